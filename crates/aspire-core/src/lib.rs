@@ -1,0 +1,17 @@
+//! Domain types and pure logic of Aspire. No I/O, no async, no SQL, no HTTP.
+//!
+//! Modules by domain area: identifiers ([`urn`], [`codes`], [`year`]), the school register
+//! ([`school`]), Ofsted judgements ([`ofsted`]), KS2 results ([`ks2`]), URN chains ([`links`]),
+//! dates as public files write them ([`dates`]) and coordinates ([`geo`]).
+pub mod codes;
+pub mod dates;
+pub mod geo;
+pub mod ks2;
+pub mod links;
+pub mod ofsted;
+pub mod school;
+pub mod urn;
+pub mod value;
+pub mod year;
+
+pub use urn::Urn;

@@ -1,0 +1,196 @@
+//! GIAS establishment links: how a school's URN changes over its life.
+//!
+//! A maintained school that converts to an academy closes and a new establishment with a new
+//! URN opens; GIAS links the two ("Predecessor" on the new one, "Successor" on the old one).
+//! A school's history (Ofsted, KS2) is followed across these links, in both directions, for as
+//! many steps as the chain has.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::urn::Urn;
+
+/// What a link says about the linked establishment, seen from the establishment that has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum LinkRelation {
+    /// The linked establishment came before this one ("Predecessor", "Predecessor - merged", ...).
+    Predecessor,
+    /// The linked establishment came after this one ("Successor", "Successor - amalgamated", ...).
+    Successor,
+    /// Related without an order the history can follow (sixth-form links, "Result of Amalgamation",
+    /// "Split School", "Other"): shown, not followed.
+    Related,
+}
+
+impl LinkRelation {
+    /// Classifies a GIAS LinkType.
+    pub fn of_link_type(link_type: &str) -> LinkRelation {
+        let t = link_type.trim().to_ascii_lowercase();
+        if t.starts_with("predecessor") {
+            LinkRelation::Predecessor
+        } else if t.starts_with("successor") {
+            LinkRelation::Successor
+        } else {
+            LinkRelation::Related
+        }
+    }
+}
+
+/// One row of the GIAS links file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EstablishmentLink {
+    pub urn: Urn,
+    pub link_urn: Urn,
+    pub link_name: Option<String>,
+    /// The GIAS LinkType text, kept as published.
+    pub link_type: String,
+    pub established: Option<NaiveDate>,
+}
+
+impl EstablishmentLink {
+    pub fn relation(&self) -> LinkRelation {
+        LinkRelation::of_link_type(&self.link_type)
+    }
+}
+
+/// A URN reached by following links, and how far away it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkedUrn {
+    pub urn: Urn,
+    /// 1 for a direct predecessor/successor, 2 for one of theirs, and so on.
+    pub steps: u32,
+    /// The URN this one was reached from.
+    pub via: Urn,
+}
+
+/// Everything before and after a school in its chain of URNs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Lineage {
+    /// Nearest first.
+    pub predecessors: Vec<LinkedUrn>,
+    /// Nearest first.
+    pub successors: Vec<LinkedUrn>,
+}
+
+impl Lineage {
+    /// Walks the links from `start` in both directions. Links may be given from either side
+    /// (GIAS lists both); cycles, which real data occasionally has, are cut.
+    pub fn walk(start: Urn, links: &[EstablishmentLink]) -> Lineage {
+        // Directed edges earlier -> later.
+        let mut later: BTreeMap<Urn, BTreeSet<Urn>> = BTreeMap::new();
+        let mut earlier: BTreeMap<Urn, BTreeSet<Urn>> = BTreeMap::new();
+        for l in links {
+            let (before, after) = match l.relation() {
+                LinkRelation::Predecessor => (l.link_urn, l.urn),
+                LinkRelation::Successor => (l.urn, l.link_urn),
+                LinkRelation::Related => continue,
+            };
+            if before == after {
+                continue;
+            }
+            later.entry(before).or_default().insert(after);
+            earlier.entry(after).or_default().insert(before);
+        }
+        let predecessors = bfs(start, &earlier);
+        let pred_set: BTreeSet<Urn> = predecessors.iter().map(|p| p.urn).collect();
+        // A URN cannot be both before and after the school; a cycle would make it so.
+        let successors = bfs(start, &later).into_iter().filter(|s| !pred_set.contains(&s.urn)).collect();
+        Lineage { predecessors, successors }
+    }
+
+    /// Every URN in the chain, the school's own first.
+    pub fn all_urns(&self, start: Urn) -> Vec<Urn> {
+        std::iter::once(start)
+            .chain(self.predecessors.iter().map(|p| p.urn))
+            .chain(self.successors.iter().map(|s| s.urn))
+            .collect()
+    }
+
+    /// How `urn` relates to the school: `None` for the school itself or an unrelated URN.
+    pub fn relation_of(&self, urn: Urn) -> Option<(LinkRelation, u32)> {
+        if let Some(p) = self.predecessors.iter().find(|p| p.urn == urn) {
+            return Some((LinkRelation::Predecessor, p.steps));
+        }
+        self.successors.iter().find(|s| s.urn == urn).map(|s| (LinkRelation::Successor, s.steps))
+    }
+}
+
+fn bfs(start: Urn, edges: &BTreeMap<Urn, BTreeSet<Urn>>) -> Vec<LinkedUrn> {
+    let mut seen = BTreeSet::from([start]);
+    let mut out = Vec::new();
+    let mut queue = VecDeque::from([(start, 0u32)]);
+    while let Some((u, steps)) = queue.pop_front() {
+        for &next in edges.get(&u).into_iter().flatten() {
+            if seen.insert(next) {
+                out.push(LinkedUrn { urn: next, steps: steps + 1, via: u });
+                queue.push_back((next, steps + 1));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urn(n: u32) -> Urn {
+        Urn::try_from(n).expect("valid test URN")
+    }
+
+    fn link(a: u32, b: u32, t: &str) -> EstablishmentLink {
+        EstablishmentLink { urn: urn(a), link_urn: urn(b), link_name: None, link_type: t.into(), established: None }
+    }
+
+    #[test]
+    fn classifies_gias_link_types() {
+        use LinkRelation::*;
+        for (t, r) in [
+            ("Predecessor", Predecessor),
+            ("Predecessor - merged", Predecessor),
+            ("Predecessor - amalgamated", Predecessor),
+            ("Predecessor - Split School", Predecessor),
+            ("Successor", Successor),
+            ("Successor - merged", Successor),
+            ("Result of Amalgamation", Related),
+            ("Sixth Form Centre Link", Related),
+            ("Other", Related),
+        ] {
+            assert_eq!(LinkRelation::of_link_type(t), r, "{t}");
+        }
+    }
+
+    #[test]
+    fn follows_chains_both_ways_from_either_side() {
+        // 143966 (academy) <- 133771 <- 114712 and 114713 (amalgamated schools), listed from mixed sides.
+        let links = [
+            link(143966, 133771, "Predecessor"),
+            link(133771, 143966, "Successor"),
+            link(114712, 133771, "Successor"),
+            link(114713, 133771, "Successor"),
+            link(143966, 150000, "Successor"),
+            link(143966, 140000, "Sixth Form Centre Link"),
+        ];
+        let l = Lineage::walk(urn(143966), &links);
+        let preds: Vec<(u32, u32)> = l.predecessors.iter().map(|p| (p.urn.get(), p.steps)).collect();
+        assert_eq!(preds, vec![(133771, 1), (114712, 2), (114713, 2)]);
+        let succ: Vec<u32> = l.successors.iter().map(|s| s.urn.get()).collect();
+        assert_eq!(succ, vec![150000]);
+        assert_eq!(l.relation_of(urn(114712)), Some((LinkRelation::Predecessor, 2)));
+        assert_eq!(l.relation_of(urn(140000)), None);
+
+        // And from the middle of the chain, the academy is a successor.
+        let mid = Lineage::walk(urn(133771), &links);
+        assert_eq!(mid.successors.iter().map(|s| s.urn.get()).collect::<Vec<_>>(), vec![143966, 150000]);
+    }
+
+    #[test]
+    fn cycles_terminate() {
+        let links = [link(100001, 100002, "Predecessor"), link(100002, 100001, "Predecessor")];
+        let l = Lineage::walk(urn(100001), &links);
+        assert_eq!(l.predecessors.len(), 1);
+        assert!(l.successors.is_empty());
+    }
+}

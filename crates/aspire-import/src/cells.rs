@@ -1,0 +1,195 @@
+//! Reading typed values out of a row, recording a [`RowIssue`] for every cell that is wrong.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use csv::StringRecord;
+
+use aspire_core::dates::DateStyle;
+use aspire_core::urn::Urn;
+use aspire_core::value::{Kind, Value};
+
+use crate::report::RowIssue;
+
+/// A column position in the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Col(pub usize);
+
+/// A file's header row, looked up case-insensitively.
+pub(crate) struct Header {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Header {
+    /// Fails on a repeated column name, which would make every lookup ambiguous.
+    pub fn new(rec: &StringRecord) -> Result<Header, String> {
+        let names: Vec<String> = rec.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_owned()).collect();
+        let mut index = HashMap::with_capacity(names.len());
+        for (i, n) in names.iter().enumerate() {
+            if n.is_empty() {
+                continue;
+            }
+            if index.insert(n.to_ascii_lowercase(), i).is_some() {
+                return Err(format!("the column '{n}' appears twice in the header"));
+            }
+        }
+        Ok(Header { names, index })
+    }
+
+    pub fn find(&self, name: &str) -> Option<Col> {
+        self.index.get(&name.to_ascii_lowercase()).copied().map(Col)
+    }
+
+    pub fn name(&self, col: Col) -> &str {
+        &self.names[col.0]
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+/// One row being read. Getters return `None` for a blank cell or a bad one; a bad one also
+/// records an issue, so the caller checks [`Row::is_ok`] before using what it read.
+pub(crate) struct Row<'a> {
+    pub line: u64,
+    rec: &'a StringRecord,
+    header: &'a Header,
+    pub issues: Vec<RowIssue>,
+    pub warnings: Vec<RowIssue>,
+}
+
+impl<'a> Row<'a> {
+    pub fn new(line: u64, rec: &'a StringRecord, header: &'a Header) -> Self {
+        Row { line, rec, header, issues: Vec::new(), warnings: Vec::new() }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.issues.is_empty()
+    }
+
+    /// The cell as written; "" when the row is shorter than the header.
+    pub fn raw(&self, col: Col) -> &'a str {
+        self.rec.get(col.0).unwrap_or("")
+    }
+
+    pub fn fail(&mut self, col: Col, reason: impl Into<String>) {
+        let value = self.raw(col).to_owned();
+        self.issues.push(RowIssue::cell(self.line, self.header.name(col), &value, reason));
+    }
+
+    pub fn warn(&mut self, col: Col, reason: impl Into<String>) {
+        let value = self.raw(col).to_owned();
+        self.warnings.push(RowIssue::cell(self.line, self.header.name(col), &value, reason));
+    }
+
+    /// Trimmed text; `None` when blank.
+    pub fn text(&self, col: Col) -> Option<String> {
+        let t = self.raw(col).trim();
+        (!t.is_empty()).then(|| t.to_owned())
+    }
+
+    /// A required URN.
+    pub fn urn(&mut self, col: Col) -> Option<Urn> {
+        match Urn::parse(self.raw(col)) {
+            Ok(u) => Some(u),
+            Err(e) => {
+                self.fail(col, e.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn int(&mut self, col: Col) -> Option<i64> {
+        let t = self.raw(col).trim();
+        if t.is_empty() {
+            return None;
+        }
+        match t.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.fail(col, "expected a whole number");
+                None
+            }
+        }
+    }
+
+    pub fn real(&mut self, col: Col) -> Option<f64> {
+        let t = self.raw(col).trim();
+        if t.is_empty() {
+            return None;
+        }
+        match t.parse::<f64>() {
+            Ok(x) if x.is_finite() => Some(x),
+            _ => {
+                self.fail(col, "expected a number");
+                None
+            }
+        }
+    }
+
+    /// A date in the given style (ISO yyyy-mm-dd is always accepted too).
+    pub fn date(&mut self, col: Col, style: DateStyle) -> Option<NaiveDate> {
+        let t = self.raw(col).trim();
+        if t.is_empty() {
+            return None;
+        }
+        match style.parse(t) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.fail(col, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// A date written yyyymmdd, dd-mm-yyyy, dd/mm/yyyy or yyyy-mm-dd: the forms are unambiguous.
+    pub fn any_date(&mut self, col: Col) -> Option<NaiveDate> {
+        let t = self.raw(col).trim();
+        let style = if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+            DateStyle::Compact
+        } else {
+            DateStyle::DayMonthYear
+        };
+        if t.is_empty() {
+            return None;
+        }
+        match style.parse(t) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.fail(col, format!("'{t}' is not a date: expected yyyymmdd, dd-mm-yyyy or yyyy-mm-dd"));
+                None
+            }
+        }
+    }
+
+    /// A 0/1 (or yes/no, true/false) flag.
+    pub fn flag(&mut self, col: Col) -> Option<bool> {
+        let t = self.raw(col).trim();
+        match t.to_ascii_lowercase().as_str() {
+            "" => None,
+            "1" | "yes" | "y" | "true" => Some(true),
+            "0" | "no" | "n" | "false" => Some(false),
+            _ => {
+                self.fail(col, "expected 1 or 0");
+                None
+            }
+        }
+    }
+
+    /// A value of a given kind, for generic field mappings.
+    pub fn value(&mut self, col: Col, kind: Kind, dates: DateStyle) -> Option<Value> {
+        match kind {
+            Kind::Text => self.text(col).map(Value::Text),
+            Kind::Int => self.int(col).map(Value::Int),
+            Kind::Real => self.real(col).map(Value::Real),
+            Kind::Date => self.date(col, dates).map(Value::Date),
+            Kind::Bool => self.flag(col).map(Value::Bool),
+        }
+    }
+}

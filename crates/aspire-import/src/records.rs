@@ -1,0 +1,185 @@
+//! What a file becomes: batches of domain records, each with the rule for merging it into what
+//! is already stored.
+
+use chrono::NaiveDate;
+
+use aspire_core::codes::{LaCode, LadCode};
+use aspire_core::ks2::{Ks2Row, Measure};
+use aspire_core::links::EstablishmentLink;
+use aspire_core::ofsted::Inspection;
+use aspire_core::school::SchoolField;
+use aspire_core::urn::Urn;
+use aspire_core::value::Value;
+use aspire_core::year::AcademicYear;
+
+/// How a file's values merge with values already stored from other files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precedence {
+    /// The file is the authority for what it carries: its values replace stored ones.
+    Replace,
+    /// The file only fills blanks (a results file's school names never overwrite the register).
+    FillOnly,
+    /// Each field keeps the value from the highest-ranked file that gives one: a file replaces
+    /// values that came from lower- or equal-ranked files, only fills blanks left by higher-ranked
+    /// ones, and a blank never erases a value. The result does not depend on import order.
+    Ranked(SourceRank),
+}
+
+/// How authoritative a file is for the register: its tier, then how recent its data is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourceRank {
+    pub tier: SourceTier,
+    pub as_of: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SourceTier {
+    /// Results files that also name and locate schools: below any register file.
+    Results = 0,
+    /// Files derived from a register file by someone else (the school-details file).
+    Derived = 1,
+    /// GIAS extracts and the DfE spine.
+    Register = 2,
+}
+
+impl SourceRank {
+    pub fn register(as_of: NaiveDate) -> Self {
+        SourceRank { tier: SourceTier::Register, as_of }
+    }
+
+    pub fn derived(as_of: NaiveDate) -> Self {
+        SourceRank { tier: SourceTier::Derived, as_of }
+    }
+
+    pub fn results(as_of: NaiveDate) -> Self {
+        SourceRank { tier: SourceTier::Results, as_of }
+    }
+
+    /// A text key whose order is the rank's order ("2:2022-04-20" > "0:2019-08-31").
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.tier as u8, self.as_of.format("%Y-%m-%d"))
+    }
+}
+
+/// Register fields for many schools; every row has a value (maybe `None`) for each field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolBatch {
+    pub fields: Vec<SchoolField>,
+    pub precedence: Precedence,
+    pub rows: Vec<SchoolRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolRow {
+    pub urn: Urn,
+    /// Aligned with [`SchoolBatch::fields`].
+    pub values: Vec<Option<Value>>,
+}
+
+/// KS2 results; every row has a value (maybe `None`) for each measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ks2Batch {
+    pub measures: Vec<Measure>,
+    pub rows: Vec<Ks2Row>,
+}
+
+/// A DfE local authority.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalAuthority {
+    pub code: LaCode,
+    pub name: Option<String>,
+    pub region_code: Option<String>,
+    pub region_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaBatch {
+    /// Replace for the DfE LA list, FillOnly where a name comes along with other data.
+    pub precedence: Precedence,
+    /// Whether the file carries regions (otherwise stored regions are left alone).
+    pub has_region: bool,
+    pub rows: Vec<LocalAuthority>,
+}
+
+/// An ONS local authority district with its region and/or county.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lad {
+    pub code: LadCode,
+    pub name: String,
+    pub region_code: Option<String>,
+    pub region_name: Option<String>,
+    pub county_code: Option<String>,
+    pub county_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LadBatch {
+    pub has_region: bool,
+    pub has_county: bool,
+    pub rows: Vec<Lad>,
+}
+
+/// One member (a district or a whole LA) of a named area in an area set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaMember {
+    pub area_set: String,
+    pub area: String,
+    pub wave: Option<i64>,
+    /// As published, e.g. "2016-10".
+    pub announced: Option<String>,
+    pub lad_code: Option<LadCode>,
+    pub lad_name: Option<String>,
+    pub la_code: Option<LaCode>,
+    pub la_name: Option<String>,
+}
+
+impl AreaMember {
+    /// The member's key within its area: the district code, or the LA code for a whole LA.
+    pub fn member_key(&self) -> String {
+        match (&self.lad_code, self.la_code) {
+            (Some(lad), _) => lad.to_string(),
+            (None, Some(la)) => format!("LA{la}"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// A DfE field label from a performance-tables metadata file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ks2FieldLabel {
+    pub year: AcademicYear,
+    pub position: i64,
+    pub field: String,
+    pub label: String,
+}
+
+/// Everything a file yields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Records {
+    pub schools: Option<SchoolBatch>,
+    pub local_authorities: Option<LaBatch>,
+    pub inspections: Vec<Inspection>,
+    pub ks2: Option<Ks2Batch>,
+    pub links: Vec<EstablishmentLink>,
+    pub lads: Option<LadBatch>,
+    pub areas: Vec<AreaMember>,
+    pub ks2_fields: Vec<Ks2FieldLabel>,
+}
+
+impl Records {
+    /// Number of records of all kinds.
+    pub fn len(&self) -> usize {
+        self.schools.as_ref().map_or(0, |b| b.rows.len())
+            + self.local_authorities.as_ref().map_or(0, |b| b.rows.len())
+            + self.inspections.len()
+            + self.ks2.as_ref().map_or(0, |b| b.rows.len())
+            + self.links.len()
+            + self.lads.as_ref().map_or(0, |b| b.rows.len())
+            + self.areas.len()
+            + self.ks2_fields.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

@@ -1,0 +1,239 @@
+//! Reading a file into rows of text: encoding detection for CSV, and XLSX spreadsheets.
+//!
+//! Public school data arrives as UTF-8, UTF-8 with a byte-order mark, or Windows-1252 (GIAS
+//! links, some derived files), with LF or CRLF line ends, and as XLSX (the DfE spine). Every
+//! reader yields the same thing: a header and rows of strings with the line each row starts on.
+
+use std::borrow::Cow;
+use std::io::Cursor;
+
+use calamine::{Data, Reader as _};
+use csv::StringRecord;
+use sha2::{Digest, Sha256};
+
+use crate::FileError;
+
+/// The text encoding a CSV file was read with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf8WithBom,
+    Windows1252,
+    Xlsx,
+}
+
+impl Encoding {
+    pub fn label(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8WithBom => "UTF-8 with BOM",
+            Encoding::Windows1252 => "Windows-1252",
+            Encoding::Xlsx => "XLSX",
+        }
+    }
+}
+
+/// A file's bytes, decoded.
+pub struct Source {
+    pub sha256: String,
+    pub encoding: Encoding,
+    pub headers: StringRecord,
+    body: Body,
+}
+
+enum Body {
+    Csv(String),
+    Sheet(Vec<StringRecord>),
+}
+
+impl Source {
+    /// Decodes `bytes`; `name` is used only to tell XLSX from CSV when the content is ambiguous.
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Source, FileError> {
+        let sha256 = hex(&Sha256::digest(bytes));
+        if bytes.starts_with(b"PK\x03\x04") || name.to_ascii_lowercase().ends_with(".xlsx") {
+            return Self::xlsx(sha256, bytes);
+        }
+        let (text, encoding) = decode(bytes);
+        let mut reader = csv_reader(text.as_bytes());
+        let headers = reader.headers().map_err(|e| FileError::Unreadable(e.to_string()))?.clone();
+        if headers.is_empty() || headers.iter().all(|h| h.trim().is_empty()) {
+            return Err(FileError::Empty);
+        }
+        Ok(Source { sha256, encoding, headers, body: Body::Csv(text.into_owned()) })
+    }
+
+    fn xlsx(sha256: String, bytes: &[u8]) -> Result<Source, FileError> {
+        let mut book = calamine::Xlsx::new(Cursor::new(bytes))
+            .map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
+        let sheet = book.sheet_names().first().cloned().ok_or(FileError::Empty)?;
+        let range = book
+            .worksheet_range(&sheet)
+            .map_err(|e| FileError::Unreadable(format!("sheet '{sheet}' cannot be read ({e})")))?;
+        let start_row = range.start().map(|(r, _)| r).unwrap_or(0);
+        let mut rows = range.rows();
+        let headers: StringRecord = rows.next().ok_or(FileError::Empty)?.iter().map(cell_text).collect();
+        if headers.iter().all(|h| h.trim().is_empty()) {
+            return Err(FileError::Empty);
+        }
+        let mut body = Vec::new();
+        for (i, row) in rows.enumerate() {
+            if row.iter().all(|c| matches!(c, Data::Empty)) {
+                continue;
+            }
+            let mut rec: StringRecord = row.iter().map(cell_text).collect();
+            // Spreadsheet row numbers, as a user would see them: header is row start_row + 1.
+            let mut pos = csv::Position::new();
+            pos.set_line(u64::from(start_row) + i as u64 + 2);
+            rec.set_position(Some(pos));
+            body.push(rec);
+        }
+        Ok(Source { sha256, encoding: Encoding::Xlsx, headers, body: Body::Sheet(body) })
+    }
+
+    /// Calls `f` for each data row with its 1-based starting line. A row the CSV reader cannot
+    /// read at all (e.g. an unterminated quote) is passed as an error.
+    pub fn for_each_row(&self, mut f: impl FnMut(u64, Result<&StringRecord, String>)) {
+        match &self.body {
+            Body::Csv(text) => {
+                let mut reader = csv_reader(text.as_bytes());
+                let _ = reader.headers();
+                let mut rec = StringRecord::new();
+                let mut lines = LineCounter::new(text.as_bytes());
+                loop {
+                    let at = reader.position().byte();
+                    match reader.read_record(&mut rec) {
+                        Ok(true) => {
+                            let start = rec.position().map_or(at, |p| p.byte());
+                            // A blank line in the middle of a file is not a row.
+                            if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) {
+                                continue;
+                            }
+                            f(lines.line_at(start), Ok(&rec));
+                        }
+                        Ok(false) => break,
+                        Err(e) => {
+                            let start = e.position().map_or(at, |p| p.byte());
+                            f(lines.line_at(start), Err(e.to_string()));
+                            // The reader cannot resynchronise after a broken quote: stop here.
+                            if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            Body::Sheet(rows) => {
+                for r in rows {
+                    f(r.position().map(|p| p.line()).unwrap_or(0), Ok(r));
+                }
+            }
+        }
+    }
+}
+
+/// Line numbers from byte offsets. The CSV reader's own line count lags by one after CRLF line
+/// ends, and users open the file in an editor that counts lines the usual way.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineCounter { text, offset: 0, line: 1 }
+    }
+
+    /// The 1-based line of the first character of a record starting at `byte`, skipping the
+    /// line end the reader may report as the record's start. Offsets only move forward.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut target = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
+        while target < self.text.len() && matches!(self.text[target], b'\r' | b'\n') {
+            target += 1;
+        }
+        if target > self.offset {
+            self.line += self.text[self.offset..target].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.offset = target;
+        }
+        self.line
+    }
+}
+
+fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes)
+}
+
+/// UTF-8 (with or without BOM) when the bytes are valid UTF-8, otherwise Windows-1252, which
+/// decodes any byte sequence; GIAS publishes its links file in Windows-1252.
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        if let Ok(s) = std::str::from_utf8(rest) {
+            return (Cow::Borrowed(s), Encoding::Utf8WithBom);
+        }
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (Cow::Borrowed(s), Encoding::Utf8),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            (text, Encoding::Windows1252)
+        }
+    }
+}
+
+fn cell_text(c: &Data) -> String {
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", *x as i64),
+        Data::Float(x) => x.to_string(),
+        Data::Int(n) => n.to_string(),
+        Data::Bool(b) => if *b { "1" } else { "0" }.to_owned(),
+        // Dates become ISO text, which every date column accepts.
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(d) => d.date().format("%Y-%m-%d").to_string(),
+            None => dt.as_f64().to_string(),
+        },
+        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_owned(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_encodings() {
+        assert_eq!(decode(b"URN,Name\n").1, Encoding::Utf8);
+        assert_eq!(decode(b"\xEF\xBB\xBFURN,Name\n").1, Encoding::Utf8WithBom);
+        let (text, enc) = decode(b"URN,Name\n1,St Thomas \xE0 Becket\n");
+        assert_eq!(enc, Encoding::Windows1252);
+        assert!(text.contains("St Thomas à Becket"));
+    }
+
+    #[test]
+    fn reads_rows_with_line_numbers_across_crlf_and_quoted_newlines() {
+        let src = Source::from_bytes("x.csv", b"URN,Name\r\n100000,\"A\r\nB\"\r\n100001,C\r\n").expect("readable");
+        let mut seen = Vec::new();
+        src.for_each_row(|line, rec| {
+            let rec = rec.expect("row");
+            seen.push((line, rec.get(0).unwrap_or_default().to_owned()));
+        });
+        assert_eq!(seen, vec![(2, "100000".to_owned()), (4, "100001".to_owned())]);
+    }
+
+    #[test]
+    fn empty_files_are_refused() {
+        assert!(matches!(Source::from_bytes("x.csv", b""), Err(FileError::Empty)));
+        assert!(matches!(Source::from_bytes("x.csv", b"\n"), Err(FileError::Empty)));
+    }
+}

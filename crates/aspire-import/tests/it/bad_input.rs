@@ -1,0 +1,98 @@
+//! Bad input: every problem named with its line, column, value and reason.
+
+use aspire_import::FileError;
+
+use crate::read_str;
+
+const GIAS_HEADER: &str = "\"URN\",\"EstablishmentName\",\"OpenDate\",\"NumberOfPupils\"\n";
+
+#[test]
+fn corrupted_gias_rows_are_each_reported() {
+    let text = format!(
+        "{GIAS_HEADER}100000,Good School,01-09-2010,200\n\
+         10000X,Bad URN School,01-09-2010,200\n\
+         100002,Impossible Date School,31-02-2019,200\n\
+         100003,Short Row School\n\
+         100004,Long Row School,01-09-2010,200,extra\n\
+         100005,Pupils School,01-09-2010,lots\n\
+         100006,Another Good School,,\n"
+    );
+    let p = read_str("edubase.csv", &text).expect("readable");
+    let errs: Vec<String> = p.report.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(p.report.rows_read, 7);
+    assert_eq!(p.report.rows_rejected(), 5, "{errs:#?}");
+    assert!(errs[0].starts_with("line 3, column URN, value '10000X'") && errs[0].contains("six-digit"), "{}", errs[0]);
+    assert!(
+        errs[1].starts_with("line 4, column OpenDate, value '31-02-2019'") && errs[1].contains("not a real date"),
+        "{}",
+        errs[1]
+    );
+    assert!(errs[2].starts_with("line 5") && errs[2].contains("2 columns but the header has 4"), "{}", errs[2]);
+    assert!(errs[3].starts_with("line 6") && errs[3].contains("5 columns"), "{}", errs[3]);
+    assert!(errs[4].starts_with("line 7, column NumberOfPupils, value 'lots'"), "{}", errs[4]);
+    // The good rows are still read, for --skip-invalid.
+    let schools = p.records.schools.expect("schools");
+    assert_eq!(schools.rows.len(), 2);
+}
+
+#[test]
+fn conflicting_school_rows_reject_both_lines() {
+    let text = format!("{GIAS_HEADER}100000,A,,1\n100000,B,,1\n100001,C,,1\n100001,C,,1\n");
+    let p = read_str("edubase.csv", &text).expect("readable");
+    let lines: Vec<u64> = p.report.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![2, 3]);
+    assert_eq!(p.records.schools.expect("schools").rows.len(), 1, "the exact repeat is written once");
+    assert_eq!(p.report.warnings.len(), 1);
+}
+
+#[test]
+fn unknown_formats_and_headers_are_explained() {
+    let e = read_str("x.csv", "Colour,Size\nred,3\n").unwrap_err();
+    assert!(matches!(e, FileError::UnknownFormat { .. }));
+    let msg = e.to_string();
+    assert!(msg.contains("Colour, Size") && msg.contains("GIAS establishment extract"), "{msg}");
+
+    let e = read_str("x.csv", "").unwrap_err();
+    assert!(matches!(e, FileError::Empty), "{e}");
+
+    let e = read_str("edubase.csv", "URN,EstablishmentName,EstablishmentName\n100000,A,B\n").unwrap_err();
+    assert!(e.to_string().contains("appears twice"), "{e}");
+
+    let e = read_str("edubase.csv", "URN,EstablishmentName,Easting\n100000,A,400000\n").unwrap_err();
+    assert!(e.to_string().contains("Easting and Northing"), "{e}");
+}
+
+#[test]
+fn grid_references_out_of_range_or_half_given() {
+    let text = "URN,EstablishmentName,Easting,Northing\n100000,A,472080,139716\n100001,B,-5,139716\n100002,C,472080,\n100003,D,,\n";
+    let p = read_str("edubase.csv", text).expect("readable");
+    let lines: Vec<u64> = p.report.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![3, 4], "{:?}", p.report.errors);
+}
+
+#[test]
+fn a_missing_value_is_never_a_zero() {
+    let text =
+        "URN,KS2 Pupils,Reading Progress,Overall Meet Std,Academic Year\n100000,,LOWCOV,,2017\n100001,0,0,0%,2017\n";
+    let p = read_str("ks2.csv", text).expect("readable");
+    let b = p.records.ks2.expect("ks2");
+    use aspire_core::ks2::{Ks2Value, MissingReason};
+    assert_eq!(b.rows[0].values, vec![None, Some(Ks2Value::Missing(MissingReason::LowCoverage)), None]);
+    assert_eq!(b.rows[1].values, vec![Some(Ks2Value::Value(0.0)); 3]);
+}
+
+#[test]
+fn unrecognised_dfe_codes_are_errors() {
+    let text = "URN,KS2 Pupils,Reading Progress,Academic Year\n100000,12,DNS,2017\n";
+    let p = read_str("ks2.csv", text).expect("readable");
+    let e = p.report.errors[0].to_string();
+    assert!(e.contains("column Reading Progress, value 'DNS'") && e.contains("progress score"), "{e}");
+}
+
+#[test]
+fn a_broken_quote_is_reported_on_its_line() {
+    let text = "URN,Rating,Inspection Date\n100000,Good,20050921\n100001,\"Good,20050921\n";
+    let p = read_str("ofsted.csv", text).expect("readable");
+    assert!(!p.report.is_clean());
+    assert_eq!(p.report.errors[0].line, 3, "{:?}", p.report.errors);
+}

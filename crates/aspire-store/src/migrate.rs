@@ -1,0 +1,75 @@
+//! Schema migrations: two embedded SQL trees with the same numbering, applied in order, each
+//! recorded with a checksum so that an edited released migration is caught (see migrations/README.md).
+
+use sha2::{Digest, Sha256};
+
+use crate::sql::{Arg, Sql};
+use crate::{Backend, Db, Result, StoreError};
+
+/// (version, name, SQLite script, PostgreSQL script)
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "registry",
+    include_str!("../migrations/sqlite/0001_registry.sql"),
+    include_str!("../migrations/postgres/0001_registry.sql"),
+)];
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT PRIMARY KEY,
+    name TEXT NOT NULL,
+    checksum TEXT NOT NULL
+)";
+
+impl Db {
+    /// Applies the migrations this program has and the database lacks.
+    pub async fn migrate(&self) -> Result<()> {
+        self.execute(&Sql::new(CREATE_TABLE), "creating the migrations table").await?;
+        let applied = self
+            .fetch(
+                &Sql::new("SELECT version, checksum FROM schema_migrations ORDER BY version"),
+                "reading migrations",
+                |r| Ok((r.int("version")?.unwrap_or(0), r.text("checksum")?.unwrap_or_default())),
+            )
+            .await?;
+        let known_max = MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0);
+        if let Some((v, _)) = applied.iter().find(|(v, _)| *v > known_max) {
+            return Err(StoreError::Schema(format!(
+                "the database has migration {v}, which this version of Aspire does not know; use a newer Aspire"
+            )));
+        }
+        for &(version, name, sqlite, postgres) in MIGRATIONS {
+            let script = match self.backend() {
+                Backend::Sqlite => sqlite,
+                Backend::Postgres => postgres,
+            };
+            let checksum = checksum(script);
+            if let Some((_, recorded)) = applied.iter().find(|(v, _)| *v == version) {
+                if *recorded != checksum {
+                    return Err(StoreError::Schema(format!(
+                        "migration {version:04}_{name} differs from the one applied to this database; released migrations must not change"
+                    )));
+                }
+                continue;
+            }
+            let mut tx = self.begin().await?;
+            tx.execute_script(script, &format!("applying migration {version:04}_{name}")).await?;
+            tx.execute(
+                &Sql::new("INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)")
+                    .arg(Arg::Int(Some(version)))
+                    .arg(Arg::Text(Some(name.to_owned())))
+                    .arg(Arg::Text(Some(checksum))),
+                "recording a migration",
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::info!(migration.version = version, migration.name = name, "applied migration");
+        }
+        Ok(())
+    }
+}
+
+fn checksum(script: &str) -> String {
+    // Line endings do not change a migration (a checkout may convert them).
+    let normalised = script.replace("\r\n", "\n");
+    Sha256::digest(normalised.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,194 @@
+//! Everything known about one school, across its chain of URNs: what the school page and
+//! `aspire schools show` display.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aspire_core::ks2::{Ks2Subject, Ks2Value, Measure, MeasureKind};
+use aspire_core::links::{EstablishmentLink, Lineage, LinkRelation};
+use aspire_core::ofsted::Inspection;
+use aspire_core::school::School;
+use aspire_core::urn::Urn;
+use aspire_core::year::AcademicYear;
+
+use crate::registry::Ks2Record;
+use crate::sql::{Arg, Sql};
+use crate::{Db, Result};
+
+/// The KS2 measures shown for a school, in order.
+pub const HEADLINE_MEASURES: &[Measure] = &[
+    Measure::EligiblePupils,
+    Measure::RwmExpected,
+    Measure::RwmHigher,
+    Measure::ReadingProgress,
+    Measure::WritingProgress,
+    Measure::MathsProgress,
+    Measure::ReadingAverage,
+    Measure::MathsAverage,
+    Measure::MathsHigher,
+];
+
+/// Where a URN sits relative to the school: its own, or a predecessor/successor n steps away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainPosition {
+    Own,
+    Linked(LinkRelation, u32),
+}
+
+/// The national figure shown beside a school's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NationalFigure {
+    /// From the DfE national row (state-funded schools, or all schools when that is all there is).
+    Published(f64),
+    /// Progress scores are centred on 0 nationally by construction.
+    ZeroByDefinition,
+    /// No national row imported: a pupil-weighted mean of the school rows held.
+    Computed { value: f64, schools: u64 },
+    /// Not available.
+    Unknown,
+}
+
+/// One year of a school's KS2 results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ks2Year {
+    pub year: AcademicYear,
+    pub urn: Urn,
+    pub position: ChainPosition,
+    pub values: BTreeMap<Measure, Ks2Value>,
+    pub national: BTreeMap<Measure, NationalFigure>,
+    pub la: BTreeMap<Measure, Ks2Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineEntry {
+    pub inspection: Inspection,
+    pub position: ChainPosition,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolProfile {
+    pub urn: Urn,
+    /// `None` when the register has no record of this URN but other data mention it.
+    pub school: Option<School>,
+    pub la_name: Option<String>,
+    pub lineage: Lineage,
+    /// Links of the school itself (including "related" ones not followed).
+    pub own_links: Vec<EstablishmentLink>,
+    pub names: HashMap<Urn, String>,
+    /// Inspections of the whole chain, oldest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// Newest first.
+    pub ks2: Vec<Ks2Year>,
+}
+
+impl SchoolProfile {
+    pub fn name(&self) -> String {
+        self.school
+            .as_ref()
+            .and_then(|s| s.name.clone())
+            .or_else(|| self.names.get(&self.urn).cloned())
+            .unwrap_or_else(|| format!("URN {}", self.urn))
+    }
+
+    pub fn name_of(&self, urn: Urn) -> String {
+        self.names.get(&urn).cloned().unwrap_or_else(|| format!("URN {urn}"))
+    }
+
+    /// The latest graded inspection of the school, following the chain back when the school
+    /// has none of its own (a new academy is reported with its predecessor's judgement, labelled).
+    pub fn latest_inspection(&self) -> Option<&TimelineEntry> {
+        let own = self.timeline.iter().rev().find(|t| t.position == ChainPosition::Own);
+        own.or_else(|| {
+            self.timeline
+                .iter()
+                .rev()
+                .find(|t| matches!(t.position, ChainPosition::Linked(LinkRelation::Predecessor, _)))
+        })
+    }
+}
+
+impl Db {
+    /// Assembles a school's profile; `None` when nothing at all is known of the URN.
+    pub async fn school_profile(&self, urn: Urn) -> Result<Option<SchoolProfile>> {
+        let school = self.school(urn).await?;
+        let (lineage, links) = self.lineage(urn).await?;
+        let chain = lineage.all_urns(urn);
+        let inspections = self.inspections(&chain).await?;
+        let results = self.ks2_for_schools(&chain).await?;
+        if school.is_none() && links.is_empty() && inspections.is_empty() && results.is_empty() {
+            return Ok(None);
+        }
+        let mut name_urns: Vec<Urn> = chain.clone();
+        name_urns.extend(links.iter().flat_map(|l| [l.urn, l.link_urn]));
+        name_urns.sort_unstable();
+        name_urns.dedup();
+        let names = self.school_names(&name_urns).await?;
+        let position = |u: Urn| match lineage.relation_of(u) {
+            None => ChainPosition::Own,
+            Some((rel, steps)) => ChainPosition::Linked(rel, steps),
+        };
+        let timeline =
+            inspections.into_iter().map(|i| TimelineEntry { position: position(i.urn), inspection: i }).collect();
+
+        let la_code = school.as_ref().and_then(|s| s.la_code);
+        let la_name = match la_code {
+            Some(code) => self
+                .fetch_one(
+                    &Sql::new("SELECT name FROM local_authorities WHERE la_code = ?").arg(Arg::Int(Some(code))),
+                    "reading an LA name",
+                    |r| r.text("name"),
+                )
+                .await?
+                .flatten()
+                .or_else(|| school.as_ref().and_then(|s| s.la_name.clone())),
+            None => None,
+        };
+        let ks2 = self.ks2_years(results, &position, la_code).await?;
+        let own_links = links.iter().filter(|l| l.urn == urn).cloned().collect();
+        Ok(Some(SchoolProfile { urn, school, la_name, lineage, own_links, names, timeline, ks2 }))
+    }
+
+    async fn ks2_years(
+        &self,
+        results: Vec<Ks2Record>,
+        position: &impl Fn(Urn) -> ChainPosition,
+        la_code: Option<i64>,
+    ) -> Result<Vec<Ks2Year>> {
+        let state = self.ks2_for_area("england_state_funded", "E92000001").await?;
+        let all = self.ks2_for_area("england_all", "E92000001").await?;
+        let la = match la_code {
+            Some(c) => self.ks2_for_area("la", &c.to_string()).await?,
+            None => Vec::new(),
+        };
+        let in_year = |rows: &[Ks2Record], y: AcademicYear| rows.iter().find(|r| r.year == y).map(|r| r.values.clone());
+        let mut out = Vec::new();
+        for rec in results {
+            let Ks2Subject::School(urn) = rec.subject else { continue };
+            let published = in_year(&state, rec.year).or_else(|| in_year(&all, rec.year)).unwrap_or_default();
+            let mut national = BTreeMap::new();
+            for &m in HEADLINE_MEASURES {
+                let figure = if m == Measure::EligiblePupils {
+                    NationalFigure::Unknown
+                } else if m.kind() == MeasureKind::Progress {
+                    NationalFigure::ZeroByDefinition
+                } else if let Some(x) = published.get(&m).and_then(|v| v.value()) {
+                    NationalFigure::Published(x)
+                } else if let Some(c) = self.ks2_computed_mean(rec.year, m).await? {
+                    NationalFigure::Computed { value: c.value, schools: c.schools }
+                } else {
+                    NationalFigure::Unknown
+                };
+                national.insert(m, figure);
+            }
+            out.push(Ks2Year {
+                year: rec.year,
+                urn,
+                position: position(urn),
+                values: rec.values,
+                national,
+                la: in_year(&la, rec.year).unwrap_or_default(),
+            });
+        }
+        out.sort_by(|a, b| b.year.cmp(&a.year).then(a.urn.cmp(&b.urn)));
+        Ok(out)
+    }
+}

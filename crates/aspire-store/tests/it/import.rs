@@ -1,0 +1,183 @@
+//! Imports are all-or-nothing, repeatable and order-independent, and leave provenance.
+
+use sha2::{Digest, Sha256};
+
+use aspire_store::{Db, ImportOutcome, WriteOptions, write_import};
+
+use crate::{BUNDLED, TestDb, import, opts, parse};
+
+const DATA_TABLES: &[&str] = &[
+    "schools",
+    "local_authorities",
+    "ofsted_inspections",
+    "ks2_school_results",
+    "ks2_area_results",
+    "establishment_links",
+    "lads",
+    "area_members",
+    "ks2_field_labels",
+];
+
+async fn fingerprint(db: &Db) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for t in DATA_TABLES {
+        out.push((t.to_string(), db.table_fingerprint(t).await.expect("fingerprint")));
+    }
+    out
+}
+
+#[tokio::test]
+async fn reimporting_the_same_files_changes_no_row() {
+    let parsed: Vec<_> = BUNDLED.iter().map(|f| parse(f)).collect();
+    for t in TestDb::all().await {
+        for p in &parsed {
+            let o = import(&t.db, p).await;
+            assert!(matches!(o, ImportOutcome::Written { .. }), "{}: {o:?}", p.file_name);
+        }
+        let first = fingerprint(&t.db).await;
+        assert!(first.iter().all(|(_, rows)| !rows.is_empty()), "every table has rows");
+        for p in &parsed {
+            let o = import(&t.db, p).await;
+            let (ins, upd, same) = o.totals();
+            assert_eq!((ins, upd), (0, 0), "{} changed rows on re-import ({same} unchanged)", p.file_name);
+            assert!(same > 0);
+        }
+        assert_eq!(first, fingerprint(&t.db).await);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_import_order_does_not_change_the_result() {
+    let parsed: Vec<_> = BUNDLED.iter().map(|f| parse(f)).collect();
+    let forward = TestDb::sqlite().await;
+    for p in &parsed {
+        import(&forward.db, p).await;
+    }
+    let backward = TestDb::sqlite().await;
+    for p in parsed.iter().rev() {
+        import(&backward.db, p).await;
+    }
+    let (a, b) = (fingerprint(&forward.db).await, fingerprint(&backward.db).await);
+    for ((ta, ra), (_, rb)) in a.iter().zip(&b) {
+        assert_eq!(ra.len(), rb.len(), "{ta}: row counts differ");
+        // Name the differing cells, not whole rows.
+        let diff: Vec<String> = ra
+            .iter()
+            .zip(rb)
+            .filter(|(x, y)| x != y)
+            .take(5)
+            .map(|(x, y)| {
+                let cells: Vec<String> = x
+                    .split('\u{1f}')
+                    .zip(y.split('\u{1f}'))
+                    .enumerate()
+                    .filter(|(_, (p, q))| p != q)
+                    .map(|(i, (p, q))| format!("cell {i}: {p} / {q}"))
+                    .collect();
+                format!("{}: {}", x.split('\u{1f}').next().unwrap_or(""), cells.join("; "))
+            })
+            .collect();
+        assert!(diff.is_empty(), "{ta} differs: {diff:#?}");
+    }
+    forward.cleanup().await;
+    backward.cleanup().await;
+}
+
+fn file_hash(path: &std::path::Path) -> String {
+    let bytes = std::fs::read(path).expect("database file");
+    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn a_file_with_a_bad_row_leaves_the_database_byte_for_byte_as_it_was() {
+    let t = TestDb::sqlite().await;
+    import(&t.db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+    let path = t.path.clone().expect("sqlite file");
+    let url = format!("sqlite:{}", path.display());
+    t.db.close().await;
+    let before = file_hash(&path);
+
+    let good = std::fs::read_to_string(
+        crate::data_dir().join("gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv"),
+    )
+    .expect("GIAS file");
+    for corrupt in [
+        // bad URN on the second data row
+        good.replacen("\n115851,", "\n11585X,", 1),
+        // an impossible date
+        good.replacen("\"23-01-2019\"", "\"31-02-2019\"", 1),
+        // a row cut short
+        format!("{}\n115999,\"850\"", good.trim_end()),
+    ] {
+        let db = Db::open(&url).await.expect("reopen");
+        let p =
+            aspire_import::read_bytes("edubase_corrupt_20220420.csv", corrupt.as_bytes(), &opts()).expect("readable");
+        assert_eq!(p.report.rows_rejected(), 1, "{:?}", p.report.errors);
+        assert!(p.report.errors[0].line > 1);
+        let o = write_import(&db, &p, &WriteOptions::default()).await.expect("write");
+        assert_eq!(o, ImportOutcome::Rejected);
+        db.close().await;
+        assert_eq!(before, file_hash(&path), "database file changed");
+        assert!(
+            !path.with_extension("db-wal").exists()
+                || std::fs::metadata(path.with_extension("db-wal")).map(|m| m.len()).unwrap_or(0) == 0
+        );
+    }
+}
+
+#[tokio::test]
+async fn skip_invalid_writes_the_good_rows_and_dry_run_writes_nothing() {
+    for t in TestDb::all().await {
+        let text = "URN,Rating,Inspection Date\n100000,Good,20050921\nBAD,Good,20050921\n100001,Inadequate,20150101\n";
+        let p = aspire_import::read_bytes("ofsted.csv", text.as_bytes(), &opts()).expect("readable");
+        let dry = write_import(&t.db, &p, &WriteOptions { skip_invalid: true, dry_run: true, imported_by: None })
+            .await
+            .expect("dry run");
+        assert_eq!(dry.totals(), (2, 0, 0));
+        assert_eq!(t.db.counts().await.expect("counts").inspections, 0, "dry run wrote nothing");
+        assert_eq!(t.db.imports(10).await.expect("imports").len(), 0, "no provenance for a dry run");
+
+        let o = write_import(
+            &t.db,
+            &p,
+            &WriteOptions { skip_invalid: true, dry_run: false, imported_by: Some("tester".into()) },
+        )
+        .await
+        .expect("write");
+        assert!(matches!(o, ImportOutcome::Written { .. }));
+        assert_eq!(t.db.counts().await.expect("counts").inspections, 2);
+        let imports = t.db.imports(10).await.expect("imports");
+        let i = &imports[0];
+        assert_eq!((i.rows_read, i.rows_accepted, i.rows_rejected, i.rows_inserted), (3, 2, 1, 2));
+        assert_eq!(i.sha256, p.sha256);
+        assert_eq!(i.format, "ofsted-history");
+        assert_eq!(i.imported_by.as_deref(), Some("tester"));
+        assert!(i.finished_at >= i.started_at);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn newer_register_data_wins_and_blanks_do_not_erase_locations() {
+    let t = TestDb::sqlite().await;
+    let urn = aspire_core::Urn::parse("115850").expect("urn");
+    let gias_2022 = "URN,EstablishmentName,Easting,Northing\n115850,Alton Infant School,472080,139716\n";
+    let gias_2020 = "URN,EstablishmentName,Easting,Northing\n115850,Alton Infants,,\n";
+    let gias_2024 = "URN,EstablishmentName,Easting,Northing\n115850,Alton Infant and Nursery School,,\n";
+    let ks2 = "RECTYPE,URN,SCHNAME,READPROG,LATITUDE,LONGITUDE\n1,115850,ALTON INF,1.0,51.2,-0.9\n";
+    let w = |name: &'static str, text: &'static str| async move {
+        aspire_import::read_bytes(name, text.as_bytes(), &opts()).expect("readable")
+    };
+    import(&t.db, &w("gias_20220420.csv", gias_2022).await).await;
+    import(&t.db, &w("gias_20200101.csv", gias_2020).await).await;
+    import(&t.db, &w("ks2_2018-2019.csv", ks2).await).await;
+    let s = t.db.school(urn).await.expect("read").expect("school");
+    assert_eq!(s.name.as_deref(), Some("Alton Infant School"), "an older extract does not overwrite a newer one");
+    assert_eq!(s.location_source.as_deref(), Some("grid"), "a results file only fills blanks");
+    import(&t.db, &w("gias_20240101.csv", gias_2024).await).await;
+    let s = t.db.school(urn).await.expect("read").expect("school");
+    assert_eq!(s.name.as_deref(), Some("Alton Infant and Nursery School"));
+    assert_eq!(s.easting, Some(472080.0), "a newer file without coordinates keeps the old ones");
+    t.cleanup().await;
+}

@@ -1,0 +1,83 @@
+//! GET /schools.csv: the directory's current result, every page of it.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use super::parse_query;
+use crate::{AppState, WebError};
+
+/// Spreadsheet programs run cells that start with these as formulas; a leading apostrophe
+/// keeps them text.
+fn cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
+}
+
+pub async fn csv(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<impl IntoResponse, WebError> {
+    let mut q = parse_query(&params)?;
+    q.per_page = 0;
+    let result = state.db.search_schools(&q).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| WebError::BadRequest(format!("the export could not be written: {e}"));
+    w.write_record([
+        "urn",
+        "name",
+        "la_code",
+        "la_name",
+        "town",
+        "postcode",
+        "phase",
+        "type",
+        "status",
+        "latest_inspection_date",
+        "latest_ofsted_grade",
+        "latest_ofsted_judgement",
+    ])
+    .map_err(io)?;
+    for s in &result.rows {
+        let (date, grade, label) = match &s.latest_inspection {
+            Some(i) => {
+                (i.date.to_string(), i.judgement.grade.number().to_string(), i.judgement.label(i.date).to_owned())
+            }
+            None => Default::default(),
+        };
+        let opt = |v: &Option<String>| cell(v.as_deref().unwrap_or(""));
+        w.write_record([
+            s.urn.to_string(),
+            opt(&s.name),
+            s.la_code.map(|c| c.to_string()).unwrap_or_default(),
+            opt(&s.la_name),
+            opt(&s.town),
+            opt(&s.postcode),
+            opt(&s.phase),
+            opt(&s.type_name),
+            opt(&s.status),
+            date,
+            grade,
+            label,
+        ])
+        .map_err(io)?;
+    }
+    let body = w.into_inner().map_err(|e| WebError::BadRequest(format!("the export could not be written: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"schools.csv\""),
+        ],
+        body,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formula_cells_are_defused() {
+        assert_eq!(super::cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(super::cell("St Mary's"), "St Mary's");
+    }
+}

@@ -1,0 +1,163 @@
+//! `aspire import`: read each file (the next one is read while the current one is written),
+//! write it in one transaction, and print one summary line per file plus every bad row.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use aspire_import::{FileError, ImportOptions, Parsed, Report};
+use aspire_store::{Db, ImportOutcome, WriteOptions, write_import};
+
+use crate::ImportArgs;
+
+/// How many warnings of a file are listed without --verbose.
+const WARNINGS_SHOWN: usize = 5;
+
+pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let mut opts = ImportOptions::new(chrono::Local::now().date_naive());
+    opts.year = args.year;
+    opts.area_set = args.area_set.clone();
+
+    let bar = ProgressBar::new(args.files.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{pos}/{len}] {wide_msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+
+    // Reading a file is CPU work; writing is database work: overlap them.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(PathBuf, Result<Parsed, FileError>, Duration)>(1);
+    let files = args.files.clone();
+    let reader = std::thread::spawn(move || {
+        for path in files {
+            let t = Instant::now();
+            let parsed = aspire_import::read_file(&path, &opts);
+            if tx.blocking_send((path, parsed, t.elapsed())).is_err() {
+                break;
+            }
+        }
+    });
+
+    let write_opts = WriteOptions {
+        skip_invalid: args.skip_invalid,
+        dry_run: args.dry_run,
+        imported_by: std::env::var("USER").or_else(|_| std::env::var("USERNAME")).ok(),
+    };
+    let mut failures = 0;
+    while let Some((path, parsed, read_time)) = rx.recv().await {
+        let shown = path.display().to_string();
+        bar.set_message(format!("writing {shown}"));
+        let lines = match parsed {
+            Err(e) => {
+                failures += 1;
+                vec![format!("✗ {shown}: cannot import: {e}. Nothing was written.")]
+            }
+            Ok(parsed) => {
+                let t = Instant::now();
+                match write_import(db, &parsed, &write_opts).await {
+                    Ok(outcome) => {
+                        if matches!(outcome, ImportOutcome::Rejected) {
+                            failures += 1;
+                        }
+                        describe(&shown, &parsed, &outcome, read_time + t.elapsed(), args)
+                    }
+                    Err(e) => {
+                        failures += 1;
+                        vec![format!("✗ {shown}: {e}. Nothing was written.")]
+                    }
+                }
+            }
+        };
+        bar.suspend(|| {
+            for l in &lines {
+                println!("{l}");
+            }
+        });
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let _ = reader.join();
+    Ok(if failures == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The lines printed for one file.
+pub fn describe(
+    shown: &str,
+    parsed: &Parsed,
+    outcome: &ImportOutcome,
+    took: Duration,
+    args: &ImportArgs,
+) -> Vec<String> {
+    let r: &Report = &parsed.report;
+    let mut out = Vec::new();
+    let what = format!("{} ({}, {})", parsed.format.code(), parsed.encoding.label(), thousands(r.rows_read) + " rows");
+    let (ins, upd, same) = outcome.totals();
+    let changes = format!("{} new, {} changed, {} unchanged", thousands(ins), thousands(upd), thousands(same));
+    let secs = format!("{:.2} s", took.as_secs_f64());
+    let warn = if r.warnings.is_empty() {
+        String::new()
+    } else {
+        format!("; {} warnings", thousands(r.warnings.len() as u64))
+    };
+    match outcome {
+        ImportOutcome::Rejected => {
+            out.push(format!(
+                "✗ {shown}: {what}: {} rows have errors, so nothing was written{warn}",
+                thousands(r.rows_rejected())
+            ));
+            out.extend(r.errors.iter().map(|e| format!("    {e}")));
+            out.push(format!(
+                "    Fix the file and import it again, or use --skip-invalid to write the {} good rows.",
+                thousands(r.rows_accepted())
+            ));
+        }
+        ImportOutcome::DryRun { .. } => {
+            let bad = if r.is_clean() { String::new() } else { format!("; {} rows have errors", r.rows_rejected()) };
+            out.push(format!("• {shown}: {what}: dry run, nothing written: would make {changes}{bad}{warn} [{secs}]"));
+            out.extend(r.errors.iter().map(|e| format!("    {e}")));
+        }
+        ImportOutcome::Written { import_id, .. } => {
+            let skipped = if r.is_clean() {
+                String::new()
+            } else {
+                format!("; {} bad rows skipped", thousands(r.rows_rejected()))
+            };
+            out.push(format!("✓ {shown}: {what}: {changes}{skipped}{warn} [import #{import_id}, {secs}]"));
+            out.extend(r.errors.iter().map(|e| format!("    skipped: {e}")));
+        }
+    }
+    let limit = if args.verbose { usize::MAX } else { WARNINGS_SHOWN };
+    out.extend(r.warnings.iter().take(limit).map(|w| format!("    warning: {w}")));
+    if r.warnings.len() > limit {
+        out.push(format!("    ... and {} more warnings (--verbose lists them all)", r.warnings.len() - limit));
+    }
+    if args.verbose && !r.ignored_columns.is_empty() {
+        out.push(format!("    columns not used: {}", r.ignored_columns.join(", ")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(26078), "26,078");
+        assert_eq!(super::thousands(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,191 @@
+//! The `aspire` command line.
+
+mod demo;
+mod import;
+mod show;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+
+use aspire_core::year::AcademicYear;
+use aspire_store::Db;
+
+const DEFAULT_DATABASE: &str = "sqlite:aspire.db";
+const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+/// Aspire: run a school-improvement partnership programme from England's public school data.
+///
+/// Start with `aspire demo`, which builds a database from the open data bundled with Aspire and
+/// serves the web application. To work with your own data, `aspire import` the files you
+/// downloaded from GIAS, the DfE performance tables, Ofsted and the ONS, then `aspire serve`.
+#[derive(Debug, Parser)]
+#[command(name = "aspire", version, propagate_version = true)]
+pub struct Cli {
+    /// Database to use: sqlite:PATH (created on first use) or postgres://USER@HOST/DB.
+    /// [default: sqlite:aspire.db; for `demo`, sqlite:aspire-demo.db]
+    #[arg(long, global = true, env = "ASPIRE_DATABASE_URL", value_name = "URL")]
+    database_url: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import public data files (format recognised from each file's header).
+    ///
+    /// Reads GIAS establishment extracts and links, the DfE school spine (CSV or XLSX), KS2
+    /// results, Ofsted inspection histories, ONS district lookups, area lists and DfE LA codes.
+    /// Each file is written in one transaction: if any row is bad, nothing of that file is
+    /// written and every bad row is listed (line, column, value, reason). Importing the same
+    /// file again changes nothing.
+    Import(ImportArgs),
+    /// Serve the web application.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "ASPIRE_ADDR", default_value = DEFAULT_ADDR)]
+        addr: SocketAddr,
+    },
+    /// Build a demo database from the bundled open data and serve it (no network needed).
+    Demo {
+        /// Address to listen on (use port 0 for any free port; the address is printed).
+        #[arg(long, env = "ASPIRE_ADDR", default_value = DEFAULT_ADDR)]
+        addr: SocketAddr,
+    },
+    /// Look up schools in the register.
+    #[command(subcommand)]
+    Schools(SchoolsCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files to import (CSV or XLSX).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Write the good rows of a file with bad rows (bad rows are still listed).
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Check the files and report what would change, without writing anything.
+    #[arg(long)]
+    dry_run: bool,
+    /// Academic year of a KS2 results file whose name does not contain it (e.g. 2018/19).
+    #[arg(long, value_name = "YEAR")]
+    year: Option<AcademicYear>,
+    /// Name of the area set an area list belongs to [default: the file name without extension].
+    #[arg(long, value_name = "NAME")]
+    area_set: Option<String>,
+    /// List every warning, not just the first few of each file.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum SchoolsCommand {
+    /// Show a school: details, links to earlier and later URNs, Ofsted history and KS2 results.
+    Show {
+        /// The school's URN (six digits).
+        urn: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = show::Format::Text)]
+        format: show::Format,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let serving = matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
+    init_logging(serving);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(serving: bool) {
+    let default = if serving { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn open(url: &str) -> anyhow::Result<Db> {
+    Db::open(url).await.with_context(|| format!("opening the database {}", aspire_store::redact(url)))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let url = cli.database_url.clone();
+    match cli.command {
+        Command::Import(args) => {
+            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let code = import::run(&db, &args).await;
+            db.close().await;
+            code
+        }
+        Command::Serve { addr } => {
+            let url = url.unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
+            let db = open(&url).await?;
+            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+            let local = listener.local_addr()?;
+            println!("Aspire is serving {} at http://{local}/", aspire_store::redact(&url));
+            aspire_web::serve(listener, db.clone(), shutdown_signal()).await.context("serving")?;
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { addr } => demo::run(url.as_deref(), addr).await,
+        Command::Schools(SchoolsCommand::Show { urn, format }) => {
+            let urn = aspire_core::Urn::parse(&urn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let code = show::run(&db, urn, format).await;
+            db.close().await;
+            code
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}
