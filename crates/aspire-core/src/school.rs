@@ -177,15 +177,8 @@ school_fields! {
 impl School {
     /// Open on a date, as far as the register can tell: `None` when neither date nor status says.
     pub fn open_on(&self, date: NaiveDate) -> Option<bool> {
-        if let Some(closed) = self.close_date {
-            if closed <= date {
-                return Some(false);
-            }
-        }
-        if let Some(opened) = self.open_date {
-            if opened > date {
-                return Some(false);
-            }
+        if self.close_date.is_some_and(|closed| closed <= date) || self.open_date.is_some_and(|opened| opened > date) {
+            return Some(false);
         }
         if self.open_date.is_some() || self.close_date.is_some() {
             return Some(true);

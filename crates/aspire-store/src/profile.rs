@@ -188,7 +188,8 @@ impl Db {
                 la: in_year(&la, rec.year).unwrap_or_default(),
             });
         }
-        out.sort_by(|a, b| b.year.cmp(&a.year).then(a.urn.cmp(&b.urn)));
+        // Newest year first; within a year, the school's own results before its chain's.
+        out.sort_by_key(|y| (std::cmp::Reverse(y.year), y.position != ChainPosition::Own, y.urn));
         Ok(out)
     }
 }

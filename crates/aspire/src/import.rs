@@ -94,6 +94,36 @@ fn thousands(n: u64) -> String {
     out
 }
 
+/// What an import did, table by table: "schools: 12 new, 3 changed; inspections: 40 unchanged".
+fn changes(outcome: &ImportOutcome) -> String {
+    let parts: Vec<String> = outcome
+        .tables()
+        .iter()
+        .map(|t| {
+            let name = match t.table {
+                "schools" => "schools",
+                "ofsted_inspections" => "inspections",
+                "ks2_school_results" => "KS2 school results",
+                "ks2_area_results" => "KS2 LA and England results",
+                "establishment_links" => "links",
+                "local_authorities" => "LAs",
+                "lads" => "districts",
+                "area_members" => "area members",
+                "ks2_field_labels" => "field labels",
+                other => other,
+            };
+            let mut counts = Vec::new();
+            for (n, what) in [(t.inserted, "new"), (t.updated, "changed"), (t.unchanged, "unchanged")] {
+                if n > 0 {
+                    counts.push(format!("{} {what}", thousands(n)));
+                }
+            }
+            format!("{name} {}", counts.join(", "))
+        })
+        .collect();
+    if parts.is_empty() { "nothing to write".to_owned() } else { parts.join("; ") }
+}
+
 /// The lines printed for one file.
 pub fn describe(
     shown: &str,
@@ -105,8 +135,7 @@ pub fn describe(
     let r: &Report = &parsed.report;
     let mut out = Vec::new();
     let what = format!("{} ({}, {})", parsed.format.code(), parsed.encoding.label(), thousands(r.rows_read) + " rows");
-    let (ins, upd, same) = outcome.totals();
-    let changes = format!("{} new, {} changed, {} unchanged", thousands(ins), thousands(upd), thousands(same));
+    let changes = changes(outcome);
     let secs = format!("{:.2} s", took.as_secs_f64());
     let warn = if r.warnings.is_empty() {
         String::new()

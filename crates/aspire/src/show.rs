@@ -165,6 +165,9 @@ pub fn text(p: &SchoolProfile) -> String {
             pos => format!(" [{}]", position_label(p, y.urn, pos)),
         };
         let _ = writeln!(o, "  {}{whose}", y.year);
+        if !HEADLINE_MEASURES.iter().any(|m| y.values.contains_key(m)) {
+            let _ = writeln!(o, "    no figures for these measures in the files imported");
+        }
         for &m in HEADLINE_MEASURES {
             if !y.values.contains_key(&m) {
                 continue;
