@@ -287,7 +287,7 @@ mod tests {
         assert!(Ks2Value::parse(Measure::EligiblePupils, "6.5").is_err());
         assert!(Ks2Value::parse(Measure::ReadingProgressBand, "6").is_err());
         assert!(Ks2Value::parse(Measure::ReadingProgress, "NaN").is_err());
-        let e = Ks2Value::parse(Measure::RwmExpected, "lots").unwrap_err();
+        let e = Ks2Value::parse(Measure::RwmExpected, "lots").expect_err("an error");
         assert!(e.to_string().contains("percentage"), "{e}");
     }
 

@@ -119,7 +119,7 @@ mod tests {
 
     #[test]
     fn error_messages_say_what_a_urn_is() {
-        let msg = Urn::parse("abc").unwrap_err().to_string();
+        let msg = Urn::parse("abc").expect_err("an error").to_string();
         assert!(msg.contains("six-digit"), "{msg}");
     }
 }

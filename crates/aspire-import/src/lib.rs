@@ -107,12 +107,11 @@ pub fn read_bytes(name: &str, bytes: &[u8], opts: &ImportOptions) -> Result<Pars
 pub fn date_in_name(name: &str) -> Option<NaiveDate> {
     let digits: Vec<(usize, &str)> = digit_runs(name);
     for &(_, run) in &digits {
-        if run.len() == 8 {
-            if let Ok(d) = NaiveDate::parse_from_str(run, "%Y%m%d") {
-                if (1990..=2100).contains(&chrono::Datelike::year(&d)) {
-                    return Some(d);
-                }
-            }
+        if run.len() == 8
+            && let Ok(d) = NaiveDate::parse_from_str(run, "%Y%m%d")
+            && (1990..=2100).contains(&chrono::Datelike::year(&d))
+        {
+            return Some(d);
         }
     }
     year_in_name(name).map(AcademicYear::last_day)
@@ -124,10 +123,12 @@ pub fn year_in_name(name: &str) -> Option<AcademicYear> {
     for w in runs.windows(2) {
         let ((i, a), (j, b)) = (w[0], w[1]);
         // Two runs separated by one character, e.g. 2018-2019 or 2018_19.
-        if a.len() == 4 && j == i + a.len() + 1 && (b.len() == 4 || b.len() == 2) {
-            if let Ok(y) = AcademicYear::parse(&format!("{a}/{b}")) {
-                return Some(y);
-            }
+        if a.len() == 4
+            && j == i + a.len() + 1
+            && (b.len() == 4 || b.len() == 2)
+            && let Ok(y) = AcademicYear::parse(&format!("{a}/{b}"))
+        {
+            return Some(y);
         }
     }
     runs.iter().find(|(_, r)| r.len() == 6).and_then(|(_, r)| AcademicYear::parse(r).ok())

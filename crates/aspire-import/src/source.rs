@@ -166,10 +166,10 @@ fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
 /// UTF-8 (with or without BOM) when the bytes are valid UTF-8, otherwise Windows-1252, which
 /// decodes any byte sequence; GIAS publishes its links file in Windows-1252.
 pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        if let Ok(s) = std::str::from_utf8(rest) {
-            return (Cow::Borrowed(s), Encoding::Utf8WithBom);
-        }
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF")
+        && let Ok(s) = std::str::from_utf8(rest)
+    {
+        return (Cow::Borrowed(s), Encoding::Utf8WithBom);
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => (Cow::Borrowed(s), Encoding::Utf8),

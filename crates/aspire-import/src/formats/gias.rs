@@ -264,15 +264,15 @@ impl RowParser for Parser {
             values.push(v);
         }
 
-        if let Some((code_col, name_col)) = self.la {
-            if let Ok(code) = LaCode::parse(row.raw(code_col)) {
-                out.la = Some(LocalAuthority {
-                    code,
-                    name: name_col.and_then(|c| row.text(c)),
-                    region_code: None,
-                    region_name: None,
-                });
-            }
+        if let Some((code_col, name_col)) = self.la
+            && let Ok(code) = LaCode::parse(row.raw(code_col))
+        {
+            out.la = Some(LocalAuthority {
+                code,
+                name: name_col.and_then(|c| row.text(c)),
+                region_code: None,
+                region_name: None,
+            });
         }
 
         if let Some((date_col, rating_col)) = self.ofsted {

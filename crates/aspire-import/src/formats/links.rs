@@ -38,10 +38,10 @@ impl RowParser for Parser {
         }
         let established = self.date.and_then(|c| row.date(c, DateStyle::DayMonthYear));
         let link_name = self.name.and_then(|c| row.text(c));
-        if let (Some(u), Some(l)) = (urn, link_urn) {
-            if u == l {
-                row.fail(self.link_urn, "a school cannot be linked to itself");
-            }
+        if let (Some(u), Some(l)) = (urn, link_urn)
+            && u == l
+        {
+            row.fail(self.link_urn, "a school cannot be linked to itself");
         }
         let mut out = RowOut::default();
         if let (Some(urn), Some(link_urn), Some(link_type)) = (urn, link_urn, link_type) {

@@ -47,18 +47,18 @@ fn conflicting_school_rows_reject_both_lines() {
 
 #[test]
 fn unknown_formats_and_headers_are_explained() {
-    let e = read_str("x.csv", "Colour,Size\nred,3\n").unwrap_err();
+    let e = read_str("x.csv", "Colour,Size\nred,3\n").expect_err("an error");
     assert!(matches!(e, FileError::UnknownFormat { .. }));
     let msg = e.to_string();
     assert!(msg.contains("Colour, Size") && msg.contains("GIAS establishment extract"), "{msg}");
 
-    let e = read_str("x.csv", "").unwrap_err();
+    let e = read_str("x.csv", "").expect_err("an error");
     assert!(matches!(e, FileError::Empty), "{e}");
 
-    let e = read_str("edubase.csv", "URN,EstablishmentName,EstablishmentName\n100000,A,B\n").unwrap_err();
+    let e = read_str("edubase.csv", "URN,EstablishmentName,EstablishmentName\n100000,A,B\n").expect_err("an error");
     assert!(e.to_string().contains("appears twice"), "{e}");
 
-    let e = read_str("edubase.csv", "URN,EstablishmentName,Easting\n100000,A,400000\n").unwrap_err();
+    let e = read_str("edubase.csv", "URN,EstablishmentName,Easting\n100000,A,400000\n").expect_err("an error");
     assert!(e.to_string().contains("Easting and Northing"), "{e}");
 }
 

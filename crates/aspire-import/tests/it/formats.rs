@@ -145,7 +145,7 @@ fn per_urn_results_map_to_dfe_measures() {
 #[test]
 fn results_file_without_a_year_is_refused_unless_given_one() {
     let text = "RECTYPE,URN,READPROG\n1,100000,1.5\n";
-    let e = read_str("ks2final.csv", text).unwrap_err();
+    let e = read_str("ks2final.csv", text).expect_err("an error");
     assert!(e.to_string().contains("--year"), "{e}");
     let mut o = crate::opts();
     o.year = Some(aspire_core::year::AcademicYear::parse("2018/19").expect("year"));

@@ -91,11 +91,11 @@ impl TestDb {
 
     pub async fn cleanup(self) {
         self.db.close().await;
-        if let Some((url, schema)) = &self.pg_schema {
-            if let Ok(admin) = Db::connect(url).await {
-                let _ = admin.execute_admin(&format!("DROP SCHEMA {schema} CASCADE")).await;
-                admin.close().await;
-            }
+        if let Some((url, schema)) = &self.pg_schema
+            && let Ok(admin) = Db::connect(url).await
+        {
+            let _ = admin.execute_admin(&format!("DROP SCHEMA {schema} CASCADE")).await;
+            admin.close().await;
         }
     }
 }
