@@ -1,0 +1,151 @@
+//! The `aspire` binary as a user runs it: exit codes, messages, and what ends up in the database.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sha2::{Digest, Sha256};
+
+fn data(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data").join(rel)
+}
+
+fn aspire(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aspire"))
+        .arg("--database-url")
+        .arg(format!("sqlite:{}", db.display()))
+        .args(args)
+        .env_remove("ASPIRE_DATABASE_URL")
+        .output()
+        .expect("run aspire")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn hash(path: &Path) -> String {
+    Sha256::digest(std::fs::read(path).expect("db file")).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn import_twice_then_show_a_school_across_its_urns() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("a.db");
+    let files: Vec<String> = [
+        "schools_england_2018_waiky8/england_spine_2017-2018.csv",
+        "gias_links_england_2025/links_edubasealldata20250422.csv",
+        "schools_england_2018_waiky8/ofsted_inspection_history_scraped_c2020.csv",
+        "schools_england_2018_waiky8/ks2_perf_2017-2018.csv",
+    ]
+    .iter()
+    .map(|f| data(f).display().to_string())
+    .collect();
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(String::as_str));
+    let first = aspire(&db, &args);
+    assert!(first.status.success(), "{}", text(&first));
+    let out = text(&first);
+    assert_eq!(out.matches("✓ ").count(), 4, "one summary line per file: {out}");
+    assert!(out.contains("schools 2,063 new"), "{out}");
+
+    let second = aspire(&db, &args);
+    assert!(second.status.success());
+    let out = text(&second);
+    assert!(!out.contains(" new") && !out.contains(" changed"), "a second import changes nothing: {out}");
+
+    let show = aspire(&db, &["schools", "show", "142175"]);
+    assert!(show.status.success(), "{}", text(&show));
+    let out = text(&show);
+    assert!(out.contains("Blackpool Gateway Academy (URN 142175)"));
+    assert!(out.contains("predecessor  137359"), "{out}");
+    assert!(out.contains("predecessor  119256") && out.contains("2 steps"), "{out}");
+    assert!(out.contains("2013-05-22  grade 2  Good  [predecessor URN 137359"), "{out}");
+
+    let json = aspire(&db, &["schools", "show", "142175", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(v["urn"], 142175);
+    assert!(v["inspections"].as_array().is_some_and(|a| a.iter().any(|i| i["urn"] == 137359)));
+
+    let missing = aspire(&db, &["schools", "show", "999998"]);
+    assert!(!missing.status.success());
+    assert!(text(&missing).contains("No school with URN 999998"));
+    let bad = aspire(&db, &["schools", "show", "12345"]);
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("six-digit"));
+}
+
+#[test]
+fn a_bad_file_is_refused_whole_and_the_database_file_is_untouched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("a.db");
+    let spine = data("schools_england_2018_waiky8/england_spine_2017-2018.csv");
+    assert!(aspire(&db, &["import", spine.to_str().expect("path")]).status.success());
+    let before = hash(&db);
+
+    let gias =
+        std::fs::read_to_string(data("gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv"))
+            .expect("gias");
+    let corrupt = gias
+        .replacen("\n115851,", "\n11585X,", 1)
+        .replacen("\"23-01-2019\"", "\"31-02-2019\"", 1)
+        .trim_end()
+        .to_owned()
+        + "\n115999,\"850\"\n";
+    let bad = dir.path().join("edubase_20220420.csv");
+    std::fs::write(&bad, corrupt).expect("write");
+    for extra in [&[][..], &["--dry-run"][..]] {
+        let mut args = vec!["import", bad.to_str().expect("path")];
+        args.extend_from_slice(extra);
+        let o = aspire(&db, &args);
+        let out = text(&o);
+        if extra.is_empty() {
+            assert!(!o.status.success(), "exit code says it failed");
+            assert!(out.contains("nothing was written"), "{out}");
+            assert!(out.contains("--skip-invalid"), "{out}");
+        }
+        assert!(out.contains("line 3, column URN, value '11585X'"), "{out}");
+        assert!(out.contains("value '31-02-2019'") && out.contains("not a real date"), "{out}");
+        assert!(out.contains("2 columns but the header has 111"), "{out}");
+        assert_eq!(before, hash(&db), "database file unchanged");
+    }
+
+    let o = aspire(&db, &["import", "--skip-invalid", bad.to_str().expect("path")]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("3 bad rows skipped"), "{}", text(&o));
+    assert_ne!(before, hash(&db));
+}
+
+#[test]
+fn unreadable_and_unknown_files_are_explained() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("a.db");
+    let unknown = dir.path().join("colours.csv");
+    std::fs::write(&unknown, "Colour,Size\nred,3\n").expect("write");
+    let o = aspire(&db, &["import", "/no/such/file.csv", unknown.to_str().expect("path")]);
+    assert!(!o.status.success());
+    let out = text(&o);
+    assert!(out.contains("/no/such/file.csv: cannot import"), "{out}");
+    assert!(out.contains("do not match any format"), "{out}");
+
+    let o = Command::new(env!("CARGO_BIN_EXE_aspire"))
+        .args(["--database-url", "mysql://x", "schools", "show", "100000"])
+        .output()
+        .expect("run");
+    assert!(!o.status.success());
+    assert!(text(&o).contains("not a database URL"), "{}", text(&o));
+}
+
+#[test]
+fn help_is_there_for_every_command() {
+    for args in [
+        &["--help"][..],
+        &["import", "--help"],
+        &["serve", "--help"],
+        &["demo", "--help"],
+        &["schools", "show", "--help"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_aspire")).args(args).output().expect("run");
+        assert!(o.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&o.stdout).contains("Usage:"), "{args:?}");
+    }
+}
