@@ -15,7 +15,17 @@ use crate::report::RowIssue;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Col(pub usize);
 
-/// A file's header row, looked up case-insensitively.
+/// How header names are compared: case, spaces and underscores do not matter ("Field Name",
+/// "FieldName" and "field_name" are one column), because publishers vary them between years.
+pub(crate) fn normalise(name: &str) -> String {
+    name.trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A file's header row, looked up by [`normalise`]d name.
 pub(crate) struct Header {
     names: Vec<String>,
     index: HashMap<String, usize>,
@@ -30,7 +40,7 @@ impl Header {
             if n.is_empty() {
                 continue;
             }
-            if index.insert(n.to_ascii_lowercase(), i).is_some() {
+            if index.insert(normalise(n), i).is_some() {
                 return Err(format!("the column '{n}' appears twice in the header"));
             }
         }
@@ -38,7 +48,7 @@ impl Header {
     }
 
     pub fn find(&self, name: &str) -> Option<Col> {
-        self.index.get(&name.to_ascii_lowercase()).copied().map(Col)
+        self.index.get(&normalise(name)).copied().map(Col)
     }
 
     pub fn name(&self, col: Col) -> &str {

@@ -116,10 +116,15 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(serving: bool) {
-    let default = if serving { "info" } else { "warn" };
+    use std::io::IsTerminal as _;
+    let default = if serving { "warn,aspire_web=info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
 }
 
 async fn open(url: &str) -> anyhow::Result<Db> {

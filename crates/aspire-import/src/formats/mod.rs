@@ -15,7 +15,7 @@ use aspire_core::links::EstablishmentLink;
 use aspire_core::ofsted::{Inspection, Rating};
 use aspire_core::school::SchoolField;
 
-use crate::cells::{Col, Header, Row};
+use crate::cells::{Col, Header, Row, normalise};
 use crate::records::*;
 use crate::report::{Report, RowIssue};
 use crate::source::Source;
@@ -110,9 +110,8 @@ impl Format {
     }
 
     fn detect_names(names: &[String]) -> Option<Format> {
-        let lower: HashSet<String> =
-            names.iter().map(|n| n.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()).collect();
-        let has = |n: &str| lower.contains(n);
+        let lower: HashSet<String> = names.iter().map(|n| normalise(n)).collect();
+        let has = |n: &str| lower.contains(&normalise(n));
         let any = |f: &dyn Fn(&str) -> bool| lower.iter().any(|n| f(n));
         let is_code = |n: &str, prefix: &str| {
             n.len() == prefix.len() + 4
@@ -133,8 +132,8 @@ impl Format {
             return Some(Format::LadLookup);
         }
         if !has("urn")
-            && any(&|n| n == "area" || n.ends_with("_area") || n == "area_name")
-            && any(&|n| is_code(n, "lad") || n == "lad_code" || n == "dfe_la_code" || n == "la_code")
+            && any(&|n| n.ends_with("area") || n == "areaname")
+            && any(&|n| is_code(n, "lad") || n == "ladcode" || n == "dfelacode" || n == "lacode")
         {
             return Some(Format::AreaList);
         }
@@ -156,7 +155,7 @@ impl Format {
         if has("rating") && has("inspection date") {
             return Some(Format::OfstedHistory);
         }
-        if any(&|n| n.ends_with(" (name)") || n.ends_with(" (code)"))
+        if any(&|n| n.ends_with("(name)") || n.ends_with("(code)"))
             || has("establishmentname")
             || has("ofstedlastinsp")
             || (has("easting") && has("northing"))

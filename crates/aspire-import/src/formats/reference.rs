@@ -4,7 +4,7 @@ use aspire_core::codes::{LaCode, LadCode};
 use aspire_core::year::AcademicYear;
 
 use super::{Format, Meta, RowOut, RowParser, header_error, require};
-use crate::cells::{Col, Header, Row};
+use crate::cells::{Col, Header, Row, normalise};
 use crate::records::{AreaMember, Ks2FieldLabel, Lad, LocalAuthority, Precedence};
 use crate::{FileError, ImportOptions, year_in_name};
 
@@ -101,8 +101,8 @@ impl AreaParser {
             .names()
             .iter()
             .position(|n| {
-                let n = n.to_ascii_lowercase();
-                n == "area" || n == "area_name" || n.ends_with("_area")
+                let n = normalise(n);
+                n == "area" || n == "areaname" || n.ends_with("area")
             })
             .map(Col)
             .ok_or_else(|| header_error(f, "it has no area column (area, area_name or ..._area)"))?;

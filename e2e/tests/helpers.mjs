@@ -1,0 +1,67 @@
+// Starts `aspire demo` on a free port with its own database, and Debian's Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function aspireBinary() {
+  const fromEnv = process.env.ASPIRE_BIN;
+  if (fromEnv) return fromEnv;
+  for (const p of ['target/debug/aspire', 'target/release/aspire']) {
+    if (existsSync(join(root, p))) return join(root, p);
+  }
+  throw new Error('no aspire binary: run `cargo build` first or set ASPIRE_BIN');
+}
+
+/** Runs the demo on 127.0.0.1:0 and resolves with its base URL once it answers. */
+export async function startDemo() {
+  const dir = mkdtempSync(join(tmpdir(), 'aspire-e2e-'));
+  const proc = spawn(aspireBinary(), ['demo', '--addr', '127.0.0.1:0', '--database-url', `sqlite:${join(dir, 'demo.db')}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not start in 120 s:\n${log}`)), 120_000);
+    const onData = (chunk) => {
+      log += chunk;
+      const m = log.match(/running at (http:\/\/[0-9.:]+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`demo exited with ${code}:\n${log}`)); });
+  });
+  return {
+    url,
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => { if (proc.exitCode !== null) r(); else proc.on('exit', r); });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+const axeSource = readFileSync(join(root, 'e2e', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** WCAG 2.x A/AA violations of serious or critical impact on the current page. */
+export async function accessibilityProblems(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
+  });
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
