@@ -55,9 +55,15 @@ impl SourceRank {
         SourceRank { tier: SourceTier::Results, as_of }
     }
 
-    /// A text key whose order is the rank's order ("2:2022-04-20" > "0:2019-08-31").
-    pub fn key(&self) -> String {
-        format!("{}:{}", self.tier as u8, self.as_of.format("%Y-%m-%d"))
+    /// A number whose order is the rank's order: tier, then yyyymmdd (220220420 is a register
+    /// file as of 2022-04-20; 20190831 a results file as of 2019-08-31).
+    pub fn key(&self) -> i64 {
+        use chrono::Datelike;
+        let d = self.as_of;
+        i64::from(self.tier as u8) * 100_000_000
+            + i64::from(d.year()) * 10_000
+            + i64::from(d.month()) * 100
+            + i64::from(d.day())
     }
 }
 

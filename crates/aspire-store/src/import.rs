@@ -150,14 +150,15 @@ async fn apply(tx: &mut Tx, up: &Upsert, rows: Vec<Vec<Arg>>, out: &mut Vec<Tabl
         return Ok(());
     }
     let before = count(tx, up.table).await?;
-    let affected = up.run(tx, &rows).await?;
+    let sent = rows.len() as u64;
+    let affected = up.run(tx, rows).await?;
     let after = count(tx, up.table).await?;
     let inserted = after.saturating_sub(before);
     out.push(TableCount {
         table: up.table,
         inserted,
         updated: affected.saturating_sub(inserted),
-        unchanged: (rows.len() as u64).saturating_sub(affected),
+        unchanged: sent.saturating_sub(affected),
     });
     Ok(())
 }
@@ -215,14 +216,14 @@ async fn write_records(tx: &mut Tx, parsed: &Parsed, import_id: i64) -> Result<V
             cols.push(Column::new(f.column(), f.kind(), rule));
             if ranked {
                 let value_col = f.column().to_owned();
-                cols.push(Column::new(format!("{value_col}_rank"), Kind::Text, Rule::RankOf { value_col }));
+                cols.push(Column::new(format!("{value_col}_rank"), Kind::Int, Rule::RankOf { value_col }));
             }
         }
         let source_rank = match b.precedence {
             Precedence::Ranked(r) => Some(r.key()),
             _ => None,
         };
-        cols.push(Column::new("source_rank", Kind::Text, Rule::SourceRank));
+        cols.push(Column::new("source_rank", Kind::Int, Rule::SourceRank));
         cols.push(meta_col());
         let up = Upsert { table: "schools", keys: vec!["urn"], cols };
         let rows = b
@@ -234,10 +235,10 @@ async fn write_records(tx: &mut Tx, parsed: &Parsed, import_id: i64) -> Result<V
                 for (f, v) in b.fields.iter().zip(&s.values) {
                     r.push(Arg::of(f.kind(), v.as_ref()));
                     if ranked {
-                        r.push(Arg::Text(v.as_ref().and(source_rank.clone())));
+                        r.push(Arg::Int(v.as_ref().and(source_rank)));
                     }
                 }
-                r.push(Arg::Text(source_rank.clone()));
+                r.push(Arg::Int(source_rank));
                 r.push(id.clone());
                 r
             })

@@ -84,7 +84,12 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
+                .foreign_keys(true)
+                // Imports write tens of megabytes: a larger page cache and fewer WAL checkpoints
+                // (each one an fsync) roughly halve the time; the file is checkpointed on close.
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory")
+                .pragma("wal_autocheckpoint", "16384");
             let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await.map_err(connect_err)?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {

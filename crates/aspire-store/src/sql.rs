@@ -109,12 +109,12 @@ macro_rules! bind_args {
         let mut q = $q;
         for a in $args {
             q = match a {
-                Arg::Int(v) => q.bind(*v),
-                Arg::Real(v) => q.bind(*v),
-                Arg::Text(v) => q.bind(v.clone()),
-                Arg::Date(v) => q.bind(*v),
-                Arg::Bool(v) => q.bind(*v),
-                Arg::Instant(v) => q.bind(*v),
+                Arg::Int(v) => q.bind(v),
+                Arg::Real(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::Date(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
+                Arg::Instant(v) => q.bind(v),
             };
         }
         q
@@ -173,11 +173,11 @@ impl Db {
         let text = sql.render(self.backend());
         match self {
             Db::Sqlite(p) => {
-                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), &sql.args);
+                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), sql.args.iter().cloned());
                 Ok(q.execute(p).await.doing(doing)?.rows_affected())
             }
             Db::Postgres(p) => {
-                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), &sql.args);
+                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), sql.args.iter().cloned());
                 Ok(q.execute(p).await.doing(doing)?.rows_affected())
             }
         }
@@ -192,11 +192,11 @@ impl Db {
         let text = sql.render(self.backend());
         match self {
             Db::Sqlite(p) => {
-                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), &sql.args);
+                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), sql.args.iter().cloned());
                 q.fetch_all(p).await.doing(doing)?.iter().map(|r| map(r)).collect()
             }
             Db::Postgres(p) => {
-                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), &sql.args);
+                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), sql.args.iter().cloned());
                 q.fetch_all(p).await.doing(doing)?.iter().map(|r| map(r)).collect()
             }
         }
@@ -239,11 +239,26 @@ impl Tx {
         let text = sql.render(self.backend());
         match self {
             Tx::Sqlite(tx) => {
-                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), &sql.args);
+                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), sql.args.iter().cloned());
                 Ok(q.execute(&mut **tx).await.doing(doing)?.rows_affected())
             }
             Tx::Postgres(tx) => {
-                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), &sql.args);
+                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), sql.args.iter().cloned());
+                Ok(q.execute(&mut **tx).await.doing(doing)?.rows_affected())
+            }
+        }
+    }
+
+    /// Runs a statement, moving its arguments (bulk writes bind hundreds of thousands).
+    pub async fn execute_owned(&mut self, sql: Sql, doing: &str) -> Result<u64> {
+        let text = sql.render(self.backend());
+        match self {
+            Tx::Sqlite(tx) => {
+                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), sql.args);
+                Ok(q.execute(&mut **tx).await.doing(doing)?.rows_affected())
+            }
+            Tx::Postgres(tx) => {
+                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), sql.args);
                 Ok(q.execute(&mut **tx).await.doing(doing)?.rows_affected())
             }
         }
@@ -253,11 +268,11 @@ impl Tx {
         let text = sql.render(self.backend());
         match self {
             Tx::Sqlite(tx) => {
-                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), &sql.args);
+                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), sql.args.iter().cloned());
                 q.fetch_all(&mut **tx).await.doing(doing)?.iter().map(|r| map(r)).collect()
             }
             Tx::Postgres(tx) => {
-                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), &sql.args);
+                let q = bind_args!(sqlx::query(AssertSqlSafe(text)), sql.args.iter().cloned());
                 q.fetch_all(&mut **tx).await.doing(doing)?.iter().map(|r| map(r)).collect()
             }
         }

@@ -13,7 +13,7 @@ use crate::sql::{Arg, Sql, Tx};
 /// When a ranked incoming value replaces the stored one.
 fn take(t: &str, v: &str) -> String {
     format!(
-        "(excluded.{v} IS NOT NULL AND ({t}.{v} IS NULL OR excluded.source_rank > COALESCE({t}.{v}_rank, '') \
+        "(excluded.{v} IS NOT NULL AND ({t}.{v} IS NULL OR excluded.source_rank > COALESCE({t}.{v}_rank, -1) \
          OR (excluded.source_rank = {t}.{v}_rank AND excluded.{v} > {t}.{v})))"
     )
 }
@@ -73,7 +73,7 @@ impl Upsert {
                 format!("CASE WHEN {} THEN excluded.source_rank ELSE {t}.{n} END", take(t, v))
             }
             Rule::SourceRank => format!(
-                "CASE WHEN excluded.source_rank > COALESCE({t}.source_rank, '') THEN excluded.source_rank ELSE {t}.source_rank END"
+                "CASE WHEN excluded.source_rank > COALESCE({t}.source_rank, -1) THEN excluded.source_rank ELSE {t}.source_rank END"
             ),
             Rule::Reason { value_col: v } => format!(
                 "CASE WHEN COALESCE(excluded.{v}, {t}.{v}) IS NOT NULL THEN NULL ELSE COALESCE(excluded.{n}, {t}.{n}) END"
@@ -110,14 +110,17 @@ impl Upsert {
     }
 
     /// Writes `rows` (each: key args then column args); returns rows inserted or changed.
-    pub async fn run(&self, tx: &mut Tx, rows: &[Vec<Arg>]) -> Result<u64> {
+    pub async fn run(&self, tx: &mut Tx, rows: Vec<Vec<Arg>>) -> Result<u64> {
         let batch = self.batch_rows();
         let mut affected = 0;
         let full = self.statement(batch);
-        for chunk in rows.chunks(batch) {
+        let doing = format!("writing {}", self.table);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Arg>> = rows.by_ref().take(batch).collect();
             let text = if chunk.len() == batch { full.clone() } else { self.statement(chunk.len()) };
-            let sql = Sql { text, args: chunk.iter().flatten().cloned().collect() };
-            affected += tx.execute(&sql, &format!("writing {}", self.table)).await?;
+            let sql = Sql { text, args: chunk.into_iter().flatten().collect() };
+            affected += tx.execute_owned(sql, &doing).await?;
         }
         Ok(affected)
     }

@@ -56,7 +56,9 @@ pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
             }
             Ok(parsed) => {
                 let t = Instant::now();
-                match write_import(db, &parsed, &write_opts).await {
+                let written = write_import(db, &parsed, &write_opts).await;
+                tracing::debug!(file = %shown, read_ms = read_time.as_millis() as u64, write_ms = t.elapsed().as_millis() as u64, "imported");
+                match written {
                     Ok(outcome) => {
                         if matches!(outcome, ImportOutcome::Rejected) {
                             failures += 1;
