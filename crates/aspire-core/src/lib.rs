@@ -10,6 +10,7 @@ pub mod ks2;
 pub mod links;
 pub mod ofsted;
 pub mod school;
+pub mod text;
 pub mod urn;
 pub mod value;
 pub mod year;

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use csv::StringRecord;
 
+use aspire_core::codes::LaCode;
 use aspire_core::dates::DateStyle;
+use aspire_core::ks2::{Ks2Value, Measure};
 use aspire_core::urn::Urn;
 use aspire_core::value::{Kind, Value};
 
@@ -173,6 +175,32 @@ impl<'a> Row<'a> {
             Ok(d) => Some(d),
             Err(_) => {
                 self.fail(col, format!("'{t}' is not a date: expected yyyymmdd, dd-mm-yyyy or yyyy-mm-dd"));
+                None
+            }
+        }
+    }
+
+    /// An optional DfE LA code, as the register stores it (an integer).
+    pub fn la_code(&mut self, col: Col) -> Option<Value> {
+        let raw = self.raw(col);
+        if raw.trim().is_empty() {
+            return None;
+        }
+        match LaCode::parse(raw) {
+            Ok(la) => Some(Value::Int(i64::from(la.get()))),
+            Err(e) => {
+                self.fail(col, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// A KS2 measure per DfE conventions (a figure, a DfE absence code, or blank).
+    pub fn ks2(&mut self, col: Col, measure: Measure) -> Option<Ks2Value> {
+        match Ks2Value::parse(measure, self.raw(col)) {
+            Ok(v) => v,
+            Err(e) => {
+                self.fail(col, e.to_string());
                 None
             }
         }

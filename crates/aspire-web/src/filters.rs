@@ -55,14 +55,4 @@ pub fn national_note(f: Option<&NationalFigure>) -> String {
     }
 }
 
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use aspire_core::text::thousands;

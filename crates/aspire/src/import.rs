@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use aspire_core::text::thousands;
 use aspire_import::{FileError, ImportOptions, Parsed, Report};
 use aspire_store::{Db, ImportOutcome, WriteOptions, write_import};
 
@@ -82,18 +83,6 @@ pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let _ = reader.join();
     Ok(if failures == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// What an import did, table by table: "schools: 12 new, 3 changed; inspections: 40 unchanged".
@@ -180,15 +169,4 @@ pub fn describe(
         out.push(format!("    columns not used: {}", r.ignored_columns.join(", ")));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(super::thousands(0), "0");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(26078), "26,078");
-        assert_eq!(super::thousands(1234567), "1,234,567");
-    }
 }

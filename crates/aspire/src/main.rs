@@ -117,7 +117,7 @@ fn main() -> ExitCode {
 
 fn init_logging(serving: bool) {
     use std::io::IsTerminal as _;
-    let default = if serving { "warn,aspire_web=info" } else { "warn" };
+    let default = if serving { "warn,aspire_web=info,tower_http=info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()

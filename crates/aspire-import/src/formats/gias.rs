@@ -234,20 +234,7 @@ impl RowParser for Parser {
                 (SchoolField::Latitude, _) => location.map(|(_, ll)| Value::Real(ll.lat)),
                 (SchoolField::Longitude, _) => location.map(|(_, ll)| Value::Real(ll.lon)),
                 (SchoolField::LocationSource, _) => location.map(|_| Value::Text("grid".into())),
-                (SchoolField::LaCode, Source::Value(c)) => {
-                    let raw = row.raw(*c);
-                    if raw.trim().is_empty() {
-                        None
-                    } else {
-                        match LaCode::parse(raw) {
-                            Ok(la) => Some(Value::Int(i64::from(la.get()))),
-                            Err(e) => {
-                                row.fail(*c, e.to_string());
-                                None
-                            }
-                        }
-                    }
-                }
+                (SchoolField::LaCode, Source::Value(c)) => row.la_code(*c),
                 (f, Source::Value(c)) => row.value(*c, f.kind(), DateStyle::DayMonthYear),
                 (f, Source::Code(c, list)) => match row.int(*c) {
                     Some(code) => match list(code) {

@@ -119,16 +119,7 @@ impl RowParser for DfeParser {
                 None
             }
         };
-        let mut values = Vec::with_capacity(self.measures.len());
-        for &(m, c) in &self.measures {
-            match Ks2Value::parse(m, row.raw(c)) {
-                Ok(v) => values.push(v),
-                Err(e) => {
-                    row.fail(c, e.to_string());
-                    values.push(None);
-                }
-            }
-        }
+        let values: Vec<Option<Ks2Value>> = self.measures.iter().map(|&(m, c)| row.ks2(c, m)).collect();
         let Some(subject) = subject else { return out };
         match subject {
             Ks2Subject::School(urn) => {
@@ -271,16 +262,7 @@ impl RowParser for PerUrnParser {
         if year.is_none() {
             row.fail(self.year, "expected the year the summer falls in (e.g. 2017 for 2016/17) or 2016/17");
         }
-        let mut values = Vec::with_capacity(self.measures.len());
-        for &(m, c) in &self.measures {
-            match Ks2Value::parse(m, row.raw(c)) {
-                Ok(v) => values.push(v),
-                Err(e) => {
-                    row.fail(c, e.to_string());
-                    values.push(None);
-                }
-            }
-        }
+        let values: Vec<Option<Ks2Value>> = self.measures.iter().map(|&(m, c)| row.ks2(c, m)).collect();
         let mut out = RowOut::default();
         if let (Some(urn), Some(year)) = (urn, year) {
             out.ks2 = Some(Ks2Row { subject: Ks2Subject::School(urn), year, values });

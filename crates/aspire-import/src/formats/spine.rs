@@ -5,7 +5,6 @@
 //! Excel day numbers, which are read as dates. Phase is derived from ISPRIMARY/ISSECONDARY/
 //! ISPOST16 (the spine has no phase column): a GIAS extract of the same date or newer replaces it.
 
-use aspire_core::codes::LaCode;
 use aspire_core::dates::DateStyle;
 use aspire_core::ofsted::{Inspection, Rating};
 use aspire_core::school::SchoolField;
@@ -148,20 +147,7 @@ impl RowParser for Parser {
                     .filter(|t| !matches!(t.to_ascii_lowercase().as_str(), "n/a" | "nan" | "not recorded"))
                     .map(Value::Text),
                 Read::Int => row.int(col).map(Value::Int),
-                Read::La => {
-                    let raw = row.raw(col);
-                    if raw.trim().is_empty() {
-                        None
-                    } else {
-                        match LaCode::parse(raw) {
-                            Ok(la) => Some(Value::Int(i64::from(la.get()))),
-                            Err(e) => {
-                                row.fail(col, e.to_string());
-                                None
-                            }
-                        }
-                    }
-                }
+                Read::La => row.la_code(col),
                 Read::Date(style) => row.date(col, style).map(Value::Date),
                 Read::Flag => row.flag(col).map(Value::Bool),
                 Read::CloseFlag => match row.int(col) {
