@@ -507,21 +507,6 @@ impl Db {
             .await?
             .unwrap_or_default())
     }
-
-    /// A school's latest graded inspection date on or before a date, for any caller that needs
-    /// "as of" logic without loading the whole history.
-    pub async fn latest_inspection_before(&self, urn: Urn, on_or_before: NaiveDate) -> Result<Option<Inspection>> {
-        let sql = Sql::new(
-            "SELECT urn, inspection_date, grade, concern FROM ofsted_inspections WHERE urn = ? AND inspection_date <= ? \
-             ORDER BY inspection_date DESC LIMIT 1",
-        )
-        .arg(Arg::Int(Some(i64::from(urn))))
-        .arg(Arg::Date(Some(on_or_before)));
-        Ok(self
-            .fetch_one(&sql, "reading an inspection", |r| inspection_of(r, "urn", "inspection_date"))
-            .await?
-            .flatten())
-    }
 }
 
 fn ks2_record(r: &dyn RowGet, subject: Ks2Subject) -> Result<Option<Ks2Record>> {
