@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 
 use aspire_core::ks2::{Ks2Subject, Ks2Value, Measure, MissingReason};
