@@ -3,8 +3,10 @@
 //! Modules by domain area: identifiers ([`urn`], [`codes`], [`year`]), the school register
 //! ([`school`]), Ofsted judgements ([`ofsted`]), KS2 results ([`ks2`]), URN chains ([`links`]),
 //! dates as public files write them ([`dates`]) and coordinates ([`geo`]).
+pub mod areas;
 pub mod codes;
 pub mod dates;
+pub mod eligibility;
 pub mod geo;
 pub mod ks2;
 pub mod links;

@@ -74,13 +74,18 @@ pub struct Lineage {
     pub successors: Vec<LinkedUrn>,
 }
 
-impl Lineage {
-    /// Walks the links from `start` in both directions. Links may be given from either side
-    /// (GIAS lists both); cycles, which real data occasionally has, are cut.
-    pub fn walk(start: Urn, links: &[EstablishmentLink]) -> Lineage {
-        // Directed edges earlier -> later.
-        let mut later: BTreeMap<Urn, BTreeSet<Urn>> = BTreeMap::new();
-        let mut earlier: BTreeMap<Urn, BTreeSet<Urn>> = BTreeMap::new();
+/// The predecessor/successor links of many schools, ready to walk from any of them.
+#[derive(Debug, Clone, Default)]
+pub struct LinkGraph {
+    /// Directed edges earlier -> later, and the reverse.
+    later: BTreeMap<Urn, BTreeSet<Urn>>,
+    earlier: BTreeMap<Urn, BTreeSet<Urn>>,
+}
+
+impl LinkGraph {
+    /// Links may be given from either side (GIAS lists both); "related" links are not followed.
+    pub fn new<'a>(links: impl IntoIterator<Item = &'a EstablishmentLink>) -> LinkGraph {
+        let mut g = LinkGraph::default();
         for l in links {
             let (before, after) = match l.relation() {
                 LinkRelation::Predecessor => (l.link_urn, l.urn),
@@ -90,14 +95,26 @@ impl Lineage {
             if before == after {
                 continue;
             }
-            later.entry(before).or_default().insert(after);
-            earlier.entry(after).or_default().insert(before);
+            g.later.entry(before).or_default().insert(after);
+            g.earlier.entry(after).or_default().insert(before);
         }
-        let predecessors = bfs(start, &earlier);
+        g
+    }
+
+    /// Everything before and after `start`; cycles, which real data occasionally has, are cut.
+    pub fn lineage(&self, start: Urn) -> Lineage {
+        let predecessors = bfs(start, &self.earlier);
         let pred_set: BTreeSet<Urn> = predecessors.iter().map(|p| p.urn).collect();
         // A URN cannot be both before and after the school; a cycle would make it so.
-        let successors = bfs(start, &later).into_iter().filter(|s| !pred_set.contains(&s.urn)).collect();
+        let successors = bfs(start, &self.later).into_iter().filter(|s| !pred_set.contains(&s.urn)).collect();
         Lineage { predecessors, successors }
+    }
+}
+
+impl Lineage {
+    /// Walks the links from `start` in both directions (see [`LinkGraph`]).
+    pub fn walk(start: Urn, links: &[EstablishmentLink]) -> Lineage {
+        LinkGraph::new(links).lineage(start)
     }
 
     /// Every URN in the chain, the school's own first.

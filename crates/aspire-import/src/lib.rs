@@ -13,6 +13,7 @@
 
 mod cells;
 mod formats;
+mod programmes;
 mod records;
 mod report;
 mod source;
@@ -24,6 +25,7 @@ use chrono::NaiveDate;
 use aspire_core::year::AcademicYear;
 
 pub use formats::Format;
+pub use programmes::{LoadedRuleSet, ProgrammeError, bundled_ids, load_rule_set};
 pub use records::*;
 pub use report::{Report, RowIssue, one_line};
 pub use source::Encoding;
@@ -58,11 +60,14 @@ pub struct ImportOptions {
     pub area_set: Option<String>,
     /// Today's date, used only when a register file carries no date of its own.
     pub today: NaiveDate,
+    /// District (LAD) codes known from the ONS lookups already imported; an area list naming
+    /// any other code is refused. `None`: no lookup imported, codes only checked for form.
+    pub known_lads: Option<std::collections::HashSet<String>>,
 }
 
 impl ImportOptions {
     pub fn new(today: NaiveDate) -> Self {
-        ImportOptions { year: None, area_set: None, today }
+        ImportOptions { year: None, area_set: None, today, known_lads: None }
     }
 }
 

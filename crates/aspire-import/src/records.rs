@@ -125,30 +125,7 @@ pub struct LadBatch {
     pub rows: Vec<Lad>,
 }
 
-/// One member (a district or a whole LA) of a named area in an area set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AreaMember {
-    pub area_set: String,
-    pub area: String,
-    pub wave: Option<i64>,
-    /// As published, e.g. "2016-10".
-    pub announced: Option<String>,
-    pub lad_code: Option<LadCode>,
-    pub lad_name: Option<String>,
-    pub la_code: Option<LaCode>,
-    pub la_name: Option<String>,
-}
-
-impl AreaMember {
-    /// The member's key within its area: the district code, or the LA code for a whole LA.
-    pub fn member_key(&self) -> String {
-        match (&self.lad_code, self.la_code) {
-            (Some(lad), _) => lad.to_string(),
-            (None, Some(la)) => format!("LA{la}"),
-            (None, None) => String::new(),
-        }
-    }
-}
+pub use aspire_core::areas::AreaMember;
 
 /// A DfE field label from a performance-tables metadata file.
 #[derive(Debug, Clone, PartialEq, Eq)]

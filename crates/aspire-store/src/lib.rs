@@ -6,6 +6,7 @@
 //! for PostgreSQL. Rows are mapped into `aspire-core` types here, so no driver type leaves the
 //! crate.
 
+mod eligibility;
 mod import;
 mod introspect;
 mod migrate;
@@ -21,6 +22,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use eligibility::{EligibilityRow, Scope};
 pub use import::{ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use migrate::MIGRATIONS;

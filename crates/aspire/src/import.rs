@@ -20,6 +20,9 @@ pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let mut opts = ImportOptions::new(chrono::Local::now().date_naive());
     opts.year = args.year;
     opts.area_set = args.area_set.clone();
+    // Area lists are checked against the district codes of the ONS lookups already imported.
+    let lads = db.lad_codes().await?;
+    opts.known_lads = (!lads.is_empty()).then_some(lads);
 
     let bar = ProgressBar::new(args.files.len() as u64);
     bar.set_style(

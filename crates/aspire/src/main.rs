@@ -1,6 +1,7 @@
 //! The `aspire` command line.
 
 mod demo;
+mod eligibility;
 mod import;
 mod show;
 
@@ -56,6 +57,11 @@ enum Command {
         #[arg(long, env = "ASPIRE_ADDR", default_value = DEFAULT_ADDR)]
         addr: SocketAddr,
     },
+    /// Decide which schools a programme is for, under a versioned rule set, as of a date.
+    ///
+    /// Every school gets eligible, not eligible or cannot tell, with the reasons (the rule, the
+    /// inspection and file used, what is missing). Rule sets are in programmes/.
+    Eligibility(eligibility::EligibilityArgs),
     /// Look up schools in the register.
     #[command(subcommand)]
     Schools(SchoolsCommand),
@@ -108,6 +114,10 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
+        // Output piped into `head` and closed early: not an error.
+        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -151,6 +161,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { addr } => demo::run(url.as_deref(), addr).await,
+        Command::Eligibility(args) => {
+            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let code = eligibility::run(&db, &args).await;
+            db.close().await;
+            code
+        }
         Command::Schools(SchoolsCommand::Show { urn, format }) => {
             let urn = aspire_core::Urn::parse(&urn).map_err(|e| anyhow::anyhow!("{e}"))?;
             let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;

@@ -85,6 +85,8 @@ impl RowParser for LadParser {
 /// and `ladNNcd`/`lad_code` and/or `dfe_la_code`/`la_code` with their names.
 pub(crate) struct AreaParser {
     set: String,
+    known_lads: Option<std::collections::HashSet<String>>,
+    warned_unchecked: bool,
     area: Col,
     wave: Option<Col>,
     announced: Option<Col>,
@@ -123,6 +125,8 @@ impl AreaParser {
         }
         Ok(AreaParser {
             set,
+            known_lads: opts.known_lads.clone(),
+            warned_unchecked: false,
             area,
             wave: header.find("wave"),
             announced: header.find("announced"),
@@ -147,6 +151,19 @@ impl RowParser for AreaParser {
             }
             LadCode::parse(raw).map_err(|e| row.fail(c, e.to_string())).ok()
         });
+        if let Some(code) = &lad_code {
+            match (&self.known_lads, self.lad_code) {
+                (Some(known), Some(c)) if !known.contains(code.as_str()) => row.fail(
+                    c,
+                    "not a district in the ONS lookups imported; check the code (ONS LAD codes of the year the list was drawn up)",
+                ),
+                (None, Some(c)) if !self.warned_unchecked => {
+                    self.warned_unchecked = true;
+                    row.warn(c, "district codes were not checked: no ONS district lookup has been imported yet");
+                }
+                _ => {}
+            }
+        }
         let la_code = self.la_code.and_then(|c| {
             let raw = row.raw(c);
             if raw.trim().is_empty() {

@@ -1,0 +1,282 @@
+//! Eligibility for every school in the register: loads what the decisions need in a few bulk
+//! queries and hands it to `aspire_core::eligibility`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use aspire_core::areas::AreaMember;
+use aspire_core::codes::{LaCode, LadCode};
+use aspire_core::eligibility::{Areas, Decision, Facts, InspectionRecord, Verdict, decide, screen, screened_out};
+use aspire_core::links::{Lineage, LinkGraph};
+use aspire_core::ofsted::{Concern, Grade, Inspection, Judgement};
+use aspire_core::school::School;
+use aspire_core::urn::Urn;
+use aspire_import::LoadedRuleSet;
+
+use crate::sql::{Arg, RowGet, Sql};
+use crate::{Db, Result};
+
+/// A decision with what a list or a map shows of the school.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EligibilityRow {
+    pub decision: Decision,
+    pub name: Option<String>,
+    pub la_code: Option<i64>,
+    pub la_name: Option<String>,
+    pub district: Option<String>,
+    pub town: Option<String>,
+    pub postcode: Option<String>,
+    pub phase: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// Which schools to decide for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    All,
+    Urns(&'a [Urn]),
+}
+
+/// SQLite accepts 32,766 bound values and PostgreSQL 65,535; stay well below both.
+const IN_CHUNK: usize = 5_000;
+
+const SCHOOL_COLUMNS: &str = "s.urn, s.name, s.la_code, COALESCE(la.name, s.la_name) AS la_name, s.district_code, \
+     s.district_name, s.phase, s.minor_group, s.type_group, s.type_name, s.status, s.open_date, s.close_date, \
+     s.town, s.postcode, s.latitude, s.longitude";
+
+fn school_of(r: &dyn RowGet) -> Result<Option<School>> {
+    let Some(urn) = r.int("urn")?.and_then(|n| Urn::try_from(n).ok()) else { return Ok(None) };
+    let mut s = School::new(urn);
+    s.name = r.text("name")?;
+    s.la_code = r.int("la_code")?;
+    s.la_name = r.text("la_name")?;
+    s.district_code = r.text("district_code")?;
+    s.district_name = r.text("district_name")?;
+    s.phase = r.text("phase")?;
+    s.minor_group = r.text("minor_group")?;
+    s.type_group = r.text("type_group")?;
+    s.type_name = r.text("type_name")?;
+    s.status = r.text("status")?;
+    s.open_date = r.date("open_date")?;
+    s.close_date = r.date("close_date")?;
+    s.town = r.text("town")?;
+    s.postcode = r.text("postcode")?;
+    s.latitude = r.real("latitude")?;
+    s.longitude = r.real("longitude")?;
+    Ok(Some(s))
+}
+
+impl Db {
+    /// District codes of the ONS lookups imported (empty when none has been).
+    pub async fn lad_codes(&self) -> Result<HashSet<String>> {
+        Ok(self
+            .fetch(&Sql::new("SELECT lad_code FROM lads"), "reading district codes", |r| r.text("lad_code"))
+            .await?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    /// Members of the named area sets imported by the programme team.
+    pub async fn area_members(&self, sets: &[&str]) -> Result<Vec<AreaMember>> {
+        let mut out = Vec::new();
+        for set in sets {
+            let sql = Sql::new(
+                "SELECT area_set, area, wave, announced, lad_code, lad_name, la_code, la_name FROM area_members WHERE area_set = ?",
+            )
+            .arg(Arg::Text(Some((*set).to_owned())));
+            out.extend(
+                self.fetch(&sql, "reading area members", |r| {
+                    Ok(AreaMember {
+                        area_set: r.text("area_set")?.unwrap_or_default(),
+                        area: r.text("area")?.unwrap_or_default(),
+                        wave: r.int("wave")?,
+                        announced: r.text("announced")?,
+                        lad_code: r.text("lad_code")?.and_then(|c| LadCode::parse(&c).ok()),
+                        lad_name: r.text("lad_name")?,
+                        la_code: r.int("la_code")?.and_then(|c| LaCode::try_from(c).ok()),
+                        la_name: r.text("la_name")?,
+                    })
+                })
+                .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Names of LAs that are a single district (ONS codes E06, E08, E09) among the lookups imported.
+    pub async fn single_district_la_names(&self) -> Result<Vec<String>> {
+        Ok(self
+            .fetch(&Sql::new("SELECT name FROM lads WHERE lad_code NOT LIKE 'E07%'"), "reading district names", |r| {
+                r.text("name")
+            })
+            .await?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    async fn schools_for(&self, scope: Scope<'_>) -> Result<Vec<School>> {
+        let base =
+            format!("SELECT {SCHOOL_COLUMNS} FROM schools s LEFT JOIN local_authorities la ON la.la_code = s.la_code");
+        let rows = match scope {
+            Scope::All => self.fetch(&Sql::new(format!("{base} ORDER BY s.urn")), "reading schools", school_of).await?,
+            Scope::Urns(urns) => {
+                let mut v = Vec::new();
+                for chunk in urns.chunks(IN_CHUNK) {
+                    let marks = vec!["?"; chunk.len()].join(", ");
+                    let sql = Sql {
+                        text: format!("{base} WHERE s.urn IN ({marks}) ORDER BY s.urn"),
+                        args: chunk.iter().map(|u| Arg::Int(Some(i64::from(*u)))).collect(),
+                    };
+                    v.extend(self.fetch(&sql, "reading schools", school_of).await?);
+                }
+                v
+            }
+        };
+        Ok(rows.into_iter().flatten().collect())
+    }
+
+    /// Lineages of many schools at once: follows links outward from all of them together.
+    pub async fn lineages(&self, urns: &[Urn]) -> Result<(LinkGraph, HashMap<Urn, Lineage>)> {
+        let mut seen: BTreeSet<Urn> = urns.iter().copied().collect();
+        let mut frontier: Vec<Urn> = urns.to_vec();
+        let mut links = Vec::new();
+        let mut link_keys = HashSet::new();
+        for _ in 0..50 {
+            if frontier.is_empty() {
+                break;
+            }
+            let mut next = Vec::new();
+            for chunk in frontier.chunks(IN_CHUNK / 2) {
+                for l in self.links_touching(chunk).await? {
+                    for u in [l.urn, l.link_urn] {
+                        if seen.insert(u) {
+                            next.push(u);
+                        }
+                    }
+                    if link_keys.insert((l.urn, l.link_urn)) {
+                        links.push(l);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        let graph = LinkGraph::new(&links);
+        let map = urns.iter().map(|u| (*u, graph.lineage(*u))).collect();
+        Ok((graph, map))
+    }
+
+    /// Graded inspections of these URNs, with the file each was last written from.
+    pub async fn inspection_records(&self, urns: &[Urn]) -> Result<Vec<InspectionRecord>> {
+        let mut out = Vec::new();
+        for chunk in urns.chunks(IN_CHUNK) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = Sql {
+                text: format!(
+                    "SELECT o.urn, o.inspection_date, o.grade, o.concern, i.file_name FROM ofsted_inspections o \
+                     LEFT JOIN imports i ON i.id = o.last_import_id WHERE o.urn IN ({marks})"
+                ),
+                args: chunk.iter().map(|u| Arg::Int(Some(i64::from(*u)))).collect(),
+            };
+            out.extend(
+                self.fetch(&sql, "reading inspections", |r| {
+                    let (Some(urn), Some(date), Some(grade)) = (
+                        r.int("urn")?.and_then(|n| Urn::try_from(n).ok()),
+                        r.date("inspection_date")?,
+                        r.int("grade")?.and_then(Grade::from_number),
+                    ) else {
+                        return Ok(None);
+                    };
+                    let concern = r.text("concern")?.as_deref().and_then(Concern::from_code);
+                    Ok(Some(InspectionRecord {
+                        inspection: Inspection { urn, date, judgement: Judgement { grade, concern } },
+                        source: r.text("file_name")?,
+                    }))
+                })
+                .await?
+                .into_iter()
+                .flatten(),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Decides eligibility for the schools in scope under a rule set as of a date. The caller
+    /// checks that the rule set covers the date. Rows are in URN order.
+    pub async fn eligibility(
+        &self,
+        rules: &LoadedRuleSet,
+        as_of: NaiveDate,
+        scope: Scope<'_>,
+    ) -> Result<Vec<EligibilityRow>> {
+        let sets: Vec<&str> = rules.rules.areas.iter().map(|a| a.set.as_str()).collect();
+        let mut members = rules.members.clone();
+        members.extend(self.area_members(&sets).await?);
+        let areas = Areas::new(&rules.rules, members).with_single_district_las(self.single_district_la_names().await?);
+
+        let schools = self.schools_for(scope).await?;
+        // The checks that need no history first: most schools fail one of them.
+        let mut decided: HashMap<Urn, Decision> = HashMap::new();
+        let mut candidates: Vec<&School> = Vec::new();
+        for s in &schools {
+            let Some(urn) = s.urn else { continue };
+            let (findings, area) = screen(&rules.rules, &areas, as_of, s);
+            if findings.iter().any(|f| f.verdict == Verdict::NotMet) && scope == Scope::All {
+                decided.insert(urn, screened_out(urn, findings, area));
+            } else {
+                candidates.push(s);
+            }
+        }
+        let cand_urns: Vec<Urn> = candidates.iter().filter_map(|s| s.urn).collect();
+        let (_, lineages) = self.lineages(&cand_urns).await?;
+        let mut chain: BTreeSet<Urn> = cand_urns.iter().copied().collect();
+        for l in lineages.values() {
+            chain.extend(l.predecessors.iter().map(|p| p.urn));
+        }
+        let chain: Vec<Urn> = chain.into_iter().collect();
+        let records = self.inspection_records(&chain).await?;
+        let mut by_urn: HashMap<Urn, Vec<InspectionRecord>> = HashMap::new();
+        for r in records {
+            by_urn.entry(r.inspection.urn).or_default().push(r);
+        }
+        let pred_urns: Vec<Urn> = lineages
+            .values()
+            .flat_map(|l| l.predecessors.iter().map(|p| p.urn))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let names = self.school_names(&pred_urns).await?;
+        let empty = Lineage::default();
+        for s in candidates {
+            let Some(urn) = s.urn else { continue };
+            let lineage = lineages.get(&urn).unwrap_or(&empty);
+            let mut inspections: Vec<InspectionRecord> = by_urn.get(&urn).cloned().unwrap_or_default();
+            for p in &lineage.predecessors {
+                inspections.extend(by_urn.get(&p.urn).into_iter().flatten().cloned());
+            }
+            let facts = Facts { urn, school: s, lineage, inspections: &inspections, names: &names };
+            decided.insert(urn, decide(&rules.rules, &areas, as_of, facts));
+        }
+        Ok(schools
+            .into_iter()
+            .filter_map(|s| {
+                let decision = decided.remove(&s.urn?)?;
+                Some(EligibilityRow {
+                    decision,
+                    district: s.district_name.clone().or(s.district_code.clone()),
+                    name: s.name,
+                    la_code: s.la_code,
+                    la_name: s.la_name,
+                    town: s.town,
+                    postcode: s.postcode,
+                    phase: s.phase,
+                    latitude: s.latitude,
+                    longitude: s.longitude,
+                })
+            })
+            .collect())
+    }
+}
