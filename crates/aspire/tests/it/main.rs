@@ -149,3 +149,69 @@ fn help_is_there_for_every_command() {
         assert!(String::from_utf8_lossy(&o.stdout).contains("Usage:"), "{args:?}");
     }
 }
+
+#[test]
+fn eligibility_lists_explains_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("a.db");
+    let empty = aspire(&db, &["eligibility", "--rules", "tlif-2017", "--as-of", "2017-09-01"]);
+    assert!(!empty.status.success());
+    assert!(text(&empty).contains("the register is empty"), "{}", text(&empty));
+
+    let files: Vec<String> = [
+        "schools_england_2018_waiky8/england_spine_2017-2018.csv",
+        "gias_links_england_2025/links_edubasealldata20250422.csv",
+        "schools_england_2018_waiky8/ofsted_inspection_history_scraped_c2020.csv",
+    ]
+    .iter()
+    .map(|f| data(f).display().to_string())
+    .collect();
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(String::as_str));
+    assert!(aspire(&db, &args).status.success());
+
+    let csv_out = aspire(&db, &["eligibility", "--rules", "tlif-2017", "--as-of", "2017-09-01", "--format", "csv"]);
+    assert!(csv_out.status.success(), "{}", text(&csv_out));
+    let mut r = csv::Reader::from_reader(&csv_out.stdout[..]);
+    let headers = r.headers().expect("header").clone();
+    for h in ["urn", "name", "decision", "reason"] {
+        assert!(headers.iter().any(|x| x == h), "{h} column");
+    }
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
+    assert!(rows.len() > 2000);
+    let decision = headers.iter().position(|h| h == "decision").expect("decision");
+    assert!(rows.iter().all(|r| ["eligible", "not_eligible", "cannot_tell"].contains(&r.get(decision).unwrap_or(""))));
+    assert!(rows.iter().any(|r| r.get(decision) == Some("eligible")));
+
+    let only = aspire(
+        &db,
+        &["eligibility", "--rules", "tlif-2017", "--as-of", "2017-09-01", "--format", "json", "--only", "eligible"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&only.stdout).expect("json");
+    let schools = v["schools"].as_array().expect("schools");
+    assert!(!schools.is_empty() && schools.iter().all(|s| s["decision"] == "eligible"));
+    assert_eq!(v["rules"], "tlif-2017");
+
+    let explain = aspire(&db, &["eligibility", "--rules", "tlif-2017", "--as-of", "2017-09-01", "--explain", "142175"]);
+    let out = text(&explain);
+    assert!(explain.status.success(), "{out}");
+    assert!(out.contains("NOT ELIGIBLE") && out.contains("✗ Ofsted") && out.contains("predecessor"), "{out}");
+
+    for (args, expect) in [
+        (vec!["--rules", "tlif-2016", "--as-of", "2017-09-01"], "no rule set called 'tlif-2016'"),
+        (vec!["--rules", "tlif-2017", "--as-of", "2017-13-01"], "YYYY-MM-DD"),
+        (vec!["--rules", "tlif-2017", "--as-of", "2023-01-01"], "outside that period"),
+        (vec!["--rules", "tlif-2017", "--as-of", "2017-09-01", "--explain", "999998"], "No school with URN 999998"),
+        (vec!["--rules", "tlif-2017", "--as-of", "2017-09-01", "--explain", "12ab"], "not a URN"),
+        (
+            vec!["--rules", "tlif-2017", "--as-of", "2017-09-01", "--only", "maybe"],
+            "eligible, not_eligible or cannot_tell",
+        ),
+    ] {
+        let mut a = vec!["eligibility"];
+        a.extend(args.iter());
+        let o = aspire(&db, &a);
+        assert!(!o.status.success(), "{a:?}");
+        assert!(text(&o).contains(expect), "{a:?}: {}", text(&o));
+    }
+}
