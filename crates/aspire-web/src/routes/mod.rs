@@ -1,5 +1,6 @@
 //! Routes, one module per resource, one file per action.
 
+pub(crate) mod eligibility;
 mod home;
 mod imports;
 mod schools;
@@ -19,6 +20,11 @@ pub fn routes() -> Router<AppState> {
         .route("/schools.csv", get(schools::export::csv))
         .route("/schools/{urn}", get(schools::show::show))
         .route("/imports", get(imports::list))
+        .route("/eligibility", get(eligibility::checker::search))
+        .route("/eligibility/{urn}", get(eligibility::checker::answer))
+        .route("/programme/eligibility", get(eligibility::programme::show))
+        .route("/programme/eligibility.csv", get(eligibility::programme::csv))
+        .route("/programme/eligibility.xlsx", get(eligibility::programme::xlsx))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/style.css", get(style))
         .fallback(not_found)

@@ -1,5 +1,6 @@
 //! The web application driven in-process (no port): pages, exports, errors and headers.
 
+mod eligibility;
 mod pages;
 
 use std::path::PathBuf;

@@ -1,0 +1,89 @@
+//! Eligibility pages: the public checker and the programme team's list.
+
+pub mod checker;
+mod map;
+pub mod programme;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+
+use aspire_import::{ImportOptions, LoadedRuleSet, bundled_ids, load_rule_set};
+use aspire_store::{Db, EligibilityRow, Scope};
+
+use crate::WebError;
+
+/// The rule set and date a page is about, from `?rules=...&as_of=...`.
+pub struct Choice {
+    pub rules: LoadedRuleSet,
+    pub as_of: NaiveDate,
+    /// Whether the date was given (otherwise today, brought inside the rule set's period).
+    pub as_of_given: bool,
+}
+
+pub const DEFAULT_RULES: &str = "tlif-2017";
+
+/// Only bundled rule sets can be chosen on the web: a path would read the server's files.
+pub fn choose(params: &HashMap<String, String>) -> Result<Choice, WebError> {
+    let id = params.get("rules").map(|s| s.trim()).filter(|s| !s.is_empty()).unwrap_or(DEFAULT_RULES);
+    if !bundled_ids().contains(&id) {
+        return Err(WebError::BadRequest(format!(
+            "There is no rule set called '{id}'. Rule sets available: {}.",
+            bundled_ids().join(", ")
+        )));
+    }
+    let today = chrono::Local::now().date_naive();
+    let rules = load_rule_set(id, &ImportOptions::new(today))
+        .map_err(|e| WebError::BadRequest(format!("The rule set cannot be used: {e}")))?;
+    let given = params.get("as_of").map(|s| s.trim()).filter(|s| !s.is_empty());
+    let as_of = match given {
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            WebError::BadRequest(format!("'{s}' is not a date: write it as YYYY-MM-DD, for example 2017-09-01."))
+        })?,
+        None => {
+            let r = &rules.rules;
+            let d = today.max(r.valid_from);
+            r.valid_to.map_or(d, |to| d.min(to))
+        }
+    };
+    if let Err(why) = rules.rules.covers(as_of) {
+        return Err(WebError::BadRequest(format!("{}: choose a date inside its period.", capitalise(&why))));
+    }
+    Ok(Choice { rules, as_of, as_of_given: given.is_some() })
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// (rule set, version, date, newest import) -> decisions.
+type CacheKey = (String, u32, NaiveDate, i64);
+
+type Cached = Option<(CacheKey, Arc<Vec<EligibilityRow>>)>;
+
+#[derive(Debug, Clone, Default)]
+pub struct Cache(Arc<Mutex<Cached>>);
+
+impl Cache {
+    /// Every school's decision, from the cache when nothing has been imported since.
+    pub async fn all(&self, db: &Db, choice: &Choice) -> Result<Arc<Vec<EligibilityRow>>, WebError> {
+        let newest = db.imports(1).await?.first().map_or(0, |i| i.id);
+        let key = (choice.rules.rules.id.clone(), choice.rules.rules.version, choice.as_of, newest);
+        if let Ok(guard) = self.0.lock()
+            && let Some((k, rows)) = guard.as_ref()
+            && *k == key
+        {
+            return Ok(rows.clone());
+        }
+        let rows = Arc::new(db.eligibility(&choice.rules, choice.as_of, Scope::All).await?);
+        if let Ok(mut guard) = self.0.lock() {
+            *guard = Some((key, rows.clone()));
+        }
+        Ok(rows)
+    }
+}

@@ -1,0 +1,81 @@
+//! The eligibility checker and the programme team's list.
+
+use axum::http::StatusCode;
+
+use crate::app;
+
+#[tokio::test]
+async fn the_checker_finds_a_school_and_answers_with_the_reason() {
+    let app = app().await;
+    let form = app.get("/eligibility").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Is my school eligible?"));
+    assert!(form.body.contains("<option value=\"tlif-2017\" selected>"));
+
+    let hits = app.get("/eligibility?q=blackpool+gateway&rules=tlif-2017&as_of=2018-09-01").await;
+    assert!(hits.body.contains("href=\"/eligibility/142175?rules=tlif-2017&#38;as_of=2018-09-01\""), "{}", hits.body);
+
+    let yes = app.get("/eligibility/142175?rules=tlif-2017&as_of=2018-09-01").await;
+    assert_eq!(yes.status, StatusCode::OK);
+    assert!(yes.body.contains("Yes: Blackpool Gateway Academy is eligible"), "{}", yes.body);
+    assert!(yes.body.contains("Requires improvement (grade 3)"));
+
+    let no = app.get("/eligibility/142175?rules=tlif-2017&as_of=2017-09-01").await;
+    assert!(no.body.contains("No: Blackpool Gateway Academy is not eligible"));
+    assert!(no.body.contains("predecessor Westcliff Primary Academy"), "inherited judgement explained");
+
+    // A Hampshire school in a district after Luton in the alphabet.
+    let unsure =
+        app.get("/programme/eligibility.csv?rules=tlif-2017&as_of=2017-09-01&decision=cannot_tell&la=850").await;
+    let mut r = csv::Reader::from_reader(unsure.body.as_bytes());
+    let first = r.records().next().expect("a cannot-tell school in Hampshire").expect("row");
+    let page = app.get(&format!("/eligibility/{}?rules=tlif-2017&as_of=2017-09-01", &first[0])).await;
+    assert!(page.body.contains("We cannot tell yet whether"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn bad_choices_get_a_400_and_unknown_schools_a_404() {
+    let app = app().await;
+    for (uri, expect) in [
+        ("/eligibility?rules=tlif-2016", "no rule set called"),
+        ("/eligibility?rules=../../etc/passwd", "no rule set called"),
+        ("/eligibility/142175?as_of=2017-02-30", "is not a date"),
+        ("/eligibility/142175?as_of=2030-01-01", "outside that period"),
+        ("/eligibility/14217X", "not a URN"),
+        ("/programme/eligibility?decision=perhaps", "is not a decision"),
+        ("/programme/eligibility?grade=7", "not an Ofsted grade"),
+        ("/programme/eligibility?la=x", "not a local authority code"),
+    ] {
+        let p = app.get(uri).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(p.body.contains(expect), "{uri}: {}", p.body);
+    }
+    let p = app.get("/eligibility/999998?as_of=2017-09-01").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_programme_list_counts_filters_maps_and_exports() {
+    let app = app().await;
+    let p = app.get("/programme/eligibility?rules=tlif-2017&as_of=2017-09-01").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("Eligible schools by area"));
+    assert!(p.body.contains("<svg") && p.body.contains("class=\"dot--yes\""), "a map with eligible schools");
+    assert!(p.body.contains(">Blackpool</a>"), "Blackpool in the counts by area");
+
+    let csv_text = app.get("/programme/eligibility.csv?rules=tlif-2017&as_of=2017-09-01&decision=eligible").await.body;
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = r.headers().expect("header").clone();
+    assert_eq!(&headers[0], "urn");
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
+    assert!(!rows.is_empty() && rows.iter().all(|r| &r[5] == "eligible"));
+
+    let area = app.get("/programme/eligibility.csv?rules=tlif-2017&as_of=2017-09-01&area=Blackpool").await.body;
+    let n = csv::Reader::from_reader(area.as_bytes()).records().count();
+    assert!(n > 0 && n < rows.len());
+
+    let xlsx = app.get("/programme/eligibility.xlsx?rules=tlif-2017&as_of=2017-09-01").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.headers["content-type"].to_str().unwrap_or("").contains("spreadsheetml"));
+    assert!(xlsx.body.starts_with("PK"), "an XLSX (zip) file");
+}
