@@ -2,19 +2,20 @@
 //! queries and hands it to `aspire_core::eligibility`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
 use aspire_core::areas::AreaMember;
 use aspire_core::codes::{LaCode, LadCode};
 use aspire_core::eligibility::{Areas, Decision, Facts, InspectionRecord, Verdict, decide, screen, screened_out};
-use aspire_core::links::{Lineage, LinkGraph};
+use aspire_core::links::{EstablishmentLink, Lineage, LinkGraph};
 use aspire_core::ofsted::{Concern, Grade, Inspection, Judgement};
 use aspire_core::school::School;
 use aspire_core::urn::Urn;
 use aspire_import::LoadedRuleSet;
 
-use crate::sql::{Arg, RowGet, Sql};
+use crate::sql::{Arg, Sql};
 use crate::{Db, Result};
 
 /// A decision with what a list or a map shows of the school.
@@ -42,30 +43,63 @@ pub enum Scope<'a> {
 /// SQLite accepts 32,766 bound values and PostgreSQL 65,535; stay well below both.
 const IN_CHUNK: usize = 5_000;
 
-const SCHOOL_COLUMNS: &str = "s.urn, s.name, s.la_code, COALESCE(la.name, s.la_name) AS la_name, s.district_code, \
+const SCHOOL_COLUMNS: &str = "s.urn, s.name, s.la_code, COALESCE(la.name, s.la_name), s.district_code, \
      s.district_name, s.phase, s.minor_group, s.type_group, s.type_name, s.status, s.open_date, s.close_date, \
      s.town, s.postcode, s.latitude, s.longitude";
 
-fn school_of(r: &dyn RowGet) -> Result<Option<School>> {
-    let Some(urn) = r.int("urn")?.and_then(|n| Urn::try_from(n).ok()) else { return Ok(None) };
-    let mut s = School::new(urn);
-    s.name = r.text("name")?;
-    s.la_code = r.int("la_code")?;
-    s.la_name = r.text("la_name")?;
-    s.district_code = r.text("district_code")?;
-    s.district_name = r.text("district_name")?;
-    s.phase = r.text("phase")?;
-    s.minor_group = r.text("minor_group")?;
-    s.type_group = r.text("type_group")?;
-    s.type_name = r.text("type_name")?;
-    s.status = r.text("status")?;
-    s.open_date = r.date("open_date")?;
-    s.close_date = r.date("close_date")?;
-    s.town = r.text("town")?;
-    s.postcode = r.text("postcode")?;
-    s.latitude = r.real("latitude")?;
-    s.longitude = r.real("longitude")?;
-    Ok(Some(s))
+/// One school as the JSON bulk read returns it, in `SCHOOL_COLUMNS` order.
+#[derive(serde::Deserialize)]
+struct SchoolJson(
+    i64,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<f64>,
+    Option<f64>,
+);
+
+impl SchoolJson {
+    fn into_school(self) -> Option<School> {
+        let mut s = School::new(Urn::try_from(self.0).ok()?);
+        s.name = self.1;
+        s.la_code = self.2;
+        s.la_name = self.3;
+        s.district_code = self.4;
+        s.district_name = self.5;
+        s.phase = self.6;
+        s.minor_group = self.7;
+        s.type_group = self.8;
+        s.type_name = self.9;
+        s.status = self.10;
+        s.open_date = self.11.as_deref().and_then(iso_date);
+        s.close_date = self.12.as_deref().and_then(iso_date);
+        s.town = self.13;
+        s.postcode = self.14;
+        s.latitude = self.15;
+        s.longitude = self.16;
+        Some(s)
+    }
+}
+
+/// "2018-12-31" (dates stored by this crate), read without a format string.
+fn iso_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+    NaiveDate::from_ymd_opt(i32::try_from(n(0..4)?).ok()?, n(5..7)?, n(8..10)?)
 }
 
 impl Db {
@@ -119,24 +153,84 @@ impl Db {
     }
 
     async fn schools_for(&self, scope: Scope<'_>) -> Result<Vec<School>> {
-        let base =
-            format!("SELECT {SCHOOL_COLUMNS} FROM schools s LEFT JOIN local_authorities la ON la.la_code = s.la_code");
-        let rows = match scope {
-            Scope::All => self.fetch(&Sql::new(format!("{base} ORDER BY s.urn")), "reading schools", school_of).await?,
+        let from = "FROM schools s LEFT JOIN local_authorities la ON la.la_code = s.la_code";
+        let rows: Vec<SchoolJson> = match scope {
+            Scope::All => self.fetch_json(SCHOOL_COLUMNS, from, Vec::new(), "reading schools").await?,
             Scope::Urns(urns) => {
                 let mut v = Vec::new();
                 for chunk in urns.chunks(IN_CHUNK) {
                     let marks = vec!["?"; chunk.len()].join(", ");
-                    let sql = Sql {
-                        text: format!("{base} WHERE s.urn IN ({marks}) ORDER BY s.urn"),
-                        args: chunk.iter().map(|u| Arg::Int(Some(i64::from(*u)))).collect(),
-                    };
-                    v.extend(self.fetch(&sql, "reading schools", school_of).await?);
+                    let args = chunk.iter().map(|u| Arg::Int(Some(i64::from(*u)))).collect();
+                    v.extend(
+                        self.fetch_json::<SchoolJson>(
+                            SCHOOL_COLUMNS,
+                            &format!("{from} WHERE s.urn IN ({marks})"),
+                            args,
+                            "reading schools",
+                        )
+                        .await?,
+                    );
                 }
                 v
             }
         };
-        Ok(rows.into_iter().flatten().collect())
+        let mut schools: Vec<School> = rows.into_iter().filter_map(SchoolJson::into_school).collect();
+        schools.sort_by_key(|s| s.urn);
+        Ok(schools)
+    }
+
+    /// Every establishment link, in one read.
+    async fn all_links(&self) -> Result<Vec<EstablishmentLink>> {
+        let rows: Vec<(i64, i64, Option<String>, Option<String>, Option<String>)> = self
+            .fetch_json(
+                "urn, link_urn, link_name, link_type, established",
+                "FROM establishment_links",
+                Vec::new(),
+                "reading links",
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(u, l, name, kind, date)| {
+                Some(EstablishmentLink {
+                    urn: Urn::try_from(u).ok()?,
+                    link_urn: Urn::try_from(l).ok()?,
+                    link_name: name,
+                    link_type: kind.unwrap_or_default(),
+                    established: date.as_deref().and_then(iso_date),
+                })
+            })
+            .collect())
+    }
+
+    /// Every graded inspection with the file it was last written from, in one read.
+    async fn all_inspection_records(&self) -> Result<Vec<InspectionRecord>> {
+        let rows: Vec<(i64, String, i64, Option<String>, Option<String>)> = self
+            .fetch_json(
+                "o.urn, o.inspection_date, o.grade, o.concern, i.file_name",
+                "FROM ofsted_inspections o LEFT JOIN imports i ON i.id = o.last_import_id",
+                Vec::new(),
+                "reading inspections",
+            )
+            .await?;
+        let mut files: HashMap<String, Arc<str>> = HashMap::new();
+        Ok(rows
+            .into_iter()
+            .filter_map(|(u, date, grade, concern, file)| {
+                let source = file.map(|f| files.entry(f.clone()).or_insert_with(|| Arc::from(f.as_str())).clone());
+                Some(InspectionRecord {
+                    inspection: Inspection {
+                        urn: Urn::try_from(u).ok()?,
+                        date: iso_date(&date)?,
+                        judgement: Judgement {
+                            grade: Grade::from_number(grade)?,
+                            concern: concern.as_deref().and_then(Concern::from_code),
+                        },
+                    },
+                    source,
+                })
+            })
+            .collect())
     }
 
     /// Lineages of many schools at once: follows links outward from all of them together.
@@ -193,7 +287,7 @@ impl Db {
                     let concern = r.text("concern")?.as_deref().and_then(Concern::from_code);
                     Ok(Some(InspectionRecord {
                         inspection: Inspection { urn, date, judgement: Judgement { grade, concern } },
-                        source: r.text("file_name")?,
+                        source: r.text("file_name")?.map(Arc::from),
                     }))
                 })
                 .await?
@@ -212,12 +306,25 @@ impl Db {
         as_of: NaiveDate,
         scope: Scope<'_>,
     ) -> Result<Vec<EligibilityRow>> {
+        let started = std::time::Instant::now();
+        let ms = |t: std::time::Instant| t.elapsed().as_micros() as u64 / 1000;
         let sets: Vec<&str> = rules.rules.areas.iter().map(|a| a.set.as_str()).collect();
         let mut members = rules.members.clone();
         members.extend(self.area_members(&sets).await?);
         let areas = Areas::new(&rules.rules, members).with_single_district_las(self.single_district_la_names().await?);
 
-        let schools = self.schools_for(scope).await?;
+        // A whole-register run reads every link and inspection at once, alongside the schools,
+        // on separate connections (cheaper than asking for thousands of URNs afterwards); one
+        // school's explanation asks for its own chain only.
+        let (schools, bulk) = match scope {
+            Scope::All => {
+                let (schools, links, records) =
+                    tokio::try_join!(self.schools_for(scope), self.all_links(), self.all_inspection_records())?;
+                (schools, Some((links, records)))
+            }
+            Scope::Urns(_) => (self.schools_for(scope).await?, None),
+        };
+        tracing::debug!(schools = schools.len(), ms = ms(started), "eligibility: schools read");
         // The checks that need no history first: most schools fail one of them.
         let mut decided: HashMap<Urn, Decision> = HashMap::new();
         let mut candidates: Vec<&School> = Vec::new();
@@ -230,14 +337,25 @@ impl Db {
                 candidates.push(s);
             }
         }
+        tracing::debug!(candidates = candidates.len(), ms = ms(started), "eligibility: screened");
         let cand_urns: Vec<Urn> = candidates.iter().filter_map(|s| s.urn).collect();
-        let (_, lineages) = self.lineages(&cand_urns).await?;
-        let mut chain: BTreeSet<Urn> = cand_urns.iter().copied().collect();
-        for l in lineages.values() {
-            chain.extend(l.predecessors.iter().map(|p| p.urn));
-        }
-        let chain: Vec<Urn> = chain.into_iter().collect();
-        let records = self.inspection_records(&chain).await?;
+        let (lineages, records) = match bulk {
+            Some((links, records)) => {
+                let graph = LinkGraph::new(&links);
+                let lineages: HashMap<Urn, Lineage> = cand_urns.iter().map(|u| (*u, graph.lineage(*u))).collect();
+                (lineages, records)
+            }
+            None => {
+                let (_, lineages) = self.lineages(&cand_urns).await?;
+                let mut chain: BTreeSet<Urn> = cand_urns.iter().copied().collect();
+                for l in lineages.values() {
+                    chain.extend(l.predecessors.iter().map(|p| p.urn));
+                }
+                let chain: Vec<Urn> = chain.into_iter().collect();
+                (lineages, self.inspection_records(&chain).await?)
+            }
+        };
+        tracing::debug!(ms = ms(started), "eligibility: links and inspections read");
         let mut by_urn: HashMap<Urn, Vec<InspectionRecord>> = HashMap::new();
         for r in records {
             by_urn.entry(r.inspection.urn).or_default().push(r);
@@ -260,6 +378,7 @@ impl Db {
             let facts = Facts { urn, school: s, lineage, inspections: &inspections, names: &names };
             decided.insert(urn, decide(&rules.rules, &areas, as_of, facts));
         }
+        tracing::debug!(ms = ms(started), "eligibility: decided");
         Ok(schools
             .into_iter()
             .filter_map(|s| {

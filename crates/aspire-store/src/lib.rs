@@ -40,6 +40,8 @@ pub enum StoreError {
     Schema(String),
     #[error("database error while {doing}: {source}")]
     Query { doing: String, source: sqlx::Error },
+    #[error("unexpected data while {doing}: {problem}")]
+    Decode { doing: String, problem: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

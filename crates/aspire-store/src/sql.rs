@@ -202,6 +202,27 @@ impl Db {
         }
     }
 
+    /// Many rows as one JSON document: `SELECT <exprs> <rest>` aggregated into an array of arrays
+    /// by the database and decoded here. For bulk reads, where going row by row through the
+    /// driver costs several times more than the query (about 7 µs per row against 1 µs).
+    pub(crate) async fn fetch_json<T: serde::de::DeserializeOwned>(
+        &self,
+        exprs: &str,
+        rest: &str,
+        args: Vec<Arg>,
+        doing: &str,
+    ) -> Result<Vec<T>> {
+        let text = match self.backend() {
+            Backend::Sqlite => format!("SELECT json_group_array(json_array({exprs})) AS j {rest}"),
+            Backend::Postgres => {
+                format!("SELECT COALESCE(json_agg(json_build_array({exprs})), '[]'::json)::text AS j {rest}")
+            }
+        };
+        let json = self.fetch_one(&Sql { text, args }, doing, |r| r.text("j")).await?.flatten().unwrap_or_default();
+        serde_json::from_str(if json.is_empty() { "[]" } else { &json })
+            .map_err(|e| crate::StoreError::Decode { doing: doing.to_owned(), problem: e.to_string() })
+    }
+
     pub(crate) async fn fetch_one<T>(
         &self,
         sql: &Sql,

@@ -85,7 +85,8 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InspectionRecord {
     pub inspection: Inspection,
-    pub source: Option<String>,
+    /// Shared: every inspection of one file names the same file.
+    pub source: Option<std::sync::Arc<str>>,
 }
 
 /// The inspection a decision rests on.
@@ -158,6 +159,11 @@ pub struct Areas<'r> {
     /// Lower-case names of LAs that are single districts (unitary, metropolitan, London), whose
     /// name is their district's name.
     single_district_las: BTreeSet<String>,
+    /// Members that can concern a school, by the school's LA code and by its district (code or
+    /// lower-case name, including districts that took a member over): deciding for every school
+    /// in England looks at a handful of members each, not all of them.
+    by_la: HashMap<u16, Vec<usize>>,
+    by_district: HashMap<String, Vec<usize>>,
 }
 
 impl<'r> Areas<'r> {
@@ -184,7 +190,44 @@ impl<'r> Areas<'r> {
                 Some(last_member.map_or(bound.clone(), |m| m.max(bound)))
             })
             .collect();
-        Areas { rules, members, known_through, single_district_las: BTreeSet::new() }
+        let mut by_la: HashMap<u16, Vec<usize>> = HashMap::new();
+        let mut by_district: HashMap<String, Vec<usize>> = HashMap::new();
+        for (k, (_, m)) in members.iter().enumerate() {
+            if let Some(la) = m.la_code {
+                by_la.entry(la.get()).or_default().push(k);
+            }
+            let mut keys: Vec<String> = Vec::new();
+            keys.extend(m.lad_code.as_ref().map(|c| c.as_str().to_lowercase()));
+            keys.extend(m.lad_name.as_ref().map(|n| n.trim().to_lowercase()));
+            for c in &rules.district_changes {
+                let old = m.lad_code.as_ref().is_some_and(|l| l.as_str().eq_ignore_ascii_case(&c.old_code))
+                    || m.lad_name.as_ref().is_some_and(|n| n.trim().eq_ignore_ascii_case(&c.old_name));
+                if old {
+                    keys.push(c.new_code.to_lowercase());
+                    keys.push(c.new_name.trim().to_lowercase());
+                }
+            }
+            for key in keys {
+                by_district.entry(key).or_default().push(k);
+            }
+        }
+        Areas { rules, members, known_through, single_district_las: BTreeSet::new(), by_la, by_district }
+    }
+
+    /// Indexes of the members that can concern a school, in member order.
+    fn candidates(&self, la: Option<u16>, s: &School) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        if let Some(v) = la.and_then(|la| self.by_la.get(&la)) {
+            out.extend(v);
+        }
+        for key in [s.district_code.as_deref(), s.district_name.as_deref()].into_iter().flatten() {
+            if let Some(v) = self.by_district.get(&key.trim().to_lowercase()) {
+                out.extend(v);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Names of LAs that are a single district (from the ONS lookup: E06, E08 and E09 codes), so
@@ -359,7 +402,6 @@ fn area_check(
     if rules.areas.is_empty() {
         return (f(Verdict::Met, "The programme is open to schools anywhere in England.".into()), None);
     }
-    let labels: Vec<String> = rules.areas.iter().map(|a| a.label.clone()).collect();
     let school_la = s.la_code.and_then(|c| u16::try_from(c).ok());
     let district = s.district_code.as_deref().or(s.district_name.as_deref());
     if school_la.is_none() && district.is_none() {
@@ -367,7 +409,8 @@ fn area_check(
     }
     let mut unknown: Vec<String> = Vec::new();
     let mut not_yet: Vec<String> = Vec::new();
-    for (i, m) in &areas.members {
+    for k in areas.candidates(school_la, s) {
+        let (i, m) = &areas.members[k];
         let rule = &rules.areas[*i];
         let (from, to) = areas.period(rule, m);
         let place = member_place(m);
@@ -437,6 +480,7 @@ fn area_check(
         return (f(Verdict::Unknown, text), None);
     }
     let la = s.la_name.clone().or_else(|| school_la.map(|c| format!("LA {c}"))).unwrap_or_default();
+    let labels: Vec<String> = rules.areas.iter().map(|a| a.label.clone()).collect();
     let mut text = format!("{who} ({la}) is not in any {} in force on {}.", list(&labels), long_date(as_of));
     for n in not_yet {
         text.push(' ');

@@ -92,7 +92,7 @@ fn primary(n: u32, la: i64) -> School {
 fn insp(n: u32, date: &str, grade: Grade) -> InspectionRecord {
     InspectionRecord {
         inspection: Inspection { urn: urn(n), date: d(date), judgement: Judgement::new(grade) },
-        source: Some("ofsted_history.csv".into()),
+        source: Some(std::sync::Arc::from("ofsted_history.csv")),
     }
 }
 
