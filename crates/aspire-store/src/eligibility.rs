@@ -92,6 +92,11 @@ impl SchoolJson {
     }
 }
 
+/// A link as the JSON bulk read returns it: urn, link_urn, link_name, link_type, established.
+type LinkJson = (i64, i64, Option<String>, Option<String>, Option<String>);
+/// An inspection: urn, date, grade, concern, file name.
+type InspectionJson = (i64, String, i64, Option<String>, Option<String>);
+
 /// "2018-12-31" (dates stored by this crate), read without a format string.
 fn iso_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
@@ -181,7 +186,7 @@ impl Db {
 
     /// Every establishment link, in one read.
     async fn all_links(&self) -> Result<Vec<EstablishmentLink>> {
-        let rows: Vec<(i64, i64, Option<String>, Option<String>, Option<String>)> = self
+        let rows: Vec<LinkJson> = self
             .fetch_json(
                 "urn, link_urn, link_name, link_type, established",
                 "FROM establishment_links",
@@ -205,7 +210,7 @@ impl Db {
 
     /// Every graded inspection with the file it was last written from, in one read.
     async fn all_inspection_records(&self) -> Result<Vec<InspectionRecord>> {
-        let rows: Vec<(i64, String, i64, Option<String>, Option<String>)> = self
+        let rows: Vec<InspectionJson> = self
             .fetch_json(
                 "o.urn, o.inspection_date, o.grade, o.concern, i.file_name",
                 "FROM ofsted_inspections o LEFT JOIN imports i ON i.id = o.last_import_id",
