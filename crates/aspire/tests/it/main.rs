@@ -215,3 +215,27 @@ fn eligibility_lists_explains_and_refuses_bad_input() {
         assert!(text(&o).contains(expect), "{a:?}: {}", text(&o));
     }
 }
+
+#[test]
+fn an_area_list_with_an_unknown_district_code_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("a.db");
+    let lookup = data("ons_lad_lookups/LAD17_to_RGN17_England.csv");
+    assert!(aspire(&db, &["import", lookup.to_str().expect("path")]).status.success());
+    let before = hash(&db);
+    let list = dir.path().join("category5.csv");
+    std::fs::write(
+        &list,
+        "achieving_excellence_area,lad17cd,lad17nm\nMansfield,E07000174,Mansfield\nNowhere,E07009999,Nowhere\n",
+    )
+    .expect("write");
+    let o = aspire(&db, &["import", "--area-set", "achieving-excellence-5", list.to_str().expect("path")]);
+    assert!(!o.status.success());
+    let out = text(&o);
+    assert!(out.contains("line 3, column lad17cd, value 'E07009999'") && out.contains("ONS"), "{out}");
+    assert_eq!(before, hash(&db), "nothing written");
+    std::fs::write(&list, "achieving_excellence_area,lad17cd,lad17nm\nMansfield,E07000174,Mansfield\n").expect("write");
+    let o = aspire(&db, &["import", "--area-set", "achieving-excellence-5", list.to_str().expect("path")]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("area members 1 new"), "{}", text(&o));
+}
