@@ -17,9 +17,8 @@ use crate::WebError;
 /// The rule set and date a page is about, from `?rules=...&as_of=...`.
 pub struct Choice {
     pub rules: LoadedRuleSet,
+    /// As given, or today brought inside the rule set's period.
     pub as_of: NaiveDate,
-    /// Whether the date was given (otherwise today, brought inside the rule set's period).
-    pub as_of_given: bool,
 }
 
 pub const DEFAULT_RULES: &str = "tlif-2017";
@@ -50,7 +49,7 @@ pub fn choose(params: &HashMap<String, String>) -> Result<Choice, WebError> {
     if let Err(why) = rules.rules.covers(as_of) {
         return Err(WebError::BadRequest(format!("{}: choose a date inside its period.", capitalise(&why))));
     }
-    Ok(Choice { rules, as_of, as_of_given: given.is_some() })
+    Ok(Choice { rules, as_of })
 }
 
 fn capitalise(s: &str) -> String {
