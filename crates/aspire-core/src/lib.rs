@@ -7,6 +7,7 @@ pub mod areas;
 pub mod codes;
 pub mod dates;
 pub mod eligibility;
+pub mod evaluation;
 pub mod geo;
 pub mod ks2;
 pub mod links;
