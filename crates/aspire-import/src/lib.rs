@@ -12,6 +12,7 @@
 //!   ones are noted and written once, different ones are errors on both lines.
 
 mod cells;
+mod cohort;
 mod formats;
 mod programmes;
 mod records;
@@ -24,6 +25,7 @@ use chrono::NaiveDate;
 
 use aspire_core::year::AcademicYear;
 
+pub use cohort::{CohortFile, read_cohort};
 pub use formats::Format;
 pub use programmes::{LoadedRuleSet, ProgrammeError, bundled_ids, load_rule_set};
 pub use records::*;

@@ -185,7 +185,7 @@ impl Db {
     }
 
     /// Every establishment link, in one read.
-    async fn all_links(&self) -> Result<Vec<EstablishmentLink>> {
+    pub(crate) async fn all_links(&self) -> Result<Vec<EstablishmentLink>> {
         let rows: Vec<LinkJson> = self
             .fetch_json(
                 "urn, link_urn, link_name, link_type, established",
@@ -209,7 +209,7 @@ impl Db {
     }
 
     /// Every graded inspection with the file it was last written from, in one read.
-    async fn all_inspection_records(&self) -> Result<Vec<InspectionRecord>> {
+    pub(crate) async fn all_inspection_records(&self) -> Result<Vec<InspectionRecord>> {
         let rows: Vec<InspectionJson> = self
             .fetch_json(
                 "o.urn, o.inspection_date, o.grade, o.concern, i.file_name",

@@ -7,6 +7,7 @@
 //! crate.
 
 mod eligibility;
+mod evaluation;
 mod import;
 mod introspect;
 mod migrate;
@@ -23,6 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use eligibility::{EligibilityRow, Scope};
+pub use evaluation::{AttainmentReport, AttainmentRequest, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange};
 pub use import::{ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use migrate::MIGRATIONS;

@@ -2,6 +2,7 @@
 
 mod demo;
 mod eligibility;
+mod evaluate;
 mod import;
 mod show;
 
@@ -62,6 +63,10 @@ enum Command {
     /// Every school gets eligible, not eligible or cannot tell, with the reasons (the rule, the
     /// inspection and file used, what is missing). Rule sets are in programmes/.
     Eligibility(eligibility::EligibilityArgs),
+    /// Evaluate a cohort: KS2 results against national, sponsored academies or matched schools,
+    /// and Ofsted outcomes over a window.
+    #[command(subcommand)]
+    Evaluate(evaluate::EvaluateCommand),
     /// Look up schools in the register.
     #[command(subcommand)]
     Schools(SchoolsCommand),
@@ -164,6 +169,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eligibility(args) => {
             let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = eligibility::run(&db, &args).await;
+            db.close().await;
+            code
+        }
+        Command::Evaluate(cmd) => {
+            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let code = evaluate::run(&db, &cmd).await;
             db.close().await;
             code
         }

@@ -115,7 +115,11 @@ fn mean_by_year(values: &[&Measurement], years: &[AcademicYear]) -> Vec<YearMean
         .iter()
         .filter_map(|&y| {
             let v: Vec<f64> = values.iter().filter(|m| m.year == y).map(|m| m.value).collect();
-            (!v.is_empty()).then(|| YearMean { year: y.to_string(), mean: v.iter().sum::<f64>() / v.len() as f64, schools: v.len() })
+            (!v.is_empty()).then(|| YearMean {
+                year: y.to_string(),
+                mean: v.iter().sum::<f64>() / v.len() as f64,
+                schools: v.len(),
+            })
         })
         .collect()
 }
@@ -170,7 +174,8 @@ pub fn evaluate_measure(
     }
     let (cohort_changes, _) = school_changes(&all_panel, &treated, &baseline, &followup);
     let cohort_with_change = cohort_changes.len();
-    let cohort_change = (!cohort_changes.is_empty()).then(|| cohort_changes.iter().sum::<f64>() / cohort_changes.len() as f64);
+    let cohort_change =
+        (!cohort_changes.is_empty()).then(|| cohort_changes.iter().sum::<f64>() / cohort_changes.len() as f64);
     let cohort_change_ci = bootstrap_difference(&cohort_changes, &[0.0], s.replicates, s.seed ^ 0x5eed, s.level)
         .map(|b| (b.ci_low, b.ci_high));
 
@@ -210,7 +215,8 @@ pub fn evaluate_measure(
         } else {
             (!c.is_empty()).then(|| c.iter().sum::<f64>() / c.len() as f64)
         };
-        let ratio = (g.key == "national").then(|| national_ratio(measure, cohort_change, cohort_change_ci, group_change));
+        let ratio =
+            (g.key == "national").then(|| national_ratio(measure, cohort_change, cohort_change_ci, group_change));
         comparisons.push(ComparisonResult {
             key: g.key.clone(),
             label: g.label.clone(),
@@ -239,7 +245,11 @@ pub fn evaluate_measure(
         cohort_change_ci,
         cohort_schools_with_change: cohort_with_change,
         comparisons,
-        national_source: if national_published.len() == years.len() { NationalSource::Published } else { NationalSource::Computed },
+        national_source: if national_published.len() == years.len() {
+            NationalSource::Published
+        } else {
+            NationalSource::Computed
+        },
         national_published,
         warnings,
     }
@@ -256,7 +266,12 @@ fn ratio_floor(measure: Measure) -> f64 {
 
 /// Cohort change ÷ national change. The interval is the cohort change's bootstrap interval
 /// divided by the national change, which is taken as fixed (it averages all of England).
-fn national_ratio(measure: Measure, cohort_change: Option<f64>, ci: Option<(f64, f64)>, national_change: Option<f64>) -> Ratio {
+fn national_ratio(
+    measure: Measure,
+    cohort_change: Option<f64>,
+    ci: Option<(f64, f64)>,
+    national_change: Option<f64>,
+) -> Ratio {
     if measure.kind() == MeasureKind::Progress {
         return Ratio::NotMeaningful {
             why: "Progress scores are centred on 0 nationally every year, so the national change is 0 by construction and a ratio means nothing; the difference in change is the measure to read.".into(),
@@ -277,4 +292,3 @@ fn national_ratio(measure: Measure, cohort_change: Option<f64>, ci: Option<(f64,
     let (a, b) = (lo / nc, hi / nc);
     Ratio::Given { value: cc / nc, ci_low: a.min(b), ci_high: a.max(b) }
 }
-

@@ -74,11 +74,16 @@ pub fn did(obs: &[Obs], treated: &[bool], post: &[u16], spec: Spec, level: f64) 
     let others: Vec<(String, Box<dyn Fn(u16) -> f64>)> = match spec {
         Spec::TwoWay => years[1..]
             .iter()
-            .map(|&y| (format!("year {y}"), Box::new(move |t: u16| f64::from(u8::from(t == y))) as Box<dyn Fn(u16) -> f64>))
+            .map(|&y| {
+                (format!("year {y}"), Box::new(move |t: u16| f64::from(u8::from(t == y))) as Box<dyn Fn(u16) -> f64>)
+            })
             .collect(),
         Spec::SchoolAndPost => {
             let p = post.to_vec();
-            vec![("post".to_owned(), Box::new(move |t: u16| f64::from(u8::from(p.contains(&t)))) as Box<dyn Fn(u16) -> f64>)]
+            vec![(
+                "post".to_owned(),
+                Box::new(move |t: u16| f64::from(u8::from(p.contains(&t)))) as Box<dyn Fn(u16) -> f64>,
+            )]
         }
     };
     let k = 1 + others.len();
@@ -156,7 +161,8 @@ pub fn did(obs: &[Obs], treated: &[bool], post: &[u16], spec: Spec, level: f64) 
     let v = bread.mul(&meat).mul(&bread);
     let se = (v.get(0, 0) * correction).sqrt();
     let z = Normal::new(0.0, 1.0).map(|d| d.inverse_cdf(0.5 + level / 2.0)).unwrap_or(1.959_963_984_540_054);
-    let treated_schools = groups.iter().filter(|&&(a, _)| treated.get(obs[order[a]].school as usize).copied().unwrap_or(false)).count();
+    let treated_schools =
+        groups.iter().filter(|&&(a, _)| treated.get(obs[order[a]].school as usize).copied().unwrap_or(false)).count();
     Ok(DidEstimate {
         spec,
         estimate: beta[0],

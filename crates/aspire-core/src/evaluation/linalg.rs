@@ -18,7 +18,6 @@ impl Square {
         self.a[i * self.n + j]
     }
 
-
     /// Adds `scale · v vᵀ`.
     pub fn add_outer(&mut self, v: &[f64], scale: f64) {
         for i in 0..self.n {

@@ -79,7 +79,12 @@ fn smd(a: &[f64], b: &[f64]) -> f64 {
 
 /// Matches each cohort school to its `k` nearest pool schools (standardised Euclidean distance,
 /// with replacement) that lie within `caliper` standard deviations.
-pub fn nearest_neighbours(cohort: &[(Urn, Covariates)], pool: &[(Urn, Covariates)], k: usize, caliper: f64) -> Matching {
+pub fn nearest_neighbours(
+    cohort: &[(Urn, Covariates)],
+    pool: &[(Urn, Covariates)],
+    k: usize,
+    caliper: f64,
+) -> Matching {
     // Standardise each covariate by its standard deviation over cohort and pool together.
     let sds: Vec<f64> = (0..4)
         .map(|i| {
@@ -151,9 +156,13 @@ mod tests {
     #[test]
     fn matching_improves_balance_and_respects_the_caliper() {
         // A cohort of low attainers with high FSM; the pool mostly the opposite, with a few alike.
-        let cohort: Vec<_> = (0..10).map(|i| (urn(100_000 + i), cov(-2.0 + 0.1 * f64::from(i), 40.0, 200.0, 3.0))).collect();
-        let mut pool: Vec<_> = (0..200).map(|i| (urn(200_000 + i), cov(1.0 + 0.01 * f64::from(i), 10.0, 300.0, 2.0))).collect();
-        pool.extend((0..15).map(|i| (urn(300_000 + i), cov(-2.0 + 0.1 * f64::from(i), 39.0 + f64::from(i % 3), 210.0, 3.0))));
+        let cohort: Vec<_> =
+            (0..10).map(|i| (urn(100_000 + i), cov(-2.0 + 0.1 * f64::from(i), 40.0, 200.0, 3.0))).collect();
+        let mut pool: Vec<_> =
+            (0..200).map(|i| (urn(200_000 + i), cov(1.0 + 0.01 * f64::from(i), 10.0, 300.0, 2.0))).collect();
+        pool.extend(
+            (0..15).map(|i| (urn(300_000 + i), cov(-2.0 + 0.1 * f64::from(i), 39.0 + f64::from(i % 3), 210.0, 3.0))),
+        );
         pool.push((urn(400_000), cov(-50.0, 90.0, 10.0, 4.0))); // far from everyone
         let m = nearest_neighbours(&cohort, &pool, 2, 0.5);
         assert_eq!(m.cohort_matched, 10);

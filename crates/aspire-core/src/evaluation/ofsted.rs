@@ -92,11 +92,16 @@ fn outcome_of(
     let lineage = graph.lineage(urn);
     // Before the window: the school's own, else its nearest predecessor's.
     let prior_of = |u: Urn| {
-        by_urn.get(&u).into_iter().flatten().filter(|r| r.inspection.date < from).max_by_key(|r| r.inspection.date).map(|r| r.inspection)
+        by_urn
+            .get(&u)
+            .into_iter()
+            .flatten()
+            .filter(|r| r.inspection.date < from)
+            .max_by_key(|r| r.inspection.date)
+            .map(|r| r.inspection)
     };
-    let prior = prior_of(urn)
-        .or_else(|| lineage.predecessors.iter().find_map(|p| prior_of(p.urn)))
-        .map(|i| i.judgement.grade);
+    let prior =
+        prior_of(urn).or_else(|| lineage.predecessors.iter().find_map(|p| prior_of(p.urn))).map(|i| i.judgement.grade);
     // In the window: the school's own or any successor's (a conversion during the window).
     let latest_in_window = std::iter::once(urn)
         .chain(lineage.successors.iter().map(|s| s.urn))
@@ -156,11 +161,8 @@ pub fn ofsted_outcomes(
             })
         })
         .collect();
-    let reference_outcomes: Vec<SchoolOutcome> = reference
-        .iter()
-        .map(|u| outcome_of(*u, graph, &by_urn, from, to))
-        .filter(|o| o.prior.is_some())
-        .collect();
+    let reference_outcomes: Vec<SchoolOutcome> =
+        reference.iter().map(|u| outcome_of(*u, graph, &by_urn, from, to)).filter(|o| o.prior.is_some()).collect();
     let cohort_summary = summarise(&cohort_outcomes, z);
     let reference_summary = summarise(&reference_outcomes, z);
 
@@ -214,7 +216,10 @@ mod tests {
     }
 
     fn rec(u: u32, date: &str, g: Grade) -> InspectionRecord {
-        InspectionRecord { inspection: Inspection { urn: urn(u), date: d(date), judgement: Judgement::new(g) }, source: None }
+        InspectionRecord {
+            inspection: Inspection { urn: urn(u), date: d(date), judgement: Judgement::new(g) },
+            source: None,
+        }
     }
 
     #[test]
@@ -260,7 +265,10 @@ mod tests {
         );
         assert_eq!(o.cohort.inspected, 2);
         assert_eq!(o.cohort.good_or_better.as_ref().map(|p| p.count), Some(2));
-        assert_eq!(o.followed, vec![FollowedUrn { urn: urn(100002), inspected_as: urn(140002), date: d("2015-06-01") }]);
+        assert_eq!(
+            o.followed,
+            vec![FollowedUrn { urn: urn(100002), inspected_as: urn(140002), date: d("2015-06-01") }]
+        );
         assert_eq!(o.cohort.transitions["3"]["2"], 2);
         assert_eq!(o.reference.schools, 3, "the school without a prior judgement is left out");
         // Reference schools that were grade 3 before: one of two became Good.

@@ -1,0 +1,446 @@
+//! `aspire evaluate`: a cohort's KS2 results and Ofsted outcomes against comparison groups.
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use chrono::NaiveDate;
+
+use aspire_core::evaluation::attainment::{Ratio, Settings};
+use aspire_core::ks2::{Measure, MeasureKind};
+use aspire_core::urn::Urn;
+use aspire_core::year::AcademicYear;
+use aspire_store::{AttainmentReport, AttainmentRequest, Comparison, DEFAULT_MEASURES, Db};
+
+use crate::eligibility::parse_date;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum EvaluateCommand {
+    /// KS2 progress and attainment: the cohort's change from baseline to follow-up against
+    /// comparison groups, with a difference-in-differences estimate (school and year fixed
+    /// effects, errors clustered by school) and a school-level bootstrap.
+    Attainment(AttainmentArgs),
+    /// Ofsted outcomes over a window: inspections, the share judged Good or better, transitions,
+    /// and every other school with the same judgement before the window.
+    Ofsted(OfstedArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AttainmentArgs {
+    /// CSV (or XLSX) with a URN column; other columns are ignored.
+    #[arg(long, value_name = "FILE")]
+    cohort: PathBuf,
+    /// Baseline academic year(s), comma-separated, e.g. 2015/16,2016/17.
+    #[arg(long, value_name = "YEARS", value_parser = parse_years)]
+    baseline: Years,
+    /// Follow-up academic year(s), e.g. 2017/18,2018/19.
+    #[arg(long, value_name = "YEARS", value_parser = parse_years)]
+    followup: Years,
+    /// Comparison groups, comma-separated: national (every other school with results),
+    /// sponsored (sponsored academies), matched (nearest neighbours).
+    #[arg(long, value_name = "GROUPS", default_value = "national", value_parser = parse_comparisons)]
+    comparison: Comparisons,
+    /// DfE measures, comma-separated [default: READPROG,WRITPROG,MATPROG,PTRWM_EXP,PTRWM_HIGH,PTMAT_HIGH].
+    #[arg(long, value_name = "MEASURES", value_parser = parse_measures)]
+    measures: Option<Measures>,
+    /// Count a cohort school's results under the URN it moved to during the window.
+    #[arg(long)]
+    follow_urn_changes: bool,
+    /// Bootstrap resamples.
+    #[arg(long, default_value_t = 1000)]
+    replicates: usize,
+    /// Bootstrap seed (the same seed gives the same intervals).
+    #[arg(long, default_value_t = 20170901)]
+    seed: u64,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OfstedArgs {
+    /// CSV (or XLSX) with a URN column; other columns are ignored.
+    #[arg(long, value_name = "FILE")]
+    cohort: PathBuf,
+    /// First day of the window (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    from: NaiveDate,
+    /// Last day of the window (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    to: NaiveDate,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Clone)]
+pub struct Years(pub Vec<AcademicYear>);
+#[derive(Debug, Clone)]
+pub struct Comparisons(pub Vec<Comparison>);
+#[derive(Debug, Clone)]
+pub struct Measures(pub Vec<Measure>);
+
+fn parse_years(s: &str) -> Result<Years, String> {
+    let mut v = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        v.push(AcademicYear::parse(part).map_err(|e| e.to_string())?);
+    }
+    if v.is_empty() {
+        return Err("give at least one academic year, e.g. 2016/17".into());
+    }
+    v.sort();
+    v.dedup();
+    Ok(Years(v))
+}
+
+fn parse_comparisons(s: &str) -> Result<Comparisons, String> {
+    let mut v = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let c = Comparison::parse(part)
+            .ok_or_else(|| format!("'{part}' is not a comparison group: use national, sponsored or matched"))?;
+        if !v.contains(&c) {
+            v.push(c);
+        }
+    }
+    Ok(Comparisons(v))
+}
+
+fn parse_measures(s: &str) -> Result<Measures, String> {
+    let mut v = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        v.push(Measure::from_dfe_code(part).ok_or_else(|| {
+            format!(
+                "'{part}' is not a KS2 measure Aspire holds; use DfE column names such as {}",
+                DEFAULT_MEASURES.iter().map(|m| m.dfe_code()).collect::<Vec<_>>().join(", ")
+            )
+        })?);
+    }
+    Ok(Measures(v))
+}
+
+/// Reads a cohort file and checks its URNs against the database: unknown ones are listed.
+async fn read_cohort(db: &Db, path: &PathBuf) -> anyhow::Result<BTreeSet<Urn>> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading the cohort file {}", path.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let c = aspire_import::read_cohort(&name, &bytes).with_context(|| format!("the cohort file {}", path.display()))?;
+    if !c.errors.is_empty() {
+        for e in &c.errors {
+            eprintln!("    {e}");
+        }
+        bail!("the cohort file {} has {} rows that are not URNs (listed above)", path.display(), c.errors.len());
+    }
+    if c.urns.is_empty() {
+        bail!("the cohort file {} lists no schools", path.display());
+    }
+    let known = db.known_urns(&c.urns).await?;
+    let unknown: Vec<String> = c.urns.difference(&known).map(ToString::to_string).collect();
+    if !unknown.is_empty() {
+        eprintln!(
+            "{} of the {} URNs in the cohort are not in the database and are left out: {}",
+            unknown.len(),
+            c.urns.len(),
+            unknown.join(", ")
+        );
+    }
+    if known.is_empty() {
+        bail!("none of the cohort's URNs is in the database: import the school data first");
+    }
+    Ok(known)
+}
+
+pub async fn run(db: &Db, cmd: &EvaluateCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        EvaluateCommand::Attainment(a) => attainment(db, a).await,
+        EvaluateCommand::Ofsted(o) => ofsted(db, o).await,
+    }
+}
+
+async fn attainment(db: &Db, a: &AttainmentArgs) -> anyhow::Result<ExitCode> {
+    let (baseline, followup) = (&a.baseline.0, &a.followup.0);
+    if let (Some(lb), Some(ff)) = (baseline.iter().max(), followup.iter().min()) {
+        if lb >= ff {
+            bail!("the baseline ({lb}) must come before the follow-up ({ff})");
+        }
+    }
+    let held = db.ks2_result_years().await?;
+    let missing_years: Vec<String> =
+        baseline.iter().chain(followup).filter(|y| !held.contains(y)).map(ToString::to_string).collect();
+    if !missing_years.is_empty() {
+        bail!(
+            "the database has no KS2 results for {} (it holds {}); note there were no KS2 results in 2019/20 and 2020/21",
+            missing_years.join(", "),
+            if held.is_empty() {
+                "none".to_owned()
+            } else {
+                held.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            }
+        );
+    }
+    if a.replicates < 100 {
+        bail!("--replicates {} is too few for an interval: use at least 100 (default 1000)", a.replicates);
+    }
+    if a.comparison.0.is_empty() {
+        bail!("name at least one comparison group: national, sponsored or matched");
+    }
+    let cohort = read_cohort(db, &a.cohort).await?;
+    let req = AttainmentRequest {
+        cohort,
+        measures: a.measures.as_ref().map_or_else(|| DEFAULT_MEASURES.to_vec(), |m| m.0.clone()),
+        comparisons: a.comparison.0.clone(),
+        settings: Settings {
+            baseline: baseline.clone(),
+            followup: followup.clone(),
+            replicates: a.replicates,
+            seed: a.seed,
+            level: 0.95,
+        },
+        follow_urn_changes: a.follow_urn_changes,
+    };
+    let report = db.evaluate_attainment(&req).await.context("evaluating")?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match a.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        Format::Csv => write_csv(&mut out, &report)?,
+        Format::Table => write_table(&mut out, &report)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fmt(m: Measure, x: f64) -> String {
+    match m.kind() {
+        MeasureKind::Percent => format!("{x:+.1} points"),
+        _ => format!("{x:+.2}"),
+    }
+}
+
+fn write_table(out: &mut impl std::io::Write, r: &AttainmentReport) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "Cohort of {} schools; baseline {}, follow-up {}; {} bootstrap resamples (seed {}).",
+        r.cohort_size,
+        r.baseline.join(", "),
+        r.followup.join(", "),
+        r.replicates,
+        r.seed
+    )?;
+    for m in &r.measures {
+        writeln!(out, "\n{} ({})", m.label, m.code)?;
+        match (m.cohort_change, m.cohort_change_ci) {
+            (Some(c), Some((lo, hi))) => writeln!(
+                out,
+                "  Cohort schools changed by {} (95% CI {} to {}; {} schools with figures in both periods).",
+                fmt(m.measure, c),
+                fmt(m.measure, lo),
+                fmt(m.measure, hi),
+                m.cohort_schools_with_change
+            )?,
+            _ => writeln!(out, "  No cohort school has figures in both periods.")?,
+        }
+        for c in &m.comparisons {
+            let ch = c.change.map_or("unknown".to_owned(), |x| fmt(m.measure, x));
+            writeln!(out, "  Against {}: their change {ch}.", c.label)?;
+            if let Some(d) = &c.did {
+                writeln!(
+                    out,
+                    "    Difference-in-differences {:.4} (SE {:.4}, 95% CI {:.3} to {:.3}; {} observations, {} schools, {} in the cohort).",
+                    d.estimate, d.se, d.ci_low, d.ci_high, d.n_obs, d.n_schools, d.n_treated_schools
+                )?;
+            } else if let Some(p) = &c.did_problem {
+                writeln!(out, "    No difference-in-differences estimate: {p}.")?;
+            }
+            if let Some(b) = &c.bootstrap {
+                writeln!(
+                    out,
+                    "    Difference in school changes {:.3} (bootstrap SE {:.3}, 95% CI {:.3} to {:.3}; {} cohort, {} comparison schools).",
+                    b.estimate, b.se, b.ci_low, b.ci_high, b.n_treated, b.n_control
+                )?;
+            }
+            match &c.ratio {
+                Some(Ratio::Given { value, ci_low, ci_high }) => writeln!(
+                    out,
+                    "    Cohort improvement ÷ national improvement: {value:.2} (95% CI {ci_low:.2} to {ci_high:.2})."
+                )?,
+                Some(Ratio::NotMeaningful { why }) => writeln!(out, "    No ratio of improvements: {why}")?,
+                None => {}
+            }
+        }
+        for w in &m.warnings {
+            writeln!(out, "  Warning: {w}")?;
+        }
+    }
+    if !r.measures_without_data.is_empty() {
+        writeln!(out, "\nNo figures in these years for: {}.", r.measures_without_data.join(", "))?;
+    }
+    let left_out: usize = r.missing.iter().map(|m| m.cohort_schools).sum();
+    if left_out > 0 {
+        writeln!(
+            out,
+            "\nCohort figures left out as missing (never counted as zero): {left_out}, by measure, year and reason:"
+        )?;
+        for m in &r.missing {
+            writeln!(out, "  {} {} {}: {}", m.measure, m.year, m.reason, m.cohort_schools)?;
+        }
+    }
+    if !r.urn_changes.is_empty() {
+        let followed = r.urn_changes.first().is_some_and(|c| c.followed);
+        writeln!(
+            out,
+            "\n{} cohort schools changed URN with results under the new URN in the window; {}",
+            r.urn_changes.len(),
+            if followed {
+                "their results under the new URN were counted for them."
+            } else {
+                "results under the new URN were not counted for them (use --follow-urn-changes)."
+            }
+        )?;
+    }
+    Ok(())
+}
+
+fn write_csv(out: &mut impl std::io::Write, r: &AttainmentReport) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "measure",
+        "comparison",
+        "cohort_change",
+        "cohort_change_ci_low",
+        "cohort_change_ci_high",
+        "comparison_change",
+        "did_estimate",
+        "did_se",
+        "did_ci_low",
+        "did_ci_high",
+        "n_obs",
+        "n_schools",
+        "n_cohort_schools",
+        "bootstrap_difference",
+        "bootstrap_se",
+        "bootstrap_ci_low",
+        "bootstrap_ci_high",
+        "ratio",
+        "ratio_ci_low",
+        "ratio_ci_high",
+    ])?;
+    let f = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
+    for m in &r.measures {
+        for c in &m.comparisons {
+            let (ratio, rlo, rhi) = match &c.ratio {
+                Some(Ratio::Given { value, ci_low, ci_high }) => (Some(*value), Some(*ci_low), Some(*ci_high)),
+                _ => (None, None, None),
+            };
+            w.write_record([
+                m.code.to_owned(),
+                c.key.clone(),
+                f(m.cohort_change),
+                f(m.cohort_change_ci.map(|c| c.0)),
+                f(m.cohort_change_ci.map(|c| c.1)),
+                f(c.change),
+                f(c.did.as_ref().map(|d| d.estimate)),
+                f(c.did.as_ref().map(|d| d.se)),
+                f(c.did.as_ref().map(|d| d.ci_low)),
+                f(c.did.as_ref().map(|d| d.ci_high)),
+                c.did.as_ref().map_or(String::new(), |d| d.n_obs.to_string()),
+                c.did.as_ref().map_or(String::new(), |d| d.n_schools.to_string()),
+                c.did.as_ref().map_or(String::new(), |d| d.n_treated_schools.to_string()),
+                f(c.bootstrap.as_ref().map(|b| b.estimate)),
+                f(c.bootstrap.as_ref().map(|b| b.se)),
+                f(c.bootstrap.as_ref().map(|b| b.ci_low)),
+                f(c.bootstrap.as_ref().map(|b| b.ci_high)),
+                f(ratio),
+                f(rlo),
+                f(rhi),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+async fn ofsted(db: &Db, o: &OfstedArgs) -> anyhow::Result<ExitCode> {
+    if o.from > o.to {
+        bail!("the window starts ({}) after it ends ({})", o.from, o.to);
+    }
+    let Some((first, last)) = db.inspection_period().await? else {
+        bail!("the database holds no Ofsted inspections: import an inspection history or GIAS extract first");
+    };
+    if o.from > last || o.to < first {
+        bail!(
+            "the database holds inspections from {first} to {last}; the window {} to {} is outside them",
+            o.from,
+            o.to
+        );
+    }
+    let cohort = read_cohort(db, &o.cohort).await?;
+    let r = db.evaluate_ofsted(&cohort, o.from, o.to).await?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match o.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &r)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(["group", "prior_grade", "latest_grade_in_window", "schools"])?;
+            for (name, g) in [("cohort", &r.cohort), ("reference", &r.reference)] {
+                for (prior, row) in &g.transitions {
+                    for (latest, n) in row {
+                        w.write_record([name, prior, latest, &n.to_string()])?;
+                    }
+                }
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            let c = &r.cohort;
+            writeln!(out, "Ofsted outcomes from {} to {} for a cohort of {} schools.", r.from, r.to, c.schools)?;
+            writeln!(out, "  Inspected in the window: {} of {}.", c.inspected, c.schools)?;
+            if let Some(p) = &c.good_or_better {
+                writeln!(
+                    out,
+                    "  Judged Good or better: {} of {} ({:.0}%, 95% CI {:.0}% to {:.0}%).",
+                    p.count,
+                    p.of,
+                    p.share * 100.0,
+                    p.ci_low * 100.0,
+                    p.ci_high * 100.0
+                )?;
+            }
+            if let (Some(e), Some(p)) = (r.expected_good_or_better, &r.reference.good_or_better) {
+                writeln!(
+                    out,
+                    "  Other schools with the same prior judgements: {:.0}% would be expected; all {} other schools inspected: {:.0}%.",
+                    e * 100.0,
+                    p.of,
+                    p.share * 100.0
+                )?;
+            }
+            writeln!(out, "  Transitions (judgement before the window -> latest in it):")?;
+            for (prior, row) in &c.transitions {
+                let cells: Vec<String> = row.iter().map(|(l, n)| format!("{l}: {n}")).collect();
+                writeln!(out, "    from {prior}: {}", cells.join(", "))?;
+            }
+            if !r.followed.is_empty() {
+                writeln!(out, "  {} schools were inspected under a new URN after converting:", r.followed.len())?;
+                for f in &r.followed {
+                    writeln!(out, "    {} as {} on {}", f.urn, f.inspected_as, f.date)?;
+                }
+            }
+            for w in &r.warnings {
+                writeln!(out, "  Warning: {w}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
