@@ -96,6 +96,9 @@ pub struct AttainmentReport {
     pub seed: u64,
 }
 
+/// A school's % FSM, size and prior Ofsted grade, each when known (for matching).
+type Facts = (Option<f64>, Option<f64>, Option<f64>);
+
 /// One KS2 figure or the reason it is absent, as the bulk read returns it.
 type PanelJson = (i64, i64, Option<f64>, Option<String>);
 
@@ -151,10 +154,10 @@ impl Db {
         let mut out = BTreeMap::new();
         for level in ["england_all", "england_state_funded"] {
             for r in self.ks2_for_area(level, "E92000001").await? {
-                if years.contains(&r.year) {
-                    if let Some(v) = r.values.get(&measure).and_then(|v| v.value()) {
-                        out.insert(r.year, v); // state-funded, read second, wins
-                    }
+                if years.contains(&r.year)
+                    && let Some(v) = r.values.get(&measure).and_then(|v| v.value())
+                {
+                    out.insert(r.year, v); // state-funded, read second, wins
                 }
             }
         }
@@ -176,14 +179,11 @@ impl Db {
 
     /// Covariates for matching: % FSM (register, else KS2 disadvantaged %), size (pupils on roll,
     /// else KS2 cohort) and the latest Ofsted grade before `before`.
-    async fn covariate_facts(
-        &self,
-        before: NaiveDate,
-    ) -> Result<HashMap<Urn, (Option<f64>, Option<f64>, Option<f64>)>> {
+    async fn covariate_facts(&self, before: NaiveDate) -> Result<HashMap<Urn, Facts>> {
         let rows: Vec<(i64, Option<f64>, Option<f64>)> = self
             .fetch_json("urn, percentage_fsm, number_of_pupils", "FROM schools", Vec::new(), "reading school sizes")
             .await?;
-        let mut out: HashMap<Urn, (Option<f64>, Option<f64>, Option<f64>)> = HashMap::new();
+        let mut out: HashMap<Urn, Facts> = HashMap::new();
         for (u, fsm, size) in rows {
             if let Ok(u) = Urn::try_from(u) {
                 out.insert(u, (fsm, size, None));
@@ -191,8 +191,8 @@ impl Db {
         }
         let ks2: Vec<(i64, Option<f64>, Option<f64>)> = self
             .fetch_json(
-                "urn, AVG(ptfsm6cla1a), AVG(telig)",
-                "FROM ks2_school_results GROUP BY urn",
+                "urn, fsm, telig",
+                "FROM (SELECT urn, AVG(ptfsm6cla1a) AS fsm, AVG(telig) AS telig FROM ks2_school_results GROUP BY urn) k",
                 Vec::new(),
                 "reading KS2 cohorts",
             )
@@ -245,10 +245,10 @@ impl Db {
         {
             let first = self.ks2_panel(Measure::ReadingProgress, &years).await?;
             for (u, y, _, _) in first {
-                if let (Ok(u), Ok(y)) = (Urn::try_from(u), u16::try_from(y)) {
-                    if let Ok(y) = AcademicYear::starting(y) {
-                        successor_results.entry(u).or_default().push(y.to_string());
-                    }
+                if let (Ok(u), Ok(y)) = (Urn::try_from(u), u16::try_from(y))
+                    && let Ok(y) = AcademicYear::starting(y)
+                {
+                    successor_results.entry(u).or_default().push(y.to_string());
                 }
             }
         }
@@ -378,7 +378,7 @@ fn matched_group(
     values: &[Measurement],
     cohort: &BTreeSet<Urn>,
     baseline: &[AcademicYear],
-    facts: Option<&HashMap<Urn, (Option<f64>, Option<f64>, Option<f64>)>>,
+    facts: Option<&HashMap<Urn, Facts>>,
 ) -> (ComparisonGroup, Matching) {
     let mut base: HashMap<Urn, (f64, usize)> = HashMap::new();
     for v in values.iter().filter(|v| baseline.contains(&v.year)) {
@@ -388,14 +388,13 @@ fn matched_group(
     }
     let cov = |u: &Urn| -> Option<Covariates> {
         let (sum, n) = base.get(u)?;
-        let (fsm, size, grade) = facts?.get(u)?;
-        Some(Covariates { baseline: sum / *n as f64, fsm: (*fsm)?, size: (*size)?, prior_grade: (*grade)? })
+        let (fsm, size, grade) = facts.and_then(|f| f.get(u)).copied().unwrap_or_default();
+        Some(Covariates { baseline: Some(sum / *n as f64), fsm, size, prior_grade: grade })
     };
     let cohort_cov: Vec<(Urn, Covariates)> = cohort.iter().filter_map(|u| cov(u).map(|c| (*u, c))).collect();
     let pool: Vec<(Urn, Covariates)> =
         base.keys().filter(|u| !cohort.contains(u)).filter_map(|u| cov(u).map(|c| (*u, c))).collect();
-    let mut m = nearest_neighbours(&cohort_cov, &pool, 3, 0.25);
-    m.cohort_incomplete = cohort.iter().filter(|u| base.contains_key(u)).count() - cohort_cov.len();
+    let m = nearest_neighbours(&cohort_cov, &pool, 3, 0.25);
     (
         ComparisonGroup {
             key: "matched".into(),
@@ -407,4 +406,185 @@ fn matched_group(
         },
         m,
     )
+}
+
+/// A stored cohort.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cohort {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub source_file: Option<String>,
+    pub members: usize,
+}
+
+impl Db {
+    /// Stores a cohort under a name, replacing the members of a cohort of that name.
+    pub async fn save_cohort(
+        &self,
+        name: &str,
+        description: Option<&str>,
+        source: Option<(&str, &str)>,
+        urns: &BTreeSet<Urn>,
+    ) -> Result<i64> {
+        let mut tx = self.begin().await?;
+        let existing = tx
+            .fetch(
+                &Sql::new("SELECT id FROM cohorts WHERE name = ?").arg(Arg::Text(Some(name.to_owned()))),
+                "finding a cohort",
+                |r| r.int("id"),
+            )
+            .await?
+            .into_iter()
+            .flatten()
+            .next();
+        let id = match existing {
+            Some(id) => {
+                tx.execute(
+                    &Sql::new("UPDATE cohorts SET description = ?, source_file = ?, source_sha256 = ? WHERE id = ?")
+                        .arg(Arg::Text(description.map(str::to_owned)))
+                        .arg(Arg::Text(source.map(|s| s.0.to_owned())))
+                        .arg(Arg::Text(source.map(|s| s.1.to_owned())))
+                        .arg(Arg::Int(Some(id))),
+                    "updating a cohort",
+                )
+                .await?;
+                tx.execute(&Sql::new("DELETE FROM cohort_members WHERE cohort_id = ?").arg(Arg::Int(Some(id))), "replacing members")
+                    .await?;
+                id
+            }
+            None => tx
+                .fetch(
+                    &Sql::new(
+                        "INSERT INTO cohorts (name, description, source_file, source_sha256, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                    )
+                    .arg(Arg::Text(Some(name.to_owned())))
+                    .arg(Arg::Text(description.map(str::to_owned)))
+                    .arg(Arg::Text(source.map(|s| s.0.to_owned())))
+                    .arg(Arg::Text(source.map(|s| s.1.to_owned())))
+                    .arg(Arg::Instant(Some(chrono::Utc::now()))),
+                    "creating a cohort",
+                    |r| r.int("id"),
+                )
+                .await?
+                .into_iter()
+                .flatten()
+                .next()
+                .unwrap_or(0),
+        };
+        let urns: Vec<Urn> = urns.iter().copied().collect();
+        for chunk in urns.chunks(1000) {
+            let marks = vec!["(?, ?)"; chunk.len()].join(", ");
+            let args = chunk.iter().flat_map(|u| [Arg::Int(Some(id)), Arg::Int(Some(i64::from(*u)))]).collect();
+            tx.execute(
+                &Sql { text: format!("INSERT INTO cohort_members (cohort_id, urn) VALUES {marks}"), args },
+                "adding members",
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn cohorts(&self) -> Result<Vec<Cohort>> {
+        self.fetch(
+            &Sql::new(
+                "SELECT c.id, c.name, c.description, c.source_file, (SELECT COUNT(*) FROM cohort_members m WHERE m.cohort_id = c.id) AS n \
+                 FROM cohorts c ORDER BY c.name",
+            ),
+            "listing cohorts",
+            |r| {
+                Ok(Cohort {
+                    id: r.int("id")?.unwrap_or(0),
+                    name: r.text("name")?.unwrap_or_default(),
+                    description: r.text("description")?,
+                    source_file: r.text("source_file")?,
+                    members: usize::try_from(r.int("n")?.unwrap_or(0)).unwrap_or(0),
+                })
+            },
+        )
+        .await
+    }
+
+    /// A cohort and its members.
+    pub async fn cohort(&self, id: i64) -> Result<Option<(Cohort, BTreeSet<Urn>)>> {
+        let Some(c) = self.cohorts().await?.into_iter().find(|c| c.id == id) else { return Ok(None) };
+        let urns = self
+            .fetch(
+                &Sql::new("SELECT urn FROM cohort_members WHERE cohort_id = ?").arg(Arg::Int(Some(id))),
+                "reading members",
+                |r| Ok(r.int("urn")?.and_then(|u| Urn::try_from(u).ok())),
+            )
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        Ok(Some((c, urns)))
+    }
+}
+
+impl AttainmentReport {
+    /// The report as one row per measure and comparison group, for CSV and spreadsheet exports.
+    pub fn table(&self) -> (Vec<&'static str>, Vec<Vec<String>>) {
+        use aspire_core::evaluation::attainment::Ratio;
+        let headers = vec![
+            "measure",
+            "comparison",
+            "cohort_change",
+            "cohort_change_ci_low",
+            "cohort_change_ci_high",
+            "cohort_schools_with_change",
+            "comparison_change",
+            "did_estimate",
+            "did_se",
+            "did_ci_low",
+            "did_ci_high",
+            "n_obs",
+            "n_schools",
+            "n_cohort_schools",
+            "bootstrap_difference",
+            "bootstrap_se",
+            "bootstrap_ci_low",
+            "bootstrap_ci_high",
+            "ratio",
+            "ratio_ci_low",
+            "ratio_ci_high",
+        ];
+        let f = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
+        let mut rows = Vec::new();
+        for m in &self.measures {
+            for c in &m.comparisons {
+                let (ratio, rlo, rhi) = match &c.ratio {
+                    Some(Ratio::Given { value, ci_low, ci_high }) => (Some(*value), Some(*ci_low), Some(*ci_high)),
+                    _ => (None, None, None),
+                };
+                let d = c.did.as_ref();
+                let b = c.bootstrap.as_ref();
+                rows.push(vec![
+                    m.code.to_owned(),
+                    c.key.clone(),
+                    f(m.cohort_change),
+                    f(m.cohort_change_ci.map(|c| c.0)),
+                    f(m.cohort_change_ci.map(|c| c.1)),
+                    m.cohort_schools_with_change.to_string(),
+                    f(c.change),
+                    f(d.map(|d| d.estimate)),
+                    f(d.map(|d| d.se)),
+                    f(d.map(|d| d.ci_low)),
+                    f(d.map(|d| d.ci_high)),
+                    d.map_or(String::new(), |d| d.n_obs.to_string()),
+                    d.map_or(String::new(), |d| d.n_schools.to_string()),
+                    d.map_or(String::new(), |d| d.n_treated_schools.to_string()),
+                    f(b.map(|b| b.estimate)),
+                    f(b.map(|b| b.se)),
+                    f(b.map(|b| b.ci_low)),
+                    f(b.map(|b| b.ci_high)),
+                    f(ratio),
+                    f(rlo),
+                    f(rhi),
+                ]);
+            }
+        }
+        (headers, rows)
+    }
 }

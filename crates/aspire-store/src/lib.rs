@@ -24,7 +24,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use eligibility::{EligibilityRow, Scope};
-pub use evaluation::{AttainmentReport, AttainmentRequest, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange};
+pub use evaluation::{
+    AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
+};
 pub use import::{ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use migrate::MIGRATIONS;

@@ -7,12 +7,20 @@ use crate::sql::{Arg, Sql};
 use crate::{Backend, Db, Result, StoreError};
 
 /// (version, name, SQLite script, PostgreSQL script)
-pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../migrations/sqlite/0001_registry.sql"),
-    include_str!("../migrations/postgres/0001_registry.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../migrations/sqlite/0001_registry.sql"),
+        include_str!("../migrations/postgres/0001_registry.sql"),
+    ),
+    (
+        2,
+        "cohorts",
+        include_str!("../migrations/sqlite/0002_cohorts.sql"),
+        include_str!("../migrations/postgres/0002_cohorts.sql"),
+    ),
+];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version BIGINT PRIMARY KEY,

@@ -26,6 +26,8 @@ pub struct AppState {
     pub db: Db,
     /// The last full eligibility run, reused while the data, rules and date are the same.
     pub eligibility_cache: routes::eligibility::Cache,
+    /// The last evaluation report, reused for its downloads.
+    pub evaluation_cache: routes::evaluation::Cache,
 }
 
 /// The application with its security headers.
@@ -41,7 +43,11 @@ pub fn router(db: Db) -> Router {
         (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
         (HeaderName::from_static("permissions-policy"), "geolocation=(), camera=(), microphone=()"),
     ];
-    let mut app = routes::routes().with_state(AppState { db, eligibility_cache: Default::default() });
+    let mut app = routes::routes().with_state(AppState {
+        db,
+        eligibility_cache: Default::default(),
+        evaluation_cache: Default::default(),
+    });
     for (name, value) in headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }

@@ -53,11 +53,38 @@ pub async fn load(db: &Db) -> anyhow::Result<usize> {
     Ok(imported)
 }
 
+/// A cohort to show the evaluation report with: the schools of the bundled data that the
+/// tlif-2017 rules find eligible on 1 September 2017 (an illustration, not the programme's
+/// actual participants).
+pub async fn demo_cohort(db: &Db) -> anyhow::Result<()> {
+    const NAME: &str = "Eligible for TLIF on 1 September 2017 (illustration)";
+    if db.cohorts().await?.iter().any(|c| c.name == NAME) {
+        return Ok(());
+    }
+    let rules = aspire_import::load_rule_set("tlif-2017", &ImportOptions::new(chrono::Local::now().date_naive()))?;
+    let as_of = chrono::NaiveDate::from_ymd_opt(2017, 9, 1).unwrap_or_default();
+    let rows = db.eligibility(&rules, as_of, aspire_store::Scope::All).await?;
+    let urns = rows
+        .iter()
+        .filter(|r| r.decision.outcome == aspire_core::eligibility::Outcome::Eligible)
+        .map(|r| r.decision.urn)
+        .collect();
+    db.save_cohort(
+        NAME,
+        Some("The schools of the demo data that the tlif-2017 rules find eligible on 1 September 2017: an illustration of the report, not a programme's participants."),
+        None,
+        &urns,
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn run(url: Option<&str>, addr: SocketAddr) -> anyhow::Result<ExitCode> {
     let url = url.unwrap_or(DEMO_DATABASE);
     let db = Db::open(url).await.with_context(|| format!("opening the demo database {}", aspire_store::redact(url)))?;
     eprintln!("Preparing the demo database {} from the bundled open data...", aspire_store::redact(url));
     let n = load(&db).await?;
+    demo_cohort(&db).await?;
     let counts = db.counts().await?;
     eprintln!(
         "{} files imported now; the database holds {} schools, {} inspections and {} KS2 results.",

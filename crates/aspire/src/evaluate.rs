@@ -164,10 +164,10 @@ pub async fn run(db: &Db, cmd: &EvaluateCommand) -> anyhow::Result<ExitCode> {
 
 async fn attainment(db: &Db, a: &AttainmentArgs) -> anyhow::Result<ExitCode> {
     let (baseline, followup) = (&a.baseline.0, &a.followup.0);
-    if let (Some(lb), Some(ff)) = (baseline.iter().max(), followup.iter().min()) {
-        if lb >= ff {
-            bail!("the baseline ({lb}) must come before the follow-up ({ff})");
-        }
+    if let (Some(lb), Some(ff)) = (baseline.iter().max(), followup.iter().min())
+        && lb >= ff
+    {
+        bail!("the baseline ({lb}) must come before the follow-up ({ff})");
     }
     let held = db.ks2_result_years().await?;
     let missing_years: Vec<String> =
@@ -310,58 +310,10 @@ fn write_table(out: &mut impl std::io::Write, r: &AttainmentReport) -> anyhow::R
 
 fn write_csv(out: &mut impl std::io::Write, r: &AttainmentReport) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "measure",
-        "comparison",
-        "cohort_change",
-        "cohort_change_ci_low",
-        "cohort_change_ci_high",
-        "comparison_change",
-        "did_estimate",
-        "did_se",
-        "did_ci_low",
-        "did_ci_high",
-        "n_obs",
-        "n_schools",
-        "n_cohort_schools",
-        "bootstrap_difference",
-        "bootstrap_se",
-        "bootstrap_ci_low",
-        "bootstrap_ci_high",
-        "ratio",
-        "ratio_ci_low",
-        "ratio_ci_high",
-    ])?;
-    let f = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
-    for m in &r.measures {
-        for c in &m.comparisons {
-            let (ratio, rlo, rhi) = match &c.ratio {
-                Some(Ratio::Given { value, ci_low, ci_high }) => (Some(*value), Some(*ci_low), Some(*ci_high)),
-                _ => (None, None, None),
-            };
-            w.write_record([
-                m.code.to_owned(),
-                c.key.clone(),
-                f(m.cohort_change),
-                f(m.cohort_change_ci.map(|c| c.0)),
-                f(m.cohort_change_ci.map(|c| c.1)),
-                f(c.change),
-                f(c.did.as_ref().map(|d| d.estimate)),
-                f(c.did.as_ref().map(|d| d.se)),
-                f(c.did.as_ref().map(|d| d.ci_low)),
-                f(c.did.as_ref().map(|d| d.ci_high)),
-                c.did.as_ref().map_or(String::new(), |d| d.n_obs.to_string()),
-                c.did.as_ref().map_or(String::new(), |d| d.n_schools.to_string()),
-                c.did.as_ref().map_or(String::new(), |d| d.n_treated_schools.to_string()),
-                f(c.bootstrap.as_ref().map(|b| b.estimate)),
-                f(c.bootstrap.as_ref().map(|b| b.se)),
-                f(c.bootstrap.as_ref().map(|b| b.ci_low)),
-                f(c.bootstrap.as_ref().map(|b| b.ci_high)),
-                f(ratio),
-                f(rlo),
-                f(rhi),
-            ])?;
-        }
+    let (headers, rows) = r.table();
+    w.write_record(headers)?;
+    for row in rows {
+        w.write_record(row)?;
     }
     w.flush()?;
     Ok(())
@@ -442,5 +394,47 @@ async fn ofsted(db: &Db, o: &OfstedArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum CohortCommand {
+    /// Store a cohort under a name (replacing a cohort of that name), for the web report.
+    Add {
+        /// A name for the cohort, e.g. "TLIF networks 2017-19".
+        name: String,
+        /// CSV (or XLSX) with a URN column; other columns are ignored.
+        file: PathBuf,
+        /// What the cohort is.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List stored cohorts.
+    List,
+}
+
+pub async fn cohort(db: &Db, cmd: &CohortCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        CohortCommand::Add { name, file, description } => {
+            if name.trim().is_empty() {
+                bail!("give the cohort a name");
+            }
+            let urns = read_cohort(db, file).await?;
+            let bytes = std::fs::read(file)?;
+            let sha = aspire_import::read_cohort("", &bytes)?.sha256;
+            let shown = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let id = db.save_cohort(name.trim(), description.as_deref(), Some((&shown, &sha)), &urns).await?;
+            println!("Cohort #{id} \"{}\": {} schools. Its report is at /evaluation/{id}.", name.trim(), urns.len());
+        }
+        CohortCommand::List => {
+            let cohorts = db.cohorts().await?;
+            if cohorts.is_empty() {
+                println!("No cohorts yet: aspire cohort add NAME FILE");
+            }
+            for c in cohorts {
+                println!("#{:<4} {:<40} {:>5} schools  {}", c.id, c.name, c.members, c.description.unwrap_or_default());
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

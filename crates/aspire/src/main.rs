@@ -67,6 +67,9 @@ enum Command {
     /// and Ofsted outcomes over a window.
     #[command(subcommand)]
     Evaluate(evaluate::EvaluateCommand),
+    /// Store and list cohorts of schools (for the evaluation report on the web).
+    #[command(subcommand)]
+    Cohort(evaluate::CohortCommand),
     /// Look up schools in the register.
     #[command(subcommand)]
     Schools(SchoolsCommand),
@@ -175,6 +178,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(cmd) => {
             let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = evaluate::run(&db, &cmd).await;
+            db.close().await;
+            code
+        }
+        Command::Cohort(cmd) => {
+            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let code = evaluate::cohort(&db, &cmd).await;
             db.close().await;
             code
         }

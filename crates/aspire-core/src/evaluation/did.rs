@@ -58,6 +58,29 @@ pub enum DidError {
     NoPostYears,
 }
 
+/// A regressor besides the treatment indicator.
+enum Dummy {
+    Year(u16),
+    Post,
+}
+
+impl Dummy {
+    fn value(&self, year: u16, post: &[u16]) -> f64 {
+        let on = match self {
+            Dummy::Year(y) => year == *y,
+            Dummy::Post => post.contains(&year),
+        };
+        f64::from(u8::from(on))
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Dummy::Year(y) => format!("year {y}"),
+            Dummy::Post => "post".to_owned(),
+        }
+    }
+}
+
 /// Fits the model. `treated[school]` says whether a school is in the cohort; `post` lists the
 /// follow-up years. `level` is the confidence level of the interval (e.g. 0.95).
 pub fn did(obs: &[Obs], treated: &[bool], post: &[u16], spec: Spec, level: f64) -> Result<DidEstimate, DidError> {
@@ -71,25 +94,14 @@ pub fn did(obs: &[Obs], treated: &[bool], post: &[u16], spec: Spec, level: f64) 
         return Err(DidError::NoPostYears);
     }
     // Regressors: D, then year dummies (all years but the first) or one post dummy.
-    let others: Vec<(String, Box<dyn Fn(u16) -> f64>)> = match spec {
-        Spec::TwoWay => years[1..]
-            .iter()
-            .map(|&y| {
-                (format!("year {y}"), Box::new(move |t: u16| f64::from(u8::from(t == y))) as Box<dyn Fn(u16) -> f64>)
-            })
-            .collect(),
-        Spec::SchoolAndPost => {
-            let p = post.to_vec();
-            vec![(
-                "post".to_owned(),
-                Box::new(move |t: u16| f64::from(u8::from(p.contains(&t)))) as Box<dyn Fn(u16) -> f64>,
-            )]
-        }
+    let others: Vec<Dummy> = match spec {
+        Spec::TwoWay => years[1..].iter().map(|&y| Dummy::Year(y)).collect(),
+        Spec::SchoolAndPost => vec![Dummy::Post],
     };
     let k = 1 + others.len();
     let row = |o: &Obs| -> Vec<f64> {
         let d = f64::from(u8::from(treated.get(o.school as usize).copied().unwrap_or(false) && post.contains(&o.year)));
-        std::iter::once(d).chain(others.iter().map(|(_, f)| f(o.year))).collect()
+        std::iter::once(d).chain(others.iter().map(|x| x.value(o.year, post))).collect()
     };
 
     // Group observations by school.
@@ -173,6 +185,6 @@ pub fn did(obs: &[Obs], treated: &[bool], post: &[u16], spec: Spec, level: f64) 
         n_schools: groups.len(),
         n_treated_schools: treated_schools,
         k,
-        other: others.iter().map(|(name, _)| name.clone()).zip(beta[1..].iter().copied()).collect(),
+        other: others.iter().map(Dummy::name).zip(beta[1..].iter().copied()).collect(),
     })
 }

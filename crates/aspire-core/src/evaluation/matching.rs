@@ -8,24 +8,25 @@ use serde::Serialize;
 
 use crate::urn::Urn;
 
-/// What schools are matched on. All four must be known for a school to take part.
+/// What schools are matched on. A covariate known for fewer than half the cohort is not used
+/// (and the report says so); schools missing a covariate that is used are left out.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Covariates {
     /// Mean of the outcome in the baseline years.
-    pub baseline: f64,
+    pub baseline: Option<f64>,
     /// % of pupils eligible for free school meals.
-    pub fsm: f64,
+    pub fsm: Option<f64>,
     /// Pupils on roll (or at the end of KS2).
-    pub size: f64,
+    pub size: Option<f64>,
     /// Latest graded Ofsted judgement before the baseline, 1 to 4.
-    pub prior_grade: f64,
+    pub prior_grade: Option<f64>,
 }
 
 impl Covariates {
-    const NAMES: [&'static str; 4] =
+    pub const NAMES: [&'static str; 4] =
         ["baseline attainment", "% free school meals", "size (pupils)", "prior Ofsted grade"];
 
-    fn get(&self, i: usize) -> f64 {
+    fn get(&self, i: usize) -> Option<f64> {
         match i {
             0 => self.baseline,
             1 => self.fsm,
@@ -58,6 +59,10 @@ pub struct Matching {
     pub cohort_incomplete: usize,
     pub neighbours: usize,
     pub caliper: f64,
+    /// Covariates matched on.
+    pub used: Vec<&'static str>,
+    /// Covariates not used, with how many cohort schools had them.
+    pub not_used: Vec<(&'static str, usize)>,
     pub balance: Vec<BalanceRow>,
 }
 
@@ -77,31 +82,42 @@ fn smd(a: &[f64], b: &[f64]) -> f64 {
     if sd > 0.0 { (ma - mb) / sd } else { 0.0 }
 }
 
-/// Matches each cohort school to its `k` nearest pool schools (standardised Euclidean distance,
-/// with replacement) that lie within `caliper` standard deviations.
+/// Matches each cohort school to its `k` nearest pool schools (standardised Euclidean distance
+/// over the covariates used, with replacement) that lie within `caliper` standard deviations.
 pub fn nearest_neighbours(
     cohort: &[(Urn, Covariates)],
     pool: &[(Urn, Covariates)],
     k: usize,
     caliper: f64,
 ) -> Matching {
+    let known = |i: usize| cohort.iter().filter(|(_, c)| c.get(i).is_some()).count();
+    let used: Vec<usize> = (0..4).filter(|&i| !cohort.is_empty() && known(i) * 2 >= cohort.len()).collect();
+    let not_used = (0..4).filter(|i| !used.contains(i)).map(|i| (Covariates::NAMES[i], known(i))).collect();
+    let complete = |c: &Covariates| used.iter().all(|&i| c.get(i).is_some());
+    let value = |c: &Covariates, i: usize| c.get(i).unwrap_or(f64::NAN);
+    let cohort_ok: Vec<&(Urn, Covariates)> = cohort.iter().filter(|(_, c)| complete(c)).collect();
+    let pool_ok: Vec<&(Urn, Covariates)> = pool.iter().filter(|(_, c)| complete(c)).collect();
     // Standardise each covariate by its standard deviation over cohort and pool together.
     let sds: Vec<f64> = (0..4)
         .map(|i| {
-            let v: Vec<f64> = cohort.iter().chain(pool).map(|(_, c)| c.get(i)).collect();
+            if !used.contains(&i) {
+                return 1.0;
+            }
+            let v: Vec<f64> = cohort_ok.iter().chain(&pool_ok).map(|(_, c)| value(c, i)).collect();
             mean_var(&v).1.sqrt().max(1e-9)
         })
         .collect();
     let dist = |a: &Covariates, b: &Covariates| -> f64 {
-        ((0..4).map(|i| ((a.get(i) - b.get(i)) / sds[i]).powi(2)).sum::<f64>() / 4.0).sqrt()
+        let sum: f64 = used.iter().map(|&i| ((value(a, i) - value(b, i)) / sds[i]).powi(2)).sum();
+        (sum / used.len().max(1) as f64).sqrt()
     };
     let mut matched = BTreeSet::new();
     let mut chosen: Vec<&Covariates> = Vec::new();
     let mut unmatched = Vec::new();
     let mut cohort_matched = 0;
-    for (urn, c) in cohort {
+    for (urn, c) in &cohort_ok {
         let mut near: Vec<(f64, usize)> =
-            pool.iter().enumerate().map(|(j, (_, p))| (dist(c, p), j)).filter(|(d, _)| *d <= caliper).collect();
+            pool_ok.iter().enumerate().map(|(j, (_, p))| (dist(c, p), j)).filter(|(d, _)| *d <= caliper).collect();
         near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         near.truncate(k);
         if near.is_empty() {
@@ -110,16 +126,17 @@ pub fn nearest_neighbours(
         }
         cohort_matched += 1;
         for (_, j) in near {
-            matched.insert(pool[j].0);
-            chosen.push(&pool[j].1);
+            matched.insert(pool_ok[j].0);
+            chosen.push(&pool_ok[j].1);
         }
     }
-    let balance = (0..4)
-        .map(|i| {
-            let t: Vec<f64> = cohort.iter().map(|(_, c)| c.get(i)).collect();
-            let p: Vec<f64> = pool.iter().map(|(_, c)| c.get(i)).collect();
+    let balance = used
+        .iter()
+        .map(|&i| {
+            let t: Vec<f64> = cohort_ok.iter().map(|(_, c)| value(c, i)).collect();
+            let p: Vec<f64> = pool_ok.iter().map(|(_, c)| value(c, i)).collect();
             // After matching: each chosen neighbour counts as often as it was chosen.
-            let m: Vec<f64> = chosen.iter().map(|c| c.get(i)).collect();
+            let m: Vec<f64> = chosen.iter().map(|c| value(c, i)).collect();
             BalanceRow {
                 covariate: Covariates::NAMES[i],
                 cohort_mean: mean_var(&t).0,
@@ -134,9 +151,11 @@ pub fn nearest_neighbours(
         matched,
         cohort_matched,
         cohort_unmatched: unmatched,
-        cohort_incomplete: 0,
+        cohort_incomplete: cohort.len() - cohort_ok.len(),
         neighbours: k,
         caliper,
+        used: used.iter().map(|&i| Covariates::NAMES[i]).collect(),
+        not_used,
         balance,
     }
 }
@@ -150,7 +169,7 @@ mod tests {
     }
 
     fn cov(b: f64, f: f64, s: f64, g: f64) -> Covariates {
-        Covariates { baseline: b, fsm: f, size: s, prior_grade: g }
+        Covariates { baseline: Some(b), fsm: Some(f), size: Some(s), prior_grade: Some(g) }
     }
 
     #[test]
@@ -176,5 +195,12 @@ mod tests {
         let strict = nearest_neighbours(&cohort, &pool[..200], 2, 0.05);
         assert_eq!(strict.cohort_matched, 0);
         assert_eq!(strict.cohort_unmatched.len(), 10);
+
+        // A covariate most cohort schools lack is not used, and the result says so.
+        let no_fsm: Vec<_> = cohort.iter().map(|(u, c)| (*u, Covariates { fsm: None, ..*c })).collect();
+        let m = nearest_neighbours(&no_fsm, &pool, 2, 0.5);
+        assert_eq!(m.not_used, vec![("% free school meals", 0)]);
+        assert_eq!(m.used.len(), 3);
+        assert_eq!(m.cohort_matched, 10);
     }
 }

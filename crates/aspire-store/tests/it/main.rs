@@ -2,6 +2,7 @@
 //! per test when ASPIRE_TEST_POSTGRES_URL is set.
 
 mod eligibility;
+mod evaluation;
 mod import;
 mod profile;
 mod schema;

@@ -1,6 +1,7 @@
 //! Routes, one module per resource, one file per action.
 
 pub(crate) mod eligibility;
+pub(crate) mod evaluation;
 mod home;
 mod imports;
 mod schools;
@@ -25,6 +26,11 @@ pub fn routes() -> Router<AppState> {
         .route("/programme/eligibility", get(eligibility::programme::show))
         .route("/programme/eligibility.csv", get(eligibility::programme::csv))
         .route("/programme/eligibility.xlsx", get(eligibility::programme::xlsx))
+        .route("/evaluation", get(evaluation::report::list))
+        .route("/evaluation/{id}", get(evaluation::report::show))
+        .route("/evaluation/{id}/report.csv", get(evaluation::report::csv))
+        .route("/evaluation/{id}/report.xlsx", get(evaluation::report::xlsx))
+        .route("/evaluation/{id}/report.json", get(evaluation::report::json))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/style.css", get(style))
         .fallback(not_found)

@@ -1,6 +1,7 @@
 //! The web application driven in-process (no port): pages, exports, errors and headers.
 
 mod eligibility;
+mod evaluation;
 mod pages;
 
 use std::path::PathBuf;
@@ -35,11 +36,15 @@ const FILES: &[&str] = &[
 ];
 
 pub async fn app_with(extra: &[(&str, &str)]) -> App {
+    app_from(FILES, extra).await
+}
+
+pub async fn app_from(files: &[&str], extra: &[(&str, &str)]) -> App {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = Db::open(&format!("sqlite:{}", dir.path().join("web.db").display())).await.expect("db");
     let opts = ImportOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"));
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
-    for f in FILES {
+    for f in files {
         let p = aspire_import::read_file(&data.join(f), &opts).expect("bundled file");
         write_import(&db, &p, &WriteOptions::default()).await.expect("import");
     }

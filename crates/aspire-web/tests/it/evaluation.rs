@@ -1,0 +1,96 @@
+//! The evaluation report of a stored cohort and its downloads.
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+
+use aspire_core::urn::Urn;
+
+use crate::app_from;
+
+const FILES: &[&str] = &[
+    "schools_england_2018_waiky8/england_spine_2017-2018.csv",
+    "gias_links_england_2025/links_edubasealldata20250422.csv",
+    "schools_england_2018_waiky8/ofsted_inspection_history_scraped_c2020.csv",
+    "schools_england_2018_waiky8/ks2_perf_2015-2016.csv",
+    "schools_england_2018_waiky8/ks2_perf_2016-2017.csv",
+    "schools_england_2018_waiky8/ks2_perf_2017-2018.csv",
+    "ks2_england_2019_waiky8/england_ks2_2018-2019_with_ofsted_latlong.csv",
+    "ks2_hampshire_surrey_2017_2019/ks2final_2017-2018_la850.csv",
+];
+
+#[tokio::test]
+async fn a_cohort_report_with_sentences_charts_methods_and_downloads() {
+    let app = app_from(FILES, &[]).await;
+    let none = app.get("/evaluation").await;
+    assert!(none.body.contains("No cohorts yet"));
+
+    let bradford = app
+        .db
+        .search_schools(&aspire_store::DirectoryQuery {
+            la_code: Some(380),
+            page: 1,
+            per_page: 0,
+            ..Default::default()
+        })
+        .await
+        .expect("search");
+    let mut urns: BTreeSet<Urn> = bradford.rows.iter().map(|s| s.urn).collect();
+    urns.insert(Urn::parse("999997").expect("urn")); // not in the database
+    let id = app.db.save_cohort("Bradford schools", Some("every Bradford school"), None, &urns).await.expect("save");
+
+    let list = app.get("/evaluation").await;
+    assert!(list.body.contains(&format!("href=\"/evaluation/{id}\"")));
+
+    let p = app
+        .get(&format!("/evaluation/{id}?baseline=2015/16,2016/17&followup=2017/18,2018/19&national=on&sponsored=on"))
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("Cohort schools improved by") || p.body.contains("Cohort schools fell by"),
+        "a headline sentence"
+    );
+    assert!(p.body.contains("95% CI"));
+    assert!(p.body.contains("<svg") && p.body.contains("polyline"), "a chart");
+    assert!(p.body.contains("Methods") && p.body.contains("clustered by school"));
+    assert!(p.body.contains("1 URNs not in the database were left out"), "unknown URNs said");
+    assert!(p.body.contains("Ofsted outcomes"));
+
+    let csv_text = app
+        .get(&format!("/evaluation/{id}/report.csv?baseline=2015/16,2016/17&followup=2017/18,2018/19&national=on"))
+        .await;
+    assert_eq!(csv_text.status, StatusCode::OK);
+    let mut r = csv::Reader::from_reader(csv_text.body.as_bytes());
+    assert_eq!(&r.headers().expect("header")[0], "measure");
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
+    assert!(rows.iter().any(|r| &r[0] == "READPROG" && &r[1] == "national" && !r[7].is_empty()));
+
+    let json = app.get(&format!("/evaluation/{id}/report.json")).await;
+    let v: serde_json::Value = serde_json::from_str(&json.body).expect("json");
+    assert!(v["attainment"]["measures"].as_array().is_some_and(|m| !m.is_empty()));
+    let xlsx = app.get(&format!("/evaluation/{id}/report.xlsx")).await;
+    assert!(xlsx.body.starts_with("PK"));
+}
+
+#[tokio::test]
+async fn bad_report_parameters_are_explained() {
+    let app = app_from(FILES, &[]).await;
+    let urns: BTreeSet<Urn> = [Urn::parse("142175").expect("urn")].into();
+    let id = app.db.save_cohort("One school", None, None, &urns).await.expect("save");
+    for (q, expect) in [
+        ("baseline=2018/19&followup=2015/16", "must all come before"),
+        ("baseline=2019/20&followup=2020/21", "no KS2 results for 2019/20"),
+        ("baseline=2015&followup=2018/19", "not an academic year"),
+        ("from=2019-01-01&to=2018-01-01", "starts after it ends"),
+    ] {
+        let p = app.get(&format!("/evaluation/{id}?{q}")).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{q}");
+        assert!(p.body.contains(expect), "{q}: {}", p.body);
+    }
+    assert_eq!(app.get("/evaluation/9999").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/evaluation/abc").await.status, StatusCode::BAD_REQUEST);
+    // A one-school cohort gets its report, with a warning instead of false precision.
+    let p = app.get(&format!("/evaluation/{id}")).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("intervals are wide"), "small cohort warned");
+}
