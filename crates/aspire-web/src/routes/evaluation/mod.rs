@@ -140,8 +140,10 @@ pub const SEED: u64 = 20170901;
 
 type Key = (i64, Params, i64);
 
+type Cached = Option<(Key, Arc<Report>)>;
+
 #[derive(Debug, Clone, Default)]
-pub struct Cache(Arc<Mutex<Option<(Key, Arc<Report>)>>>);
+pub struct Cache(Arc<Mutex<Cached>>);
 
 impl Cache {
     /// The report for a cohort, reused until the next import or other parameters.
