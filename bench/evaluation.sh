@@ -41,3 +41,5 @@ hyperfine --warmup 1 --runs "$runs" --export-json "$out/evaluation.json" --expor
 echo
 /usr/bin/time -v $cmd >/dev/null 2>"$tmp/t1"
 echo "peak RSS, aspire: $(grep 'Maximum resident' "$tmp/t1" | awk '{print $NF}') KB"
+/usr/bin/time -v python3 "$tmp/bench/peers/task3_did.py" >/dev/null 2>"$tmp/t2"
+echo "peak RSS, peer:   $(grep 'Maximum resident' "$tmp/t2" | awk '{print $NF}') KB"
