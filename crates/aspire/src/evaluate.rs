@@ -379,8 +379,8 @@ async fn ofsted(db: &Db, o: &OfstedArgs) -> anyhow::Result<ExitCode> {
             }
             writeln!(out, "  Transitions (judgement before the window -> latest in it):")?;
             for (prior, row) in &c.transitions {
-                let cells: Vec<String> = row.iter().map(|(l, n)| format!("{l}: {n}")).collect();
-                writeln!(out, "    from {prior}: {}", cells.join(", "))?;
+                let cells: Vec<String> = row.iter().map(|(l, n)| format!("{} {n}", grade_words(l, r.to))).collect();
+                writeln!(out, "    from {}: {}", grade_words(prior, r.from), cells.join(", "))?;
             }
             if !r.followed.is_empty() {
                 writeln!(out, "  {} schools were inspected under a new URN after converting:", r.followed.len())?;
@@ -437,4 +437,13 @@ pub async fn cohort(db: &Db, cmd: &CohortCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// "2" -> "Good (2)"; grade 3 is named as Ofsted named it on `date`; "none" -> "no judgement".
+fn grade_words(key: &str, date: NaiveDate) -> String {
+    use aspire_core::ofsted::{Grade, Judgement};
+    match key.parse().ok().and_then(Grade::from_number) {
+        Some(g) => format!("{} ({})", Judgement::new(g).label(date), g.number()),
+        None => "no judgement".to_owned(),
+    }
 }
