@@ -227,8 +227,8 @@ fn fmt(m: Measure, x: f64) -> String {
 fn write_table(out: &mut impl std::io::Write, r: &AttainmentReport) -> anyhow::Result<()> {
     writeln!(
         out,
-        "Cohort of {} schools; baseline {}, follow-up {}; {} bootstrap resamples (seed {}).",
-        r.cohort_size,
+        "Cohort of {}; baseline {}, follow-up {}; {} bootstrap resamples (seed {}).",
+        schools(r.cohort_size),
         r.baseline.join(", "),
         r.followup.join(", "),
         r.replicates,
@@ -245,7 +245,13 @@ fn write_table(out: &mut impl std::io::Write, r: &AttainmentReport) -> anyhow::R
                 fmt(m.measure, hi),
                 m.cohort_schools_with_change
             )?,
-            _ => writeln!(out, "  No cohort school has figures in both periods.")?,
+            (Some(c), None) => writeln!(
+                out,
+                "  Cohort schools changed by {} ({} with figures in both periods; too few for an interval).",
+                fmt(m.measure, c),
+                schools(m.cohort_schools_with_change)
+            )?,
+            (None, _) => writeln!(out, "  No cohort school has figures in both periods.")?,
         }
         for c in &m.comparisons {
             let ch = c.change.map_or("unknown".to_owned(), |x| fmt(m.measure, x));
@@ -437,6 +443,10 @@ pub async fn cohort(db: &Db, cmd: &CohortCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn schools(n: usize) -> String {
+    format!("{n} school{}", if n == 1 { "" } else { "s" })
 }
 
 /// "2" -> "Good (2)"; grade 3 is named as Ofsted named it on `date`; "none" -> "no judgement".

@@ -107,8 +107,21 @@ pub struct Settings {
     pub level: f64,
 }
 
-/// Cohorts smaller than this get a warning: intervals from few schools are wide and fragile.
+/// Cohorts smaller than this get a warning: intervals from few schools are approximate.
 pub const SMALL_COHORT: usize = 20;
+
+/// Below this many cohort schools no interval is given at all. Clustered standard errors and a
+/// school bootstrap both learn the spread from the cohort's schools: from one school they report
+/// no spread, and from a handful they understate it badly. The changes are still shown.
+pub const MIN_SCHOOLS_FOR_INTERVAL: usize = 5;
+
+fn too_few(n: usize) -> String {
+    format!(
+        "only {n} cohort school{} {} figures in both periods; at least {MIN_SCHOOLS_FOR_INTERVAL} are needed for an estimate with an interval (from fewer, clustered and bootstrap errors understate the uncertainty)",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "has" } else { "have" },
+    )
+}
 
 fn mean_by_year(values: &[&Measurement], years: &[AcademicYear]) -> Vec<YearMean> {
     years
@@ -176,8 +189,13 @@ pub fn evaluate_measure(
     let cohort_with_change = cohort_changes.len();
     let cohort_change =
         (!cohort_changes.is_empty()).then(|| cohort_changes.iter().sum::<f64>() / cohort_changes.len() as f64);
-    let cohort_change_ci = bootstrap_difference(&cohort_changes, &[0.0], s.replicates, s.seed ^ 0x5eed, s.level)
-        .map(|b| (b.ci_low, b.ci_high));
+    let intervals = cohort_with_change >= MIN_SCHOOLS_FOR_INTERVAL;
+    let cohort_change_ci = if intervals {
+        bootstrap_difference(&cohort_changes, &[0.0], s.replicates, s.seed ^ 0x5eed, s.level)
+            .map(|b| (b.ci_low, b.ci_high))
+    } else {
+        None
+    };
 
     let mut comparisons = Vec::new();
     for g in groups {
@@ -204,12 +222,16 @@ pub fn evaluate_measure(
             .filter(|(_, m)| cohort.contains(&m.urn) || in_group(&m.urn))
             .map(|(o, _)| *o)
             .collect();
-        let (did_est, did_problem) = match did(&panel, &treated, &followup, Spec::TwoWay, s.level) {
-            Ok(e) => (Some(e), None),
-            Err(e) => (None, Some(e.to_string())),
+        let (did_est, did_problem) = if !intervals {
+            (None, Some(too_few(cohort_with_change)))
+        } else {
+            match did(&panel, &treated, &followup, Spec::TwoWay, s.level) {
+                Ok(e) => (Some(e), None),
+                Err(e) => (None, Some(e.to_string())),
+            }
         };
         let (t, c) = school_changes(&panel, &treated, &baseline, &followup);
-        let boot = bootstrap_difference(&t, &c, s.replicates, s.seed, s.level);
+        let boot = if intervals { bootstrap_difference(&t, &c, s.replicates, s.seed, s.level) } else { None };
         let group_change = if all_published {
             change(&means, &s.baseline, &s.followup)
         } else {
@@ -228,9 +250,17 @@ pub fn evaluate_measure(
             ratio,
         });
     }
-    if cohort_with_change < SMALL_COHORT {
+    if cohort_with_change == 0 {
+        // Said already by the years without figures, or by the missing change itself.
+    } else if cohort_with_change < MIN_SCHOOLS_FOR_INTERVAL {
         warnings.push(format!(
-            "Only {cohort_with_change} cohort schools have both a baseline and a follow-up {} figure: with so few, intervals are wide and one school can move the result.",
+            "No interval for {}: {}. The changes shown describe these schools; they are not evidence of an effect.",
+            measure.dfe_code(),
+            too_few(cohort_with_change)
+        ));
+    } else if cohort_with_change < SMALL_COHORT {
+        warnings.push(format!(
+            "Only {cohort_with_change} cohort schools have both a baseline and a follow-up {} figure: intervals from so few schools are approximate, and one school can move the result.",
             measure.dfe_code()
         ));
     }
@@ -277,8 +307,14 @@ fn national_ratio(
             why: "Progress scores are centred on 0 nationally every year, so the national change is 0 by construction and a ratio means nothing; the difference in change is the measure to read.".into(),
         };
     }
-    let (Some(cc), Some(nc), Some((lo, hi))) = (cohort_change, national_change, ci) else {
+    let (Some(cc), Some(nc)) = (cohort_change, national_change) else {
         return Ratio::NotMeaningful { why: "The cohort or the national figures are missing for a year.".into() };
+    };
+    let Some((lo, hi)) = ci else {
+        return Ratio::NotMeaningful {
+            why: "The cohort's change has no interval (too few schools), and a ratio is never shown without one."
+                .into(),
+        };
     };
     let floor = ratio_floor(measure);
     if nc.abs() < floor {
@@ -291,4 +327,117 @@ fn national_ratio(
     }
     let (a, b) = (lo / nc, hi / nc);
     Ratio::Given { value: cc / nc, ci_low: a.min(b), ci_high: a.max(b) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn year(start: u16) -> AcademicYear {
+        AcademicYear::starting(start).expect("year")
+    }
+
+    fn urn(n: u32) -> Urn {
+        Urn::try_from(100_000 + i64::from(n)).expect("urn")
+    }
+
+    fn settings() -> Settings {
+        Settings { baseline: vec![year(2016)], followup: vec![year(2018)], replicates: 200, seed: 7, level: 0.95 }
+    }
+
+    /// `cohort` schools rise from 50 to 60 (give or take a school-specific wobble); 40 others
+    /// rise from 50 to 52.
+    fn panel(cohort: u32) -> (Vec<Measurement>, BTreeSet<Urn>) {
+        let mut values = Vec::new();
+        let mut members = BTreeSet::new();
+        for i in 0..cohort + 40 {
+            let wobble = f64::from(i % 5) - 2.0;
+            let (before, after) = if i < cohort { (50.0, 60.0 + wobble) } else { (50.0 + wobble, 52.0) };
+            values.push(Measurement { urn: urn(i), year: year(2016), value: before });
+            values.push(Measurement { urn: urn(i), year: year(2018), value: after });
+            if i < cohort {
+                members.insert(urn(i));
+            }
+        }
+        (values, members)
+    }
+
+    fn national() -> Vec<ComparisonGroup> {
+        vec![ComparisonGroup { key: "national".into(), label: "schools nationally".into(), members: None }]
+    }
+
+    #[test]
+    fn a_cohort_that_improved_more_gets_estimates_with_intervals() {
+        let (values, cohort) = panel(30);
+        let r = evaluate_measure(Measure::RwmExpected, &values, &cohort, &national(), &BTreeMap::new(), &settings());
+        assert_eq!(r.cohort_schools_with_change, 30);
+        let cc = r.cohort_change.expect("present");
+        assert!((cc - 10.0).abs() < 1e-9, "{cc}");
+        let (lo, hi) = r.cohort_change_ci.expect("present");
+        assert!(lo < cc && cc < hi);
+        let n = &r.comparisons[0];
+        assert!((n.change.expect("present") - 2.0).abs() < 1e-9);
+        let d = n.did.as_ref().expect("present");
+        assert!((d.estimate - 8.0).abs() < 1e-9, "{}", d.estimate);
+        assert!(d.ci_low < 8.0 && 8.0 < d.ci_high);
+        assert_eq!(d.n_treated_schools, 30);
+        let b = n.bootstrap.as_ref().expect("present");
+        assert!((b.estimate - 8.0).abs() < 1e-9);
+        // The national change is computed (nothing published) and 2 points: a ratio of 5 is shown.
+        assert_eq!(r.national_source, NationalSource::Computed);
+        match n.ratio.as_ref().expect("present") {
+            Ratio::Given { value, ci_low, ci_high } => {
+                assert!((value - 5.0).abs() < 1e-9);
+                assert!(ci_low < value && value < ci_high);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn too_few_schools_get_changes_but_no_interval_and_a_warning() {
+        for n in [1, 4] {
+            let (values, cohort) = panel(n);
+            let r =
+                evaluate_measure(Measure::RwmExpected, &values, &cohort, &national(), &BTreeMap::new(), &settings());
+            assert!(r.cohort_change.is_some());
+            assert_eq!(r.cohort_change_ci, None, "{n} schools");
+            let c = &r.comparisons[0];
+            assert!(c.did.is_none() && c.bootstrap.is_none());
+            assert!(c.did_problem.as_deref().expect("present").contains("at least 5"), "{:?}", c.did_problem);
+            assert!(matches!(c.ratio, Some(Ratio::NotMeaningful { .. })));
+            assert!(r.warnings.iter().any(|w| w.starts_with("No interval")), "{:?}", r.warnings);
+        }
+        let (values, cohort) = panel(5);
+        let r = evaluate_measure(Measure::RwmExpected, &values, &cohort, &national(), &BTreeMap::new(), &settings());
+        assert!(r.comparisons[0].did.is_some());
+        assert!(r.warnings.iter().any(|w| w.contains("approximate")), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn no_ratio_when_the_national_change_is_near_zero_or_for_progress_scores() {
+        let (values, cohort) = panel(30);
+        let published = BTreeMap::from([(year(2016), 65.0), (year(2018), 65.4)]);
+        let r = evaluate_measure(Measure::RwmExpected, &values, &cohort, &national(), &published, &settings());
+        assert_eq!(r.national_source, NationalSource::Published);
+        let n = &r.comparisons[0];
+        assert!((n.change.expect("present") - 0.4).abs() < 1e-9, "published figures give the national change");
+        match n.ratio.as_ref().expect("present") {
+            Ratio::NotMeaningful { why } => assert!(why.contains("+0.4"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        let r =
+            evaluate_measure(Measure::ReadingProgress, &values, &cohort, &national(), &BTreeMap::new(), &settings());
+        assert!(matches!(r.comparisons[0].ratio, Some(Ratio::NotMeaningful { .. })));
+    }
+
+    #[test]
+    fn a_year_without_cohort_figures_is_said() {
+        let (mut values, cohort) = panel(30);
+        values.retain(|m| !(cohort.contains(&m.urn) && m.year == year(2018)));
+        let r = evaluate_measure(Measure::RwmExpected, &values, &cohort, &national(), &BTreeMap::new(), &settings());
+        assert_eq!(r.cohort_change, None);
+        assert!(r.warnings.iter().any(|w| w.contains("No cohort school has a PTRWM_EXP figure in 2018/19")));
+    }
 }

@@ -185,10 +185,12 @@ pub fn ofsted_outcomes(
     }
     let mut warnings = Vec::new();
     if cohort_summary.inspected < 20 {
-        warnings.push(format!(
-            "Only {} cohort schools were inspected in the window: the share judged Good or better has a wide interval.",
-            cohort_summary.inspected
-        ));
+        let n = cohort_summary.inspected;
+        warnings.push(match n {
+            0 => "No cohort school was inspected in the window.".to_owned(),
+            1 => "Only 1 cohort school was inspected in the window: the share judged Good or better has a wide interval.".to_owned(),
+            n => format!("Only {n} cohort schools were inspected in the window: the share judged Good or better has a wide interval."),
+        });
     }
     OfstedOutcomes {
         from,

@@ -53,7 +53,7 @@ async fn a_cohort_report_with_sentences_charts_methods_and_downloads() {
     assert!(p.body.contains("95% CI"));
     assert!(p.body.contains("<svg") && p.body.contains("polyline"), "a chart");
     assert!(p.body.contains("Methods") && p.body.contains("clustered by school"));
-    assert!(p.body.contains("1 URNs not in the database were left out"), "unknown URNs said");
+    assert!(p.body.contains("1 URN not in the database was left out"), "unknown URNs said");
     assert!(p.body.contains("Ofsted outcomes"));
 
     let csv_text = app
@@ -89,8 +89,12 @@ async fn bad_report_parameters_are_explained() {
     }
     assert_eq!(app.get("/evaluation/9999").await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/evaluation/abc").await.status, StatusCode::BAD_REQUEST);
-    // A one-school cohort gets its report, with a warning instead of false precision.
-    let p = app.get(&format!("/evaluation/{id}")).await;
+    // A two-school cohort gets its report, with a warning instead of false precision.
+    let urns: BTreeSet<Urn> = ["105631", "105632"].iter().map(|u| Urn::parse(u).expect("urn")).collect();
+    let id = app.db.save_cohort("Two schools", None, None, &urns).await.expect("save");
+    let p = app.get(&format!("/evaluation/{id}?baseline=2015/16,2016/17&followup=2017/18,2018/19")).await;
     assert_eq!(p.status, StatusCode::OK);
-    assert!(p.body.contains("intervals are wide"), "small cohort warned");
+    assert!(p.body.contains("too few for an interval"), "changes without intervals: {}", p.body);
+    assert!(p.body.contains("No interval for READPROG: only 1 cohort school has"), "small cohort warned: {}", p.body);
+    assert!(!p.body.contains("Difference-in-differences 0") && !p.body.contains("(SE "), "no standard error shown");
 }

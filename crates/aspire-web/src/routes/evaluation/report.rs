@@ -114,7 +114,13 @@ fn measure_view(m: &MeasureResult, years: &[String], n_baseline: usize) -> Measu
         (Some(c), Some((lo, hi))) => {
             format!("{} (95% CI {}; {} schools)", f(c), ci(lo, hi), m.cohort_schools_with_change)
         }
-        _ => "no cohort school has figures in both periods".into(),
+        (Some(c), None) => format!(
+            "{} ({} school{}; too few for an interval)",
+            f(c),
+            m.cohort_schools_with_change,
+            if m.cohort_schools_with_change == 1 { "" } else { "s" }
+        ),
+        (None, _) => "no cohort school has figures in both periods".into(),
     };
     let mut notes = Vec::new();
     let rows = m
@@ -237,12 +243,13 @@ fn grade_name(k: &str) -> &'static str {
 fn methods(r: &Report) -> Vec<String> {
     let a = &r.attainment;
     let mut v = vec![format!(
-        "Cohort: {} schools{}. Results are counted under each school's own URN.",
+        "Cohort: {} school{}{}. Results are counted under each school's own URN.",
         a.cohort_size,
-        if r.unknown_urns.is_empty() {
-            String::new()
-        } else {
-            format!(" ({} URNs not in the database were left out)", r.unknown_urns.len())
+        if a.cohort_size == 1 { "" } else { "s" },
+        match r.unknown_urns.len() {
+            0 => String::new(),
+            1 => " (1 URN not in the database was left out)".to_owned(),
+            n => format!(" ({n} URNs not in the database were left out)"),
         }
     )];
     if !a.urn_changes.is_empty() {
@@ -252,11 +259,12 @@ fn methods(r: &Report) -> Vec<String> {
         ));
     }
     v.push(format!(
-        "Baseline {}; follow-up {}. For each measure and comparison group: the mean of school figures by year; each school's change (mean of its follow-up figures minus mean of its baseline figures, for schools with both); a difference-in-differences regression of school figures on school and year fixed effects and an indicator for cohort schools in follow-up years, with standard errors clustered by school (CR1: G/(G−1)·(N−1)/(N−K)) and normal 95% intervals; and a bootstrap of the difference in mean school changes ({} resamples of schools within each group, seed {}, percentile intervals).",
+        "Baseline {}; follow-up {}. For each measure and comparison group: the mean of school figures by year; each school's change (mean of its follow-up figures minus mean of its baseline figures, for schools with both); a difference-in-differences regression of school figures on school and year fixed effects and an indicator for cohort schools in follow-up years, with standard errors clustered by school (CR1: G/(G−1)·(N−1)/(N−K)) and normal 95% intervals; and a bootstrap of the difference in mean school changes ({} resamples of schools within each group, seed {}, percentile intervals). Neither is given for a measure with fewer than {} cohort schools with figures in both periods: from so few schools both understate the uncertainty.",
         a.baseline.join(", "),
         a.followup.join(", "),
         thousands(a.replicates as u64),
-        a.seed
+        a.seed,
+        aspire_core::evaluation::attainment::MIN_SCHOOLS_FOR_INTERVAL
     ));
     let published: Vec<String> = a
         .measures
