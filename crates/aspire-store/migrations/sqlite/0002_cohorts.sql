@@ -3,12 +3,14 @@
 
 CREATE TABLE cohorts (
     id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
     description TEXT,
     source_file TEXT,
     source_sha256 TEXT,
     created_at TIMESTAMP NOT NULL
 );
+
+CREATE UNIQUE INDEX cohorts_name ON cohorts (name);
 
 CREATE TABLE cohort_members (
     cohort_id INTEGER NOT NULL REFERENCES cohorts (id),
