@@ -2,7 +2,9 @@
 //!
 //! Modules by domain area: identifiers ([`urn`], [`codes`], [`year`]), the school register
 //! ([`school`]), Ofsted judgements ([`ofsted`]), KS2 results ([`ks2`]), URN chains ([`links`]),
-//! dates as public files write them ([`dates`]) and coordinates ([`geo`]).
+//! dates as public files write them ([`dates`]) and coordinates ([`geo`]); people, roles and
+//! the authorisation policy ([`people`], [`access`]).
+pub mod access;
 pub mod areas;
 pub mod codes;
 pub mod dates;
@@ -12,6 +14,7 @@ pub mod geo;
 pub mod ks2;
 pub mod links;
 pub mod ofsted;
+pub mod people;
 pub mod school;
 pub mod text;
 pub mod urn;

@@ -6,12 +6,15 @@
 //! for PostgreSQL. Rows are mapped into `aspire-core` types here, so no driver type leaves the
 //! crate.
 
+mod accounts;
+mod audit;
 mod eligibility;
 mod evaluation;
 mod import;
 mod introspect;
 mod migrate;
 mod profile;
+mod programmes;
 mod registry;
 mod sql;
 mod upsert;
@@ -23,6 +26,11 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use accounts::{
+    AccountError, GrantRow, INVITATION_LIFETIME, Message, NewSession, Person, RESET_LIFETIME, Session, SignInError,
+    SignInPolicy, TokenPurpose, hash_password, random_token,
+};
+pub use audit::{Actor, AuditEntry, AuditQuery};
 pub use eligibility::{EligibilityRow, Scope};
 pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
@@ -31,6 +39,7 @@ pub use import::{ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use migrate::MIGRATIONS;
 pub use profile::*;
+pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError, STAGES};
 pub use registry::*;
 
 /// A storage failure. Messages name what was being done; the driver's text goes to the log.

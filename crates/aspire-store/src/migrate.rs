@@ -20,6 +20,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_cohorts.sql"),
         include_str!("../migrations/postgres/0002_cohorts.sql"),
     ),
+    (
+        3,
+        "people_and_programmes",
+        include_str!("../migrations/sqlite/0003_people_and_programmes.sql"),
+        include_str!("../migrations/postgres/0003_people_and_programmes.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

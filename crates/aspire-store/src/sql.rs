@@ -73,6 +73,34 @@ impl Sql {
         self
     }
 
+    pub fn int(self, v: i64) -> Sql {
+        self.arg(Arg::Int(Some(v)))
+    }
+
+    pub fn opt_int(self, v: Option<i64>) -> Sql {
+        self.arg(Arg::Int(v))
+    }
+
+    pub fn text(self, v: impl Into<String>) -> Sql {
+        self.arg(Arg::Text(Some(v.into())))
+    }
+
+    pub fn opt_text(self, v: Option<impl Into<String>>) -> Sql {
+        self.arg(Arg::Text(v.map(Into::into)))
+    }
+
+    pub fn flag(self, v: bool) -> Sql {
+        self.arg(Arg::Bool(Some(v)))
+    }
+
+    pub fn instant(self, v: DateTime<Utc>) -> Sql {
+        self.arg(Arg::Instant(Some(v)))
+    }
+
+    pub fn opt_date(self, v: Option<NaiveDate>) -> Sql {
+        self.arg(Arg::Date(v))
+    }
+
     /// Renders a sea-query statement. It is rendered in SQLite's dialect, whose `?` placeholders
     /// and double-quoted identifiers [`Sql::render`] turns into PostgreSQL's where needed: sea-query's
     /// PostgreSQL builder expects `$n` inside custom expressions, which would make each one
@@ -297,6 +325,15 @@ impl Tx {
                 q.fetch_all(&mut **tx).await.doing(doing)?.iter().map(|r| map(r)).collect()
             }
         }
+    }
+
+    pub async fn fetch_one<T>(
+        &mut self,
+        sql: &Sql,
+        doing: &str,
+        map: impl Fn(&dyn RowGet) -> Result<T>,
+    ) -> Result<Option<T>> {
+        Ok(self.fetch(sql, doing, map).await?.into_iter().next())
     }
 
     /// Runs a script of several statements without arguments (migrations).

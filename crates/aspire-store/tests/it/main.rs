@@ -1,6 +1,7 @@
 //! Storage tests against real databases: a SQLite file per test, and a fresh PostgreSQL schema
 //! per test when ASPIRE_TEST_POSTGRES_URL is set.
 
+mod accounts;
 mod eligibility;
 mod evaluation;
 mod import;

@@ -1,0 +1,409 @@
+//! Who may do what, where: the one authorisation policy. Every route and every query that lists
+//! records asks it; nothing else decides access.
+//!
+//! A decision combines two things: what a role may do to a kind of record (the capability table
+//! in [`capability`]) and whether the place the role is held covers the record's place (a
+//! programme admin's programme covers its networks and schools; an Achievement Adviser's network
+//! covers its schools; a head teacher's school covers that school's records in every programme).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::people::{Grant, NetworkId, PersonId, ProgrammeId, Role, Scope};
+use crate::urn::Urn;
+
+/// The kinds of record the platform holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Record {
+    /// A programme: its name, dates, template.
+    Programme,
+    /// A network of schools within a programme.
+    Network,
+    /// A school's place in a programme: its enrolment, network and (later) its plan and events.
+    Enrolment,
+    /// People and the roles they hold.
+    Person,
+    /// The audit log.
+    Audit,
+    /// Messages waiting to be sent (they hold sign-in links).
+    Outbox,
+    /// The programme team's eligibility list (derived from public data).
+    EligibilityList,
+    /// Cohorts and evaluation reports (derived from public data).
+    Evaluation,
+    /// Pupil-level assessment data: pseudonymous, and a permission of its own.
+    PupilData,
+}
+
+/// What is done to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Action {
+    View,
+    /// Create, edit or remove.
+    Change,
+}
+
+/// Where a record lives. `None` fields are "not inside one": a programme record has no network;
+/// a record derived from public data (the eligibility list) has no place at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Place {
+    pub programme: Option<ProgrammeId>,
+    pub network: Option<NetworkId>,
+    pub urn: Option<Urn>,
+}
+
+impl Place {
+    /// Records derived from public data, or new top-level records (a programme not yet created).
+    pub const NOWHERE: Place = Place { programme: None, network: None, urn: None };
+
+    pub fn programme(p: ProgrammeId) -> Place {
+        Place { programme: Some(p), ..Place::NOWHERE }
+    }
+
+    pub fn network(p: ProgrammeId, n: NetworkId) -> Place {
+        Place { programme: Some(p), network: Some(n), urn: None }
+    }
+
+    /// A school's record in a programme, in a network or not yet.
+    pub fn enrolment(p: ProgrammeId, n: Option<NetworkId>, urn: Urn) -> Place {
+        Place { programme: Some(p), network: n, urn: Some(urn) }
+    }
+
+    /// A school's own records, outside any programme (its staff list, say).
+    pub fn school(urn: Urn) -> Place {
+        Place { urn: Some(urn), ..Place::NOWHERE }
+    }
+}
+
+/// A school's membership of a programme (and of a network in it), needed to know what a role
+/// held at a school reaches: the programme and network pages it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Membership {
+    pub urn: Urn,
+    pub programme: ProgrammeId,
+    pub network: Option<NetworkId>,
+}
+
+/// The signed-in person as the policy sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Principal {
+    pub person: PersonId,
+    pub grants: Vec<Grant>,
+    /// Memberships of the schools where the person holds a role.
+    pub memberships: Vec<Membership>,
+}
+
+/// A decision with its reason, for the log and the 403 page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny(&'static str),
+}
+
+impl Decision {
+    pub fn allowed(&self) -> bool {
+        matches!(self, Decision::Allow)
+    }
+}
+
+/// What a role may do to a kind of record, wherever it is held. `PupilData` also needs the
+/// grant's own pupil-data permission (see [`Principal::decide`]).
+pub fn capability(role: Role, action: Action, record: Record) -> bool {
+    use Action::View;
+    use Record::*;
+    use Role::*;
+    match (role, record) {
+        (Admin, _) => true,
+        (ProgrammeAdmin, Outbox) => false,
+        (ProgrammeAdmin, Audit) => action == View,
+        (ProgrammeAdmin, _) => true,
+        (AchievementAdviser, Programme | Network | Person | EligibilityList) => action == View,
+        (AchievementAdviser, Enrolment | PupilData) => true,
+        (Evaluator, Programme | Network | Enrolment | EligibilityList | PupilData) => action == View,
+        (Evaluator, Evaluation) => true,
+        (HeadTeacher | SeniorLeader, Programme | Network) => action == View,
+        (HeadTeacher | SeniorLeader, Enrolment | Person | PupilData) => true,
+        (AchievementTeamLeader | Teacher, Programme | Network | Enrolment | Person) => action == View,
+        (AchievementTeamLeader | Teacher, PupilData) => true,
+        (StrandLead | TeachingLearningLead | AflLead, Programme | Network | Enrolment | Person) => action == View,
+        (Governor, Programme | Network | Enrolment | Person) => action == View,
+        _ => false,
+    }
+}
+
+impl Principal {
+    /// True when the grant's scope covers the place: it contains the record.
+    fn covers(&self, g: &Grant, place: &Place) -> bool {
+        match g.scope {
+            Scope::Platform => true,
+            Scope::Programme(p) => place.programme == Some(p),
+            Scope::Network { network, .. } => place.network == Some(network),
+            Scope::School(u) => place.urn == Some(u),
+        }
+    }
+
+    /// True when the grant's scope lies inside the place: a network inside its programme, a
+    /// school inside the programmes and networks it belongs to. Viewing a container (the
+    /// programme page) is allowed from inside it; the lists on it are then filtered.
+    fn reaches(&self, g: &Grant, place: &Place) -> bool {
+        if place.urn.is_some() {
+            return false;
+        }
+        match g.scope {
+            Scope::Network { programme, network } => {
+                place.programme == Some(programme) && place.network.is_none_or(|n| n == network)
+            }
+            Scope::School(u) => self.memberships.iter().any(|m| {
+                m.urn == u && place.programme == Some(m.programme) && place.network.is_none_or(|n| m.network == Some(n))
+            }),
+            _ => false,
+        }
+    }
+
+    /// May this person do `action` to the `record` at `place`?
+    pub fn decide(&self, action: Action, record: Record, place: &Place) -> Decision {
+        let capable: Vec<&Grant> = self.grants.iter().filter(|g| capability(g.role, action, record)).collect();
+        if capable.is_empty() {
+            return Decision::Deny("no role you hold allows this");
+        }
+        if record == Record::PupilData && !capable.iter().any(|g| g.pupil_data) {
+            return Decision::Deny("pupil-level data needs its own permission, which you have not been given");
+        }
+        let capable = capable.into_iter().filter(|g| record != Record::PupilData || g.pupil_data);
+        // Records derived from public data, and new top-level records, have no place: a
+        // capable role anywhere is enough for the first, only the platform for the second.
+        let container_view = action == Action::View && matches!(record, Record::Programme | Record::Network);
+        for g in capable {
+            if *place == Place::NOWHERE {
+                if matches!(record, Record::EligibilityList | Record::Evaluation) || g.scope == Scope::Platform {
+                    return Decision::Allow;
+                }
+                continue;
+            }
+            if self.covers(g, place) || (container_view && self.reaches(g, place)) {
+                return Decision::Allow;
+            }
+        }
+        Decision::Deny("this is outside the programmes, networks and schools where you hold a role")
+    }
+
+    pub fn may(&self, action: Action, record: Record, place: &Place) -> bool {
+        self.decide(action, record, place).allowed()
+    }
+
+    /// May this person do `action` to some `record` somewhere? Decides whether a page is
+    /// offered at all; the records on it are then filtered with [`Principal::visible`].
+    pub fn may_somewhere(&self, action: Action, record: Record) -> bool {
+        self.grants.iter().any(|g| capability(g.role, action, record) && (record != Record::PupilData || g.pupil_data))
+    }
+
+    /// The places whose `record`s this person may `action`, for filtering lists in queries.
+    pub fn visible(&self, action: Action, record: Record) -> Visible {
+        let mut v = Visible::default();
+        let container = action == Action::View && matches!(record, Record::Programme | Record::Network);
+        for g in &self.grants {
+            if !capability(g.role, action, record) || (record == Record::PupilData && !g.pupil_data) {
+                continue;
+            }
+            match g.scope {
+                Scope::Platform => v.all = true,
+                Scope::Programme(p) => {
+                    v.programmes.insert(p);
+                }
+                Scope::Network { programme, network } => {
+                    v.networks.insert(network);
+                    if container {
+                        v.programmes_reached.insert(programme);
+                    }
+                }
+                Scope::School(u) => {
+                    v.urns.insert(u);
+                    if container {
+                        for m in self.memberships.iter().filter(|m| m.urn == u) {
+                            v.programmes_reached.insert(m.programme);
+                            v.networks.extend(m.network);
+                        }
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    /// May this person give (or take away) this role at this place? They must be able to change
+    /// people there, and: only administrators make administrators; provider roles are given by
+    /// administrators and the programme's admins; school leaders give school roles in their own
+    /// school; the pupil-data permission is given only by administrators and programme admins.
+    pub fn may_grant(&self, grant: &Grant, place: &Place) -> Decision {
+        if !self.may(Action::Change, Record::Person, place) {
+            return Decision::Deny("you cannot change people here");
+        }
+        let holds = |roles: &[Role]| {
+            self.grants.iter().any(|g| roles.contains(&g.role) && (g.scope == Scope::Platform || self.covers(g, place)))
+        };
+        if grant.role == Role::Admin && !holds(&[Role::Admin]) {
+            return Decision::Deny("only an administrator can make an administrator");
+        }
+        if !grant.role.is_school_role() && !holds(&[Role::Admin, Role::ProgrammeAdmin]) {
+            return Decision::Deny("only administrators and programme admins give the provider's roles");
+        }
+        if grant.pupil_data && !holds(&[Role::Admin, Role::ProgrammeAdmin]) {
+            return Decision::Deny("only administrators and programme admins give the pupil-data permission");
+        }
+        Decision::Allow
+    }
+}
+
+/// The places whose records a person may see, as sets a query can filter on. A record is
+/// visible when `all`, or its programme is in `programmes`, or its network in `networks`, or its
+/// school in `urns`; containers (programme and network pages) also when reached from inside.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Visible {
+    pub all: bool,
+    pub programmes: BTreeSet<ProgrammeId>,
+    pub networks: BTreeSet<NetworkId>,
+    pub urns: BTreeSet<Urn>,
+    /// Programmes whose page is reached from a network or school inside them.
+    pub programmes_reached: BTreeSet<ProgrammeId>,
+}
+
+impl Visible {
+    pub fn nothing(&self) -> bool {
+        !self.all
+            && self.programmes.is_empty()
+            && self.networks.is_empty()
+            && self.urns.is_empty()
+            && self.programmes_reached.is_empty()
+    }
+
+    /// Is a record at `place` in the list? The same rule the queries apply.
+    pub fn contains(&self, place: &Place) -> bool {
+        self.all
+            || place.programme.is_some_and(|p| self.programmes.contains(&p))
+            || place.network.is_some_and(|n| self.networks.contains(&n))
+            || place.urn.is_some_and(|u| self.urns.contains(&u))
+            || (place.urn.is_none()
+                && place.network.is_none()
+                && place.programme.is_some_and(|p| self.programmes_reached.contains(&p)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urn(s: &str) -> Urn {
+        Urn::parse(s).expect("urn")
+    }
+
+    fn person(grants: &[(Role, Scope, bool)], memberships: &[Membership]) -> Principal {
+        Principal {
+            person: 1,
+            grants: grants.iter().map(|&(r, s, p)| Grant::new(r, s, p).expect("grant")).collect(),
+            memberships: memberships.to_vec(),
+        }
+    }
+
+    // Programme 1: network 10 holds 100001, network 11 holds 100005. Programme 2: network 20.
+    fn head_of_100001() -> Principal {
+        person(
+            &[(Role::HeadTeacher, Scope::School(urn("100001")), false)],
+            &[Membership { urn: urn("100001"), programme: 1, network: Some(10) }],
+        )
+    }
+
+    #[test]
+    fn a_head_teacher_sees_their_school_and_the_containers_it_is_in() {
+        let h = head_of_100001();
+        assert!(h.may(Action::View, Record::Enrolment, &Place::enrolment(1, Some(10), urn("100001"))));
+        assert!(h.may(Action::Change, Record::Enrolment, &Place::enrolment(1, Some(10), urn("100001"))));
+        assert!(!h.may(Action::View, Record::Enrolment, &Place::enrolment(1, Some(10), urn("100002"))));
+        assert!(h.may(Action::View, Record::Programme, &Place::programme(1)));
+        assert!(h.may(Action::View, Record::Network, &Place::network(1, 10)));
+        assert!(!h.may(Action::View, Record::Network, &Place::network(1, 11)));
+        assert!(!h.may(Action::View, Record::Programme, &Place::programme(2)));
+        assert!(!h.may(Action::Change, Record::Programme, &Place::programme(1)));
+        assert!(!h.may(Action::View, Record::Audit, &Place::programme(1)));
+        assert!(!h.may(Action::View, Record::EligibilityList, &Place::NOWHERE));
+        let v = h.visible(Action::View, Record::Enrolment);
+        assert!(v.contains(&Place::enrolment(1, Some(10), urn("100001"))));
+        assert!(!v.contains(&Place::enrolment(1, Some(10), urn("100002"))));
+        let v = h.visible(Action::View, Record::Programme);
+        assert!(v.contains(&Place::programme(1)) && !v.contains(&Place::programme(2)));
+    }
+
+    #[test]
+    fn an_adviser_sees_their_networks_only() {
+        let a = person(&[(Role::AchievementAdviser, Scope::Network { programme: 1, network: 10 }, false)], &[]);
+        assert!(a.may(Action::Change, Record::Enrolment, &Place::enrolment(1, Some(10), urn("100001"))));
+        assert!(!a.may(Action::View, Record::Enrolment, &Place::enrolment(1, Some(11), urn("100005"))));
+        assert!(!a.may(Action::View, Record::Enrolment, &Place::enrolment(1, None, urn("100009"))));
+        assert!(a.may(Action::View, Record::Programme, &Place::programme(1)));
+        assert!(!a.may(Action::Change, Record::Network, &Place::network(1, 10)));
+        assert!(a.may(Action::View, Record::EligibilityList, &Place::NOWHERE));
+        assert!(!a.may(Action::View, Record::Evaluation, &Place::NOWHERE));
+    }
+
+    #[test]
+    fn programme_admins_run_their_programme_only() {
+        let pa = person(&[(Role::ProgrammeAdmin, Scope::Programme(1), false)], &[]);
+        assert!(pa.may(Action::Change, Record::Network, &Place::network(1, 11)));
+        assert!(pa.may(Action::Change, Record::Enrolment, &Place::enrolment(1, None, urn("100009"))));
+        assert!(!pa.may(Action::View, Record::Network, &Place::network(2, 20)));
+        assert!(pa.may(Action::View, Record::Audit, &Place::programme(1)));
+        assert!(!pa.may(Action::View, Record::Outbox, &Place::NOWHERE));
+        // Creating a programme is for administrators.
+        assert!(!pa.may(Action::Change, Record::Programme, &Place::NOWHERE));
+        let admin = person(&[(Role::Admin, Scope::Platform, false)], &[]);
+        assert!(admin.may(Action::Change, Record::Programme, &Place::NOWHERE));
+        assert!(admin.visible(Action::View, Record::Enrolment).all);
+    }
+
+    #[test]
+    fn pupil_data_needs_its_own_permission_and_governors_never_have_it() {
+        let place = Place::enrolment(1, Some(10), urn("100001"));
+        let without = person(&[(Role::Admin, Scope::Platform, false)], &[]);
+        assert_eq!(
+            without.decide(Action::View, Record::PupilData, &place),
+            Decision::Deny("pupil-level data needs its own permission, which you have not been given")
+        );
+        assert!(!without.may_somewhere(Action::View, Record::PupilData));
+        let with = person(&[(Role::AchievementTeamLeader, Scope::School(urn("100001")), true)], &[]);
+        assert!(with.may(Action::View, Record::PupilData, &place));
+        assert!(!with.may(Action::View, Record::PupilData, &Place::enrolment(1, Some(10), urn("100002"))));
+        let governor = person(&[(Role::Governor, Scope::School(urn("100001")), false)], &[]);
+        assert!(!governor.may(Action::View, Record::PupilData, &place));
+        assert!(!governor.may(Action::Change, Record::Enrolment, &place));
+        assert!(governor.may(Action::View, Record::Enrolment, &place));
+    }
+
+    #[test]
+    fn evaluators_read_but_never_change_programme_records() {
+        let e = person(&[(Role::Evaluator, Scope::Programme(1), false)], &[]);
+        assert!(e.may(Action::View, Record::Enrolment, &Place::enrolment(1, Some(10), urn("100001"))));
+        assert!(!e.may(Action::Change, Record::Enrolment, &Place::enrolment(1, Some(10), urn("100001"))));
+        assert!(!e.may(Action::View, Record::Person, &Place::programme(1)), "staff names are not theirs to read");
+        assert!(e.may(Action::Change, Record::Evaluation, &Place::NOWHERE));
+    }
+
+    #[test]
+    fn who_may_give_which_role() {
+        let school = Place::school(urn("100001"));
+        let head = head_of_100001();
+        let teacher = Grant::new(Role::Teacher, Scope::School(urn("100001")), false).expect("grant");
+        assert_eq!(head.may_grant(&teacher, &school), Decision::Allow);
+        let with_pupils = Grant { pupil_data: true, ..teacher };
+        assert!(!head.may_grant(&with_pupils, &school).allowed());
+        let elsewhere = Grant::new(Role::Teacher, Scope::School(urn("100002")), false).expect("grant");
+        assert!(!head.may_grant(&elsewhere, &Place::school(urn("100002"))).allowed());
+        let adviser =
+            Grant::new(Role::AchievementAdviser, Scope::Network { programme: 1, network: 10 }, false).expect("grant");
+        assert!(!head.may_grant(&adviser, &Place::network(1, 10)).allowed());
+        let pa = person(&[(Role::ProgrammeAdmin, Scope::Programme(1), false)], &[]);
+        assert!(pa.may_grant(&adviser, &Place::network(1, 10)).allowed());
+        assert!(pa.may_grant(&with_pupils, &Place::enrolment(1, Some(10), urn("100001"))).allowed());
+        let admin = Grant::new(Role::Admin, Scope::Platform, false).expect("grant");
+        assert!(!pa.may_grant(&admin, &Place::NOWHERE).allowed());
+    }
+}

@@ -1,0 +1,361 @@
+//! People, roles, links, sign-in, sessions, programmes and the audit log, on both backends.
+
+use std::time::Duration;
+
+use aspire_core::access::{Action, Record};
+use aspire_core::people::{Email, Grant, Role, Scope};
+use aspire_core::urn::Urn;
+use aspire_store::{
+    AccountError, Actor, AuditQuery, Db, NewProgramme, ProgrammeError, SignInError, SignInPolicy, TokenPurpose,
+};
+
+use crate::{TestDb, import, parse};
+
+fn email(s: &str) -> Email {
+    Email::parse(s).expect("email")
+}
+
+fn urn(s: &str) -> Urn {
+    Urn::parse(s).expect("urn")
+}
+
+/// The token at the end of a link.
+fn token(link: &str) -> String {
+    link.rsplit('/').next().expect("token").to_owned()
+}
+
+async fn person_with_password(db: &Db, address: &str, grants: &[Grant]) -> i64 {
+    let cli = Actor::command_line();
+    let id = db.add_person(&cli, &email(address), "Test Person", grants).await.expect("add person");
+    let link = db.issue_link(&cli, id, TokenPurpose::Invitation, "http://aspire.test").await.expect("link");
+    db.set_password_with_link(&token(&link), TokenPurpose::Invitation, "correct horse battery", None)
+        .await
+        .expect("set password");
+    id
+}
+
+#[tokio::test]
+async fn invitation_links_set_a_password_once_and_sign_in_works() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let admin = Grant::new(Role::Admin, Scope::Platform, false).expect("grant");
+        let id = db.add_person(&cli, &email("Admin@Example.org"), "Ada Admin", &[admin]).await.expect("add");
+        assert!(matches!(
+            db.add_person(&cli, &email("admin@example.org"), "Again", &[]).await,
+            Err(AccountError::EmailTaken(_))
+        ));
+        let link = db.issue_link(&cli, id, TokenPurpose::Invitation, "http://aspire.test/").await.expect("link");
+        assert!(link.starts_with("http://aspire.test/invitation/"), "{link}");
+        // The email is in the outbox with the link; the link is not stored anywhere else.
+        let out = db.outbox(10).await.expect("outbox");
+        assert_eq!(out[0].recipient, "admin@example.org");
+        assert!(out[0].body.contains(&link));
+
+        let tok = token(&link);
+        assert!(matches!(
+            db.set_password_with_link(&tok, TokenPurpose::Invitation, "short", None).await,
+            Err(AccountError::Password(_))
+        ));
+        assert!(matches!(
+            db.set_password_with_link(&tok, TokenPurpose::Reset, "correct horse battery", None).await,
+            Err(AccountError::TokenUnknown)
+        ));
+        db.set_password_with_link(&tok, TokenPurpose::Invitation, "correct horse battery", None).await.expect("set");
+        assert!(matches!(
+            db.set_password_with_link(&tok, TokenPurpose::Invitation, "another good password", None).await,
+            Err(AccountError::TokenUsed)
+        ));
+
+        let policy = SignInPolicy::default();
+        assert!(matches!(
+            db.sign_in("admin@example.org", "wrong password!", None, &policy).await,
+            Err(SignInError::Wrong)
+        ));
+        assert!(matches!(
+            db.sign_in("nobody@example.org", "correct horse battery", None, &policy).await,
+            Err(SignInError::Wrong)
+        ));
+        let s = db.sign_in(" ADMIN@example.org ", "correct horse battery", None, &policy).await.expect("sign in");
+        let session = db.session(&s.token, &policy).await.expect("read").expect("live session");
+        assert_eq!(session.person, id);
+        assert_eq!(session.csrf, s.csrf);
+        assert!(session.principal.may(Action::Change, Record::Programme, &aspire_core::access::Place::NOWHERE));
+        assert!(db.session("not-a-token", &policy).await.expect("read").is_none());
+
+        // A reset link ends every session.
+        db.request_password_reset("admin@example.org", None, "http://aspire.test").await.expect("reset");
+        let reset = db.outbox(1).await.expect("outbox").remove(0);
+        assert_eq!(reset.subject, "Reset your Aspire password");
+        let link = reset.body.lines().find(|l| l.starts_with("http://")).expect("link in the email").to_owned();
+        db.set_password_with_link(&token(&link), TokenPurpose::Reset, "a brand new passphrase", None)
+            .await
+            .expect("reset");
+        assert!(db.session(&s.token, &policy).await.expect("read").is_none(), "old session ended");
+        // Asking for an unknown email says nothing and sends nothing.
+        let before = db.outbox(100).await.expect("outbox").len();
+        db.request_password_reset("nobody@example.org", None, "http://aspire.test").await.expect("reset");
+        assert_eq!(db.outbox(100).await.expect("outbox").len(), before);
+
+        let log = db
+            .audit_log(&aspire_core::access::Visible { all: true, ..Default::default() }, &AuditQuery::default())
+            .await
+            .expect("audit");
+        let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+        for a in
+            ["person.add", "role.add", "person.invite", "password.set", "session.start", "password.reset_requested"]
+        {
+            assert!(actions.contains(&a), "{a} audited: {actions:?}");
+        }
+        let add = log.iter().find(|e| e.action == "person.add").expect("entry");
+        assert!(add.actor.starts_with("command line ("));
+        assert!(add.after.as_deref().is_some_and(|a| a.contains("admin@example.org")));
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn repeated_failures_are_slowed_then_locked() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        person_with_password(db, "head@school.example", &[]).await;
+        let policy = SignInPolicy { first_wait: Duration::from_secs(30), ..SignInPolicy::default() };
+        let mut outcomes = Vec::new();
+        for _ in 0..12 {
+            outcomes.push(match db.sign_in("head@school.example", "not the password", None, &policy).await {
+                Err(SignInError::Wrong) => "wrong",
+                Err(SignInError::Throttled(s)) => {
+                    assert!((1..=60).contains(&s), "{s}");
+                    "wait"
+                }
+                Err(SignInError::Locked(_)) => "locked",
+                other => panic!("{other:?}"),
+            });
+        }
+        assert_eq!(
+            outcomes,
+            ["wrong", "wrong", "wrong", "wait", "wait", "wait", "wait", "wait", "wait", "locked", "locked", "locked"]
+        );
+        // Locked: even the right password is refused.
+        assert!(matches!(
+            db.sign_in("head@school.example", "correct horse battery", None, &policy).await,
+            Err(SignInError::Locked(_))
+        ));
+        let log = db
+            .audit_log(&aspire_core::access::Visible { all: true, ..Default::default() }, &AuditQuery::default())
+            .await
+            .expect("audit");
+        assert_eq!(log.iter().filter(|e| e.action == "person.lock").count(), 1);
+
+        // With no wait configured, failures below the limit do not stop a correct password.
+        person_with_password(db, "teacher@school.example", &[]).await;
+        let quick = SignInPolicy { first_wait: Duration::ZERO, ..SignInPolicy::default() };
+        for _ in 0..5 {
+            assert!(db.sign_in("teacher@school.example", "nope nope nope", None, &quick).await.is_err());
+        }
+        db.sign_in("teacher@school.example", "correct horse battery", None, &quick).await.expect("signed in");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn sessions_live_in_the_database() {
+    let t = TestDb::sqlite().await;
+    let id = person_with_password(&t.db, "adviser@provider.example", &[]).await;
+    let policy = SignInPolicy::default();
+    let s = t.db.sign_in("adviser@provider.example", "correct horse battery", None, &policy).await.expect("sign in");
+    // Another pool on the same file (another process, or the same one after a restart).
+    let url = format!("sqlite:{}", t.path.as_ref().expect("path").display());
+    t.db.close().await;
+    let again = Db::open(&url).await.expect("reopen");
+    assert_eq!(again.session(&s.token, &policy).await.expect("read").map(|s| s.person), Some(id));
+    again.end_session(&s.token, &Actor::person(id, "adviser@provider.example", None)).await.expect("sign out");
+    assert!(again.session(&s.token, &policy).await.expect("read").is_none());
+    // An idle session ends.
+    let s = again.start_session(id, &policy).await.expect("session");
+    let strict = SignInPolicy { session_idle: Duration::ZERO, ..SignInPolicy::default() };
+    assert!(again.session(&s.token, &strict).await.expect("read").is_none());
+    // A disabled person's sessions end at once.
+    let s = again.start_session(id, &policy).await.expect("session");
+    again.set_disabled(&Actor::command_line(), id, true).await.expect("disable");
+    assert!(again.session(&s.token, &policy).await.expect("read").is_none());
+    again.close().await;
+}
+
+#[tokio::test]
+async fn lists_never_leave_the_reader_scope() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p1 = db
+            .create_programme(
+                &cli,
+                &NewProgramme {
+                    name: "North 2026".into(),
+                    template: None,
+                    rule_set: Some("tlif-2017".into()),
+                    starts_on: chrono::NaiveDate::from_ymd_opt(2026, 9, 1),
+                    ends_on: chrono::NaiveDate::from_ymd_opt(2027, 7, 31),
+                },
+            )
+            .await
+            .expect("programme");
+        let p2 = db
+            .create_programme(
+                &cli,
+                &NewProgramme {
+                    name: "South 2026".into(),
+                    template: None,
+                    rule_set: None,
+                    starts_on: None,
+                    ends_on: None,
+                },
+            )
+            .await
+            .expect("programme");
+        assert!(matches!(
+            db.create_programme(
+                &cli,
+                &NewProgramme {
+                    name: "North 2026".into(),
+                    template: None,
+                    rule_set: None,
+                    starts_on: None,
+                    ends_on: None
+                }
+            )
+            .await,
+            Err(ProgrammeError::ProgrammeExists(_))
+        ));
+        let (a, b, c, d, e) = (urn("105626"), urn("105627"), urn("105631"), urn("105638"), urn("105642"));
+        for u in [a, b, c, d, e] {
+            assert!(db.known_urns(&[u].into()).await.expect("known").contains(&u), "{u} in the spine");
+        }
+        assert!(matches!(
+            db.enrol(&cli, p1, &[a, urn("999998")], "enrolled").await,
+            Err(ProgrammeError::UnknownSchool(_))
+        ));
+        assert!(
+            db.enrolments(p1, &aspire_core::access::Visible { all: true, ..Default::default() })
+                .await
+                .expect("list")
+                .is_empty(),
+            "nothing half-written"
+        );
+        db.enrol(&cli, p1, &[a, b, c, d], "enrolled").await.expect("enrol");
+        db.enrol(&cli, p2, &[e], "enrolled").await.expect("enrol");
+        let n1 = db.create_network(&cli, p1, "North A").await.expect("network");
+        let n2 = db.create_network(&cli, p1, "North B").await.expect("network");
+        let n3 = db.create_network(&cli, p2, "South A").await.expect("network");
+        db.set_network(&cli, p1, a, Some(n1)).await.expect("set");
+        db.set_network(&cli, p1, b, Some(n1)).await.expect("set");
+        db.set_network(&cli, p1, c, Some(n2)).await.expect("set");
+        db.set_network(&cli, p2, e, Some(n3)).await.expect("set");
+        assert!(matches!(db.set_network(&cli, p1, d, Some(n3)).await, Err(ProgrammeError::NoSuchNetwork(_))));
+
+        let adviser = person_with_password(
+            db,
+            "adviser@provider.example",
+            &[Grant::new(Role::AchievementAdviser, Scope::Network { programme: p1, network: n1 }, false)
+                .expect("grant")],
+        )
+        .await;
+        let head = person_with_password(
+            db,
+            "head@school.example",
+            &[Grant::new(Role::HeadTeacher, Scope::School(c), false).expect("grant")],
+        )
+        .await;
+        let pa = person_with_password(
+            db,
+            "pa@provider.example",
+            &[Grant::new(Role::ProgrammeAdmin, Scope::Programme(p2), false).expect("grant")],
+        )
+        .await;
+
+        let who = db.principal(adviser).await.expect("principal");
+        let schools: Vec<Urn> = db
+            .enrolments(p1, &who.visible(Action::View, Record::Enrolment))
+            .await
+            .expect("list")
+            .iter()
+            .map(|e| e.urn)
+            .collect();
+        assert_eq!(schools, vec![a, b]);
+        let progs = db
+            .programmes(&who.visible(Action::View, Record::Programme), &who.visible(Action::View, Record::Enrolment))
+            .await
+            .expect("programmes");
+        assert_eq!(progs.iter().map(|p| (p.id, p.schools)).collect::<Vec<_>>(), vec![(p1, 2)]);
+        let nets: Vec<i64> = db
+            .networks(p1, &who.visible(Action::View, Record::Network))
+            .await
+            .expect("networks")
+            .iter()
+            .map(|n| n.id)
+            .collect();
+        assert_eq!(nets, vec![n1]);
+
+        let who = db.principal(head).await.expect("principal");
+        let schools: Vec<Urn> = db
+            .enrolments(p1, &who.visible(Action::View, Record::Enrolment))
+            .await
+            .expect("list")
+            .iter()
+            .map(|e| e.urn)
+            .collect();
+        assert_eq!(schools, vec![c]);
+        assert!(db.enrolments(p2, &who.visible(Action::View, Record::Enrolment)).await.expect("list").is_empty());
+        // The head teacher's people list: only people at their school (themselves).
+        let people = db.people(&who.visible(Action::View, Record::Person), None).await.expect("people");
+        assert_eq!(people.iter().map(|p| p.email.as_str()).collect::<Vec<_>>(), vec!["head@school.example"]);
+
+        // The South programme admin sees South's people and audit entries only.
+        let who = db.principal(pa).await.expect("principal");
+        let people = db.people(&who.visible(Action::View, Record::Person), None).await.expect("people");
+        assert_eq!(people.iter().map(|p| p.email.as_str()).collect::<Vec<_>>(), vec!["pa@provider.example"]);
+        let log = db.audit_log(&who.visible(Action::View, Record::Audit), &AuditQuery::default()).await.expect("audit");
+        assert!(!log.is_empty());
+        assert!(log.iter().all(|e| e.programme == Some(p2)), "{log:?}");
+        let log = db
+            .audit_log(
+                &who.visible(Action::View, Record::Audit),
+                &AuditQuery { text: Some("network".into()), ..AuditQuery::default() },
+            )
+            .await
+            .expect("audit");
+        assert!(
+            log.iter().all(|e| e.action.starts_with("network") || e.action.starts_with("enrolment.network")),
+            "{log:?}"
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_staff_list_is_added_whole_or_not_at_all() {
+    let t = TestDb::sqlite().await;
+    let db = &t.db;
+    import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+    let cli = Actor::command_line();
+    let school = Scope::School(urn("105626"));
+    let rows = vec![
+        (email("a@school.example"), "A Head".to_owned(), Grant::new(Role::HeadTeacher, school, false).expect("grant")),
+        (email("b@school.example"), "B Teacher".to_owned(), Grant::new(Role::Teacher, school, false).expect("grant")),
+        (
+            email("b@school.example"),
+            "B Teacher".to_owned(),
+            Grant::new(Role::StrandLead, school, false).expect("grant"),
+        ),
+    ];
+    let out = db.add_staff(&cli, &rows, "http://aspire.test").await.expect("staff");
+    assert_eq!(out.iter().filter(|(_, new)| *new).count(), 2);
+    let b = db.person_by_email(&email("b@school.example")).await.expect("read").expect("b");
+    assert_eq!(b.grants.len(), 2);
+    assert_eq!(db.outbox(10).await.expect("outbox").len(), 2, "one invitation each");
+    // Re-adding the same list changes nothing and sends nothing.
+    db.add_staff(&cli, &rows, "http://aspire.test").await.expect("again");
+    assert_eq!(db.outbox(10).await.expect("outbox").len(), 2);
+    t.cleanup().await;
+}
