@@ -18,6 +18,7 @@ mod programmes;
 mod records;
 mod report;
 mod source;
+mod staff;
 
 use std::path::Path;
 
@@ -31,6 +32,7 @@ pub use programmes::{LoadedRuleSet, ProgrammeError, bundled_ids, load_rule_set};
 pub use records::*;
 pub use report::{Report, RowIssue, one_line};
 pub use source::Encoding;
+pub use staff::{StaffList, StaffRow, read_staff_list};
 
 /// A problem with a whole file: nothing of it can be imported.
 #[derive(Debug, thiserror::Error)]

@@ -383,16 +383,7 @@ impl Db {
         visible: &aspire_core::access::Visible,
         search: Option<&str>,
     ) -> crate::Result<Vec<Person>> {
-        let mut cond = if visible.all {
-            "1 = 1".to_owned()
-        } else {
-            let direct = audit::scope_condition(visible, Some("g.programme_id"), Some("g.network_id"), Some("g.urn"));
-            let through = audit::scope_condition(visible, Some("e.programme_id"), Some("e.network_id"), None);
-            format!(
-                "EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.id AND ({direct} OR \
-                 EXISTS (SELECT 1 FROM enrolments e WHERE e.urn = g.urn AND {through})))"
-            )
-        };
+        let mut cond = people_scope(visible);
         let mut args = Vec::new();
         if let Some(t) = search.map(str::trim).filter(|t| !t.is_empty()) {
             let like = format!("%{}%", t.to_lowercase().replace('!', "!!").replace('%', "!%").replace('_', "!_"));
@@ -400,6 +391,16 @@ impl Db {
             args = Sql::new("").text(like.clone()).text(like).args;
         }
         self.people_where(&cond, args).await
+    }
+
+    /// One person, if the viewer may see them (the same rule as [`Db::people`]).
+    pub async fn visible_person(
+        &self,
+        visible: &aspire_core::access::Visible,
+        id: PersonId,
+    ) -> crate::Result<Option<Person>> {
+        let cond = format!("{} AND p.id = ?", people_scope(visible));
+        Ok(self.people_where(&cond, Sql::new("").int(id).args).await?.into_iter().next())
     }
 
     async fn people_where(&self, cond: &str, args: Vec<crate::sql::Arg>) -> crate::Result<Vec<Person>> {
@@ -595,6 +596,31 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(person)
+    }
+
+    /// Sets a person's password directly (the command line and the demo; people set their own
+    /// through a link). Checks it like any new password and ends the person's sessions.
+    pub async fn set_password(&self, actor: &Actor, person: PersonId, password: &str) -> Result<(), AccountError> {
+        let p = self.person(person).await?.ok_or_else(|| AccountError::NoSuchPerson(person.to_string()))?;
+        let email = Email::parse(&p.email).map_err(|_| AccountError::NoSuchPerson(p.email.clone()))?;
+        check_new_password(password, &email)?;
+        let hash = hash_password(password.to_owned()).await?;
+        let mut tx = self.begin().await?;
+        tx.execute(
+            &Sql::new(
+                "UPDATE people SET password_hash = ?, password_set_at = ?, failed_sign_ins = 0, \
+                 last_failed_sign_in_at = NULL, locked_until = NULL WHERE id = ?",
+            )
+            .text(hash)
+            .instant(Utc::now())
+            .int(person),
+            "setting a password",
+        )
+        .await?;
+        tx.execute(&Sql::new("DELETE FROM sessions WHERE person_id = ?").int(person), "ending sessions").await?;
+        audit::record(&mut tx, actor, Event::new("password.set", "person", person)).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Signs a person in. Every attempt is counted before the password is checked, so that
@@ -838,6 +864,20 @@ impl Db {
         self.execute(&sql, "updating the outbox").await?;
         Ok(())
     }
+}
+
+/// People holding a role inside what `visible` allows; people without roles only for those who
+/// see everything.
+fn people_scope(visible: &aspire_core::access::Visible) -> String {
+    if visible.all {
+        return "1 = 1".to_owned();
+    }
+    let direct = audit::scope_condition(visible, Some("g.programme_id"), Some("g.network_id"), Some("g.urn"));
+    let through = audit::scope_condition(visible, Some("e.programme_id"), Some("e.network_id"), None);
+    format!(
+        "EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.id AND ({direct} OR \
+         EXISTS (SELECT 1 FROM enrolments e WHERE e.urn = g.urn AND {through})))"
+    )
 }
 
 fn read_message(r: &dyn RowGet) -> crate::Result<Message> {

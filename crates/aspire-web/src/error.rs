@@ -11,6 +11,15 @@ pub enum WebError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// Signed in, but the policy says no (the reason is shown).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Not signed in: go to the sign-in page and come back to this path.
+    #[error("sign in to see {0}")]
+    SignIn(String),
+    /// Too many requests from this client: wait this many seconds.
+    #[error("{1}")]
+    TooMany(u64, String),
     #[error(transparent)]
     Store(#[from] aspire_store::StoreError),
     #[error("page rendering failed: {0}")]
@@ -31,6 +40,23 @@ impl IntoResponse for WebError {
             WebError::NotFound(m) => (StatusCode::NOT_FOUND, "Page not found", m.clone(), None),
             WebError::BadRequest(m) => {
                 (StatusCode::BAD_REQUEST, "There is a problem with the request", m.clone(), None)
+            }
+            WebError::Forbidden(m) => (
+                StatusCode::FORBIDDEN,
+                "You do not have access to this",
+                format!("You cannot do this: {m}. If you think you should, ask your programme admin."),
+                None,
+            ),
+            WebError::SignIn(path) => return crate::auth::sign_in_redirect(path),
+            WebError::TooMany(secs, m) => {
+                let page = ErrorPage { title: "Too many requests", message: m.clone(), reference: None };
+                let body = page.render().unwrap_or_else(|_| m.clone());
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(axum::http::header::RETRY_AFTER, secs.to_string())],
+                    Html(body),
+                )
+                    .into_response();
             }
             WebError::Store(_) | WebError::Render(_) => {
                 let reference = format!("{:016x}", rand_reference());

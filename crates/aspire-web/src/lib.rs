@@ -4,8 +4,10 @@
 //! [`router`] builds the application for tests (`tower::ServiceExt::oneshot`) and
 //! [`serve`] runs it on a listener the caller bound (port 0 in tests).
 
+pub mod auth;
 mod error;
 mod filters;
+mod nav;
 mod routes;
 
 use std::future::Future;
@@ -16,22 +18,67 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use aspire_store::Db;
+use aspire_store::{Db, SignInPolicy};
 
 pub use error::WebError;
+pub use routes::{RouteInfo, route_table};
+
+/// How this instance is reached and how strict it is.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The address people use, for links in emails: `https://aspire.example.org`.
+    pub public_url: String,
+    /// Mark cookies Secure (the service is reached over HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client address from X-Forwarded-For (behind a reverse proxy only).
+    pub trust_proxy: bool,
+    pub sign_in: SignInPolicy,
+    /// Sign-in and password-reset attempts per client per minute.
+    pub form_rate_per_minute: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            public_url: "http://127.0.0.1:8080".into(),
+            secure_cookies: false,
+            trust_proxy: false,
+            sign_in: SignInPolicy::default(),
+            form_rate_per_minute: 20,
+        }
+    }
+}
+
+impl WebConfig {
+    /// For a public address: cookies are Secure when it is HTTPS.
+    pub fn for_url(public_url: &str) -> WebConfig {
+        WebConfig {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            secure_cookies: public_url.starts_with("https://"),
+            ..WebConfig::default()
+        }
+    }
+}
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub db: Db,
+    pub config: std::sync::Arc<WebConfig>,
+    pub limiter: auth::RateLimiter,
     /// The last full eligibility run, reused while the data, rules and date are the same.
     pub eligibility_cache: routes::eligibility::Cache,
     /// The last evaluation report, reused for its downloads.
     pub evaluation_cache: routes::evaluation::Cache,
 }
 
-/// The application with its security headers.
+/// The application with default settings (tests).
 pub fn router(db: Db) -> Router {
+    router_with(db, WebConfig::default())
+}
+
+/// The application with its security headers, sessions and CSRF checks.
+pub fn router_with(db: Db, config: WebConfig) -> Router {
     let headers: [(HeaderName, &'static str); 6] = [
         (
             header::CONTENT_SECURITY_POLICY,
@@ -43,11 +90,16 @@ pub fn router(db: Db) -> Router {
         (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
         (HeaderName::from_static("permissions-policy"), "geolocation=(), camera=(), microphone=()"),
     ];
-    let mut app = routes::routes().with_state(AppState {
+    let state = AppState {
         db,
+        config: std::sync::Arc::new(config),
+        limiter: Default::default(),
         eligibility_cache: Default::default(),
         evaluation_cache: Default::default(),
-    });
+    };
+    let mut app = routes::routes()
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
+        .with_state(state);
     for (name, value) in headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
@@ -63,7 +115,9 @@ pub fn router(db: Db) -> Router {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     db: Db,
+    config: WebConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(db)).with_graceful_shutdown(shutdown).await
+    let app = router_with(db, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

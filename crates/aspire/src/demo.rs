@@ -79,12 +79,132 @@ pub async fn demo_cohort(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
+const DEMO_PROGRAMME: &str = "Demo programme (illustration)";
+
+/// A demo account: who, and what they can do.
+pub struct DemoAccount {
+    pub email: &'static str,
+    pub what: String,
+}
+
+/// A programme to show the team's pages with: twelve of the eligible schools of the bundled data
+/// in three networks of four, and one account for each kind of user. Fictional people; the
+/// schools are real but their taking part is an illustration.
+pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
+    use aspire_core::people::{Email, Grant, Role, Scope};
+    use aspire_store::{Actor, NewProgramme};
+    let actor = Actor { person: None, label: "aspire demo".into(), client: None };
+    let all = aspire_core::access::Visible { all: true, ..Default::default() };
+    let programme = match db.programmes(&all, &all).await?.into_iter().find(|p| p.name == DEMO_PROGRAMME) {
+        Some(p) => p.id,
+        None => {
+            let id = db
+                .create_programme(
+                    &actor,
+                    &NewProgramme {
+                        name: DEMO_PROGRAMME.into(),
+                        template: None,
+                        rule_set: Some("tlif-2017".into()),
+                        starts_on: chrono::NaiveDate::from_ymd_opt(2017, 9, 1),
+                        ends_on: chrono::NaiveDate::from_ymd_opt(2018, 7, 31),
+                    },
+                )
+                .await?;
+            let rules =
+                aspire_import::load_rule_set("tlif-2017", &ImportOptions::new(chrono::Local::now().date_naive()))?;
+            let as_of = chrono::NaiveDate::from_ymd_opt(2017, 9, 1).unwrap_or_default();
+            let mut rows: Vec<_> = db
+                .eligibility(&rules, as_of, aspire_store::Scope::All)
+                .await?
+                .into_iter()
+                .filter(|r| r.decision.outcome == aspire_core::eligibility::Outcome::Eligible)
+                .collect();
+            rows.sort_by_key(|r| (r.la_name.clone(), r.decision.urn));
+            let chosen: Vec<_> = rows.into_iter().take(12).collect();
+            let urns: Vec<_> = chosen.iter().map(|r| r.decision.urn).collect();
+            db.enrol(&actor, id, &urns, "enrolled").await?;
+            for (i, four) in chosen.chunks(4).enumerate() {
+                let la = four[0].la_name.clone().unwrap_or_else(|| "Network".into());
+                let n = db.create_network(&actor, id, &format!("{la} {}", i + 1)).await?;
+                for r in four {
+                    db.set_network(&actor, id, r.decision.urn, Some(n)).await?;
+                }
+            }
+            id
+        }
+    };
+    let schools = db.enrolments(programme, &all).await?;
+    let networks = db.networks(programme, &all).await?;
+    let (Some(first), Some(net)) = (schools.first(), networks.first()) else {
+        anyhow::bail!("the demo programme has no schools: the bundled data has no eligible school");
+    };
+    let head_school = first.urn;
+    let school_name = first.school_name.clone().unwrap_or_else(|| head_school.to_string());
+    let accounts = [
+        (
+            "admin@demo.aspire.invalid",
+            "Ada Admin",
+            Grant::new(Role::Admin, Scope::Platform, false)?,
+            "administrator: everything, people, audit log, outbox".to_owned(),
+        ),
+        (
+            "programme.admin@demo.aspire.invalid",
+            "Priya Programme",
+            Grant::new(Role::ProgrammeAdmin, Scope::Programme(programme), false)?,
+            format!("programme admin of {DEMO_PROGRAMME}"),
+        ),
+        (
+            "adviser@demo.aspire.invalid",
+            "Alex Adviser",
+            Grant::new(Role::AchievementAdviser, Scope::Network { programme, network: net.id }, false)?,
+            format!("Achievement Adviser of the network {}", net.name),
+        ),
+        (
+            "head@demo.aspire.invalid",
+            "Hannah Head",
+            Grant::new(Role::HeadTeacher, Scope::School(head_school), false)?,
+            format!("head teacher of {school_name}"),
+        ),
+        (
+            "evaluator@demo.aspire.invalid",
+            "Evan Evaluator",
+            Grant::new(Role::Evaluator, Scope::Programme(programme), false)?,
+            "evaluator: reads the programme and the evaluation".to_owned(),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (email, name, grant, what) in accounts {
+        let e = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+        if db.person_by_email(&e).await?.is_none() {
+            db.add_person(&actor, &e, name, &[grant]).await?;
+        }
+        out.push(DemoAccount { email, what });
+    }
+    Ok(out)
+}
+
+/// New passwords for the demo accounts, each time the demo starts (never fixed in the code).
+async fn demo_passwords(db: &Db, accounts: &[DemoAccount]) -> anyhow::Result<Vec<String>> {
+    let actor = aspire_store::Actor { person: None, label: "aspire demo".into(), client: None };
+    let mut out = Vec::new();
+    for a in accounts {
+        let e = aspire_core::people::Email::parse(a.email).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let Some(p) = db.person_by_email(&e).await? else { continue };
+        let password = format!("demo-{}", &aspire_store::random_token()[..16]);
+        db.set_password(&actor, p.id, &password).await?;
+        out.push(password);
+    }
+    Ok(out)
+}
+
 pub async fn run(url: Option<&str>, addr: SocketAddr) -> anyhow::Result<ExitCode> {
     let url = url.unwrap_or(DEMO_DATABASE);
     let db = Db::open(url).await.with_context(|| format!("opening the demo database {}", aspire_store::redact(url)))?;
     eprintln!("Preparing the demo database {} from the bundled open data...", aspire_store::redact(url));
     let n = load(&db).await?;
     demo_cohort(&db).await?;
+    let accounts = demo_programme(&db).await?;
+    let passwords = demo_passwords(&db, &accounts).await?;
     let counts = db.counts().await?;
     eprintln!(
         "{} files imported now; the database holds {} schools, {} inspections and {} KS2 results.",
@@ -93,7 +213,12 @@ pub async fn run(url: Option<&str>, addr: SocketAddr) -> anyhow::Result<ExitCode
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     let local = listener.local_addr()?;
     println!("Aspire demo is running at http://{local}/  (press Ctrl-C to stop)");
-    aspire_web::serve(listener, db.clone(), crate::shutdown_signal()).await.context("serving")?;
+    println!("Demo accounts (sign in at http://{local}/sign-in; new passwords each time the demo starts):");
+    for (a, p) in accounts.iter().zip(&passwords) {
+        println!("  {:<38} {p}  {}", a.email, a.what);
+    }
+    let config = aspire_web::WebConfig::for_url(&format!("http://{local}"));
+    aspire_web::serve(listener, db.clone(), config, crate::shutdown_signal()).await.context("serving")?;
     db.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@ mod eligibility;
 mod evaluate;
 mod import;
 mod show;
+mod users;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -51,6 +52,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "ASPIRE_ADDR", default_value = DEFAULT_ADDR)]
         addr: SocketAddr,
+        #[command(flatten)]
+        web: WebArgs,
     },
     /// Build a demo database from the bundled open data and serve it (no network needed).
     Demo {
@@ -73,6 +76,29 @@ enum Command {
     /// Look up schools in the register.
     #[command(subcommand)]
     Schools(SchoolsCommand),
+    /// People and their roles: the first administrator, invitation links.
+    #[command(subcommand)]
+    User(users::UserCommand),
+}
+
+/// How the web application is reached.
+#[derive(Debug, Args)]
+pub struct WebArgs {
+    /// The address people use to reach the service (for links in emails). Cookies are marked
+    /// Secure when it starts with https://. [default: http://ADDR]
+    #[arg(long, env = "ASPIRE_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
+    /// Behind a reverse proxy: take the client's address from X-Forwarded-For (for rate limits
+    /// and the audit log). Only when the proxy sets that header itself.
+    #[arg(long, env = "ASPIRE_TRUST_PROXY")]
+    trust_proxy: bool,
+}
+
+impl WebArgs {
+    pub fn config(&self, local: SocketAddr) -> aspire_web::WebConfig {
+        let url = self.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+        aspire_web::WebConfig { trust_proxy: self.trust_proxy, ..aspire_web::WebConfig::for_url(&url) }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -158,17 +184,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db.close().await;
             code
         }
-        Command::Serve { addr } => {
+        Command::Serve { addr, web } => {
             let url = url.unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
             let db = open(&url).await?;
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
             let local = listener.local_addr()?;
+            let config = web.config(local);
             println!("Aspire is serving {} at http://{local}/", aspire_store::redact(&url));
-            aspire_web::serve(listener, db.clone(), shutdown_signal()).await.context("serving")?;
+            aspire_web::serve(listener, db.clone(), config, shutdown_signal()).await.context("serving")?;
             db.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { addr } => demo::run(url.as_deref(), addr).await,
+        Command::User(cmd) => {
+            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let code = users::run(&db, &cmd).await;
+            db.close().await;
+            code
+        }
         Command::Eligibility(args) => {
             let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = eligibility::run(&db, &args).await;

@@ -1,39 +1,107 @@
 //! Routes, one module per resource, one file per action.
 
+mod account;
+mod audit;
 pub(crate) mod eligibility;
 pub(crate) mod evaluation;
 mod home;
 mod imports;
+mod people;
+mod programmes;
 mod schools;
 
 use askama::Template;
 use axum::Router;
 use axum::http::{StatusCode, header};
+use axum::middleware::from_fn_with_state;
 use axum::response::{Html, IntoResponse};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get, post};
 
+use aspire_core::access::{Action, Record};
+
+use crate::auth::{Access, guard};
 use crate::{AppState, WebError};
 
+/// A route as the authorisation matrix test sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Every route with what it requires. A route cannot be added without an [`Access`], and the
+/// matrix test fails for a route it does not know.
+fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
+    use Access::{May, Public, SignedIn};
+    use Action::{Change, View};
+    use Record::*;
+    let r = |method, path, access, handler| (RouteInfo { method, path, access }, handler);
+    vec![
+        r("GET", "/", Public, get(home::show)),
+        r("GET", "/healthz", Public, get(|| async { "ok" })),
+        r("GET", "/static/style.css", Public, get(style)),
+        r("GET", "/schools", Public, get(schools::list::show)),
+        r("GET", "/schools.csv", Public, get(schools::export::csv)),
+        r("GET", "/schools/{urn}", Public, get(schools::show::show)),
+        r("GET", "/imports", Public, get(imports::list)),
+        r("GET", "/eligibility", Public, get(eligibility::checker::search)),
+        r("GET", "/eligibility/{urn}", Public, get(eligibility::checker::answer)),
+        // Accounts
+        r("GET", "/sign-in", Public, get(account::sign_in_form)),
+        r("POST", "/sign-in", Public, post(account::sign_in)),
+        r("POST", "/sign-out", SignedIn, post(account::sign_out)),
+        r("GET", "/account", SignedIn, get(account::show)),
+        r("GET", "/invitation/{token}", Public, get(account::link_form)),
+        r("POST", "/invitation/{token}", Public, post(account::link_submit)),
+        r("GET", "/password-reset", Public, get(account::reset_request_form)),
+        r("POST", "/password-reset", Public, post(account::reset_request)),
+        r("GET", "/password-reset/{token}", Public, get(account::link_form)),
+        r("POST", "/password-reset/{token}", Public, post(account::link_submit)),
+        // Programmes
+        r("GET", "/programmes", May(View, Programme), get(programmes::list)),
+        r("POST", "/programmes", May(Change, Programme), post(programmes::create)),
+        r("GET", "/programmes/{id}", May(View, Programme), get(programmes::show)),
+        r("POST", "/programmes/{id}/networks", May(Change, Network), post(programmes::create_network)),
+        r("GET", "/programmes/{id}/networks/{network}", May(View, Network), get(programmes::network)),
+        r("POST", "/programmes/{id}/schools", May(Change, Enrolment), post(programmes::enrol)),
+        r("GET", "/programmes/{id}/schools/{urn}", May(View, Enrolment), get(programmes::enrolment)),
+        r("POST", "/programmes/{id}/schools/{urn}/network", May(Change, Network), post(programmes::set_network)),
+        // People
+        r("GET", "/people", May(View, Person), get(people::list)),
+        r("POST", "/people", May(Change, Person), post(people::invite)),
+        r("POST", "/people/import", May(Change, Person), post(people::import)),
+        r("GET", "/people/{id}", May(View, Person), get(people::show)),
+        r("POST", "/people/{id}/roles", May(Change, Person), post(people::add_role)),
+        r("POST", "/people/{id}/roles/{grant}/remove", May(Change, Person), post(people::remove_role)),
+        r("POST", "/people/{id}/invitation", May(Change, Person), post(people::resend)),
+        r("POST", "/people/{id}/disabled", May(Change, Person), post(people::set_disabled)),
+        r("GET", "/audit", May(View, Audit), get(audit::list)),
+        r("GET", "/audit.csv", May(View, Audit), get(audit::csv)),
+        r("GET", "/outbox", May(View, Outbox), get(audit::outbox)),
+        // The programme team's analyses of public data
+        r("GET", "/programme/eligibility", May(View, EligibilityList), get(eligibility::programme::show)),
+        r("GET", "/programme/eligibility.csv", May(View, EligibilityList), get(eligibility::programme::csv)),
+        r("GET", "/programme/eligibility.xlsx", May(View, EligibilityList), get(eligibility::programme::xlsx)),
+        r("GET", "/evaluation", May(View, Evaluation), get(evaluation::report::list)),
+        r("GET", "/evaluation/{id}", May(View, Evaluation), get(evaluation::report::show)),
+        r("GET", "/evaluation/{id}/report.csv", May(View, Evaluation), get(evaluation::report::csv)),
+        r("GET", "/evaluation/{id}/report.xlsx", May(View, Evaluation), get(evaluation::report::xlsx)),
+        r("GET", "/evaluation/{id}/report.json", May(View, Evaluation), get(evaluation::report::json)),
+    ]
+}
+
+/// The routes and what each requires (for the authorisation matrix test and documentation).
+pub fn route_table() -> Vec<RouteInfo> {
+    table().into_iter().map(|(info, _)| info).collect()
+}
+
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home::show))
-        .route("/schools", get(schools::list::show))
-        .route("/schools.csv", get(schools::export::csv))
-        .route("/schools/{urn}", get(schools::show::show))
-        .route("/imports", get(imports::list))
-        .route("/eligibility", get(eligibility::checker::search))
-        .route("/eligibility/{urn}", get(eligibility::checker::answer))
-        .route("/programme/eligibility", get(eligibility::programme::show))
-        .route("/programme/eligibility.csv", get(eligibility::programme::csv))
-        .route("/programme/eligibility.xlsx", get(eligibility::programme::xlsx))
-        .route("/evaluation", get(evaluation::report::list))
-        .route("/evaluation/{id}", get(evaluation::report::show))
-        .route("/evaluation/{id}/report.csv", get(evaluation::report::csv))
-        .route("/evaluation/{id}/report.xlsx", get(evaluation::report::xlsx))
-        .route("/evaluation/{id}/report.json", get(evaluation::report::json))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/static/style.css", get(style))
-        .fallback(not_found)
+    let mut router = Router::new();
+    for (info, handler) in table() {
+        router = router.route(info.path, handler.layer(from_fn_with_state(info.access, guard)));
+    }
+    router.fallback(not_found)
 }
 
 /// Renders a template into an HTML response.

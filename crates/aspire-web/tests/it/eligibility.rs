@@ -6,7 +6,7 @@ use crate::app;
 
 #[tokio::test]
 async fn the_checker_finds_a_school_and_answers_with_the_reason() {
-    let app = app().await;
+    let app = app().await.as_admin().await;
     let form = app.get("/eligibility").await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("Is my school eligible?"));
@@ -35,7 +35,7 @@ async fn the_checker_finds_a_school_and_answers_with_the_reason() {
 
 #[tokio::test]
 async fn bad_choices_get_a_400_and_unknown_schools_a_404() {
-    let app = app().await;
+    let app = app().await.as_admin().await;
     for (uri, expect) in [
         ("/eligibility?rules=tlif-2016", "no rule set called"),
         ("/eligibility?rules=../../etc/passwd", "no rule set called"),
@@ -56,7 +56,7 @@ async fn bad_choices_get_a_400_and_unknown_schools_a_404() {
 
 #[tokio::test]
 async fn the_programme_list_counts_filters_maps_and_exports() {
-    let app = app().await;
+    let app = app().await.as_admin().await;
     let p = app.get("/programme/eligibility?rules=tlif-2017&as_of=2017-09-01").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("Eligible schools by area"));

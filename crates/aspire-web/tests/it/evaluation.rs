@@ -21,7 +21,7 @@ const FILES: &[&str] = &[
 
 #[tokio::test]
 async fn a_cohort_report_with_sentences_charts_methods_and_downloads() {
-    let app = app_from(FILES, &[]).await;
+    let app = app_from(FILES, &[]).await.as_admin().await;
     let none = app.get("/evaluation").await;
     assert!(none.body.contains("No cohorts yet"));
 
@@ -74,7 +74,7 @@ async fn a_cohort_report_with_sentences_charts_methods_and_downloads() {
 
 #[tokio::test]
 async fn bad_report_parameters_are_explained() {
-    let app = app_from(FILES, &[]).await;
+    let app = app_from(FILES, &[]).await.as_admin().await;
     let urns: BTreeSet<Urn> = [Urn::parse("142175").expect("urn")].into();
     let id = app.db.save_cohort("One school", None, None, &urns).await.expect("save");
     for (q, expect) in [

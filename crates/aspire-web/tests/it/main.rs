@@ -11,13 +11,16 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
+use aspire_core::people::{Email, Grant, Role, Scope};
 use aspire_import::ImportOptions;
-use aspire_store::{Db, WriteOptions, write_import};
+use aspire_store::{Actor, Db, SignInPolicy, WriteOptions, write_import};
 
 pub struct App {
     pub router: Router,
     pub db: Db,
     _dir: tempfile::TempDir,
+    /// The session cookie and CSRF token requests carry, once signed in.
+    pub session: Option<(String, String)>,
 }
 
 pub struct Page {
@@ -53,21 +56,75 @@ pub async fn app_from(files: &[&str], extra: &[(&str, &str)]) -> App {
         assert!(p.report.is_clean(), "{:?}", p.report.errors);
         write_import(&db, &p, &WriteOptions::default()).await.expect("import");
     }
-    App { router: aspire_web::router(db.clone()), db, _dir: dir }
+    App { router: aspire_web::router(db.clone()), db, _dir: dir, session: None }
 }
 
 pub async fn app() -> App {
     app_with(&[]).await
 }
 
+static PEOPLE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 impl App {
+    /// Signs in as a new person holding these roles (a session made directly in the database).
+    pub async fn signed_in(mut self, grants: &[Grant]) -> App {
+        self.session = Some(self.session_for(grants).await);
+        self
+    }
+
+    /// An administrator, for the pages of the programme team.
+    pub async fn as_admin(self) -> App {
+        self.signed_in(&[Grant::new(Role::Admin, Scope::Platform, false).expect("grant")]).await
+    }
+
+    /// A (cookie, csrf) for a new person with these roles.
+    pub async fn session_for(&self, grants: &[Grant]) -> (String, String) {
+        let n = PEOPLE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let email = Email::parse(&format!("person{n}@test.example")).expect("email");
+        let id =
+            self.db.add_person(&Actor::command_line(), &email, &format!("Person {n}"), grants).await.expect("person");
+        let s = self.db.start_session(id, &SignInPolicy::default()).await.expect("session");
+        (format!("aspire_session={}", s.token), s.csrf)
+    }
+
     pub async fn get(&self, uri: &str) -> Page {
-        let res = self
-            .router
-            .clone()
-            .oneshot(Request::builder().uri(uri).body(Body::empty()).expect("request"))
-            .await
-            .expect("response");
+        self.send(Request::builder().uri(uri), Body::empty()).await
+    }
+
+    /// Posts a form as the page would: with the session cookie (or an anonymous CSRF cookie)
+    /// and the CSRF field.
+    pub async fn post(&self, uri: &str, form: &[(&str, &str)]) -> Page {
+        let (cookie, csrf) = match &self.session {
+            Some(s) => s.clone(),
+            None => {
+                let t = "ab".repeat(32);
+                (format!("aspire_csrf={t}"), t)
+            }
+        };
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf", &csrf));
+        let body = serde_urlencoded::to_string(&fields).expect("form");
+        self.send_raw(
+            Request::builder()
+                .method("POST")
+                .uri(uri)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", cookie),
+            Body::from(body),
+        )
+        .await
+    }
+
+    pub async fn send(&self, req: axum::http::request::Builder, body: Body) -> Page {
+        let req = match &self.session {
+            Some((cookie, _)) => req.header("cookie", cookie.clone()),
+            None => req,
+        };
+        self.send_raw(req, body).await
+    }
+
+    pub async fn send_raw(&self, req: axum::http::request::Builder, body: Body) -> Page {
+        let res = self.router.clone().oneshot(req.body(body).expect("request")).await.expect("response");
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body");

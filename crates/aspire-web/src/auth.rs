@@ -1,0 +1,336 @@
+//! Who is asking: the session cookie read once per request, the CSRF check on every
+//! state-changing request, the per-route access guard, and rate limits.
+//!
+//! The [`Viewer`] is put in the request's extensions (handlers extract it) and in a task-local
+//! for the duration of the request, so that the page chrome (the navigation, the CSRF field of
+//! the sign-out form) and error pages can be rendered without every handler passing it along.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use aspire_core::access::{Action, Place, Principal, Record};
+use aspire_store::{Actor, Session, random_token};
+
+use crate::{AppState, WebError};
+
+pub const SESSION_COOKIE: &str = "aspire_session";
+const CSRF_COOKIE: &str = "aspire_csrf";
+/// The largest form body read for the CSRF check (staff lists are uploaded as forms).
+const MAX_FORM_BYTES: usize = 16 * 1024 * 1024;
+
+tokio::task_local! {
+    static CURRENT: Viewer;
+}
+
+/// The person behind a request (or nobody), with the CSRF token their forms must carry.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    pub session: Option<Arc<Session>>,
+    pub csrf: String,
+    /// The client's address, for rate limits and the audit log.
+    pub client: Option<String>,
+    /// The path asked for (to come back to after signing in).
+    pub path: String,
+}
+
+impl Viewer {
+    /// The viewer of the request being handled (outside a request: nobody).
+    pub fn current() -> Viewer {
+        CURRENT.try_with(Clone::clone).unwrap_or_default()
+    }
+
+    pub fn principal(&self) -> Option<&Principal> {
+        self.session.as_ref().map(|s| &s.principal)
+    }
+
+    /// Who is acting, for the audit log.
+    pub fn actor(&self) -> Actor {
+        match &self.session {
+            Some(s) => Actor::person(s.person, &s.email, self.client.clone()),
+            None => Actor::system(self.client.clone()),
+        }
+    }
+
+    /// The signed-in person's policy view, or a request to sign in.
+    pub fn signed_in(&self) -> Result<&Session, WebError> {
+        self.session.as_deref().ok_or_else(|| WebError::SignIn(self.path.clone()))
+    }
+
+    /// Asks the policy about one record; refuses with a plain reason.
+    pub fn require(&self, action: Action, record: Record, place: &Place) -> Result<&Principal, WebError> {
+        let p = &self.signed_in()?.principal;
+        match p.decide(action, record, place) {
+            aspire_core::access::Decision::Allow => Ok(p),
+            aspire_core::access::Decision::Deny(why) => Err(WebError::Forbidden(why.into())),
+        }
+    }
+
+    /// As [`Viewer::require`], allowed if any of the places is (a school's record lives in the
+    /// school and in each of its enrolments).
+    pub fn require_any(&self, action: Action, record: Record, places: &[Place]) -> Result<&Principal, WebError> {
+        let p = &self.signed_in()?.principal;
+        if places.iter().any(|pl| p.may(action, record, pl)) {
+            return Ok(p);
+        }
+        let why = places.first().map_or("not allowed", |pl| match p.decide(action, record, pl) {
+            aspire_core::access::Decision::Deny(w) => w,
+            aspire_core::access::Decision::Allow => "not allowed",
+        });
+        Err(WebError::Forbidden(why.into()))
+    }
+
+    pub fn may(&self, action: Action, record: Record) -> bool {
+        self.principal().is_some_and(|p| p.may_somewhere(action, record))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or_default())
+    }
+}
+
+/// Cookie values by name.
+pub fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+fn is_token(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A `Set-Cookie` value. HttpOnly always; Secure when the service is reached over HTTPS.
+pub fn cookie(name: &str, value: &str, max_age: Option<Duration>, same_site: &str, secure: bool) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={}", age.as_secs()));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1; Max-Age=0"))
+}
+
+fn client_address(req: &Request, trust_proxy: bool) -> Option<String> {
+    if trust_proxy
+        && let Some(first) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    {
+        return Some(first.to_owned());
+    }
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string())
+}
+
+/// Reads the session, checks CSRF on state-changing requests, and runs the rest of the request
+/// with the [`Viewer`] in place.
+pub async fn session_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if path.starts_with("/static/") || path == "/healthz" {
+        return next.run(req).await;
+    }
+    let jar = cookies(req.headers());
+    let mut clear_session_cookie = false;
+    let session = match jar.get(SESSION_COOKIE).filter(|t| is_token(t)) {
+        Some(token) => match state.db.session(token, &state.config.sign_in).await {
+            Ok(Some(s)) => Some(Arc::new(s)),
+            Ok(None) => {
+                clear_session_cookie = true;
+                None
+            }
+            Err(e) => return WebError::from(e).into_response(),
+        },
+        None => None,
+    };
+    let mut new_csrf_cookie = None;
+    let csrf = match (&session, jar.get(CSRF_COOKIE).filter(|t| is_token(t))) {
+        (Some(s), _) => s.csrf.clone(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => {
+            let t = random_token();
+            new_csrf_cookie = Some(t.clone());
+            t
+        }
+    };
+    let viewer = Viewer {
+        session,
+        csrf,
+        client: client_address(&req, state.config.trust_proxy),
+        path: req.uri().path_and_query().map_or(path.clone(), |p| p.as_str().to_owned()),
+    };
+
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        match check_csrf(req, &viewer).await {
+            Ok(r) => req = r,
+            Err(resp) => return resp,
+        }
+    }
+
+    req.extensions_mut().insert(viewer.clone());
+    let signed_in = viewer.session.is_some();
+    let mut resp = CURRENT.scope(viewer, next.run(req)).await;
+    let secure = state.config.secure_cookies;
+    if let Some(t) = new_csrf_cookie {
+        resp.headers_mut().append(header::SET_COOKIE, cookie(CSRF_COOKIE, &t, None, "Strict", secure));
+    }
+    if clear_session_cookie && !resp.headers().contains_key(header::SET_COOKIE) {
+        resp.headers_mut().append(header::SET_COOKIE, cookie(SESSION_COOKIE, "", Some(Duration::ZERO), "Lax", secure));
+    }
+    if signed_in {
+        // Pages for a signed-in person are theirs alone: no shared or back-button caching.
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// A state-changing request must come from this site's own pages: the browser says so
+/// (Sec-Fetch-Site, Origin) when it can, and the form carries the token that only this site's
+/// pages know. The body is read (and put back) to find the `csrf` field.
+async fn check_csrf(req: Request, viewer: &Viewer) -> Result<Request, Response> {
+    let refuse = || {
+        WebError::Forbidden(
+            "This form was not sent from this site's own page, or the page has expired. Go back, reload the page and try again."
+                .into(),
+        )
+        .into_response()
+    };
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Err(refuse());
+    }
+    if let (Some(origin), Some(host)) = (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
+        if origin == "null" || origin_host != host {
+            return Err(refuse());
+        }
+    }
+    let from_header = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let from_query = req
+        .uri()
+        .query()
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|kv| kv.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large (at most 16 MB).").into_response())?;
+    let from_body = if is_form {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|kv| kv.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+    } else {
+        None
+    };
+    let given = from_body.or(from_query).or(from_header).unwrap_or_default();
+    if !constant_time_eq(given.as_bytes(), viewer.csrf.as_bytes()) || viewer.csrf.is_empty() {
+        return Err(refuse());
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// What a route requires. Every route in the table states one; the authorisation matrix test
+/// walks them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not: public data, the eligibility checker, signing in.
+    Public,
+    /// Any signed-in person (their own account, signing out).
+    SignedIn,
+    /// A signed-in person holding a role that may do this to such records somewhere; the
+    /// handler then asks the policy about the record itself, and lists are filtered by it.
+    May(Action, Record),
+}
+
+/// The per-route guard.
+pub async fn guard(State(access): State<Access>, req: Request, next: Next) -> Response {
+    let viewer = req.extensions().get::<Viewer>().cloned().unwrap_or_default();
+    let allowed = match access {
+        Access::Public => Ok(()),
+        Access::SignedIn => viewer.signed_in().map(|_| ()),
+        Access::May(action, record) => viewer.signed_in().and_then(|s| {
+            if s.principal.may_somewhere(action, record) {
+                Ok(())
+            } else {
+                Err(WebError::Forbidden("no role you hold gives access to this page".into()))
+            }
+        }),
+    };
+    match allowed {
+        Ok(()) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Where to send someone to sign in, coming back to `path` afterwards (only a path on this site).
+pub fn sign_in_redirect(path: &str) -> Response {
+    let next =
+        if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/sign-in") { path } else { "/" };
+    let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+    Redirect::to(&format!("/sign-in?{q}")).into_response()
+}
+
+/// Fixed-window counters per (purpose, client), in this process. They slow one client down;
+/// the per-account failure count that stops password guessing is in the database, shared by
+/// every instance.
+#[derive(Debug, Clone, Default)]
+pub struct RateLimiter {
+    hits: Arc<Mutex<HashMap<(&'static str, String), Window>>>,
+}
+
+/// When the current window started, and the requests counted in it.
+type Window = (Instant, u32);
+
+impl RateLimiter {
+    /// Counts a request; `Err(seconds)` when the client has made `limit` within `window`.
+    pub fn check(&self, purpose: &'static str, client: Option<&str>, limit: u32, window: Duration) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
+        if hits.len() > 10_000 {
+            hits.retain(|_, (start, _)| now.duration_since(*start) < window);
+        }
+        let e = hits.entry((purpose, client.unwrap_or("unknown").to_owned())).or_insert((now, 0));
+        if now.duration_since(e.0) >= window {
+            *e = (now, 0);
+        }
+        if e.1 >= limit {
+            return Err(window.saturating_sub(now.duration_since(e.0)).as_secs().max(1));
+        }
+        e.1 += 1;
+        Ok(())
+    }
+}

@@ -1,0 +1,254 @@
+//! Signing in and out, accepting an invitation, resetting a password, and one's own account.
+
+use std::time::Duration;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use aspire_store::{AccountError, SignInError, TokenPurpose};
+
+use crate::auth::{SESSION_COOKIE, Viewer, cookie};
+use crate::routes::page;
+use crate::{AppState, WebError};
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    email: String,
+    next: String,
+    error: Option<String>,
+    csrf: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only a path on this site (never `//host`, which a browser reads as another site).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/programmes".to_owned(),
+    }
+}
+
+pub async fn sign_in_form(viewer: Viewer, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
+    let next = safe_next(q.next.as_deref());
+    if viewer.session.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    Ok(page(SignInPage { email: String::new(), next, error: None, csrf: viewer.csrf })?.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<SignInForm>,
+) -> Result<Response, WebError> {
+    let next = safe_next(f.next.as_deref());
+    let limit = state.config.form_rate_per_minute;
+    if let Err(secs) = state.limiter.check("sign-in", viewer.client.as_deref(), limit, Duration::from_secs(60)) {
+        return Err(WebError::TooMany(
+            secs,
+            format!("Too many sign-in attempts from your network. Wait {secs} seconds and try again."),
+        ));
+    }
+    let again = |status: StatusCode, error: String| -> Result<Response, WebError> {
+        let p =
+            SignInPage { email: f.email.clone(), next: next.clone(), error: Some(error), csrf: viewer.csrf.clone() };
+        Ok((status, Html(p.render()?)).into_response())
+    };
+    match state.db.sign_in(&f.email, &f.password, viewer.client.clone(), &state.config.sign_in).await {
+        Ok(s) => {
+            let c = cookie(
+                SESSION_COOKIE,
+                &s.token,
+                Some(state.config.sign_in.session_max),
+                "Lax",
+                state.config.secure_cookies,
+            );
+            Ok(([(header::SET_COOKIE, c)], Redirect::to(&next)).into_response())
+        }
+        Err(SignInError::Wrong) => again(
+            StatusCode::UNAUTHORIZED,
+            "The email address or password is not right. Check them, or reset your password.".into(),
+        ),
+        Err(SignInError::Throttled(secs)) => {
+            let mut r = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many failed attempts: wait {secs} seconds before trying again, or reset your password."),
+            )?;
+            if let Ok(v) = secs.to_string().parse() {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(r)
+        }
+        Err(e @ SignInError::Locked(_)) => again(StatusCode::LOCKED, format!("{}.", capitalise(&e.to_string()))),
+        Err(SignInError::Store(e)) => Err(e.into()),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, WebError> {
+    if let Some(token) = crate::auth::cookies(&headers).get(SESSION_COOKIE) {
+        state.db.end_session(token, &viewer.actor()).await?;
+    }
+    let c = cookie(SESSION_COOKIE, "", Some(Duration::ZERO), "Lax", state.config.secure_cookies);
+    Ok(([(header::SET_COOKIE, c)], Redirect::to("/")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "set_password.html")]
+struct SetPasswordPage {
+    title: &'static str,
+    intro: String,
+    action: String,
+    error: Option<String>,
+    csrf: String,
+}
+
+fn purpose_of(path: &str) -> TokenPurpose {
+    if path.starts_with("/invitation/") { TokenPurpose::Invitation } else { TokenPurpose::Reset }
+}
+
+/// The page behind an invitation or reset link.
+pub async fn link_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let purpose = purpose_of(&viewer.path);
+    let action = viewer.path.split('?').next().unwrap_or_default().to_owned();
+    let (title, intro) = match purpose {
+        TokenPurpose::Invitation => ("Set your password", "Welcome to Aspire"),
+        TokenPurpose::Reset => ("Choose a new password", "Resetting the password of"),
+    };
+    match state.db.link_person(&token, purpose).await {
+        Ok(p) => Ok(page(SetPasswordPage {
+            title,
+            intro: format!("{intro}, {} ({}).", p.name, p.email),
+            action,
+            error: None,
+            csrf: viewer.csrf,
+        })?
+        .into_response()),
+        Err(e @ (AccountError::TokenUnknown | AccountError::TokenExpired | AccountError::TokenUsed)) => {
+            Err(WebError::NotFound(format!("{}.", capitalise(&e.to_string()))))
+        }
+        Err(AccountError::Store(e)) => Err(e.into()),
+        Err(e) => Err(WebError::BadRequest(e.to_string())),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    password: String,
+    confirm: String,
+}
+
+pub async fn link_submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    let purpose = purpose_of(&viewer.path);
+    let action = viewer.path.split('?').next().unwrap_or_default().to_owned();
+    let title = if purpose == TokenPurpose::Invitation { "Set your password" } else { "Choose a new password" };
+    let again = |error: String| -> Result<Response, WebError> {
+        let p = SetPasswordPage {
+            title,
+            intro: String::new(),
+            action: action.clone(),
+            error: Some(error),
+            csrf: viewer.csrf.clone(),
+        };
+        Ok((StatusCode::BAD_REQUEST, Html(p.render()?)).into_response())
+    };
+    if f.password != f.confirm {
+        return again("The two passwords are not the same.".into());
+    }
+    match state.db.set_password_with_link(&token, purpose, &f.password, viewer.client.clone()).await {
+        Ok(_) => Ok(Redirect::to("/sign-in?next=%2Fprogrammes&done=password").into_response()),
+        Err(AccountError::Password(e)) => again(format!("{}.", capitalise(&e.to_string()))),
+        Err(e @ (AccountError::TokenUnknown | AccountError::TokenExpired | AccountError::TokenUsed)) => {
+            Err(WebError::NotFound(format!("{}.", capitalise(&e.to_string()))))
+        }
+        Err(AccountError::Store(e)) => Err(e.into()),
+        Err(e) => again(e.to_string()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reset_request.html")]
+struct ResetRequestPage {
+    sent: bool,
+    csrf: String,
+}
+
+pub async fn reset_request_form(viewer: Viewer) -> Result<Html<String>, WebError> {
+    page(ResetRequestPage { sent: false, csrf: viewer.csrf })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResetForm {
+    email: String,
+}
+
+pub async fn reset_request(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<ResetForm>,
+) -> Result<Html<String>, WebError> {
+    if let Err(secs) = state.limiter.check("reset", viewer.client.as_deref(), 5, Duration::from_secs(60)) {
+        return Err(WebError::TooMany(
+            secs,
+            format!("Too many requests from your network. Wait {secs} seconds and try again."),
+        ));
+    }
+    state.db.request_password_reset(&f.email, viewer.client.clone(), &state.config.public_url).await?;
+    // The same answer whether or not the email has an account.
+    page(ResetRequestPage { sent: true, csrf: viewer.csrf })
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    name: String,
+    email: String,
+    roles: Vec<(String, String, bool)>,
+}
+
+pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, WebError> {
+    let s = viewer.signed_in()?;
+    let person = state.db.person(s.person).await?.ok_or_else(|| WebError::SignIn("/account".into()))?;
+    page(AccountPage {
+        name: person.name,
+        email: person.email,
+        roles: person
+            .grants
+            .into_iter()
+            .map(|g| (g.grant.role.label().to_owned(), g.place, g.grant.pupil_data))
+            .collect(),
+    })
+}

@@ -1,0 +1,402 @@
+//! People and their roles: the list (only people inside the viewer's scope), invitations, roles
+//! given and taken away, and staff lists uploaded as CSV (all rows or none).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use aspire_core::access::Visible;
+use aspire_core::access::{Action, Decision, Place, Principal, Record};
+use aspire_core::people::{Email, Grant, PersonId, Role, Scope};
+use aspire_core::urn::Urn;
+use aspire_store::{AccountError, Person, TokenPurpose};
+
+use crate::auth::Viewer;
+use crate::routes::page;
+use crate::{AppState, WebError};
+
+fn account_error(e: AccountError) -> WebError {
+    match e {
+        AccountError::Store(e) => e.into(),
+        e => WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// The places a role can be given at, as offered in the forms: (value, label).
+async fn where_options(state: &AppState, p: &Principal) -> Result<Vec<(String, String)>, WebError> {
+    let mut out = Vec::new();
+    if p.may(Action::Change, Record::Person, &Place::NOWHERE) {
+        out.push(("platform".to_owned(), "Everywhere (administrators only)".to_owned()));
+    }
+    let all = Visible { all: true, ..Visible::default() };
+    for prog in state.db.programmes(&all, &all).await? {
+        if !p.may(Action::Change, Record::Person, &Place::programme(prog.id)) {
+            continue;
+        }
+        out.push((format!("programme:{}", prog.id), format!("Programme: {}", prog.name)));
+        for n in state.db.networks(prog.id, &all).await? {
+            out.push((format!("network:{}", n.id), format!("Network: {} ({})", n.name, prog.name)));
+        }
+    }
+    out.push(("school".to_owned(), "A school (give its URN)".to_owned()));
+    Ok(out)
+}
+
+/// Reads the role and place a form names, and checks the viewer may give it there.
+async fn grant_from_form(
+    state: &AppState,
+    p: &Principal,
+    role: &str,
+    place: &str,
+    urn: Option<&str>,
+    pupil_data: bool,
+) -> Result<Grant, String> {
+    let role = Role::parse(role).map_err(|e| format!("{}.", capitalise(&e.to_string())))?;
+    let (scope, places) = match place.trim() {
+        "platform" => (Scope::Platform, vec![Place::NOWHERE]),
+        "school" => {
+            let raw = urn.unwrap_or("").trim();
+            let u = Urn::parse(raw).map_err(|e| format!("School URN: {e}."))?;
+            if !state.db.known_urns(&[u].into()).await.map_err(|e| e.to_string())?.contains(&u) {
+                return Err(format!("URN {u} is not in the register."));
+            }
+            (Scope::School(u), state.db.school_places(u).await.map_err(|e| e.to_string())?)
+        }
+        other => match other.split_once(':') {
+            Some(("programme", id)) => {
+                let id: i64 = id.parse().map_err(|_| format!("'{other}' is not a place."))?;
+                (Scope::Programme(id), vec![Place::programme(id)])
+            }
+            Some(("network", id)) => {
+                let id: i64 = id.parse().map_err(|_| format!("'{other}' is not a place."))?;
+                let n = state.db.network(id).await.map_err(|e| e.to_string())?.ok_or("There is no such network.")?;
+                (Scope::Network { programme: n.programme, network: n.id }, vec![Place::network(n.programme, n.id)])
+            }
+            _ => return Err(format!("'{other}' is not a place: choose where the role is held.")),
+        },
+    };
+    let grant = Grant::new(role, scope, pupil_data).map_err(|e| format!("{}.", capitalise(&e.to_string())))?;
+    let mut why = "you cannot give this role here";
+    for pl in &places {
+        match p.may_grant(&grant, pl) {
+            Decision::Allow => return Ok(grant),
+            Decision::Deny(w) => why = w,
+        }
+    }
+    Err(format!("{}.", capitalise(why)))
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct PeoplePage {
+    people: Vec<Person>,
+    q: String,
+    can_invite: bool,
+    roles: Vec<(&'static str, &'static str)>,
+    places: Vec<(String, String)>,
+    csrf: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PeopleQuery {
+    q: Option<String>,
+}
+
+fn role_options() -> Vec<(&'static str, &'static str)> {
+    Role::ALL.iter().map(|r| (r.code(), r.label())).collect()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<PeopleQuery>,
+) -> Result<Html<String>, WebError> {
+    let p = &viewer.signed_in()?.principal;
+    let people = state.db.people(&p.visible(Action::View, Record::Person), q.q.as_deref()).await?;
+    let can_invite = p.may_somewhere(Action::Change, Record::Person);
+    page(PeoplePage {
+        people,
+        q: q.q.unwrap_or_default(),
+        can_invite,
+        roles: role_options(),
+        places: if can_invite { where_options(&state, p).await? } else { Vec::new() },
+        csrf: viewer.csrf.clone(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InviteForm {
+    email: String,
+    name: String,
+    role: String,
+    place: String,
+    urn: Option<String>,
+    pupil_data: Option<String>,
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<InviteForm>,
+) -> Result<Response, WebError> {
+    let p = &viewer.signed_in()?.principal;
+    let email = Email::parse(&f.email).map_err(|e| WebError::BadRequest(format!("Email address: {e}.")))?;
+    let grant = grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some())
+        .await
+        .map_err(WebError::BadRequest)?;
+    let actor = viewer.actor();
+    let id = match state.db.person_by_email(&email).await? {
+        // Someone with an account already: give them the role (no second invitation).
+        Some(existing) => {
+            state.db.add_grant(&actor, existing.id, &grant).await.map_err(account_error)?;
+            existing.id
+        }
+        None => {
+            let id = state.db.add_person(&actor, &email, &f.name, &[grant]).await.map_err(account_error)?;
+            state
+                .db
+                .issue_link(&actor, id, TokenPurpose::Invitation, &state.config.public_url)
+                .await
+                .map_err(account_error)?;
+            id
+        }
+    };
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    person: Person,
+    /// (grant id, role, place, pupil data, may remove)
+    grants: Vec<(i64, String, String, bool, bool)>,
+    can_change: bool,
+    can_disable: bool,
+    roles: Vec<(&'static str, &'static str)>,
+    places: Vec<(String, String)>,
+    csrf: String,
+}
+
+async fn visible_person(state: &AppState, p: &Principal, id: PersonId) -> Result<Person, WebError> {
+    state
+        .db
+        .visible_person(&p.visible(Action::View, Record::Person), id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("There is no person {id} among the people you can see.")))
+}
+
+/// May the viewer take this role away (the same rule as giving it)?
+async fn may_remove(state: &AppState, p: &Principal, g: &Grant) -> Result<bool, WebError> {
+    let places = match g.scope {
+        Scope::Platform => vec![Place::NOWHERE],
+        Scope::Programme(id) => vec![Place::programme(id)],
+        Scope::Network { programme, network } => vec![Place::network(programme, network)],
+        Scope::School(u) => state.db.school_places(u).await?,
+    };
+    Ok(places.iter().any(|pl| p.may_grant(g, pl).allowed()))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+) -> Result<Html<String>, WebError> {
+    let p = &viewer.signed_in()?.principal;
+    let person = visible_person(&state, p, id).await?;
+    let mut grants = Vec::new();
+    for g in &person.grants {
+        let removable = may_remove(&state, p, &g.grant).await?;
+        grants.push((g.id, g.grant.role.label().to_owned(), g.place.clone(), g.grant.pupil_data, removable));
+    }
+    let can_change = p.may_somewhere(Action::Change, Record::Person);
+    page(PersonPage {
+        grants,
+        can_change,
+        can_disable: p.may(Action::Change, Record::Person, &Place::NOWHERE) && person.id != p.person,
+        roles: role_options(),
+        places: if can_change { where_options(&state, p).await? } else { Vec::new() },
+        person,
+        csrf: viewer.csrf.clone(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoleForm {
+    role: String,
+    place: String,
+    urn: Option<String>,
+    pupil_data: Option<String>,
+}
+
+pub async fn add_role(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+    Form(f): Form<RoleForm>,
+) -> Result<Response, WebError> {
+    let p = &viewer.signed_in()?.principal;
+    // Anyone who may give roles may find a person by their email (to add them to a school), so
+    // the person need not be visible yet; the grant itself is checked.
+    state.db.person(id).await?.ok_or_else(|| WebError::NotFound(format!("There is no person {id}.")))?;
+    let grant = grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some())
+        .await
+        .map_err(WebError::BadRequest)?;
+    state.db.add_grant(&viewer.actor(), id, &grant).await.map_err(account_error)?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+pub async fn remove_role(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, grant_id)): Path<(PersonId, i64)>,
+) -> Result<Response, WebError> {
+    let p = &viewer.signed_in()?.principal;
+    let (owner, grant) = state
+        .db
+        .grant(grant_id)
+        .await?
+        .filter(|(owner, _)| *owner == id)
+        .ok_or_else(|| WebError::NotFound("That role assignment no longer exists.".into()))?;
+    if !may_remove(&state, p, &grant).await? {
+        return Err(WebError::Forbidden("you cannot take away this role".into()));
+    }
+    state.db.remove_grant(&viewer.actor(), grant_id).await.map_err(account_error)?;
+    Ok(Redirect::to(&format!("/people/{owner}")).into_response())
+}
+
+/// Sends a new invitation (the old link stops working).
+pub async fn resend(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+) -> Result<Response, WebError> {
+    let p = &viewer.signed_in()?.principal;
+    let person = visible_person(&state, p, id).await?;
+    let mut allowed = false;
+    for g in &person.grants {
+        allowed |= may_remove(&state, p, &g.grant).await?;
+    }
+    if !allowed && !p.may(Action::Change, Record::Person, &Place::NOWHERE) {
+        return Err(WebError::Forbidden("you cannot invite this person".into()));
+    }
+    if person.has_password {
+        return Err(WebError::BadRequest(format!(
+            "{} has already set a password; they can reset it from the sign-in page.",
+            person.name
+        )));
+    }
+    state
+        .db
+        .issue_link(&viewer.actor(), id, TokenPurpose::Invitation, &state.config.public_url)
+        .await
+        .map_err(account_error)?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DisableForm {
+    disabled: String,
+}
+
+/// Turns an account off or on. Administrators only: it stops the person everywhere.
+pub async fn set_disabled(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<PersonId>,
+    Form(f): Form<DisableForm>,
+) -> Result<Response, WebError> {
+    let p = viewer.require(Action::Change, Record::Person, &Place::NOWHERE)?;
+    if id == p.person {
+        return Err(WebError::BadRequest("You cannot turn off your own account.".into()));
+    }
+    state.db.set_disabled(&viewer.actor(), id, f.disabled == "yes").await.map_err(account_error)?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "staff_import.html")]
+struct StaffImportPage {
+    file: String,
+    errors: Vec<String>,
+    added: Vec<String>,
+}
+
+/// A staff list uploaded as CSV or XLSX: every row is checked (its cells, the places it names,
+/// and the viewer's right to give each role there) before anything is written.
+pub async fn import(State(state): State<AppState>, viewer: Viewer, mut form: Multipart) -> Result<Response, WebError> {
+    let p = &viewer.signed_in()?.principal;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) =
+        form.next_field().await.map_err(|e| WebError::BadRequest(format!("The upload could not be read: {e}.")))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("staff.csv").to_owned();
+            let bytes =
+                field.bytes().await.map_err(|e| WebError::BadRequest(format!("The upload could not be read: {e}.")))?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Err(WebError::BadRequest("Choose a staff list file (CSV or XLSX) to upload.".into()));
+    };
+    let list = aspire_import::read_staff_list(&name, &bytes).map_err(|e| WebError::BadRequest(format!("{e}.")))?;
+    let mut errors: Vec<String> = list.errors.iter().map(ToString::to_string).collect();
+    let all = Visible { all: true, ..Visible::default() };
+    let programmes = state.db.programmes(&all, &all).await?;
+    let mut rows = Vec::new();
+    for r in &list.rows {
+        let place = match (r.urn, &r.programme, &r.network) {
+            (Some(_), ..) => "school".to_owned(),
+            (None, Some(prog), net) => {
+                let Some(found) =
+                    programmes.iter().find(|x| x.name.eq_ignore_ascii_case(prog) || x.id.to_string() == *prog)
+                else {
+                    errors
+                        .push(format!("line {}, column programme, value '{prog}': there is no such programme", r.line));
+                    continue;
+                };
+                match net {
+                    None => format!("programme:{}", found.id),
+                    Some(net) => {
+                        let nets = state.db.networks(found.id, &all).await?;
+                        let Some(n) = nets.iter().find(|n| n.name.eq_ignore_ascii_case(net)) else {
+                            errors.push(format!(
+                                "line {}, column network, value '{net}': {} has no such network",
+                                r.line, found.name
+                            ));
+                            continue;
+                        };
+                        format!("network:{}", n.id)
+                    }
+                }
+            }
+            (None, None, _) => "platform".to_owned(),
+        };
+        let urn = r.urn.map(|u| u.to_string());
+        match grant_from_form(&state, p, r.role.code(), &place, urn.as_deref(), false).await {
+            Ok(g) => rows.push((r.email.clone(), r.name.clone(), g)),
+            Err(why) => errors.push(format!("line {}: {why}", r.line)),
+        }
+    }
+    if !errors.is_empty() {
+        let body = StaffImportPage { file: name, errors, added: Vec::new() }.render()?;
+        return Ok((StatusCode::BAD_REQUEST, Html(body)).into_response());
+    }
+    let out = state.db.add_staff(&viewer.actor(), &rows, &state.config.public_url).await.map_err(account_error)?;
+    let added = rows
+        .iter()
+        .zip(&out)
+        .map(|((email, name, g), (_, new))| {
+            format!("{name} ({email}): {}{}", g.role.label(), if *new { ", invited" } else { "" })
+        })
+        .collect();
+    Ok(page(StaffImportPage { file: name, errors: Vec::new(), added })?.into_response())
+}

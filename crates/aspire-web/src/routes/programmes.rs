@@ -1,0 +1,293 @@
+//! Programmes, their networks and schools, as far as the viewer's roles reach.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use aspire_core::access::{Action, Place, Record};
+use aspire_core::people::{NetworkId, ProgrammeId};
+use aspire_core::urn::Urn;
+use aspire_store::{Enrolment, Network, NewProgramme, Programme, ProgrammeError};
+
+use crate::auth::Viewer;
+use crate::routes::page;
+use crate::{AppState, WebError};
+
+fn bad(e: ProgrammeError) -> WebError {
+    match e {
+        ProgrammeError::Store(e) => e.into(),
+        ProgrammeError::NoSuchProgramme(_) => WebError::NotFound(format!("{e}.")),
+        e => WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "programmes.html")]
+struct ProgrammesPage {
+    programmes: Vec<Programme>,
+    can_create: bool,
+    csrf: String,
+}
+
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, WebError> {
+    let p = &viewer.signed_in()?.principal;
+    let programmes = state
+        .db
+        .programmes(&p.visible(Action::View, Record::Programme), &p.visible(Action::View, Record::Enrolment))
+        .await?;
+    page(ProgrammesPage {
+        programmes,
+        can_create: p.may(Action::Change, Record::Programme, &Place::NOWHERE),
+        csrf: viewer.csrf.clone(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewProgrammeForm {
+    name: String,
+    rule_set: Option<String>,
+    starts_on: Option<String>,
+    ends_on: Option<String>,
+}
+
+fn date(field: &str, v: Option<&str>) -> Result<Option<NaiveDate>, WebError> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| {
+            WebError::BadRequest(format!("The {field} '{v}' is not a date: use YYYY-MM-DD, e.g. 2026-09-01."))
+        }),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<NewProgrammeForm>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Programme, &Place::NOWHERE)?;
+    let rule_set = f.rule_set.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    if let Some(r) = &rule_set
+        && !aspire_import::bundled_ids().contains(&r.as_str())
+    {
+        return Err(WebError::BadRequest(format!("'{r}' is not one of the bundled rule sets.")));
+    }
+    let new = NewProgramme {
+        name: f.name,
+        template: None,
+        rule_set,
+        starts_on: date("start date", f.starts_on.as_deref())?,
+        ends_on: date("end date", f.ends_on.as_deref())?,
+    };
+    let id = state.db.create_programme(&viewer.actor(), &new).await.map_err(bad)?;
+    Ok(Redirect::to(&format!("/programmes/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "programme.html")]
+struct ProgrammePage {
+    programme: Programme,
+    networks: Vec<Network>,
+    schools: Vec<Enrolment>,
+    can_change_networks: bool,
+    can_enrol: bool,
+    csrf: String,
+}
+
+async fn find_programme(state: &AppState, id: ProgrammeId) -> Result<Programme, WebError> {
+    state.db.programme(id).await?.ok_or_else(|| WebError::NotFound(format!("There is no programme {id}.")))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+) -> Result<Html<String>, WebError> {
+    let here = Place::programme(id);
+    let p = viewer.require(Action::View, Record::Programme, &here)?;
+    let programme = find_programme(&state, id).await?;
+    let networks = state.db.networks(id, &p.visible(Action::View, Record::Network)).await?;
+    let schools = state.db.enrolments(id, &p.visible(Action::View, Record::Enrolment)).await?;
+    page(ProgrammePage {
+        programme,
+        networks,
+        schools,
+        can_change_networks: p.may(Action::Change, Record::Network, &here),
+        can_enrol: p.may(Action::Change, Record::Enrolment, &here),
+        csrf: viewer.csrf.clone(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NameForm {
+    name: String,
+}
+
+pub async fn create_network(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+    Form(f): Form<NameForm>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    find_programme(&state, id).await?;
+    state.db.create_network(&viewer.actor(), id, &f.name).await.map_err(bad)?;
+    Ok(Redirect::to(&format!("/programmes/{id}#networks")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EnrolForm {
+    urns: String,
+    stage: Option<String>,
+}
+
+/// Enrols the URNs typed in (separated by spaces, commas or new lines).
+pub async fn enrol(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+    Form(f): Form<EnrolForm>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Enrolment, &Place::programme(id))?;
+    find_programme(&state, id).await?;
+    let mut urns = Vec::new();
+    let mut bad_urns = Vec::new();
+    for t in f.urns.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|t| !t.is_empty()) {
+        match Urn::parse(t) {
+            Ok(u) => urns.push(u),
+            Err(e) => bad_urns.push(e.to_string()),
+        }
+    }
+    if !bad_urns.is_empty() {
+        return Err(WebError::BadRequest(format!("Nothing was added: {}.", bad_urns.join("; "))));
+    }
+    if urns.is_empty() {
+        return Err(WebError::BadRequest("Type at least one URN.".into()));
+    }
+    let stage = f.stage.as_deref().filter(|s| !s.is_empty()).unwrap_or("enrolled");
+    state.db.enrol(&viewer.actor(), id, &urns, stage).await.map_err(bad)?;
+    Ok(Redirect::to(&format!("/programmes/{id}#schools")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "enrolment.html")]
+struct EnrolmentPage {
+    programme: Programme,
+    enrolment: Enrolment,
+    networks: Vec<Network>,
+    can_move: bool,
+    staff: Vec<(String, String, String)>,
+    csrf: String,
+}
+
+async fn find_enrolment(state: &AppState, id: ProgrammeId, urn: &str) -> Result<Enrolment, WebError> {
+    let urn = Urn::parse(urn).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?;
+    state.db.enrolment(id, urn).await?.ok_or_else(|| WebError::NotFound(format!("URN {urn} is not in programme {id}.")))
+}
+
+pub async fn enrolment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, urn)): Path<(ProgrammeId, String)>,
+) -> Result<Html<String>, WebError> {
+    // Ask the policy before saying whether the school is in the programme.
+    let parsed = Urn::parse(&urn).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?;
+    let place = match state.db.enrolment(id, parsed).await? {
+        Some(e) => e.place(),
+        None => Place::enrolment(id, None, parsed),
+    };
+    let p = viewer.require(Action::View, Record::Enrolment, &place)?;
+    let enrolment = find_enrolment(&state, id, &urn).await?;
+    let programme = find_programme(&state, id).await?;
+    let here = Place::programme(id);
+    let can_move = p.may(Action::Change, Record::Network, &here);
+    let networks =
+        if can_move { state.db.networks(id, &p.visible(Action::View, Record::Network)).await? } else { Vec::new() };
+    let staff = if p.may(Action::View, Record::Person, &place) {
+        let visible = p.visible(Action::View, Record::Person);
+        state
+            .db
+            .people(&visible, None)
+            .await?
+            .into_iter()
+            .flat_map(|person| {
+                person
+                    .grants
+                    .iter()
+                    .filter(|g| g.grant.scope == aspire_core::people::Scope::School(enrolment.urn))
+                    .map(|g| (person.name.clone(), person.email.clone(), g.grant.role.label().to_owned()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    page(EnrolmentPage { programme, enrolment, networks, can_move, staff, csrf: viewer.csrf.clone() })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NetworkForm {
+    network: String,
+}
+
+pub async fn set_network(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, urn)): Path<(ProgrammeId, String)>,
+    Form(f): Form<NetworkForm>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    let e = find_enrolment(&state, id, &urn).await?;
+    let network: Option<NetworkId> = match f.network.trim() {
+        "" | "none" => None,
+        n => Some(n.parse().map_err(|_| WebError::BadRequest(format!("'{n}' is not a network.")))?),
+    };
+    state.db.set_network(&viewer.actor(), id, e.urn, network).await.map_err(bad)?;
+    Ok(Redirect::to(&format!("/programmes/{id}/schools/{}", e.urn)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "network.html")]
+struct NetworkPage {
+    programme: Programme,
+    network: Network,
+    /// Every member school, and whether the viewer may open its programme record.
+    schools: Vec<(Enrolment, bool)>,
+}
+
+pub async fn network(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, nid)): Path<(ProgrammeId, NetworkId)>,
+) -> Result<Html<String>, WebError> {
+    let p = viewer.require(Action::View, Record::Network, &Place::network(id, nid))?;
+    let network = state
+        .db
+        .network(nid)
+        .await?
+        .filter(|n| n.programme == id)
+        .ok_or_else(|| WebError::NotFound(format!("Network {nid} is not in programme {id}.")))?;
+    let programme = find_programme(&state, id).await?;
+    // The network's membership is part of the network: everyone who may see the network sees
+    // which schools are in it; each school's own record still needs its own permission.
+    let all = aspire_core::access::Visible { all: true, ..Default::default() };
+    let schools = state
+        .db
+        .enrolments(id, &all)
+        .await?
+        .into_iter()
+        .filter(|e| e.network == Some(nid))
+        .map(|e| {
+            let open = p.may(Action::View, Record::Enrolment, &e.place());
+            (e, open)
+        })
+        .collect();
+    page(NetworkPage { programme, network, schools })
+}

@@ -1,0 +1,131 @@
+//! `aspire user`: the first administrator, and people managed from the command line. Each
+//! change is in the audit log as made by "command line (login)".
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+
+use aspire_core::access::Visible;
+use aspire_core::people::{Email, Grant, Role, Scope};
+use aspire_core::urn::Urn;
+use aspire_store::{Actor, Db, TokenPurpose};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Add a person with a role and print their invitation link (also put in the outbox).
+    ///
+    /// The first administrator: `aspire user add --role admin --name "Ada Admin" ada@example.org`.
+    Add {
+        /// Their email address (their sign-in name).
+        email: String,
+        /// Their name as others see it.
+        #[arg(long)]
+        name: String,
+        /// The role: admin, programme-admin, achievement-adviser, evaluator, head-teacher,
+        /// senior-leader, strand-lead, teaching-learning-lead, afl-lead,
+        /// achievement-team-leader, teacher or governor.
+        #[arg(long)]
+        role: String,
+        /// Programme number, for programme roles.
+        #[arg(long)]
+        programme: Option<i64>,
+        /// Network number, for Achievement Advisers.
+        #[arg(long)]
+        network: Option<i64>,
+        /// School URN, for school roles.
+        #[arg(long)]
+        urn: Option<String>,
+        /// Also give the pupil-level data permission.
+        #[arg(long)]
+        pupil_data: bool,
+        /// The address people use to reach the service, for the link.
+        #[arg(long, env = "ASPIRE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
+    /// List everyone with their roles.
+    List,
+    /// Print a new invitation link (no password yet) or password-reset link for a person.
+    Link {
+        email: String,
+        #[arg(long, env = "ASPIRE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
+}
+
+pub async fn run(db: &Db, cmd: &UserCommand) -> anyhow::Result<ExitCode> {
+    let actor = Actor::command_line();
+    match cmd {
+        UserCommand::Add { email, name, role, programme, network, urn, pupil_data, public_url } => {
+            let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let role = Role::parse(role).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let scope = match role.scope_kind() {
+                aspire_core::people::ScopeKind::Platform => Scope::Platform,
+                aspire_core::people::ScopeKind::Programme => {
+                    let id = programme.context("a programme role needs --programme N")?;
+                    if db.programme(id).await?.is_none() {
+                        bail!("there is no programme {id}");
+                    }
+                    Scope::Programme(id)
+                }
+                aspire_core::people::ScopeKind::Network => {
+                    let id = network.context("an Achievement Adviser needs --network N")?;
+                    let n = db.network(id).await?.with_context(|| format!("there is no network {id}"))?;
+                    Scope::Network { programme: n.programme, network: n.id }
+                }
+                aspire_core::people::ScopeKind::School => {
+                    let u = Urn::parse(urn.as_deref().context("a school role needs --urn URN")?)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    if !db.known_urns(&[u].into()).await?.contains(&u) {
+                        bail!("URN {u} is not in the register: import the school's GIAS record first");
+                    }
+                    Scope::School(u)
+                }
+            };
+            let grant = Grant::new(role, scope, *pupil_data).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let id = match db.person_by_email(&email).await? {
+                Some(p) => {
+                    db.add_grant(&actor, p.id, &grant).await?;
+                    println!("{} ({email}) now also holds {}.", p.name, role.label());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                None => db.add_person(&actor, &email, name, &[grant]).await?,
+            };
+            let link = db.issue_link(&actor, id, TokenPurpose::Invitation, public_url).await?;
+            println!("Added {name} ({email}) as {}.", role.label());
+            println!("Their invitation link (valid for 7 days, works once; also in the outbox):\n{link}");
+        }
+        UserCommand::List => {
+            let everyone = Visible { all: true, ..Visible::default() };
+            let people = db.people(&everyone, None).await?;
+            if people.is_empty() {
+                println!("No one yet: aspire user add --role admin --name NAME EMAIL");
+            }
+            for p in people {
+                let state = if p.disabled {
+                    "turned off"
+                } else if p.has_password {
+                    "active"
+                } else {
+                    "invited"
+                };
+                println!("{:<40} {:<28} {state}", p.email, p.name);
+                for g in p.grants {
+                    println!(
+                        "    {} — {}{}",
+                        g.grant.role.label(),
+                        g.place,
+                        if g.grant.pupil_data { " (pupil data)" } else { "" }
+                    );
+                }
+            }
+        }
+        UserCommand::Link { email, public_url } => {
+            let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let p = db.person_by_email(&email).await?.with_context(|| format!("there is no account for {email}"))?;
+            let purpose = if p.has_password { TokenPurpose::Reset } else { TokenPurpose::Invitation };
+            let link = db.issue_link(&actor, p.id, purpose, public_url).await?;
+            println!("{link}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
