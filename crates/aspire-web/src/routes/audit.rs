@@ -11,7 +11,7 @@ use aspire_core::access::{Action, Place, Record};
 use aspire_store::{AuditEntry, AuditQuery, Message};
 
 use crate::auth::Viewer;
-use crate::routes::{page, url_with};
+use crate::routes::{defuse, page, url_with};
 use crate::{AppState, WebError};
 
 #[derive(Debug, Default, Deserialize)]
@@ -107,15 +107,15 @@ pub async fn csv(
         w.write_record([
             e.id.to_string(),
             e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            e.actor,
+            defuse(&e.actor),
             e.action,
             e.record,
-            e.record_id.unwrap_or_default(),
+            defuse(&e.record_id.unwrap_or_default()),
             e.programme.map(|p| p.to_string()).unwrap_or_default(),
             e.urn.map(|u| u.to_string()).unwrap_or_default(),
-            e.before.unwrap_or_default(),
-            e.after.unwrap_or_default(),
-            e.client.unwrap_or_default(),
+            defuse(&e.before.unwrap_or_default()),
+            defuse(&e.after.unwrap_or_default()),
+            defuse(&e.client.unwrap_or_default()),
         ])
         .map_err(io)?;
     }

@@ -104,6 +104,12 @@ pub fn routes() -> Router<AppState> {
     router.fallback(not_found)
 }
 
+/// A text cell for a spreadsheet: programs run cells that start with these as formulas, and a
+/// leading apostrophe keeps them text.
+pub(crate) fn defuse(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
+}
+
 /// Renders a template into an HTML response.
 pub(crate) fn page(t: impl Template) -> Result<Html<String>, WebError> {
     Ok(Html(t.render()?))
@@ -132,5 +138,15 @@ pub(crate) fn url_with(path: &str, params: &[(&str, String)]) -> String {
     match serde_urlencoded::to_string(&kept) {
         Ok(q) => format!("{path}?{q}"),
         Err(_) => path.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formula_cells_are_defused() {
+        assert_eq!(super::defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(super::defuse("-1"), "'-1");
+        assert_eq!(super::defuse("St Mary's"), "St Mary's");
     }
 }

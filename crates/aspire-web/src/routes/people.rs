@@ -186,11 +186,13 @@ struct PersonPage {
 }
 
 async fn visible_person(state: &AppState, p: &Principal, id: PersonId) -> Result<Person, WebError> {
-    state
-        .db
-        .visible_person(&p.visible(Action::View, Record::Person), id)
-        .await?
-        .ok_or_else(|| WebError::NotFound(format!("There is no person {id} among the people you can see.")))
+    if let Some(person) = state.db.visible_person(&p.visible(Action::View, Record::Person), id).await? {
+        return Ok(person);
+    }
+    match state.db.person(id).await? {
+        Some(_) => Err(WebError::Forbidden("this person holds no role where you hold one".into())),
+        None => Err(WebError::NotFound(format!("There is no person {id}."))),
+    }
 }
 
 /// May the viewer take this role away (the same rule as giving it)?

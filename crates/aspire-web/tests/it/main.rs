@@ -1,8 +1,10 @@
 //! The web application driven in-process (no port): pages, exports, errors and headers.
 
+mod access;
 mod eligibility;
 mod evaluation;
 mod pages;
+mod security;
 
 use std::path::PathBuf;
 

@@ -14,6 +14,7 @@ use aspire_store::EligibilityRow;
 
 use super::map::{self, Map};
 use super::{Choice, choose};
+use crate::routes::defuse;
 use crate::routes::schools::list::Choice as Opt;
 use crate::routes::{page, url_with};
 use crate::{AppState, WebError};
@@ -340,12 +341,6 @@ async fn selection(
     let all = state.eligibility_cache.all(&state.db, &choice).await?;
     let rows = all.iter().filter(|r| keep(&f, r)).map(record).collect();
     Ok((choice, rows))
-}
-
-/// Spreadsheet programs run cells that start with these as formulas; a leading apostrophe
-/// keeps them text.
-fn defuse(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
 }
 
 pub async fn csv(

@@ -7,13 +7,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 use super::parse_query;
+use crate::routes::defuse as cell;
 use crate::{AppState, WebError};
-
-/// Spreadsheet programs run cells that start with these as formulas; a leading apostrophe
-/// keeps them text.
-fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
-}
 
 pub async fn csv(
     State(state): State<AppState>,
@@ -71,13 +66,4 @@ pub async fn csv(
         ],
         body,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn formula_cells_are_defused() {
-        assert_eq!(super::cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(super::cell("St Mary's"), "St Mary's");
-    }
 }

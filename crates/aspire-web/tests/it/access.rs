@@ -1,0 +1,392 @@
+//! The authorisation matrix: every route, with every role (and signed out), gets the answer the
+//! policy promises, and list pages show nothing from outside the viewer's scope. A route added
+//! to the application without a row here fails `every_route_has_a_row_in_the_matrix`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+
+use aspire_core::people::{Email, Grant, Role, Scope};
+use aspire_core::urn::Urn;
+use aspire_store::{Actor, NewProgramme};
+
+use crate::{App, Page, app};
+
+/// Who asks. "none" is signed in without any role.
+const WHO: &[&str] = &[
+    "anon",
+    "none",
+    "admin",
+    "pa",
+    "adviser",
+    "evaluator",
+    "head",
+    "senior",
+    "strand",
+    "tl",
+    "afl",
+    "atl",
+    "teacher",
+    "governor",
+];
+const SCHOOL_A: &[&str] = &["head", "senior", "strand", "tl", "afl", "atl", "teacher", "governor"];
+
+// Oldham schools of the bundled spine. Programme 1 (North): A and B in network 1, C and D in
+// network 2. Programme 2 (South): E in network 3.
+const A: &str = "105626";
+const A_NAME: &str = "Alexandra Park Junior School";
+const B_NAME: &str = "Beever Primary School";
+const C: &str = "105631";
+const C_NAME: &str = "Greenacres Primary School";
+const E: &str = "105642";
+
+struct World {
+    app: App,
+    sessions: BTreeMap<&'static str, (String, String)>,
+    grants: BTreeMap<&'static str, Vec<Grant>>,
+    p1: i64,
+    p2: i64,
+    n1: i64,
+    n2: i64,
+    /// A teacher at school A, and one at school E.
+    x: i64,
+    y: i64,
+    cohort: i64,
+}
+
+fn urn(s: &str) -> Urn {
+    Urn::parse(s).expect("urn")
+}
+
+async fn world() -> World {
+    let app = app().await;
+    let db = &app.db;
+    let cli = Actor::command_line();
+    let new =
+        |name: &str| NewProgramme { name: name.into(), template: None, rule_set: None, starts_on: None, ends_on: None };
+    let p1 = db.create_programme(&cli, &new("North 2026")).await.expect("p1");
+    let p2 = db.create_programme(&cli, &new("South 2026")).await.expect("p2");
+    db.enrol(&cli, p1, &[urn(A), urn("105627"), urn(C), urn("105638")], "enrolled").await.expect("enrol");
+    db.enrol(&cli, p2, &[urn(E)], "enrolled").await.expect("enrol");
+    let n1 = db.create_network(&cli, p1, "North A").await.expect("n1");
+    let n2 = db.create_network(&cli, p1, "North B").await.expect("n2");
+    let n3 = db.create_network(&cli, p2, "South A").await.expect("n3");
+    for (u, n) in [(A, n1), ("105627", n1), (C, n2), ("105638", n2)] {
+        db.set_network(&cli, p1, urn(u), Some(n)).await.expect("network");
+    }
+    db.set_network(&cli, p2, urn(E), Some(n3)).await.expect("network");
+    let g = |r: Role, s: Scope| Grant::new(r, s, false).expect("grant");
+    let school_a = Scope::School(urn(A));
+    let mut grants: BTreeMap<&'static str, Vec<Grant>> = BTreeMap::new();
+    grants.insert("none", vec![]);
+    grants.insert("admin", vec![g(Role::Admin, Scope::Platform)]);
+    grants.insert("pa", vec![g(Role::ProgrammeAdmin, Scope::Programme(p1))]);
+    grants.insert("adviser", vec![g(Role::AchievementAdviser, Scope::Network { programme: p1, network: n1 })]);
+    grants.insert("evaluator", vec![g(Role::Evaluator, Scope::Programme(p1))]);
+    for (who, role) in [
+        ("head", Role::HeadTeacher),
+        ("senior", Role::SeniorLeader),
+        ("strand", Role::StrandLead),
+        ("tl", Role::TeachingLearningLead),
+        ("afl", Role::AflLead),
+        ("atl", Role::AchievementTeamLeader),
+        ("teacher", Role::Teacher),
+        ("governor", Role::Governor),
+    ] {
+        grants.insert(who, vec![g(role, school_a)]);
+    }
+    let mut sessions = BTreeMap::new();
+    for (who, gs) in &grants {
+        sessions.insert(*who, app.session_for(gs).await);
+    }
+    let x = db
+        .add_person(
+            &cli,
+            &Email::parse("x.teacher@a.example").expect("email"),
+            "Xavier Teacher",
+            &[g(Role::Teacher, school_a)],
+        )
+        .await
+        .expect("x");
+    let y = db
+        .add_person(
+            &cli,
+            &Email::parse("y.teacher@e.example").expect("email"),
+            "Yasmin Teacher",
+            &[g(Role::Teacher, Scope::School(urn(E)))],
+        )
+        .await
+        .expect("y");
+    let cohort = db.save_cohort("Matrix cohort", None, None, &[urn(A)].into()).await.expect("cohort");
+    World { app, sessions, grants, p1, p2, n1, n2, x, y, cohort }
+}
+
+/// One request the matrix makes, and who may make it.
+struct Probe {
+    method: &'static str,
+    route: &'static str,
+    uri: String,
+    form: Vec<(String, String)>,
+    multipart: Option<String>,
+    allowed: Vec<&'static str>,
+}
+
+fn probe(method: &'static str, route: &'static str, uri: impl Into<String>, allowed: &[&'static str]) -> Probe {
+    Probe { method, route, uri: uri.into(), form: Vec::new(), multipart: None, allowed: allowed.to_vec() }
+}
+
+fn all_signed_in() -> Vec<&'static str> {
+    WHO.iter().copied().filter(|w| *w != "anon").collect()
+}
+
+fn with(base: &[&'static str], more: &[&'static str]) -> Vec<&'static str> {
+    base.iter().chain(more).copied().collect()
+}
+
+fn probes(w: &World) -> Vec<Probe> {
+    let everyone = WHO.to_vec();
+    let signed = all_signed_in();
+    let roles: Vec<&str> = signed.iter().copied().filter(|w| *w != "none").collect();
+    let (p1, p2, n1, n2, x, y, c) = (w.p1, w.p2, w.n1, w.n2, w.x, w.y, w.cohort);
+    let staff_list = ["admin", "pa", "adviser", "evaluator"];
+    let evaluation = ["admin", "pa", "evaluator"];
+    let p1_view = with(&["admin", "pa", "adviser", "evaluator"], SCHOOL_A);
+    let people_view = with(&["admin", "pa", "adviser"], SCHOOL_A);
+    let give = ["admin", "pa", "head", "senior"];
+    let token = "0".repeat(64);
+    let mut v = vec![
+        probe("GET", "/", "/", &everyone),
+        probe("GET", "/healthz", "/healthz", &everyone),
+        probe("GET", "/static/style.css", "/static/style.css", &everyone),
+        probe("GET", "/schools", "/schools?q=Oldham", &everyone),
+        probe("GET", "/schools.csv", "/schools.csv?la=353", &everyone),
+        probe("GET", "/schools/{urn}", format!("/schools/{A}"), &everyone),
+        probe("GET", "/imports", "/imports", &everyone),
+        probe("GET", "/eligibility", "/eligibility?q=Alexandra", &everyone),
+        probe("GET", "/eligibility/{urn}", format!("/eligibility/{A}?rules=tlif-2017&as_of=2017-09-01"), &everyone),
+        probe("GET", "/sign-in", "/sign-in", &everyone),
+        probe("POST", "/sign-in", "/sign-in", &everyone),
+        probe("POST", "/sign-out", "/sign-out", &signed),
+        probe("GET", "/account", "/account", &signed),
+        probe("GET", "/invitation/{token}", format!("/invitation/{token}"), &everyone),
+        probe("POST", "/invitation/{token}", format!("/invitation/{token}"), &everyone),
+        probe("GET", "/password-reset", "/password-reset", &everyone),
+        probe("POST", "/password-reset", "/password-reset", &everyone),
+        probe("GET", "/password-reset/{token}", format!("/password-reset/{token}"), &everyone),
+        probe("POST", "/password-reset/{token}", format!("/password-reset/{token}"), &everyone),
+        probe("GET", "/programmes", "/programmes", &roles),
+        probe("POST", "/programmes", "/programmes", &["admin"]),
+        probe("GET", "/programmes/{id}", format!("/programmes/{p1}"), &p1_view),
+        probe("GET", "/programmes/{id}", format!("/programmes/{p2}"), &["admin"]),
+        probe("POST", "/programmes/{id}/networks", format!("/programmes/{p1}/networks"), &["admin", "pa"]),
+        probe("POST", "/programmes/{id}/networks", format!("/programmes/{p2}/networks"), &["admin"]),
+        probe("GET", "/programmes/{id}/networks/{network}", format!("/programmes/{p1}/networks/{n1}"), &p1_view),
+        probe(
+            "GET",
+            "/programmes/{id}/networks/{network}",
+            format!("/programmes/{p1}/networks/{n2}"),
+            &["admin", "pa", "evaluator"],
+        ),
+        probe("POST", "/programmes/{id}/schools", format!("/programmes/{p1}/schools"), &["admin", "pa"]),
+        probe("GET", "/programmes/{id}/schools/{urn}", format!("/programmes/{p1}/schools/{A}"), &p1_view),
+        probe(
+            "GET",
+            "/programmes/{id}/schools/{urn}",
+            format!("/programmes/{p1}/schools/{C}"),
+            &["admin", "pa", "evaluator"],
+        ),
+        probe("GET", "/programmes/{id}/schools/{urn}", format!("/programmes/{p2}/schools/{E}"), &["admin"]),
+        probe(
+            "POST",
+            "/programmes/{id}/schools/{urn}/network",
+            format!("/programmes/{p1}/schools/{A}/network"),
+            &["admin", "pa"],
+        ),
+        probe("GET", "/people", "/people", &people_view),
+        probe("POST", "/people", "/people", &give),
+        probe("POST", "/people/import", "/people/import", &give),
+        probe("GET", "/people/{id}", format!("/people/{x}"), &people_view),
+        probe("GET", "/people/{id}", format!("/people/{y}"), &["admin"]),
+        probe("POST", "/people/{id}/roles", format!("/people/{x}/roles"), &give),
+        probe("POST", "/people/{id}/roles/{grant}/remove", format!("/people/{x}/roles/GRANT/remove"), &give),
+        probe("POST", "/people/{id}/invitation", format!("/people/{x}/invitation"), &give),
+        probe("POST", "/people/{id}/invitation", format!("/people/{y}/invitation"), &["admin"]),
+        probe("POST", "/people/{id}/disabled", format!("/people/{x}/disabled"), &["admin"]),
+        probe("GET", "/audit", "/audit", &["admin", "pa"]),
+        probe("GET", "/audit.csv", "/audit.csv", &["admin", "pa"]),
+        probe("GET", "/outbox", "/outbox", &["admin"]),
+        probe("GET", "/programme/eligibility", "/programme/eligibility?la=353", &staff_list),
+        probe("GET", "/programme/eligibility.csv", "/programme/eligibility.csv?la=353", &staff_list),
+        probe("GET", "/programme/eligibility.xlsx", "/programme/eligibility.xlsx?la=353", &staff_list),
+        probe("GET", "/evaluation", "/evaluation", &evaluation),
+        probe("GET", "/evaluation/{id}", format!("/evaluation/{c}"), &evaluation),
+        probe("GET", "/evaluation/{id}/report.csv", format!("/evaluation/{c}/report.csv"), &evaluation),
+        probe("GET", "/evaluation/{id}/report.xlsx", format!("/evaluation/{c}/report.xlsx"), &evaluation),
+        probe("GET", "/evaluation/{id}/report.json", format!("/evaluation/{c}/report.json"), &evaluation),
+    ];
+    for p in &mut v {
+        p.form = match (p.method, p.route) {
+            ("POST", "/sign-in") => vec![("email", "nobody@test.example"), ("password", "not a password at all")],
+            ("POST", "/programmes") => vec![("name", "NAME")],
+            ("POST", "/programmes/{id}/networks") => vec![("name", "NAME")],
+            ("POST", "/programmes/{id}/schools") => vec![("urns", "105648")],
+            // Moved to the network it is in, so that the rest of the matrix sees the same world.
+            ("POST", "/programmes/{id}/schools/{urn}/network") => vec![("network", "NETWORK1")],
+            ("POST", "/people") => {
+                vec![("email", "EMAIL"), ("name", "New Person"), ("role", "teacher"), ("place", "school"), ("urn", A)]
+            }
+            ("POST", "/people/{id}/roles") => vec![("role", "ROLE"), ("place", "school"), ("urn", A)],
+            ("POST", "/people/{id}/disabled") => vec![("disabled", "no")],
+            ("POST", "/invitation/{token}" | "/password-reset/{token}") => {
+                vec![("password", "a long enough password"), ("confirm", "a long enough password")]
+            }
+            ("POST", "/password-reset") => vec![("email", "nobody@test.example")],
+            _ => vec![],
+        }
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        if p.route == "/people/import" {
+            p.multipart = Some(format!("email,name,role,urn\nEMAIL,Listed Person,teacher,{A}\n"));
+        }
+    }
+    v
+}
+
+/// Sends a probe as `who`, filling in values that must differ per request.
+async fn send(w: &World, p: &Probe, who: &str, n: usize) -> Page {
+    let (cookie, csrf) = match who {
+        "anon" => (format!("aspire_csrf={}", "cd".repeat(32)), "cd".repeat(32)),
+        // Signing out ends the session: use a fresh one.
+        _ if p.route == "/sign-out" => w.app.session_for(&w.grants[who]).await,
+        _ => w.sessions[who].clone(),
+    };
+    let unique = |s: &str| {
+        s.replace("NAME", &format!("{who} {n}"))
+            .replace("EMAIL", &format!("new.{who}.{n}@a.example"))
+            .replace("ROLE", ["strand-lead", "afl-lead", "teaching-learning-lead", "senior-leader"][n % 4])
+            .replace("NETWORK1", &w.n1.to_string())
+    };
+    let mut uri = p.uri.clone();
+    if uri.contains("GRANT") {
+        // A role for this request to take away.
+        let g = Grant::new(Role::AflLead, Scope::School(urn(A)), false).expect("grant");
+        let id = match w.app.db.add_grant(&Actor::command_line(), w.x, &g).await {
+            Ok(id) => id,
+            Err(_) => {
+                w.app
+                    .db
+                    .person(w.x)
+                    .await
+                    .expect("x")
+                    .expect("x")
+                    .grants
+                    .iter()
+                    .find(|r| r.grant == g)
+                    .expect("grant")
+                    .id
+            }
+        };
+        uri = uri.replace("GRANT", &id.to_string());
+    }
+    let body = if let Some(csv) = &p.multipart {
+        let b = "XBOUNDARYX";
+        uri.push_str(&format!("?csrf={csrf}"));
+        let req = Request::builder()
+            .method(p.method)
+            .uri(&uri)
+            .header("cookie", cookie)
+            .header("content-type", format!("multipart/form-data; boundary={b}"));
+        let body = Body::from(format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"staff.csv\"\r\nContent-Type: text/csv\r\n\r\n{}\r\n--{b}--\r\n",
+            unique(csv)
+        ));
+        return w.app.send_raw(req, body).await;
+    };
+    let req = Request::builder().method(p.method).uri(&uri).header("cookie", cookie);
+    if p.method == "POST" {
+        let mut fields: Vec<(String, String)> = p.form.iter().map(|(k, v)| (k.clone(), unique(v))).collect();
+        fields.push(("csrf".into(), csrf));
+        let req = req.header("content-type", "application/x-www-form-urlencoded");
+        w.app.send_raw(req, Body::from(serde_urlencoded::to_string(&fields).expect("form"))).await
+    } else {
+        w.app.send_raw(req, Body::empty()).await
+    }
+}
+
+#[tokio::test]
+async fn every_route_has_a_row_in_the_matrix() {
+    let w = world().await;
+    let routes: BTreeSet<(&str, &str)> = aspire_web::route_table().iter().map(|r| (r.method, r.path)).collect();
+    let probed: BTreeSet<(&str, &str)> = probes(&w).iter().map(|p| (p.method, p.route)).collect();
+    let missing: Vec<_> = routes.difference(&probed).collect();
+    assert!(missing.is_empty(), "routes without a row in the authorisation matrix: {missing:?}");
+    let stale: Vec<_> = probed.difference(&routes).collect();
+    assert!(stale.is_empty(), "matrix rows for routes that no longer exist: {stale:?}");
+}
+
+#[tokio::test]
+async fn every_role_gets_the_answer_the_policy_promises_on_every_route() {
+    let w = world().await;
+    let mut wrong = Vec::new();
+    for (n, p) in probes(&w).iter().enumerate() {
+        for who in WHO {
+            let page = send(&w, p, who, n).await;
+            let to_sign_in = page.status == StatusCode::SEE_OTHER
+                && page
+                    .headers
+                    .get("location")
+                    .and_then(|l| l.to_str().ok())
+                    .is_some_and(|l| l.starts_with("/sign-in?"));
+            let denied = page.status == StatusCode::FORBIDDEN || to_sign_in;
+            let expected = p.allowed.contains(who);
+            if page.status.is_server_error() {
+                wrong.push(format!("{who} {} {}: {}", p.method, p.uri, page.status));
+            } else if expected == denied {
+                wrong.push(format!(
+                    "{who} {} {}: {} but should be {}",
+                    p.method,
+                    p.uri,
+                    page.status,
+                    if expected { "allowed" } else { "refused" }
+                ));
+            } else if denied && *who == "anon" && !to_sign_in {
+                wrong.push(format!("anon {} {}: {} instead of a sign-in redirect", p.method, p.uri, page.status));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} wrong answers:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn lists_show_nothing_from_outside_the_viewer_scope() {
+    let w = world().await;
+    let get = |who: &'static str, uri: String| {
+        let p = Probe { method: "GET", route: "", uri, form: vec![], multipart: None, allowed: vec![] };
+        let w = &w;
+        async move { send(w, &p, who, 0).await.body }
+    };
+    let programmes = get("pa", "/programmes".into()).await;
+    assert!(programmes.contains("North 2026") && !programmes.contains("South 2026"));
+    let p1 = format!("/programmes/{}", w.p1);
+    let adviser = get("adviser", p1.clone()).await;
+    assert!(adviser.contains(A_NAME) && adviser.contains(B_NAME), "the adviser's network");
+    assert!(!adviser.contains(C_NAME) && !adviser.contains("North B"), "not the other network: {adviser}");
+    let head = get("head", p1.clone()).await;
+    assert!(head.contains(A_NAME) && !head.contains(B_NAME) && !head.contains(C_NAME), "{head}");
+    // The head teacher sees their network's members, but opens only their own school.
+    let network = get("head", format!("/programmes/{}/networks/{}", w.p1, w.n1)).await;
+    assert!(network.contains(B_NAME));
+    assert!(!network.contains(&format!("/programmes/{}/schools/105627", w.p1)), "no link to another school's record");
+    for who in ["head", "adviser", "teacher"] {
+        let people = get(who, "/people".into()).await;
+        assert!(people.contains("x.teacher@a.example"), "{who}");
+        assert!(!people.contains("y.teacher@e.example"), "{who} sees a teacher of another programme");
+    }
+    let audit = get("pa", "/audit".into()).await;
+    assert!(audit.contains(&format!("{}/{A}", w.p1)));
+    assert!(!audit.contains(&format!("{}/{E}", w.p2)), "no audit entries of another programme");
+    let csv = get("pa", "/audit.csv".into()).await;
+    assert!(!csv.contains(&format!("{}/{E}", w.p2)));
+}

@@ -1,0 +1,282 @@
+//! Signing in over HTTP, password guessing slowed then stopped, forged forms refused, and
+//! stored script payloads shown as text on every page that shows free text.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+
+use aspire_core::people::{Email, Grant, Role, Scope};
+use aspire_core::urn::Urn;
+use aspire_store::{Actor, NewProgramme, TokenPurpose};
+
+use crate::{App, app};
+
+const ANON: &str = "aspire_csrf=abababababababababababababababababababababababababababababababab";
+const ANON_TOKEN: &str = "abababababababababababababababababababababababababababababababab";
+
+async fn sign_in(app: &App, email: &str, password: &str, client: &str) -> crate::Page {
+    let body =
+        serde_urlencoded::to_string([("email", email), ("password", password), ("csrf", ANON_TOKEN)]).expect("form");
+    app.send_raw(
+        Request::builder()
+            .method("POST")
+            .uri("/sign-in")
+            .header("cookie", ANON)
+            .header("x-forwarded-for", client)
+            .header("content-type", "application/x-www-form-urlencoded"),
+        Body::from(body),
+    )
+    .await
+}
+
+async fn person_with_password(app: &App, email: &str, grants: &[Grant]) {
+    let cli = Actor::command_line();
+    let id = app.db.add_person(&cli, &Email::parse(email).expect("email"), "Pat Person", grants).await.expect("person");
+    let link = app.db.issue_link(&cli, id, TokenPurpose::Invitation, "http://t").await.expect("link");
+    let token = link.rsplit('/').next().expect("token");
+    app.db
+        .set_password_with_link(token, TokenPurpose::Invitation, "correct horse battery", None)
+        .await
+        .expect("password");
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_session_cookie_that_opens_pages_and_signing_out_ends_it() {
+    let app = app().await;
+    person_with_password(&app, "admin@test.example", &[Grant::new(Role::Admin, Scope::Platform, false).expect("g")])
+        .await;
+    let page = app.get("/sign-in").await;
+    assert!(
+        page.headers["set-cookie"].to_str().expect("cookie").starts_with("aspire_csrf="),
+        "an anonymous CSRF cookie"
+    );
+    assert!(page.body.contains("name=\"csrf\""));
+
+    let ok = sign_in(&app, "admin@test.example", "correct horse battery", "10.0.0.1").await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let set = ok.headers["set-cookie"].to_str().expect("cookie").to_owned();
+    assert!(set.starts_with("aspire_session=") && set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+    assert!(!set.contains("Secure"), "plain HTTP in tests");
+    let cookie = set.split(';').next().expect("cookie").to_owned();
+    let people = app.send_raw(Request::builder().uri("/people").header("cookie", cookie.clone()), Body::empty()).await;
+    assert_eq!(people.status, StatusCode::OK);
+    assert_eq!(people.headers["cache-control"], "no-store");
+    assert!(people.body.contains("Sign out"));
+
+    // Signing out needs the session's CSRF token, found in the page's sign-out form.
+    let csrf = people.body.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.get(..64)).expect("csrf").to_owned();
+    let out = app
+        .send_raw(
+            Request::builder()
+                .method("POST")
+                .uri("/sign-out")
+                .header("cookie", cookie.clone())
+                .header("content-type", "application/x-www-form-urlencoded"),
+            Body::from(format!("csrf={csrf}")),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = app.send_raw(Request::builder().uri("/people").header("cookie", cookie), Body::empty()).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "the old cookie no longer works");
+    assert!(after.headers["location"].to_str().expect("location").starts_with("/sign-in?next=%2Fpeople"));
+
+    // HTTPS deployments mark the cookie Secure.
+    let secure = aspire_web::router_with(app.db.clone(), aspire_web::WebConfig::for_url("https://aspire.example.org"));
+    let res = tower::ServiceExt::oneshot(
+        secure,
+        Request::builder()
+            .method("POST")
+            .uri("/sign-in")
+            .header("cookie", ANON)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("email=admin%40test.example&password=correct+horse+battery&csrf={ANON_TOKEN}")))
+            .expect("request"),
+    )
+    .await
+    .expect("response");
+    assert!(res.headers()["set-cookie"].to_str().expect("cookie").contains("; Secure"));
+}
+
+/// Behind a proxy that reports client addresses, so that tests can come from many.
+async fn behind_proxy() -> App {
+    let mut app = app().await;
+    let config = aspire_web::WebConfig { trust_proxy: true, ..aspire_web::WebConfig::default() };
+    app.router = aspire_web::router_with(app.db.clone(), config);
+    app
+}
+
+#[tokio::test]
+async fn a_brute_force_loop_is_slowed_then_locked() {
+    let app = behind_proxy().await;
+    person_with_password(&app, "head@test.example", &[]).await;
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        // From many addresses, as a botnet would: the per-account count still stops it.
+        let p = sign_in(&app, "head@test.example", &format!("guess number {i}"), &format!("10.1.0.{i}")).await;
+        statuses.push(p.status.as_u16());
+        if p.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(p.headers.contains_key("retry-after"));
+            assert!(p.body.contains("wait"), "{}", p.body);
+        }
+    }
+    assert_eq!(statuses[..3], [401, 401, 401], "{statuses:?}");
+    assert!(statuses[3..9].iter().all(|s| *s == 429), "then slowed: {statuses:?}");
+    assert!(statuses[9..].iter().all(|s| *s == 423), "then locked: {statuses:?}");
+    let right = sign_in(&app, "head@test.example", "correct horse battery", "10.1.1.1").await;
+    assert_eq!(right.status, StatusCode::LOCKED, "even the right password while locked");
+    assert!(right.body.contains("locked"), "{}", right.body);
+}
+
+#[tokio::test]
+async fn one_address_hammering_the_form_is_rate_limited() {
+    let app = behind_proxy().await;
+    let mut last = StatusCode::OK;
+    for i in 0..25 {
+        last = sign_in(&app, &format!("nobody{i}@test.example"), "whatever password", "10.2.0.1").await.status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn forged_posts_are_refused() {
+    let app = app().await.as_admin().await;
+    let (cookie, csrf) = app.session.clone().expect("session");
+    let post = |headers: Vec<(&'static str, String)>, body: String| {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri("/programmes")
+            .header("cookie", cookie.clone())
+            .header("content-type", "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        app.send_raw(req, Body::from(body))
+    };
+    let without = post(vec![], "name=Forged".into()).await;
+    assert_eq!(without.status, StatusCode::FORBIDDEN);
+    assert!(without.body.contains("not sent from this site"), "{}", without.body);
+    let wrong = post(vec![], format!("name=Forged&csrf={}", "0".repeat(64))).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let other_site = post(vec![("sec-fetch-site", "cross-site".into())], format!("name=Forged&csrf={csrf}")).await;
+    assert_eq!(other_site.status, StatusCode::FORBIDDEN);
+    let other_origin = post(
+        vec![("origin", "https://evil.example".into()), ("host", "aspire.example".into())],
+        format!("name=Forged&csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(other_origin.status, StatusCode::FORBIDDEN);
+    // An anonymous token does not stand in for the session's.
+    let anon = post(vec![], format!("name=Forged&csrf={ANON_TOKEN}")).await;
+    assert_eq!(anon.status, StatusCode::FORBIDDEN);
+    let all = aspire_core::access::Visible { all: true, ..Default::default() };
+    assert!(app.db.programmes(&all, &all).await.expect("list").is_empty(), "nothing was created");
+    // The genuine form works.
+    let ok = post(
+        vec![("origin", "http://aspire.example".into()), ("host", "aspire.example".into())],
+        format!("name=Real&csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    // Signing in is a form too.
+    let forged_sign_in = app
+        .send_raw(
+            Request::builder()
+                .method("POST")
+                .uri("/sign-in")
+                .header("content-type", "application/x-www-form-urlencoded"),
+            Body::from("email=a%40b.uk&password=x"),
+        )
+        .await;
+    assert_eq!(forged_sign_in.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn stored_script_payloads_render_as_text_on_every_page() {
+    const X: &str = "<script>alert('x')</script>\"><img src=x onerror=alert(1)>";
+    let app = app().await.as_admin().await;
+    let cli = Actor::command_line();
+    let urn = Urn::parse("105626").expect("urn");
+    let p = app
+        .db
+        .create_programme(
+            &cli,
+            &NewProgramme {
+                name: format!("Programme {X}"),
+                template: None,
+                rule_set: None,
+                starts_on: None,
+                ends_on: None,
+            },
+        )
+        .await
+        .expect("programme");
+    app.db.enrol(&cli, p, &[urn], "enrolled").await.expect("enrol");
+    let n = app.db.create_network(&cli, p, &format!("Network {X}")).await.expect("network");
+    app.db.set_network(&cli, p, urn, Some(n)).await.expect("set");
+    let person = app
+        .db
+        .add_person(
+            &cli,
+            &Email::parse("x@test.example").expect("email"),
+            &format!("Name {X}"),
+            &[Grant::new(Role::Teacher, Scope::School(urn), false).expect("grant")],
+        )
+        .await
+        .expect("person");
+    app.db.issue_link(&cli, person, TokenPurpose::Invitation, "http://t").await.expect("link");
+    app.db.save_cohort(&format!("Cohort {X}"), Some(&format!("About {X}")), None, &[urn].into()).await.expect("c");
+    // Through the forms as well: a staff list with the payload in the name column.
+    let (_, csrf) = app.session.clone().expect("session");
+    let b = "BOUNDARY";
+    let upload = app
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri(format!("/people/import?csrf={csrf}"))
+                .header("content-type", format!("multipart/form-data; boundary={b}")),
+            Body::from(format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"s.csv\"\r\n\r\nemail,name,role,urn\ny@test.example,\"Listed {}\",teacher,105626\n\r\n--{b}--\r\n",
+                X.replace('"', "\"\"")
+            )),
+        )
+        .await;
+    assert_eq!(upload.status, StatusCode::OK, "{}", upload.body);
+
+    let pages = [
+        "/programmes".to_owned(),
+        format!("/programmes/{p}"),
+        format!("/programmes/{p}/networks/{n}"),
+        format!("/programmes/{p}/schools/{urn}"),
+        "/people".to_owned(),
+        format!("/people/{person}"),
+        format!("/people?q={}", urlencode(X)),
+        "/audit".to_owned(),
+        format!("/audit?q={}", urlencode(X)),
+        "/outbox".to_owned(),
+        "/evaluation".to_owned(),
+        format!("/schools?q={}", urlencode(X)),
+        format!("/eligibility?q={}", urlencode(X)),
+    ];
+    for uri in &pages {
+        let page = app.get(uri).await;
+        assert!(page.status.is_success(), "{uri}: {}", page.status);
+        assert!(!page.body.contains("<script>alert"), "{uri} has a live script tag");
+        assert!(!page.body.contains("<img src=x"), "{uri} has a live img tag");
+    }
+    // The CSV export holds the text as it is (it is a download, not a page), with no formula.
+    let csv = app.get("/audit.csv").await;
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    assert!(csv.headers["content-disposition"].to_str().expect("header").starts_with("attachment"));
+    let shown = app.get(&format!("/programmes/{p}")).await.body;
+    assert!(shown.contains("&#60;script&#62;") || shown.contains("&lt;script&gt;"), "the text is shown, escaped");
+    // A sign-in with the payload as the email is echoed back escaped.
+    let anon = crate::app().await;
+    let echo = sign_in(&anon, X, "whatever", "10.3.0.1").await;
+    assert!(!echo.body.contains("<script>alert"));
+    let next = anon.get(&format!("/sign-in?next=/{}", urlencode(X))).await;
+    assert_eq!(next.status, StatusCode::OK);
+    assert!(!next.body.contains("<script>alert") && !next.body.contains("<img src=x"));
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)]).expect("encode").trim_start_matches("v=").to_owned()
+}
