@@ -290,7 +290,7 @@ async fn send(w: &World, p: &Probe, who: &str, n: usize) -> Page {
         };
         uri = uri.replace("GRANT", &id.to_string());
     }
-    let body = if let Some(csv) = &p.multipart {
+    if let Some(csv) = &p.multipart {
         let b = "XBOUNDARYX";
         uri.push_str(&format!("?csrf={csrf}"));
         let req = Request::builder()
@@ -303,7 +303,7 @@ async fn send(w: &World, p: &Probe, who: &str, n: usize) -> Page {
             unique(csv)
         ));
         return w.app.send_raw(req, body).await;
-    };
+    }
     let req = Request::builder().method(p.method).uri(&uri).header("cookie", cookie);
     if p.method == "POST" {
         let mut fields: Vec<(String, String)> = p.form.iter().map(|(k, v)| (k.clone(), unique(v))).collect();
