@@ -1,5 +1,7 @@
 //! The `aspire` binary as a user runs it: exit codes, messages, and what ends up in the database.
 
+mod sessions;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
