@@ -2,7 +2,7 @@
 // programme officer use them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, accessibilityProblems } from './helpers.mjs';
+import { startDemo, launchBrowser, accessibilityProblems, signIn } from './helpers.mjs';
 
 let demo;
 let browser;
@@ -35,6 +35,7 @@ test('a head teacher checks a school without JavaScript', async () => {
 test('the checker and the programme list are accessible', async () => {
   const context = await browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
+  await signIn(page, demo, 'programme.admin');
   for (const path of ['/eligibility?q=blackpool', '/eligibility/142175?as_of=2017-09-01', '/programme/eligibility?as_of=2017-09-01']) {
     await page.goto(demo.url + path);
     assert.deepEqual(await accessibilityProblems(page), [], path);
@@ -44,6 +45,7 @@ test('the checker and the programme list are accessible', async () => {
 
 test('the programme list filters by area and exports what it shows', async () => {
   const page = await browser.newPage();
+  await signIn(page, demo, 'adviser');
   await page.goto(demo.url + '/programme/eligibility?as_of=2017-09-01');
   await page.getByRole('link', { name: 'Bradford', exact: true }).click();
   await page.waitForURL(/area=Bradford/);

@@ -1,7 +1,7 @@
 // An evaluator opens the demo cohort's report and downloads its CSV.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, accessibilityProblems } from './helpers.mjs';
+import { startDemo, launchBrowser, accessibilityProblems, signIn } from './helpers.mjs';
 
 let demo;
 let browser;
@@ -19,6 +19,7 @@ after(async () => {
 test('open a cohort report and download its CSV', async () => {
   const context = await browser.newContext({ bypassCSP: true, acceptDownloads: true });
   const page = await context.newPage();
+  await signIn(page, demo, 'evaluator');
   await page.goto(demo.url + '/evaluation');
   await page.getByRole('link', { name: /Eligible for TLIF/ }).click();
   await page.waitForURL(/\/evaluation\/\d+/);

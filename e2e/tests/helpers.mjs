@@ -29,20 +29,38 @@ export async function startDemo() {
     const onData = (chunk) => {
       log += chunk;
       const m = log.match(/running at (http:\/\/[0-9.:]+)\//);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      // The demo accounts are printed after the address; the evaluator's comes last.
+      if (m && /evaluator@\S+\s+\S+/.test(log)) { clearTimeout(timer); resolve(m[1]); }
     };
     proc.stdout.on('data', onData);
     proc.stderr.on('data', onData);
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`demo exited with ${code}:\n${log}`)); });
   });
+  // "  head@demo.aspire.invalid   demo-0123456789abcdef  head teacher of ..."
+  const accounts = {};
+  for (const m of log.matchAll(/^\s+(\S+)@demo\.aspire\.invalid\s+(\S+)\s/gm)) {
+    accounts[m[1]] = { email: `${m[1]}@demo.aspire.invalid`, password: m[2] };
+  }
   return {
     url,
+    accounts,
     async stop() {
       proc.kill('SIGTERM');
       await new Promise((r) => { if (proc.exitCode !== null) r(); else proc.on('exit', r); });
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Signs in through the sign-in page as one of the demo accounts ('head', 'adviser', ...). */
+export async function signIn(page, demo, who) {
+  const account = demo.accounts[who];
+  if (!account) throw new Error(`no demo account '${who}' (have: ${Object.keys(demo.accounts).join(', ')})`);
+  await page.goto(demo.url + '/sign-in');
+  await page.getByLabel('Email address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
 }
 
 export async function launchBrowser() {
