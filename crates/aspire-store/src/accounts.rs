@@ -855,13 +855,27 @@ impl Db {
         .await
     }
 
-    /// Records the outcome of sending a message.
-    pub async fn mark_message(&self, id: i64, result: Result<(), String>) -> crate::Result<()> {
-        let sql = match result {
-            Ok(()) => Sql::new("UPDATE outbox SET sent_at = ?, error = NULL WHERE id = ?").instant(Utc::now()).int(id),
-            Err(e) => Sql::new("UPDATE outbox SET error = ? WHERE id = ?").text(e).int(id),
-        };
-        self.execute(&sql, "updating the outbox").await?;
+    /// Claims an unsent message for sending: true if this caller got it (another instance
+    /// sending the same outbox gets false), so each message goes out once.
+    pub async fn claim_message(&self, id: i64) -> crate::Result<bool> {
+        let n = self
+            .execute(
+                &Sql::new("UPDATE outbox SET sent_at = ?, error = NULL WHERE id = ? AND sent_at IS NULL")
+                    .instant(Utc::now())
+                    .int(id),
+                "claiming a message",
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    /// Puts a claimed message back with the reason it could not be sent (it is tried again).
+    pub async fn release_message(&self, id: i64, error: &str) -> crate::Result<()> {
+        self.execute(
+            &Sql::new("UPDATE outbox SET sent_at = NULL, error = ? WHERE id = ?").text(error).int(id),
+            "returning a message to the outbox",
+        )
+        .await?;
         Ok(())
     }
 }

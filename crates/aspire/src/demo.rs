@@ -212,12 +212,13 @@ pub async fn run(url: Option<&str>, addr: SocketAddr) -> anyhow::Result<ExitCode
     );
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     let local = listener.local_addr()?;
-    println!("Aspire demo is running at http://{local}/  (press Ctrl-C to stop)");
-    println!("Demo accounts (sign in at http://{local}/sign-in; new passwords each time the demo starts):");
+    crate::say!("Aspire demo is running at http://{local}/  (press Ctrl-C to stop)");
+    crate::say!("Demo accounts (sign in at http://{local}/sign-in; new passwords each time the demo starts):");
     for (a, p) in accounts.iter().zip(&passwords) {
-        println!("  {:<38} {p}  {}", a.email, a.what);
+        crate::say!("  {:<38} {p}  {}", a.email, a.what);
     }
     let config = aspire_web::WebConfig::for_url(&format!("http://{local}"));
+    crate::background(&db, None, &config);
     aspire_web::serve(listener, db.clone(), config, crate::shutdown_signal()).await.context("serving")?;
     db.close().await;
     Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@ mod demo;
 mod eligibility;
 mod evaluate;
 mod import;
+mod mail;
 mod show;
 mod users;
 
@@ -16,6 +17,16 @@ use clap::{Args, Parser, Subcommand};
 
 use aspire_core::year::AcademicYear;
 use aspire_store::Db;
+
+/// A line for the person who started the server. Unlike `println!`, it does not stop the
+/// server when nobody reads its output any more (`aspire serve | head -1`).
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
 
 const DEFAULT_DATABASE: &str = "sqlite:aspire.db";
 const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -92,6 +103,13 @@ pub struct WebArgs {
     /// and the audit log). Only when the proxy sets that header itself.
     #[arg(long, env = "ASPIRE_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Mail relay for invitations and password resets: smtp://[USER:PASSWORD@]HOST[:PORT].
+    /// Without one, messages wait in the outbox for an administrator (/outbox).
+    #[arg(long, env = "ASPIRE_SMTP_URL", value_name = "URL")]
+    smtp_url: Option<String>,
+    /// The From address of those messages.
+    #[arg(long, env = "ASPIRE_MAIL_FROM", default_value = "Aspire <no-reply@aspire.invalid>")]
+    mail_from: String,
 }
 
 impl WebArgs {
@@ -190,7 +208,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
             let local = listener.local_addr()?;
             let config = web.config(local);
-            println!("Aspire is serving {} at http://{local}/", aspire_store::redact(&url));
+            let mailer = web.smtp_url.as_deref().map(|u| mail::Mailer::new(u, &web.mail_from)).transpose()?;
+            crate::say!("Aspire is serving {} at http://{local}/", aspire_store::redact(&url));
+            background(&db, mailer, &config);
             aspire_web::serve(listener, db.clone(), config, shutdown_signal()).await.context("serving")?;
             db.close().await;
             Ok(ExitCode::SUCCESS)
@@ -228,6 +248,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             code
         }
     }
+}
+
+/// The work a server does besides answering: sending the outbox (when a mail relay is set) and
+/// removing expired sessions. Several instances may run it: each message is claimed before it
+/// is sent.
+fn background(db: &Db, mailer: Option<mail::Mailer>, config: &aspire_web::WebConfig) {
+    match mailer {
+        Some(m) => {
+            crate::say!("Mail goes through the relay at {}.", m.relay());
+            tokio::spawn(m.run(db.clone(), std::time::Duration::from_secs(5)));
+        }
+        None => crate::say!(
+            "No mail relay is set (--smtp-url): invitations and password resets wait in the outbox (/outbox)."
+        ),
+    }
+    let (db, policy) = (db.clone(), config.sign_in.clone());
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = db.purge_sessions(&policy).await {
+                tracing::warn!(error = %e, "expired sessions could not be removed");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

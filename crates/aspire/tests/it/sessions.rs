@@ -23,7 +23,10 @@ impl Server {
             .spawn()
             .expect("start aspire serve");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
+        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+        out.read_line(&mut line).expect("first line");
+        // Keep reading what the server prints, as a terminal would.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
         let addr = line.split("http://").nth(1).and_then(|s| s.split('/').next()).expect("address printed").to_owned();
         Server { child, addr }
     }
@@ -187,4 +190,83 @@ fn two_processes_on_one_postgresql_share_a_session() {
     }
     rt.block_on(admin.execute_admin(&format!("DROP DATABASE IF EXISTS {name}"))).expect("drop database");
     rt.block_on(admin.close());
+}
+
+/// A free port on the loopback interface.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+#[test]
+fn invitations_go_out_through_a_real_smtp_server() {
+    // Python's standard smtpd (until Python 3.12) is a real SMTP server that prints what it
+    // receives; without it this test cannot run.
+    let check = Command::new("python3").args(["-c", "import smtpd"]).stderr(Stdio::null()).status();
+    if !check.is_ok_and(|s| s.success()) {
+        eprintln!("python3 with the smtpd module is not available: the SMTP test did not run");
+        return;
+    }
+    let port = free_port();
+    let mut smtp = Command::new("python3")
+        .args(["-u", "-W", "ignore", "-m", "smtpd", "-n", "-c", "DebuggingServer", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start smtpd");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite:{}", dir.path().join("a.db").display());
+    let out = aspire(&url, &["user", "add", "--role", "admin", "--name", "Ada Admin", "ada@example.org"]);
+    let link = out.lines().find(|l| l.contains("/invitation/")).expect("link").trim().to_owned();
+    let server = Command::new(env!("CARGO_BIN_EXE_aspire"))
+        .args([
+            "--database-url",
+            &url,
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--smtp-url",
+            &format!("smtp://127.0.0.1:{port}"),
+        ])
+        .args(["--mail-from", "Aspire <aspire@example.org>"])
+        .env_remove("ASPIRE_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let mut server = Server { child: server, addr: String::new() };
+    // The outbox is sent every few seconds; wait for the message to be marked sent.
+    let mut sent = false;
+    for _ in 0..40 {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let unsent = rt.block_on(async {
+            let db = aspire_store::Db::open(&url).await.expect("db");
+            let n = db.unsent_messages().await.expect("outbox").len();
+            db.close().await;
+            n
+        });
+        if unsent == 0 {
+            sent = true;
+            break;
+        }
+    }
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let _ = smtp.kill();
+    let mut received = String::new();
+    smtp.stdout.take().expect("stdout").read_to_string(&mut received).expect("read");
+    let _ = smtp.wait();
+    assert!(sent, "the invitation was not sent; the SMTP server received:\n{received}");
+    // The server prints each line as a Python bytes literal; the body is quoted-printable, whose
+    // soft line breaks ("=" at a line's end) join lines.
+    let received: String = received
+        .lines()
+        .map(|l| l.strip_prefix("b'").and_then(|l| l.strip_suffix('\'')).unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("=\n", "");
+    assert!(received.contains("Subject: You are invited to Aspire"), "{received}");
+    assert!(received.contains(&link), "the link is in the email: {received}");
+    assert!(received.contains("To: ada@example.org"));
 }
