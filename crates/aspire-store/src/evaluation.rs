@@ -37,6 +37,9 @@ pub enum Comparison {
     Sponsored,
     /// Nearest neighbours on baseline attainment, % FSM, size and prior Ofsted grade.
     Matched,
+    /// Schools eligible for the programme (its rule set, on its start date) that did not take
+    /// part: for a programme's cohort.
+    Eligible,
 }
 
 impl Comparison {
@@ -45,6 +48,7 @@ impl Comparison {
             "national" => Some(Comparison::National),
             "sponsored" => Some(Comparison::Sponsored),
             "matched" => Some(Comparison::Matched),
+            "eligible" => Some(Comparison::Eligible),
             _ => None,
         }
     }
@@ -60,6 +64,9 @@ pub struct AttainmentRequest {
     /// Count a cohort school's results under the URN it moved to (an academy conversion) within
     /// the window. Off by default, so results are by URN as published.
     pub follow_urn_changes: bool,
+    /// The schools eligible for the programme, for [`Comparison::Eligible`] (the cohort is
+    /// taken out of them).
+    pub eligible: Option<BTreeSet<Urn>>,
 }
 
 /// A cohort school that changed URN during the window, and what was done with it.
@@ -327,6 +334,11 @@ impl Db {
                         }
                         groups.push(group);
                     }
+                    Comparison::Eligible => groups.push(ComparisonGroup {
+                        key: "eligible".into(),
+                        label: "eligible schools that did not take part".into(),
+                        members: Some(req.eligible.clone().unwrap_or_default()),
+                    }),
                 }
             }
             let published = self.ks2_published(m, &years).await?;
@@ -416,6 +428,8 @@ pub struct Cohort {
     pub description: Option<String>,
     pub source_file: Option<String>,
     pub members: usize,
+    /// The programme whose schools these are, if the cohort was made from one.
+    pub programme: Option<i64>,
 }
 
 impl Db {
@@ -486,10 +500,61 @@ impl Db {
         Ok(id)
     }
 
+    /// Stores a programme's schools as a cohort: those that reached enrolment (enrolled or
+    /// completed; schools that withdrew are left out, and counted in the description). Returns
+    /// the cohort's id, or `None` when the programme has no such school.
+    pub async fn save_programme_cohort(&self, name: &str, programme: i64) -> Result<Option<(i64, usize)>> {
+        let rows = self
+            .fetch(
+                &Sql::new("SELECT urn, status FROM enrolments WHERE programme_id = ?").int(programme),
+                "reading a programme's schools",
+                |r| Ok((r.int("urn")?.and_then(|u| Urn::try_from(u).ok()), r.text("status")?.unwrap_or_default())),
+            )
+            .await?;
+        let urns: BTreeSet<Urn> =
+            rows.iter().filter(|(_, st)| st == "enrolled" || st == "completed").filter_map(|(u, _)| *u).collect();
+        if urns.is_empty() {
+            return Ok(None);
+        }
+        let withdrawn = rows.iter().filter(|(_, st)| st == "withdrawn").count();
+        let description = format!(
+            "The {} schools of programme {programme} that enrolled (enrolled or completed){}.",
+            urns.len(),
+            if withdrawn > 0 { format!("; {withdrawn} that withdrew are not included") } else { String::new() }
+        );
+        let id = self.save_cohort(name, Some(&description), None, &urns).await?;
+        self.execute(
+            &Sql::new("UPDATE cohorts SET programme_id = ? WHERE id = ?").int(programme).int(id),
+            "linking a cohort to its programme",
+        )
+        .await?;
+        Ok(Some((id, urns.len())))
+    }
+
+    /// The schools eligible for a programme: its rule set, on its start date. `None` when the
+    /// programme names no rule set or start date, or the rule set cannot answer for that date.
+    pub async fn programme_eligible(&self, programme: i64) -> Result<Option<BTreeSet<Urn>>> {
+        let Some(p) = self.programme(programme).await? else { return Ok(None) };
+        let (Some(rule_set), Some(starts)) = (p.rule_set, p.starts_on) else { return Ok(None) };
+        let opts = aspire_import::ImportOptions::new(chrono::Utc::now().date_naive());
+        let Ok(rules) = aspire_import::load_rule_set(&rule_set, &opts) else { return Ok(None) };
+        if rules.rules.covers(starts).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.eligibility(&rules, starts, crate::Scope::All)
+                .await?
+                .into_iter()
+                .filter(|r| r.decision.outcome == aspire_core::eligibility::Outcome::Eligible)
+                .map(|r| r.decision.urn)
+                .collect(),
+        ))
+    }
+
     pub async fn cohorts(&self) -> Result<Vec<Cohort>> {
         self.fetch(
             &Sql::new(
-                "SELECT c.id, c.name, c.description, c.source_file, (SELECT COUNT(*) FROM cohort_members m WHERE m.cohort_id = c.id) AS n \
+                "SELECT c.id, c.name, c.description, c.source_file, c.programme_id, (SELECT COUNT(*) FROM cohort_members m WHERE m.cohort_id = c.id) AS n \
                  FROM cohorts c ORDER BY c.name",
             ),
             "listing cohorts",
@@ -500,6 +565,7 @@ impl Db {
                     description: r.text("description")?,
                     source_file: r.text("source_file")?,
                     members: usize::try_from(r.int("n")?.unwrap_or(0)).unwrap_or(0),
+                    programme: r.int("programme_id")?,
                 })
             },
         )

@@ -26,6 +26,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_people_and_programmes.sql"),
         include_str!("../migrations/postgres/0003_people_and_programmes.sql"),
     ),
+    (
+        4,
+        "cohort_programme",
+        include_str!("../migrations/sqlite/0004_cohort_programme.sql"),
+        include_str!("../migrations/postgres/0004_cohort_programme.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -133,6 +133,10 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
             id
         }
     };
+    const DEMO_PROGRAMME_COHORT: &str = "Demo programme schools (illustration)";
+    if !db.cohorts().await?.iter().any(|c| c.name == DEMO_PROGRAMME_COHORT) {
+        db.save_programme_cohort(DEMO_PROGRAMME_COHORT, programme).await?;
+    }
     let schools = db.enrolments(programme, &all).await?;
     let networks = db.networks(programme, &all).await?;
     let (Some(first), Some(net)) = (schools.first(), networks.first()) else {

@@ -35,10 +35,14 @@ pub enum EvaluateCommand {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("who").required(true).args(["cohort", "programme"]))]
 pub struct AttainmentArgs {
     /// CSV (or XLSX) with a URN column; other columns are ignored.
     #[arg(long, value_name = "FILE")]
-    cohort: PathBuf,
+    cohort: Option<PathBuf>,
+    /// A programme's schools instead of a file: those that enrolled (enrolled or completed).
+    #[arg(long, value_name = "ID")]
+    programme: Option<i64>,
     /// Baseline academic year(s), comma-separated, e.g. 2015/16,2016/17.
     #[arg(long, value_name = "YEARS", value_parser = parse_years)]
     baseline: Years,
@@ -46,7 +50,8 @@ pub struct AttainmentArgs {
     #[arg(long, value_name = "YEARS", value_parser = parse_years)]
     followup: Years,
     /// Comparison groups, comma-separated: national (every other school with results),
-    /// sponsored (sponsored academies), matched (nearest neighbours).
+    /// sponsored (sponsored academies), matched (nearest neighbours), eligible (schools eligible
+    /// for the programme that did not take part; with --programme).
     #[arg(long, value_name = "GROUPS", default_value = "national", value_parser = parse_comparisons)]
     comparison: Comparisons,
     /// DfE measures, comma-separated [default: READPROG,WRITPROG,MATPROG,PTRWM_EXP,PTRWM_HIGH,PTMAT_HIGH].
@@ -103,8 +108,9 @@ fn parse_years(s: &str) -> Result<Years, String> {
 fn parse_comparisons(s: &str) -> Result<Comparisons, String> {
     let mut v = Vec::new();
     for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let c = Comparison::parse(part)
-            .ok_or_else(|| format!("'{part}' is not a comparison group: use national, sponsored or matched"))?;
+        let c = Comparison::parse(part).ok_or_else(|| {
+            format!("'{part}' is not a comparison group: use national, sponsored, matched or eligible")
+        })?;
         if !v.contains(&c) {
             v.push(c);
         }
@@ -155,6 +161,23 @@ async fn read_cohort(db: &Db, path: &PathBuf) -> anyhow::Result<BTreeSet<Urn>> {
     Ok(known)
 }
 
+/// A programme's schools that enrolled (enrolled or completed).
+async fn programme_schools(db: &Db, programme: i64) -> anyhow::Result<BTreeSet<Urn>> {
+    let p = db.programme(programme).await?.with_context(|| format!("there is no programme {programme}"))?;
+    let all = aspire_core::access::Visible { all: true, ..Default::default() };
+    let urns: BTreeSet<Urn> = db
+        .enrolments(programme, &all)
+        .await?
+        .into_iter()
+        .filter(|e| e.status == "enrolled" || e.status == "completed")
+        .map(|e| e.urn)
+        .collect();
+    if urns.is_empty() {
+        bail!("the programme {} has no enrolled school yet", p.name);
+    }
+    Ok(urns)
+}
+
 pub async fn run(db: &Db, cmd: &EvaluateCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         EvaluateCommand::Attainment(a) => attainment(db, a).await,
@@ -189,7 +212,26 @@ async fn attainment(db: &Db, a: &AttainmentArgs) -> anyhow::Result<ExitCode> {
     if a.comparison.0.is_empty() {
         bail!("name at least one comparison group: national, sponsored or matched");
     }
-    let cohort = read_cohort(db, &a.cohort).await?;
+    let cohort = match (&a.cohort, a.programme) {
+        (Some(file), _) => read_cohort(db, file).await?,
+        (None, Some(p)) => programme_schools(db, p).await?,
+        (None, None) => bail!("give --cohort FILE or --programme ID"),
+    };
+    let eligible = if a.comparison.0.contains(&Comparison::Eligible) {
+        let Some(p) = a.programme else {
+            bail!("the eligible comparison is for a programme's schools: use --programme ID");
+        };
+        let set = db.programme_eligible(p).await?.with_context(|| {
+            format!("programme {p} has no eligibility rule set and start date for which the rule set answers")
+        })?;
+        eprintln!(
+            "{} schools were eligible on the programme's start date; those that did not take part are compared.",
+            set.len()
+        );
+        Some(set)
+    } else {
+        None
+    };
     let req = AttainmentRequest {
         cohort,
         measures: a.measures.as_ref().map_or_else(|| DEFAULT_MEASURES.to_vec(), |m| m.0.clone()),
@@ -202,6 +244,7 @@ async fn attainment(db: &Db, a: &AttainmentArgs) -> anyhow::Result<ExitCode> {
             level: 0.95,
         },
         follow_urn_changes: a.follow_urn_changes,
+        eligible,
     };
     let report = db.evaluate_attainment(&req).await.context("evaluating")?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -406,11 +449,16 @@ async fn ofsted(db: &Db, o: &OfstedArgs) -> anyhow::Result<ExitCode> {
 #[derive(Debug, clap::Subcommand)]
 pub enum CohortCommand {
     /// Store a cohort under a name (replacing a cohort of that name), for the web report.
+    #[command(group = clap::ArgGroup::new("from").required(true).args(["file", "programme"]))]
     Add {
         /// A name for the cohort, e.g. "TLIF networks 2017-19".
         name: String,
         /// CSV (or XLSX) with a URN column; other columns are ignored.
-        file: PathBuf,
+        file: Option<PathBuf>,
+        /// A programme's schools instead (those that enrolled); its report can then compare them
+        /// with the eligible schools that did not take part.
+        #[arg(long, value_name = "ID")]
+        programme: Option<i64>,
         /// What the cohort is.
         #[arg(long)]
         description: Option<String>,
@@ -421,7 +469,21 @@ pub enum CohortCommand {
 
 pub async fn cohort(db: &Db, cmd: &CohortCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        CohortCommand::Add { name, file, description } => {
+        CohortCommand::Add { name, file: None, programme: Some(p), .. } => {
+            if name.trim().is_empty() {
+                bail!("give the cohort a name");
+            }
+            let prog = db.programme(*p).await?.with_context(|| format!("there is no programme {p}"))?;
+            let Some((id, n)) = db.save_programme_cohort(name.trim(), *p).await? else {
+                bail!("the programme {} has no enrolled school yet", prog.name);
+            };
+            println!(
+                "Cohort #{id} \"{}\": the {n} schools of {}. Its report is at /evaluation/{id}.",
+                name.trim(),
+                prog.name
+            );
+        }
+        CohortCommand::Add { name, file: Some(file), description, .. } => {
             if name.trim().is_empty() {
                 bail!("give the cohort a name");
             }
@@ -432,6 +494,7 @@ pub async fn cohort(db: &Db, cmd: &CohortCommand) -> anyhow::Result<ExitCode> {
             let id = db.save_cohort(name.trim(), description.as_deref(), Some((&shown, &sha)), &urns).await?;
             println!("Cohort #{id} \"{}\": {} schools. Its report is at /evaluation/{id}.", name.trim(), urns.len());
         }
+        CohortCommand::Add { .. } => bail!("give a FILE or --programme ID"),
         CohortCommand::List => {
             let cohorts = db.cohorts().await?;
             if cohorts.is_empty() {

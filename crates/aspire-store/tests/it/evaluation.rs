@@ -70,6 +70,7 @@ async fn did_reproduces_the_reference_on_the_national_files() {
             level: 0.95,
         },
         follow_urn_changes: false,
+        eligible: None,
     };
     let r = t.db.evaluate_attainment(&req).await.expect("evaluate");
     // statsmodels 0.15.0, OLS on within-school demeaned data with year dummies, CR1 by school.
@@ -173,6 +174,7 @@ async fn sponsored_and_matched_comparisons_on_the_bundled_data() {
                 level: 0.95,
             },
             follow_urn_changes: false,
+            eligible: None,
         };
         let r = t.db.evaluate_attainment(&req).await.expect("evaluate");
         let rwm = r.measures.iter().find(|m| m.measure == Measure::RwmExpected).expect("RWM");
@@ -218,5 +220,76 @@ async fn ofsted_outcomes_follow_a_conversion() {
     assert_eq!(o.followed.len(), 1);
     assert_eq!(o.followed[0].inspected_as.get(), 142175);
     assert!(o.reference.with_prior > 1000);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_programme_is_compared_with_the_eligible_schools_that_did_not_take_part() {
+    let t = crate::TestDb::sqlite().await;
+    for f in crate::BUNDLED {
+        import(&t.db, &crate::parse(f)).await;
+    }
+    let cli = aspire_store::Actor::command_line();
+    let p =
+        t.db.create_programme(
+            &cli,
+            &aspire_store::NewProgramme {
+                name: "TLIF 2017 (test)".into(),
+                template: None,
+                rule_set: Some("tlif-2017".into()),
+                starts_on: chrono::NaiveDate::from_ymd_opt(2017, 9, 1),
+                ends_on: None,
+            },
+        )
+        .await
+        .expect("programme");
+    let eligible = t.db.programme_eligible(p).await.expect("eligibility").expect("a rule set and a start date");
+    assert!(eligible.len() > 40, "{}", eligible.len());
+    let taking_part: Vec<Urn> = eligible.iter().copied().take(20).collect();
+    t.db.enrol(&cli, p, &taking_part, "enrolled").await.expect("enrol");
+    let withdrew: Vec<Urn> = eligible.iter().copied().skip(20).take(2).collect();
+    t.db.enrol(&cli, p, &withdrew, "withdrawn").await.expect("enrol");
+    let (id, n) = t.db.save_programme_cohort("TLIF 2017 schools", p).await.expect("save").expect("schools");
+    assert_eq!(n, 20, "withdrawn schools are left out");
+    let (cohort, members) = t.db.cohort(id).await.expect("read").expect("cohort");
+    assert_eq!(cohort.programme, Some(p));
+    assert!(cohort.description.as_deref().is_some_and(|d| d.contains("2 that withdrew")));
+    let req = AttainmentRequest {
+        cohort: members.clone(),
+        measures: vec![Measure::ReadingProgress],
+        comparisons: vec![Comparison::Eligible],
+        settings: Settings {
+            baseline: vec![year("2015/16"), year("2016/17")],
+            followup: vec![year("2017/18"), year("2018/19")],
+            replicates: 200,
+            seed: 1,
+            level: 0.95,
+        },
+        follow_urn_changes: false,
+        eligible: Some(eligible.clone()),
+    };
+    let r = t.db.evaluate_attainment(&req).await.expect("evaluate");
+    let c = &r.measures[0].comparisons[0];
+    assert_eq!(c.key, "eligible");
+    assert_eq!(c.label, "eligible schools that did not take part");
+    let d = c.did.as_ref().expect("an estimate");
+    assert!(d.n_treated_schools <= 20);
+    // The comparison schools are the eligible ones less the cohort: no more than that many.
+    assert!(d.n_schools - d.n_treated_schools <= eligible.len() - 20, "{d:?}");
+    // A programme without a rule set has no eligible schools to compare with.
+    let bare =
+        t.db.create_programme(
+            &cli,
+            &aspire_store::NewProgramme {
+                name: "No rules".into(),
+                template: None,
+                rule_set: None,
+                starts_on: None,
+                ends_on: None,
+            },
+        )
+        .await
+        .expect("programme");
+    assert_eq!(t.db.programme_eligible(bare).await.expect("read"), None);
     t.cleanup().await;
 }

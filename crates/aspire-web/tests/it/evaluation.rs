@@ -98,3 +98,37 @@ async fn bad_report_parameters_are_explained() {
     assert!(p.body.contains("No interval for READPROG: only 1 cohort school has"), "small cohort warned: {}", p.body);
     assert!(!p.body.contains("Difference-in-differences 0") && !p.body.contains("(SE "), "no standard error shown");
 }
+
+#[tokio::test]
+async fn a_programme_report_compares_with_eligible_schools_that_did_not_take_part() {
+    let app = app_from(FILES, &[]).await.as_admin().await;
+    let cli = aspire_store::Actor::command_line();
+    let p = app
+        .db
+        .create_programme(
+            &cli,
+            &aspire_store::NewProgramme {
+                name: "TLIF 2017".into(),
+                template: None,
+                rule_set: Some("tlif-2017".into()),
+                starts_on: chrono::NaiveDate::from_ymd_opt(2017, 9, 1),
+                ends_on: None,
+            },
+        )
+        .await
+        .expect("programme");
+    let eligible = app.db.programme_eligible(p).await.expect("eligibility").expect("eligible schools");
+    let some: Vec<Urn> = eligible.iter().copied().take(15).collect();
+    app.db.enrol(&cli, p, &some, "enrolled").await.expect("enrol");
+    let (id, _) = app.db.save_programme_cohort("TLIF 2017 schools", p).await.expect("save").expect("cohort");
+    let page = app.get(&format!("/evaluation/{id}?baseline=2015/16,2016/17&followup=2017/18,2018/19")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("name=\"eligible\" checked"), "on by default for a programme");
+    assert!(page.body.contains("<th scope=\"row\">eligible schools that did not take part</th>"), "a comparison row");
+    assert!(page.body.contains("the rule set tlif-2017 finds eligible on the programme"), "methods say how");
+    // A cohort that is not a programme's has no such comparison.
+    let other = app.db.save_cohort("Just a list", None, None, &some.iter().copied().collect()).await.expect("save");
+    let bad = app.get(&format!("/evaluation/{other}?eligible=on")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("not a programme"), "{}", bad.body);
+}

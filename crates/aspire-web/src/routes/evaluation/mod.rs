@@ -25,6 +25,8 @@ pub struct Params {
     pub national: bool,
     pub sponsored: bool,
     pub matched: bool,
+    /// Eligible schools that did not take part (for a programme's cohort).
+    pub eligible: bool,
     pub from: NaiveDate,
     pub to: NaiveDate,
 }
@@ -45,7 +47,9 @@ fn date(s: &str) -> Result<NaiveDate, WebError> {
 }
 
 impl Params {
-    pub async fn read(db: &Db, q: &HashMap<String, String>) -> Result<Params, WebError> {
+    /// `programme`: the cohort is a programme's schools (the eligible comparison is then on by
+    /// default).
+    pub async fn read(db: &Db, q: &HashMap<String, String>, programme: bool) -> Result<Params, WebError> {
         let get = |k: &str| q.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let held = db.ks2_result_years().await?;
         if held.len() < 2 {
@@ -78,7 +82,7 @@ impl Params {
                 held.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
             )));
         }
-        let any = ["national", "sponsored", "matched"].iter().any(|k| q.contains_key(*k));
+        let any = ["national", "sponsored", "matched", "eligible"].iter().any(|k| q.contains_key(*k));
         let flag = |k: &str, default: bool| if any { q.contains_key(k) } else { default };
         let from = match get("from") {
             Some(s) => date(&s)?,
@@ -97,10 +101,17 @@ impl Params {
             national: flag("national", true),
             sponsored: flag("sponsored", true),
             matched: flag("matched", false),
+            eligible: flag("eligible", programme),
             from,
             to,
         };
-        if !(p.national || p.sponsored || p.matched) {
+        if p.eligible && !programme {
+            return Err(WebError::BadRequest(
+                "This cohort is not a programme's schools, so it has no eligible schools that did not take part."
+                    .into(),
+            ));
+        }
+        if !(p.national || p.sponsored || p.matched || p.eligible) {
             return Err(WebError::BadRequest("Choose at least one comparison group.".into()));
         }
         Ok(p)
@@ -114,7 +125,12 @@ impl Params {
             ("from", self.from.to_string()),
             ("to", self.to.to_string()),
         ];
-        for (k, on) in [("national", self.national), ("sponsored", self.sponsored), ("matched", self.matched)] {
+        for (k, on) in [
+            ("national", self.national),
+            ("sponsored", self.sponsored),
+            ("matched", self.matched),
+            ("eligible", self.eligible),
+        ] {
             if on {
                 q.push((k, "on".into()));
             }
@@ -133,6 +149,8 @@ pub struct Report {
     /// Why there are no Ofsted outcomes, when there are none.
     pub ofsted_problem: Option<String>,
     pub unknown_urns: Vec<u32>,
+    /// How the eligible schools that did not take part were found, when they were.
+    pub eligible_basis: Option<String>,
 }
 
 pub const REPLICATES: usize = 1000;
@@ -165,11 +183,32 @@ impl Cache {
             (params.national, Comparison::National),
             (params.sponsored, Comparison::Sponsored),
             (params.matched, Comparison::Matched),
+            (params.eligible, Comparison::Eligible),
         ] {
             if on {
                 comparisons.push(c);
             }
         }
+        let (eligible, eligible_basis) = match (params.eligible, cohort.programme) {
+            (true, Some(p)) => {
+                let programme =
+                    db.programme(p).await?.ok_or_else(|| WebError::NotFound(format!("There is no programme {p}.")))?;
+                let set = db.programme_eligible(p).await?.ok_or_else(|| {
+                    WebError::BadRequest(format!(
+                        "The programme {} has no eligibility rule set and start date for which the rule set answers, so its eligible schools cannot be found.",
+                        programme.name
+                    ))
+                })?;
+                let basis = format!(
+                    "Eligible schools that did not take part: the {} schools the rule set {} finds eligible on the programme's start date ({}), less the cohort.",
+                    set.len(),
+                    programme.rule_set.unwrap_or_default(),
+                    programme.starts_on.map(|d| d.to_string()).unwrap_or_default()
+                );
+                (Some(set), Some(basis))
+            }
+            _ => (None, None),
+        };
         let req = AttainmentRequest {
             cohort: known.iter().copied().collect::<BTreeSet<_>>(),
             measures: DEFAULT_MEASURES.to_vec(),
@@ -182,6 +221,7 @@ impl Cache {
                 level: 0.95,
             },
             follow_urn_changes: false,
+            eligible,
         };
         let attainment = db.evaluate_attainment(&req).await?;
         let (ofsted, ofsted_problem) = match db.inspection_period().await? {
@@ -194,7 +234,8 @@ impl Cache {
             ),
             None => (None, Some("The database holds no Ofsted inspections.".into())),
         };
-        let report = Arc::new(Report { cohort, params, attainment, ofsted, ofsted_problem, unknown_urns });
+        let report =
+            Arc::new(Report { cohort, params, attainment, ofsted, ofsted_problem, unknown_urns, eligible_basis });
         if let Ok(mut g) = self.0.lock() {
             *g = Some((key, report.clone()));
         }

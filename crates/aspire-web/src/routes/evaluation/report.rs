@@ -169,9 +169,9 @@ fn measure_view(m: &MeasureResult, years: &[String], n_baseline: usize) -> Measu
     };
     let mut groups: Vec<(String, &'static str, Vec<Option<f64>>)> =
         vec![("Cohort".into(), "line--cohort", years.iter().map(|y| value_at(&m.cohort_means, y)).collect())];
-    let classes = ["line--national", "line--sponsored", "line--matched"];
+    let classes = ["line--national", "line--sponsored", "line--matched", "line--eligible"];
     for (i, c) in m.comparisons.iter().enumerate() {
-        groups.push((c.label.clone(), classes[i.min(2)], years.iter().map(|y| value_at(&c.means, y)).collect()));
+        groups.push((c.label.clone(), classes[i.min(3)], years.iter().map(|y| value_at(&c.means, y)).collect()));
     }
     let unit = if m.measure.kind() == MeasureKind::Percent { "%" } else { "" };
     let chart = charts::line_chart(years, &groups, n_baseline, unit);
@@ -217,6 +217,9 @@ struct ReportPage {
     national: bool,
     sponsored: bool,
     matched: bool,
+    eligible: bool,
+    /// The cohort is a programme's schools: the eligible comparison can be chosen.
+    programme: bool,
     headlines: Vec<String>,
     ofsted_headline: Option<String>,
     measures: Vec<MeasureView>,
@@ -284,6 +287,9 @@ fn methods(r: &Report) -> Vec<String> {
     if r.params.sponsored {
         v.push("Sponsored academies: schools whose type of establishment is a sponsor-led academy.".into());
     }
+    if let Some(b) = &r.eligible_basis {
+        v.push(b.clone());
+    }
     if let Some(m) = &a.matching {
         let not_used: Vec<String> =
             m.not_used.iter().map(|(c, n)| format!("{c} (known for {n} cohort schools)")).collect();
@@ -313,7 +319,7 @@ pub async fn show(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::BadRequest(format!("'{id}' is not a cohort number.")))?;
-    let params = Params::read(&state.db, &q).await?;
+    let params = Params::read(&state.db, &q, is_programme(&state, id).await?).await?;
     let r = state.evaluation_cache.report(&state.db, id, params.clone()).await?;
     let a = &r.attainment;
     let years: Vec<String> = a.baseline.iter().chain(&a.followup).cloned().collect();
@@ -409,6 +415,8 @@ pub async fn show(
         national: params.national,
         sponsored: params.sponsored,
         matched: params.matched,
+        eligible: params.eligible,
+        programme: r.cohort.programme.is_some(),
         headlines,
         ofsted_headline,
         measures,
@@ -428,8 +436,13 @@ pub async fn show(
 
 async fn load(state: &AppState, id: &str, q: &HashMap<String, String>) -> Result<std::sync::Arc<Report>, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::BadRequest(format!("'{id}' is not a cohort number.")))?;
-    let params = Params::read(&state.db, q).await?;
+    let params = Params::read(&state.db, q, is_programme(state, id).await?).await?;
     state.evaluation_cache.report(&state.db, id, params).await
+}
+
+/// Whether cohort `id` is a programme's schools (a missing cohort is reported by the report).
+async fn is_programme(state: &AppState, id: i64) -> Result<bool, WebError> {
+    Ok(state.db.cohorts().await?.iter().any(|c| c.id == id && c.programme.is_some()))
 }
 
 fn attachment(name: &str) -> String {
