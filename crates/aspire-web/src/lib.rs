@@ -15,7 +15,7 @@ use std::future::Future;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use aspire_store::{Db, SignInPolicy};
@@ -103,12 +103,25 @@ pub fn router_with(db: Db, config: WebConfig) -> Router {
     for (name, value) in headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
-    // One log line per request (method, path, status, latency) at info level.
+    // One log line per request (method, path, status, latency) at info level. Invitation and
+    // reset links carry a secret in the path: the log shows the path without it.
     app.layer(
         TraceLayer::new_for_http()
-            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .make_span_with(|req: &axum::http::Request<_>| {
+                tracing::info_span!("request", method = %req.method(), path = %loggable_path(req.uri().path()))
+            })
             .on_response(DefaultOnResponse::new().level(Level::INFO)),
     )
+}
+
+/// A request path fit for the log: the token of an invitation or reset link is replaced.
+fn loggable_path(path: &str) -> String {
+    for prefix in ["/invitation/", "/password-reset/"] {
+        if path.starts_with(prefix) && path.len() > prefix.len() {
+            return format!("{prefix}…");
+        }
+    }
+    path.to_owned()
 }
 
 /// Serves until `shutdown` resolves.
@@ -120,4 +133,15 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router_with(db, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn link_tokens_stay_out_of_the_log() {
+        assert_eq!(super::loggable_path("/invitation/0123abcd"), "/invitation/…");
+        assert_eq!(super::loggable_path("/password-reset/0123abcd"), "/password-reset/…");
+        assert_eq!(super::loggable_path("/password-reset"), "/password-reset");
+        assert_eq!(super::loggable_path("/schools/100000"), "/schools/100000");
+    }
 }

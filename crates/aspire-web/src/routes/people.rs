@@ -245,9 +245,8 @@ pub async fn add_role(
     Form(f): Form<RoleForm>,
 ) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
-    // Anyone who may give roles may find a person by their email (to add them to a school), so
-    // the person need not be visible yet; the grant itself is checked.
-    state.db.person(id).await?.ok_or_else(|| WebError::NotFound(format!("There is no person {id}.")))?;
+    // Only someone the viewer can already see; anyone else is added by inviting their email.
+    visible_person(&state, p, id).await?;
     let grant = grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some())
         .await
         .map_err(WebError::BadRequest)?;
