@@ -436,6 +436,7 @@ impl Db {
     /// Stores a cohort under a name, replacing the members of a cohort of that name.
     pub async fn save_cohort(
         &self,
+        actor: &crate::Actor,
         name: &str,
         description: Option<&str>,
         source: Option<(&str, &str)>,
@@ -486,6 +487,13 @@ impl Db {
                 .next()
                 .unwrap_or(0),
         };
+        crate::audit::record(
+            &mut tx,
+            actor,
+            crate::audit::Event::new(if existing.is_some() { "cohort.replace" } else { "cohort.save" }, "cohort", id)
+                .after(serde_json::json!({ "name": name, "description": description, "schools": urns.len() })),
+        )
+        .await?;
         let urns: Vec<Urn> = urns.iter().copied().collect();
         for chunk in urns.chunks(1000) {
             let marks = vec!["(?, ?)"; chunk.len()].join(", ");
@@ -503,7 +511,12 @@ impl Db {
     /// Stores a programme's schools as a cohort: those that reached enrolment (enrolled or
     /// completed; schools that withdrew are left out, and counted in the description). Returns
     /// the cohort's id, or `None` when the programme has no such school.
-    pub async fn save_programme_cohort(&self, name: &str, programme: i64) -> Result<Option<(i64, usize)>> {
+    pub async fn save_programme_cohort(
+        &self,
+        actor: &crate::Actor,
+        name: &str,
+        programme: i64,
+    ) -> Result<Option<(i64, usize)>> {
         let rows = self
             .fetch(
                 &Sql::new("SELECT urn, status FROM enrolments WHERE programme_id = ?").int(programme),
@@ -522,7 +535,7 @@ impl Db {
             urns.len(),
             if withdrawn > 0 { format!("; {withdrawn} that withdrew are not included") } else { String::new() }
         );
-        let id = self.save_cohort(name, Some(&description), None, &urns).await?;
+        let id = self.save_cohort(actor, name, Some(&description), None, &urns).await?;
         self.execute(
             &Sql::new("UPDATE cohorts SET programme_id = ? WHERE id = ?").int(programme).int(id),
             "linking a cohort to its programme",

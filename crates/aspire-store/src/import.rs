@@ -131,6 +131,25 @@ pub async fn write_import(db: &Db, parsed: &Parsed, opts: &WriteOptions) -> Resu
         )
         .await?;
     }
+    let actor = crate::Actor {
+        person: None,
+        label: opts.imported_by.clone().unwrap_or_else(|| crate::Actor::command_line().label),
+        client: None,
+    };
+    crate::audit::record(
+        &mut tx,
+        &actor,
+        crate::audit::Event::new("import.write", "import", import_id).after(serde_json::json!({
+            "file": parsed.file_name,
+            "sha256": parsed.sha256,
+            "format": parsed.format.code(),
+            "inserted": ins,
+            "updated": upd,
+            "unchanged": same,
+            "rejected": parsed.report.rows_rejected(),
+        })),
+    )
+    .await?;
     tx.commit().await?;
     Ok(ImportOutcome::Written { import_id, tables })
 }

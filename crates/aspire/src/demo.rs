@@ -12,6 +12,11 @@ include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
 
 const DEMO_DATABASE: &str = "sqlite:aspire-demo.db";
 
+/// Who the audit log names for what the demo sets up.
+fn demo_actor() -> aspire_store::Actor {
+    aspire_store::Actor { person: None, label: "aspire demo".into(), client: None }
+}
+
 /// Imports every bundled file the database does not already have (same SHA-256), in an order
 /// that puts reference lists first. Returns how many files were imported.
 pub async fn load(db: &Db) -> anyhow::Result<usize> {
@@ -70,7 +75,7 @@ pub async fn demo_cohort(db: &Db) -> anyhow::Result<()> {
         .map(|r| r.decision.urn)
         .collect();
     db.save_cohort(
-        NAME,
+        &demo_actor(), NAME,
         Some("The schools of the demo data that the tlif-2017 rules find eligible on 1 September 2017: an illustration of the report, not a programme's participants."),
         None,
         &urns,
@@ -92,8 +97,8 @@ pub struct DemoAccount {
 /// schools are real but their taking part is an illustration.
 pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
     use aspire_core::people::{Email, Grant, Role, Scope};
-    use aspire_store::{Actor, NewProgramme};
-    let actor = Actor { person: None, label: "aspire demo".into(), client: None };
+    use aspire_store::NewProgramme;
+    let actor = demo_actor();
     let all = aspire_core::access::Visible { all: true, ..Default::default() };
     let programme = match db.programmes(&all, &all).await?.into_iter().find(|p| p.name == DEMO_PROGRAMME) {
         Some(p) => p.id,
@@ -135,7 +140,7 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
     };
     const DEMO_PROGRAMME_COHORT: &str = "Demo programme schools (illustration)";
     if !db.cohorts().await?.iter().any(|c| c.name == DEMO_PROGRAMME_COHORT) {
-        db.save_programme_cohort(DEMO_PROGRAMME_COHORT, programme).await?;
+        db.save_programme_cohort(&demo_actor(), DEMO_PROGRAMME_COHORT, programme).await?;
     }
     let schools = db.enrolments(programme, &all).await?;
     let networks = db.networks(programme, &all).await?;
@@ -189,7 +194,7 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
 
 /// New passwords for the demo accounts, each time the demo starts (never fixed in the code).
 async fn demo_passwords(db: &Db, accounts: &[DemoAccount]) -> anyhow::Result<Vec<String>> {
-    let actor = aspire_store::Actor { person: None, label: "aspire demo".into(), client: None };
+    let actor = demo_actor();
     let mut out = Vec::new();
     for a in accounts {
         let e = aspire_core::people::Email::parse(a.email).map_err(|e| anyhow::anyhow!("{e}"))?;

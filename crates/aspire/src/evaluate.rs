@@ -474,7 +474,8 @@ pub async fn cohort(db: &Db, cmd: &CohortCommand) -> anyhow::Result<ExitCode> {
                 bail!("give the cohort a name");
             }
             let prog = db.programme(*p).await?.with_context(|| format!("there is no programme {p}"))?;
-            let Some((id, n)) = db.save_programme_cohort(name.trim(), *p).await? else {
+            let Some((id, n)) = db.save_programme_cohort(&aspire_store::Actor::command_line(), name.trim(), *p).await?
+            else {
                 bail!("the programme {} has no enrolled school yet", prog.name);
             };
             println!(
@@ -491,7 +492,15 @@ pub async fn cohort(db: &Db, cmd: &CohortCommand) -> anyhow::Result<ExitCode> {
             let bytes = std::fs::read(file)?;
             let sha = aspire_import::read_cohort("", &bytes)?.sha256;
             let shown = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let id = db.save_cohort(name.trim(), description.as_deref(), Some((&shown, &sha)), &urns).await?;
+            let id = db
+                .save_cohort(
+                    &aspire_store::Actor::command_line(),
+                    name.trim(),
+                    description.as_deref(),
+                    Some((&shown, &sha)),
+                    &urns,
+                )
+                .await?;
             println!("Cohort #{id} \"{}\": {} schools. Its report is at /evaluation/{id}.", name.trim(), urns.len());
         }
         CohortCommand::Add { .. } => bail!("give a FILE or --programme ID"),

@@ -14,13 +14,13 @@ use aspire_store::{Actor, Db, TokenPurpose};
 pub enum UserCommand {
     /// Add a person with a role and print their invitation link (also put in the outbox).
     ///
-    /// The first administrator: `aspire user add --role admin --name "Ada Admin" ada@example.org`.
+    /// The first administrator: `aspire user add --role admin ada@example.org`.
     Add {
         /// Their email address (their sign-in name).
         email: String,
-        /// Their name as others see it.
+        /// Their name as others see it (default: the part of the address before the @).
         #[arg(long)]
-        name: String,
+        name: Option<String>,
         /// The role: admin, programme-admin, achievement-adviser, evaluator, head-teacher,
         /// senior-leader, strand-lead, teaching-learning-lead, afl-lead,
         /// achievement-team-leader, teacher or governor.
@@ -81,6 +81,12 @@ pub async fn run(db: &Db, cmd: &UserCommand) -> anyhow::Result<ExitCode> {
                     Scope::School(u)
                 }
             };
+            let name = match name.as_deref().map(str::trim) {
+                Some("") => bail!("--name is empty: give the person's name, or leave it out"),
+                Some(n) => n.to_owned(),
+                None => email.as_str().split('@').next().unwrap_or_default().to_owned(),
+            };
+            let name = name.as_str();
             let grant = Grant::new(role, scope, *pupil_data).map_err(|e| anyhow::anyhow!("{e}"))?;
             let id = match db.person_by_email(&email).await? {
                 Some(p) => {
@@ -98,7 +104,7 @@ pub async fn run(db: &Db, cmd: &UserCommand) -> anyhow::Result<ExitCode> {
             let everyone = Visible { all: true, ..Visible::default() };
             let people = db.people(&everyone, None).await?;
             if people.is_empty() {
-                println!("No one yet: aspire user add --role admin --name NAME EMAIL");
+                println!("No one yet: aspire user add --role admin EMAIL");
             }
             for p in people {
                 let state = if p.disabled {

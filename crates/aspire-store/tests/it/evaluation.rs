@@ -249,7 +249,11 @@ async fn a_programme_is_compared_with_the_eligible_schools_that_did_not_take_par
     t.db.enrol(&cli, p, &taking_part, "enrolled").await.expect("enrol");
     let withdrew: Vec<Urn> = eligible.iter().copied().skip(20).take(2).collect();
     t.db.enrol(&cli, p, &withdrew, "withdrawn").await.expect("enrol");
-    let (id, n) = t.db.save_programme_cohort("TLIF 2017 schools", p).await.expect("save").expect("schools");
+    let (id, n) =
+        t.db.save_programme_cohort(&aspire_store::Actor::command_line(), "TLIF 2017 schools", p)
+            .await
+            .expect("save")
+            .expect("schools");
     assert_eq!(n, 20, "withdrawn schools are left out");
     let (cohort, members) = t.db.cohort(id).await.expect("read").expect("cohort");
     assert_eq!(cohort.programme, Some(p));

@@ -118,7 +118,10 @@ async fn world() -> World {
         )
         .await
         .expect("y");
-    let cohort = db.save_cohort("Matrix cohort", None, None, &[urn(A)].into()).await.expect("cohort");
+    let cohort = db
+        .save_cohort(&aspire_store::Actor::command_line(), "Matrix cohort", None, None, &[urn(A)].into())
+        .await
+        .expect("cohort");
     World { app, sessions, grants, p1, p2, n1, n2, x, y, cohort }
 }
 

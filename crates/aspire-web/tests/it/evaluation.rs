@@ -37,7 +37,17 @@ async fn a_cohort_report_with_sentences_charts_methods_and_downloads() {
         .expect("search");
     let mut urns: BTreeSet<Urn> = bradford.rows.iter().map(|s| s.urn).collect();
     urns.insert(Urn::parse("999997").expect("urn")); // not in the database
-    let id = app.db.save_cohort("Bradford schools", Some("every Bradford school"), None, &urns).await.expect("save");
+    let id = app
+        .db
+        .save_cohort(
+            &aspire_store::Actor::command_line(),
+            "Bradford schools",
+            Some("every Bradford school"),
+            None,
+            &urns,
+        )
+        .await
+        .expect("save");
 
     let list = app.get("/evaluation").await;
     assert!(list.body.contains(&format!("href=\"/evaluation/{id}\"")));
@@ -76,7 +86,8 @@ async fn a_cohort_report_with_sentences_charts_methods_and_downloads() {
 async fn bad_report_parameters_are_explained() {
     let app = app_from(FILES, &[]).await.as_admin().await;
     let urns: BTreeSet<Urn> = [Urn::parse("142175").expect("urn")].into();
-    let id = app.db.save_cohort("One school", None, None, &urns).await.expect("save");
+    let id =
+        app.db.save_cohort(&aspire_store::Actor::command_line(), "One school", None, None, &urns).await.expect("save");
     for (q, expect) in [
         ("baseline=2018/19&followup=2015/16", "must all come before"),
         ("baseline=2019/20&followup=2020/21", "no KS2 results for 2019/20"),
@@ -91,7 +102,8 @@ async fn bad_report_parameters_are_explained() {
     assert_eq!(app.get("/evaluation/abc").await.status, StatusCode::BAD_REQUEST);
     // A two-school cohort gets its report, with a warning instead of false precision.
     let urns: BTreeSet<Urn> = ["105631", "105632"].iter().map(|u| Urn::parse(u).expect("urn")).collect();
-    let id = app.db.save_cohort("Two schools", None, None, &urns).await.expect("save");
+    let id =
+        app.db.save_cohort(&aspire_store::Actor::command_line(), "Two schools", None, None, &urns).await.expect("save");
     let p = app.get(&format!("/evaluation/{id}?baseline=2015/16,2016/17&followup=2017/18,2018/19")).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("too few for an interval"), "changes without intervals: {}", p.body);
@@ -120,14 +132,23 @@ async fn a_programme_report_compares_with_eligible_schools_that_did_not_take_par
     let eligible = app.db.programme_eligible(p).await.expect("eligibility").expect("eligible schools");
     let some: Vec<Urn> = eligible.iter().copied().take(15).collect();
     app.db.enrol(&cli, p, &some, "enrolled").await.expect("enrol");
-    let (id, _) = app.db.save_programme_cohort("TLIF 2017 schools", p).await.expect("save").expect("cohort");
+    let (id, _) = app
+        .db
+        .save_programme_cohort(&aspire_store::Actor::command_line(), "TLIF 2017 schools", p)
+        .await
+        .expect("save")
+        .expect("cohort");
     let page = app.get(&format!("/evaluation/{id}?baseline=2015/16,2016/17&followup=2017/18,2018/19")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("name=\"eligible\" checked"), "on by default for a programme");
     assert!(page.body.contains("<th scope=\"row\">eligible schools that did not take part</th>"), "a comparison row");
     assert!(page.body.contains("the rule set tlif-2017 finds eligible on the programme"), "methods say how");
     // A cohort that is not a programme's has no such comparison.
-    let other = app.db.save_cohort("Just a list", None, None, &some.iter().copied().collect()).await.expect("save");
+    let other = app
+        .db
+        .save_cohort(&aspire_store::Actor::command_line(), "Just a list", None, None, &some.iter().copied().collect())
+        .await
+        .expect("save");
     let bad = app.get(&format!("/evaluation/{other}?eligible=on")).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("not a programme"), "{}", bad.body);

@@ -223,7 +223,16 @@ async fn stored_script_payloads_render_as_text_on_every_page() {
         .await
         .expect("person");
     app.db.issue_link(&cli, person, TokenPurpose::Invitation, "http://t").await.expect("link");
-    app.db.save_cohort(&format!("Cohort {X}"), Some(&format!("About {X}")), None, &[urn].into()).await.expect("c");
+    app.db
+        .save_cohort(
+            &aspire_store::Actor::command_line(),
+            &format!("Cohort {X}"),
+            Some(&format!("About {X}")),
+            None,
+            &[urn].into(),
+        )
+        .await
+        .expect("c");
     // Through the forms as well: a staff list with the payload in the name column.
     let (_, csrf) = app.session.clone().expect("session");
     let b = "BOUNDARY";
