@@ -28,7 +28,9 @@ use aspire_core::year::AcademicYear;
 
 pub use cohort::{CohortFile, read_cohort};
 pub use formats::Format;
-pub use programmes::{LoadedRuleSet, ProgrammeError, bundled_ids, load_rule_set};
+pub use programmes::{
+    LoadedRuleSet, ProgrammeError, bundled_ids, load_rule_set, load_template, template_ids, templates,
+};
 pub use records::*;
 pub use report::{Report, RowIssue, one_line};
 pub use source::Encoding;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use aspire_core::areas::AreaMember;
 use aspire_core::eligibility::{RuleSet, RuleSetError};
+use aspire_core::template::{Template, TemplateError};
 
 use crate::{Format, ImportOptions, read_bytes};
 
@@ -24,6 +25,10 @@ pub struct LoadedRuleSet {
 pub enum ProgrammeError {
     #[error("there is no rule set called '{id}'. Rule sets available: {known}. Or give the path of a rules.toml file.")]
     Unknown { id: String, known: String },
+    #[error("there is no programme template called '{id}'. Templates available: {known}.")]
+    UnknownTemplate { id: String, known: String },
+    #[error("{path}: {source}")]
+    Template { path: String, source: TemplateError },
     #[error("cannot read {path}: {source}")]
     Io { path: String, source: std::io::Error },
     #[error("{path}: {source}")]
@@ -32,6 +37,35 @@ pub enum ProgrammeError {
     MissingAreaFile { file: String },
     #[error("the area file {file} is not a valid area list: {problem}")]
     AreaFile { file: String, problem: String },
+}
+
+/// Ids of the bundled programme templates.
+pub fn template_ids() -> Vec<&'static str> {
+    PROGRAMME_FILES.iter().filter_map(|(p, _)| p.strip_suffix("/template.toml")).collect()
+}
+
+/// Every bundled programme template, checked.
+pub fn templates() -> Result<Vec<Template>, ProgrammeError> {
+    template_ids().into_iter().map(load_template).collect()
+}
+
+/// A bundled programme template by id.
+pub fn load_template(id: &str) -> Result<Template, ProgrammeError> {
+    let path = format!("{id}/template.toml");
+    let Some((_, text)) = PROGRAMME_FILES.iter().find(|(p, _)| *p == path) else {
+        return Err(ProgrammeError::UnknownTemplate { id: id.to_owned(), known: template_ids().join(", ") });
+    };
+    let t = Template::parse(&String::from_utf8_lossy(text))
+        .map_err(|source| ProgrammeError::Template { path: path.clone(), source })?;
+    if let Some(r) = &t.rule_set
+        && !bundled_ids().contains(&r.as_str())
+    {
+        return Err(ProgrammeError::Template {
+            path,
+            source: TemplateError::Invalid(format!("rule_set '{r}' is not a bundled rule set")),
+        });
+    }
+    Ok(t)
 }
 
 /// Ids of the bundled rule sets.
@@ -103,6 +137,18 @@ mod tests {
 
     fn opts() -> ImportOptions {
         ImportOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"))
+    }
+
+    #[test]
+    fn bundled_templates_load_and_name_bundled_rule_sets() {
+        let all = templates().expect("every bundled template is valid");
+        let ids: Vec<&str> = all.iter().map(|t| t.id.as_str()).collect();
+        assert!(ids.contains(&"tlif-2017") && ids.contains(&"partnership-3-year"), "{ids:?}");
+        let tlif = load_template("tlif-2017").expect("tlif");
+        assert_eq!((tlif.networks.size, tlif.years, tlif.components.len()), (4, 1, 6));
+        assert_eq!(load_template("partnership-3-year").expect("3-year").strands.len(), 5);
+        let e = load_template("nope").expect_err("unknown");
+        assert!(e.to_string().contains("Templates available: "), "{e}");
     }
 
     #[test]

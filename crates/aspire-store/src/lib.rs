@@ -15,6 +15,7 @@ mod introspect;
 mod migrate;
 mod profile;
 mod programmes;
+mod recruitment;
 mod registry;
 mod sql;
 mod upsert;
@@ -40,6 +41,7 @@ pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use migrate::MIGRATIONS;
 pub use profile::*;
 pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError, STAGES};
+pub use recruitment::{EligibilityCheck, Enquiry, MESSAGE_LIMIT, NewEnquiry, ProgrammeArea, StageCount};
 pub use registry::*;
 
 /// A storage failure. Messages name what was being done; the driver's text goes to the log.

@@ -32,6 +32,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_cohort_programme.sql"),
         include_str!("../migrations/postgres/0004_cohort_programme.sql"),
     ),
+    (
+        5,
+        "recruitment",
+        include_str!("../migrations/sqlite/0005_recruitment.sql"),
+        include_str!("../migrations/postgres/0005_recruitment.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

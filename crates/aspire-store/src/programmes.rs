@@ -36,11 +36,22 @@ pub enum ProgrammeError {
     #[error("'{0}' is not a stage: the stages are {stages}", stages = STAGES.join(", "))]
     BadStage(String),
     #[error("{0}")]
+    Stage(aspire_core::recruitment::StageError),
+    #[error("{field} {problem}")]
+    Field { field: &'static str, problem: String },
+    #[error("{0}")]
     Store(#[from] StoreError),
 }
 
 /// A school's stages in a programme, in order.
 pub const STAGES: &[&str] = &["enquiry", "applied", "enrolled", "withdrawn", "completed"];
+
+#[cfg(test)]
+#[test]
+fn the_stages_are_the_core_stages() {
+    let core: Vec<&str> = aspire_core::recruitment::Stage::ALL.iter().map(|s| s.code()).collect();
+    assert_eq!(core, STAGES);
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Programme {
@@ -83,6 +94,12 @@ pub struct Enrolment {
     pub network: Option<NetworkId>,
     pub network_name: Option<String>,
     pub status: String,
+    /// The stored eligibility decision: eligible, not_eligible or cannot_tell.
+    pub eligibility: Option<String>,
+    pub eligibility_reasons: Vec<String>,
+    pub eligibility_basis: Option<String>,
+    pub withdrawn_reason: Option<String>,
+    pub stage_changed_at: Option<DateTime<Utc>>,
 }
 
 impl Enrolment {
@@ -298,12 +315,14 @@ impl Db {
             let n = tx
                 .execute(
                     &Sql::new(
-                        "INSERT INTO enrolments (programme_id, urn, network_id, status, created_at) VALUES (?, ?, NULL, ?, ?) \
+                        "INSERT INTO enrolments (programme_id, urn, network_id, status, created_at, stage_changed_at) \
+                         VALUES (?, ?, NULL, ?, ?, ?) \
                          ON CONFLICT (programme_id, urn) DO NOTHING",
                     )
                     .int(programme)
                     .int(i64::from(*u))
                     .text(stage)
+                    .instant(Utc::now())
                     .instant(Utc::now()),
                     "enrolling a school",
                 )
@@ -382,7 +401,9 @@ impl Db {
         self.fetch(
             &Sql {
                 text: format!(
-                    "SELECT e.programme_id, e.urn, e.network_id, e.status, s.name AS school_name, s.la_name, n.name AS network_name \
+                    "SELECT e.programme_id, e.urn, e.network_id, e.status, e.eligibility, e.eligibility_reasons, \
+                     e.eligibility_basis, e.withdrawn_reason, e.stage_changed_at, \
+                     s.name AS school_name, s.la_name, n.name AS network_name \
                      FROM enrolments e LEFT JOIN schools s ON s.urn = e.urn LEFT JOIN networks n ON n.id = e.network_id \
                      WHERE {cond} ORDER BY n.name, s.name, e.urn"
                 ),
@@ -398,6 +419,16 @@ impl Db {
                     network: r.int("network_id").ok().flatten(),
                     network_name: r.text("network_name").ok().flatten(),
                     status: r.text("status").ok().flatten().unwrap_or_default(),
+                    eligibility: r.text("eligibility").ok().flatten(),
+                    eligibility_reasons: r
+                        .text("eligibility_reasons")
+                        .ok()
+                        .flatten()
+                        .and_then(|j| serde_json::from_str(&j).ok())
+                        .unwrap_or_default(),
+                    eligibility_basis: r.text("eligibility_basis").ok().flatten(),
+                    withdrawn_reason: r.text("withdrawn_reason").ok().flatten(),
+                    stage_changed_at: r.instant("stage_changed_at").ok().flatten(),
                 }))
             },
         )

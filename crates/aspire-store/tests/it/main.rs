@@ -6,6 +6,7 @@ mod eligibility;
 mod evaluation;
 mod import;
 mod profile;
+mod recruitment;
 mod schema;
 mod search;
 

@@ -1,0 +1,107 @@
+//! A school's way through a programme: enquiry, applied, enrolled, then completed or withdrawn.
+
+use serde::Serialize;
+
+/// A stage of recruitment and membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Stage {
+    Enquiry,
+    Applied,
+    Enrolled,
+    Withdrawn,
+    Completed,
+}
+
+/// A change of stage the pipeline does not allow, or one missing what it needs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StageError {
+    #[error("'{0}' is not a stage: the stages are enquiry, applied, enrolled, withdrawn and completed")]
+    Unknown(String),
+    #[error("a school cannot go from {from} to {to}{hint}", from = .from.code(), to = .to.code())]
+    NotAllowed { from: Stage, to: Stage, hint: &'static str },
+    #[error("say why the school is withdrawing")]
+    ReasonMissing,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 5] = [Stage::Enquiry, Stage::Applied, Stage::Enrolled, Stage::Withdrawn, Stage::Completed];
+
+    /// As stored and typed: "enquiry".
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Enquiry => "enquiry",
+            Stage::Applied => "applied",
+            Stage::Enrolled => "enrolled",
+            Stage::Withdrawn => "withdrawn",
+            Stage::Completed => "completed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Stage, StageError> {
+        let t = s.trim().to_ascii_lowercase();
+        Stage::ALL.into_iter().find(|st| st.code() == t).ok_or_else(|| StageError::Unknown(s.trim().to_owned()))
+    }
+
+    /// Stages a school may move to from this one. A withdrawn school may come back as an
+    /// enquiry or an application; a completed one has finished.
+    pub fn next(self) -> &'static [Stage] {
+        match self {
+            Stage::Enquiry => &[Stage::Applied, Stage::Enrolled, Stage::Withdrawn],
+            Stage::Applied => &[Stage::Enrolled, Stage::Withdrawn],
+            Stage::Enrolled => &[Stage::Completed, Stage::Withdrawn],
+            Stage::Withdrawn => &[Stage::Enquiry, Stage::Applied],
+            Stage::Completed => &[],
+        }
+    }
+
+    /// Checks a move; a withdrawal needs its reason.
+    pub fn check_move(self, to: Stage, reason: Option<&str>) -> Result<(), StageError> {
+        if !self.next().contains(&to) {
+            let hint = match (self, to) {
+                (Stage::Completed, _) => ": it has completed the programme",
+                (_, Stage::Completed) => ": only an enrolled school completes the programme",
+                (a, b) if a == b => ": it is there already",
+                _ => "",
+            };
+            return Err(StageError::NotAllowed { from: self, to, hint });
+        }
+        if to == Stage::Withdrawn && reason.is_none_or(|r| r.trim().is_empty()) {
+            return Err(StageError::ReasonMissing);
+        }
+        Ok(())
+    }
+
+    /// Whether the school counts as taking part (it can be in a network).
+    pub fn takes_part(self) -> bool {
+        matches!(self, Stage::Enrolled | Stage::Completed)
+    }
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pipeline_moves_forward_and_withdrawals_need_a_reason() {
+        assert!(Stage::Enquiry.check_move(Stage::Applied, None).is_ok());
+        assert!(Stage::Applied.check_move(Stage::Enrolled, None).is_ok());
+        assert!(Stage::Enrolled.check_move(Stage::Completed, None).is_ok());
+        assert_eq!(Stage::Enrolled.check_move(Stage::Withdrawn, Some("  ")), Err(StageError::ReasonMissing));
+        assert!(Stage::Enrolled.check_move(Stage::Withdrawn, Some("new head teacher")).is_ok());
+        let e = Stage::Applied.check_move(Stage::Completed, None).expect_err("not enrolled");
+        assert_eq!(
+            e.to_string(),
+            "a school cannot go from applied to completed: only an enrolled school completes the programme"
+        );
+        assert!(Stage::Completed.check_move(Stage::Withdrawn, Some("x")).is_err());
+        assert_eq!(Stage::parse(" Enrolled "), Ok(Stage::Enrolled));
+        assert!(Stage::parse("done").is_err());
+        assert!(Stage::ALL.iter().all(|s| !s.next().contains(s)));
+    }
+}

@@ -1,0 +1,370 @@
+//! Recruitment: the areas a programme recruits in, enquiries from the public form, the
+//! eligibility decision stored with each school, and its moves from stage to stage.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use aspire_core::people::{Email, ProgrammeId};
+use aspire_core::recruitment::Stage;
+use aspire_core::urn::Urn;
+
+use crate::audit::{self, Actor, Event};
+use crate::programmes::ProgrammeError;
+use crate::sql::Sql;
+use crate::{Db, StoreError};
+
+/// Longest message kept from the enquiry form.
+pub const MESSAGE_LIMIT: usize = 4000;
+
+/// An area a programme recruits in and the networks it plans there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProgrammeArea {
+    pub area: String,
+    pub planned_networks: u32,
+}
+
+/// What the public form sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewEnquiry {
+    pub urn: Urn,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_role: String,
+    pub message: String,
+}
+
+/// An eligibility decision as stored with a school's enrolment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EligibilityCheck {
+    /// eligible, not_eligible or cannot_tell.
+    pub outcome: String,
+    /// One sentence per check, naming the data used.
+    pub reasons: Vec<String>,
+    /// "tlif-2017 version 1, as of 2017-11-01".
+    pub basis: String,
+}
+
+/// An enquiry as the programme team reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Enquiry {
+    pub id: i64,
+    pub programme: ProgrammeId,
+    pub urn: Urn,
+    pub school_name: Option<String>,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_role: String,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Schools at one stage in one local authority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StageCount {
+    pub stage: String,
+    pub la_name: Option<String>,
+    pub schools: usize,
+}
+
+fn field(field: &'static str, problem: impl Into<String>) -> ProgrammeError {
+    ProgrammeError::Field { field, problem: problem.into() }
+}
+
+impl Db {
+    /// Replaces a programme's areas.
+    pub async fn set_programme_areas(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        areas: &[ProgrammeArea],
+    ) -> Result<(), ProgrammeError> {
+        if self.programme(programme).await?.is_none() {
+            return Err(ProgrammeError::NoSuchProgramme(programme));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for a in areas {
+            if a.area.trim().is_empty() {
+                return Err(field("area", "an area needs a name"));
+            }
+            if !seen.insert(a.area.trim().to_lowercase()) {
+                return Err(field("area", format!("'{}' is listed twice", a.area.trim())));
+            }
+        }
+        let before = self.programme_areas(programme).await?;
+        let mut tx = self.begin().await?;
+        tx.execute(&Sql::new("DELETE FROM programme_areas WHERE programme_id = ?").int(programme), "replacing areas")
+            .await?;
+        for a in areas {
+            tx.execute(
+                &Sql::new("INSERT INTO programme_areas (programme_id, area, planned_networks) VALUES (?, ?, ?)")
+                    .int(programme)
+                    .text(a.area.trim())
+                    .int(i64::from(a.planned_networks)),
+                "adding an area",
+            )
+            .await?;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("programme.areas", "programme", programme)
+                .programme(Some(programme))
+                .before(before)
+                .after(areas),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A programme's areas, by name.
+    pub async fn programme_areas(&self, programme: ProgrammeId) -> Result<Vec<ProgrammeArea>, StoreError> {
+        self.fetch(
+            &Sql::new("SELECT area, planned_networks FROM programme_areas WHERE programme_id = ? ORDER BY area")
+                .int(programme),
+            "reading a programme's areas",
+            |r| {
+                Ok(ProgrammeArea {
+                    area: r.text("area")?.unwrap_or_default(),
+                    planned_networks: u32::try_from(r.int("planned_networks")?.unwrap_or(0)).unwrap_or(0),
+                })
+            },
+        )
+        .await
+    }
+
+    /// Keeps an enquiry from the public form: the message, and the school at the enquiry stage
+    /// (a school already in the programme keeps its stage) with its eligibility decision.
+    /// Checks every field first; nothing is written unless all are good.
+    pub async fn record_enquiry(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        e: &NewEnquiry,
+        check: Option<&EligibilityCheck>,
+    ) -> Result<i64, ProgrammeError> {
+        let name = e.contact_name.trim();
+        if name.is_empty() {
+            return Err(field("your name", "is missing"));
+        }
+        if name.chars().count() > 200 {
+            return Err(field("your name", "is longer than 200 characters"));
+        }
+        let email = Email::parse(&e.contact_email).map_err(|err| field("email address", err.to_string()))?;
+        let role = e.contact_role.trim();
+        if role.is_empty() {
+            return Err(field("your role", "is missing"));
+        }
+        if role.chars().count() > 200 {
+            return Err(field("your role", "is longer than 200 characters"));
+        }
+        if e.message.chars().count() > MESSAGE_LIMIT {
+            return Err(field("message", format!("is longer than {MESSAGE_LIMIT} characters")));
+        }
+        if self.programme(programme).await?.is_none() {
+            return Err(ProgrammeError::NoSuchProgramme(programme));
+        }
+        if !self.known_urns(&[e.urn].into()).await?.contains(&e.urn) {
+            return Err(ProgrammeError::UnknownSchool(e.urn));
+        }
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let id = tx
+            .fetch_one(
+                &Sql::new(
+                    "INSERT INTO enquiries (programme_id, urn, contact_name, contact_email, contact_role, message, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                )
+                .int(programme)
+                .int(i64::from(e.urn))
+                .text(name)
+                .text(email.as_str())
+                .text(role)
+                .text(e.message.trim())
+                .instant(now),
+                "keeping an enquiry",
+                |r| r.int("id"),
+            )
+            .await?
+            .flatten()
+            .unwrap_or(0);
+        let added = tx
+            .execute(
+                &Sql::new(
+                    "INSERT INTO enrolments (programme_id, urn, network_id, status, created_at, stage_changed_at) \
+                     VALUES (?, ?, NULL, ?, ?, ?) ON CONFLICT (programme_id, urn) DO NOTHING",
+                )
+                .int(programme)
+                .int(i64::from(e.urn))
+                .text(Stage::Enquiry.code())
+                .instant(now)
+                .instant(now),
+                "adding the school as an enquiry",
+            )
+            .await?;
+        if let Some(c) = check {
+            write_check(&mut tx, programme, e.urn, c).await?;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("enquiry.add", "enquiry", id)
+                .programme(Some(programme))
+                .urn(Some(e.urn))
+                .after(serde_json::json!({ "new_enrolment": added > 0, "eligibility": check })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Stores a fresh eligibility decision for a school in a programme.
+    pub async fn set_eligibility(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        urn: Urn,
+        check: &EligibilityCheck,
+    ) -> Result<(), ProgrammeError> {
+        let before = self.enrolment(programme, urn).await?.ok_or(ProgrammeError::NotEnrolled(urn))?;
+        let mut tx = self.begin().await?;
+        write_check(&mut tx, programme, urn, check).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("enrolment.eligibility", "enrolment", format!("{programme}/{urn}"))
+                .programme(Some(programme))
+                .urn(Some(urn))
+                .before(serde_json::json!({ "eligibility": before.eligibility, "basis": before.eligibility_basis }))
+                .after(check),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The programme's enquiries, newest first.
+    pub async fn enquiries(&self, programme: ProgrammeId) -> Result<Vec<Enquiry>, StoreError> {
+        self.fetch(
+            &Sql::new(
+                "SELECT q.id, q.programme_id, q.urn, s.name AS school_name, q.contact_name, q.contact_email, \
+                 q.contact_role, q.message, q.created_at FROM enquiries q LEFT JOIN schools s ON s.urn = q.urn \
+                 WHERE q.programme_id = ? ORDER BY q.created_at DESC, q.id DESC",
+            )
+            .int(programme),
+            "listing enquiries",
+            |r| {
+                Ok(r.int("urn")?.and_then(|u| Urn::try_from(u).ok()).map(|urn| Enquiry {
+                    id: r.int("id").ok().flatten().unwrap_or(0),
+                    programme: r.int("programme_id").ok().flatten().unwrap_or(0),
+                    urn,
+                    school_name: r.text("school_name").ok().flatten(),
+                    contact_name: r.text("contact_name").ok().flatten().unwrap_or_default(),
+                    contact_email: r.text("contact_email").ok().flatten().unwrap_or_default(),
+                    contact_role: r.text("contact_role").ok().flatten().unwrap_or_default(),
+                    message: r.text("message").ok().flatten().unwrap_or_default(),
+                    created_at: r.instant("created_at").ok().flatten().unwrap_or_default(),
+                }))
+            },
+        )
+        .await
+        .map(|v| v.into_iter().flatten().collect())
+    }
+
+    /// Moves a school to another stage. A withdrawal needs its reason and takes the school out
+    /// of its network; only enrolled schools complete.
+    pub async fn move_stage(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        urn: Urn,
+        to: Stage,
+        reason: Option<&str>,
+    ) -> Result<(), ProgrammeError> {
+        let before = self.enrolment(programme, urn).await?.ok_or(ProgrammeError::NotEnrolled(urn))?;
+        let from = Stage::parse(&before.status).map_err(ProgrammeError::Stage)?;
+        from.check_move(to, reason).map_err(ProgrammeError::Stage)?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty() && to == Stage::Withdrawn);
+        let network = if to.takes_part() { before.network } else { None };
+        let mut tx = self.begin().await?;
+        tx.execute(
+            &Sql::new(
+                "UPDATE enrolments SET status = ?, withdrawn_reason = ?, network_id = ?, stage_changed_at = ? \
+                 WHERE programme_id = ? AND urn = ?",
+            )
+            .text(to.code())
+            .opt_text(reason)
+            .opt_int(network)
+            .instant(Utc::now())
+            .int(programme)
+            .int(i64::from(urn)),
+            "changing a school's stage",
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("enrolment.stage", "enrolment", format!("{programme}/{urn}"))
+                .programme(Some(programme))
+                .urn(Some(urn))
+                .before(serde_json::json!({ "stage": before.status, "network": before.network }))
+                .after(serde_json::json!({ "stage": to.code(), "reason": reason, "network": network })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many schools are at each stage, per local authority (the admin board).
+    pub async fn recruitment_counts(&self, programme: ProgrammeId) -> Result<Vec<StageCount>, StoreError> {
+        let rows = self
+            .fetch(
+                &Sql::new(
+                    "SELECT e.status, s.la_name, COUNT(*) AS schools FROM enrolments e LEFT JOIN schools s ON s.urn = e.urn \
+                     WHERE e.programme_id = ? GROUP BY e.status, s.la_name",
+                )
+                .int(programme),
+                "counting schools by stage",
+                |r| {
+                    Ok(StageCount {
+                        stage: r.text("status")?.unwrap_or_default(),
+                        la_name: r.text("la_name")?,
+                        schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
+                    })
+                },
+            )
+            .await?;
+        // Stages in pipeline order, then areas by name (unknown last).
+        let order: BTreeMap<&str, usize> = Stage::ALL.iter().enumerate().map(|(i, s)| (s.code(), i)).collect();
+        let mut rows = rows;
+        rows.sort_by(|a, b| {
+            let k = |c: &StageCount| (order.get(c.stage.as_str()).copied().unwrap_or(99), c.la_name.is_none());
+            k(a).cmp(&k(b)).then_with(|| a.la_name.cmp(&b.la_name))
+        });
+        Ok(rows)
+    }
+}
+
+async fn write_check(
+    tx: &mut crate::sql::Tx,
+    programme: ProgrammeId,
+    urn: Urn,
+    c: &EligibilityCheck,
+) -> Result<(), StoreError> {
+    tx.execute(
+        &Sql::new(
+            "UPDATE enrolments SET eligibility = ?, eligibility_reasons = ?, eligibility_basis = ? \
+             WHERE programme_id = ? AND urn = ?",
+        )
+        .text(c.outcome.clone())
+        .text(serde_json::to_string(&c.reasons).unwrap_or_else(|_| "[]".into()))
+        .text(c.basis.clone())
+        .int(programme)
+        .int(i64::from(urn)),
+        "storing an eligibility decision",
+    )
+    .await?;
+    Ok(())
+}

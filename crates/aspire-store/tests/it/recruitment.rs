@@ -1,0 +1,126 @@
+//! Recruitment on both backends: enquiries with the eligibility decision kept, stage moves
+//! checked against the pipeline, counts for the board, and areas replaced whole.
+
+use aspire_core::access::Visible;
+use aspire_core::recruitment::Stage;
+use aspire_core::urn::Urn;
+use aspire_store::{Actor, EligibilityCheck, NewEnquiry, NewProgramme, ProgrammeArea, ProgrammeError};
+
+use crate::{TestDb, import, parse};
+
+fn urn(s: &str) -> Urn {
+    Urn::parse(s).expect("urn")
+}
+
+fn enquiry(u: Urn) -> NewEnquiry {
+    NewEnquiry {
+        urn: u,
+        contact_name: "Sam Head".into(),
+        contact_email: "Head@School.example".into(),
+        contact_role: "Head teacher".into(),
+        message: "When does a network start near us?".into(),
+    }
+}
+
+#[tokio::test]
+async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let public = Actor::system(Some("203.0.113.9".into()));
+        let p = db
+            .create_programme(
+                &cli,
+                &NewProgramme {
+                    name: "TLIF North".into(),
+                    template: Some("tlif-2017".into()),
+                    rule_set: Some("tlif-2017".into()),
+                    starts_on: chrono::NaiveDate::from_ymd_opt(2017, 11, 1),
+                    ends_on: None,
+                },
+            )
+            .await
+            .expect("programme");
+        let (a, b) = (urn("105626"), urn("105627"));
+        let check = EligibilityCheck {
+            outcome: "eligible".into(),
+            reasons: vec!["Requires improvement at its inspection of 2016-03-02.".into()],
+            basis: "tlif-2017 version 1, as of 2017-11-01".into(),
+        };
+
+        // Bad fields are named and nothing is written.
+        for (bad, says) in [
+            (NewEnquiry { contact_name: " ".into(), ..enquiry(a) }, "your name is missing"),
+            (NewEnquiry { contact_email: "not-an-address".into(), ..enquiry(a) }, "email address"),
+            (NewEnquiry { contact_role: "".into(), ..enquiry(a) }, "your role is missing"),
+            (NewEnquiry { message: "x".repeat(4001), ..enquiry(a) }, "message is longer than 4000"),
+        ] {
+            let e = db.record_enquiry(&public, p, &bad, Some(&check)).await.expect_err("refused");
+            assert!(e.to_string().contains(says), "{e}");
+        }
+        assert!(matches!(
+            db.record_enquiry(&public, p, &enquiry(urn("999998")), None).await,
+            Err(ProgrammeError::UnknownSchool(_))
+        ));
+        assert!(db.enquiries(p).await.expect("list").is_empty());
+        assert!(db.enrolment(p, a).await.expect("read").is_none());
+
+        // A good enquiry: the school is at the enquiry stage with its decision and reasons.
+        db.record_enquiry(&public, p, &enquiry(a), Some(&check)).await.expect("enquiry");
+        let e = db.enrolment(p, a).await.expect("read").expect("enrolment");
+        assert_eq!(e.status, "enquiry");
+        assert_eq!(e.eligibility.as_deref(), Some("eligible"));
+        assert_eq!(e.eligibility_reasons, check.reasons);
+        assert_eq!(e.eligibility_basis.as_deref(), Some("tlif-2017 version 1, as of 2017-11-01"));
+        let q = db.enquiries(p).await.expect("list");
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].contact_email, "head@school.example");
+        // A second enquiry from a school already further on does not move it back.
+        db.move_stage(&cli, p, a, Stage::Applied, None).await.expect("applied");
+        db.record_enquiry(&public, p, &enquiry(a), None).await.expect("again");
+        assert_eq!(db.enrolment(p, a).await.expect("read").expect("e").status, "applied");
+        assert_eq!(db.enquiries(p).await.expect("list").len(), 2);
+
+        // Moves the pipeline does not allow are refused with the reason.
+        let e = db.move_stage(&cli, p, a, Stage::Completed, None).await.expect_err("not enrolled");
+        assert!(e.to_string().contains("only an enrolled school completes"), "{e}");
+        let e = db.move_stage(&cli, p, a, Stage::Withdrawn, Some("")).await.expect_err("no reason");
+        assert!(e.to_string().contains("say why"), "{e}");
+        assert!(matches!(db.move_stage(&cli, p, b, Stage::Applied, None).await, Err(ProgrammeError::NotEnrolled(_))));
+
+        // Enrolled, in a network, then withdrawn: the reason is kept and the network let go.
+        db.move_stage(&cli, p, a, Stage::Enrolled, None).await.expect("enrolled");
+        let n = db.create_network(&cli, p, "Network 1").await.expect("network");
+        db.set_network(&cli, p, a, Some(n)).await.expect("in network");
+        db.move_stage(&cli, p, a, Stage::Withdrawn, Some("A new head teacher")).await.expect("withdrawn");
+        let e = db.enrolment(p, a).await.expect("read").expect("e");
+        assert_eq!(
+            (e.status.as_str(), e.network, e.withdrawn_reason.as_deref()),
+            ("withdrawn", None, Some("A new head teacher"))
+        );
+        db.enrol(&cli, p, &[b], "enrolled").await.expect("b");
+        let counts = db.recruitment_counts(p).await.expect("counts");
+        assert_eq!(counts.iter().map(|c| c.schools).sum::<usize>(), 2);
+        assert_eq!(counts[0].stage, "enrolled", "pipeline order: {counts:?}");
+
+        // Areas are replaced whole; a name twice is refused.
+        let areas = vec![
+            ProgrammeArea { area: "Bradford".into(), planned_networks: 3 },
+            ProgrammeArea { area: "Doncaster".into(), planned_networks: 2 },
+        ];
+        db.set_programme_areas(&cli, p, &areas).await.expect("areas");
+        assert_eq!(db.programme_areas(p).await.expect("areas"), areas);
+        let twice = vec![areas[0].clone(), ProgrammeArea { area: "bradford ".into(), planned_networks: 1 }];
+        assert!(db.set_programme_areas(&cli, p, &twice).await.expect_err("twice").to_string().contains("listed twice"));
+        assert_eq!(db.programme_areas(p).await.expect("areas"), areas);
+
+        // Every change is in the audit log.
+        let all = Visible { all: true, ..Visible::default() };
+        let log = db.audit_log(&all, &aspire_store::AuditQuery::default()).await.expect("log");
+        for action in ["enquiry.add", "enrolment.stage", "programme.areas"] {
+            assert!(log.iter().any(|e| e.action == action), "{action} logged");
+        }
+        t.cleanup().await;
+    }
+}
