@@ -22,6 +22,8 @@ pub enum Record {
     Network,
     /// A school's place in a programme: its enrolment, network and (later) its plan and events.
     Enrolment,
+    /// Recruitment: enquiries (with their contact details), stages and the board.
+    Recruitment,
     /// People and the roles they hold.
     Person,
     /// The audit log.

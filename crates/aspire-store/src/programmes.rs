@@ -403,8 +403,9 @@ impl Db {
                 text: format!(
                     "SELECT e.programme_id, e.urn, e.network_id, e.status, e.eligibility, e.eligibility_reasons, \
                      e.eligibility_basis, e.withdrawn_reason, e.stage_changed_at, \
-                     s.name AS school_name, s.la_name, n.name AS network_name \
-                     FROM enrolments e LEFT JOIN schools s ON s.urn = e.urn LEFT JOIN networks n ON n.id = e.network_id \
+                     s.name AS school_name, COALESCE(la.name, s.la_name) AS la_name, n.name AS network_name \
+                     FROM enrolments e LEFT JOIN schools s ON s.urn = e.urn \
+                     LEFT JOIN local_authorities la ON la.la_code = s.la_code LEFT JOIN networks n ON n.id = e.network_id \
                      WHERE {cond} ORDER BY n.name, s.name, e.urn"
                 ),
                 args: args.args,

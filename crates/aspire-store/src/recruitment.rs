@@ -322,8 +322,10 @@ impl Db {
         let rows = self
             .fetch(
                 &Sql::new(
-                    "SELECT e.status, s.la_name, COUNT(*) AS schools FROM enrolments e LEFT JOIN schools s ON s.urn = e.urn \
-                     WHERE e.programme_id = ? GROUP BY e.status, s.la_name",
+                    "SELECT e.status, COALESCE(la.name, s.la_name) AS la_name, COUNT(*) AS schools \
+                     FROM enrolments e LEFT JOIN schools s ON s.urn = e.urn \
+                     LEFT JOIN local_authorities la ON la.la_code = s.la_code \
+                     WHERE e.programme_id = ? GROUP BY e.status, COALESCE(la.name, s.la_name)",
                 )
                 .int(programme),
                 "counting schools by stage",

@@ -35,6 +35,8 @@ pub struct WebConfig {
     pub sign_in: SignInPolicy,
     /// Sign-in and password-reset attempts per client per minute.
     pub form_rate_per_minute: u32,
+    /// Enquiries from the public form per client per hour.
+    pub enquiries_per_hour: u32,
 }
 
 impl Default for WebConfig {
@@ -45,6 +47,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             sign_in: SignInPolicy::default(),
             form_rate_per_minute: 20,
+            enquiries_per_hour: 5,
         }
     }
 }

@@ -18,7 +18,7 @@ struct Nav {
 /// The main navigation: public pages for everyone, and the pages the person's roles open.
 pub fn bar() -> String {
     let v = Viewer::current();
-    let mut links = vec![("/schools", "Schools"), ("/eligibility", "Check eligibility")];
+    let mut links = vec![("/schools", "Schools"), ("/eligibility", "Check eligibility"), ("/join", "Join a network")];
     if v.session.is_some() {
         links.push(("/programmes", "Programmes"));
     }

@@ -108,7 +108,7 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
                     &actor,
                     &NewProgramme {
                         name: DEMO_PROGRAMME.into(),
-                        template: None,
+                        template: Some("tlif-2017".into()),
                         rule_set: Some("tlif-2017".into()),
                         starts_on: chrono::NaiveDate::from_ymd_opt(2017, 9, 1),
                         ends_on: chrono::NaiveDate::from_ymd_opt(2018, 7, 31),
@@ -128,6 +128,20 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
             let chosen: Vec<_> = rows.into_iter().take(12).collect();
             let urns: Vec<_> = chosen.iter().map(|r| r.decision.urn).collect();
             db.enrol(&actor, id, &urns, "enrolled").await?;
+            // The areas it recruited in: the local authorities of its schools.
+            let mut areas: Vec<aspire_store::ProgrammeArea> = Vec::new();
+            for r in &chosen {
+                let la = r.la_name.clone().unwrap_or_else(|| "Area not known".into());
+                match areas.iter_mut().find(|a| a.area == la) {
+                    Some(a) => a.planned_networks += 1,
+                    None => areas.push(aspire_store::ProgrammeArea { area: la, planned_networks: 1 }),
+                }
+            }
+            // One network per four schools, at least one per area.
+            for a in &mut areas {
+                a.planned_networks = a.planned_networks.div_ceil(4);
+            }
+            db.set_programme_areas(&actor, id, &areas).await?;
             for (i, four) in chosen.chunks(4).enumerate() {
                 let la = four[0].la_name.clone().unwrap_or_else(|| "Network".into());
                 let n = db.create_network(&actor, id, &format!("{la} {}", i + 1)).await?;

@@ -5,6 +5,7 @@ mod eligibility;
 mod evaluate;
 mod import;
 mod mail;
+mod programmes;
 mod show;
 mod users;
 
@@ -87,6 +88,9 @@ enum Command {
     /// Look up schools in the register.
     #[command(subcommand)]
     Schools(SchoolsCommand),
+    /// Programmes made from the bundled templates, their areas and their schools' stages.
+    #[command(subcommand)]
+    Programme(programmes::ProgrammeCommand),
     /// People and their roles: the first administrator, invitation links.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -216,6 +220,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { addr } => demo::run(url.as_deref(), addr).await,
+        Command::Programme(cmd) => {
+            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let code = programmes::run(&db, &cmd).await;
+            db.close().await;
+            code
+        }
         Command::User(cmd) => {
             let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = users::run(&db, &cmd).await;

@@ -8,6 +8,7 @@ mod home;
 mod imports;
 mod people;
 mod programmes;
+mod recruitment;
 mod schools;
 
 use askama::Template;
@@ -47,6 +48,10 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("GET", "/imports", Public, get(imports::list)),
         r("GET", "/eligibility", Public, get(eligibility::checker::search)),
         r("GET", "/eligibility/{urn}", Public, get(eligibility::checker::answer)),
+        r("GET", "/join", Public, get(recruitment::list)),
+        r("GET", "/join/{id}", Public, get(recruitment::form)),
+        r("POST", "/join/{id}", Public, post(recruitment::submit)),
+        r("GET", "/join/{id}/thanks/{urn}", Public, get(recruitment::thanks)),
         // Accounts
         r("GET", "/sign-in", Public, get(account::sign_in_form)),
         r("POST", "/sign-in", Public, post(account::sign_in)),
@@ -62,6 +67,10 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("GET", "/programmes", May(View, Programme), get(programmes::list)),
         r("POST", "/programmes", May(Change, Programme), post(programmes::create)),
         r("GET", "/programmes/{id}", May(View, Programme), get(programmes::show)),
+        r("POST", "/programmes/{id}/areas", May(Change, Programme), post(programmes::set_areas)),
+        r("GET", "/programmes/{id}/recruitment", May(View, Recruitment), get(recruitment::board)),
+        r("GET", "/programmes/{id}/recruitment.csv", May(View, Recruitment), get(recruitment::csv)),
+        r("POST", "/programmes/{id}/schools/{urn}/stage", May(Change, Recruitment), post(recruitment::move_stage)),
         r("POST", "/programmes/{id}/networks", May(Change, Network), post(programmes::create_network)),
         r("GET", "/programmes/{id}/networks/{network}", May(View, Network), get(programmes::network)),
         r("POST", "/programmes/{id}/schools", May(Change, Enrolment), post(programmes::enrol)),

@@ -10,13 +10,13 @@ use serde::Deserialize;
 use aspire_core::access::{Action, Place, Record};
 use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::urn::Urn;
-use aspire_store::{Enrolment, Network, NewProgramme, Programme, ProgrammeError};
+use aspire_store::{Enrolment, Network, NewProgramme, Programme, ProgrammeArea, ProgrammeError};
 
 use crate::auth::Viewer;
 use crate::routes::page;
 use crate::{AppState, WebError};
 
-fn bad(e: ProgrammeError) -> WebError {
+pub(crate) fn bad(e: ProgrammeError) -> WebError {
     match e {
         ProgrammeError::Store(e) => e.into(),
         ProgrammeError::NoSuchProgramme(_) => WebError::NotFound(format!("{e}.")),
@@ -34,6 +34,9 @@ fn capitalise(s: &str) -> String {
 struct ProgrammesPage {
     programmes: Vec<Programme>,
     can_create: bool,
+    /// (id, name) of each bundled template.
+    templates: Vec<(String, String)>,
+    rule_sets: Vec<&'static str>,
     csrf: String,
 }
 
@@ -43,9 +46,13 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Html<
         .db
         .programmes(&p.visible(Action::View, Record::Programme), &p.visible(Action::View, Record::Enrolment))
         .await?;
+    // Bundled templates are checked by the tests: none fails to load.
+    let templates = aspire_import::templates().unwrap_or_default().into_iter().map(|t| (t.id, t.name)).collect();
     page(ProgrammesPage {
         programmes,
         can_create: p.may(Action::Change, Record::Programme, &Place::NOWHERE),
+        templates,
+        rule_sets: aspire_import::bundled_ids(),
         csrf: viewer.csrf.clone(),
     })
 }
@@ -53,6 +60,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Html<
 #[derive(Debug, Deserialize)]
 pub struct NewProgrammeForm {
     name: String,
+    template: Option<String>,
     rule_set: Option<String>,
     starts_on: Option<String>,
     ends_on: Option<String>,
@@ -73,19 +81,33 @@ pub async fn create(
     Form(f): Form<NewProgrammeForm>,
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Programme, &Place::NOWHERE)?;
-    let rule_set = f.rule_set.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    let template = match f.template.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(id) => Some(
+            aspire_import::load_template(id)
+                .map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?,
+        ),
+    };
+    // The template's rule set unless another is chosen.
+    let rule_set = f
+        .rule_set
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty())
+        .or_else(|| template.as_ref().and_then(|t| t.rule_set.clone()));
     if let Some(r) = &rule_set
         && !aspire_import::bundled_ids().contains(&r.as_str())
     {
         return Err(WebError::BadRequest(format!("'{r}' is not one of the bundled rule sets.")));
     }
-    let new = NewProgramme {
-        name: f.name,
-        template: None,
-        rule_set,
-        starts_on: date("start date", f.starts_on.as_deref())?,
-        ends_on: date("end date", f.ends_on.as_deref())?,
+    let starts_on = date("start date", f.starts_on.as_deref())?;
+    if template.is_some() && starts_on.is_none() {
+        return Err(WebError::BadRequest("A programme made from a template needs its start date.".into()));
+    }
+    let ends_on = match date("end date", f.ends_on.as_deref())? {
+        Some(d) => Some(d),
+        None => template.as_ref().zip(starts_on).and_then(|(t, s)| t.ends_on(s)),
     };
+    let new = NewProgramme { name: f.name, template: template.map(|t| t.id), rule_set, starts_on, ends_on };
     let id = state.db.create_programme(&viewer.actor(), &new).await.map_err(bad)?;
     Ok(Redirect::to(&format!("/programmes/{id}")).into_response())
 }
@@ -94,14 +116,27 @@ pub async fn create(
 #[template(path = "programme.html")]
 struct ProgrammePage {
     programme: Programme,
+    template: Option<aspire_core::template::Template>,
+    /// Each term with the events the template plans in it.
+    plan: Vec<(String, Vec<String>)>,
+    areas: Vec<ProgrammeArea>,
+    /// The areas as typed in the form: "Bradford: 3" per line.
+    areas_text: String,
     networks: Vec<Network>,
     schools: Vec<Enrolment>,
+    can_change_programme: bool,
     can_change_networks: bool,
     can_enrol: bool,
+    can_recruit: bool,
     csrf: String,
 }
 
-async fn find_programme(state: &AppState, id: ProgrammeId) -> Result<Programme, WebError> {
+/// The template a programme was made from, if it is still bundled.
+pub(crate) fn template_of(programme: &Programme) -> Option<aspire_core::template::Template> {
+    programme.template.as_deref().and_then(|id| aspire_import::load_template(id).ok())
+}
+
+pub(crate) async fn find_programme(state: &AppState, id: ProgrammeId) -> Result<Programme, WebError> {
     state.db.programme(id).await?.ok_or_else(|| WebError::NotFound(format!("There is no programme {id}.")))
 }
 
@@ -115,14 +150,62 @@ pub async fn show(
     let programme = find_programme(&state, id).await?;
     let networks = state.db.networks(id, &p.visible(Action::View, Record::Network)).await?;
     let schools = state.db.enrolments(id, &p.visible(Action::View, Record::Enrolment)).await?;
+    let template = template_of(&programme);
+    let mut plan: Vec<(String, Vec<String>)> = Vec::new();
+    if let (Some(t), Some(start)) = (&template, programme.starts_on) {
+        for e in t.plan(start) {
+            match plan.last_mut() {
+                Some((term, names)) if *term == e.term.label() => names.push(e.name),
+                _ => plan.push((e.term.label(), vec![e.name])),
+            }
+        }
+    }
+    let areas = state.db.programme_areas(id).await?;
+    let areas_text = areas.iter().map(|a| format!("{}: {}", a.area, a.planned_networks)).collect::<Vec<_>>().join("\n");
     page(ProgrammePage {
         programme,
+        template,
+        plan,
+        areas,
+        areas_text,
         networks,
         schools,
+        can_change_programme: p.may(Action::Change, Record::Programme, &here),
         can_change_networks: p.may(Action::Change, Record::Network, &here),
         can_enrol: p.may(Action::Change, Record::Enrolment, &here),
+        can_recruit: p.may(Action::View, Record::Recruitment, &here),
         csrf: viewer.csrf.clone(),
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AreasForm {
+    areas: String,
+}
+
+/// Replaces the programme's areas from lines of "Area: planned networks".
+pub async fn set_areas(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+    Form(f): Form<AreasForm>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Programme, &Place::programme(id))?;
+    find_programme(&state, id).await?;
+    let mut areas = Vec::new();
+    for (i, line) in f.areas.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let (name, n) = line.rsplit_once(':').unwrap_or((line, "1"));
+        let planned_networks = n.trim().parse::<u32>().map_err(|_| {
+            WebError::BadRequest(format!(
+                "Line {}: '{}' is not a number of networks. Write one area per line, e.g. 'Bradford: 3'. Nothing was changed.",
+                i + 1,
+                n.trim()
+            ))
+        })?;
+        areas.push(ProgrammeArea { area: name.trim().to_owned(), planned_networks });
+    }
+    state.db.set_programme_areas(&viewer.actor(), id, &areas).await.map_err(bad)?;
+    Ok(Redirect::to(&format!("/programmes/{id}#areas")).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -76,6 +76,9 @@ async fn world() -> World {
         db.set_network(&cli, p1, urn(u), Some(n)).await.expect("network");
     }
     db.set_network(&cli, p2, urn(E), Some(n3)).await.expect("network");
+    db.set_programme_areas(&cli, p1, &[aspire_store::ProgrammeArea { area: "Oldham".into(), planned_networks: 2 }])
+        .await
+        .expect("areas");
     let g = |r: Role, s: Scope| Grant::new(r, s, false).expect("grant");
     let school_a = Scope::School(urn(A));
     let mut grants: BTreeMap<&'static str, Vec<Grant>> = BTreeMap::new();
@@ -168,6 +171,10 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/imports", "/imports", &everyone),
         probe("GET", "/eligibility", "/eligibility?q=Alexandra", &everyone),
         probe("GET", "/eligibility/{urn}", format!("/eligibility/{A}?rules=tlif-2017&as_of=2017-09-01"), &everyone),
+        probe("GET", "/join", "/join?q=Old", &everyone),
+        probe("GET", "/join/{id}", format!("/join/{p1}"), &everyone),
+        probe("POST", "/join/{id}", format!("/join/{p1}"), &everyone),
+        probe("GET", "/join/{id}/thanks/{urn}", format!("/join/{p1}/thanks/{A}"), &everyone),
         probe("GET", "/sign-in", "/sign-in", &everyone),
         probe("POST", "/sign-in", "/sign-in", &everyone),
         probe("POST", "/sign-out", "/sign-out", &signed),
@@ -182,6 +189,17 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("POST", "/programmes", "/programmes", &["admin"]),
         probe("GET", "/programmes/{id}", format!("/programmes/{p1}"), &p1_view),
         probe("GET", "/programmes/{id}", format!("/programmes/{p2}"), &["admin"]),
+        probe("POST", "/programmes/{id}/areas", format!("/programmes/{p1}/areas"), &["admin", "pa"]),
+        probe("POST", "/programmes/{id}/areas", format!("/programmes/{p2}/areas"), &["admin"]),
+        probe("GET", "/programmes/{id}/recruitment", format!("/programmes/{p1}/recruitment"), &["admin", "pa"]),
+        probe("GET", "/programmes/{id}/recruitment", format!("/programmes/{p2}/recruitment"), &["admin"]),
+        probe("GET", "/programmes/{id}/recruitment.csv", format!("/programmes/{p1}/recruitment.csv"), &["admin", "pa"]),
+        probe(
+            "POST",
+            "/programmes/{id}/schools/{urn}/stage",
+            format!("/programmes/{p1}/schools/105648/stage"),
+            &["admin", "pa"],
+        ),
         probe("POST", "/programmes/{id}/networks", format!("/programmes/{p1}/networks"), &["admin", "pa"]),
         probe("POST", "/programmes/{id}/networks", format!("/programmes/{p2}/networks"), &["admin"]),
         probe("GET", "/programmes/{id}/networks/{network}", format!("/programmes/{p1}/networks/{n1}"), &p1_view),
@@ -232,6 +250,11 @@ fn probes(w: &World) -> Vec<Probe> {
         p.form = match (p.method, p.route) {
             ("POST", "/sign-in") => vec![("email", "nobody@test.example"), ("password", "not a password at all")],
             ("POST", "/programmes") => vec![("name", "NAME")],
+            ("POST", "/join/{id}") => {
+                vec![("urn", "105648"), ("name", "NAME"), ("email", "EMAIL"), ("role", "Head teacher"), ("message", "")]
+            }
+            ("POST", "/programmes/{id}/areas") => vec![("areas", "Oldham: 2")],
+            ("POST", "/programmes/{id}/schools/{urn}/stage") => vec![("stage", "applied")],
             ("POST", "/programmes/{id}/networks") => vec![("name", "NAME")],
             ("POST", "/programmes/{id}/schools") => vec![("urns", "105648")],
             // Moved to the network it is in, so that the rest of the matrix sees the same world.

@@ -4,6 +4,7 @@ mod access;
 mod eligibility;
 mod evaluation;
 mod pages;
+mod recruitment;
 mod security;
 
 use std::path::PathBuf;

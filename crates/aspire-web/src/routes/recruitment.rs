@@ -1,0 +1,379 @@
+//! Recruitment: the public "networks starting near you" page and enquiry form, and the programme
+//! team's board (counts by stage and area, every school with its eligibility and stage, moves).
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use aspire_core::access::{Action, Place, Record, Visible};
+use aspire_core::people::ProgrammeId;
+use aspire_core::recruitment::Stage;
+use aspire_core::template::Term;
+use aspire_core::urn::Urn;
+use aspire_import::{ImportOptions, load_rule_set};
+use aspire_store::{EligibilityCheck, Enquiry, Enrolment, NewEnquiry, Programme, ProgrammeArea, StageCount};
+
+use crate::auth::Viewer;
+use crate::routes::programmes::{bad, find_programme, template_of};
+use crate::routes::{defuse, page};
+use crate::{AppState, WebError};
+
+/// A programme as the public sees it: where it recruits and when it starts.
+struct Offer {
+    programme: Programme,
+    start: String,
+    /// Whether it has started already (so "starting" would be wrong).
+    started: bool,
+    areas: Vec<ProgrammeArea>,
+    summary: String,
+}
+
+async fn offers(state: &AppState) -> Result<Vec<Offer>, WebError> {
+    let all = Visible { all: true, ..Visible::default() };
+    let today = chrono::Local::now().date_naive();
+    let mut out = Vec::new();
+    for programme in state.db.programmes(&all, &all).await? {
+        let areas = state.db.programme_areas(programme.id).await?;
+        if areas.is_empty() {
+            continue;
+        }
+        let start =
+            programme.starts_on.map_or_else(|| "start to be announced".to_owned(), |d| Term::containing(d).label());
+        let started = programme.starts_on.is_some_and(|d| d <= today);
+        let summary = template_of(&programme).map(|t| t.summary).unwrap_or_default();
+        out.push(Offer { programme, start, started, areas, summary });
+    }
+    Ok(out)
+}
+
+#[derive(Template)]
+#[template(path = "join.html")]
+struct JoinPage {
+    q: String,
+    offers: Vec<Offer>,
+}
+
+/// "Networks starting near you": every programme with areas, filtered by the area typed.
+pub async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Html<String>, WebError> {
+    let q = params.get("q").map(|s| s.trim().to_owned()).unwrap_or_default();
+    let needle = q.to_lowercase();
+    let mut offers = offers(&state).await?;
+    if !needle.is_empty() {
+        for o in &mut offers {
+            o.areas.retain(|a| a.area.to_lowercase().contains(&needle));
+        }
+        offers.retain(|o| !o.areas.is_empty());
+    }
+    page(JoinPage { q, offers })
+}
+
+#[derive(Template)]
+#[template(path = "join_form.html")]
+struct JoinForm {
+    programme: Programme,
+    start: String,
+    areas: Vec<ProgrammeArea>,
+    urn: String,
+    school: Option<String>,
+    csrf: String,
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Html<String>, WebError> {
+    let programme = find_programme(&state, id).await?;
+    let areas = state.db.programme_areas(id).await?;
+    if areas.is_empty() {
+        return Err(WebError::NotFound(format!("{} is not recruiting.", programme.name)));
+    }
+    let urn = params.get("urn").map(|s| s.trim().to_owned()).unwrap_or_default();
+    let school = match Urn::parse(&urn) {
+        Ok(u) => state.db.school(u).await?.and_then(|s| s.name),
+        Err(_) => None,
+    };
+    let start = programme.starts_on.map_or_else(|| "to be announced".to_owned(), |d| Term::containing(d).label());
+    page(JoinForm { programme, start, areas, urn, school, csrf: viewer.csrf.clone() })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EnquiryForm {
+    urn: String,
+    name: String,
+    email: String,
+    role: String,
+    #[serde(default)]
+    message: String,
+    /// Hidden from people; a form-filling robot fills it in.
+    #[serde(default)]
+    website: String,
+}
+
+/// The eligibility decision for one school under the programme's rule set, as of the
+/// programme's start (or the nearest date the rule set answers for).
+pub(crate) async fn check(
+    state: &AppState,
+    programme: &Programme,
+    urn: Urn,
+) -> Result<Option<EligibilityCheck>, WebError> {
+    let Some(id) = &programme.rule_set else { return Ok(None) };
+    let today = chrono::Local::now().date_naive();
+    let Ok(rules) = load_rule_set(id, &ImportOptions::new(today)) else { return Ok(None) };
+    let r = &rules.rules;
+    let wanted = programme.starts_on.unwrap_or(today);
+    let as_of = r.valid_to.map_or(wanted.max(r.valid_from), |to| wanted.max(r.valid_from).min(to));
+    let basis = format!("{} version {}, as of {as_of}", r.id, r.version);
+    let moved = if as_of == wanted {
+        Vec::new()
+    } else {
+        vec![format!(
+            "The rule set answers only from {} to {}: the decision is as of {as_of}, not the programme start {wanted}.",
+            r.valid_from,
+            r.valid_to.map_or_else(|| "now".to_owned(), |d| d.to_string())
+        )]
+    };
+    let rows = state.db.eligibility(&rules, as_of, aspire_store::Scope::Urns(&[urn])).await?;
+    Ok(rows.into_iter().next().map(|row| EligibilityCheck {
+        outcome: row.decision.outcome.code().to_owned(),
+        reasons: moved.into_iter().chain(row.decision.findings.into_iter().map(|f| f.text)).collect(),
+        basis,
+    }))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+    Form(f): Form<EnquiryForm>,
+) -> Result<Response, WebError> {
+    let programme = find_programme(&state, id).await?;
+    if let Err(secs) = state.limiter.check(
+        "enquiry",
+        viewer.client.as_deref(),
+        state.config.enquiries_per_hour,
+        Duration::from_secs(3600),
+    ) {
+        return Err(WebError::TooMany(
+            secs,
+            format!(
+                "Too many enquiries from your connection. Try again in {} minutes, or email the programme team.",
+                secs.div_ceil(60)
+            ),
+        ));
+    }
+    let urn = Urn::parse(&f.urn).map_err(|e| {
+        WebError::BadRequest(format!(
+            "School URN: {e}. Find your school's URN with the eligibility checker. Nothing was sent."
+        ))
+    })?;
+    // A filled-in hidden field: answer as if it worked, keep nothing.
+    if !f.website.trim().is_empty() {
+        tracing::info!(programme = id, "enquiry with the hidden field filled in: not kept");
+        return Ok(Redirect::to(&format!("/join/{id}/thanks/{urn}")).into_response());
+    }
+    let check = check(&state, &programme, urn).await?;
+    let enquiry =
+        NewEnquiry { urn, contact_name: f.name, contact_email: f.email, contact_role: f.role, message: f.message };
+    state.db.record_enquiry(&viewer.actor(), id, &enquiry, check.as_ref()).await.map_err(|e| match e {
+        aspire_store::ProgrammeError::Field { .. } | aspire_store::ProgrammeError::UnknownSchool(_) => {
+            WebError::BadRequest(format!("{}. Nothing was sent.", capitalise(&e.to_string())))
+        }
+        e => bad(e),
+    })?;
+    Ok(Redirect::to(&format!("/join/{id}/thanks/{urn}")).into_response())
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "join_thanks.html")]
+struct Thanks {
+    programme: Programme,
+    urn: Urn,
+    school: String,
+}
+
+pub async fn thanks(
+    State(state): State<AppState>,
+    Path((id, urn)): Path<(ProgrammeId, String)>,
+) -> Result<Html<String>, WebError> {
+    let programme = find_programme(&state, id).await?;
+    let urn = Urn::parse(&urn).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?;
+    let school = state.db.school(urn).await?.and_then(|s| s.name).unwrap_or_else(|| format!("URN {urn}"));
+    page(Thanks { programme, urn, school })
+}
+
+/// One row of the board's table.
+struct BoardRow {
+    e: Enrolment,
+    /// Stages the school may move to.
+    next: Vec<&'static str>,
+    contact: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "recruitment.html")]
+struct Board {
+    programme: Programme,
+    stages: Vec<&'static str>,
+    /// Local authority -> count per stage (in `stages` order), then the totals.
+    by_area: Vec<(String, Vec<usize>)>,
+    totals: Vec<usize>,
+    rows: Vec<BoardRow>,
+    enquiries: Vec<Enquiry>,
+    can_change: bool,
+    csrf: String,
+}
+
+fn table(counts: &[StageCount]) -> (Vec<(String, Vec<usize>)>, Vec<usize>) {
+    let mut by_area: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut totals = vec![0; Stage::ALL.len()];
+    for c in counts {
+        let Some(i) = Stage::ALL.iter().position(|s| s.code() == c.stage) else { continue };
+        let area = c.la_name.clone().unwrap_or_else(|| "Local authority not known".into());
+        by_area.entry(area).or_insert_with(|| vec![0; Stage::ALL.len()])[i] += c.schools;
+        totals[i] += c.schools;
+    }
+    (by_area.into_iter().collect(), totals)
+}
+
+pub async fn board(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+) -> Result<Html<String>, WebError> {
+    let here = Place::programme(id);
+    let p = viewer.require(Action::View, Record::Recruitment, &here)?;
+    let programme = find_programme(&state, id).await?;
+    let (by_area, totals) = table(&state.db.recruitment_counts(id).await?);
+    let enquiries = state.db.enquiries(id).await?;
+    let mut latest: HashMap<Urn, String> = HashMap::new();
+    for q in enquiries.iter().rev() {
+        latest.insert(q.urn, format!("{} ({}), {}", q.contact_name, q.contact_role, q.contact_email));
+    }
+    let all = Visible { all: true, ..Visible::default() };
+    let rows = state
+        .db
+        .enrolments(id, &all)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let next = Stage::parse(&e.status).map(|s| s.next().iter().map(|s| s.code()).collect()).unwrap_or_default();
+            let contact = latest.get(&e.urn).cloned();
+            BoardRow { e, next, contact }
+        })
+        .collect();
+    page(Board {
+        programme,
+        stages: Stage::ALL.iter().map(|s| s.code()).collect(),
+        by_area,
+        totals,
+        rows,
+        enquiries,
+        can_change: p.may(Action::Change, Record::Recruitment, &here),
+        csrf: viewer.csrf.clone(),
+    })
+}
+
+/// Every school in the programme with its stage, eligibility and latest enquiry contact.
+pub async fn csv(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::View, Record::Recruitment, &Place::programme(id))?;
+    let programme = find_programme(&state, id).await?;
+    let all = Visible { all: true, ..Visible::default() };
+    let enquiries = state.db.enquiries(id).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "urn",
+        "school",
+        "la",
+        "stage",
+        "stage_changed",
+        "withdrawn_reason",
+        "eligibility",
+        "eligibility_basis",
+        "eligibility_reasons",
+        "network",
+        "contact_name",
+        "contact_role",
+        "contact_email",
+        "enquiries",
+    ];
+    let write_err = |e: csv::Error| WebError::BadRequest(format!("The export could not be written: {e}."));
+    w.write_record(header).map_err(write_err)?;
+    for e in state.db.enrolments(id, &all).await? {
+        let latest = enquiries.iter().find(|q| q.urn == e.urn);
+        let n = enquiries.iter().filter(|q| q.urn == e.urn).count();
+        w.write_record([
+            e.urn.to_string(),
+            defuse(e.school_name.as_deref().unwrap_or("")),
+            defuse(e.la_name.as_deref().unwrap_or("")),
+            e.status.clone(),
+            e.stage_changed_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            defuse(e.withdrawn_reason.as_deref().unwrap_or("")),
+            e.eligibility.clone().unwrap_or_default(),
+            e.eligibility_basis.clone().unwrap_or_default(),
+            defuse(&e.eligibility_reasons.join(" | ")),
+            defuse(e.network_name.as_deref().unwrap_or("")),
+            defuse(latest.map_or("", |q| q.contact_name.as_str())),
+            defuse(latest.map_or("", |q| q.contact_role.as_str())),
+            defuse(latest.map_or("", |q| q.contact_email.as_str())),
+            n.to_string(),
+        ])
+        .map_err(write_err)?;
+    }
+    let body = w.into_inner().map_err(|e| WebError::BadRequest(format!("The export could not be written: {e}.")))?;
+    let file = format!("recruitment-{}.csv", programme.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StageForm {
+    stage: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn move_stage(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, urn)): Path<(ProgrammeId, String)>,
+    Form(f): Form<StageForm>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Recruitment, &Place::programme(id))?;
+    find_programme(&state, id).await?;
+    let urn = Urn::parse(&urn).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?;
+    let to = Stage::parse(&f.stage).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?;
+    let reason = Some(f.reason.as_str()).filter(|r| !r.trim().is_empty());
+    state.db.move_stage(&viewer.actor(), id, urn, to, reason).await.map_err(|e| match e {
+        aspire_store::ProgrammeError::Stage(_) => {
+            WebError::BadRequest(format!("{}. Nothing was changed.", capitalise(&e.to_string())))
+        }
+        e => bad(e),
+    })?;
+    Ok(Redirect::to(&format!("/programmes/{id}/recruitment#school-{urn}")).into_response())
+}

@@ -1,0 +1,153 @@
+//! A programme made from a template, its areas on the public page, enquiries through the public
+//! form (spam trap, rate limit, bad fields), and the programme team's board and export.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+
+use crate::{App, Page, app};
+
+const ANON: &str = "aspire_csrf=abababababababababababababababababababababababababababababababab";
+const ANON_TOKEN: &str = "abababababababababababababababababababababababababababababababab";
+// An Oldham school of the bundled spine.
+const URN: &str = "105626";
+
+/// An anonymous enquiry from a client address (the app trusts the proxy header).
+async fn enquire(app: &App, programme: i64, client: &str, fields: &[(&str, &str)]) -> Page {
+    let mut f: Vec<(&str, &str)> = fields.to_vec();
+    f.push(("csrf", ANON_TOKEN));
+    app.send_raw(
+        Request::builder()
+            .method("POST")
+            .uri(format!("/join/{programme}"))
+            .header("cookie", ANON)
+            .header("x-forwarded-for", client)
+            .header("content-type", "application/x-www-form-urlencoded"),
+        Body::from(serde_urlencoded::to_string(&f).expect("form")),
+    )
+    .await
+}
+
+fn good<'a>(urn: &'a str, message: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("urn", urn),
+        ("name", "Sam Head"),
+        ("email", "sam@school.example"),
+        ("role", "Head teacher"),
+        ("message", message),
+    ]
+}
+
+#[tokio::test]
+async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the_stages() {
+    let mut admin = app().await.as_admin().await;
+    let config = aspire_web::WebConfig { trust_proxy: true, enquiries_per_hour: 3, ..aspire_web::WebConfig::default() };
+    admin.router = aspire_web::router_with(admin.db.clone(), config);
+
+    // From the TLIF template: the rule set and the end date come from it.
+    let made = admin
+        .post("/programmes", &[("name", "TLIF Oldham"), ("template", "tlif-2017"), ("starts_on", "2017-11-01")])
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let at = made.headers["location"].to_str().expect("location").to_owned();
+    let id: i64 = at.trim_start_matches("/programmes/").parse().expect("id");
+    let page = admin.get(&at).await;
+    assert!(page.body.contains("tlif-2017") && page.body.contains("2018-07-31"), "{}", page.body);
+    for term in ["Autumn 2017", "Spring 2018", "Summer 2018"] {
+        assert!(page.body.contains(term), "{term}");
+    }
+    assert!(page.body.contains("Senior Leaders Network Day") && page.body.contains("Achievement Teams"));
+    let no_start = admin.post("/programmes", &[("name", "No start"), ("template", "tlif-2017")]).await;
+    assert_eq!(no_start.status, StatusCode::BAD_REQUEST);
+    assert!(no_start.body.contains("needs its start date"), "{}", no_start.body);
+    let unknown =
+        admin.post("/programmes", &[("name", "Odd"), ("template", "tlif-1999"), ("starts_on", "2017-11-01")]).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.body.contains("no programme template called"), "{}", unknown.body);
+
+    // Not on the public page until it has areas; a bad line changes nothing.
+    assert!(!admin.get("/join").await.body.contains("TLIF Oldham"));
+    let bad = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "Oldham: 2\nBradford: three")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body.contains("Line 2: &#39;three&#39; is not a number") || bad.body.contains("Line 2: 'three'"),
+        "{}",
+        bad.body
+    );
+    let set = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "Oldham: 2\nRochdale: 1")]).await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    let public = admin_clone(&admin);
+    let join = public.get("/join?q=old").await;
+    assert!(join.body.contains("TLIF Oldham") && join.body.contains("Autumn 2017") && !join.body.contains("Rochdale"));
+    assert!(!public.get("/join?q=Bradford").await.body.contains("TLIF Oldham"));
+    let form = public.get(&format!("/join/{id}?urn={URN}")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Alexandra Park Junior School") && form.body.contains("name=\"website\""));
+
+    // Bad fields are named and nothing is kept.
+    let e = enquire(&admin, id, "10.0.0.1", &good("12345", "")).await;
+    assert_eq!(e.status, StatusCode::BAD_REQUEST);
+    assert!(e.body.contains("School URN") && e.body.contains("Nothing was sent"), "{}", e.body);
+    let mut no_email = good(URN, "");
+    no_email[2] = ("email", "sam-at-school");
+    let e = enquire(&admin, id, "10.0.0.2", &no_email).await;
+    assert_eq!(e.status, StatusCode::BAD_REQUEST);
+    assert!(e.body.contains("Email address"), "{}", e.body);
+    assert!(admin.db.enquiries(id).await.expect("list").is_empty());
+
+    // The spam trap: answered as if sent, nothing kept.
+    let mut robot = good(URN, "buy now");
+    robot.push(("website", "http://spam.example"));
+    let e = enquire(&admin, id, "10.0.0.3", &robot).await;
+    assert_eq!(e.status, StatusCode::SEE_OTHER);
+    assert!(admin.db.enquiries(id).await.expect("list").is_empty());
+
+    // A real enquiry: the school is on the board at the enquiry stage with its eligibility.
+    let e = enquire(&admin, id, "10.0.0.4", &good(URN, "We would like to join <b>soon</b>")).await;
+    assert_eq!(e.status, StatusCode::SEE_OTHER, "{}", e.body);
+    let thanks = public.get(e.headers["location"].to_str().expect("location")).await;
+    assert!(thanks.body.contains("has been sent"), "{}", thanks.body);
+    let board = admin.get(&format!("/programmes/{id}/recruitment")).await;
+    assert_eq!(board.status, StatusCode::OK);
+    assert!(board.body.contains("Alexandra Park Junior School") && board.body.contains("Sam Head (Head teacher)"));
+    assert!(
+        board.body.contains("&#60;b&#62;soon&#60;/b&#62;") || board.body.contains("&lt;b&gt;soon"),
+        "the message is shown as text: {}",
+        board.body
+    );
+    assert!(board.body.contains("tlif-2017 version 1, as of 2017-11-01"), "{}", board.body);
+    let stored =
+        admin.db.enrolment(id, aspire_core::urn::Urn::parse(URN).expect("urn")).await.expect("read").expect("e");
+    assert!(stored.eligibility.is_some() && !stored.eligibility_reasons.is_empty(), "{stored:?}");
+
+    // Rate limit: three an hour from one address.
+    for _ in 0..3 {
+        enquire(&admin, id, "10.0.0.9", &good(URN, "again")).await;
+    }
+    let limited = enquire(&admin, id, "10.0.0.9", &good(URN, "again")).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Stages: a move the pipeline does not allow is refused; withdrawing needs a reason.
+    let stage = format!("/programmes/{id}/schools/{URN}/stage");
+    let e = admin.post(&stage, &[("stage", "completed")]).await;
+    assert_eq!(e.status, StatusCode::BAD_REQUEST);
+    assert!(e.body.contains("cannot go from enquiry to completed"), "{}", e.body);
+    assert_eq!(admin.post(&stage, &[("stage", "applied")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(admin.post(&stage, &[("stage", "enrolled")]).await.status, StatusCode::SEE_OTHER);
+    let e = admin.post(&stage, &[("stage", "withdrawn")]).await;
+    assert!(e.body.contains("Say why"), "{}", e.body);
+    let board = admin.get(&format!("/programmes/{id}/recruitment")).await;
+    assert!(board.body.contains("<span class=\"tag\">enrolled</span>"), "{}", board.body);
+
+    // The export: one row per school with stage, eligibility and contact.
+    let csv = admin.get(&format!("/programmes/{id}/recruitment.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut lines = csv.body.lines();
+    assert!(lines.next().expect("header").starts_with("urn,school,la,stage"));
+    let row = lines.next().expect("row");
+    assert!(row.starts_with("105626,Alexandra Park Junior School,Oldham,enrolled,"), "{row}");
+    assert!(row.contains("sam@school.example"), "{row}");
+}
+
+fn admin_clone(a: &App) -> App {
+    App { router: a.router.clone(), db: a.db.clone(), _dir: tempfile::tempdir().expect("dir"), session: None }
+}

@@ -1,0 +1,159 @@
+//! `aspire programme`: programmes made from the bundled templates, their areas, and the
+//! recruitment pipeline's stages from the command line.
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use chrono::NaiveDate;
+
+use aspire_core::access::Visible;
+use aspire_core::recruitment::Stage;
+use aspire_core::urn::Urn;
+use aspire_store::{Actor, Db, NewProgramme, ProgrammeArea};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ProgrammeCommand {
+    /// List the bundled programme templates.
+    Templates,
+    /// Create a programme from a template:
+    /// `aspire programme create --template tlif-2017 --starts 2017-11-01 "TLIF North"`.
+    Create {
+        /// The programme's name.
+        name: String,
+        /// Template id (see `aspire programme templates`).
+        #[arg(long)]
+        template: String,
+        /// First day (YYYY-MM-DD).
+        #[arg(long)]
+        starts: String,
+        /// Last day (default: the end of July of the template's last school year).
+        #[arg(long)]
+        ends: Option<String>,
+        /// Eligibility rule set (default: the template's).
+        #[arg(long)]
+        rules: Option<String>,
+        /// An area it recruits in, with the networks planned there: `--area "Bradford:3"`
+        /// (repeat for more).
+        #[arg(long = "area")]
+        areas: Vec<String>,
+    },
+    /// List programmes with their schools and networks.
+    List,
+    /// Move a school to another stage: enquiry, applied, enrolled, withdrawn (with --reason),
+    /// completed.
+    Stage {
+        /// Programme number.
+        programme: i64,
+        urn: String,
+        stage: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+fn date(what: &str, s: &str) -> anyhow::Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .with_context(|| format!("{what} '{s}' is not a date: write it as YYYY-MM-DD, e.g. 2017-11-01"))
+}
+
+/// "Bradford:3" (or "Bradford", one network).
+fn area(s: &str) -> anyhow::Result<ProgrammeArea> {
+    let (name, n) = s.rsplit_once(':').unwrap_or((s, "1"));
+    let planned_networks = n
+        .trim()
+        .parse()
+        .with_context(|| format!("--area '{s}': '{}' is not a number of networks (write e.g. Bradford:3)", n.trim()))?;
+    Ok(ProgrammeArea { area: name.trim().to_owned(), planned_networks })
+}
+
+pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
+    let actor = Actor::command_line();
+    match cmd {
+        ProgrammeCommand::Templates => {
+            for t in aspire_import::templates()? {
+                println!(
+                    "{:<22} {} (version {}): {} year(s), {}",
+                    t.id,
+                    t.name,
+                    t.version,
+                    t.years,
+                    t.network_sizes_text()
+                );
+                println!("{:<22} rule set: {}", "", t.rule_set.as_deref().unwrap_or("none"));
+            }
+        }
+        ProgrammeCommand::Create { name, template, starts, ends, rules, areas } => {
+            let t = aspire_import::load_template(template)?;
+            let starts_on = date("--starts", starts)?;
+            let ends_on = match ends {
+                Some(e) => date("--ends", e)?,
+                None => t.ends_on(starts_on).context("the template's length gives no end date")?,
+            };
+            let rule_set = rules.clone().or_else(|| t.rule_set.clone());
+            if let Some(r) = &rule_set
+                && !aspire_import::bundled_ids().contains(&r.as_str())
+            {
+                bail!(
+                    "there is no bundled rule set called '{r}'. Rule sets: {}",
+                    aspire_import::bundled_ids().join(", ")
+                );
+            }
+            // Every argument is checked before anything is written.
+            let areas = areas.iter().map(|a| area(a)).collect::<anyhow::Result<Vec<_>>>()?;
+            let new = NewProgramme {
+                name: name.clone(),
+                template: Some(t.id.clone()),
+                rule_set,
+                starts_on: Some(starts_on),
+                ends_on: Some(ends_on),
+            };
+            let id = db.create_programme(&actor, &new).await?;
+            if !areas.is_empty() {
+                db.set_programme_areas(&actor, id, &areas).await?;
+            }
+            println!("Created programme {id}, {}, from {} ({starts_on} to {ends_on}).", new.name, t.name);
+            for e in t.plan(starts_on) {
+                println!("  {:<12} {}", e.term.label(), e.name);
+            }
+        }
+        ProgrammeCommand::List => {
+            let all = Visible { all: true, ..Visible::default() };
+            let list = db.programmes(&all, &all).await?;
+            if list.is_empty() {
+                println!("No programme yet: aspire programme create --template tlif-2017 --starts YYYY-MM-DD NAME");
+            }
+            for p in list {
+                let dates = match (p.starts_on, p.ends_on) {
+                    (Some(s), Some(e)) => format!("{s} to {e}"),
+                    (Some(s), None) => format!("from {s}"),
+                    _ => "dates not set".into(),
+                };
+                println!(
+                    "{:>4}  {:<36} {dates}; {} schools, {} networks; template {}",
+                    p.id,
+                    p.name,
+                    p.schools,
+                    p.networks,
+                    p.template.as_deref().unwrap_or("none")
+                );
+            }
+        }
+        ProgrammeCommand::Stage { programme, urn, stage, reason } => {
+            let urn = Urn::parse(urn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let to = Stage::parse(stage).map_err(|e| anyhow::anyhow!("{e}"))?;
+            db.move_stage(&actor, *programme, urn, to, reason.as_deref()).await?;
+            println!("URN {urn} is now {to} in programme {programme}.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn areas_read_with_or_without_a_count() {
+        assert_eq!(super::area("Bradford:3").expect("area").planned_networks, 3);
+        assert_eq!(super::area("Stoke-on-Trent").expect("area").planned_networks, 1);
+        assert!(super::area("Derby:x").expect_err("bad").to_string().contains("'x' is not a number"));
+    }
+}
