@@ -13,6 +13,7 @@ mod evaluation;
 mod import;
 mod introspect;
 mod migrate;
+mod networks;
 mod profile;
 mod programmes;
 mod recruitment;
@@ -39,6 +40,7 @@ pub use evaluation::{
 pub use import::{ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use migrate::MIGRATIONS;
+pub use networks::{FormedNetwork, PlacedSchool};
 pub use profile::*;
 pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError, STAGES};
 pub use recruitment::{EligibilityCheck, Enquiry, MESSAGE_LIMIT, NewEnquiry, ProgrammeArea, StageCount};

@@ -82,6 +82,27 @@ pub struct Network {
     pub programme: ProgrammeId,
     pub name: String,
     pub schools: usize,
+    /// Kept as it is when networks are formed again.
+    pub locked: bool,
+    /// When it was shown to its schools and on the public page.
+    pub published_at: Option<DateTime<Utc>>,
+    /// The member school suggested as the venue of its Network Days.
+    pub venue: Option<Urn>,
+}
+
+pub(crate) const NETWORK_COLUMNS: &str = "n.id, n.programme_id, n.name, n.locked, n.published_at, n.venue_urn, \
+     (SELECT COUNT(*) FROM enrolments e WHERE e.network_id = n.id) AS schools";
+
+pub(crate) fn network_row(r: &dyn crate::sql::RowGet) -> crate::Result<Network> {
+    Ok(Network {
+        id: r.int("id")?.unwrap_or(0),
+        programme: r.int("programme_id")?.unwrap_or(0),
+        name: r.text("name")?.unwrap_or_default(),
+        schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
+        locked: r.flag("locked")?.unwrap_or(false),
+        published_at: r.instant("published_at")?,
+        venue: r.int("venue_urn")?.and_then(|u| Urn::try_from(u).ok()),
+    })
 }
 
 /// A school in a programme.
@@ -251,19 +272,11 @@ impl Db {
         let cond = scope_condition(visible, Some("n.programme_id"), Some("n.id"), None);
         self.fetch(
             &Sql::new(format!(
-                "SELECT n.id, n.programme_id, n.name, (SELECT COUNT(*) FROM enrolments e WHERE e.network_id = n.id) AS schools \
-                 FROM networks n WHERE n.programme_id = ? AND {cond} ORDER BY n.name"
+                "SELECT {NETWORK_COLUMNS} FROM networks n WHERE n.programme_id = ? AND {cond} ORDER BY n.name"
             ))
             .int(programme),
             "listing networks",
-            |r| {
-                Ok(Network {
-                    id: r.int("id")?.unwrap_or(0),
-                    programme: r.int("programme_id")?.unwrap_or(0),
-                    name: r.text("name")?.unwrap_or_default(),
-                    schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
-                })
-            },
+            network_row,
         )
         .await
     }
@@ -271,22 +284,11 @@ impl Db {
     /// One network, whoever may see it (the caller asks the policy first).
     pub async fn network(&self, id: NetworkId) -> Result<Option<Network>, StoreError> {
         self.fetch_one(
-                &Sql::new(
-                    "SELECT n.id, n.programme_id, n.name, (SELECT COUNT(*) FROM enrolments e WHERE e.network_id = n.id) AS schools \
-                     FROM networks n WHERE n.id = ?",
-                )
-                .int(id),
-                "finding a network",
-                |r| {
-                    Ok(Network {
-                        id: r.int("id")?.unwrap_or(0),
-                        programme: r.int("programme_id")?.unwrap_or(0),
-                        name: r.text("name")?.unwrap_or_default(),
-                        schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
-                    })
-                },
-            )
-            .await
+            &Sql::new(format!("SELECT {NETWORK_COLUMNS} FROM networks n WHERE n.id = ?")).int(id),
+            "finding a network",
+            network_row,
+        )
+        .await
     }
 
     /// Enrols schools in a programme at a stage (schools already in it keep their stage).

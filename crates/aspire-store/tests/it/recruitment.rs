@@ -124,3 +124,63 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_formation_is_saved_whole_and_keeps_locked_and_published_networks() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p = db
+            .create_programme(
+                &cli,
+                &NewProgramme { name: "Formed".into(), template: None, rule_set: None, starts_on: None, ends_on: None },
+            )
+            .await
+            .expect("programme");
+        let u: Vec<Urn> = ["105626", "105627", "105631", "105638", "105642", "105648"].iter().map(|s| urn(s)).collect();
+        db.enrol(&cli, p, &u, "enrolled").await.expect("enrol");
+        let f = |name: &str, m: &[Urn]| aspire_store::FormedNetwork {
+            name: name.into(),
+            venue: Some(m[0]),
+            members: m.to_vec(),
+        };
+        let ids =
+            db.save_formation(&cli, p, &[f("Oldham 1", &u[0..3]), f("Oldham 2", &u[3..6])]).await.expect("formed");
+        assert_eq!(ids.len(), 2);
+        let taking = db.taking_part(p).await.expect("schools");
+        assert_eq!(taking.iter().filter(|s| s.network == Some(ids[0])).count(), 3);
+        // A school twice, or one outside the programme, is refused and nothing changes.
+        let e = db.save_formation(&cli, p, &[f("A", &u[0..2]), f("B", &u[1..3])]).await.expect_err("twice");
+        assert!(e.to_string().contains("listed twice"), "{e}");
+        assert!(db.save_formation(&cli, p, &[f("A", &[urn("105650")])]).await.is_err());
+        assert_eq!(db.taking_part(p).await.expect("schools"), taking);
+
+        // Lock the first, publish: forming again keeps both; the name of a kept one is taken.
+        db.set_network_locked(&cli, p, ids[0], true).await.expect("lock");
+        assert_eq!(db.publish_networks(&cli, p).await.expect("publish"), 2);
+        let all = Visible { all: true, ..Visible::default() };
+        let nets = db.networks(p, &all).await.expect("networks");
+        assert!(nets.iter().all(|n| n.published_at.is_some()) && nets.iter().any(|n| n.locked));
+        assert!(matches!(
+            db.save_formation(&cli, p, &[f("Oldham 1", &u[3..4])]).await,
+            Err(ProgrammeError::NetworkExists(_))
+        ));
+        // Members of kept networks cannot be regrouped.
+        assert!(db.save_formation(&cli, p, &[f("Oldham 3", &u[0..1])]).await.is_err());
+        // Unlock and unpublished: networks are reused and left-overs removed.
+        let q = db
+            .create_programme(
+                &cli,
+                &NewProgramme { name: "Again".into(), template: None, rule_set: None, starts_on: None, ends_on: None },
+            )
+            .await
+            .expect("programme");
+        db.enrol(&cli, q, &u, "enrolled").await.expect("enrol");
+        db.save_formation(&cli, q, &[f("X 1", &u[0..2]), f("X 2", &u[2..4]), f("X 3", &u[4..6])]).await.expect("three");
+        db.save_formation(&cli, q, &[f("X 2", &u[0..3]), f("X 1", &u[3..6])]).await.expect("two, names swapped");
+        let nets = db.networks(q, &all).await.expect("networks");
+        assert_eq!(nets.iter().map(|n| (n.name.as_str(), n.schools)).collect::<Vec<_>>(), [("X 1", 3), ("X 2", 3)]);
+        t.cleanup().await;
+    }
+}

@@ -318,6 +318,9 @@ pub async fn enrolment(
 #[derive(Debug, Deserialize)]
 pub struct NetworkForm {
     network: String,
+    /// "networks": back to the networks page afterwards.
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn set_network(
@@ -333,6 +336,9 @@ pub async fn set_network(
         n => Some(n.parse().map_err(|_| WebError::BadRequest(format!("'{n}' is not a network.")))?),
     };
     state.db.set_network(&viewer.actor(), id, e.urn, network).await.map_err(bad)?;
+    if f.next == "networks" {
+        return Ok(Redirect::to(&format!("/programmes/{id}/networks#network-{}", network.unwrap_or(0))).into_response());
+    }
     Ok(Redirect::to(&format!("/programmes/{id}/schools/{}", e.urn)).into_response())
 }
 

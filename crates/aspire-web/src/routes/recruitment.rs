@@ -32,6 +32,8 @@ struct Offer {
     started: bool,
     areas: Vec<ProgrammeArea>,
     summary: String,
+    /// Networks formed and published, with their members' local authorities.
+    published: Vec<(String, usize)>,
 }
 
 async fn offers(state: &AppState) -> Result<Vec<Offer>, WebError> {
@@ -47,7 +49,15 @@ async fn offers(state: &AppState) -> Result<Vec<Offer>, WebError> {
             programme.starts_on.map_or_else(|| "start to be announced".to_owned(), |d| Term::containing(d).label());
         let started = programme.starts_on.is_some_and(|d| d <= today);
         let summary = template_of(&programme).map(|t| t.summary).unwrap_or_default();
-        out.push(Offer { programme, start, started, areas, summary });
+        let published = state
+            .db
+            .networks(programme.id, &all)
+            .await?
+            .into_iter()
+            .filter(|n| n.published_at.is_some())
+            .map(|n| (n.name, n.schools))
+            .collect();
+        out.push(Offer { programme, start, started, areas, summary, published });
     }
     Ok(out)
 }

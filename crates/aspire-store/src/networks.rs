@@ -1,0 +1,259 @@
+//! Networks as the optimiser forms them: where the taking-part schools are, saving a formation
+//! (locked and published networks are kept), locking and publishing.
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use serde::Serialize;
+
+use aspire_core::people::{NetworkId, ProgrammeId};
+use aspire_core::recruitment::Stage;
+use aspire_core::urn::Urn;
+
+use crate::audit::{self, Actor, Event};
+use crate::programmes::ProgrammeError;
+use crate::sql::Sql;
+use crate::{Db, StoreError};
+
+/// A school taking part, where it is and which network it is in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlacedSchool {
+    pub urn: Urn,
+    pub name: Option<String>,
+    pub la_name: Option<String>,
+    pub region: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub network: Option<NetworkId>,
+}
+
+/// A network to save: its name, suggested venue and members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormedNetwork {
+    pub name: String,
+    pub venue: Option<Urn>,
+    pub members: Vec<Urn>,
+}
+
+impl Db {
+    /// The schools taking part in a programme (enrolled or completed), with their coordinates.
+    pub async fn taking_part(&self, programme: ProgrammeId) -> Result<Vec<PlacedSchool>, StoreError> {
+        let stages: Vec<String> =
+            Stage::ALL.iter().filter(|s| s.takes_part()).map(|s| format!("'{}'", s.code())).collect();
+        self.fetch(
+            &Sql::new(format!(
+                "SELECT e.urn, e.network_id, s.name, COALESCE(la.name, s.la_name) AS la_name, COALESCE(s.region_name, la.region_name) AS region, \
+                 s.latitude, s.longitude FROM enrolments e LEFT JOIN schools s ON s.urn = e.urn \
+                 LEFT JOIN local_authorities la ON la.la_code = s.la_code \
+                 WHERE e.programme_id = ? AND e.status IN ({}) ORDER BY e.urn",
+                stages.join(", ")
+            ))
+            .int(programme),
+            "reading where the schools are",
+            |r| {
+                Ok(r.int("urn")?.and_then(|u| Urn::try_from(u).ok()).map(|urn| PlacedSchool {
+                    urn,
+                    name: r.text("name").ok().flatten(),
+                    la_name: r.text("la_name").ok().flatten(),
+                    region: r.text("region").ok().flatten(),
+                    latitude: r.real("latitude").ok().flatten(),
+                    longitude: r.real("longitude").ok().flatten(),
+                    network: r.int("network_id").ok().flatten(),
+                }))
+            },
+        )
+        .await
+        .map(|v| v.into_iter().flatten().collect())
+    }
+
+    /// Saves networks formed for the schools outside locked and published networks: those
+    /// networks are emptied and reused (renamed), new ones are added as needed, and any left
+    /// over are removed unless someone holds a role in them. Every member must be taking part
+    /// and outside the kept networks; nothing is written unless all are.
+    pub async fn save_formation(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        formed: &[FormedNetwork],
+    ) -> Result<Vec<NetworkId>, ProgrammeError> {
+        let all = aspire_core::access::Visible { all: true, ..Default::default() };
+        let networks = self.networks(programme, &all).await?;
+        let (kept, reusable): (Vec<_>, Vec<_>) =
+            networks.into_iter().partition(|n| n.locked || n.published_at.is_some());
+        let kept_ids: BTreeSet<NetworkId> = kept.iter().map(|n| n.id).collect();
+        let kept_names: BTreeSet<&str> = kept.iter().map(|n| n.name.as_str()).collect();
+        let schools = self.taking_part(programme).await?;
+        let free: BTreeSet<Urn> =
+            schools.iter().filter(|s| s.network.is_none_or(|n| !kept_ids.contains(&n))).map(|s| s.urn).collect();
+        let mut names = BTreeSet::new();
+        let mut seen = BTreeSet::new();
+        for f in formed {
+            if f.name.trim().is_empty() {
+                return Err(ProgrammeError::NameMissing);
+            }
+            if kept_names.contains(f.name.trim()) || !names.insert(f.name.trim()) {
+                return Err(ProgrammeError::NetworkExists(f.name.trim().to_owned()));
+            }
+            for u in &f.members {
+                if !free.contains(u) || !seen.insert(*u) {
+                    return Err(ProgrammeError::Field {
+                        field: "network",
+                        problem: format!(
+                            "member URN {u} is not a school taking part outside the locked and published networks, or is listed twice"
+                        ),
+                    });
+                }
+            }
+        }
+        let mut tx = self.begin().await?;
+        let now = Utc::now();
+        for n in &reusable {
+            tx.execute(
+                &Sql::new("UPDATE enrolments SET network_id = NULL WHERE network_id = ?").int(n.id),
+                "emptying a network",
+            )
+            .await?;
+            // A temporary name, so that renaming in any order never collides.
+            tx.execute(
+                &Sql::new("UPDATE networks SET name = ? WHERE id = ?").text(format!("~{}", n.id)).int(n.id),
+                "renaming a network",
+            )
+            .await?;
+        }
+        let mut ids = Vec::new();
+        for (i, f) in formed.iter().enumerate() {
+            let id = match reusable.get(i) {
+                Some(n) => {
+                    tx.execute(
+                        &Sql::new("UPDATE networks SET name = ?, venue_urn = ? WHERE id = ?")
+                            .text(f.name.trim())
+                            .opt_int(f.venue.map(i64::from))
+                            .int(n.id),
+                        "renaming a network",
+                    )
+                    .await?;
+                    n.id
+                }
+                None => tx
+                    .fetch_one(
+                        &Sql::new(
+                            "INSERT INTO networks (programme_id, name, created_at, locked, venue_urn) \
+                             VALUES (?, ?, ?, ?, ?) RETURNING id",
+                        )
+                        .int(programme)
+                        .text(f.name.trim())
+                        .instant(now)
+                        .flag(false)
+                        .opt_int(f.venue.map(i64::from)),
+                        "adding a network",
+                        |r| r.int("id"),
+                    )
+                    .await?
+                    .flatten()
+                    .unwrap_or(0),
+            };
+            for u in &f.members {
+                tx.execute(
+                    &Sql::new("UPDATE enrolments SET network_id = ? WHERE programme_id = ? AND urn = ?")
+                        .int(id)
+                        .int(programme)
+                        .int(i64::from(*u)),
+                    "putting a school in a network",
+                )
+                .await?;
+            }
+            ids.push(id);
+        }
+        for n in reusable.iter().skip(formed.len()) {
+            let removed = tx
+                .execute(
+                    &Sql::new(
+                        "DELETE FROM networks WHERE id = ? AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.network_id = ?)",
+                    )
+                    .int(n.id)
+                    .int(n.id),
+                    "removing an empty network",
+                )
+                .await?;
+            if removed == 0 {
+                // Someone holds a role in it: keep it, empty, under its old name.
+                tx.execute(
+                    &Sql::new("UPDATE networks SET name = ?, venue_urn = NULL WHERE id = ?")
+                        .text(n.name.clone())
+                        .int(n.id),
+                    "keeping an empty network",
+                )
+                .await?;
+            }
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("networks.form", "programme", programme)
+                .programme(Some(programme))
+                .before(&reusable)
+                .after(serde_json::json!({ "kept": kept_ids, "formed": formed })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Locks or unlocks a network of a programme.
+    pub async fn set_network_locked(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        network: NetworkId,
+        locked: bool,
+    ) -> Result<(), ProgrammeError> {
+        let n = self.network(network).await?.filter(|n| n.programme == programme);
+        let n = n.ok_or(ProgrammeError::NoSuchNetwork(network))?;
+        let mut tx = self.begin().await?;
+        tx.execute(
+            &Sql::new("UPDATE networks SET locked = ? WHERE id = ?").flag(locked).int(network),
+            "locking a network",
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("network.lock", "network", network)
+                .programme(Some(programme))
+                .before(serde_json::json!({ "locked": n.locked }))
+                .after(serde_json::json!({ "locked": locked })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Publishes every network of the programme that has members and is not yet published.
+    pub async fn publish_networks(&self, actor: &Actor, programme: ProgrammeId) -> Result<usize, ProgrammeError> {
+        if self.programme(programme).await?.is_none() {
+            return Err(ProgrammeError::NoSuchProgramme(programme));
+        }
+        let mut tx = self.begin().await?;
+        let n = tx
+            .execute(
+                &Sql::new(
+                    "UPDATE networks SET published_at = ? WHERE programme_id = ? AND published_at IS NULL \
+                     AND EXISTS (SELECT 1 FROM enrolments e WHERE e.network_id = networks.id)",
+                )
+                .instant(Utc::now())
+                .int(programme),
+                "publishing networks",
+            )
+            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("networks.publish", "programme", programme)
+                .programme(Some(programme))
+                .after(serde_json::json!({ "published": n })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+}

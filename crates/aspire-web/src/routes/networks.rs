@@ -1,0 +1,364 @@
+//! Forming a programme's networks: run the optimiser on the schools taking part, see the
+//! networks on a map with the objective and its lower bound, move a school by hand, lock a
+//! network so that it is kept, and publish.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use aspire_core::access::{Action, Place, Record};
+use aspire_core::geo::LatLon;
+use aspire_core::networks::{self, NetworkError, Options, School};
+use aspire_core::people::{NetworkId, ProgrammeId};
+use aspire_core::urn::Urn;
+use aspire_store::{FormedNetwork, Network, PlacedSchool, Programme};
+
+use crate::auth::Viewer;
+use crate::routes::page;
+use crate::routes::programmes::{bad, find_programme, template_of};
+use crate::{AppState, WebError};
+
+/// One member as the page shows it.
+struct Member {
+    urn: Urn,
+    name: String,
+    la: String,
+    is_venue: bool,
+}
+
+/// One network with its measures.
+struct Row {
+    network: Network,
+    members: Vec<Member>,
+    objective_km: String,
+    spread_km: String,
+    class: String,
+}
+
+/// A school on the map.
+struct Dot {
+    x: String,
+    y: String,
+    class: String,
+    title: String,
+}
+
+/// A line from a member to its network's venue.
+struct Spoke {
+    x1: String,
+    y1: String,
+    x2: String,
+    y2: String,
+    class: String,
+}
+
+#[derive(Template)]
+#[template(path = "networks.html")]
+struct NetworksPage {
+    programme: Programme,
+    size_text: String,
+    rows: Vec<Row>,
+    /// Schools taking part but in no network yet.
+    unplaced: Vec<Member>,
+    /// Schools that cannot be placed: no coordinates in the register.
+    no_location: Vec<Member>,
+    schools: usize,
+    objective_km: String,
+    lower_bound_km: String,
+    gap: String,
+    width: String,
+    height: String,
+    dots: Vec<Dot>,
+    spokes: Vec<Spoke>,
+    unpublished: usize,
+    csrf: String,
+}
+
+fn member(s: &PlacedSchool, venue: Option<Urn>) -> Member {
+    Member {
+        urn: s.urn,
+        name: s.name.clone().unwrap_or_else(|| format!("URN {}", s.urn)),
+        la: s.la_name.clone().unwrap_or_default(),
+        is_venue: venue == Some(s.urn),
+    }
+}
+
+fn location(s: &PlacedSchool) -> Option<LatLon> {
+    match (s.latitude, s.longitude) {
+        (Some(lat), Some(lon)) => Some(LatLon { lat, lon }),
+        _ => None,
+    }
+}
+
+/// Fits the schools into a box of `WIDTH` pixels: equirectangular, scaled by the cosine of the
+/// middle latitude so that distances look right.
+struct Frame {
+    lat_max: f64,
+    lon_min: f64,
+    cos: f64,
+    k: f64,
+    height: f64,
+}
+
+const WIDTH: f64 = 560.0;
+const MARGIN: f64 = 16.0;
+
+impl Frame {
+    fn new(points: &[LatLon]) -> Frame {
+        let (mut lat_min, mut lat_max, mut lon_min, mut lon_max) = (90.0_f64, -90.0_f64, 180.0_f64, -180.0_f64);
+        for p in points {
+            lat_min = lat_min.min(p.lat);
+            lat_max = lat_max.max(p.lat);
+            lon_min = lon_min.min(p.lon);
+            lon_max = lon_max.max(p.lon);
+        }
+        if points.is_empty() {
+            (lat_min, lat_max, lon_min, lon_max) = (52.0, 53.0, -2.0, -1.0);
+        }
+        let cos = ((lat_min + lat_max) / 2.0).to_radians().cos();
+        // At least about 5 km across, so that one school does not fill the map.
+        let w = ((lon_max - lon_min) * cos).max(0.05);
+        let h = (lat_max - lat_min).max(0.05);
+        let k = (WIDTH - 2.0 * MARGIN) / w.max(h);
+        Frame { lat_max, lon_min, cos, k, height: h * k + 2.0 * MARGIN }
+    }
+
+    fn project(&self, p: LatLon) -> (String, String) {
+        let x = MARGIN + (p.lon - self.lon_min) * self.cos * self.k;
+        let y = MARGIN + (self.lat_max - p.lat) * self.k;
+        (format!("{x:.1}"), format!("{y:.1}"))
+    }
+}
+
+fn km(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+) -> Result<Html<String>, WebError> {
+    viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    let programme = find_programme(&state, id).await?;
+    let size_text = template_of(&programme)
+        .map_or_else(|| "networks of 4 (3 to 5 where the number of schools needs it)".to_owned(), |t| t.network_sizes_text());
+    let all = aspire_core::access::Visible { all: true, ..Default::default() };
+    let nets = state.db.networks(id, &all).await?;
+    let schools = state.db.taking_part(id).await?;
+    let by_urn: HashMap<Urn, &PlacedSchool> = schools.iter().map(|s| (s.urn, s)).collect();
+    let mut members: BTreeMap<NetworkId, Vec<&PlacedSchool>> = BTreeMap::new();
+    let mut unplaced = Vec::new();
+    let mut no_location = Vec::new();
+    for s in &schools {
+        if location(s).is_none() {
+            no_location.push(member(s, None));
+        }
+        match s.network {
+            Some(n) => members.entry(n).or_default().push(s),
+            None if location(s).is_some() => unplaced.push(member(s, None)),
+            None => {}
+        }
+    }
+    // Measure the networks as they stand: only schools with coordinates can be measured.
+    let groups: Vec<(usize, Vec<Urn>)> = nets
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let urns = members.get(&n.id).map_or_else(Vec::new, |m| {
+                m.iter().filter(|s| location(s).is_some()).map(|s| s.urn).collect()
+            });
+            (i, urns)
+        })
+        .filter(|(_, u)| !u.is_empty())
+        .collect();
+    let located: Vec<School> = groups
+        .iter()
+        .flat_map(|(_, u)| u.iter())
+        .filter_map(|u| by_urn.get(u))
+        .map(|s| School { urn: s.urn, location: location(s), boundary: None })
+        .collect();
+    let score = if groups.is_empty() {
+        None
+    } else {
+        let parts: Vec<Vec<Urn>> = groups.iter().map(|(_, u)| u.clone()).collect();
+        networks::score(&located, &parts).ok()
+    };
+    let mut measures: HashMap<usize, (f64, f64)> = HashMap::new();
+    if let Some(s) = &score {
+        for ((i, _), n) in groups.iter().zip(&s.networks) {
+            measures.insert(*i, (n.objective_km, n.spread_km));
+        }
+    }
+    let frame = Frame::new(&schools.iter().filter_map(location).collect::<Vec<_>>());
+    let mut dots = Vec::new();
+    let mut spokes = Vec::new();
+    let mut rows = Vec::new();
+    for (i, n) in nets.into_iter().enumerate() {
+        let class = format!("net-{}", i % 8);
+        let venue = n.venue.and_then(|v| by_urn.get(&v)).and_then(|s| location(s));
+        let list = members.get(&n.id).cloned().unwrap_or_default();
+        for s in &list {
+            if let Some(p) = location(s) {
+                let (x, y) = frame.project(p);
+                if let Some(v) = venue {
+                    let (x2, y2) = frame.project(v);
+                    spokes.push(Spoke { x1: x.clone(), y1: y.clone(), x2, y2, class: class.clone() });
+                }
+                let name = s.name.clone().unwrap_or_else(|| s.urn.to_string());
+                dots.push(Dot { x, y, class: class.clone(), title: format!("{name} ({})", n.name) });
+            }
+        }
+        let (objective, spread) = measures.get(&i).copied().unwrap_or((0.0, 0.0));
+        rows.push(Row {
+            members: list.iter().map(|s| member(s, n.venue)).collect(),
+            network: n,
+            objective_km: km(objective),
+            spread_km: km(spread),
+            class,
+        });
+    }
+    for s in schools.iter().filter(|s| s.network.is_none()) {
+        if let Some(p) = location(s) {
+            let (x, y) = frame.project(p);
+            let name = s.name.clone().unwrap_or_else(|| s.urn.to_string());
+            dots.push(Dot { x, y, class: "net-none".into(), title: format!("{name} (no network yet)") });
+        }
+    }
+    let unpublished = rows.iter().filter(|r| r.network.published_at.is_none() && !r.members.is_empty()).count();
+    let (objective_km, lower_bound_km, gap) = match &score {
+        Some(s) => {
+            let gap = if s.objective_km > 0.0 { (s.objective_km - s.lower_bound_km) / s.objective_km } else { 0.0 };
+            (km(s.objective_km), km(s.lower_bound_km), format!("{:.1}%", gap * 100.0))
+        }
+        None => ("–".into(), "–".into(), "–".into()),
+    };
+    page(NetworksPage {
+        programme,
+        size_text,
+        rows,
+        unplaced,
+        no_location,
+        schools: schools.len(),
+        objective_km,
+        lower_bound_km,
+        gap,
+        width: format!("{WIDTH:.0}"),
+        height: format!("{:.0}", frame.height),
+        dots,
+        spokes,
+        unpublished,
+        csrf: viewer.csrf.clone(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FormForm {
+    #[serde(default)]
+    within: String,
+}
+
+/// Runs the optimiser on the schools taking part, keeping locked and published networks.
+pub async fn form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+    Form(f): Form<FormForm>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    let programme = find_programme(&state, id).await?;
+    let size = template_of(&programme).map_or(4, |t| t.networks.size);
+    let all = aspire_core::access::Visible { all: true, ..Default::default() };
+    let nets = state.db.networks(id, &all).await?;
+    let schools = state.db.taking_part(id).await?;
+    if schools.is_empty() {
+        return Err(WebError::BadRequest("No school is enrolled yet: enrol schools before forming networks.".into()));
+    }
+    let missing: Vec<String> = schools.iter().filter(|s| location(s).is_none()).map(|s| s.urn.to_string()).collect();
+    if !missing.is_empty() {
+        return Err(WebError::BadRequest(format!(
+            "These schools have no coordinates in the register, so they cannot be placed: {}. Import a GIAS extract with their location, or withdraw them, and try again. Nothing was changed.",
+            missing.join(", ")
+        )));
+    }
+    let boundary = |s: &PlacedSchool| match f.within.as_str() {
+        "la" => s.la_name.clone(),
+        "region" => s.region.clone(),
+        _ => None,
+    };
+    if !matches!(f.within.as_str(), "" | "none" | "la" | "region") {
+        return Err(WebError::BadRequest(format!("'{}' is not a boundary: choose none, la or region.", f.within)));
+    }
+    let kept: Vec<NetworkId> = nets.iter().filter(|n| n.locked || n.published_at.is_some()).map(|n| n.id).collect();
+    let fixed: Vec<Vec<Urn>> = kept
+        .iter()
+        .map(|k| schools.iter().filter(|s| s.network == Some(*k)).map(|s| s.urn).collect::<Vec<_>>())
+        .filter(|m: &Vec<Urn>| !m.is_empty())
+        .collect();
+    let input: Vec<School> = schools
+        .iter()
+        .map(|s| School {
+            urn: s.urn,
+            location: location(s),
+            boundary: if f.within.is_empty() || f.within == "none" { None } else { boundary(s).or(Some(String::new())) },
+        })
+        .collect();
+    let options = Options { size, within: !(f.within.is_empty() || f.within == "none"), fixed, ..Options::default() };
+    let formation = tokio::task::spawn_blocking(move || networks::form(&input, &options))
+        .await
+        .map_err(|e| WebError::BadRequest(format!("The optimiser stopped: {e}.")))?
+        .map_err(|e: NetworkError| WebError::BadRequest(format!("Networks cannot be formed: {e}. Nothing was changed.")))?;
+    let by_urn: HashMap<Urn, &PlacedSchool> = schools.iter().map(|s| (s.urn, s)).collect();
+    let kept_names: Vec<String> = nets.iter().filter(|n| kept.contains(&n.id)).map(|n| n.name.clone()).collect();
+    let mut count: HashMap<String, usize> = HashMap::new();
+    let mut formed = Vec::new();
+    for n in formation.networks.iter().filter(|n| !n.fixed) {
+        let base = by_urn.get(&n.venue).and_then(|s| s.la_name.clone()).unwrap_or_else(|| "Network".into());
+        let name = loop {
+            let c = count.entry(base.clone()).or_insert(0);
+            *c += 1;
+            let name = format!("{base} {c}");
+            if !kept_names.contains(&name) {
+                break name;
+            }
+        };
+        formed.push(FormedNetwork { name, venue: Some(n.venue), members: n.members.clone() });
+    }
+    state.db.save_formation(&viewer.actor(), id, &formed).await.map_err(bad)?;
+    Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LockForm {
+    locked: String,
+}
+
+pub async fn lock(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, network)): Path<(ProgrammeId, NetworkId)>,
+    Form(f): Form<LockForm>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    let locked = match f.locked.as_str() {
+        "yes" => true,
+        "no" => false,
+        other => return Err(WebError::BadRequest(format!("'{other}' is not yes or no."))),
+    };
+    state.db.set_network_locked(&viewer.actor(), id, network, locked).await.map_err(bad)?;
+    Ok(Redirect::to(&format!("/programmes/{id}/networks#network-{network}")).into_response())
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    state.db.publish_networks(&viewer.actor(), id).await.map_err(bad)?;
+    Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response())
+}
