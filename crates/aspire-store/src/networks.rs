@@ -256,4 +256,48 @@ impl Db {
         tx.commit().await?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
+
+    /// Gives each network its Achievement Adviser: the adviser roles already held in the
+    /// programme's networks are replaced by these, in one transaction.
+    pub async fn assign_advisers(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        assignments: &[(NetworkId, aspire_core::people::PersonId)],
+    ) -> Result<(), ProgrammeError> {
+        use aspire_core::people::{Grant, Role, Scope};
+        let all = aspire_core::access::Visible { all: true, ..Default::default() };
+        let ids: BTreeSet<NetworkId> = self.networks(programme, &all).await?.iter().map(|n| n.id).collect();
+        if let Some((n, _)) = assignments.iter().find(|(n, _)| !ids.contains(n)) {
+            return Err(ProgrammeError::NoSuchNetwork(*n));
+        }
+        let mut tx = self.begin().await?;
+        let removed = tx
+            .execute(
+                &Sql::new("DELETE FROM grants WHERE role = ? AND programme_id = ? AND network_id IS NOT NULL")
+                    .text(Role::AchievementAdviser.code())
+                    .int(programme),
+                "replacing advisers",
+            )
+            .await?;
+        for (network, person) in assignments {
+            let g = Grant::new(Role::AchievementAdviser, Scope::Network { programme, network: *network }, false)
+                .map_err(|e| ProgrammeError::Field { field: "adviser", problem: e.to_string() })?;
+            crate::accounts::add_grant_tx(&mut tx, actor, *person, &g).await.map_err(|e| match e {
+                crate::AccountError::Store(e) => ProgrammeError::Store(e),
+                e => ProgrammeError::Field { field: "adviser", problem: e.to_string() },
+            })?;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("networks.advisers", "programme", programme)
+                .programme(Some(programme))
+                .before(serde_json::json!({ "adviser_roles_removed": removed }))
+                .after(assignments),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -33,6 +33,8 @@ struct Member {
 /// One network with its measures.
 struct Row {
     network: Network,
+    /// Names of the network's Achievement Advisers.
+    advisers: Vec<String>,
     members: Vec<Member>,
     objective_km: String,
     spread_km: String,
@@ -195,6 +197,17 @@ pub async fn show(
         }
     }
     let frame = Frame::new(&schools.iter().filter_map(location).collect::<Vec<_>>());
+    // Who advises each network (the roles held at network scope).
+    let mut advisers: HashMap<NetworkId, Vec<String>> = HashMap::new();
+    for person in state.db.people(&all, None).await? {
+        for g in &person.grants {
+            if let aspire_core::people::Scope::Network { network, .. } = g.grant.scope
+                && g.grant.role == aspire_core::people::Role::AchievementAdviser
+            {
+                advisers.entry(network).or_default().push(person.name.clone());
+            }
+        }
+    }
     let mut dots = Vec::new();
     let mut spokes = Vec::new();
     let mut rows = Vec::new();
@@ -214,7 +227,9 @@ pub async fn show(
             }
         }
         let (objective, spread) = measures.get(&i).copied().unwrap_or((0.0, 0.0));
+        let advisers_here = advisers.get(&n.id).cloned().unwrap_or_default();
         rows.push(Row {
+            advisers: advisers_here,
             members: list.iter().map(|s| member(s, n.venue)).collect(),
             network: n,
             objective_km: km(objective),
@@ -360,5 +375,82 @@ pub async fn publish(
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     state.db.publish_networks(&viewer.actor(), id).await.map_err(bad)?;
+    Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AdvisersForm {
+    advisers: String,
+}
+
+/// One adviser line: "email, networks they can take, latitude, longitude".
+fn adviser_line(line: &str) -> Result<(String, usize, LatLon), String> {
+    let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+    let [email, capacity, lat, lon] = cells[..] else {
+        return Err(format!("'{line}' is not 'email, networks, latitude, longitude'"));
+    };
+    let capacity = capacity.parse::<usize>().map_err(|_| format!("'{capacity}' is not a number of networks"))?;
+    let lat = lat.parse::<f64>().ok().filter(|v| (49.0..=61.0).contains(v)).ok_or_else(|| format!("'{lat}' is not a latitude in the UK"))?;
+    let lon = lon.parse::<f64>().ok().filter(|v| (-9.0..=2.5).contains(v)).ok_or_else(|| format!("'{lon}' is not a longitude in the UK"))?;
+    Ok((email.to_owned(), capacity, LatLon { lat, lon }))
+}
+
+/// Gives each network with members the Achievement Adviser whose home is nearest its venue, all
+/// together at least total distance within each adviser's capacity (an exact assignment).
+pub async fn assign(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+    Form(f): Form<AdvisersForm>,
+) -> Result<Response, WebError> {
+    use aspire_core::people::{Email, Grant, Role, Scope};
+    let p = viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    find_programme(&state, id).await?;
+    let mut advisers = Vec::new();
+    for (i, line) in f.advisers.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let fail = |why: String| WebError::BadRequest(format!("Line {}: {why}. Nothing was changed.", i + 1));
+        let (email, capacity, home) = adviser_line(line).map_err(fail)?;
+        let parsed = Email::parse(&email).map_err(|e| fail(e.to_string()))?;
+        let person = state
+            .db
+            .person_by_email(&parsed)
+            .await?
+            .ok_or_else(|| fail(format!("no one has the address {email}: invite them on the People page first")))?;
+        advisers.push((person.id, capacity, home));
+    }
+    let all = aspire_core::access::Visible { all: true, ..Default::default() };
+    let nets: Vec<Network> = state.db.networks(id, &all).await?.into_iter().filter(|n| n.schools > 0).collect();
+    for n in &nets {
+        let g = Grant::new(Role::AchievementAdviser, Scope::Network { programme: id, network: n.id }, false)
+            .map_err(|e| WebError::BadRequest(format!("{e}.")))?;
+        if let aspire_core::access::Decision::Deny(why) = p.may_grant(&g, &Place::network(id, n.id)) {
+            return Err(WebError::Forbidden(format!("You cannot give the Achievement Adviser role here: {why}.")));
+        }
+    }
+    let schools = state.db.taking_part(id).await?;
+    let at = |u: Option<Urn>| u.and_then(|u| schools.iter().find(|s| s.urn == u)).and_then(location);
+    let venues: Vec<LatLon> = nets
+        .iter()
+        .map(|n| {
+            at(n.venue).ok_or_else(|| {
+                WebError::BadRequest(format!("{} has no venue with coordinates: form the networks first.", n.name))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let slots: Vec<usize> = advisers.iter().enumerate().flat_map(|(i, a)| std::iter::repeat_n(i, a.1)).collect();
+    if slots.len() < nets.len() {
+        return Err(WebError::BadRequest(format!(
+            "There are {} networks but the advisers listed can take only {} between them. Nothing was changed.",
+            nets.len(),
+            slots.len()
+        )));
+    }
+    let cost: Vec<f64> =
+        venues.iter().flat_map(|v| slots.iter().map(|&a| aspire_core::geo::haversine_km(advisers[a].2, *v))).collect();
+    let chosen = networks::min_cost_assignment(&cost, nets.len(), slots.len())
+        .ok_or_else(|| WebError::BadRequest("The advisers cannot be assigned.".into()))?;
+    let pairs: Vec<(NetworkId, aspire_core::people::PersonId)> =
+        nets.iter().zip(chosen).map(|(n, slot)| (n.id, advisers[slots[slot]].0)).collect();
+    state.db.assign_advisers(&viewer.actor(), id, &pairs).await.map_err(bad)?;
     Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response())
 }
