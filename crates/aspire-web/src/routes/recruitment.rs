@@ -168,6 +168,9 @@ pub async fn submit(
     Form(f): Form<EnquiryForm>,
 ) -> Result<Response, WebError> {
     let programme = find_programme(&state, id).await?;
+    if state.db.programme_areas(id).await?.is_empty() {
+        return Err(WebError::NotFound(format!("{} is not recruiting.", programme.name)));
+    }
     if let Err(secs) = state.limiter.check(
         "enquiry",
         viewer.client.as_deref(),
