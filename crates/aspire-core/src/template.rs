@@ -120,12 +120,12 @@ pub struct Template {
     pub foundational_skills: Vec<String>,
 }
 
-/// One term of the school year.
+/// One term of the school year, in calendar order (so that terms sort by date).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Season {
-    Autumn,
     Spring,
     Summer,
+    Autumn,
 }
 
 /// A term: autumn 2017 is September to December 2017; spring and summer 2018 follow it.
@@ -228,11 +228,13 @@ impl Template {
         Ok(())
     }
 
-    /// The terms of a programme that starts on `start`: three per school year.
+    /// The terms of a programme that starts on `start`, up to the summer term of its last
+    /// school year (a programme starting in January has two terms in its first year).
     pub fn terms(&self, start: NaiveDate) -> Vec<Term> {
         let mut t = Term::containing(start);
+        let Some(last) = self.ends_on(start).map(Term::containing) else { return vec![t] };
         let mut out = Vec::new();
-        for _ in 0..self.years * 3 {
+        while t <= last {
             out.push(t);
             t = t.next();
         }
@@ -333,8 +335,15 @@ audience = ["head-teacher", "governor"]
         assert_eq!(plan[1].kind, "cqa");
         assert_eq!(t.ends_on(date(2017, 11, 1)), Some(date(2018, 7, 31)));
         // A programme starting in January belongs to the school year that began the September
-        // before, so a one-year programme ends that July.
+        // before, so a one-year programme ends that July, after two terms; its "end" events
+        // fall in the summer term.
         assert_eq!(t.ends_on(date(2018, 1, 8)), Some(date(2018, 7, 31)));
+        let terms: Vec<String> = t.terms(date(2018, 1, 8)).iter().map(|t| t.label()).collect();
+        assert_eq!(terms, ["Spring 2018", "Summer 2018"]);
+        let three = Template::parse(&MINIMAL.replace("years = 1", "years = 3")).expect("3 years");
+        let terms = three.terms(date(2017, 9, 4));
+        assert_eq!((terms.len(), terms.last().map(|t| t.label())), (9, Some("Summer 2020".to_owned())));
+        assert!(terms.windows(2).all(|w| w[0] < w[1]), "terms sort by date");
     }
 
     #[test]

@@ -66,10 +66,12 @@ impl Db {
         .map(|v| v.into_iter().flatten().collect())
     }
 
-    /// Saves networks formed for the schools outside locked and published networks: those
-    /// networks are emptied and reused (renamed), new ones are added as needed, and any left
-    /// over are removed unless someone holds a role in them. Every member must be taking part
-    /// and outside the kept networks; nothing is written unless all are.
+    /// Saves networks formed for the schools outside locked and published networks. Each new
+    /// network reuses the old one it shares most members with (renamed), others are added, and
+    /// old ones left over are removed. Roles held in a network whose members change, or that
+    /// is removed, end: a role there would otherwise reach schools no one chose for it. Every
+    /// member must be taking part and outside the kept networks; nothing is written unless all
+    /// are.
     pub async fn save_formation(
         &self,
         actor: &Actor,
@@ -105,6 +107,37 @@ impl Db {
                 }
             }
         }
+        // Each new network takes the place of the old one it shares most members with, so that
+        // unchanged networks keep their number; the rest are added or removed.
+        let old_members: Vec<BTreeSet<Urn>> = reusable
+            .iter()
+            .map(|n| schools.iter().filter(|s| s.network == Some(n.id)).map(|s| s.urn).collect())
+            .collect();
+        let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
+        for (i, f) in formed.iter().enumerate() {
+            for (j, old) in old_members.iter().enumerate() {
+                let shared = f.members.iter().filter(|u| old.contains(u)).count();
+                if shared > 0 {
+                    pairs.push((shared, i, j));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let mut place: Vec<Option<usize>> = vec![None; formed.len()];
+        let mut taken = vec![false; reusable.len()];
+        for (_, i, j) in pairs {
+            if place[i].is_none() && !taken[j] {
+                place[i] = Some(j);
+                taken[j] = true;
+            }
+        }
+        let mut spare = (0..reusable.len()).filter(|j| !taken[*j]).collect::<Vec<_>>().into_iter();
+        for p in place.iter_mut().filter(|p| p.is_none()) {
+            if let Some(j) = spare.next() {
+                *p = Some(j);
+                taken[j] = true;
+            }
+        }
         let mut tx = self.begin().await?;
         let now = Utc::now();
         for n in &reusable {
@@ -121,9 +154,11 @@ impl Db {
             .await?;
         }
         let mut ids = Vec::new();
-        for (i, f) in formed.iter().enumerate() {
-            let id = match reusable.get(i) {
-                Some(n) => {
+        let mut roles_ended: Vec<NetworkId> = Vec::new();
+        for (f, p) in formed.iter().zip(&place) {
+            let id = match p {
+                Some(j) => {
+                    let n = &reusable[*j];
                     tx.execute(
                         &Sql::new("UPDATE networks SET name = ?, venue_urn = ? WHERE id = ?")
                             .text(f.name.trim())
@@ -132,6 +167,20 @@ impl Db {
                         "renaming a network",
                     )
                     .await?;
+                    // A role in a network reaches its schools: when they change, the roles held
+                    // there end (the team gives them again), so no one gains schools unseen.
+                    let now_members: BTreeSet<Urn> = f.members.iter().copied().collect();
+                    if now_members != old_members[*j] {
+                        let ended = tx
+                            .execute(
+                                &Sql::new("DELETE FROM grants WHERE network_id = ?").int(n.id),
+                                "ending network roles",
+                            )
+                            .await?;
+                        if ended > 0 {
+                            roles_ended.push(n.id);
+                        }
+                    }
                     n.id
                 }
                 None => tx
@@ -164,35 +213,25 @@ impl Db {
             }
             ids.push(id);
         }
-        for n in reusable.iter().skip(formed.len()) {
-            let removed = tx
-                .execute(
-                    &Sql::new(
-                        "DELETE FROM networks WHERE id = ? AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.network_id = ?)",
-                    )
-                    .int(n.id)
-                    .int(n.id),
-                    "removing an empty network",
-                )
+        let mut removed = Vec::new();
+        for (_, n) in reusable.iter().enumerate().filter(|(j, _)| !taken[*j]) {
+            let ended = tx
+                .execute(&Sql::new("DELETE FROM grants WHERE network_id = ?").int(n.id), "ending network roles")
                 .await?;
-            if removed == 0 {
-                // Someone holds a role in it: keep it, empty, under its old name.
-                tx.execute(
-                    &Sql::new("UPDATE networks SET name = ?, venue_urn = NULL WHERE id = ?")
-                        .text(n.name.clone())
-                        .int(n.id),
-                    "keeping an empty network",
-                )
-                .await?;
+            if ended > 0 {
+                roles_ended.push(n.id);
             }
+            tx.execute(&Sql::new("DELETE FROM networks WHERE id = ?").int(n.id), "removing a network").await?;
+            removed.push(n.id);
         }
         audit::record(
             &mut tx,
             actor,
-            Event::new("networks.form", "programme", programme)
-                .programme(Some(programme))
-                .before(&reusable)
-                .after(serde_json::json!({ "kept": kept_ids, "formed": formed })),
+            Event::new("networks.form", "programme", programme).programme(Some(programme)).before(&reusable).after(
+                serde_json::json!({
+                    "kept": kept_ids, "formed": formed, "ids": ids, "removed": removed, "roles_ended_in": roles_ended
+                }),
+            ),
         )
         .await?;
         tx.commit().await?;

@@ -361,6 +361,13 @@ impl Db {
             }
         }
         let before = self.enrolment(programme, urn).await?.ok_or(ProgrammeError::NotEnrolled(urn))?;
+        let stage = aspire_core::recruitment::Stage::parse(&before.status).map_err(ProgrammeError::Stage)?;
+        if network.is_some() && !stage.takes_part() {
+            return Err(ProgrammeError::Field {
+                field: "network",
+                problem: format!("is only for enrolled schools: URN {urn} is at the {stage} stage"),
+            });
+        }
         let mut tx = self.begin().await?;
         tx.execute(
             &Sql::new("UPDATE enrolments SET network_id = ? WHERE programme_id = ? AND urn = ?")

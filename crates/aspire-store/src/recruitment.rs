@@ -68,6 +68,20 @@ pub struct StageCount {
     pub schools: usize,
 }
 
+/// Checks a list of areas: each named, none twice (names compared ignoring case and spaces).
+pub fn check_areas(areas: &[ProgrammeArea]) -> Result<(), ProgrammeError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for a in areas {
+        if a.area.trim().is_empty() {
+            return Err(field("an area", "needs a name"));
+        }
+        if !seen.insert(a.area.trim().to_lowercase()) {
+            return Err(field("area", format!("'{}' is listed twice", a.area.trim())));
+        }
+    }
+    Ok(())
+}
+
 fn field(field: &'static str, problem: impl Into<String>) -> ProgrammeError {
     ProgrammeError::Field { field, problem: problem.into() }
 }
@@ -83,15 +97,7 @@ impl Db {
         if self.programme(programme).await?.is_none() {
             return Err(ProgrammeError::NoSuchProgramme(programme));
         }
-        let mut seen = std::collections::BTreeSet::new();
-        for a in areas {
-            if a.area.trim().is_empty() {
-                return Err(field("area", "an area needs a name"));
-            }
-            if !seen.insert(a.area.trim().to_lowercase()) {
-                return Err(field("area", format!("'{}' is listed twice", a.area.trim())));
-            }
-        }
+        check_areas(areas)?;
         let before = self.programme_areas(programme).await?;
         let mut tx = self.begin().await?;
         tx.execute(&Sql::new("DELETE FROM programme_areas WHERE programme_id = ?").int(programme), "replacing areas")
@@ -152,7 +158,9 @@ impl Db {
         if name.chars().count() > 200 {
             return Err(field("your name", "is longer than 200 characters"));
         }
-        let email = Email::parse(&e.contact_email).map_err(|err| field("email address", err.to_string()))?;
+        let email = Email::parse(&e.contact_email).map_err(|_| {
+            field("email address", format!("'{}' is not an address we can write to", e.contact_email.trim()))
+        })?;
         let role = e.contact_role.trim();
         if role.is_empty() {
             return Err(field("your role", "is missing"));
@@ -204,8 +212,22 @@ impl Db {
                 "adding the school as an enquiry",
             )
             .await?;
+        // The decision is kept while the school is an enquiry; a school further on keeps the
+        // decision the team worked from.
         if let Some(c) = check {
-            write_check(&mut tx, programme, e.urn, c).await?;
+            let stage = tx
+                .fetch_one(
+                    &Sql::new("SELECT status FROM enrolments WHERE programme_id = ? AND urn = ?")
+                        .int(programme)
+                        .int(i64::from(e.urn)),
+                    "reading the school's stage",
+                    |r| r.text("status"),
+                )
+                .await?
+                .flatten();
+            if stage.as_deref() == Some(Stage::Enquiry.code()) {
+                write_check(&mut tx, programme, e.urn, c).await?;
+            }
         }
         audit::record(
             &mut tx,
@@ -289,20 +311,29 @@ impl Db {
         let reason = reason.map(str::trim).filter(|r| !r.is_empty() && to == Stage::Withdrawn);
         let network = if to.takes_part() { before.network } else { None };
         let mut tx = self.begin().await?;
-        tx.execute(
-            &Sql::new(
-                "UPDATE enrolments SET status = ?, withdrawn_reason = ?, network_id = ?, stage_changed_at = ? \
-                 WHERE programme_id = ? AND urn = ?",
+        // Only from the stage that was checked: a move made meanwhile by someone else wins.
+        let changed = tx
+            .execute(
+                &Sql::new(
+                    "UPDATE enrolments SET status = ?, withdrawn_reason = ?, network_id = ?, stage_changed_at = ? \
+                     WHERE programme_id = ? AND urn = ? AND status = ?",
+                )
+                .text(to.code())
+                .opt_text(reason)
+                .opt_int(network)
+                .instant(Utc::now())
+                .int(programme)
+                .int(i64::from(urn))
+                .text(from.code()),
+                "changing a school's stage",
             )
-            .text(to.code())
-            .opt_text(reason)
-            .opt_int(network)
-            .instant(Utc::now())
-            .int(programme)
-            .int(i64::from(urn)),
-            "changing a school's stage",
-        )
-        .await?;
+            .await?;
+        if changed == 0 {
+            return Err(ProgrammeError::Field {
+                field: "stage",
+                problem: "was changed by someone else meanwhile: reload the page and try again".into(),
+            });
+        }
         audit::record(
             &mut tx,
             actor,

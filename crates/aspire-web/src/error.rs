@@ -24,6 +24,9 @@ pub enum WebError {
     Store(#[from] aspire_store::StoreError),
     #[error("page rendering failed: {0}")]
     Render(#[from] askama::Error),
+    /// A failure of ours, not the request's (logged with a reference).
+    #[error("{0}")]
+    Internal(String),
 }
 
 #[derive(Template)]
@@ -58,7 +61,7 @@ impl IntoResponse for WebError {
                 )
                     .into_response();
             }
-            WebError::Store(_) | WebError::Render(_) => {
+            WebError::Store(_) | WebError::Render(_) | WebError::Internal(_) => {
                 let reference = format!("{:016x}", rand_reference());
                 tracing::error!(error.reference = %reference, error = %self, "request failed");
                 (

@@ -100,6 +100,7 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
             }
             // Every argument is checked before anything is written.
             let areas = areas.iter().map(|a| area(a)).collect::<anyhow::Result<Vec<_>>>()?;
+            aspire_store::check_areas(&areas).map_err(|e| anyhow::anyhow!("--area: {e}"))?;
             let new = NewProgramme {
                 name: name.clone(),
                 template: Some(t.id.clone()),

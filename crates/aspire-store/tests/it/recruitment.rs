@@ -181,6 +181,38 @@ async fn a_formation_is_saved_whole_and_keeps_locked_and_published_networks() {
         db.save_formation(&cli, q, &[f("X 2", &u[0..3]), f("X 1", &u[3..6])]).await.expect("two, names swapped");
         let nets = db.networks(q, &all).await.expect("networks");
         assert_eq!(nets.iter().map(|n| (n.name.as_str(), n.schools)).collect::<Vec<_>>(), [("X 1", 3), ("X 2", 3)]);
+
+        // Roles follow networks: an unchanged network keeps its number and its adviser; one
+        // whose schools change loses its adviser, who would otherwise reach schools unseen.
+        let same = nets.iter().find(|n| n.name == "X 2").expect("X 2").id;
+        let other = nets.iter().find(|n| n.name == "X 1").expect("X 1").id;
+        let adviser = |n: i64| {
+            aspire_core::people::Grant::new(
+                aspire_core::people::Role::AchievementAdviser,
+                aspire_core::people::Scope::Network { programme: q, network: n },
+                false,
+            )
+            .expect("grant")
+        };
+        let email = aspire_core::people::Email::parse("adviser@provider.example").expect("email");
+        let person =
+            db.add_person(&cli, &email, "Alex Adviser", &[adviser(same), adviser(other)]).await.expect("adviser");
+        db.save_formation(&cli, q, &[f("Y 1", &u[0..3]), f("Y 2", &[u[3], u[4], u[5]])]).await.expect("same groups");
+        let after = db.networks(q, &all).await.expect("networks");
+        assert!(
+            after.iter().any(|n| n.id == same && n.name == "Y 1"),
+            "the same schools keep their network: {after:?}"
+        );
+        db.save_formation(&cli, q, &[f("Z 1", &u[0..3]), f("Z 2", &[u[3], u[5]]), f("Z 3", &[u[4]])])
+            .await
+            .expect("regrouped");
+        let roles: Vec<_> =
+            db.person(person).await.expect("read").expect("person").grants.into_iter().map(|g| g.grant.scope).collect();
+        assert_eq!(
+            roles,
+            [aspire_core::people::Scope::Network { programme: q, network: same }],
+            "only the unchanged network's role stays"
+        );
         t.cleanup().await;
     }
 }

@@ -293,7 +293,11 @@ pub async fn form(
     if schools.is_empty() {
         return Err(WebError::BadRequest("No school is enrolled yet: enrol schools before forming networks.".into()));
     }
-    let missing: Vec<String> = schools.iter().filter(|s| location(s).is_none()).map(|s| s.urn.to_string()).collect();
+    let kept: Vec<NetworkId> = nets.iter().filter(|n| n.locked || n.published_at.is_some()).map(|n| n.id).collect();
+    let in_kept = |s: &PlacedSchool| s.network.is_some_and(|n| kept.contains(&n));
+    // Schools of kept networks stay where they are, with or without coordinates.
+    let missing: Vec<String> =
+        schools.iter().filter(|s| !in_kept(s) && location(s).is_none()).map(|s| s.urn.to_string()).collect();
     if !missing.is_empty() {
         return Err(WebError::BadRequest(format!(
             "These schools have no coordinates in the register, so they cannot be placed: {}. Import a GIAS extract with their location, or withdraw them, and try again. Nothing was changed.",
@@ -308,14 +312,16 @@ pub async fn form(
     if !matches!(f.within.as_str(), "" | "none" | "la" | "region") {
         return Err(WebError::BadRequest(format!("'{}' is not a boundary: choose none, la or region.", f.within)));
     }
-    let kept: Vec<NetworkId> = nets.iter().filter(|n| n.locked || n.published_at.is_some()).map(|n| n.id).collect();
     let fixed: Vec<Vec<Urn>> = kept
         .iter()
-        .map(|k| schools.iter().filter(|s| s.network == Some(*k)).map(|s| s.urn).collect::<Vec<_>>())
+        .map(|k| {
+            schools.iter().filter(|s| s.network == Some(*k) && location(s).is_some()).map(|s| s.urn).collect::<Vec<_>>()
+        })
         .filter(|m: &Vec<Urn>| !m.is_empty())
         .collect();
     let input: Vec<School> = schools
         .iter()
+        .filter(|s| location(s).is_some())
         .map(|s| School {
             urn: s.urn,
             location: location(s),
@@ -325,7 +331,7 @@ pub async fn form(
     let options = Options { size, within: !(f.within.is_empty() || f.within == "none"), fixed, ..Options::default() };
     let formation = tokio::task::spawn_blocking(move || networks::form(&input, &options))
         .await
-        .map_err(|e| WebError::BadRequest(format!("The optimiser stopped: {e}.")))?
+        .map_err(|e| WebError::Internal(format!("the network optimiser stopped: {e}")))?
         .map_err(|e: NetworkError| WebError::BadRequest(format!("Networks cannot be formed: {e}. Nothing was changed.")))?;
     let by_urn: HashMap<Urn, &PlacedSchool> = schools.iter().map(|s| (s.urn, s)).collect();
     let kept_names: Vec<String> = nets.iter().filter(|n| kept.contains(&n.id)).map(|n| n.name.clone()).collect();
@@ -420,6 +426,9 @@ pub async fn assign(
     }
     let all = aspire_core::access::Visible { all: true, ..Default::default() };
     let nets: Vec<Network> = state.db.networks(id, &all).await?.into_iter().filter(|n| n.schools > 0).collect();
+    if nets.is_empty() {
+        return Err(WebError::BadRequest("No network has schools yet: form the networks first. Nothing was changed.".into()));
+    }
     for n in &nets {
         let g = Grant::new(Role::AchievementAdviser, Scope::Network { programme: id, network: n.id }, false)
             .map_err(|e| WebError::BadRequest(format!("{e}.")))?;
@@ -437,7 +446,9 @@ pub async fn assign(
             })
         })
         .collect::<Result<_, _>>()?;
-    let slots: Vec<usize> = advisers.iter().enumerate().flat_map(|(i, a)| std::iter::repeat_n(i, a.1)).collect();
+    // No adviser needs more places than there are networks.
+    let slots: Vec<usize> =
+        advisers.iter().enumerate().flat_map(|(i, a)| std::iter::repeat_n(i, a.1.min(nets.len()))).collect();
     if slots.len() < nets.len() {
         return Err(WebError::BadRequest(format!(
             "There are {} networks but the advisers listed can take only {} between them. Nothing was changed.",

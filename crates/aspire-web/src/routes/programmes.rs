@@ -202,7 +202,15 @@ pub async fn set_areas(
                 n.trim()
             ))
         })?;
-        areas.push(ProgrammeArea { area: name.trim().to_owned(), planned_networks });
+        let area = ProgrammeArea { area: name.trim().to_owned(), planned_networks };
+        areas.push(area);
+        if let Err(e) = aspire_store::check_areas(&areas) {
+            return Err(WebError::BadRequest(format!(
+                "Line {}: {}. Nothing was changed.",
+                i + 1,
+                capitalise(&e.to_string())
+            )));
+        }
     }
     state.db.set_programme_areas(&viewer.actor(), id, &areas).await.map_err(bad)?;
     Ok(Redirect::to(&format!("/programmes/{id}#areas")).into_response())
@@ -337,7 +345,8 @@ pub async fn set_network(
     };
     state.db.set_network(&viewer.actor(), id, e.urn, network).await.map_err(bad)?;
     if f.next == "networks" {
-        return Ok(Redirect::to(&format!("/programmes/{id}/networks#network-{}", network.unwrap_or(0))).into_response());
+        let anchor = network.map(|n| format!("#network-{n}")).unwrap_or_default();
+        return Ok(Redirect::to(&format!("/programmes/{id}/networks{anchor}")).into_response());
     }
     Ok(Redirect::to(&format!("/programmes/{id}/schools/{}", e.urn)).into_response())
 }

@@ -92,9 +92,42 @@ struct JoinForm {
     programme: Programme,
     start: String,
     areas: Vec<ProgrammeArea>,
-    urn: String,
     school: Option<String>,
+    /// What was typed, shown again with the problem when something was wrong.
+    values: Typed,
+    /// (field id, message) for the error summary and the field itself.
+    error: Option<(&'static str, String)>,
     csrf: String,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Typed {
+    urn: String,
+    name: String,
+    email: String,
+    role: String,
+    message: String,
+}
+
+impl JoinForm {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+/// A programme that takes enquiries: one with areas (404 otherwise, naming nothing).
+async fn recruiting(state: &AppState, id: ProgrammeId) -> Result<(Programme, Vec<ProgrammeArea>), WebError> {
+    let not_recruiting = || WebError::NotFound("There is no programme recruiting at this address.".into());
+    let programme = state.db.programme(id).await?.ok_or_else(not_recruiting)?;
+    let areas = state.db.programme_areas(id).await?;
+    if areas.is_empty() {
+        return Err(not_recruiting());
+    }
+    Ok((programme, areas))
+}
+
+fn start_label(programme: &Programme) -> String {
+    programme.starts_on.map_or_else(|| "to be announced".to_owned(), |d| Term::containing(d).label())
 }
 
 pub async fn form(
@@ -103,18 +136,15 @@ pub async fn form(
     Path(id): Path<ProgrammeId>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
-    let programme = find_programme(&state, id).await?;
-    let areas = state.db.programme_areas(id).await?;
-    if areas.is_empty() {
-        return Err(WebError::NotFound(format!("{} is not recruiting.", programme.name)));
-    }
+    let (programme, areas) = recruiting(&state, id).await?;
     let urn = params.get("urn").map(|s| s.trim().to_owned()).unwrap_or_default();
     let school = match Urn::parse(&urn) {
         Ok(u) => state.db.school(u).await?.and_then(|s| s.name),
         Err(_) => None,
     };
-    let start = programme.starts_on.map_or_else(|| "to be announced".to_owned(), |d| Term::containing(d).label());
-    page(JoinForm { programme, start, areas, urn, school, csrf: viewer.csrf.clone() })
+    let start = start_label(&programme);
+    let values = Typed { urn, ..Typed::default() };
+    page(JoinForm { programme, start, areas, school, values, error: None, csrf: viewer.csrf.clone() })
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,10 +197,7 @@ pub async fn submit(
     Path(id): Path<ProgrammeId>,
     Form(f): Form<EnquiryForm>,
 ) -> Result<Response, WebError> {
-    let programme = find_programme(&state, id).await?;
-    if state.db.programme_areas(id).await?.is_empty() {
-        return Err(WebError::NotFound(format!("{} is not recruiting.", programme.name)));
-    }
+    let (programme, areas) = recruiting(&state, id).await?;
     if let Err(secs) = state.limiter.check(
         "enquiry",
         viewer.client.as_deref(),
@@ -185,26 +212,69 @@ pub async fn submit(
             ),
         ));
     }
-    let urn = Urn::parse(&f.urn).map_err(|e| {
-        WebError::BadRequest(format!(
-            "School URN: {e}. Find your school's URN with the eligibility checker. Nothing was sent."
-        ))
-    })?;
+    let values = Typed {
+        urn: f.urn.clone(),
+        name: f.name.clone(),
+        email: f.email.clone(),
+        role: f.role.clone(),
+        message: f.message.clone(),
+    };
+    // The form again, with what was typed and the problem beside its field.
+    let again = |field: &'static str, message: String, school: Option<String>| {
+        let form = JoinForm {
+            start: start_label(&programme),
+            programme: programme.clone(),
+            areas: areas.clone(),
+            school,
+            values: values.clone(),
+            error: Some((field, message)),
+            csrf: viewer.csrf.clone(),
+        };
+        form.render()
+            .map(|html| (axum::http::StatusCode::BAD_REQUEST, Html(html)).into_response())
+            .map_err(WebError::from)
+    };
+    let urn = match Urn::parse(&f.urn) {
+        Ok(u) => u,
+        Err(e) => {
+            return again(
+                "urn",
+                format!("{}. Find your school's URN with the eligibility checker.", capitalise(&e.to_string())),
+                None,
+            );
+        }
+    };
     // A filled-in hidden field: answer as if it worked, keep nothing.
     if !f.website.trim().is_empty() {
         tracing::info!(programme = id, "enquiry with the hidden field filled in: not kept");
         return Ok(Redirect::to(&format!("/join/{id}/thanks/{urn}")).into_response());
     }
+    let school = state.db.school(urn).await?.and_then(|s| s.name);
+    if school.is_none() && !state.db.known_urns(&[urn].into()).await?.contains(&urn) {
+        return again(
+            "urn",
+            format!(
+                "There is no school with URN {urn} in our register. Check the number with the eligibility checker."
+            ),
+            None,
+        );
+    }
     let check = check(&state, &programme, urn).await?;
     let enquiry =
         NewEnquiry { urn, contact_name: f.name, contact_email: f.email, contact_role: f.role, message: f.message };
-    state.db.record_enquiry(&viewer.actor(), id, &enquiry, check.as_ref()).await.map_err(|e| match e {
-        aspire_store::ProgrammeError::Field { .. } | aspire_store::ProgrammeError::UnknownSchool(_) => {
-            WebError::BadRequest(format!("{}. Nothing was sent.", capitalise(&e.to_string())))
+    match state.db.record_enquiry(&viewer.actor(), id, &enquiry, check.as_ref()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/join/{id}/thanks/{urn}")).into_response()),
+        Err(aspire_store::ProgrammeError::Field { field, problem }) => {
+            let id = match field {
+                "your name" => "name",
+                "email address" => "email",
+                "your role" => "role",
+                _ => "message",
+            };
+            again(id, capitalise(&format!("{field} {problem}.")), school)
         }
-        e => bad(e),
-    })?;
-    Ok(Redirect::to(&format!("/join/{id}/thanks/{urn}")).into_response())
+        Err(e) => Err(bad(e)),
+    }
 }
 
 fn capitalise(s: &str) -> String {
@@ -224,7 +294,7 @@ pub async fn thanks(
     State(state): State<AppState>,
     Path((id, urn)): Path<(ProgrammeId, String)>,
 ) -> Result<Html<String>, WebError> {
-    let programme = find_programme(&state, id).await?;
+    let (programme, _) = recruiting(&state, id).await?;
     let urn = Urn::parse(&urn).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?;
     let school = state.db.school(urn).await?.and_then(|s| s.name).unwrap_or_else(|| format!("URN {urn}"));
     page(Thanks { programme, urn, school })
@@ -329,7 +399,7 @@ pub async fn csv(
         "contact_email",
         "enquiries",
     ];
-    let write_err = |e: csv::Error| WebError::BadRequest(format!("The export could not be written: {e}."));
+    let write_err = |e: csv::Error| WebError::Internal(format!("writing the recruitment CSV: {e}"));
     w.write_record(header).map_err(write_err)?;
     for e in state.db.enrolments(id, &all).await? {
         let latest = enquiries.iter().find(|q| q.urn == e.urn);
@@ -352,7 +422,7 @@ pub async fn csv(
         ])
         .map_err(write_err)?;
     }
-    let body = w.into_inner().map_err(|e| WebError::BadRequest(format!("The export could not be written: {e}.")))?;
+    let body = w.into_inner().map_err(|e| WebError::Internal(format!("writing the recruitment CSV: {e}")))?;
     let file = format!("recruitment-{}.csv", programme.id);
     Ok((
         [

@@ -194,11 +194,18 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/programmes/{id}/recruitment", format!("/programmes/{p1}/recruitment"), &["admin", "pa"]),
         probe("GET", "/programmes/{id}/recruitment", format!("/programmes/{p2}/recruitment"), &["admin"]),
         probe("GET", "/programmes/{id}/recruitment.csv", format!("/programmes/{p1}/recruitment.csv"), &["admin", "pa"]),
+        probe("GET", "/programmes/{id}/recruitment.csv", format!("/programmes/{p2}/recruitment.csv"), &["admin"]),
         probe(
             "POST",
             "/programmes/{id}/schools/{urn}/stage",
             format!("/programmes/{p1}/schools/105648/stage"),
             &["admin", "pa"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/schools/{urn}/stage",
+            format!("/programmes/{p2}/schools/{E}/stage"),
+            &["admin"],
         ),
         probe("POST", "/programmes/{id}/networks", format!("/programmes/{p1}/networks"), &["admin", "pa"]),
         probe("POST", "/programmes/{id}/networks", format!("/programmes/{p2}/networks"), &["admin"]),

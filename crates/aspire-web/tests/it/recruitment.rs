@@ -73,6 +73,14 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
         "{}",
         bad.body
     );
+    assert!(admin.db.programme_areas(id).await.expect("areas").is_empty(), "nothing written");
+    let twice = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "Oldham: 2\noldham: 1")]).await;
+    assert!(
+        twice.body.contains("Line 2: Area &#39;oldham&#39; is listed twice")
+            || twice.body.contains("Line 2: Area 'oldham'"),
+        "{}",
+        twice.body
+    );
     let set = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "Oldham: 2\nRochdale: 1")]).await;
     assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
     let public = admin_clone(&admin);
@@ -86,12 +94,20 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     // Bad fields are named and nothing is kept.
     let e = enquire(&admin, id, "10.0.0.1", &good("12345", "")).await;
     assert_eq!(e.status, StatusCode::BAD_REQUEST);
-    assert!(e.body.contains("School URN") && e.body.contains("Nothing was sent"), "{}", e.body);
+    assert!(e.body.contains("nothing was sent") && e.body.contains("aria-invalid=\"true\""), "{}", e.body);
+    assert!(e.body.contains("value=\"Sam Head\""), "what was typed is kept: {}", e.body);
     let mut no_email = good(URN, "");
     no_email[2] = ("email", "sam-at-school");
     let e = enquire(&admin, id, "10.0.0.2", &no_email).await;
     assert_eq!(e.status, StatusCode::BAD_REQUEST);
-    assert!(e.body.contains("Email address"), "{}", e.body);
+    assert!(
+        e.body.contains("Email address &#39;sam-at-school&#39; is not an address")
+            || e.body.contains("Email address 'sam-at-school'"),
+        "{}",
+        e.body
+    );
+    let e = enquire(&admin, id, "10.0.0.2", &good("999998", "")).await;
+    assert!(e.body.contains("no school with URN 999998"), "{}", e.body);
     assert!(admin.db.enquiries(id).await.expect("list").is_empty());
 
     // The spam trap: answered as if sent, nothing kept.
@@ -134,6 +150,7 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert_eq!(admin.post(&stage, &[("stage", "applied")]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(admin.post(&stage, &[("stage", "enrolled")]).await.status, StatusCode::SEE_OTHER);
     let e = admin.post(&stage, &[("stage", "withdrawn")]).await;
+    assert_eq!(e.status, StatusCode::BAD_REQUEST);
     assert!(e.body.contains("Say why"), "{}", e.body);
     let board = admin.get(&format!("/programmes/{id}/recruitment")).await;
     assert!(board.body.contains("<span class=\"tag\">enrolled</span>"), "{}", board.body);
