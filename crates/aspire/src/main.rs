@@ -5,6 +5,7 @@ mod eligibility;
 mod evaluate;
 mod import;
 mod mail;
+mod networks;
 mod show;
 mod users;
 
@@ -84,6 +85,9 @@ enum Command {
     /// Store and list cohorts of schools (for the evaluation report on the web).
     #[command(subcommand)]
     Cohort(evaluate::CohortCommand),
+    /// Form networks of nearby schools from a CSV of locations, or score a partition.
+    #[command(subcommand)]
+    Networks(networks::NetworksCommand),
     /// Look up schools in the register.
     #[command(subcommand)]
     Schools(SchoolsCommand),
@@ -240,6 +244,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db.close().await;
             code
         }
+        Command::Networks(cmd) => networks::run(&cmd),
         Command::Schools(SchoolsCommand::Show { urn, format }) => {
             let urn = aspire_core::Urn::parse(&urn).map_err(|e| anyhow::anyhow!("{e}"))?;
             let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;

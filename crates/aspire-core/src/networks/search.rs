@@ -19,12 +19,20 @@ pub(crate) const R_KM: f64 = crate::geo::EARTH_RADIUS_KM;
 /// Larger than any sum of distances between schools in England, many times over.
 pub(crate) const PENALTY: f64 = 1.0e6;
 
-/// Networks compared with each network (nearest by centroid).
-const NEIGHBOURS: usize = 8;
+/// Networks compared with each network (at least; all found at the same depth are kept).
+const NEIGHBOURS: usize = 10;
+/// Nearest schools looked at around each member.
+const SCHOOL_NEIGHBOURS: usize = 8;
 /// Of those, how many take part in triples (a, b, c).
 const TRIPLE_NEIGHBOURS: usize = 5;
+/// The same during the perturbation phase, where speed matters more.
+const ILS_TRIPLES: usize = 4;
+/// Networks shuffled together by one perturbation.
+const PERTURB: usize = 3;
 /// Largest union re-divided exactly (the subset table has 2^n entries).
 const MAX_EXACT: usize = 14;
+/// Starting threshold of the acceptance, as a share of the mean network cost.
+const THRESHOLD: f64 = 0.1;
 
 /// A location prepared for fast distances (radians) and for neighbour search (km on a local
 /// equirectangular projection, used only to find nearby networks).
@@ -102,7 +110,7 @@ pub(crate) fn solve(p: &Problem, budget: Budget) -> Vec<Vec<u32>> {
     }
     let mut s = State::new(p, construct(p));
     s.queue_all();
-    s.descend(budget.deadline);
+    s.descend(budget.deadline, TRIPLE_NEIGHBOURS);
     s.iterate(budget);
     s.members
 }
@@ -182,94 +190,6 @@ fn hilbert(mut x: u32, mut y: u32) -> u64 {
     d
 }
 
-/// A uniform grid over network centroids, to find nearby networks.
-struct Grid {
-    x0: f64,
-    y0: f64,
-    cell: f64,
-    nx: usize,
-    ny: usize,
-    cells: Vec<Vec<u32>>,
-    cell_of: Vec<usize>,
-}
-
-impl Grid {
-    fn new(xs: &[f64], ys: &[f64]) -> Grid {
-        let k = xs.len().max(1);
-        let fold = |v: &[f64]| v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
-        let (x0, x1) = fold(xs);
-        let (y0, y1) = fold(ys);
-        let (w, h) = ((x1 - x0).max(1e-6), (y1 - y0).max(1e-6));
-        // About two networks per cell.
-        let cell = ((w * h * 2.0) / k as f64).sqrt().max(1e-6);
-        let nx = ((w / cell) as usize + 1).min(4096);
-        let ny = ((h / cell) as usize + 1).min(4096);
-        let mut g = Grid { x0, y0, cell, nx, ny, cells: vec![Vec::new(); nx * ny], cell_of: vec![0; xs.len()] };
-        for (i, (&x, &y)) in xs.iter().zip(ys).enumerate() {
-            let c = g.cell_at(x, y);
-            g.cells[c].push(i as u32);
-            g.cell_of[i] = c;
-        }
-        g
-    }
-
-    fn coords(&self, x: f64, y: f64) -> (usize, usize) {
-        let cx = ((x - self.x0) / self.cell).floor().clamp(0.0, (self.nx - 1) as f64) as usize;
-        let cy = ((y - self.y0) / self.cell).floor().clamp(0.0, (self.ny - 1) as f64) as usize;
-        (cx, cy)
-    }
-
-    fn cell_at(&self, x: f64, y: f64) -> usize {
-        let (cx, cy) = self.coords(x, y);
-        cy * self.nx + cx
-    }
-
-    fn update(&mut self, id: u32, x: f64, y: f64) {
-        let c = self.cell_at(x, y);
-        let old = self.cell_of[id as usize];
-        if c != old {
-            self.cells[old].retain(|&e| e != id);
-            self.cells[c].push(id);
-            self.cell_of[id as usize] = c;
-        }
-    }
-
-    /// The `k` nearest ids to (x, y) other than `skip`, nearest first (ties by id).
-    fn nearest(&self, x: f64, y: f64, k: usize, skip: u32, xs: &[f64], ys: &[f64], out: &mut Vec<u32>) {
-        let mut cand: Vec<(f64, u32)> = Vec::new();
-        let (cx, cy) = self.coords(x, y);
-        let max_r = self.nx.max(self.ny);
-        for r in 0..=max_r {
-            let (lo_x, hi_x) = (cx.saturating_sub(r), (cx + r).min(self.nx - 1));
-            let (lo_y, hi_y) = (cy.saturating_sub(r), (cy + r).min(self.ny - 1));
-            for gy in lo_y..=hi_y {
-                for gx in lo_x..=hi_x {
-                    let ring = gx.abs_diff(cx).max(gy.abs_diff(cy));
-                    if ring != r {
-                        continue;
-                    }
-                    for &id in &self.cells[gy * self.nx + gx] {
-                        if id != skip {
-                            let d = (xs[id as usize] - x).powi(2) + (ys[id as usize] - y).powi(2);
-                            cand.push((d, id));
-                        }
-                    }
-                }
-            }
-            if cand.len() >= k {
-                cand.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                let reach = r as f64 * self.cell;
-                if cand[k - 1].0 <= reach * reach {
-                    break;
-                }
-            }
-        }
-        cand.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        out.clear();
-        out.extend(cand.iter().take(k).map(|c| c.1));
-    }
-}
-
 struct State<'a> {
     p: &'a Problem,
     constrained: bool,
@@ -279,7 +199,8 @@ struct State<'a> {
     net_of: Vec<u32>,
     cx: Vec<f64>,
     cy: Vec<f64>,
-    grid: Grid,
+    /// Each school's nearest others: networks holding them are the candidates for moves.
+    near: Vec<Vec<u32>>,
     total: f64,
     queue: VecDeque<u32>,
     queued: Vec<bool>,
@@ -303,7 +224,7 @@ impl<'a> State<'a> {
             net_of: vec![0; p.pts.len()],
             cx: vec![0.0; k],
             cy: vec![0.0; k],
-            grid: Grid::new(&[], &[]),
+            near: super::bound::nearest(&p.pts, SCHOOL_NEIGHBOURS).into_iter().map(|l| l.into_iter().map(|x| x.0).collect()).collect(),
             total: 0.0,
             queue: VecDeque::new(),
             queued: vec![false; k],
@@ -319,7 +240,6 @@ impl<'a> State<'a> {
             s.refresh(g as u32);
         }
         s.total = s.cost.iter().sum();
-        s.grid = Grid::new(&s.cx, &s.cy);
         s
     }
 
@@ -356,7 +276,6 @@ impl<'a> State<'a> {
         self.members[gi] = members;
         self.refresh(g);
         self.total += self.cost[gi] - before;
-        self.grid.update(g, self.cx[gi], self.cy[gi]);
         self.push(g);
     }
 
@@ -373,11 +292,27 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Networks holding the nearest schools of `g`'s members, nearest first: a network judged
+    /// by its members' surroundings, not its centroid, so a straggler finds its way home.
     fn neighbours(&self, g: u32, out: &mut Vec<u32>) {
-        self.grid.nearest(self.cx[g as usize], self.cy[g as usize], NEIGHBOURS, g, &self.cx, &self.cy, out);
+        out.clear();
+        let members = &self.members[g as usize];
+        for r in 0..SCHOOL_NEIGHBOURS {
+            for &i in members {
+                if let Some(&j) = self.near[i as usize].get(r) {
+                    let h = self.net_of[j as usize];
+                    if h != g && !out.contains(&h) {
+                        out.push(h);
+                    }
+                }
+            }
+            if out.len() >= NEIGHBOURS {
+                break;
+            }
+        }
         if self.constrained {
             // A must-link partner elsewhere: its network must be a candidate whatever the distance.
-            for &i in &self.members[g as usize] {
+            for &i in members {
                 for &j in &self.p.must[i as usize] {
                     let h = self.net_of[j as usize];
                     if h != g && !out.contains(&h) {
@@ -389,7 +324,7 @@ impl<'a> State<'a> {
     }
 
     /// Local search until no pair or triple of nearby networks can be re-divided for less.
-    fn descend(&mut self, deadline: Instant) {
+    fn descend(&mut self, deadline: Instant, triples: usize) {
         let mut nb = Vec::new();
         let mut steps = 0u32;
         while let Some(a) = self.queue.pop_front() {
@@ -404,7 +339,7 @@ impl<'a> State<'a> {
             for &b in &nb {
                 self.redivide(&[a, b]);
             }
-            let t = nb.len().min(TRIPLE_NEIGHBOURS);
+            let t = nb.len().min(triples);
             for x in 0..t {
                 for y in x + 1..t {
                     self.redivide(&[a, nb[x], nb[y]]);
@@ -521,18 +456,38 @@ impl<'a> State<'a> {
             }
             let z = counts[c].0;
             counts[c].1 -= 1;
-            let mut sub = rest;
-            loop {
-                if sub.count_ones() as usize == z - 1 {
-                    let g = sub | low;
+            // Every (z − 1)-subset of `rest`, by Gosper's hack over the positions of its bits.
+            let mut pos = [0u32; 32];
+            let mut m = 0;
+            let mut r = rest;
+            while r != 0 {
+                pos[m] = 1 << r.trailing_zeros();
+                m += 1;
+                r &= r - 1;
+            }
+            let want = z - 1;
+            if want <= m {
+                let mut comb: u32 = if want == 0 { 0 } else { (1u32 << want) - 1 };
+                loop {
+                    let mut g = low;
+                    let mut b = comb;
+                    while b != 0 {
+                        g |= pos[b.trailing_zeros() as usize];
+                        b &= b - 1;
+                    }
                     cur.push(g);
                     self.enumerate(rem ^ g, counts, acc + self.table[g as usize], cur, best, best_groups);
                     cur.pop();
+                    if comb == 0 {
+                        break;
+                    }
+                    let u = comb & comb.wrapping_neg();
+                    let v = comb + u;
+                    comb = v + (((v ^ comb) / u) >> 2);
+                    if comb >> m != 0 {
+                        break;
+                    }
                 }
-                if sub == 0 {
-                    break;
-                }
-                sub = (sub - 1) & rest;
             }
             counts[c].1 += 1;
         }
@@ -563,50 +518,81 @@ impl<'a> State<'a> {
         true
     }
 
-    /// Iterated local search: perturb a few nearby networks, descend, keep the result unless
-    /// it is worse.
+    /// Iterated local search with threshold acceptance: perturb a few nearby networks, descend,
+    /// and keep the result unless it is worse by more than a threshold that falls to zero over
+    /// each cycle; every cycle starts again from the best solution found. The schedule counts
+    /// iterations, not seconds, so a run that ends by convergence is reproducible.
     fn iterate(&mut self, budget: Budget) {
         let k = self.members.len();
         if k < 2 {
             return;
         }
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(budget.seed);
-        let stall_limit = (k * 40).clamp(2_000, 60_000);
-        let mut stall = 0;
+        let cycle = (k * 30).max(1_500);
+        let t0 = THRESHOLD * self.total.max(0.0) / k as f64;
+        let mut best_total = self.total;
+        let mut best = self.members.clone();
+        let mut cycles_without = 0;
+        let mut it = 0usize;
         let mut nb = Vec::new();
-        while stall < stall_limit && Instant::now() < budget.deadline {
+        while cycles_without < 3 && Instant::now() < budget.deadline {
+            let phase = (it % cycle) as f64 / cycle as f64;
+            let threshold = t0 * (1.0 - phase);
+            it += 1;
             let before = self.total;
             self.epoch += 1;
             self.log.clear();
             self.logging = true;
-            // A chain of random exchanges a → b → c between nearby networks.
-            let mut a = index(&mut rng, k) as u32;
-            let hops = 1 + index(&mut rng, 3);
-            for _ in 0..hops {
-                self.neighbours(a, &mut nb);
-                if nb.is_empty() {
-                    break;
+            // Shuffle the schools of a network and two of its neighbours at random: a change that
+            // exchanges between pairs alone rarely undoes.
+            let a = index(&mut rng, k) as u32;
+            self.neighbours(a, &mut nb);
+            let mut nets = vec![a];
+            let reach = nb.len().min(5);
+            while nets.len() < PERTURB.min(reach + 1) {
+                let b = nb[index(&mut rng, reach)];
+                if !nets.contains(&b) {
+                    nets.push(b);
                 }
-                let b = nb[index(&mut rng, nb.len().min(4))];
-                let (ma, mb) = (self.members[a as usize].clone(), self.members[b as usize].clone());
-                let (x, y) = (index(&mut rng, ma.len()), index(&mut rng, mb.len()));
-                let (mut na, mut nbm) = (ma, mb);
-                std::mem::swap(&mut na[x], &mut nbm[y]);
-                self.set(a, na);
-                self.set(b, nbm);
-                a = b;
             }
-            self.descend(budget.deadline);
+            let mut pool: Vec<u32> = nets.iter().flat_map(|&g| self.members[g as usize].iter().copied()).collect();
+            for i in (1..pool.len()).rev() {
+                pool.swap(i, index(&mut rng, i + 1));
+            }
+            for &g in &nets {
+                let z = self.members[g as usize].len();
+                let rest = pool.split_off(z);
+                let m = std::mem::replace(&mut pool, rest);
+                self.set(g, m);
+            }
+            self.descend(budget.deadline, ILS_TRIPLES);
             self.logging = false;
-            if self.total < before - 1e-7 {
-                stall = 0;
-            } else {
-                stall += 1;
-                if self.total > before + 1e-9 {
-                    self.undo();
-                }
+            if self.total > before + threshold + 1e-9 {
+                self.undo();
+            }
+            if self.total < best_total - 1e-7 {
+                best_total = self.total;
+                best.clone_from(&self.members);
+                cycles_without = 0;
+            }
+            if it % cycle == 0 {
+                cycles_without += 1;
+                self.restore(&best);
             }
         }
+        if self.total > best_total + 1e-9 {
+            self.restore(&best);
+        }
+    }
+
+    fn restore(&mut self, members: &[Vec<u32>]) {
+        self.members = members.to_vec();
+        for g in 0..self.members.len() as u32 {
+            self.refresh(g);
+        }
+        self.total = self.cost.iter().sum();
+        self.queue.clear();
+        self.queued.iter_mut().for_each(|q| *q = false);
     }
 
     fn undo(&mut self) {
@@ -617,8 +603,7 @@ impl<'a> State<'a> {
             self.members[gi] = m;
             self.refresh(g);
             self.total += self.cost[gi] - before;
-            self.grid.update(g, self.cx[gi], self.cy[gi]);
-        }
+            }
         self.queue.clear();
         self.queued.iter_mut().for_each(|q| *q = false);
     }
