@@ -106,7 +106,11 @@ fn read_schools(path: &Path, within: Option<&str>) -> anyhow::Result<Vec<School>
         .with_context(|| format!("{}: no lon or longitude column", path.display()))?;
     let within_col = match within {
         Some(w) => Some(column(&headers, &[w]).with_context(|| {
-            format!("{}: no column called {w} for --within (columns: {})", path.display(), headers.iter().collect::<Vec<_>>().join(", "))
+            format!(
+                "{}: no column called {w} for --within (columns: {})",
+                path.display(),
+                headers.iter().collect::<Vec<_>>().join(", ")
+            )
         })?),
         None => None,
     };
@@ -177,10 +181,7 @@ fn read_pairs(path: &Path) -> anyhow::Result<Vec<(Urn, Urn)>> {
         if k == 0 && Urn::parse(a).is_err() {
             continue;
         }
-        out.push((
-            parse_urn(a, line, "URN").with_context(ctx)?,
-            parse_urn(b, line, "URN").with_context(ctx)?,
-        ));
+        out.push((parse_urn(a, line, "URN").with_context(ctx)?, parse_urn(b, line, "URN").with_context(ctx)?));
     }
     Ok(out)
 }
@@ -216,7 +217,8 @@ fn read_advisers(path: &Path) -> anyhow::Result<Vec<Adviser>> {
     let ctx = || format!("reading {}", path.display());
     let mut r = read(path).with_context(ctx)?;
     let h = r.headers().with_context(ctx)?.clone();
-    let need = |names: &[&str]| column(&h, names).with_context(|| format!("{}: no {} column", path.display(), names[0]));
+    let need =
+        |names: &[&str]| column(&h, names).with_context(|| format!("{}: no {} column", path.display(), names[0]));
     let (name, lat, lon, cap) =
         (need(&["name"])?, need(&["lat", "latitude"])?, need(&["lon", "longitude"])?, need(&["capacity"])?);
     let mut out = Vec::new();
@@ -225,10 +227,15 @@ fn read_advisers(path: &Path) -> anyhow::Result<Vec<Adviser>> {
         let line = line_of(&rec);
         let num = |c: usize, what: &str| -> anyhow::Result<f64> {
             let t = rec.get(c).unwrap_or("");
-            t.parse::<f64>().map_err(|_| anyhow::anyhow!("{}: line {line}: {what} \"{t}\" is not a number", path.display()))
+            t.parse::<f64>()
+                .map_err(|_| anyhow::anyhow!("{}: line {line}: {what} \"{t}\" is not a number", path.display()))
         };
         let capacity = rec.get(cap).unwrap_or("").parse::<usize>().map_err(|_| {
-            anyhow::anyhow!("{}: line {line}: capacity \"{}\" is not a whole number", path.display(), rec.get(cap).unwrap_or(""))
+            anyhow::anyhow!(
+                "{}: line {line}: capacity \"{}\" is not a whole number",
+                path.display(),
+                rec.get(cap).unwrap_or("")
+            )
         })?;
         out.push(Adviser {
             name: rec.get(name).unwrap_or("").to_owned(),

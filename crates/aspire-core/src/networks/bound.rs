@@ -114,10 +114,8 @@ pub(crate) fn lower_bound(pts: &[Point], sizes: &[usize], estimate: Option<f64>)
         }
     }
     let complete = knn.iter().all(|l| l.len() + 1 == n);
-    let cap: Vec<f64> = knn
-        .iter()
-        .map(|l| if complete { f64::INFINITY } else { l.last().map_or(0.0, |x| x.1) / 2.0 })
-        .collect();
+    let cap: Vec<f64> =
+        knn.iter().map(|l| if complete { f64::INFINITY } else { l.last().map_or(0.0, |x| x.1) / 2.0 }).collect();
     let lo = if equal { f64::NEG_INFINITY } else { 0.0 };
     let clamp = |x: f64, i: usize| x.min(cap[i]).max(lo);
 

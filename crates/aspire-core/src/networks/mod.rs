@@ -374,7 +374,10 @@ pub fn form(schools: &[School], options: &Options) -> Result<Formation, NetworkE
                 Some((x, y)) => format!("must-link {x}–{y} conflicts with cannot-link {a}–{b}"),
                 None => {
                     let r = uf.find(i);
-                    format!("must-links join {} into one network, which conflicts with cannot-link {a}–{b}", group_text(&members_of[&r]))
+                    format!(
+                        "must-links join {} into one network, which conflicts with cannot-link {a}–{b}",
+                        group_text(&members_of[&r])
+                    )
                 }
             };
             return Err(NetworkError::Conflict(msg));
@@ -396,7 +399,10 @@ pub fn form(schools: &[School], options: &Options) -> Result<Formation, NetworkE
         }
         for &i in &idx {
             if fixed_of[i].is_some() {
-                return Err(NetworkError::Conflict(format!("URN {} is in more than one fixed network", schools[i].urn)));
+                return Err(NetworkError::Conflict(format!(
+                    "URN {} is in more than one fixed network",
+                    schools[i].urn
+                )));
             }
             fixed_of[i] = Some(f);
         }
@@ -483,7 +489,11 @@ pub fn form(schools: &[School], options: &Options) -> Result<Formation, NetworkE
             }
         }
         let pts = points(&locs, &idx);
-        problems.push((key, idx, Problem { pts, sizes, must: must_l, cannot: cannot_l, max_km: options.max_distance_km }));
+        problems.push((
+            key,
+            idx,
+            Problem { pts, sizes, must: must_l, cannot: cannot_l, max_km: options.max_distance_km },
+        ));
     }
 
     let free = problems.iter().map(|p| p.1.len()).sum::<usize>();

@@ -224,7 +224,10 @@ impl<'a> State<'a> {
             net_of: vec![0; p.pts.len()],
             cx: vec![0.0; k],
             cy: vec![0.0; k],
-            near: super::bound::nearest(&p.pts, SCHOOL_NEIGHBOURS).into_iter().map(|l| l.into_iter().map(|x| x.0).collect()).collect(),
+            near: super::bound::nearest(&p.pts, SCHOOL_NEIGHBOURS)
+                .into_iter()
+                .map(|l| l.into_iter().map(|x| x.0).collect())
+                .collect(),
             total: 0.0,
             queue: VecDeque::new(),
             queued: vec![false; k],
@@ -247,7 +250,11 @@ impl<'a> State<'a> {
         let mut c = 0.0;
         for (a, &i) in m.iter().enumerate() {
             for &j in &m[a + 1..] {
-                c += if self.constrained { self.p.cost(i, j) } else { dist(&self.p.pts[i as usize], &self.p.pts[j as usize]) };
+                c += if self.constrained {
+                    self.p.cost(i, j)
+                } else {
+                    dist(&self.p.pts[i as usize], &self.p.pts[j as usize])
+                };
             }
         }
         c
@@ -411,7 +418,8 @@ impl<'a> State<'a> {
         let mut assignment: Vec<(u32, Vec<u32>)> = Vec::new();
         for &g in nets {
             let z = self.members[g as usize].len();
-            let Some(pos) = (0..best_groups.len()).find(|&q| free[q] && best_groups[q].count_ones() as usize == z) else {
+            let Some(pos) = (0..best_groups.len()).find(|&q| free[q] && best_groups[q].count_ones() as usize == z)
+            else {
                 return false;
             };
             free[pos] = false;
@@ -603,7 +611,7 @@ impl<'a> State<'a> {
             self.members[gi] = m;
             self.refresh(g);
             self.total += self.cost[gi] - before;
-            }
+        }
         self.queue.clear();
         self.queued.iter_mut().for_each(|q| *q = false);
     }

@@ -30,7 +30,8 @@ fn assert_valid(schools: &[School], f: &Formation, options: &Options) {
             assert!(seen.insert(u, k).is_none(), "{u} twice");
         }
         if options.within {
-            let b: Vec<_> = n.members.iter().map(|u| schools.iter().find(|s| s.urn == *u).map(|s| &s.boundary)).collect();
+            let b: Vec<_> =
+                n.members.iter().map(|u| schools.iter().find(|s| s.urn == *u).map(|s| &s.boundary)).collect();
             assert!(b.windows(2).all(|w| w[0] == w[1]), "one boundary per network");
         }
         if let Some(m) = options.max_distance_km {
