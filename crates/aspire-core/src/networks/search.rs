@@ -536,7 +536,7 @@ impl<'a> State<'a> {
             return;
         }
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(budget.seed);
-        let cycle = (k * 30).max(1_500);
+        let cycle = (k * 30).max(300);
         let t0 = THRESHOLD * self.total.max(0.0) / k as f64;
         let mut best_total = self.total;
         let mut best = self.members.clone();
