@@ -583,7 +583,7 @@ impl<'a> State<'a> {
                 best.clone_from(&self.members);
                 cycles_without = 0;
             }
-            if it % cycle == 0 {
+            if it.is_multiple_of(cycle) {
                 cycles_without += 1;
                 self.restore(&best);
             }

@@ -244,7 +244,7 @@ fn score_checks_the_partition() {
     let b: Vec<Urn> = (4..8).map(urn).collect();
     let s = score(&schools, &[a.clone(), b.clone()]).expect("score");
     assert!(s.lower_bound_km <= s.objective_km);
-    assert_eq!(score(&schools, &[a.clone()]), Err(NetworkError::NotInAnyNetwork(b.clone())));
+    assert_eq!(score(&schools, std::slice::from_ref(&a)), Err(NetworkError::NotInAnyNetwork(b.clone())));
     assert_eq!(score(&schools, &[a.clone(), b.clone(), vec![urn(0)]]), Err(NetworkError::InTwoNetworks(urn(0))));
     assert!(matches!(score(&schools, &[a, b, vec![urn(50)]]), Err(NetworkError::UnknownSchool { .. })));
 }
