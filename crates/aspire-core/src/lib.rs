@@ -3,7 +3,7 @@
 //! Modules by domain area: identifiers ([`urn`], [`codes`], [`year`]), the school register
 //! ([`school`]), Ofsted judgements ([`ofsted`]), KS2 results ([`ks2`]), URN chains ([`links`]),
 //! dates as public files write them ([`dates`]) and coordinates ([`geo`]); people, roles and
-//! the authorisation policy ([`people`], [`access`]).
+//! the authorisation policy ([`people`], [`access`]); networks of nearby schools ([`networks`]).
 pub mod access;
 pub mod areas;
 pub mod codes;
@@ -13,6 +13,7 @@ pub mod evaluation;
 pub mod geo;
 pub mod ks2;
 pub mod links;
+pub mod networks;
 pub mod ofsted;
 pub mod people;
 pub mod recruitment;

@@ -5,6 +5,7 @@ mod eligibility;
 mod evaluate;
 mod import;
 mod mail;
+mod networks;
 mod programmes;
 mod show;
 mod users;
@@ -85,6 +86,9 @@ enum Command {
     /// Store and list cohorts of schools (for the evaluation report on the web).
     #[command(subcommand)]
     Cohort(evaluate::CohortCommand),
+    /// Form networks of nearby schools from a CSV of locations, or score a partition.
+    #[command(subcommand)]
+    Networks(networks::NetworksCommand),
     /// Look up schools in the register.
     #[command(subcommand)]
     Schools(SchoolsCommand),
@@ -247,6 +251,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cohort(cmd) => {
             let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = evaluate::cohort(&db, &cmd).await;
+            db.close().await;
+            code
+        }
+        Command::Networks(cmd) => {
+            if cmd.programme().is_none() {
+                return networks::run(&cmd, None).await;
+            }
+            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let code = networks::run(&cmd, Some(&db)).await;
             db.close().await;
             code
         }

@@ -39,6 +39,16 @@ pub enum ProgrammeCommand {
     },
     /// List programmes with their schools and networks.
     List,
+    /// Add schools to a programme (at the enrolled stage unless --stage says otherwise).
+    Enrol {
+        /// Programme number.
+        programme: i64,
+        /// URNs of schools in the register.
+        #[arg(required = true)]
+        urns: Vec<String>,
+        #[arg(long, default_value = "enrolled")]
+        stage: String,
+    },
     /// Move a school to another stage: enquiry, applied, enrolled, withdrawn (with --reason),
     /// completed.
     Stage {
@@ -138,6 +148,14 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
                     p.template.as_deref().unwrap_or("none")
                 );
             }
+        }
+        ProgrammeCommand::Enrol { programme, urns, stage } => {
+            let mut parsed = Vec::new();
+            for u in urns {
+                parsed.push(Urn::parse(u).map_err(|e| anyhow::anyhow!("{e}"))?);
+            }
+            let added = db.enrol(&actor, *programme, &parsed, stage).await?;
+            println!("{added} school(s) added to programme {programme} ({} already in it).", parsed.len() - added);
         }
         ProgrammeCommand::Stage { programme, urn, stage, reason } => {
             let urn = Urn::parse(urn).map_err(|e| anyhow::anyhow!("{e}"))?;

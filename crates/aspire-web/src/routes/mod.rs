@@ -6,6 +6,7 @@ pub(crate) mod eligibility;
 pub(crate) mod evaluation;
 mod home;
 mod imports;
+mod networks;
 mod people;
 mod programmes;
 mod recruitment;
@@ -72,6 +73,11 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("GET", "/programmes/{id}/recruitment.csv", May(View, Recruitment), get(recruitment::csv)),
         r("POST", "/programmes/{id}/schools/{urn}/stage", May(Change, Recruitment), post(recruitment::move_stage)),
         r("POST", "/programmes/{id}/networks", May(Change, Network), post(programmes::create_network)),
+        r("GET", "/programmes/{id}/networks", May(Change, Network), get(networks::show)),
+        r("POST", "/programmes/{id}/networks/form", May(Change, Network), post(networks::form)),
+        r("POST", "/programmes/{id}/networks/publish", May(Change, Network), post(networks::publish)),
+        r("POST", "/programmes/{id}/networks/advisers", May(Change, Network), post(networks::assign)),
+        r("POST", "/programmes/{id}/networks/{network}/lock", May(Change, Network), post(networks::lock)),
         r("GET", "/programmes/{id}/networks/{network}", May(View, Network), get(programmes::network)),
         r("POST", "/programmes/{id}/schools", May(Change, Enrolment), post(programmes::enrol)),
         r("GET", "/programmes/{id}/schools/{urn}", May(View, Enrolment), get(programmes::enrolment)),

@@ -147,8 +147,10 @@ pub async fn show(
 ) -> Result<Html<String>, WebError> {
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     let programme = find_programme(&state, id).await?;
-    let size_text = template_of(&programme)
-        .map_or_else(|| "networks of 4 (3 to 5 where the number of schools needs it)".to_owned(), |t| t.network_sizes_text());
+    let size_text = template_of(&programme).map_or_else(
+        || "networks of 4 (3 to 5 where the number of schools needs it)".to_owned(),
+        |t| t.network_sizes_text(),
+    );
     let all = aspire_core::access::Visible { all: true, ..Default::default() };
     let nets = state.db.networks(id, &all).await?;
     let schools = state.db.taking_part(id).await?;
@@ -171,9 +173,9 @@ pub async fn show(
         .iter()
         .enumerate()
         .map(|(i, n)| {
-            let urns = members.get(&n.id).map_or_else(Vec::new, |m| {
-                m.iter().filter(|s| location(s).is_some()).map(|s| s.urn).collect()
-            });
+            let urns = members
+                .get(&n.id)
+                .map_or_else(Vec::new, |m| m.iter().filter(|s| location(s).is_some()).map(|s| s.urn).collect());
             (i, urns)
         })
         .filter(|(_, u)| !u.is_empty())
@@ -325,30 +327,32 @@ pub async fn form(
         .map(|s| School {
             urn: s.urn,
             location: location(s),
-            boundary: if f.within.is_empty() || f.within == "none" { None } else { boundary(s).or(Some(String::new())) },
+            boundary: if f.within.is_empty() || f.within == "none" {
+                None
+            } else {
+                boundary(s).or(Some(String::new()))
+            },
         })
         .collect();
     let options = Options { size, within: !(f.within.is_empty() || f.within == "none"), fixed, ..Options::default() };
     let formation = tokio::task::spawn_blocking(move || networks::form(&input, &options))
         .await
         .map_err(|e| WebError::Internal(format!("the network optimiser stopped: {e}")))?
-        .map_err(|e: NetworkError| WebError::BadRequest(format!("Networks cannot be formed: {e}. Nothing was changed.")))?;
+        .map_err(|e: NetworkError| {
+            WebError::BadRequest(format!("Networks cannot be formed: {e}. Nothing was changed."))
+        })?;
     let by_urn: HashMap<Urn, &PlacedSchool> = schools.iter().map(|s| (s.urn, s)).collect();
     let kept_names: Vec<String> = nets.iter().filter(|n| kept.contains(&n.id)).map(|n| n.name.clone()).collect();
-    let mut count: HashMap<String, usize> = HashMap::new();
-    let mut formed = Vec::new();
-    for n in formation.networks.iter().filter(|n| !n.fixed) {
-        let base = by_urn.get(&n.venue).and_then(|s| s.la_name.clone()).unwrap_or_else(|| "Network".into());
-        let name = loop {
-            let c = count.entry(base.clone()).or_insert(0);
-            *c += 1;
-            let name = format!("{base} {c}");
-            if !kept_names.contains(&name) {
-                break name;
-            }
-        };
-        formed.push(FormedNetwork { name, venue: Some(n.venue), members: n.members.clone() });
-    }
+    let new: Vec<&networks::Network> = formation.networks.iter().filter(|n| !n.fixed).collect();
+    let bases: Vec<String> = new
+        .iter()
+        .map(|n| by_urn.get(&n.venue).and_then(|s| s.la_name.clone()).unwrap_or_else(|| "Network".into()))
+        .collect();
+    let formed: Vec<FormedNetwork> = new
+        .iter()
+        .zip(aspire_store::network_names(&bases, &kept_names))
+        .map(|(n, name)| FormedNetwork { name, venue: Some(n.venue), members: n.members.clone() })
+        .collect();
     state.db.save_formation(&viewer.actor(), id, &formed).await.map_err(bad)?;
     Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response())
 }
@@ -396,8 +400,16 @@ fn adviser_line(line: &str) -> Result<(String, usize, LatLon), String> {
         return Err(format!("'{line}' is not 'email, networks, latitude, longitude'"));
     };
     let capacity = capacity.parse::<usize>().map_err(|_| format!("'{capacity}' is not a number of networks"))?;
-    let lat = lat.parse::<f64>().ok().filter(|v| (49.0..=61.0).contains(v)).ok_or_else(|| format!("'{lat}' is not a latitude in the UK"))?;
-    let lon = lon.parse::<f64>().ok().filter(|v| (-9.0..=2.5).contains(v)).ok_or_else(|| format!("'{lon}' is not a longitude in the UK"))?;
+    let lat = lat
+        .parse::<f64>()
+        .ok()
+        .filter(|v| (49.0..=61.0).contains(v))
+        .ok_or_else(|| format!("'{lat}' is not a latitude in the UK"))?;
+    let lon = lon
+        .parse::<f64>()
+        .ok()
+        .filter(|v| (-9.0..=2.5).contains(v))
+        .ok_or_else(|| format!("'{lon}' is not a longitude in the UK"))?;
     Ok((email.to_owned(), capacity, LatLon { lat, lon }))
 }
 
@@ -427,7 +439,9 @@ pub async fn assign(
     let all = aspire_core::access::Visible { all: true, ..Default::default() };
     let nets: Vec<Network> = state.db.networks(id, &all).await?.into_iter().filter(|n| n.schools > 0).collect();
     if nets.is_empty() {
-        return Err(WebError::BadRequest("No network has schools yet: form the networks first. Nothing was changed.".into()));
+        return Err(WebError::BadRequest(
+            "No network has schools yet: form the networks first. Nothing was changed.".into(),
+        ));
     }
     for n in &nets {
         let g = Grant::new(Role::AchievementAdviser, Scope::Network { programme: id, network: n.id }, false)

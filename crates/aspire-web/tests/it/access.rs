@@ -209,6 +209,28 @@ fn probes(w: &World) -> Vec<Probe> {
         ),
         probe("POST", "/programmes/{id}/networks", format!("/programmes/{p1}/networks"), &["admin", "pa"]),
         probe("POST", "/programmes/{id}/networks", format!("/programmes/{p2}/networks"), &["admin"]),
+        probe("GET", "/programmes/{id}/networks", format!("/programmes/{p1}/networks"), &["admin", "pa"]),
+        probe("GET", "/programmes/{id}/networks", format!("/programmes/{p2}/networks"), &["admin"]),
+        probe("POST", "/programmes/{id}/networks/form", format!("/programmes/{p1}/networks/form"), &["admin", "pa"]),
+        probe("POST", "/programmes/{id}/networks/form", format!("/programmes/{p2}/networks/form"), &["admin"]),
+        probe(
+            "POST",
+            "/programmes/{id}/networks/publish",
+            format!("/programmes/{p1}/networks/publish"),
+            &["admin", "pa"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/networks/advisers",
+            format!("/programmes/{p1}/networks/advisers"),
+            &["admin", "pa"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/networks/{network}/lock",
+            format!("/programmes/{p1}/networks/{n1}/lock"),
+            &["admin", "pa"],
+        ),
         probe("GET", "/programmes/{id}/networks/{network}", format!("/programmes/{p1}/networks/{n1}"), &p1_view),
         probe(
             "GET",
@@ -262,6 +284,8 @@ fn probes(w: &World) -> Vec<Probe> {
             }
             ("POST", "/programmes/{id}/areas") => vec![("areas", "Oldham: 2")],
             ("POST", "/programmes/{id}/schools/{urn}/stage") => vec![("stage", "applied")],
+            ("POST", "/programmes/{id}/networks/{network}/lock") => vec![("locked", "no")],
+            ("POST", "/programmes/{id}/networks/advisers") => vec![("advisers", "")],
             ("POST", "/programmes/{id}/networks") => vec![("name", "NAME")],
             ("POST", "/programmes/{id}/schools") => vec![("urns", "105648")],
             // Moved to the network it is in, so that the rest of the matrix sees the same world.

@@ -44,7 +44,9 @@ async fn networks_are_formed_moved_locked_and_published() {
         )
         .await
         .expect("programme");
-    db.set_programme_areas(&cli, id, &[ProgrammeArea { area: "Surrey".into(), planned_networks: 2 }]).await.expect("areas");
+    db.set_programme_areas(&cli, id, &[ProgrammeArea { area: "Surrey".into(), planned_networks: 2 }])
+        .await
+        .expect("areas");
     let mut all: Vec<Urn> = GUILDFORD.iter().map(|u| urn(u)).collect();
     all.push(urn(NO_COORDINATES));
     db.enrol(&cli, id, &all, "enrolled").await.expect("enrol");
@@ -116,7 +118,12 @@ async fn networks_are_formed_moved_locked_and_published() {
 
     // Publish: the public page lists them.
     assert_eq!(admin.post(&format!("{base}/publish"), &[]).await.status, StatusCode::SEE_OTHER);
-    let public = crate::App { router: admin.router.clone(), db: admin.db.clone(), _dir: tempfile::tempdir().expect("dir"), session: None };
+    let public = crate::App {
+        router: admin.router.clone(),
+        db: admin.db.clone(),
+        _dir: tempfile::tempdir().expect("dir"),
+        session: None,
+    };
     let join = public.get("/join?q=Surrey").await;
     assert!(join.body.contains("Networks formed:") && join.body.contains("(5 schools)"), "{}", join.body);
 }

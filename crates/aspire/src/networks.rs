@@ -1,0 +1,483 @@
+//! `aspire networks`: form networks of nearby schools from a CSV of locations, or score a
+//! partition made elsewhere.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+
+use aspire_core::geo::LatLon;
+use aspire_core::networks::{self as core, Adviser, Options, School};
+use aspire_core::urn::Urn;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum NetworksCommand {
+    /// Put schools into networks of a target size, as close together as possible (least total
+    /// distance between members), and write `URN,network`.
+    Form(FormArgs),
+    /// Measure a partition (`URN,network`): total distance between members and the lower bound.
+    Score(ScoreArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FormArgs {
+    /// CSV with a URN column and lat/lon (or latitude/longitude) columns in degrees.
+    #[arg(long, value_name = "FILE", required_unless_present = "programme", conflicts_with = "programme")]
+    input: Option<PathBuf>,
+    /// Instead of a file: the schools taking part in this programme (enrolled or completed),
+    /// with their coordinates from the register; its locked and published networks are kept.
+    #[arg(long, value_name = "ID")]
+    programme: Option<i64>,
+    /// With --programme: also save the networks as the programme's (as "Form networks" does
+    /// on the web).
+    #[arg(long, requires = "programme")]
+    save: bool,
+    /// Target network size; networks one smaller or larger only as the count requires
+    /// [default: 4, or the programme template's size].
+    #[arg(long)]
+    size: Option<usize>,
+    /// A column of the input (e.g. la, region): networks never mix its values. With
+    /// --programme: la or region.
+    #[arg(long, value_name = "COLUMN")]
+    within: Option<String>,
+    /// Seed of the search's random choices.
+    #[arg(long, default_value_t = Options::default().seed)]
+    seed: u64,
+    /// Search time in seconds [default: 0.25 + 0.0012 × schools, at most 45].
+    #[arg(long, value_name = "SECS")]
+    time_limit: Option<f64>,
+    /// CSV of pairs of URNs (two columns) that must share a network.
+    #[arg(long, value_name = "FILE")]
+    must_link: Option<PathBuf>,
+    /// CSV of pairs of URNs (two columns) that must not share a network.
+    #[arg(long, value_name = "FILE")]
+    cannot_link: Option<PathBuf>,
+    /// No two members of a network farther apart than this many km.
+    #[arg(long, value_name = "KM")]
+    max_distance: Option<f64>,
+    /// Networks already agreed (`URN,network`): kept as they are.
+    #[arg(long, value_name = "FILE")]
+    fixed: Option<PathBuf>,
+    /// Achievement Advisers (`name,lat,lon,capacity`): each network is given to one, within
+    /// capacity, at least total distance from home to venue.
+    #[arg(long, value_name = "FILE")]
+    advisers: Option<PathBuf>,
+    /// Where to write `URN,network` (written only when the whole run succeeds).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScoreArgs {
+    /// CSV with a URN column and lat/lon columns.
+    #[arg(long, value_name = "FILE")]
+    input: PathBuf,
+    /// The partition: `URN,network`.
+    networks: PathBuf,
+}
+
+impl NetworksCommand {
+    /// The programme whose schools are read from the database, if any.
+    pub fn programme(&self) -> Option<i64> {
+        match self {
+            NetworksCommand::Form(a) => a.programme,
+            NetworksCommand::Score(_) => None,
+        }
+    }
+}
+
+/// Runs the command; `db` is needed only for `--programme`.
+pub async fn run(cmd: &NetworksCommand, db: Option<&aspire_store::Db>) -> anyhow::Result<ExitCode> {
+    match cmd {
+        NetworksCommand::Form(a) => {
+            let from_programme = match (a.programme, db) {
+                (Some(id), Some(db)) => Some(programme_schools(db, id, a.within.as_deref()).await?),
+                (Some(_), None) => bail!("--programme needs the database"),
+                _ => None,
+            };
+            let size = match (a.size, &from_programme) {
+                (Some(s), _) => s,
+                (None, Some(p)) => p.size,
+                (None, None) => 4,
+            };
+            let formation = form(a, size, from_programme.as_ref())?;
+            if let (Some(p), Some(db), true) = (&from_programme, db, a.save) {
+                save(db, p, &formation).await?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        NetworksCommand::Score(a) => score(a),
+    }
+}
+
+/// A programme's schools as the optimiser's input, with what saving needs.
+struct ProgrammeSchools {
+    id: i64,
+    schools: Vec<School>,
+    /// Members of its locked and published networks, kept as they are.
+    fixed: Vec<Vec<Urn>>,
+    kept_names: Vec<String>,
+    la: HashMap<Urn, String>,
+    size: usize,
+}
+
+async fn programme_schools(db: &aspire_store::Db, id: i64, within: Option<&str>) -> anyhow::Result<ProgrammeSchools> {
+    let programme = db.programme(id).await?.with_context(|| format!("there is no programme {id}"))?;
+    let size =
+        programme.template.as_deref().and_then(|t| aspire_import::load_template(t).ok()).map_or(4, |t| t.networks.size);
+    let all = aspire_core::access::Visible { all: true, ..Default::default() };
+    let kept: Vec<aspire_store::Network> =
+        db.networks(id, &all).await?.into_iter().filter(|n| n.locked || n.published_at.is_some()).collect();
+    let placed = db.taking_part(id).await?;
+    if placed.is_empty() {
+        bail!("programme {id} has no enrolled school yet");
+    }
+    let in_kept = |s: &aspire_store::PlacedSchool| s.network.is_some_and(|n| kept.iter().any(|k| k.id == n));
+    let at = |s: &aspire_store::PlacedSchool| match (s.latitude, s.longitude) {
+        (Some(lat), Some(lon)) => Some(LatLon { lat, lon }),
+        _ => None,
+    };
+    let missing: Vec<String> =
+        placed.iter().filter(|s| !in_kept(s) && at(s).is_none()).map(|s| s.urn.to_string()).collect();
+    if !missing.is_empty() {
+        bail!(
+            "{} school(s) of programme {id} have no coordinates in the register: {}. Import a GIAS extract with their location, or withdraw them",
+            missing.len(),
+            missing.join(", ")
+        );
+    }
+    let boundary = |s: &aspire_store::PlacedSchool| -> anyhow::Result<Option<String>> {
+        Ok(match within {
+            None => None,
+            Some(w) if w.eq_ignore_ascii_case("la") => Some(s.la_name.clone().unwrap_or_default()),
+            Some(w) if w.eq_ignore_ascii_case("region") => Some(s.region.clone().unwrap_or_default()),
+            Some(w) => bail!("--within {w}: with --programme, choose la or region"),
+        })
+    };
+    let mut schools = Vec::new();
+    for s in placed.iter().filter(|s| at(s).is_some()) {
+        schools.push(School { urn: s.urn, location: at(s), boundary: boundary(s)? });
+    }
+    let fixed = kept
+        .iter()
+        .map(|k| {
+            placed.iter().filter(|s| s.network == Some(k.id) && at(s).is_some()).map(|s| s.urn).collect::<Vec<_>>()
+        })
+        .filter(|m| !m.is_empty())
+        .collect();
+    Ok(ProgrammeSchools {
+        id,
+        schools,
+        fixed,
+        kept_names: kept.iter().map(|k| k.name.clone()).collect(),
+        la: placed.iter().map(|s| (s.urn, s.la_name.clone().unwrap_or_else(|| "Network".into()))).collect(),
+        size,
+    })
+}
+
+async fn save(db: &aspire_store::Db, p: &ProgrammeSchools, f: &core::Formation) -> anyhow::Result<()> {
+    let new: Vec<&core::Network> = f.networks.iter().filter(|n| !n.fixed).collect();
+    let bases: Vec<String> =
+        new.iter().map(|n| p.la.get(&n.venue).cloned().unwrap_or_else(|| "Network".into())).collect();
+    let formed: Vec<aspire_store::FormedNetwork> = new
+        .iter()
+        .zip(aspire_store::network_names(&bases, &p.kept_names))
+        .map(|(n, name)| aspire_store::FormedNetwork { name, venue: Some(n.venue), members: n.members.clone() })
+        .collect();
+    db.save_formation(&aspire_store::Actor::command_line(), p.id, &formed).await?;
+    println!("saved as the networks of programme {} ({} formed, {} kept)", p.id, formed.len(), p.fixed.len());
+    Ok(())
+}
+
+fn read(path: &Path) -> anyhow::Result<csv::Reader<std::fs::File>> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(file))
+}
+
+/// Position of the first header among `names` (case and surrounding spaces ignored).
+fn column(headers: &csv::StringRecord, names: &[&str]) -> Option<usize> {
+    headers.iter().position(|h| names.iter().any(|n| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(n)))
+}
+
+fn line_of(r: &csv::StringRecord) -> u64 {
+    r.position().map_or(0, csv::Position::line)
+}
+
+fn parse_urn(text: &str, line: u64, what: &str) -> anyhow::Result<Urn> {
+    Urn::parse(text).map_err(|e| anyhow::anyhow!("line {line}: {what} \"{text}\" is not a URN ({e})"))
+}
+
+/// Reads schools; every bad cell is reported with its line, schools without coordinates by URN.
+fn read_schools(path: &Path, within: Option<&str>) -> anyhow::Result<Vec<School>> {
+    let ctx = || format!("reading {}", path.display());
+    let mut r = read(path).with_context(ctx)?;
+    let headers = r.headers().with_context(ctx)?.clone();
+    let urn_col = column(&headers, &["urn"]).with_context(|| format!("{}: no URN column", path.display()))?;
+    let lat_col = column(&headers, &["lat", "latitude"])
+        .with_context(|| format!("{}: no lat or latitude column", path.display()))?;
+    let lon_col = column(&headers, &["lon", "lng", "long", "longitude"])
+        .with_context(|| format!("{}: no lon or longitude column", path.display()))?;
+    let within_col = match within {
+        Some(w) => Some(column(&headers, &[w]).with_context(|| {
+            format!(
+                "{}: no column called {w} for --within (columns: {})",
+                path.display(),
+                headers.iter().collect::<Vec<_>>().join(", ")
+            )
+        })?),
+        None => None,
+    };
+    let mut schools = Vec::new();
+    let mut problems = Vec::new();
+    let mut blank = Vec::new();
+    for rec in r.records() {
+        let rec = rec.with_context(ctx)?;
+        let line = line_of(&rec);
+        let cell = |c: usize| rec.get(c).unwrap_or("");
+        let urn = match parse_urn(cell(urn_col), line, "URN") {
+            Ok(u) => u,
+            Err(e) => {
+                problems.push(e.to_string());
+                continue;
+            }
+        };
+        let coord = |c: usize, name: &str, range: f64| -> Result<Option<f64>, String> {
+            let t = cell(c);
+            if t.is_empty() {
+                return Ok(None);
+            }
+            match t.parse::<f64>() {
+                Ok(v) if v.is_finite() && v.abs() <= range => Ok(Some(v)),
+                Ok(_) => Err(format!("line {line}: {name} \"{t}\" is out of range")),
+                Err(_) => Err(format!("line {line}: {name} \"{t}\" is not a number")),
+            }
+        };
+        let (lat, lon) = (coord(lat_col, "latitude", 90.0), coord(lon_col, "longitude", 180.0));
+        let location = match (lat, lon) {
+            (Ok(Some(lat)), Ok(Some(lon))) => Some(LatLon { lat, lon }),
+            (Ok(None), Ok(_)) | (Ok(_), Ok(None)) => {
+                blank.push(urn);
+                None
+            }
+            (a, b) => {
+                problems.extend(a.err());
+                problems.extend(b.err());
+                continue;
+            }
+        };
+        let boundary = within_col.map(|c| cell(c).to_owned());
+        schools.push(School { urn, location, boundary });
+    }
+    if !blank.is_empty() {
+        let list: Vec<String> = blank.iter().map(ToString::to_string).collect();
+        problems.push(format!("{} school(s) have no coordinates: {}", blank.len(), list.join(", ")));
+    }
+    if !problems.is_empty() {
+        bail!("{}: {}", path.display(), problems.join("\n  "));
+    }
+    if schools.is_empty() {
+        bail!("{}: no schools", path.display());
+    }
+    Ok(schools)
+}
+
+/// Pairs of URNs, one a line, in the first two columns; a header line is optional.
+fn read_pairs(path: &Path) -> anyhow::Result<Vec<(Urn, Urn)>> {
+    let ctx = || format!("reading {}", path.display());
+    let file = std::fs::File::open(path).with_context(ctx)?;
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(file);
+    let mut out = Vec::new();
+    for (k, rec) in r.records().enumerate() {
+        let rec = rec.with_context(ctx)?;
+        let line = line_of(&rec);
+        let (a, b) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
+        if k == 0 && Urn::parse(a).is_err() {
+            continue;
+        }
+        out.push((parse_urn(a, line, "URN").with_context(ctx)?, parse_urn(b, line, "URN").with_context(ctx)?));
+    }
+    Ok(out)
+}
+
+/// `URN,network` as networks: members grouped by label, in order of first appearance.
+fn read_partition(path: &Path) -> anyhow::Result<Vec<Vec<Urn>>> {
+    let ctx = || format!("reading {}", path.display());
+    let mut r = read(path).with_context(ctx)?;
+    let headers = r.headers().with_context(ctx)?.clone();
+    let urn_col = column(&headers, &["urn"]).with_context(|| format!("{}: no URN column", path.display()))?;
+    let net_col = column(&headers, &["network"]).with_context(|| format!("{}: no network column", path.display()))?;
+    let mut order: Vec<String> = Vec::new();
+    let mut nets: HashMap<String, Vec<Urn>> = HashMap::new();
+    for rec in r.records() {
+        let rec = rec.with_context(ctx)?;
+        let line = line_of(&rec);
+        let urn = parse_urn(rec.get(urn_col).unwrap_or(""), line, "URN").with_context(ctx)?;
+        let label = rec.get(net_col).unwrap_or("").to_owned();
+        if label.is_empty() {
+            bail!("{}: line {line}: URN {urn} has no network", path.display());
+        }
+        nets.entry(label.clone())
+            .or_insert_with(|| {
+                order.push(label);
+                Vec::new()
+            })
+            .push(urn);
+    }
+    Ok(order.into_iter().filter_map(|l| nets.remove(&l)).collect())
+}
+
+fn read_advisers(path: &Path) -> anyhow::Result<Vec<Adviser>> {
+    let ctx = || format!("reading {}", path.display());
+    let mut r = read(path).with_context(ctx)?;
+    let h = r.headers().with_context(ctx)?.clone();
+    let need =
+        |names: &[&str]| column(&h, names).with_context(|| format!("{}: no {} column", path.display(), names[0]));
+    let (name, lat, lon, cap) =
+        (need(&["name"])?, need(&["lat", "latitude"])?, need(&["lon", "longitude"])?, need(&["capacity"])?);
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec.with_context(ctx)?;
+        let line = line_of(&rec);
+        let num = |c: usize, what: &str| -> anyhow::Result<f64> {
+            let t = rec.get(c).unwrap_or("");
+            t.parse::<f64>()
+                .map_err(|_| anyhow::anyhow!("{}: line {line}: {what} \"{t}\" is not a number", path.display()))
+        };
+        let capacity = rec.get(cap).unwrap_or("").parse::<usize>().map_err(|_| {
+            anyhow::anyhow!(
+                "{}: line {line}: capacity \"{}\" is not a whole number",
+                path.display(),
+                rec.get(cap).unwrap_or("")
+            )
+        })?;
+        out.push(Adviser {
+            name: rec.get(name).unwrap_or("").to_owned(),
+            home: LatLon { lat: num(lat, "latitude")?, lon: num(lon, "longitude")? },
+            capacity,
+        });
+    }
+    Ok(out)
+}
+
+fn form(a: &FormArgs, size: usize, programme: Option<&ProgrammeSchools>) -> anyhow::Result<core::Formation> {
+    let schools = match (programme, &a.input) {
+        (Some(p), _) => p.schools.clone(),
+        (None, Some(input)) => read_schools(input, a.within.as_deref())?,
+        (None, None) => bail!("give --input FILE or --programme ID"),
+    };
+    let mut fixed = a.fixed.as_deref().map(read_partition).transpose()?.unwrap_or_default();
+    if let Some(p) = programme {
+        fixed.extend(p.fixed.iter().cloned());
+    }
+    let time_limit = match a.time_limit {
+        Some(t) if t.is_finite() && t >= 0.0 => Some(Duration::from_secs_f64(t)),
+        Some(t) => bail!("--time-limit {t}: give a number of seconds"),
+        None => None,
+    };
+    let options = Options {
+        size,
+        within: a.within.is_some(),
+        must_link: a.must_link.as_deref().map(read_pairs).transpose()?.unwrap_or_default(),
+        cannot_link: a.cannot_link.as_deref().map(read_pairs).transpose()?.unwrap_or_default(),
+        max_distance_km: a.max_distance,
+        fixed,
+        seed: a.seed,
+        time_limit,
+        advisers: a.advisers.as_deref().map(read_advisers).transpose()?.unwrap_or_default(),
+    };
+    let f = core::form(&schools, &options)?;
+
+    // Written beside the target and renamed, so a failed run leaves nothing behind.
+    let dir = a.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile_in(dir)?;
+    {
+        let mut w = csv::Writer::from_writer(&mut tmp.1);
+        w.write_record(["URN", "network"])?;
+        for (k, n) in f.networks.iter().enumerate() {
+            for u in &n.members {
+                w.write_record([u.to_string(), (k + 1).to_string()])?;
+            }
+        }
+        w.flush()?;
+    }
+    tmp.1.sync_all().ok();
+    std::fs::rename(&tmp.0, &a.out).with_context(|| format!("writing {}", a.out.display()))?;
+
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{} schools in {} networks → {}", schools.len(), f.networks.len(), a.out.display())?;
+    writeln!(out, "objective   {:.3} km (sum of distances between members)", f.objective_km)?;
+    writeln!(out, "lower bound {:.3} km (gap {:.1} %)", f.lower_bound_km, f.gap * 100.0)?;
+    writeln!(out, "time        {:.2} s", f.elapsed.as_secs_f64())?;
+    let mut widest: Vec<(usize, &core::Network)> = f.networks.iter().enumerate().collect();
+    widest.sort_by(|x, y| y.1.spread_km.total_cmp(&x.1.spread_km));
+    writeln!(out, "widest networks (largest distance between two members):")?;
+    for (k, n) in widest.iter().take(5) {
+        let members: Vec<String> = n.members.iter().map(ToString::to_string).collect();
+        writeln!(out, "  {:>5}  {:7.1} km  {}  venue {}", k + 1, n.spread_km, members.join(" "), n.venue)?;
+    }
+    if let Some(total) = f.adviser_km {
+        let mut by: BTreeMap<usize, (usize, f64)> = BTreeMap::new();
+        for n in &f.networks {
+            if let Some((ad, km)) = n.adviser {
+                let e = by.entry(ad).or_default();
+                e.0 += 1;
+                e.1 += km;
+            }
+        }
+        writeln!(out, "advisers: {total:.1} km in all from home to venues")?;
+        for (ad, (count, km)) in by {
+            writeln!(out, "  {}: {count} network(s), {km:.1} km", options.advisers[ad].name)?;
+        }
+    }
+    Ok(f)
+}
+
+/// A new file in `dir` with a unique name (removed again if the run fails before renaming).
+fn tempfile_in(dir: &Path) -> anyhow::Result<(TempPath, std::fs::File)> {
+    for k in 0..1000u32 {
+        let p = dir.join(format!(".aspire-networks-{}-{k}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&p) {
+            Ok(f) => return Ok((TempPath(p), f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot write in {}", dir.display())),
+        }
+    }
+    bail!("cannot create a temporary file in {}", dir.display())
+}
+
+/// Removes the file when dropped unless it has been renamed away.
+struct TempPath(PathBuf);
+
+impl std::ops::Deref for TempPath {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempPath {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempPath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn score(a: &ScoreArgs) -> anyhow::Result<ExitCode> {
+    let schools = read_schools(&a.input, None)?;
+    let partition = read_partition(&a.networks)?;
+    let s = core::score(&schools, &partition).with_context(|| format!("scoring {}", a.networks.display()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{} schools in {} networks", schools.len(), s.networks.len())?;
+    writeln!(out, "objective   {:.6} km", s.objective_km)?;
+    let gap = if s.objective_km > 0.0 { (s.objective_km - s.lower_bound_km) / s.objective_km * 100.0 } else { 0.0 };
+    writeln!(out, "lower bound {:.3} km (gap {gap:.1} %)", s.lower_bound_km)?;
+    Ok(ExitCode::SUCCESS)
+}

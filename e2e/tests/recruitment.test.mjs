@@ -1,0 +1,90 @@
+// From enquiries on the public form to a published network: the programme team creates a
+// programme from a template, four schools enquire, the team enrols them, forms a network on
+// the map and publishes it, and the public page shows it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemo, launchBrowser, accessibilityProblems, signIn } from './helpers.mjs';
+
+let demo;
+let browser;
+
+before(async () => {
+  demo = await startDemo();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+// Blackpool schools of the bundled data, with coordinates.
+const URNS = ['107206', '107219', '107225', '107226'];
+const NAME = 'Blackpool recruiting (browser test)';
+
+test('enquiries become enrolled schools in a published network', async () => {
+  const admin = await browser.newContext({ bypassCSP: true });
+  const page = await admin.newPage();
+  await signIn(page, demo, 'admin');
+
+  // A programme from the TLIF template, recruiting in Blackpool.
+  await page.goto(demo.url + '/programmes');
+  await page.getByLabel('Name').fill(NAME);
+  await page.getByLabel('Template').selectOption('tlif-2017');
+  await page.getByLabel('Starts').fill('2017-11-01');
+  await page.getByRole('button', { name: 'Create programme' }).click();
+  await page.waitForURL(/\/programmes\/\d+$/);
+  const programmeUrl = page.url();
+  assert.match(await page.locator('[data-testid=programme-plan]').innerText(), /Autumn 2017/);
+  await page.getByLabel('Areas and planned networks').fill('Blackpool: 1');
+  await page.getByRole('button', { name: 'Save areas' }).click();
+  await page.waitForURL(/#areas$/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+
+  // Four head teachers enquire through the public page.
+  const pub = await browser.newContext({ bypassCSP: true });
+  const visitor = await pub.newPage();
+  for (const [i, urn] of URNS.entries()) {
+    await visitor.goto(demo.url + '/join?q=Blackpool');
+    if (i === 0) assert.deepEqual(await accessibilityProblems(visitor), []);
+    await visitor.getByRole('link', { name: `Ask about joining ${NAME}` }).click();
+    await visitor.getByLabel('School URN').fill(urn);
+    await visitor.getByLabel('Your name').fill(`Head ${i + 1}`);
+    await visitor.getByLabel('Email address').fill(`head${i + 1}@school.example`);
+    await visitor.getByLabel('Your role').fill('Head teacher');
+    if (i === 0) assert.deepEqual(await accessibilityProblems(visitor), []);
+    await visitor.getByRole('button', { name: 'Send enquiry' }).click();
+    await visitor.waitForURL(/\/thanks\//);
+    assert.match(await visitor.locator('[data-testid=enquiry-sent]').innerText(), /has been sent/);
+  }
+
+  // The team sees them on the board with their eligibility, and enrols them.
+  await page.goto(programmeUrl + '/recruitment');
+  const counts = await page.locator('[data-testid=recruitment-counts]').innerText();
+  assert.match(counts, /All\s+4\s+0\s+0/, counts);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  for (const urn of URNS) {
+    await page.getByLabel(`New stage for URN ${urn}`).selectOption('enrolled');
+    await page.locator(`#school-${urn}`).getByRole('button', { name: 'Move' }).click();
+    await page.waitForURL(new RegExp(`#school-${urn}$`));
+  }
+  assert.match(await page.locator('[data-testid=recruitment-counts]').innerText(), /All\s+0\s+0\s+4/);
+
+  // Form the network, see it on the map, publish it.
+  await page.goto(programmeUrl + '/networks');
+  await page.getByRole('button', { name: 'Form networks' }).click();
+  await page.waitForURL(/\/networks$/);
+  assert.equal(await page.locator('[data-testid=networks-map] circle').count(), 4);
+  assert.equal(await page.locator('[data-testid=network-members] tbody tr').count(), 4);
+  assert.match(await page.locator('[data-testid=networks-summary]').innerText(), /Lower bound\s+[\d.]+ km/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.getByRole('button', { name: 'Publish 1 network' }).click();
+  await page.waitForURL(/\/networks$/);
+  assert.match(await page.locator('main').innerText(), /published/);
+
+  // The public page now shows the network formed.
+  await visitor.goto(demo.url + '/join?q=Blackpool');
+  assert.match(await visitor.locator('main').innerText(), /Networks formed: .*\(4 schools\)/);
+  await pub.close();
+  await admin.close();
+});
