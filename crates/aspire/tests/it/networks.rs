@@ -152,3 +152,12 @@ fn bad_input_is_named_and_nothing_is_written() {
     assert!(!o.status.success());
     assert!(text(&o).contains("999999"), "{}", text(&o));
 }
+
+#[test]
+fn help_is_there() {
+    for args in [&["networks", "--help"][..], &["networks", "form", "--help"], &["networks", "score", "--help"]] {
+        let o = run(args);
+        assert!(o.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&o.stdout).contains("Usage:"), "{args:?}");
+    }
+}
