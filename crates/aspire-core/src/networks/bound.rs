@@ -37,6 +37,9 @@ const PATIENCE: usize = 40;
 pub(crate) fn nearest(pts: &[Point], k: usize) -> Vec<Vec<(u32, f64)>> {
     let n = pts.len();
     let k = k.min(n.saturating_sub(1));
+    if k == 0 {
+        return vec![Vec::new(); n];
+    }
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by(|&a, &b| pts[a as usize].lat.total_cmp(&pts[b as usize].lat).then(a.cmp(&b)));
     let mut rank = vec![0usize; n];
