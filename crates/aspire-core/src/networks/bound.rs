@@ -28,7 +28,8 @@
 use super::search::{Point, dist};
 
 /// Neighbours per school in the graph the Lagrangian bound is evaluated on.
-const K: usize = 14;
+const K: usize = 50;
+const PATIENCE: usize = 40;
 
 /// The `k` nearest others of every point, exactly, by great-circle distance, sorted by distance.
 /// Points are scanned in latitude order: the distance between two points is at least the
@@ -36,6 +37,9 @@ const K: usize = 14;
 pub(crate) fn nearest(pts: &[Point], k: usize) -> Vec<Vec<(u32, f64)>> {
     let n = pts.len();
     let k = k.min(n.saturating_sub(1));
+    if k == 0 {
+        return vec![Vec::new(); n];
+    }
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by(|&a, &b| pts[a as usize].lat.total_cmp(&pts[b as usize].lat).then(a.cmp(&b)));
     let mut rank = vec![0usize; n];
@@ -124,7 +128,7 @@ pub(crate) fn lower_bound(pts: &[Point], sizes: &[usize], estimate: Option<f64>)
     let mut best = simple;
     let mut theta = 1.0_f64;
     let mut since = 0;
-    let iterations = (40_000_000 / edges.len().max(1)).clamp(150, 3000);
+    let iterations = (400_000_000 / edges.len().max(1)).clamp(300, 5000);
     let mut deg = vec![0usize; n];
     for _ in 0..iterations {
         deg.iter_mut().for_each(|d| *d = 0);
@@ -142,7 +146,7 @@ pub(crate) fn lower_bound(pts: &[Point], sizes: &[usize], estimate: Option<f64>)
             since = 0;
         } else {
             since += 1;
-            if since >= 15 {
+            if since >= PATIENCE {
                 theta /= 2.0;
                 since = 0;
             }

@@ -512,6 +512,10 @@ pub fn form(schools: &[School], options: &Options) -> Result<Formation, NetworkE
         })
         .collect();
 
+    // The bound: agreed networks cost exactly what they cost, and the groups are partitioned
+    // independently, so the sum of the groups' bounds is a bound on the whole. Must-link,
+    // cannot-link and the maximum distance only remove partitions, so a bound computed without
+    // them stays valid.
     let mut networks: Vec<Network> = fixed_nets.into_iter().map(|f| describe(schools, &locs, f, true)).collect();
     let mut lower = networks.iter().map(|n| n.objective_km).sum::<f64>();
     for (nets, lb) in solved {

@@ -191,3 +191,90 @@ fn form_reads_a_programme_and_saves_its_networks() {
     assert!(!o.status.success() && text(&o).contains("105626"), "{}", text(&o));
     assert!(text(&with_db(&url, &["programme", "list"])).contains("9 schools, 2 networks"));
 }
+
+#[test]
+fn help_is_there() {
+    for args in [&["networks", "--help"][..], &["networks", "form", "--help"], &["networks", "score", "--help"]] {
+        let o = run(args);
+        assert!(o.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&o.stdout).contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn form_keeps_boundaries_links_and_agreed_networks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = std::fs::read_to_string(fixture("ri_inad_first200.csv")).expect("fixture");
+    // Two boundaries: north and south of 52°N.
+    let mut body = String::from("urn,Latitude,Longitude,la\n");
+    let mut side = std::collections::HashMap::new();
+    let mut urns = Vec::new();
+    for line in good.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let la = if f[1].parse::<f64>().expect("lat") > 52.0 { "north" } else { "south" };
+        side.insert(f[0].to_owned(), la);
+        urns.push(f[0].to_owned());
+        body.push_str(&format!("{},{},{},{la}\n", f[0], f[1], f[2]));
+    }
+    let input = dir.path().join("schools.csv");
+    std::fs::write(&input, body).expect("write");
+    let same = |a: &str| urns.iter().find(|u| *u != a && side[*u] == side[a]).expect("partner").clone();
+    let (m1, m2) = (urns[0].clone(), same(&urns[0]));
+    let (c1, c2) = (urns[10].clone(), same(&urns[10]));
+    let must = dir.path().join("must.csv");
+    std::fs::write(&must, format!("{m1},{m2}\n")).expect("write");
+    let cannot = dir.path().join("cannot.csv");
+    std::fs::write(&cannot, format!("{c1},{c2}\n")).expect("write");
+    let fixed_members: Vec<String> =
+        urns.iter().filter(|u| side[*u] == side[&urns[50]]).skip(5).take(4).cloned().collect();
+    let fixed = dir.path().join("fixed.csv");
+    std::fs::write(
+        &fixed,
+        format!("URN,network\n{}", fixed_members.iter().map(|u| format!("{u},A\n")).collect::<String>()),
+    )
+    .expect("write");
+    let advisers = dir.path().join("advisers.csv");
+    std::fs::write(&advisers, "name,lat,lon,capacity\nAda,51.5,-0.1,30\nBen,53.5,-2.2,30\n").expect("write");
+    let out = dir.path().join("networks.csv");
+    let o = run(&[
+        "networks",
+        "form",
+        "--input",
+        s(&input),
+        "--within",
+        "LA",
+        "--must-link",
+        s(&must),
+        "--cannot-link",
+        s(&cannot),
+        "--fixed",
+        s(&fixed),
+        "--advisers",
+        s(&advisers),
+        "--time-limit",
+        "0.3",
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("advisers:"), "{}", text(&o));
+    let mut net_of = std::collections::HashMap::new();
+    let mut members: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for line in std::fs::read_to_string(&out).expect("out").lines().skip(1) {
+        let (u, n) = line.split_once(',').expect("row");
+        net_of.insert(u.to_owned(), n.to_owned());
+        members.entry(n.to_owned()).or_default().push(u.to_owned());
+    }
+    assert_eq!(net_of.len(), 200);
+    for m in members.values() {
+        assert!((3..=5).contains(&m.len()));
+        assert!(m.iter().all(|u| side[u] == side[&m[0]]), "one boundary per network: {m:?}");
+    }
+    assert_eq!(net_of[&m1], net_of[&m2]);
+    assert_ne!(net_of[&c1], net_of[&c2]);
+    let mut kept = members[&net_of[&fixed_members[0]]].clone();
+    kept.sort();
+    let mut want = fixed_members.clone();
+    want.sort();
+    assert_eq!(kept, want, "the agreed network is kept");
+}
