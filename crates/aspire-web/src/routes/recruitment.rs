@@ -234,6 +234,12 @@ pub async fn submit(
             .map(|html| (axum::http::StatusCode::BAD_REQUEST, Html(html)).into_response())
             .map_err(WebError::from)
     };
+    // A filled-in hidden field: answer as if it worked, keep nothing.
+    if !f.website.trim().is_empty() {
+        tracing::info!(programme = id, "enquiry with the hidden field filled in: not kept");
+        let to = Urn::parse(&f.urn).map_or_else(|_| "/join".to_owned(), |u| format!("/join/{id}/thanks/{u}"));
+        return Ok(Redirect::to(&to).into_response());
+    }
     let urn = match Urn::parse(&f.urn) {
         Ok(u) => u,
         Err(e) => {
@@ -244,11 +250,6 @@ pub async fn submit(
             );
         }
     };
-    // A filled-in hidden field: answer as if it worked, keep nothing.
-    if !f.website.trim().is_empty() {
-        tracing::info!(programme = id, "enquiry with the hidden field filled in: not kept");
-        return Ok(Redirect::to(&format!("/join/{id}/thanks/{urn}")).into_response());
-    }
     let school = state.db.school(urn).await?.and_then(|s| s.name);
     if school.is_none() && !state.db.known_urns(&[urn].into()).await?.contains(&urn) {
         return again(

@@ -115,6 +115,10 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     robot.push(("website", "http://spam.example"));
     let e = enquire(&admin, id, "10.0.0.3", &robot).await;
     assert_eq!(e.status, StatusCode::SEE_OTHER);
+    let mut robot_bad_urn = good("x", "buy now");
+    robot_bad_urn.push(("website", "http://spam.example"));
+    let e = enquire(&admin, id, "10.0.0.3", &robot_bad_urn).await;
+    assert_eq!((e.status, e.headers["location"].to_str().expect("location")), (StatusCode::SEE_OTHER, "/join"));
     assert!(admin.db.enquiries(id).await.expect("list").is_empty());
 
     // A real enquiry: the school is on the board at the enquiry stage with its eligibility.
