@@ -18,16 +18,16 @@ after(async () => {
   await demo?.stop();
 });
 
-// Blackpool schools of the bundled data, with coordinates.
+// Bradford schools of the bundled data, with coordinates.
 const URNS = ['107206', '107219', '107225', '107226'];
-const NAME = 'Blackpool recruiting (browser test)';
+const NAME = 'Bradford recruiting (browser test)';
 
 test('enquiries become enrolled schools in a published network', async () => {
   const admin = await browser.newContext({ bypassCSP: true });
   const page = await admin.newPage();
   await signIn(page, demo, 'admin');
 
-  // A programme from the TLIF template, recruiting in Blackpool.
+  // A programme from the TLIF template, recruiting in Bradford.
   await page.goto(demo.url + '/programmes');
   await page.getByLabel('Name').fill(NAME);
   await page.getByLabel('Template').selectOption('tlif-2017');
@@ -36,7 +36,7 @@ test('enquiries become enrolled schools in a published network', async () => {
   await page.waitForURL(/\/programmes\/\d+$/);
   const programmeUrl = page.url();
   assert.match(await page.locator('[data-testid=programme-plan]').innerText(), /Autumn 2017/);
-  await page.getByLabel('Areas and planned networks').fill('Blackpool: 1');
+  await page.getByLabel('Areas and planned networks').fill('Bradford: 1');
   await page.getByRole('button', { name: 'Save areas' }).click();
   await page.waitForURL(/#areas$/);
   assert.deepEqual(await accessibilityProblems(page), []);
@@ -45,7 +45,7 @@ test('enquiries become enrolled schools in a published network', async () => {
   const pub = await browser.newContext({ bypassCSP: true });
   const visitor = await pub.newPage();
   for (const [i, urn] of URNS.entries()) {
-    await visitor.goto(demo.url + '/join?q=Blackpool');
+    await visitor.goto(demo.url + '/join?q=Bradford');
     if (i === 0) assert.deepEqual(await accessibilityProblems(visitor), []);
     await visitor.getByRole('link', { name: `Ask about joining ${NAME}` }).click();
     await visitor.getByLabel('School URN').fill(urn);
@@ -83,7 +83,7 @@ test('enquiries become enrolled schools in a published network', async () => {
   assert.match(await page.locator('main').innerText(), /published/);
 
   // The public page now shows the network formed.
-  await visitor.goto(demo.url + '/join?q=Blackpool');
+  await visitor.goto(demo.url + '/join?q=Bradford');
   assert.match(await visitor.locator('main').innerText(), /Networks formed: .*\(4 schools\)/);
   await pub.close();
   await admin.close();

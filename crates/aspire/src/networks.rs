@@ -143,8 +143,9 @@ async fn programme_schools(db: &aspire_store::Db, id: i64, within: Option<&str>)
     let missing: Vec<String> =
         placed.iter().filter(|s| !in_kept(s) && at(s).is_none()).map(|s| s.urn.to_string()).collect();
     if !missing.is_empty() {
-        bail!(
-            "{} school(s) of programme {id} have no coordinates in the register: {}. Import a GIAS extract with their location, or withdraw them",
+        // Left out of this run and named, so that no one is dropped silently.
+        eprintln!(
+            "warning: {} school(s) of programme {id} have no coordinates in the register and are not placed: {}. Import a GIAS extract with their location.",
             missing.len(),
             missing.join(", ")
         );

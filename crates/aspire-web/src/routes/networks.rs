@@ -300,12 +300,13 @@ pub async fn form(
     // Schools of kept networks stay where they are, with or without coordinates.
     let missing: Vec<String> =
         schools.iter().filter(|s| !in_kept(s) && location(s).is_none()).map(|s| s.urn.to_string()).collect();
-    if !missing.is_empty() {
+    if missing.len() == schools.iter().filter(|s| !in_kept(s)).count() && !missing.is_empty() {
         return Err(WebError::BadRequest(format!(
-            "These schools have no coordinates in the register, so they cannot be placed: {}. Import a GIAS extract with their location, or withdraw them, and try again. Nothing was changed.",
+            "None of the schools to group has coordinates in the register ({}): import a GIAS extract with their location. Nothing was changed.",
             missing.join(", ")
         )));
     }
+    // Schools without coordinates are left out of this run and listed on the page as not placed.
     let boundary = |s: &PlacedSchool| match f.within.as_str() {
         "la" => s.la_name.clone(),
         "region" => s.region.clone(),

@@ -198,20 +198,6 @@ pub async fn submit(
     Form(f): Form<EnquiryForm>,
 ) -> Result<Response, WebError> {
     let (programme, areas) = recruiting(&state, id).await?;
-    if let Err(secs) = state.limiter.check(
-        "enquiry",
-        viewer.client.as_deref(),
-        state.config.enquiries_per_hour,
-        Duration::from_secs(3600),
-    ) {
-        return Err(WebError::TooMany(
-            secs,
-            format!(
-                "Too many enquiries from your connection. Try again in {} minutes, or email the programme team.",
-                secs.div_ceil(60)
-            ),
-        ));
-    }
     let values = Typed {
         urn: f.urn.clone(),
         name: f.name.clone(),
@@ -259,6 +245,21 @@ pub async fn submit(
             ),
             None,
         );
+    }
+    // Only enquiries that would be kept count towards the limit.
+    if let Err(secs) = state.limiter.check(
+        "enquiry",
+        viewer.client.as_deref(),
+        state.config.enquiries_per_hour,
+        Duration::from_secs(3600),
+    ) {
+        return Err(WebError::TooMany(
+            secs,
+            format!(
+                "Too many enquiries have been sent from your connection. Try again in {} minutes.",
+                secs.div_ceil(60)
+            ),
+        ));
     }
     let check = check(&state, &programme, urn).await?;
     let enquiry =
