@@ -87,6 +87,48 @@ fn field(field: &'static str, problem: impl Into<String>) -> ProgrammeError {
 }
 
 impl Db {
+    /// Eligibility decisions for some schools under a programme's rule set, as of its start
+    /// (or the nearest date the rule set answers for, which the reasons then say). Empty when
+    /// the programme has no rule set.
+    pub async fn eligibility_checks(
+        &self,
+        programme: &crate::Programme,
+        urns: &[Urn],
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<(Urn, EligibilityCheck)>, StoreError> {
+        let Some(id) = &programme.rule_set else { return Ok(Vec::new()) };
+        let Ok(rules) = aspire_import::load_rule_set(id, &aspire_import::ImportOptions::new(today)) else {
+            return Ok(Vec::new());
+        };
+        let r = &rules.rules;
+        let wanted = programme.starts_on.unwrap_or(today);
+        let as_of = r.valid_to.map_or(wanted.max(r.valid_from), |to| wanted.max(r.valid_from).min(to));
+        let basis = format!("{} version {}, as of {as_of}", r.id, r.version);
+        let moved = (as_of != wanted).then(|| {
+            format!(
+                "The rule set answers only from {} to {}: the decision is as of {as_of}, not the programme start {wanted}.",
+                r.valid_from,
+                r.valid_to.map_or_else(|| "now".to_owned(), |d| d.to_string())
+            )
+        });
+        let rows = self.eligibility(&rules, as_of, crate::Scope::Urns(urns)).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let check = EligibilityCheck {
+                    outcome: row.decision.outcome.code().to_owned(),
+                    reasons: moved
+                        .clone()
+                        .into_iter()
+                        .chain(row.decision.findings.into_iter().map(|f| f.text))
+                        .collect(),
+                    basis: basis.clone(),
+                };
+                (row.decision.urn, check)
+            })
+            .collect())
+    }
+
     /// Replaces a programme's areas.
     pub async fn set_programme_areas(
         &self,

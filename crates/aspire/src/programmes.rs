@@ -155,6 +155,14 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
                 parsed.push(Urn::parse(u).map_err(|e| anyhow::anyhow!("{e}"))?);
             }
             let added = db.enrol(&actor, *programme, &parsed, stage).await?;
+            // Each school added is checked against the programme's rule set, as an enquiry is.
+            let p = db.programme(*programme).await?.with_context(|| format!("there is no programme {programme}"))?;
+            let today = chrono::Local::now().date_naive();
+            for (urn, check) in db.eligibility_checks(&p, &parsed, today).await? {
+                if db.enrolment(*programme, urn).await?.is_some_and(|e| e.eligibility.is_none()) {
+                    db.set_eligibility(&actor, *programme, urn, &check).await?;
+                }
+            }
             println!("{added} school(s) added to programme {programme} ({} already in it).", parsed.len() - added);
         }
         ProgrammeCommand::Stage { programme, urn, stage, reason } => {

@@ -264,6 +264,14 @@ pub async fn enrol(
     }
     let stage = f.stage.as_deref().filter(|s| !s.is_empty()).unwrap_or("enrolled");
     state.db.enrol(&viewer.actor(), id, &urns, stage).await.map_err(bad)?;
+    // Each school added is checked against the programme's rule set, as an enquiry is.
+    let programme = find_programme(&state, id).await?;
+    let today = chrono::Local::now().date_naive();
+    for (urn, check) in state.db.eligibility_checks(&programme, &urns, today).await? {
+        if state.db.enrolment(id, urn).await?.is_some_and(|e| e.eligibility.is_none()) {
+            state.db.set_eligibility(&viewer.actor(), id, urn, &check).await.map_err(bad)?;
+        }
+    }
     Ok(Redirect::to(&format!("/programmes/{id}#schools")).into_response())
 }
 

@@ -16,8 +16,7 @@ use aspire_core::people::ProgrammeId;
 use aspire_core::recruitment::Stage;
 use aspire_core::template::Term;
 use aspire_core::urn::Urn;
-use aspire_import::{ImportOptions, load_rule_set};
-use aspire_store::{EligibilityCheck, Enquiry, Enrolment, NewEnquiry, Programme, ProgrammeArea, StageCount};
+use aspire_store::{Enquiry, Enrolment, NewEnquiry, Programme, ProgrammeArea, StageCount};
 
 use crate::auth::Viewer;
 use crate::routes::programmes::{bad, find_programme, template_of};
@@ -160,37 +159,6 @@ pub struct EnquiryForm {
     website: String,
 }
 
-/// The eligibility decision for one school under the programme's rule set, as of the
-/// programme's start (or the nearest date the rule set answers for).
-pub(crate) async fn check(
-    state: &AppState,
-    programme: &Programme,
-    urn: Urn,
-) -> Result<Option<EligibilityCheck>, WebError> {
-    let Some(id) = &programme.rule_set else { return Ok(None) };
-    let today = chrono::Local::now().date_naive();
-    let Ok(rules) = load_rule_set(id, &ImportOptions::new(today)) else { return Ok(None) };
-    let r = &rules.rules;
-    let wanted = programme.starts_on.unwrap_or(today);
-    let as_of = r.valid_to.map_or(wanted.max(r.valid_from), |to| wanted.max(r.valid_from).min(to));
-    let basis = format!("{} version {}, as of {as_of}", r.id, r.version);
-    let moved = if as_of == wanted {
-        Vec::new()
-    } else {
-        vec![format!(
-            "The rule set answers only from {} to {}: the decision is as of {as_of}, not the programme start {wanted}.",
-            r.valid_from,
-            r.valid_to.map_or_else(|| "now".to_owned(), |d| d.to_string())
-        )]
-    };
-    let rows = state.db.eligibility(&rules, as_of, aspire_store::Scope::Urns(&[urn])).await?;
-    Ok(rows.into_iter().next().map(|row| EligibilityCheck {
-        outcome: row.decision.outcome.code().to_owned(),
-        reasons: moved.into_iter().chain(row.decision.findings.into_iter().map(|f| f.text)).collect(),
-        basis,
-    }))
-}
-
 pub async fn submit(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -261,7 +229,8 @@ pub async fn submit(
             ),
         ));
     }
-    let check = check(&state, &programme, urn).await?;
+    let today = chrono::Local::now().date_naive();
+    let check = state.db.eligibility_checks(&programme, &[urn], today).await?.into_iter().next().map(|(_, c)| c);
     let enquiry =
         NewEnquiry { urn, contact_name: f.name, contact_email: f.email, contact_role: f.role, message: f.message };
     match state.db.record_enquiry(&viewer.actor(), id, &enquiry, check.as_ref()).await {

@@ -159,6 +159,15 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     let board = admin.get(&format!("/programmes/{id}/recruitment")).await;
     assert!(board.body.contains("<span class=\"tag\">enrolled</span>"), "{}", board.body);
 
+    // A school the team adds is checked against the rule set too.
+    assert_eq!(
+        admin.post(&format!("/programmes/{id}/schools"), &[("urns", "105627")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let added =
+        admin.db.enrolment(id, aspire_core::urn::Urn::parse("105627").expect("urn")).await.expect("read").expect("e");
+    assert!(added.eligibility.is_some() && added.eligibility_basis.is_some(), "{added:?}");
+
     // The export: one row per school with stage, eligibility and contact.
     let csv = admin.get(&format!("/programmes/{id}/recruitment.csv")).await;
     assert_eq!(csv.status, StatusCode::OK);
