@@ -192,7 +192,7 @@ impl Template {
 
     fn check(&self) -> Result<(), TemplateError> {
         let bad = |m: String| Err(TemplateError::Invalid(m));
-        if self.id.trim().is_empty() || !self.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if !crate::text::is_data_id(&self.id) {
             return bad(format!("id '{}' must be letters, digits, '-' or '_'", self.id));
         }
         if self.name.trim().is_empty() {

@@ -1,4 +1,4 @@
-//! Numbers and text for people.
+//! Numbers and text for people, and identifiers in programme data.
 
 /// A count with thousands separators: 26078 -> "26,078".
 pub fn thousands(n: u64) -> String {
@@ -13,8 +13,26 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A sentence from a message: its first letter upper-cased ("there is no..." -> "There is no...").
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// Whether an id in programme data (a rule set, a template) is letters, digits, '-' or '_'.
+pub fn is_data_id(id: &str) -> bool {
+    !id.trim().is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn messages_become_sentences_and_ids_are_checked() {
+        assert_eq!(super::capitalise("there is no programme 3"), "There is no programme 3");
+        assert_eq!(super::capitalise(""), "");
+        assert!(super::is_data_id("tlif-2017") && !super::is_data_id("tlif 2017") && !super::is_data_id(" "));
+    }
+
     #[test]
     fn thousands_separators() {
         assert_eq!(super::thousands(0), "0");

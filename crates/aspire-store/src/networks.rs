@@ -27,6 +27,13 @@ pub struct PlacedSchool {
     pub network: Option<NetworkId>,
 }
 
+impl PlacedSchool {
+    /// Where it is, when the register has both coordinates.
+    pub fn location(&self) -> Option<aspire_core::geo::LatLon> {
+        Some(aspire_core::geo::LatLon { lat: self.latitude?, lon: self.longitude? })
+    }
+}
+
 /// A network to save: its name, suggested venue and members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FormedNetwork {

@@ -136,10 +136,7 @@ async fn programme_schools(db: &aspire_store::Db, id: i64, within: Option<&str>)
         bail!("programme {id} has no enrolled school yet");
     }
     let in_kept = |s: &aspire_store::PlacedSchool| s.network.is_some_and(|n| kept.iter().any(|k| k.id == n));
-    let at = |s: &aspire_store::PlacedSchool| match (s.latitude, s.longitude) {
-        (Some(lat), Some(lon)) => Some(LatLon { lat, lon }),
-        _ => None,
-    };
+    let at = aspire_store::PlacedSchool::location;
     let missing: Vec<String> =
         placed.iter().filter(|s| !in_kept(s) && at(s).is_none()).map(|s| s.urn.to_string()).collect();
     if !missing.is_empty() {

@@ -154,7 +154,7 @@ impl RuleSet {
 
     fn check(&self) -> Result<(), RuleSetError> {
         let bad = |m: String| Err(RuleSetError::Invalid(m));
-        if self.id.trim().is_empty() || !self.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if !crate::text::is_data_id(&self.id) {
             return bad(format!("id '{}' must be letters, digits, '-' or '_'", self.id));
         }
         if let Some(to) = self.valid_to

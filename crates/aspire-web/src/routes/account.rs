@@ -14,6 +14,7 @@ use aspire_store::{AccountError, SignInError, TokenPurpose};
 use crate::auth::{SESSION_COOKIE, Viewer, cookie};
 use crate::routes::page;
 use crate::{AppState, WebError};
+use aspire_core::text::capitalise;
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
@@ -98,11 +99,6 @@ pub async fn sign_in(
         Err(e @ SignInError::Locked(_)) => again(StatusCode::LOCKED, format!("{}.", capitalise(&e.to_string()))),
         Err(SignInError::Store(e)) => Err(e.into()),
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 pub async fn sign_out(

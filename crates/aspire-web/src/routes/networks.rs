@@ -89,13 +89,6 @@ fn member(s: &PlacedSchool, venue: Option<Urn>) -> Member {
     }
 }
 
-fn location(s: &PlacedSchool) -> Option<LatLon> {
-    match (s.latitude, s.longitude) {
-        (Some(lat), Some(lon)) => Some(LatLon { lat, lon }),
-        _ => None,
-    }
-}
-
 /// Fits the schools into a box of `WIDTH` pixels: equirectangular, scaled by the cosine of the
 /// middle latitude so that distances look right.
 struct Frame {
@@ -159,12 +152,12 @@ pub async fn show(
     let mut unplaced = Vec::new();
     let mut no_location = Vec::new();
     for s in &schools {
-        if location(s).is_none() {
+        if s.location().is_none() {
             no_location.push(member(s, None));
         }
         match s.network {
             Some(n) => members.entry(n).or_default().push(s),
-            None if location(s).is_some() => unplaced.push(member(s, None)),
+            None if s.location().is_some() => unplaced.push(member(s, None)),
             None => {}
         }
     }
@@ -175,7 +168,7 @@ pub async fn show(
         .map(|(i, n)| {
             let urns = members
                 .get(&n.id)
-                .map_or_else(Vec::new, |m| m.iter().filter(|s| location(s).is_some()).map(|s| s.urn).collect());
+                .map_or_else(Vec::new, |m| m.iter().filter(|s| s.location().is_some()).map(|s| s.urn).collect());
             (i, urns)
         })
         .filter(|(_, u)| !u.is_empty())
@@ -184,7 +177,7 @@ pub async fn show(
         .iter()
         .flat_map(|(_, u)| u.iter())
         .filter_map(|u| by_urn.get(u))
-        .map(|s| School { urn: s.urn, location: location(s), boundary: None })
+        .map(|s| School { urn: s.urn, location: s.location(), boundary: None })
         .collect();
     let score = if groups.is_empty() {
         None
@@ -198,7 +191,7 @@ pub async fn show(
             measures.insert(*i, (n.objective_km, n.spread_km));
         }
     }
-    let frame = Frame::new(&schools.iter().filter_map(location).collect::<Vec<_>>());
+    let frame = Frame::new(&schools.iter().filter_map(PlacedSchool::location).collect::<Vec<_>>());
     // Who advises each network (the roles held at network scope).
     let mut advisers: HashMap<NetworkId, Vec<String>> = HashMap::new();
     for person in state.db.people(&all, None).await? {
@@ -215,10 +208,10 @@ pub async fn show(
     let mut rows = Vec::new();
     for (i, n) in nets.into_iter().enumerate() {
         let class = format!("net-{}", i % 8);
-        let venue = n.venue.and_then(|v| by_urn.get(&v)).and_then(|s| location(s));
+        let venue = n.venue.and_then(|v| by_urn.get(&v)).and_then(|s| s.location());
         let list = members.get(&n.id).cloned().unwrap_or_default();
         for s in &list {
-            if let Some(p) = location(s) {
+            if let Some(p) = s.location() {
                 let (x, y) = frame.project(p);
                 if let Some(v) = venue {
                     let (x2, y2) = frame.project(v);
@@ -240,7 +233,7 @@ pub async fn show(
         });
     }
     for s in schools.iter().filter(|s| s.network.is_none()) {
-        if let Some(p) = location(s) {
+        if let Some(p) = s.location() {
             let (x, y) = frame.project(p);
             let name = s.name.clone().unwrap_or_else(|| s.urn.to_string());
             dots.push(Dot { x, y, class: "net-none".into(), title: format!("{name} (no network yet)") });
@@ -299,7 +292,7 @@ pub async fn form(
     let in_kept = |s: &PlacedSchool| s.network.is_some_and(|n| kept.contains(&n));
     // Schools of kept networks stay where they are, with or without coordinates.
     let missing: Vec<String> =
-        schools.iter().filter(|s| !in_kept(s) && location(s).is_none()).map(|s| s.urn.to_string()).collect();
+        schools.iter().filter(|s| !in_kept(s) && s.location().is_none()).map(|s| s.urn.to_string()).collect();
     if missing.len() == schools.iter().filter(|s| !in_kept(s)).count() && !missing.is_empty() {
         return Err(WebError::BadRequest(format!(
             "None of the schools to group has coordinates in the register ({}): import a GIAS extract with their location. Nothing was changed.",
@@ -318,16 +311,20 @@ pub async fn form(
     let fixed: Vec<Vec<Urn>> = kept
         .iter()
         .map(|k| {
-            schools.iter().filter(|s| s.network == Some(*k) && location(s).is_some()).map(|s| s.urn).collect::<Vec<_>>()
+            schools
+                .iter()
+                .filter(|s| s.network == Some(*k) && s.location().is_some())
+                .map(|s| s.urn)
+                .collect::<Vec<_>>()
         })
         .filter(|m: &Vec<Urn>| !m.is_empty())
         .collect();
     let input: Vec<School> = schools
         .iter()
-        .filter(|s| location(s).is_some())
+        .filter(|s| s.location().is_some())
         .map(|s| School {
             urn: s.urn,
-            location: location(s),
+            location: s.location(),
             boundary: if f.within.is_empty() || f.within == "none" {
                 None
             } else {
@@ -452,7 +449,7 @@ pub async fn assign(
         }
     }
     let schools = state.db.taking_part(id).await?;
-    let at = |u: Option<Urn>| u.and_then(|u| schools.iter().find(|s| s.urn == u)).and_then(location);
+    let at = |u: Option<Urn>| u.and_then(|u| schools.iter().find(|s| s.urn == u)).and_then(PlacedSchool::location);
     let venues: Vec<LatLon> = nets
         .iter()
         .map(|n| {

@@ -17,17 +17,13 @@ use aspire_store::{AccountError, Person, TokenPurpose};
 use crate::auth::Viewer;
 use crate::routes::page;
 use crate::{AppState, WebError};
+use aspire_core::text::capitalise;
 
 fn account_error(e: AccountError) -> WebError {
     match e {
         AccountError::Store(e) => e.into(),
         e => WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))),
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 /// The places a role can be given at, as offered in the forms: (value, label).

@@ -15,6 +15,7 @@ use aspire_store::{Enrolment, Network, NewProgramme, Programme, ProgrammeArea, P
 use crate::auth::Viewer;
 use crate::routes::page;
 use crate::{AppState, WebError};
+use aspire_core::text::capitalise;
 
 pub(crate) fn bad(e: ProgrammeError) -> WebError {
     match e {
@@ -22,11 +23,6 @@ pub(crate) fn bad(e: ProgrammeError) -> WebError {
         ProgrammeError::NoSuchProgramme(_) => WebError::NotFound(format!("{e}.")),
         e => WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))),
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -247,7 +243,7 @@ pub async fn enrol(
     Form(f): Form<EnrolForm>,
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Enrolment, &Place::programme(id))?;
-    find_programme(&state, id).await?;
+    let programme = find_programme(&state, id).await?;
     let mut urns = Vec::new();
     let mut bad_urns = Vec::new();
     for t in f.urns.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|t| !t.is_empty()) {
@@ -265,7 +261,6 @@ pub async fn enrol(
     let stage = f.stage.as_deref().filter(|s| !s.is_empty()).unwrap_or("enrolled");
     state.db.enrol(&viewer.actor(), id, &urns, stage).await.map_err(bad)?;
     // Each school added is checked against the programme's rule set, as an enquiry is.
-    let programme = find_programme(&state, id).await?;
     let today = chrono::Local::now().date_naive();
     for (urn, check) in state.db.eligibility_checks(&programme, &urns, today).await? {
         if state.db.enrolment(id, urn).await?.is_some_and(|e| e.eligibility.is_none()) {

@@ -22,6 +22,7 @@ use crate::auth::Viewer;
 use crate::routes::programmes::{bad, find_programme, template_of};
 use crate::routes::{defuse, page};
 use crate::{AppState, WebError};
+use aspire_core::text::capitalise;
 
 /// A programme as the public sees it: where it recruits and when it starts.
 struct Offer {
@@ -246,11 +247,6 @@ pub async fn submit(
         }
         Err(e) => Err(bad(e)),
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 #[derive(Template)]

@@ -13,6 +13,7 @@ use aspire_import::{ImportOptions, LoadedRuleSet, bundled_ids, load_rule_set};
 use aspire_store::{Db, EligibilityRow, Scope};
 
 use crate::WebError;
+use aspire_core::text::capitalise;
 
 /// The rule set and date a page is about, from `?rules=...&as_of=...`.
 pub struct Choice {
@@ -50,14 +51,6 @@ pub fn choose(params: &HashMap<String, String>) -> Result<Choice, WebError> {
         return Err(WebError::BadRequest(format!("{}: choose a date inside its period.", capitalise(&why))));
     }
     Ok(Choice { rules, as_of })
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// (rule set, version, date, newest import) -> decisions.
