@@ -5,7 +5,7 @@
 //! A school's history (Ofsted, KS2) is followed across these links, in both directions, for as
 //! many steps as the chain has.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -27,10 +27,11 @@ pub enum LinkRelation {
 impl LinkRelation {
     /// Classifies a GIAS LinkType.
     pub fn of_link_type(link_type: &str) -> LinkRelation {
-        let t = link_type.trim().to_ascii_lowercase();
-        if t.starts_with("predecessor") {
+        let t = link_type.trim_start().as_bytes();
+        let starts = |word: &str| t.get(..word.len()).is_some_and(|p| p.eq_ignore_ascii_case(word.as_bytes()));
+        if starts("predecessor") {
             LinkRelation::Predecessor
-        } else if t.starts_with("successor") {
+        } else if starts("successor") {
             LinkRelation::Successor
         } else {
             LinkRelation::Related
@@ -77,28 +78,47 @@ pub struct Lineage {
 /// The predecessor/successor links of many schools, ready to walk from any of them.
 #[derive(Debug, Clone, Default)]
 pub struct LinkGraph {
-    /// Directed edges earlier -> later, and the reverse.
-    later: BTreeMap<Urn, BTreeSet<Urn>>,
-    earlier: BTreeMap<Urn, BTreeSet<Urn>>,
+    /// Directed edges (earlier, later), sorted and without repeats; and each reversed, as
+    /// (later, earlier). Sorted lists rather than maps: the register has tens of thousands.
+    later: Vec<(Urn, Urn)>,
+    earlier: Vec<(Urn, Urn)>,
 }
 
 impl LinkGraph {
     /// Links may be given from either side (GIAS lists both); "related" links are not followed.
     pub fn new<'a>(links: impl IntoIterator<Item = &'a EstablishmentLink>) -> LinkGraph {
-        let mut g = LinkGraph::default();
-        for l in links {
-            let (before, after) = match l.relation() {
-                LinkRelation::Predecessor => (l.link_urn, l.urn),
-                LinkRelation::Successor => (l.urn, l.link_urn),
+        Self::from_relations(links.into_iter().map(|l| (l.urn, l.link_urn, l.relation())))
+    }
+
+    /// From (URN, linked URN, what the linked one is to the first), as [`LinkGraph::new`].
+    pub fn from_relations(links: impl IntoIterator<Item = (Urn, Urn, LinkRelation)>) -> LinkGraph {
+        let mut later = Vec::new();
+        for (urn, link_urn, relation) in links {
+            let (before, after) = match relation {
+                LinkRelation::Predecessor => (link_urn, urn),
+                LinkRelation::Successor => (urn, link_urn),
                 LinkRelation::Related => continue,
             };
-            if before == after {
-                continue;
+            if before != after {
+                later.push((before, after));
             }
-            g.later.entry(before).or_default().insert(after);
-            g.earlier.entry(after).or_default().insert(before);
         }
-        g
+        later.sort_unstable();
+        later.dedup();
+        let mut earlier: Vec<(Urn, Urn)> = later.iter().map(|&(b, a)| (a, b)).collect();
+        earlier.sort_unstable();
+        LinkGraph { later, earlier }
+    }
+
+    /// URNs that some other URN came after.
+    pub fn earlier_urns(&self) -> impl Iterator<Item = Urn> + '_ {
+        let mut last = None;
+        self.later.iter().map(|e| e.0).filter(move |u| last.replace(*u) != Some(*u))
+    }
+
+    /// Whether some other URN came after `urn`.
+    pub fn is_earlier(&self, urn: Urn) -> bool {
+        !edges_from(&self.later, urn).is_empty()
     }
 
     /// Everything before and after `start`; cycles, which real data occasionally has, are cut.
@@ -134,12 +154,23 @@ impl Lineage {
     }
 }
 
-fn bfs(start: Urn, edges: &BTreeMap<Urn, BTreeSet<Urn>>) -> Vec<LinkedUrn> {
+/// The edges leaving `from`, in order of the URN they lead to.
+fn edges_from(edges: &[(Urn, Urn)], from: Urn) -> &[(Urn, Urn)] {
+    let start = edges.partition_point(|e| e.0 < from);
+    let end = start + edges[start..].partition_point(|e| e.0 == from);
+    &edges[start..end]
+}
+
+fn bfs(start: Urn, edges: &[(Urn, Urn)]) -> Vec<LinkedUrn> {
+    // Most schools have no links at all: answer them without allocating.
+    if edges_from(edges, start).is_empty() {
+        return Vec::new();
+    }
     let mut seen = BTreeSet::from([start]);
     let mut out = Vec::new();
     let mut queue = VecDeque::from([(start, 0u32)]);
     while let Some((u, steps)) = queue.pop_front() {
-        for &next in edges.get(&u).into_iter().flatten() {
+        for &(_, next) in edges_from(edges, u) {
             if seen.insert(next) {
                 out.push(LinkedUrn { urn: next, steps: steps + 1, via: u });
                 queue.push_back((next, steps + 1));

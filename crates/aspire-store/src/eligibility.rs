@@ -5,11 +5,14 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use aspire_core::areas::AreaMember;
 use aspire_core::codes::{LaCode, LadCode};
-use aspire_core::eligibility::{Areas, Decision, Facts, InspectionRecord, Verdict, decide, screen, screened_out};
-use aspire_core::links::{EstablishmentLink, Lineage, LinkGraph};
+use aspire_core::eligibility::{
+    Areas, Decision, Facts, InspectionRecord, RuleSet, Verdict, decide, decide_screened, screen, screened_out,
+};
+use aspire_core::links::{EstablishmentLink, Lineage, LinkGraph, LinkRelation};
 use aspire_core::ofsted::{Concern, Grade, Inspection, Judgement};
 use aspire_core::school::School;
 use aspire_core::urn::Urn;
@@ -43,52 +46,68 @@ pub enum Scope<'a> {
 /// SQLite accepts 32,766 bound values and PostgreSQL 65,535; stay well below both.
 const IN_CHUNK: usize = 5_000;
 
-const SCHOOL_COLUMNS: &str = "s.urn, s.name, s.la_code, COALESCE(la.name, s.la_name), s.district_code, \
+pub(crate) const SCHOOL_COLUMNS: &str = "s.urn, s.name, s.la_code, COALESCE(la.name, s.la_name), s.district_code, \
      s.district_name, s.phase, s.minor_group, s.type_group, s.type_name, s.status, s.open_date, s.close_date, \
      s.town, s.postcode, s.latitude, s.longitude";
 
-/// One school as the JSON bulk read returns it, in `SCHOOL_COLUMNS` order.
-#[derive(serde::Deserialize)]
-struct SchoolJson(
-    i64,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<f64>,
-    Option<f64>,
+/// What a decision and its list read of a school, in `SCHOOL_COLUMNS` order: a third of the
+/// size of a whole `School`, which matters when there is one for every school in England.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct SchoolRow(
+    pub i64,
+    pub Option<String>,
+    pub Option<i64>,
+    pub Option<String>,
+    pub Option<String>,
+    pub Option<String>,
+    pub Option<String>,
+    pub Option<String>,
+    pub Option<String>,
+    pub Option<String>,
+    pub Option<String>,
+    pub Option<NaiveDate>,
+    pub Option<NaiveDate>,
+    pub Option<String>,
+    pub Option<String>,
+    pub Option<f64>,
+    pub Option<f64>,
 );
 
-impl SchoolJson {
-    fn into_school(self) -> Option<School> {
+impl SchoolRow {
+    fn to_school(&self) -> Option<School> {
         let mut s = School::new(Urn::try_from(self.0).ok()?);
-        s.name = self.1;
+        s.name.clone_from(&self.1);
         s.la_code = self.2;
-        s.la_name = self.3;
-        s.district_code = self.4;
-        s.district_name = self.5;
-        s.phase = self.6;
-        s.minor_group = self.7;
-        s.type_group = self.8;
-        s.type_name = self.9;
-        s.status = self.10;
-        s.open_date = self.11.as_deref().and_then(iso_date);
-        s.close_date = self.12.as_deref().and_then(iso_date);
-        s.town = self.13;
-        s.postcode = self.14;
+        s.la_name.clone_from(&self.3);
+        s.district_code.clone_from(&self.4);
+        s.district_name.clone_from(&self.5);
+        s.phase.clone_from(&self.6);
+        s.minor_group.clone_from(&self.7);
+        s.type_group.clone_from(&self.8);
+        s.type_name.clone_from(&self.9);
+        s.status.clone_from(&self.10);
+        s.open_date = self.11;
+        s.close_date = self.12;
+        s.town.clone_from(&self.13);
+        s.postcode.clone_from(&self.14);
         s.latitude = self.15;
         s.longitude = self.16;
         Some(s)
+    }
+}
+
+/// What deciding for the whole register reads of a link.
+pub(crate) struct LinkRow {
+    pub urn: Urn,
+    pub link_urn: Urn,
+    pub link_name: Option<String>,
+    pub relation: LinkRelation,
+}
+
+impl From<EstablishmentLink> for LinkRow {
+    fn from(l: EstablishmentLink) -> LinkRow {
+        let relation = l.relation();
+        LinkRow { urn: l.urn, link_urn: l.link_urn, link_name: l.link_name, relation }
     }
 }
 
@@ -98,7 +117,7 @@ type LinkJson = (i64, i64, Option<String>, Option<String>, Option<String>);
 type InspectionJson = (i64, String, i64, Option<String>, Option<String>);
 
 /// "2018-12-31" (dates stored by this crate), read without a format string.
-fn iso_date(s: &str) -> Option<NaiveDate> {
+pub(crate) fn iso_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -157,9 +176,9 @@ impl Db {
             .collect())
     }
 
-    async fn schools_for(&self, scope: Scope<'_>) -> Result<Vec<School>> {
+    async fn school_rows(&self, scope: Scope<'_>) -> Result<Vec<SchoolRow>> {
         let from = "FROM schools s LEFT JOIN local_authorities la ON la.la_code = s.la_code";
-        let rows: Vec<SchoolJson> = match scope {
+        let mut rows: Vec<SchoolRow> = match scope {
             Scope::All => self.fetch_json(SCHOOL_COLUMNS, from, Vec::new(), "reading schools").await?,
             Scope::Urns(urns) => {
                 let mut v = Vec::new();
@@ -167,7 +186,7 @@ impl Db {
                     let marks = vec!["?"; chunk.len()].join(", ");
                     let args = chunk.iter().map(|u| Arg::Int(Some(i64::from(*u)))).collect();
                     v.extend(
-                        self.fetch_json::<SchoolJson>(
+                        self.fetch_json::<SchoolRow>(
                             SCHOOL_COLUMNS,
                             &format!("{from} WHERE s.urn IN ({marks})"),
                             args,
@@ -179,9 +198,8 @@ impl Db {
                 v
             }
         };
-        let mut schools: Vec<School> = rows.into_iter().filter_map(SchoolJson::into_school).collect();
-        schools.sort_by_key(|s| s.urn);
-        Ok(schools)
+        rows.sort_unstable_by_key(|r| r.0);
+        Ok(rows)
     }
 
     /// Every establishment link, in one read.
@@ -311,96 +329,195 @@ impl Db {
         as_of: NaiveDate,
         scope: Scope<'_>,
     ) -> Result<Vec<EligibilityRow>> {
+        let mut all = Vec::new();
+        self.eligibility_each(rules, as_of, scope, |rows| {
+            all.extend(rows);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .await?
+        .unwrap_or_else(|never| match never {});
+        Ok(all)
+    }
+
+    /// As [`Db::eligibility`], handing the rows to `sink` in URN order a few thousand at a time,
+    /// while the next ones are decided: a caller that writes them out never holds a decision
+    /// for every school. The outer error is the store's, the inner one the sink's (which stops
+    /// the run).
+    pub async fn eligibility_each<E: Send>(
+        &self,
+        rules: &LoadedRuleSet,
+        as_of: NaiveDate,
+        scope: Scope<'_>,
+        mut sink: impl FnMut(Vec<EligibilityRow>) -> std::result::Result<(), E> + Send,
+    ) -> Result<std::result::Result<(), E>> {
         let started = std::time::Instant::now();
-        let ms = |t: std::time::Instant| t.elapsed().as_micros() as u64 / 1000;
         let sets: Vec<&str> = rules.rules.areas.iter().map(|a| a.set.as_str()).collect();
         let mut members = rules.members.clone();
         members.extend(self.area_members(&sets).await?);
         let areas = Areas::new(&rules.rules, members).with_single_district_las(self.single_district_la_names().await?);
-
-        // A whole-register run reads every link and inspection at once, alongside the schools,
-        // on separate connections (cheaper than asking for thousands of URNs afterwards); one
-        // school's explanation asks for its own chain only.
-        let (schools, bulk) = match scope {
+        match scope {
             Scope::All => {
-                let (schools, links, records) =
-                    tokio::try_join!(self.schools_for(scope), self.all_links(), self.all_inspection_records())?;
-                (schools, Some((links, records)))
+                // Every link and inspection at once, alongside the schools: cheaper than asking
+                // for the thousands of URNs that pass the first checks afterwards.
+                let (schools, links, records) = match self.sqlite_file() {
+                    Some(path) => crate::sqlite_read::whole_register(&path).await?,
+                    None => {
+                        let (schools, links, records) =
+                            tokio::try_join!(self.school_rows(scope), self.all_links(), self.all_inspection_records())?;
+                        (schools, links.into_iter().map(LinkRow::from).collect(), records)
+                    }
+                };
+                tracing::debug!(
+                    schools = schools.len(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "eligibility: read"
+                );
+                let register = Register::new(schools, &links, records);
+                let result = register.decide_each(&rules.rules, &areas, as_of, sink);
+                tracing::debug!(ms = started.elapsed().as_millis() as u64, "eligibility: decided");
+                // Freeing a record of every school takes a while; nothing waits for it.
+                std::thread::spawn(move || drop((register, links)));
+                Ok(result)
             }
-            Scope::Urns(_) => (self.schools_for(scope).await?, None),
-        };
-        tracing::debug!(schools = schools.len(), ms = ms(started), "eligibility: schools read");
-        // The checks that need no history first: most schools fail one of them.
-        let mut decided: HashMap<Urn, Decision> = HashMap::new();
-        let mut candidates: Vec<&School> = Vec::new();
-        for s in &schools {
-            let Some(urn) = s.urn else { continue };
-            let (findings, area) = screen(&rules.rules, &areas, as_of, s);
-            if findings.iter().any(|f| f.verdict == Verdict::NotMet) && scope == Scope::All {
-                decided.insert(urn, screened_out(urn, findings, area));
-            } else {
-                candidates.push(s);
-            }
-        }
-        tracing::debug!(candidates = candidates.len(), ms = ms(started), "eligibility: screened");
-        let cand_urns: Vec<Urn> = candidates.iter().filter_map(|s| s.urn).collect();
-        let (lineages, records) = match bulk {
-            Some((links, records)) => {
-                let graph = LinkGraph::new(&links);
-                let lineages: HashMap<Urn, Lineage> = cand_urns.iter().map(|u| (*u, graph.lineage(*u))).collect();
-                (lineages, records)
-            }
-            None => {
-                let (_, lineages) = self.lineages(&cand_urns).await?;
-                let mut chain: BTreeSet<Urn> = cand_urns.iter().copied().collect();
-                for l in lineages.values() {
-                    chain.extend(l.predecessors.iter().map(|p| p.urn));
-                }
+            Scope::Urns(_) => {
+                // One school's explanation (or a few) asks for its own chain only.
+                let schools: Vec<School> =
+                    self.school_rows(scope).await?.iter().filter_map(SchoolRow::to_school).collect();
+                let urns: Vec<Urn> = schools.iter().filter_map(|s| s.urn).collect();
+                let (_, lineages) = self.lineages(&urns).await?;
+                let mut chain: BTreeSet<Urn> = urns.iter().copied().collect();
+                chain.extend(lineages.values().flat_map(|l| l.predecessors.iter().map(|p| p.urn)));
                 let chain: Vec<Urn> = chain.into_iter().collect();
-                (lineages, self.inspection_records(&chain).await?)
+                let records = self.inspection_records(&chain).await?;
+                let names = self.school_names(&chain).await?;
+                let empty = Lineage::default();
+                let rows = schools
+                    .into_iter()
+                    .filter_map(|s| {
+                        let urn = s.urn?;
+                        let lineage = lineages.get(&urn).unwrap_or(&empty);
+                        let inspections: Vec<InspectionRecord> = records
+                            .iter()
+                            .filter(|r| {
+                                r.inspection.urn == urn
+                                    || lineage.predecessors.iter().any(|p| p.urn == r.inspection.urn)
+                            })
+                            .cloned()
+                            .collect();
+                        let facts = Facts { urn, school: &s, lineage, inspections: &inspections, names: &names };
+                        let decision = decide(&rules.rules, &areas, as_of, facts);
+                        Some(EligibilityRow::new(decision, s))
+                    })
+                    .collect();
+                Ok(sink(rows))
             }
-        };
-        tracing::debug!(ms = ms(started), "eligibility: links and inspections read");
-        let mut by_urn: HashMap<Urn, Vec<InspectionRecord>> = HashMap::new();
-        for r in records {
-            by_urn.entry(r.inspection.urn).or_default().push(r);
         }
-        let pred_urns: Vec<Urn> = lineages
-            .values()
-            .flat_map(|l| l.predecessors.iter().map(|p| p.urn))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let names = self.school_names(&pred_urns).await?;
-        let empty = Lineage::default();
-        for s in candidates {
-            let Some(urn) = s.urn else { continue };
-            let lineage = lineages.get(&urn).unwrap_or(&empty);
-            let mut inspections: Vec<InspectionRecord> = by_urn.get(&urn).cloned().unwrap_or_default();
+    }
+}
+
+impl EligibilityRow {
+    fn new(decision: Decision, s: School) -> EligibilityRow {
+        EligibilityRow {
+            decision,
+            district: s.district_name.or(s.district_code),
+            name: s.name,
+            la_code: s.la_code,
+            la_name: s.la_name,
+            town: s.town,
+            postcode: s.postcode,
+            phase: s.phase,
+            latitude: s.latitude,
+            longitude: s.longitude,
+        }
+    }
+}
+
+/// The whole register, ready to decide for every school: schools in URN order, inspections
+/// grouped by URN, the link graph and the names of URNs that came before others.
+struct Register {
+    schools: Vec<SchoolRow>,
+    records: Vec<InspectionRecord>,
+    graph: LinkGraph,
+    names: HashMap<Urn, String>,
+}
+
+/// Schools decided at a time: small enough that the decisions of one batch are written and
+/// freed while the next is decided, large enough to keep every core busy.
+const BATCH: usize = 2_048;
+
+impl Register {
+    fn new(mut schools: Vec<SchoolRow>, links: &[LinkRow], mut records: Vec<InspectionRecord>) -> Register {
+        schools.sort_unstable_by_key(|r| r.0);
+        records.sort_unstable_by_key(|r| r.inspection.urn);
+        let graph = LinkGraph::from_relations(links.iter().map(|l| (l.urn, l.link_urn, l.relation)));
+        // For sentences about inherited judgements: the register's name, else the link's.
+        let row_at = |u: Urn| schools.binary_search_by_key(&i64::from(u), |r| r.0).ok().map(|i| &schools[i]);
+        let mut names: HashMap<Urn, String> = HashMap::new();
+        for u in graph.earlier_urns() {
+            if let Some(n) = row_at(u).and_then(|r| r.1.clone()) {
+                names.insert(u, n);
+            }
+        }
+        for l in links {
+            if let Some(n) = &l.link_name
+                && graph.is_earlier(l.link_urn)
+            {
+                names.entry(l.link_urn).or_insert_with(|| n.clone());
+            }
+        }
+        Register { schools, records, graph, names }
+    }
+
+    fn inspections_of(&self, urn: Urn) -> &[InspectionRecord] {
+        let from = self.records.partition_point(|r| r.inspection.urn < urn);
+        let to = from + self.records[from..].partition_point(|r| r.inspection.urn == urn);
+        &self.records[from..to]
+    }
+
+    /// One school: the checks that need no history first, which most schools fail, then the
+    /// Ofsted check for the rest.
+    fn decide_one(
+        &self,
+        rules: &RuleSet,
+        areas: &Areas<'_>,
+        as_of: NaiveDate,
+        row: &SchoolRow,
+    ) -> Option<EligibilityRow> {
+        let s = row.to_school()?;
+        let urn = s.urn?;
+        let (findings, area) = screen(rules, areas, as_of, &s);
+        let decision = if findings.iter().any(|f| f.verdict == Verdict::NotMet) {
+            screened_out(urn, findings, area)
+        } else {
+            let lineage = self.graph.lineage(urn);
+            let mut inspections: Vec<InspectionRecord> = self.inspections_of(urn).to_vec();
             for p in &lineage.predecessors {
-                inspections.extend(by_urn.get(&p.urn).into_iter().flatten().cloned());
+                inspections.extend_from_slice(self.inspections_of(p.urn));
             }
-            let facts = Facts { urn, school: s, lineage, inspections: &inspections, names: &names };
-            decided.insert(urn, decide(&rules.rules, &areas, as_of, facts));
+            let facts = Facts { urn, school: &s, lineage: &lineage, inspections: &inspections, names: &self.names };
+            decide_screened(rules, as_of, facts, findings, area)
+        };
+        Some(EligibilityRow::new(decision, s))
+    }
+
+    /// Decides batch after batch on all cores, handing each batch to `sink` while the next one
+    /// is decided.
+    fn decide_each<E: Send>(
+        &self,
+        rules: &RuleSet,
+        areas: &Areas<'_>,
+        as_of: NaiveDate,
+        mut sink: impl FnMut(Vec<EligibilityRow>) -> std::result::Result<(), E> + Send,
+    ) -> std::result::Result<(), E> {
+        let decide_batch = |batch: &[SchoolRow]| -> Vec<EligibilityRow> {
+            batch.par_iter().filter_map(|row| self.decide_one(rules, areas, as_of, row)).collect()
+        };
+        let mut ready: Option<Vec<EligibilityRow>> = None;
+        for batch in self.schools.chunks(BATCH) {
+            let (decided, sunk) = rayon::join(|| decide_batch(batch), || ready.take().map_or(Ok(()), &mut sink));
+            sunk?;
+            ready = Some(decided);
         }
-        tracing::debug!(ms = ms(started), "eligibility: decided");
-        Ok(schools
-            .into_iter()
-            .filter_map(|s| {
-                let decision = decided.remove(&s.urn?)?;
-                Some(EligibilityRow {
-                    decision,
-                    district: s.district_name.clone().or(s.district_code.clone()),
-                    name: s.name,
-                    la_code: s.la_code,
-                    la_name: s.la_name,
-                    town: s.town,
-                    postcode: s.postcode,
-                    phase: s.phase,
-                    latitude: s.latitude,
-                    longitude: s.longitude,
-                })
-            })
-            .collect())
+        ready.map_or(Ok(()), sink)
     }
 }

@@ -19,6 +19,7 @@ mod programmes;
 mod recruitment;
 mod registry;
 mod sql;
+mod sqlite_read;
 mod upsert;
 
 use std::str::FromStr;
@@ -57,6 +58,8 @@ pub enum StoreError {
     Schema(String),
     #[error("database error while {doing}: {source}")]
     Query { doing: String, source: sqlx::Error },
+    #[error("database error while {doing}: {problem}")]
+    Read { doing: String, problem: String },
     #[error("unexpected data while {doing}: {problem}")]
     Decode { doing: String, problem: String },
 }

@@ -1,6 +1,7 @@
 //! `aspire eligibility`: every school's decision under a rule set as of a date, or one school's
 //! full explanation.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
 
@@ -64,50 +65,26 @@ pub async fn run(db: &Db, args: &EligibilityArgs) -> anyhow::Result<ExitCode> {
     if let Some(urn) = args.explain {
         return explain(db, &rules, args.as_of, urn).await;
     }
-    let rows = db.eligibility(&rules, args.as_of, Scope::All).await.context("deciding eligibility")?;
-    let shown: Vec<&EligibilityRow> =
-        rows.iter().filter(|r| args.only.is_none_or(|o| r.decision.outcome == o)).collect();
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let shown = |r: &EligibilityRow| args.only.is_none_or(|o| r.decision.outcome == o);
+    // Stdout itself (not its lock) so that batches can be written while the next is decided.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
     match args.format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record([
-                "urn",
-                "name",
-                "la_code",
-                "la_name",
-                "district",
-                "decision",
-                "area",
-                "ofsted_grade",
-                "ofsted_date",
-                "ofsted_urn",
-                "inherited",
-                "reason",
-            ])?;
-            for r in &shown {
-                let d = &r.decision;
-                let i = d.inspection.as_ref();
-                w.write_record([
-                    d.urn.to_string(),
-                    r.name.clone().unwrap_or_default(),
-                    r.la_code.map(|c| c.to_string()).unwrap_or_default(),
-                    r.la_name.clone().unwrap_or_default(),
-                    r.district.clone().unwrap_or_default(),
-                    d.outcome.code().to_owned(),
-                    d.area.clone().unwrap_or_default(),
-                    i.map(|i| i.record.inspection.judgement.grade.number().to_string()).unwrap_or_default(),
-                    i.map(|i| i.record.inspection.date.to_string()).unwrap_or_default(),
-                    i.map(|i| i.record.inspection.urn.to_string()).unwrap_or_default(),
-                    i.map(|i| if i.inherited { "yes" } else { "no" }.to_owned()).unwrap_or_default(),
-                    d.reason(),
-                ])?;
-            }
+            w.write_record(CSV_COLUMNS)?;
+            let mut number = String::new();
+            db.eligibility_each(&rules, args.as_of, Scope::All, |rows| {
+                rows.iter().filter(|r| shown(r)).try_for_each(|r| write_csv_row(&mut w, &mut number, r))
+            })
+            .await
+            .context("deciding eligibility")??;
             w.flush()?;
         }
         Format::Json => {
-            let v: Vec<_> = shown
+            let rows = db.eligibility(&rules, args.as_of, Scope::All).await.context("deciding eligibility")?;
+            let v: Vec<_> = rows
                 .iter()
+                .filter(|r| shown(r))
                 .map(|r| {
                     json!({
                         "urn": r.decision.urn,
@@ -130,19 +107,31 @@ pub async fn run(db: &Db, args: &EligibilityArgs) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
         }
         Format::Table => {
-            for r in &shown {
-                let d = &r.decision;
-                writeln!(
-                    out,
-                    "{}  {:<12}  {:<22}  {}\n        {}",
-                    d.urn,
-                    d.outcome.code(),
-                    r.la_name.clone().unwrap_or_default(),
-                    r.name.clone().unwrap_or_default(),
-                    d.reason()
-                )?;
-            }
-            let count = |o: Outcome| rows.iter().filter(|r| r.decision.outcome == o).count() as u64;
+            let (mut eligible, mut not_eligible, mut cannot_tell) = (0u64, 0u64, 0u64);
+            db.eligibility_each(&rules, args.as_of, Scope::All, |rows| {
+                for r in &rows {
+                    let d = &r.decision;
+                    *match d.outcome {
+                        Outcome::Eligible => &mut eligible,
+                        Outcome::NotEligible => &mut not_eligible,
+                        Outcome::CannotTell => &mut cannot_tell,
+                    } += 1;
+                    if shown(r) {
+                        writeln!(
+                            out,
+                            "{}  {:<12}  {:<22}  {}\n        {}",
+                            d.urn,
+                            d.outcome.code(),
+                            r.la_name.as_deref().unwrap_or_default(),
+                            r.name.as_deref().unwrap_or_default(),
+                            d.reason()
+                        )?;
+                    }
+                }
+                Ok::<(), std::io::Error>(())
+            })
+            .await
+            .context("deciding eligibility")??;
             writeln!(
                 out,
                 "\n{} under {} (version {}) as of {}: {} eligible, {} not eligible, {} cannot tell, of {} schools.",
@@ -150,15 +139,61 @@ pub async fn run(db: &Db, args: &EligibilityArgs) -> anyhow::Result<ExitCode> {
                 rules.rules.id,
                 rules.rules.version,
                 args.as_of,
-                thousands(count(Outcome::Eligible)),
-                thousands(count(Outcome::NotEligible)),
-                thousands(count(Outcome::CannotTell)),
-                thousands(rows.len() as u64)
+                thousands(eligible),
+                thousands(not_eligible),
+                thousands(cannot_tell),
+                thousands(eligible + not_eligible + cannot_tell)
             )?;
         }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+const CSV_COLUMNS: [&str; 12] = [
+    "urn",
+    "name",
+    "la_code",
+    "la_name",
+    "district",
+    "decision",
+    "area",
+    "ofsted_grade",
+    "ofsted_date",
+    "ofsted_urn",
+    "inherited",
+    "reason",
+];
+
+/// One decision as a CSV row, its fields written as borrowed text (`number` is a scratch
+/// buffer for numbers).
+fn write_csv_row<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    number: &mut String,
+    r: &EligibilityRow,
+) -> csv::Result<()> {
+    let mut num = |w: &mut csv::Writer<W>, n: Option<i64>| {
+        number.clear();
+        if let Some(n) = n {
+            let _ = write!(number, "{n}");
+        }
+        w.write_field(&*number)
+    };
+    let d = &r.decision;
+    let i = d.inspection.as_ref().map(|i| (&i.record.inspection, i.inherited));
+    num(w, Some(i64::from(d.urn)))?;
+    w.write_field(r.name.as_deref().unwrap_or_default())?;
+    num(w, r.la_code)?;
+    w.write_field(r.la_name.as_deref().unwrap_or_default())?;
+    w.write_field(r.district.as_deref().unwrap_or_default())?;
+    w.write_field(d.outcome.code())?;
+    w.write_field(d.area.as_deref().unwrap_or_default())?;
+    num(w, i.map(|(i, _)| i64::from(i.judgement.grade.number())))?;
+    w.write_field(i.map(|(i, _)| i.date.to_string()).unwrap_or_default())?;
+    num(w, i.map(|(i, _)| i64::from(i.urn)))?;
+    w.write_field(i.map(|(_, inherited)| if inherited { "yes" } else { "no" }).unwrap_or_default())?;
+    w.write_field(d.reason())?;
+    w.write_record(None::<&[u8]>)
 }
 
 async fn explain(db: &Db, rules: &LoadedRuleSet, as_of: NaiveDate, urn: Urn) -> anyhow::Result<ExitCode> {

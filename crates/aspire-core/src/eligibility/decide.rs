@@ -567,7 +567,19 @@ fn membership(rules: &RuleSet, m: &AreaMember, s: &School, school_la: Option<u16
 
 /// The full decision, including the Ofsted judgement as of the date.
 pub fn decide(rules: &RuleSet, areas: &Areas<'_>, as_of: NaiveDate, facts: Facts<'_>) -> Decision {
-    let (mut findings, area) = screen(rules, areas, as_of, facts.school);
+    let (findings, area) = screen(rules, areas, as_of, facts.school);
+    decide_screened(rules, as_of, facts, findings, area)
+}
+
+/// The full decision for a school already screened (`screen`'s findings and area), adding the
+/// Ofsted judgement as of the date.
+pub fn decide_screened(
+    rules: &RuleSet,
+    as_of: NaiveDate,
+    facts: Facts<'_>,
+    mut findings: Vec<Finding>,
+    area: Option<String>,
+) -> Decision {
     let (finding, used) = ofsted_check(rules, as_of, facts);
     findings.push(finding);
     Decision::from_findings(facts.urn, findings, used, area)
