@@ -164,6 +164,11 @@ pub struct Areas<'r> {
     /// in England looks at a handful of members each, not all of them.
     by_la: HashMap<u16, Vec<usize>>,
     by_district: HashMap<String, Vec<usize>>,
+    /// The rule set's lists as words ("Primary or Middle deemed primary"), written once for
+    /// all the sentences that quote them.
+    groups_text: String,
+    phases_text: String,
+    labels_text: String,
 }
 
 impl<'r> Areas<'r> {
@@ -211,7 +216,18 @@ impl<'r> Areas<'r> {
                 by_district.entry(key).or_default().push(k);
             }
         }
-        Areas { rules, members, known_through, single_district_las: BTreeSet::new(), by_la, by_district }
+        let labels: Vec<String> = rules.areas.iter().map(|a| a.label.clone()).collect();
+        Areas {
+            rules,
+            members,
+            known_through,
+            single_district_las: BTreeSet::new(),
+            by_la,
+            by_district,
+            groups_text: list(&rules.schools.groups),
+            phases_text: list(&rules.schools.phases),
+            labels_text: list(&labels),
+        }
     }
 
     /// Indexes of the members that can concern a school, in member order.
@@ -339,7 +355,7 @@ pub fn screen(rules: &RuleSet, areas: &Areas<'_>, as_of: NaiveDate, s: &School) 
         (Some(g), None) => f(
             Check::SchoolType,
             Verdict::NotMet,
-            format!("{who} is in the group \"{g}\"; the programme is for {}.", list(&rules.schools.groups)),
+            format!("{who} is in the group \"{g}\"; the programme is for {}.", areas.groups_text),
         ),
         (None, None) => f(
             Check::SchoolType,
@@ -374,7 +390,7 @@ pub fn screen(rules: &RuleSet, areas: &Areas<'_>, as_of: NaiveDate, s: &School) 
         Some(p) => f(
             Check::Phase,
             Verdict::NotMet,
-            format!("{who} is in the {p} phase; the programme is for {} schools.", list(&rules.schools.phases)),
+            format!("{who} is in the {p} phase; the programme is for {} schools.", areas.phases_text),
         ),
         None => f(Check::Phase, Verdict::Unknown, format!("The register has no phase for {who}.")),
     });
@@ -455,15 +471,17 @@ fn area_check(
         return (f(Verdict::Unknown, text), None);
     }
     // Lists known only in part: a school beyond the known part may be on the rest of it.
+    // Compared without allocating: this runs for nearly every school in England.
+    let lower = |n: &str| n.chars().flat_map(char::to_lowercase).collect::<String>();
     let district_name = s
         .district_name
-        .clone()
-        .or_else(|| s.la_name.clone().filter(|n| areas.single_district_las.contains(&n.to_lowercase())));
+        .as_deref()
+        .or_else(|| s.la_name.as_deref().filter(|n| areas.single_district_las.contains(&lower(n))));
     for (i, rule) in rules.areas.iter().enumerate() {
         let Some(Some(bound)) = areas.known_through.get(i) else { continue };
-        let through = rule.alphabetical_through.clone().unwrap_or_default();
-        match &district_name {
-            Some(n) if n.to_lowercase() <= *bound => {}
+        let through = rule.alphabetical_through.as_deref().unwrap_or_default();
+        match district_name {
+            Some(n) if n.chars().flat_map(char::to_lowercase).le(bound.chars()) => {}
             Some(n) => unknown.push(format!(
                 "Its district, {n}, comes after {through} in the alphabetical list of {label}s, and only the list up to {through} is known, so it may be one.",
                 label = rule.label
@@ -479,9 +497,14 @@ fn area_check(
         text.push_str(" Import the full list of areas, or a GIAS extract with DistrictAdministrative, to settle it.");
         return (f(Verdict::Unknown, text), None);
     }
-    let la = s.la_name.clone().or_else(|| school_la.map(|c| format!("LA {c}"))).unwrap_or_default();
-    let labels: Vec<String> = rules.areas.iter().map(|a| a.label.clone()).collect();
-    let mut text = format!("{who} ({la}) is not in any {} in force on {}.", list(&labels), long_date(as_of));
+    let mut text = match (&s.la_name, school_la) {
+        (Some(la), _) => format!("{who} ({la}) is not in any {}", areas.labels_text),
+        (None, Some(c)) => format!("{who} (LA {c}) is not in any {}", areas.labels_text),
+        (None, None) => format!("{who} () is not in any {}", areas.labels_text),
+    };
+    text.push_str(" in force on ");
+    text.push_str(&long_date(as_of));
+    text.push('.');
     for n in not_yet {
         text.push(' ');
         text.push_str(&n);
