@@ -74,22 +74,22 @@ pub(crate) struct SchoolRow(
 );
 
 impl SchoolRow {
-    fn to_school(&self) -> Option<School> {
+    fn into_school(self) -> Option<School> {
         let mut s = School::new(Urn::try_from(self.0).ok()?);
-        s.name.clone_from(&self.1);
+        s.name = self.1;
         s.la_code = self.2;
-        s.la_name.clone_from(&self.3);
-        s.district_code.clone_from(&self.4);
-        s.district_name.clone_from(&self.5);
-        s.phase.clone_from(&self.6);
-        s.minor_group.clone_from(&self.7);
-        s.type_group.clone_from(&self.8);
-        s.type_name.clone_from(&self.9);
-        s.status.clone_from(&self.10);
+        s.la_name = self.3;
+        s.district_code = self.4;
+        s.district_name = self.5;
+        s.phase = self.6;
+        s.minor_group = self.7;
+        s.type_group = self.8;
+        s.type_name = self.9;
+        s.status = self.10;
         s.open_date = self.11;
         s.close_date = self.12;
-        s.town.clone_from(&self.13);
-        s.postcode.clone_from(&self.14);
+        s.town = self.13;
+        s.postcode = self.14;
         s.latitude = self.15;
         s.longitude = self.16;
         Some(s)
@@ -372,17 +372,19 @@ impl Db {
                     ms = started.elapsed().as_millis() as u64,
                     "eligibility: read"
                 );
-                let register = Register::new(schools, &links, records);
-                let result = register.decide_each(&rules.rules, &areas, as_of, sink);
+                let mut schools = schools;
+                schools.sort_unstable_by_key(|r| r.0);
+                let register = Register::new(&schools, &links, records);
+                let result = register.decide_each(&rules.rules, &areas, as_of, schools, sink);
                 tracing::debug!(ms = started.elapsed().as_millis() as u64, "eligibility: decided");
-                // Freeing a record of every school takes a while; nothing waits for it.
+                // Freeing what was read takes a while; nothing waits for it.
                 std::thread::spawn(move || drop((register, links)));
                 Ok(result)
             }
             Scope::Urns(_) => {
                 // One school's explanation (or a few) asks for its own chain only.
                 let schools: Vec<School> =
-                    self.school_rows(scope).await?.iter().filter_map(SchoolRow::to_school).collect();
+                    self.school_rows(scope).await?.into_iter().filter_map(SchoolRow::into_school).collect();
                 let urns: Vec<Urn> = schools.iter().filter_map(|s| s.urn).collect();
                 let (_, lineages) = self.lineages(&urns).await?;
                 let mut chain: BTreeSet<Urn> = urns.iter().copied().collect();
@@ -432,10 +434,9 @@ impl EligibilityRow {
     }
 }
 
-/// The whole register, ready to decide for every school: schools in URN order, inspections
-/// grouped by URN, the link graph and the names of URNs that came before others.
+/// What deciding for every school of the register looks up: inspections grouped by URN, the
+/// link graph and the names of URNs that came before others.
 struct Register {
-    schools: Vec<SchoolRow>,
     records: Vec<InspectionRecord>,
     graph: LinkGraph,
     names: HashMap<Urn, String>,
@@ -446,8 +447,8 @@ struct Register {
 const BATCH: usize = 2_048;
 
 impl Register {
-    fn new(mut schools: Vec<SchoolRow>, links: &[LinkRow], mut records: Vec<InspectionRecord>) -> Register {
-        schools.sort_unstable_by_key(|r| r.0);
+    /// `schools` in URN order.
+    fn new(schools: &[SchoolRow], links: &[LinkRow], mut records: Vec<InspectionRecord>) -> Register {
         records.sort_unstable_by_key(|r| r.inspection.urn);
         let graph = LinkGraph::from_relations(links.iter().map(|l| (l.urn, l.link_urn, l.relation)));
         // For sentences about inherited judgements: the register's name, else the link's.
@@ -465,7 +466,7 @@ impl Register {
                 names.entry(l.link_urn).or_insert_with(|| n.clone());
             }
         }
-        Register { schools, records, graph, names }
+        Register { records, graph, names }
     }
 
     fn inspections_of(&self, urn: Urn) -> &[InspectionRecord] {
@@ -481,9 +482,9 @@ impl Register {
         rules: &RuleSet,
         areas: &Areas<'_>,
         as_of: NaiveDate,
-        row: &SchoolRow,
+        row: SchoolRow,
     ) -> Option<EligibilityRow> {
-        let s = row.to_school()?;
+        let s = row.into_school()?;
         let urn = s.urn?;
         let (findings, area) = screen(rules, areas, as_of, &s);
         let decision = if findings.iter().any(|f| f.verdict == Verdict::NotMet) {
@@ -500,20 +501,26 @@ impl Register {
         Some(EligibilityRow::new(decision, s))
     }
 
-    /// Decides batch after batch on all cores, handing each batch to `sink` while the next one
-    /// is decided.
+    /// Decides for `schools` batch after batch on all cores, handing each batch to `sink` while
+    /// the next one is decided.
     fn decide_each<E: Send>(
         &self,
         rules: &RuleSet,
         areas: &Areas<'_>,
         as_of: NaiveDate,
+        schools: Vec<SchoolRow>,
         mut sink: impl FnMut(Vec<EligibilityRow>) -> std::result::Result<(), E> + Send,
     ) -> std::result::Result<(), E> {
-        let decide_batch = |batch: &[SchoolRow]| -> Vec<EligibilityRow> {
-            batch.par_iter().filter_map(|row| self.decide_one(rules, areas, as_of, row)).collect()
+        let decide_batch = |batch: Vec<SchoolRow>| -> Vec<EligibilityRow> {
+            batch.into_par_iter().filter_map(|row| self.decide_one(rules, areas, as_of, row)).collect()
         };
+        let mut schools = schools.into_iter();
         let mut ready: Option<Vec<EligibilityRow>> = None;
-        for batch in self.schools.chunks(BATCH) {
+        loop {
+            let batch: Vec<SchoolRow> = schools.by_ref().take(BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
             let (decided, sunk) = rayon::join(|| decide_batch(batch), || ready.take().map_or(Ok(()), &mut sink));
             sunk?;
             ready = Some(decided);

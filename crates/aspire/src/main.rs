@@ -168,7 +168,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let serving = matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
     init_logging(serving);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One-off commands run on the calling thread; their heavy work has threads of its own.
+    let mut builder = if serving {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start: {e}");
