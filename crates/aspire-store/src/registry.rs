@@ -487,6 +487,12 @@ impl Db {
         .await
     }
 
+    /// Whether the register holds no school at all (cheaper than counting).
+    pub async fn register_is_empty(&self) -> Result<bool> {
+        let sql = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM schools LIMIT 1) AS one");
+        Ok(self.fetch_one(&sql, "looking for schools", |r| r.int("n")).await?.flatten().unwrap_or(0) == 0)
+    }
+
     pub async fn counts(&self) -> Result<RegistryCounts> {
         let sql = Sql::new(
             "SELECT (SELECT COUNT(*) FROM schools) AS schools, (SELECT COUNT(*) FROM ofsted_inspections) AS inspections, \

@@ -59,7 +59,7 @@ pub async fn run(db: &Db, args: &EligibilityArgs) -> anyhow::Result<ExitCode> {
     if let Err(why) = rules.rules.covers(args.as_of) {
         bail!("{why}");
     }
-    if db.counts().await?.schools == 0 {
+    if db.register_is_empty().await? {
         bail!("the register is empty: import school data first (aspire import FILE..., or run aspire demo)");
     }
     if let Some(urn) = args.explain {

@@ -30,10 +30,12 @@ async fn fingerprint(db: &Db) -> Vec<(String, Vec<String>)> {
 async fn reimporting_the_same_files_changes_no_row() {
     let parsed: Vec<_> = BUNDLED.iter().map(|f| parse(f)).collect();
     for t in TestDb::all().await {
+        assert!(t.db.register_is_empty().await.expect("empty?"), "a new database has no school");
         for p in &parsed {
             let o = import(&t.db, p).await;
             assert!(matches!(o, ImportOutcome::Written { .. }), "{}: {o:?}", p.file_name);
         }
+        assert!(!t.db.register_is_empty().await.expect("empty?"), "the bundled files hold schools");
         let first = fingerprint(&t.db).await;
         assert!(first.iter().all(|(_, rows)| !rows.is_empty()), "every table has rows");
         for p in &parsed {
