@@ -27,14 +27,20 @@ db="sqlite:$tmp/national.db"
 echo "imported; deciding for $("$bin" --database-url "$db" eligibility --rules tlif-2017 --as-of 2017-09-01 --format csv | tail -n +2 | wc -l) schools"
 
 hyperfine --warmup 2 --runs "$runs" --export-json "$out/eligibility.json" --export-markdown "$out/eligibility.md" \
-  --command-name "aspire eligibility (eligible schools, CSV)" \
-  "$bin --database-url $db eligibility --rules tlif-2017 --as-of 2017-09-01 --format csv --only eligible > $tmp/aspire-eligible.csv" \
   --command-name "aspire eligibility (every school, CSV, all decisions)" \
   "$bin --database-url $db eligibility --rules tlif-2017 --as-of 2017-09-01 --format csv > $tmp/aspire.csv" \
+  --command-name "aspire eligibility (eligible schools, CSV)" \
+  "$bin --database-url $db eligibility --rules tlif-2017 --as-of 2017-09-01 --format csv --only eligible > $tmp/aspire-eligible.csv" \
   --command-name "peer: Python csv" "python3 $peer --tool csv --out $tmp/csv.csv" \
   --command-name "peer: pandas" "python3 $peer --tool pandas --out $tmp/pandas.csv" \
   --command-name "peer: polars" "python3 $peer --tool polars --out $tmp/polars.csv"
 
+echo
+python3 - "$out/eligibility.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"  median {r['median'] * 1000:7.1f} ms  min {r['min'] * 1000:7.1f}  max {r['max'] * 1000:7.1f}  {r['command']}")
+PY
 echo
 echo "peak resident memory (GNU time, one run each):"
 /usr/bin/time -v "$bin" --database-url "$db" eligibility --rules tlif-2017 --as-of 2017-09-01 --format csv >/dev/null 2>"$tmp/t1"
