@@ -186,6 +186,23 @@ fn eligibility_lists_explains_and_refuses_bad_input() {
     assert!(rows.iter().all(|r| ["eligible", "not_eligible", "cannot_tell"].contains(&r.get(decision).unwrap_or(""))));
     assert!(rows.iter().any(|r| r.get(decision) == Some("eligible")));
 
+    // Read as `| head -1` would: the reader goes away after one line, which is not an error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aspire"))
+        .arg("--database-url")
+        .arg(format!("sqlite:{}", db.display()))
+        .args(["eligibility", "--rules", "tlif-2017", "--as-of", "2017-09-01", "--format", "csv"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().expect("stdout")), &mut first)
+        .expect("first line");
+    assert!(first.starts_with("urn,"), "{first}");
+    let closed = child.wait_with_output().expect("wait");
+    assert!(closed.status.success(), "{}", String::from_utf8_lossy(&closed.stderr));
+    assert!(closed.stderr.is_empty(), "{}", String::from_utf8_lossy(&closed.stderr));
+
     let only = aspire(
         &db,
         &["eligibility", "--rules", "tlif-2017", "--as-of", "2017-09-01", "--format", "json", "--only", "eligible"],
