@@ -2,8 +2,9 @@
 //!
 //! sqlx's SQLite driver runs each statement on a worker thread and sends every row across as
 //! owned values, which costs more than the reading itself when a run wants every school, link
-//! and inspection. These reads step the statements directly (rusqlite), each table on a
-//! read-only connection and a blocking thread of its own, so they also run side by side.
+//! and inspection. These reads step the statements directly (rusqlite), each on a read-only,
+//! memory-mapped connection and a blocking thread of its own, so they run side by side (the
+//! schools, the largest table, in two halves).
 //! PostgreSQL, and SQLite held in memory, use the JSON bulk reads of `eligibility.rs`.
 
 use std::collections::HashMap;
