@@ -1,19 +1,13 @@
 // Signed in as an Achievement Adviser and as a head teacher, each sees only their own schools.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, accessibilityProblems, signIn } from './helpers.mjs';
+import { withDemoAndBrowser, accessibilityProblems, signIn } from './helpers.mjs';
 
 let demo;
 let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
+withDemoAndBrowser((d, b) => {
+  demo = d;
+  browser = b;
 });
 
 /** The URNs in the programme page's table of schools. */

@@ -1,20 +1,14 @@
 // The public eligibility checker and the programme team's list, as a head teacher and a
 // programme officer use them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, accessibilityProblems, signIn } from './helpers.mjs';
+import { withDemoAndBrowser, accessibilityProblems, signIn } from './helpers.mjs';
 
 let demo;
 let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
+withDemoAndBrowser((d, b) => {
+  demo = d;
+  browser = b;
 });
 
 test('a head teacher checks a school without JavaScript', async () => {

@@ -1,19 +1,13 @@
 // An evaluator opens the demo cohort's report and downloads its CSV.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, accessibilityProblems, signIn } from './helpers.mjs';
+import { withDemoAndBrowser, accessibilityProblems, signIn } from './helpers.mjs';
 
 let demo;
 let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
+withDemoAndBrowser((d, b) => {
+  demo = d;
+  browser = b;
 });
 
 test('open a cohort report and download its CSV', async () => {

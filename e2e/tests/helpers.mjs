@@ -1,4 +1,5 @@
 // Starts `aspire demo` on a free port with its own database, and Debian's Chromium.
+import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,4 +83,20 @@ export async function accessibilityProblems(page) {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
   });
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Starts the demo and a browser before a file's tests and stops both after them; `ready`
+ * receives the two once they are up. */
+export function withDemoAndBrowser(ready) {
+  let demo;
+  let browser;
+  before(async () => {
+    demo = await startDemo();
+    browser = await launchBrowser();
+    ready(demo, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
 }

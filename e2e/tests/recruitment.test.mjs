@@ -1,21 +1,15 @@
 // From enquiries on the public form to a published network: the programme team creates a
 // programme from a template, four schools enquire, the team enrols them, forms a network on
 // the map and publishes it, and the public page shows it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, accessibilityProblems, signIn } from './helpers.mjs';
+import { withDemoAndBrowser, accessibilityProblems, signIn } from './helpers.mjs';
 
 let demo;
 let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
+withDemoAndBrowser((d, b) => {
+  demo = d;
+  browser = b;
 });
 
 // Bradford schools of the bundled data, with coordinates.

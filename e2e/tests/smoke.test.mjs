@@ -1,19 +1,13 @@
 // The demo as a visitor uses it: find a school in the directory, open its page, filter, export.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, accessibilityProblems } from './helpers.mjs';
+import { withDemoAndBrowser, accessibilityProblems } from './helpers.mjs';
 
 let demo;
 let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
+withDemoAndBrowser((d, b) => {
+  demo = d;
+  browser = b;
 });
 
 test('search the directory and open a school page', async () => {

@@ -232,6 +232,20 @@ mod tests {
         // And from the middle of the chain, the academy is a successor.
         let mid = Lineage::walk(urn(133771), &links);
         assert_eq!(mid.successors.iter().map(|s| s.urn.get()).collect::<Vec<_>>(), vec![143966, 150000]);
+
+        // URNs with something after them, each once, in order; the sixth-form link counts for none.
+        let graph = LinkGraph::new(&links);
+        assert_eq!(graph.earlier_urns().map(Urn::get).collect::<Vec<_>>(), vec![114712, 114713, 133771, 143966]);
+        assert!(graph.is_earlier(urn(133771)));
+        assert!(!graph.is_earlier(urn(150000)) && !graph.is_earlier(urn(140000)));
+    }
+
+    #[test]
+    fn link_types_are_read_whatever_their_case_and_leading_spaces() {
+        assert_eq!(LinkRelation::of_link_type("  PREDECESSOR - merged"), LinkRelation::Predecessor);
+        assert_eq!(LinkRelation::of_link_type("successor"), LinkRelation::Successor);
+        assert_eq!(LinkRelation::of_link_type("Succ"), LinkRelation::Related);
+        assert_eq!(LinkRelation::of_link_type(""), LinkRelation::Related);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Eligibility for every school in the register: loads what the decisions need in a few bulk
 //! queries and hands it to `aspire_core::eligibility`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -46,11 +47,16 @@ pub enum Scope<'a> {
 /// SQLite accepts 32,766 bound values and PostgreSQL 65,535; stay well below both.
 const IN_CHUNK: usize = 5_000;
 
-pub(crate) const SCHOOL_COLUMNS: &str = "s.urn, s.name, s.la_code, COALESCE(la.name, s.la_name), s.district_code, \
-     s.district_name, s.phase, s.minor_group, s.type_group, s.type_name, s.status, s.open_date, s.close_date, \
-     s.town, s.postcode, s.latitude, s.longitude";
+/// The columns of a `SchoolRow` from `schools s`, with `la_name` as the expression for the LA's
+/// name (the DfE list's where it was joined, else the register's).
+pub(crate) fn school_columns(la_name: &str) -> String {
+    format!(
+        "s.urn, s.name, s.la_code, {la_name}, s.district_code, s.district_name, s.phase, s.minor_group, \
+         s.type_group, s.type_name, s.status, s.open_date, s.close_date, s.town, s.postcode, s.latitude, s.longitude"
+    )
+}
 
-/// What a decision and its list read of a school, in `SCHOOL_COLUMNS` order: a third of the
+/// What a decision and its list read of a school, in `school_columns` order: a third of the
 /// size of a whole `School`, which matters when there is one for every school in England.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct SchoolRow(
@@ -178,8 +184,9 @@ impl Db {
 
     async fn school_rows(&self, scope: Scope<'_>) -> Result<Vec<SchoolRow>> {
         let from = "FROM schools s LEFT JOIN local_authorities la ON la.la_code = s.la_code";
+        let columns = school_columns("COALESCE(la.name, s.la_name)");
         let mut rows: Vec<SchoolRow> = match scope {
-            Scope::All => self.fetch_json(SCHOOL_COLUMNS, from, Vec::new(), "reading schools").await?,
+            Scope::All => self.fetch_json(&columns, from, Vec::new(), "reading schools").await?,
             Scope::Urns(urns) => {
                 let mut v = Vec::new();
                 for chunk in urns.chunks(IN_CHUNK) {
@@ -187,7 +194,7 @@ impl Db {
                     let args = chunk.iter().map(|u| Arg::Int(Some(i64::from(*u)))).collect();
                     v.extend(
                         self.fetch_json::<SchoolRow>(
-                            SCHOOL_COLUMNS,
+                            &columns,
                             &format!("{from} WHERE s.urn IN ({marks})"),
                             args,
                             "reading schools",
@@ -372,8 +379,7 @@ impl Db {
                     ms = started.elapsed().as_millis() as u64,
                     "eligibility: read"
                 );
-                let mut schools = schools;
-                schools.sort_unstable_by_key(|r| r.0);
+                // Both reads give the schools in URN order.
                 let register = Register::new(&schools, &links, records);
                 let result = register.decide_each(&rules.rules, &areas, as_of, schools, sink);
                 tracing::debug!(ms = started.elapsed().as_millis() as u64, "eligibility: decided");
@@ -417,7 +423,57 @@ impl Db {
     }
 }
 
+/// One cell of an eligibility export.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExportCell<'a> {
+    Number(i64),
+    /// Empty when the value is missing.
+    Text(Cow<'a, str>),
+}
+
 impl EligibilityRow {
+    /// Columns of every eligibility export: the command line's CSV and the programme team's
+    /// CSV and XLSX.
+    pub const EXPORT_COLUMNS: [&'static str; 12] = [
+        "urn",
+        "name",
+        "la_code",
+        "la_name",
+        "district",
+        "decision",
+        "area",
+        "ofsted_grade",
+        "ofsted_date",
+        "ofsted_urn",
+        "inherited",
+        "reason",
+    ];
+
+    /// The row's cells in [`EligibilityRow::EXPORT_COLUMNS`] order, borrowing what it can: an
+    /// export can have a row for every school in England.
+    pub fn export_cells(&self) -> [ExportCell<'_>; 12] {
+        fn text(t: Option<&str>) -> ExportCell<'_> {
+            ExportCell::Text(Cow::Borrowed(t.unwrap_or_default()))
+        }
+        let number = |n: Option<i64>| n.map_or(ExportCell::Text(Cow::Borrowed("")), ExportCell::Number);
+        let d = &self.decision;
+        let i = d.inspection.as_ref().map(|i| (&i.record.inspection, i.inherited));
+        [
+            ExportCell::Number(i64::from(d.urn)),
+            text(self.name.as_deref()),
+            number(self.la_code),
+            text(self.la_name.as_deref()),
+            text(self.district.as_deref()),
+            text(Some(d.outcome.code())),
+            text(d.area.as_deref()),
+            number(i.map(|(i, _)| i64::from(i.judgement.grade.number()))),
+            i.map_or(text(None), |(i, _)| ExportCell::Text(Cow::Owned(i.date.to_string()))),
+            number(i.map(|(i, _)| i64::from(i.urn))),
+            text(i.map(|(_, inherited)| if inherited { "yes" } else { "no" })),
+            ExportCell::Text(Cow::Owned(d.reason())),
+        ]
+    }
+
     fn new(decision: Decision, s: School) -> EligibilityRow {
         EligibilityRow {
             decision,

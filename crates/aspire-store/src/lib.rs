@@ -34,7 +34,7 @@ pub use accounts::{
     SignInPolicy, TokenPurpose, hash_password, random_token,
 };
 pub use audit::{Actor, AuditEntry, AuditQuery};
-pub use eligibility::{EligibilityRow, Scope};
+pub use eligibility::{EligibilityRow, ExportCell, Scope};
 pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
 };

@@ -19,7 +19,7 @@ use aspire_core::links::LinkRelation;
 use aspire_core::ofsted::{Concern, Grade, Inspection, Judgement};
 use aspire_core::urn::Urn;
 
-use crate::eligibility::{LinkRow, SCHOOL_COLUMNS, SchoolRow, iso_date};
+use crate::eligibility::{LinkRow, SchoolRow, iso_date, school_columns};
 use crate::{Db, Result, StoreError};
 
 impl Db {
@@ -63,7 +63,7 @@ async fn on_thread<T: Send + 'static>(
     .map_err(|e| StoreError::Read { doing: doing.to_owned(), problem: e.to_string() })?
 }
 
-/// Every school, every link and every graded inspection, read side by side. The schools, the
+/// Every school (in URN order), every link and every graded inspection, read side by side. The schools, the
 /// largest part, are read in two halves (by URN) so that every core has a share.
 pub(crate) async fn whole_register(path: &Path) -> Result<(Vec<SchoolRow>, Vec<LinkRow>, Vec<InspectionRecord>)> {
     let (mut schools, later, links, records) = tokio::try_join!(
@@ -128,7 +128,7 @@ fn schools(conn: &Connection, doing: &str, half: Half) -> Result<Vec<SchoolRow>>
     drop(rows);
     let sql = format!(
         "SELECT {} FROM schools s WHERE s.urn {} (SELECT (MIN(urn) + MAX(urn)) / 2 FROM schools) ORDER BY s.urn",
-        SCHOOL_COLUMNS.replace("COALESCE(la.name, s.la_name)", "s.la_name"),
+        school_columns("s.la_name"),
         if half == Half::Lower { "<=" } else { ">" }
     );
     let mut stmt = conn.prepare(&sql).map_err(failed(doing))?;

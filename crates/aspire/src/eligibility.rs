@@ -13,7 +13,7 @@ use aspire_core::eligibility::{Check, Outcome, Verdict};
 use aspire_core::text::thousands;
 use aspire_core::urn::Urn;
 use aspire_import::{ImportOptions, LoadedRuleSet, load_rule_set};
-use aspire_store::{Db, EligibilityRow, Scope};
+use aspire_store::{Db, EligibilityRow, ExportCell, Scope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -71,7 +71,7 @@ pub async fn run(db: &Db, args: &EligibilityArgs) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record(CSV_COLUMNS)?;
+            w.write_record(EligibilityRow::EXPORT_COLUMNS)?;
             let mut number = String::new();
             db.eligibility_each(&rules, args.as_of, Scope::All, |rows| {
                 rows.iter().filter(|r| shown(r)).try_for_each(|r| write_csv_row(&mut w, &mut number, r))
@@ -150,49 +150,22 @@ pub async fn run(db: &Db, args: &EligibilityArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-const CSV_COLUMNS: [&str; 12] = [
-    "urn",
-    "name",
-    "la_code",
-    "la_name",
-    "district",
-    "decision",
-    "area",
-    "ofsted_grade",
-    "ofsted_date",
-    "ofsted_urn",
-    "inherited",
-    "reason",
-];
-
-/// One decision as a CSV row, its fields written as borrowed text (`number` is a scratch
-/// buffer for numbers).
+/// One decision as a CSV row (`number` is a scratch buffer for numbers).
 fn write_csv_row<W: std::io::Write>(
     w: &mut csv::Writer<W>,
     number: &mut String,
     r: &EligibilityRow,
 ) -> csv::Result<()> {
-    let mut num = |w: &mut csv::Writer<W>, n: Option<i64>| {
-        number.clear();
-        if let Some(n) = n {
-            let _ = write!(number, "{n}");
+    for cell in r.export_cells() {
+        match cell {
+            ExportCell::Number(n) => {
+                number.clear();
+                let _ = write!(number, "{n}");
+                w.write_field(&*number)?;
+            }
+            ExportCell::Text(t) => w.write_field(t.as_bytes())?,
         }
-        w.write_field(&*number)
-    };
-    let d = &r.decision;
-    let i = d.inspection.as_ref().map(|i| (&i.record.inspection, i.inherited));
-    num(w, Some(i64::from(d.urn)))?;
-    w.write_field(r.name.as_deref().unwrap_or_default())?;
-    num(w, r.la_code)?;
-    w.write_field(r.la_name.as_deref().unwrap_or_default())?;
-    w.write_field(r.district.as_deref().unwrap_or_default())?;
-    w.write_field(d.outcome.code())?;
-    w.write_field(d.area.as_deref().unwrap_or_default())?;
-    num(w, i.map(|(i, _)| i64::from(i.judgement.grade.number())))?;
-    w.write_field(i.map(|(i, _)| i.date.to_string()).unwrap_or_default())?;
-    num(w, i.map(|(i, _)| i64::from(i.urn)))?;
-    w.write_field(i.map(|(_, inherited)| if inherited { "yes" } else { "no" }).unwrap_or_default())?;
-    w.write_field(d.reason())?;
+    }
     w.write_record(None::<&[u8]>)
 }
 

@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse};
 
 use aspire_core::eligibility::Outcome;
 use aspire_core::text::thousands;
-use aspire_store::EligibilityRow;
+use aspire_store::{EligibilityRow, ExportCell};
 
 use super::map::{self, Map};
 use super::{Choice, choose};
@@ -299,37 +299,13 @@ pub async fn show(
     })
 }
 
-const COLUMNS: [&str; 12] = [
-    "urn",
-    "name",
-    "la_code",
-    "la_name",
-    "district",
-    "decision",
-    "area",
-    "ofsted_grade",
-    "ofsted_date",
-    "ofsted_urn",
-    "inherited",
-    "reason",
-];
+const COLUMNS: [&str; 12] = EligibilityRow::EXPORT_COLUMNS;
 
 fn record(r: &EligibilityRow) -> [String; 12] {
-    let i = r.decision.inspection.as_ref();
-    [
-        r.decision.urn.to_string(),
-        r.name.clone().unwrap_or_default(),
-        r.la_code.map(|c| c.to_string()).unwrap_or_default(),
-        r.la_name.clone().unwrap_or_default(),
-        r.district.clone().unwrap_or_default(),
-        r.decision.outcome.code().to_owned(),
-        r.decision.area.clone().unwrap_or_default(),
-        i.map(|i| i.record.inspection.judgement.grade.number().to_string()).unwrap_or_default(),
-        i.map(|i| i.record.inspection.date.to_string()).unwrap_or_default(),
-        i.map(|i| i.record.inspection.urn.to_string()).unwrap_or_default(),
-        i.map(|i| if i.inherited { "yes" } else { "no" }.to_owned()).unwrap_or_default(),
-        r.decision.reason(),
-    ]
+    r.export_cells().map(|c| match c {
+        ExportCell::Number(n) => n.to_string(),
+        ExportCell::Text(t) => t.into_owned(),
+    })
 }
 
 async fn selection(
