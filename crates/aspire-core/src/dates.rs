@@ -59,7 +59,7 @@ impl DateStyle {
                 ymd(y, m, d).ok_or_else(|| DateError::Impossible(t.to_owned()))
             }
             DateStyle::Compact => {
-                if t.len() != 8 {
+                if t.len() != 8 || !t.is_ascii() {
                     return Err(format_err());
                 }
                 let y = num(&t[..4]).ok_or_else(format_err)?;
@@ -132,6 +132,9 @@ mod tests {
         assert_eq!(DateStyle::Compact.parse("20131204"), Ok(d("2013-12-04")));
         assert!(matches!(DateStyle::Compact.parse("20131304"), Err(DateError::Impossible(_))));
         assert!(matches!(DateStyle::Compact.parse("2013124"), Err(DateError::Format { .. })));
+        // Eight bytes but not eight digits: refused, not sliced inside a character.
+        assert!(matches!(DateStyle::Compact.parse("201é001"), Err(DateError::Format { .. })));
+        assert!(matches!(DateStyle::Compact.parse("20€7001"), Err(DateError::Format { .. })));
     }
 
     #[test]

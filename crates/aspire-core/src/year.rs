@@ -31,6 +31,11 @@ impl AcademicYear {
     pub fn parse(text: &str) -> Result<Self, AcademicYearError> {
         let t = text.trim();
         let err = || AcademicYearError(t.to_owned());
+        // Only ASCII can be a year; checking first also keeps the slicing below on character
+        // boundaries whatever was typed ("201é8", full-width digits).
+        if !t.is_ascii() {
+            return Err(err());
+        }
         let (a, b) = match t.find(['/', '-']) {
             Some(i) => (&t[..i], &t[i + 1..]),
             None if t.len() == 6 => (&t[..4], &t[4..]),
@@ -108,7 +113,8 @@ mod tests {
 
     #[test]
     fn rejects_inconsistent_years() {
-        for s in ["2018/20", "2018", "18/19", "2018/2018", "abcd/ef", ""] {
+        // Multi-byte characters where digits belong are refused, not sliced through.
+        for s in ["2018/20", "2018", "18/19", "2018/2018", "abcd/ef", "", "201é8", "ＯＲ", "２０１８/19"] {
             assert!(AcademicYear::parse(s).is_err(), "{s}");
         }
     }

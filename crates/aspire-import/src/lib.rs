@@ -55,6 +55,25 @@ pub enum FileError {
         "cannot tell which academic year {format} is for: put the year in the file name (e.g. ..._2018-2019.csv) or pass --year 2018/19"
     )]
     UnknownYear { format: &'static str },
+    #[error("Aspire failed while reading it ({0}); this is a fault in Aspire, not in the file: please report it")]
+    Internal(String),
+}
+
+/// Runs a reader so that a fault in it (a panic) becomes a [`FileError::Internal`] for that
+/// file: the caller reports it, goes on with the next file and exits with an error, instead of
+/// losing the file without a word.
+pub fn guarded<T>(read: impl FnOnce() -> Result<T, FileError>) -> Result<T, FileError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".to_owned());
+            Err(FileError::Internal(why))
+        }
+    }
 }
 
 /// Choices the user makes for an import.
@@ -167,6 +186,14 @@ fn digit_runs(s: &str) -> Vec<(usize, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fault_while_reading_is_an_error_for_that_file() {
+        let e = guarded::<()>(|| panic!("index out of bounds")).expect_err("an error");
+        assert!(matches!(&e, FileError::Internal(m) if m == "index out of bounds"), "{e}");
+        assert!(e.to_string().contains("fault in Aspire"), "{e}");
+        assert_eq!(guarded(|| Ok(3)).ok(), Some(3));
+    }
 
     #[test]
     fn dates_and_years_in_file_names() {

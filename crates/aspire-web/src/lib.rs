@@ -14,6 +14,7 @@ use std::future::Future;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::IntoResponse;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -106,6 +107,7 @@ pub fn router_with(db: Db, config: WebConfig) -> Router {
     for (name, value) in headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
+    app = with_fault_page(app);
     // One log line per request (method, path, status, latency) at info level. Invitation and
     // reset links carry a secret in the path: the log shows the path without it.
     app.layer(
@@ -115,6 +117,19 @@ pub fn router_with(db: Db, config: WebConfig) -> Router {
             })
             .on_response(DefaultOnResponse::new().level(Level::INFO)),
     )
+}
+
+/// A fault in a handler (a panic) answers the request with the 500 page, the cause logged once
+/// with its reference, instead of dropping the connection.
+pub fn with_fault_page(app: Router) -> Router {
+    app.layer(tower_http::catch_panic::CatchPanicLayer::custom(|payload: Box<dyn std::any::Any + Send>| {
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        WebError::Internal(format!("a handler panicked: {why}")).into_response()
+    }))
 }
 
 /// A request path fit for the log: the token of an invitation or reset link is replaced.

@@ -37,7 +37,7 @@ pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let reader = std::thread::spawn(move || {
         for path in files {
             let t = Instant::now();
-            let parsed = aspire_import::read_file(&path, &opts);
+            let parsed = aspire_import::guarded(|| aspire_import::read_file(&path, &opts));
             if tx.blocking_send((path, parsed, t.elapsed())).is_err() {
                 break;
             }
@@ -50,7 +50,9 @@ pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         imported_by: std::env::var("USER").or_else(|_| std::env::var("USERNAME")).ok(),
     };
     let mut failures = 0;
+    let mut done = 0;
     while let Some((path, parsed, read_time)) = rx.recv().await {
+        done += 1;
         let shown = path.display().to_string();
         bar.set_message(format!("writing {shown}"));
         let lines = match parsed {
@@ -84,7 +86,13 @@ pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let _ = reader.join();
+    // Every file must have been answered for: one the reader never sent is a failure too.
+    if reader.join().is_err() || done < args.files.len() {
+        for path in &args.files[done.min(args.files.len())..] {
+            println!("✗ {}: not read (Aspire stopped before reaching it). Nothing was written.", path.display());
+        }
+        failures += 1;
+    }
     Ok(if failures == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 

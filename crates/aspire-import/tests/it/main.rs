@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod formats;
+mod fuzz;
 mod xlsx;
 
 use std::path::PathBuf;

@@ -56,6 +56,10 @@ async fn a_cohort_report_with_sentences_charts_methods_and_downloads() {
         .get(&format!("/evaluation/{id}?baseline=2015/16,2016/17&followup=2017/18,2018/19&national=on&sponsored=on"))
         .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    // Full-width letters where a year belongs: a plain 400 page, not a dropped connection.
+    let bad = app.get(&format!("/evaluation/{id}?baseline=%EF%BC%AF%EF%BC%B2")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.contains("is not an academic year"), "{}", bad.body);
     assert!(
         p.body.contains("Cohort schools improved by") || p.body.contains("Cohort schools fell by"),
         "a headline sentence"

@@ -289,3 +289,18 @@ async fn stored_script_payloads_render_as_text_on_every_page() {
 fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("v", s)]).expect("encode").trim_start_matches("v=").to_owned()
 }
+
+#[tokio::test]
+async fn a_fault_in_a_handler_is_a_500_page_not_a_dropped_connection() {
+    // The layer the application uses, around a handler that panics.
+    let router: axum::Router = axum::Router::new()
+        .route("/boom", axum::routing::get(|| async { if true { panic!("boom") } else { "never" } }));
+    let app = aspire_web::with_fault_page(router);
+    let res = tower::ServiceExt::oneshot(app, Request::builder().uri("/boom").body(Body::empty()).expect("request"))
+        .await
+        .expect("an answer");
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body");
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("Sorry, something went wrong") && !body.contains("boom"), "{body}");
+}

@@ -119,6 +119,27 @@ fn a_bad_file_is_refused_whole_and_the_database_file_is_untouched() {
 }
 
 #[test]
+fn a_bad_year_is_an_error_exit_and_the_next_file_is_still_imported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("a.db");
+    let ks2 = std::fs::read_to_string(data("schools_england_2018_waiky8/ks2_perf_2017-2018.csv")).expect("ks2");
+    let (header, rest) = ks2.split_once('\n').expect("header");
+    let year_col = header.split(',').position(|h| h.trim() == "Academic Year").expect("year column");
+    let (first, others) = rest.split_once('\n').expect("rows");
+    let mut cells: Vec<&str> = first.split(',').collect();
+    cells[year_col] = "201é8";
+    let bad = dir.path().join("ks2_perf_2017-2018.csv");
+    std::fs::write(&bad, format!("{header}\n{}\n{others}", cells.join(","))).expect("write");
+    let lookup = data("ons_lad_lookups/LAD17_to_RGN17_England.csv");
+    let o = aspire(&db, &["import", bad.to_str().expect("path"), lookup.to_str().expect("path")]);
+    let out = text(&o);
+    assert!(!o.status.success(), "an error exit: {out}");
+    assert!(!out.contains("panicked"), "{out}");
+    assert!(out.contains("line 2, column Academic Year, value '201é8'"), "{out}");
+    assert!(out.contains("✓ ") && out.contains("LAD17_to_RGN17_England.csv"), "the second file is imported: {out}");
+}
+
+#[test]
 fn unreadable_and_unknown_files_are_explained() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("a.db");
