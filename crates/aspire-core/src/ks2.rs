@@ -251,6 +251,16 @@ impl Ks2Subject {
             Ks2Subject::EnglandStateFunded => Some(("england_state_funded", "E92000001".into())),
         }
     }
+
+    /// The subject of a stored area row, the inverse of [`Ks2Subject::area_key`].
+    pub fn from_area_key(level: &str, code: &str) -> Option<Ks2Subject> {
+        match level {
+            "la" => code.parse().ok().map(Ks2Subject::LocalAuthority),
+            "england_all" => Some(Ks2Subject::EnglandAll),
+            "england_state_funded" => Some(Ks2Subject::EnglandStateFunded),
+            _ => None,
+        }
+    }
 }
 
 /// One row of KS2 results: a subject in a year and the measures the file gave.

@@ -86,7 +86,26 @@ pub struct SchoolRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ks2Batch {
     pub measures: Vec<Measure>,
+    pub rank: Ks2Rank,
     pub rows: Vec<Ks2Row>,
+}
+
+/// How authoritative a results file is for its KS2 figures. Two files can disagree about a
+/// figure (a revised release, a copy made by someone else): each figure keeps the value of the
+/// highest-ranked file that gives one, and on equal ranks the greater figure, so the result never
+/// depends on the order files are imported in; the disagreement is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ks2Rank {
+    /// Extracts per URN with readable column names, made from DfE data by others.
+    PerUrnExtract = 0,
+    /// Files with the DfE's own column names (the performance tables' "ks2final" and copies of it).
+    DfeResults = 1,
+}
+
+impl Ks2Rank {
+    pub fn key(self) -> i64 {
+        self as i64
+    }
 }
 
 /// A DfE local authority.

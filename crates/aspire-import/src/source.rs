@@ -93,6 +93,13 @@ impl Source {
     /// Calls `f` for each data row with its 1-based starting line. A row the CSV reader cannot
     /// read at all (e.g. an unterminated quote) is passed as an error.
     pub fn for_each_row(&self, mut f: impl FnMut(u64, Result<&StringRecord, String>)) {
+        self.for_each_row_ended(|line, rec, _| f(line, rec));
+    }
+
+    /// As [`Source::for_each_row`], also saying whether the row ends with a line end. Only the
+    /// last row of a file can lack one: public files often do (GIAS, DfE), but a last row that
+    /// lacks one and is also shorter than the header is where a cut-short file stops.
+    pub fn for_each_row_ended(&self, mut f: impl FnMut(u64, Result<&StringRecord, String>, bool)) {
         match &self.body {
             Body::Csv(text) => {
                 let mut reader = csv_reader(text.as_bytes());
@@ -108,12 +115,14 @@ impl Source {
                             if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) {
                                 continue;
                             }
-                            f(lines.line_at(start), Ok(&rec));
+                            let ended =
+                                (reader.position().byte() as usize) < text.len() || text.ends_with(['\n', '\r']);
+                            f(lines.line_at(start), Ok(&rec), ended);
                         }
                         Ok(false) => break,
                         Err(e) => {
                             let start = e.position().map_or(at, |p| p.byte());
-                            f(lines.line_at(start), Err(e.to_string()));
+                            f(lines.line_at(start), Err(e.to_string()), true);
                             // The reader cannot resynchronise after a broken quote: stop here.
                             if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                                 break;
@@ -124,7 +133,7 @@ impl Source {
             }
             Body::Sheet(rows) => {
                 for r in rows {
-                    f(r.position().map(|p| p.line()).unwrap_or(0), Ok(r));
+                    f(r.position().map(|p| p.line()).unwrap_or(0), Ok(r), true);
                 }
             }
         }

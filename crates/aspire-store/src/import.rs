@@ -2,8 +2,9 @@
 
 use chrono::Utc;
 
-use aspire_core::ks2::{Ks2Subject, Ks2Value};
+use aspire_core::ks2::{Ks2Subject, Ks2Value, Measure};
 use aspire_core::value::Kind;
+use aspire_core::year::AcademicYear;
 use aspire_import::{Parsed, Precedence};
 
 use crate::sql::{Arg, Sql, Tx};
@@ -30,17 +31,17 @@ pub struct TableCount {
     pub unchanged: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ImportOutcome {
     /// The file has bad rows and the user did not ask to skip them: nothing was written.
     Rejected,
     /// Nothing was written; these are the changes the import would make.
-    DryRun {
-        tables: Vec<TableCount>,
-    },
+    DryRun { tables: Vec<TableCount>, conflicts: Vec<Conflict> },
     Written {
         import_id: i64,
         tables: Vec<TableCount>,
+        /// KS2 figures on which this file and earlier ones disagree (the merge rule chose one).
+        conflicts: Vec<Conflict>,
     },
 }
 
@@ -48,7 +49,14 @@ impl ImportOutcome {
     pub fn tables(&self) -> &[TableCount] {
         match self {
             ImportOutcome::Rejected => &[],
-            ImportOutcome::DryRun { tables } | ImportOutcome::Written { tables, .. } => tables,
+            ImportOutcome::DryRun { tables, .. } | ImportOutcome::Written { tables, .. } => tables,
+        }
+    }
+
+    pub fn conflicts(&self) -> &[Conflict] {
+        match self {
+            ImportOutcome::Rejected => &[],
+            ImportOutcome::DryRun { conflicts, .. } | ImportOutcome::Written { conflicts, .. } => conflicts,
         }
     }
 
@@ -92,7 +100,8 @@ pub async fn write_import(db: &Db, parsed: &Parsed, opts: &WriteOptions) -> Resu
         .next()
         .unwrap_or(0);
 
-    let tables = match write_records(&mut tx, parsed, import_id).await {
+    let mut conflicts = Vec::new();
+    let tables = match write_records(&mut tx, parsed, import_id, &mut conflicts).await {
         Ok(t) => t,
         Err(e) => {
             // Dropping the transaction rolls it back; say so explicitly for clarity.
@@ -103,17 +112,19 @@ pub async fn write_import(db: &Db, parsed: &Parsed, opts: &WriteOptions) -> Resu
 
     if opts.dry_run {
         tx.rollback().await?;
-        return Ok(ImportOutcome::DryRun { tables });
+        return Ok(ImportOutcome::DryRun { tables, conflicts });
     }
     let (ins, upd, same) =
         tables.iter().fold((0u64, 0u64, 0u64), |(i, u, n), t| (i + t.inserted, u + t.updated, n + t.unchanged));
     tx.execute(
         &Sql::new(
-            "UPDATE imports SET rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, finished_at = ? WHERE id = ?",
+            "UPDATE imports SET rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, warnings = warnings + ?, \
+             finished_at = ? WHERE id = ?",
         )
         .arg(Arg::Int(Some(ins as i64)))
         .arg(Arg::Int(Some(upd as i64)))
         .arg(Arg::Int(Some(same as i64)))
+        .arg(Arg::Int(Some(conflicts.len() as i64)))
         .arg(Arg::Instant(Some(Utc::now())))
         .arg(Arg::Int(Some(import_id))),
         "recording the import's counts",
@@ -147,11 +158,12 @@ pub async fn write_import(db: &Db, parsed: &Parsed, opts: &WriteOptions) -> Resu
             "updated": upd,
             "unchanged": same,
             "rejected": parsed.report.rows_rejected(),
+            "conflicts": conflicts.len(),
         })),
     )
     .await?;
     tx.commit().await?;
-    Ok(ImportOutcome::Written { import_id, tables })
+    Ok(ImportOutcome::Written { import_id, tables, conflicts })
 }
 
 async fn count(tx: &mut Tx, table: &str) -> Result<u64> {
@@ -193,7 +205,12 @@ fn meta_col() -> Column {
     Column::new("last_import_id", Kind::Int, Rule::Meta)
 }
 
-async fn write_records(tx: &mut Tx, parsed: &Parsed, import_id: i64) -> Result<Vec<TableCount>> {
+async fn write_records(
+    tx: &mut Tx,
+    parsed: &Parsed,
+    import_id: i64,
+    conflicts: &mut Vec<Conflict>,
+) -> Result<Vec<TableCount>> {
     let rec = &parsed.records;
     let id = Arg::Int(Some(import_id));
     let mut out = Vec::new();
@@ -292,20 +309,26 @@ async fn write_records(tx: &mut Tx, parsed: &Parsed, import_id: i64) -> Result<V
     }
 
     if let Some(b) = &rec.ks2 {
-        let mut cols = Vec::with_capacity(b.measures.len() * 2 + 1);
+        conflicts.extend(ks2_conflicts(tx, b).await?);
+        let rank = b.rank.key();
+        let mut cols = Vec::with_capacity(b.measures.len() * 3 + 2);
         for m in &b.measures {
             let c = m.column();
-            cols.push(Column::new(c.clone(), Kind::Real, Rule::KeepUnlessGiven));
+            cols.push(Column::new(c.clone(), Kind::Real, Rule::Ranked));
+            cols.push(Column::new(format!("{c}_rank"), Kind::Int, Rule::RankOf { value_col: c.clone() }));
             cols.push(Column::new(format!("{c}_missing"), Kind::Text, Rule::Reason { value_col: c }));
         }
+        cols.push(Column::new("source_rank", Kind::Int, Rule::SourceRank));
         cols.push(meta_col());
         let measure_args = |values: &[Option<Ks2Value>]| -> Vec<Arg> {
             values
                 .iter()
                 .flat_map(|v| match v {
-                    Some(Ks2Value::Value(x)) => [Arg::Real(Some(*x)), Arg::Text(None)],
-                    Some(Ks2Value::Missing(r)) => [Arg::Real(None), Arg::Text(Some(r.code().to_owned()))],
-                    None => [Arg::Real(None), Arg::Text(None)],
+                    Some(Ks2Value::Value(x)) => [Arg::Real(Some(*x)), Arg::Int(Some(rank)), Arg::Text(None)],
+                    Some(Ks2Value::Missing(r)) => {
+                        [Arg::Real(None), Arg::Int(None), Arg::Text(Some(r.code().to_owned()))]
+                    }
+                    None => [Arg::Real(None), Arg::Int(None), Arg::Text(None)],
                 })
                 .collect()
         };
@@ -321,6 +344,7 @@ async fn write_records(tx: &mut Tx, parsed: &Parsed, import_id: i64) -> Result<V
                 }
             };
             args.extend(measure_args(&row.values));
+            args.push(Arg::Int(Some(rank)));
             args.push(id.clone());
             match row.subject {
                 Ks2Subject::School(_) => school_rows.push(args),
@@ -445,6 +469,117 @@ async fn write_records(tx: &mut Tx, parsed: &Parsed, import_id: i64) -> Result<V
             })
             .collect();
         apply(tx, &up, rows, &mut out).await?;
+    }
+    Ok(out)
+}
+
+/// A KS2 figure on which the file and the database disagree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    pub subject: Ks2Subject,
+    pub year: AcademicYear,
+    pub measure: Measure,
+    /// The figure stored before this import.
+    pub stored: f64,
+    /// The figure in this file.
+    pub incoming: f64,
+    /// Which of the two the merge rule keeps.
+    pub kept_incoming: bool,
+    /// Why: the file ranks higher, lower, or the same (then the greater figure is kept).
+    pub why: &'static str,
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let who = match self.subject {
+            Ks2Subject::School(urn) => format!("URN {urn}"),
+            Ks2Subject::LocalAuthority(la) => format!("LA {la:03}"),
+            Ks2Subject::EnglandAll => "England (all schools)".to_owned(),
+            Ks2Subject::EnglandStateFunded => "England (state-funded)".to_owned(),
+        };
+        let kept = if self.kept_incoming { self.incoming } else { self.stored };
+        write!(
+            f,
+            "{who}, {}, {}: this file gives {}, the database holds {} from an earlier file; {kept} is kept ({})",
+            self.year,
+            self.measure.dfe_code(),
+            self.incoming,
+            self.stored,
+            self.why
+        )
+    }
+}
+
+/// The stored figures this KS2 batch disagrees with, and which one the merge keeps (the same
+/// rule as the upsert: higher rank, then the greater figure).
+async fn ks2_conflicts(tx: &mut Tx, b: &aspire_import::Ks2Batch) -> Result<Vec<Conflict>> {
+    use std::collections::{BTreeSet, HashMap};
+    if b.rows.is_empty() || b.measures.is_empty() {
+        return Ok(Vec::new());
+    }
+    let years: BTreeSet<i64> = b.rows.iter().map(|r| i64::from(r.year.start_year())).collect();
+    let year_list = years.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let cols: Vec<String> = b.measures.iter().flat_map(|m| [m.column(), format!("{}_rank", m.column())]).collect();
+    type Stored = Vec<(Option<f64>, Option<i64>)>;
+    let read = |r: &dyn crate::sql::RowGet| -> Result<Stored> {
+        b.measures.iter().map(|m| Ok((r.real(&m.column())?, r.int(&format!("{}_rank", m.column()))?))).collect()
+    };
+    let mut stored: HashMap<(Ks2Subject, i64), Stored> = HashMap::new();
+    let school_sql = Sql::new(format!(
+        "SELECT urn, academic_year, {} FROM ks2_school_results WHERE academic_year IN ({year_list})",
+        cols.join(", ")
+    ));
+    for (urn, year, values) in tx
+        .fetch(&school_sql, "reading stored KS2 results", |r| {
+            let urn = r.int("urn")?.and_then(|u| aspire_core::Urn::try_from(u).ok());
+            Ok((urn, r.int("academic_year")?, read(r)?))
+        })
+        .await?
+    {
+        if let (Some(urn), Some(year)) = (urn, year) {
+            stored.insert((Ks2Subject::School(urn), year), values);
+        }
+    }
+    let area_sql = Sql::new(format!(
+        "SELECT area_level, area_code, academic_year, {} FROM ks2_area_results WHERE academic_year IN ({year_list})",
+        cols.join(", ")
+    ));
+    for (level, code, year, values) in tx
+        .fetch(&area_sql, "reading stored KS2 results", |r| {
+            Ok((r.text("area_level")?, r.text("area_code")?, r.int("academic_year")?, read(r)?))
+        })
+        .await?
+    {
+        let subject = Ks2Subject::from_area_key(level.as_deref().unwrap_or(""), code.as_deref().unwrap_or(""));
+        if let (Some(subject), Some(year)) = (subject, year) {
+            stored.insert((subject, year), values);
+        }
+    }
+    let rank = b.rank.key();
+    let mut out = Vec::new();
+    for row in &b.rows {
+        let Some(old) = stored.get(&(row.subject, i64::from(row.year.start_year()))) else { continue };
+        for ((m, v), (old_value, old_rank)) in b.measures.iter().zip(&row.values).zip(old) {
+            let (Some(Ks2Value::Value(x)), Some(y)) = (v, old_value) else { continue };
+            if x == y {
+                continue;
+            }
+            let old_rank = old_rank.unwrap_or(-1);
+            let (kept_incoming, why) = match rank.cmp(&old_rank) {
+                std::cmp::Ordering::Greater => (true, "this file ranks above the earlier one"),
+                std::cmp::Ordering::Less => (false, "the earlier file ranks above this one"),
+                std::cmp::Ordering::Equal => (x > y, "files of equal rank: the greater figure is kept"),
+            };
+            out.push(Conflict {
+                subject: row.subject,
+                year: row.year,
+                measure: *m,
+                stored: *y,
+                incoming: *x,
+                kept_incoming,
+                why,
+            });
+        }
     }
     Ok(out)
 }

@@ -38,7 +38,7 @@ pub use eligibility::{EligibilityRow, ExportCell, Scope};
 pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
 };
-pub use import::{ImportOutcome, TableCount, WriteOptions, write_import};
+pub use import::{Conflict, ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use migrate::MIGRATIONS;
 pub use networks::{FormedNetwork, PlacedSchool, network_names};

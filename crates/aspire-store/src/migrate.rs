@@ -38,6 +38,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_recruitment.sql"),
         include_str!("../migrations/postgres/0005_recruitment.sql"),
     ),
+    (
+        6,
+        "ks2_precedence",
+        include_str!("../migrations/sqlite/0006_ks2_precedence.sql"),
+        include_str!("../migrations/postgres/0006_ks2_precedence.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

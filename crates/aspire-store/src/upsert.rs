@@ -36,8 +36,9 @@ pub(crate) enum Rule {
     RankOf { value_col: String },
     /// The higher of the stored and incoming `source_rank`; not counted as a change on its own.
     SourceRank,
-    /// A DfE missing-reason column: cleared when the paired value column has a figure, else the
-    /// incoming reason, else the stored one.
+    /// A DfE missing-reason column: cleared when the paired value column has a figure; else, of
+    /// the stored and incoming reasons, the one given (the greater code when both are, so that
+    /// the order of imports does not matter).
     Reason { value_col: String },
     /// Bookkeeping (`last_import_id`): written with real changes, never a change on its own.
     Meta,
@@ -76,7 +77,9 @@ impl Upsert {
                 "CASE WHEN excluded.source_rank > COALESCE({t}.source_rank, -1) THEN excluded.source_rank ELSE {t}.source_rank END"
             ),
             Rule::Reason { value_col: v } => format!(
-                "CASE WHEN COALESCE(excluded.{v}, {t}.{v}) IS NOT NULL THEN NULL ELSE COALESCE(excluded.{n}, {t}.{n}) END"
+                "CASE WHEN COALESCE(excluded.{v}, {t}.{v}) IS NOT NULL THEN NULL \
+                 WHEN excluded.{n} IS NULL THEN {t}.{n} WHEN {t}.{n} IS NULL OR excluded.{n} > {t}.{n} THEN excluded.{n} \
+                 ELSE {t}.{n} END"
             ),
         }
     }

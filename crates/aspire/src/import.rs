@@ -139,11 +139,17 @@ pub fn describe(
     let what = format!("{} ({}, {})", parsed.format.code(), parsed.encoding.label(), thousands(r.rows_read) + " rows");
     let changes = changes(outcome);
     let secs = format!("{:.2} s", took.as_secs_f64());
-    let warn = if r.warnings.is_empty() {
+    let mut warn = if r.warnings.is_empty() {
         String::new()
     } else {
         format!("; {} warnings", thousands(r.warnings.len() as u64))
     };
+    if !outcome.conflicts().is_empty() {
+        warn.push_str(&format!(
+            "; {} figures disagree with earlier files",
+            thousands(outcome.conflicts().len() as u64)
+        ));
+    }
     match outcome {
         ImportOutcome::Rejected => {
             out.push(format!(
@@ -175,6 +181,14 @@ pub fn describe(
     out.extend(r.warnings.iter().take(limit).map(|w| format!("    warning: {w}")));
     if r.warnings.len() > limit {
         out.push(format!("    ... and {} more warnings (--verbose lists them all)", r.warnings.len() - limit));
+    }
+    let conflicts = outcome.conflicts();
+    out.extend(conflicts.iter().take(limit).map(|c| format!("    conflict: {c}")));
+    if conflicts.len() > limit {
+        out.push(format!(
+            "    ... and {} more figures on which this file and earlier ones disagree (--verbose lists them all)",
+            conflicts.len() - limit
+        ));
     }
     if args.verbose && !r.ignored_columns.is_empty() {
         out.push(format!("    columns not used: {}", r.ignored_columns.join(", ")));

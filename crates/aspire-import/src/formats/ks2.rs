@@ -18,7 +18,7 @@ use aspire_core::year::AcademicYear;
 
 use super::{Format, Meta, RowOut, RowParser, header_error, require};
 use crate::cells::{Col, Header, Row};
-use crate::records::{LocalAuthority, Precedence, SchoolRow, SourceRank};
+use crate::records::{Ks2Rank, LocalAuthority, Precedence, SchoolRow, SourceRank};
 use crate::{FileError, ImportOptions, year_in_name};
 
 /// School fields a results file may carry. They only fill blanks in the register.
@@ -186,7 +186,7 @@ impl RowParser for DfeParser {
                 self.school.iter().map(|&(f, _)| f).collect(),
                 Precedence::Ranked(SourceRank::results(self.year.last_day())),
             )),
-            ks2_measures: Some(self.measures.iter().map(|&(m, _)| m).collect()),
+            ks2_measures: Some((self.measures.iter().map(|&(m, _)| m).collect(), Ks2Rank::DfeResults)),
             la: self.lea.map(|_| (Precedence::FillOnly, false)),
             ..Meta::default()
         }
@@ -271,7 +271,10 @@ impl RowParser for PerUrnParser {
     }
 
     fn meta(&self) -> Meta {
-        Meta { ks2_measures: Some(self.measures.iter().map(|&(m, _)| m).collect()), ..Meta::default() }
+        Meta {
+            ks2_measures: Some((self.measures.iter().map(|&(m, _)| m).collect(), Ks2Rank::PerUrnExtract)),
+            ..Meta::default()
+        }
     }
 
     fn used(&self) -> Vec<Col> {

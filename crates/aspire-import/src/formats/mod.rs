@@ -165,7 +165,8 @@ impl Format {
         None
     }
 
-    /// DfE results files leave off trailing empty columns for schools without results.
+    /// DfE results files leave off trailing empty columns for schools without results (a row
+    /// like that still ends with a line end; one that does not is a cut-short file).
     fn allows_short_rows(self) -> bool {
         matches!(self, Format::Ks2Results)
     }
@@ -188,7 +189,7 @@ pub(crate) struct RowOut {
 #[derive(Default)]
 pub(crate) struct Meta {
     pub school_fields: Option<(Vec<SchoolField>, Precedence)>,
-    pub ks2_measures: Option<Vec<Measure>>,
+    pub ks2_measures: Option<(Vec<Measure>, Ks2Rank)>,
     pub la: Option<(Precedence, bool)>,
     pub lad: Option<(bool, bool)>,
 }
@@ -244,7 +245,7 @@ pub(crate) fn parse(
     // establishments", so rows with several links are longer than the header.
     let spills = header.names().last().is_some_and(|n| n.eq_ignore_ascii_case("Linked establishments"));
     let mut staged = Staged::default();
-    source.for_each_row(|line, rec| {
+    source.for_each_row_ended(|line, rec, ended| {
         report.rows_read += 1;
         let rec = match rec {
             Ok(r) => r,
@@ -254,6 +255,17 @@ pub(crate) fn parse(
             }
         };
         let too_long = rec.len() > header.len() && !(format == Format::GiasEstablishments && spills);
+        if rec.len() < header.len() && !ended {
+            report.errors.push(RowIssue::row(
+                line,
+                format!(
+                    "the file ends in the middle of this row: it has {} of the header's {} columns and no line end, so the file looks cut short (download or export it again)",
+                    rec.len(),
+                    header.len()
+                ),
+            ));
+            return;
+        }
         if too_long || (rec.len() < header.len() && !format.allows_short_rows()) {
             report.errors.push(RowIssue::row(
                 line,
@@ -342,7 +354,7 @@ impl Staged {
                 rows: keep_las,
             }),
             inspections: unline(keep(inspections, &bad)),
-            ks2: meta.ks2_measures.map(|measures| Ks2Batch { measures, rows: unline(keep(ks2, &bad)) }),
+            ks2: meta.ks2_measures.map(|(measures, rank)| Ks2Batch { measures, rank, rows: unline(keep(ks2, &bad)) }),
             links: unline(keep(links, &bad)),
             lads: meta.lad.map(|(has_region, has_county)| LadBatch {
                 has_region,

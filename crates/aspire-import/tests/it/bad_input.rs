@@ -96,3 +96,30 @@ fn a_broken_quote_is_reported_on_its_line() {
     assert!(!p.report.is_clean());
     assert_eq!(p.report.errors[0].line, 3, "{:?}", p.report.errors);
 }
+
+#[test]
+fn a_results_file_cut_inside_a_row_is_refused() {
+    let full = std::fs::read(crate::data_dir().join("ks2_hampshire_surrey_2017_2019/ks2final_2018-2019_la850.csv"))
+        .expect("file");
+    let whole = aspire_import::read_bytes("ks2final_2018-2019_la850.csv", &full, &crate::opts()).expect("readable");
+    assert!(whole.report.is_clean(), "the real file, which has no line end after its last row, reads clean");
+    // Line 50 of the file: a school row of 318 cells.
+    let starts: Vec<usize> = full.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1).collect();
+    let (from, to) = (starts[48], starts[49] - 1);
+    let text = String::from_utf8_lossy(&full[from..to]).into_owned();
+    assert!(text.contains("115897"), "line 50 is URN 115897's row: {text}");
+    for cut in [from + 12, from + 40, from + (to - from) / 3, from + (to - from) / 2, to - 30, to - 3] {
+        let p =
+            aspire_import::read_bytes("ks2final_2018-2019_la850.csv", &full[..cut], &crate::opts()).expect("readable");
+        let errs: Vec<String> = p.report.errors.iter().map(ToString::to_string).collect();
+        assert!(
+            errs.iter().any(|e| e.starts_with("line 50") && e.contains("looks cut short")),
+            "cut at byte {cut}: {errs:?}"
+        );
+    }
+    // A short school row that does end with a line end is DfE's way of leaving off blank cells.
+    let shortened = format!("{}\n", String::from_utf8_lossy(&full[..from + 60]));
+    let p = aspire_import::read_bytes("ks2final_2018-2019_la850.csv", shortened.as_bytes(), &crate::opts())
+        .expect("readable");
+    assert!(p.report.errors.iter().all(|e| e.line != 50), "{:?}", p.report.errors);
+}

@@ -183,3 +183,70 @@ async fn newer_register_data_wins_and_blanks_do_not_erase_locations() {
     assert_eq!(s.easting, Some(472080.0), "a newer file without coordinates keeps the old ones");
     t.cleanup().await;
 }
+
+/// Two DfE-named results files that disagree about one school's progress score, and a per-URN
+/// extract that disagrees with both.
+const KS2_A: &str = "RECTYPE,URN,LEA,READPROG,MATPROG,PTRWM_EXP\n1,115897,850,3.3,SUPP,0.55\n";
+const KS2_B: &str = "RECTYPE,URN,LEA,READPROG,MATPROG,PTRWM_EXP\n1,115897,850,-2.0,NE,0.55\n";
+const KS2_PER_URN: &str = "URN,Academic Year,Reading Progress,Maths Progress\n115897,2019,1.5,0.4\n";
+
+async fn ks2_of(db: &Db) -> std::collections::BTreeMap<aspire_core::ks2::Measure, aspire_core::ks2::Ks2Value> {
+    let urn = aspire_core::Urn::parse("115897").expect("urn");
+    let rows = db.ks2_for_schools(&[urn]).await.expect("ks2");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    rows[0].values.clone()
+}
+
+#[tokio::test]
+async fn ks2_figures_do_not_depend_on_the_order_of_imports_and_disagreements_are_reported() {
+    use aspire_core::ks2::{Ks2Value, Measure, MissingReason};
+    let read = |name: &str, text: &str| aspire_import::read_bytes(name, text.as_bytes(), &opts()).expect("readable");
+    let (a, b) = (read("ks2final_2018-2019_a.csv", KS2_A), read("ks2final_2018-2019_b.csv", KS2_B));
+    let extract = read("ks2_perf_2018-2019.csv", KS2_PER_URN);
+    for t in TestDb::all().await {
+        let first = import(&t.db, &a).await;
+        assert!(first.conflicts().is_empty());
+        let second = import(&t.db, &b).await;
+        let c = second.conflicts();
+        assert_eq!(c.len(), 1, "{c:?}");
+        let said = c[0].to_string();
+        assert!(
+            said.starts_with("URN 115897, 2018/19, READPROG: this file gives -2, the database holds 3.3"),
+            "{said}"
+        );
+        assert!(said.contains("3.3 is kept") && said.contains("equal rank"), "{said}");
+        assert_eq!(ks2_of(&t.db).await[&aspire_core::ks2::Measure::ReadingProgress], Ks2Value::Value(3.3));
+        t.cleanup().await;
+    }
+    // The same files the other way round, and the per-URN extract before and after: the same figures.
+    let mut results = Vec::new();
+    for order in [vec![&a, &b, &extract], vec![&extract, &b, &a], vec![&b, &extract, &a]] {
+        let t = TestDb::sqlite().await;
+        for p in order {
+            import(&t.db, p).await;
+        }
+        results.push(ks2_of(&t.db).await);
+        t.cleanup().await;
+    }
+    assert!(results.windows(2).all(|w| w[0] == w[1]), "{results:#?}");
+    let r = &results[0];
+    assert_eq!(r[&Measure::ReadingProgress], Ks2Value::Value(3.3), "equal rank: the greater figure");
+    assert_eq!(r[&Measure::MathsProgress], Ks2Value::Value(0.4), "a figure beats a reason, whatever its rank");
+    assert_eq!(r[&Measure::RwmExpected], Ks2Value::Value(0.55));
+    // Reasons alone: the same reason whatever the order.
+    let (x, y) = (
+        read("ks2final_2018-2019_x.csv", "RECTYPE,URN,LEA,READPROG\n1,115897,850,SUPP\n"),
+        read("ks2final_2018-2019_y.csv", "RECTYPE,URN,LEA,READPROG\n1,115897,850,NE\n"),
+    );
+    let mut reasons = Vec::new();
+    for order in [[&x, &y], [&y, &x]] {
+        let t = TestDb::sqlite().await;
+        for p in order {
+            import(&t.db, p).await;
+        }
+        reasons.push(ks2_of(&t.db).await[&Measure::ReadingProgress]);
+        t.cleanup().await;
+    }
+    assert_eq!(reasons[0], reasons[1]);
+    assert!(matches!(reasons[0], Ks2Value::Missing(MissingReason::Suppressed | MissingReason::NoEntries)));
+}

@@ -50,6 +50,7 @@ async fn register_columns_match_the_domain() {
         for m in Measure::ALL {
             assert!(c.contains(&m.column()), "{table}.{} missing", m.column());
             assert!(c.contains(&format!("{}_missing", m.column())), "{table}.{}_missing missing", m.column());
+            assert!(c.contains(&format!("{}_rank", m.column())), "{table}.{}_rank missing", m.column());
         }
     }
     t.cleanup().await;
