@@ -12,6 +12,7 @@ use csv::StringRecord;
 use sha2::{Digest, Sha256};
 
 use crate::FileError;
+use crate::report::RowIssue;
 
 /// The text encoding a CSV file was read with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +39,8 @@ pub struct Source {
     pub sha256: String,
     pub encoding: Encoding,
     pub headers: StringRecord,
+    /// What reading the bytes noticed (stray bytes in a UTF-8 file).
+    pub warnings: Vec<RowIssue>,
     body: Body,
 }
 
@@ -53,13 +56,14 @@ impl Source {
         if bytes.starts_with(b"PK\x03\x04") || name.to_ascii_lowercase().ends_with(".xlsx") {
             return Self::xlsx(sha256, bytes);
         }
-        let (text, encoding) = decode(bytes);
+        let (text, encoding, strays) = decode(bytes);
         let mut reader = csv_reader(text.as_bytes());
         let headers = reader.headers().map_err(|e| FileError::Unreadable(e.to_string()))?.clone();
         if headers.is_empty() || headers.iter().all(|h| h.trim().is_empty()) {
             return Err(FileError::Empty);
         }
-        Ok(Source { sha256, encoding, headers, body: Body::Csv(text.into_owned()) })
+        let warnings = strays.iter().map(StrayByte::issue).collect();
+        Ok(Source { sha256, encoding, headers, warnings, body: Body::Csv(text.into_owned()) })
     }
 
     fn xlsx(sha256: String, bytes: &[u8]) -> Result<Source, FileError> {
@@ -87,7 +91,7 @@ impl Source {
             rec.set_position(Some(pos));
             body.push(rec);
         }
-        Ok(Source { sha256, encoding: Encoding::Xlsx, headers, body: Body::Sheet(body) })
+        Ok(Source { sha256, encoding: Encoding::Xlsx, headers, warnings: Vec::new(), body: Body::Sheet(body) })
     }
 
     /// Calls `f` for each data row with its 1-based starting line. A row the CSV reader cannot
@@ -172,20 +176,100 @@ fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes)
 }
 
-/// UTF-8 (with or without BOM) when the bytes are valid UTF-8, otherwise Windows-1252, which
-/// decodes any byte sequence; GIAS publishes its links file in Windows-1252.
-pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF")
-        && let Ok(s) = std::str::from_utf8(rest)
-    {
-        return (Cow::Borrowed(s), Encoding::Utf8WithBom);
+/// A byte that is not UTF-8 in a file that otherwise is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrayByte {
+    pub line: u64,
+    pub byte: u8,
+    /// The character it was read as (Windows-1252).
+    pub read_as: char,
+    /// The decoded text around it, for the user to find it.
+    pub context: String,
+}
+
+/// How many stray bytes are listed one by one; the rest are counted.
+const STRAY_BYTES_LISTED: usize = 20;
+
+/// Decides a file's encoding, once for the whole file:
+/// - valid UTF-8 (with or without BOM): UTF-8;
+/// - otherwise, if it has a BOM or any multi-byte UTF-8 character, it is UTF-8 with stray bytes
+///   (a value pasted from another file, a byte damaged in transit): each stray byte is read as
+///   Windows-1252 and reported with its line, so that one bad byte does not turn every other
+///   accented letter into two ("St Thomas Ã  Becket");
+/// - otherwise Windows-1252, which decodes any byte (GIAS publishes its links file in it).
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding, Vec<StrayByte>) {
+    let (body, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    let utf8 = if bom { Encoding::Utf8WithBom } else { Encoding::Utf8 };
+    if let Ok(s) = std::str::from_utf8(body) {
+        return (Cow::Borrowed(s), utf8, Vec::new());
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (Cow::Borrowed(s), Encoding::Utf8),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            (text, Encoding::Windows1252)
+    let looks_utf8 = bom || body.utf8_chunks().any(|c| c.valid().chars().any(|ch| ch.len_utf8() > 1));
+    if !looks_utf8 {
+        let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+        return (text, Encoding::Windows1252, Vec::new());
+    }
+    let mut text = String::with_capacity(body.len() + 16);
+    // (offset in `text`, byte) of each stray byte; lines are counted afterwards in one pass.
+    let mut strays: Vec<(usize, u8, char)> = Vec::new();
+    for chunk in body.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            let (ch, _, _) = encoding_rs::WINDOWS_1252.decode(std::slice::from_ref(&b));
+            let ch = ch.chars().next().unwrap_or('\u{fffd}');
+            strays.push((text.len(), b, ch));
+            text.push(ch);
         }
+    }
+    let mut out = Vec::with_capacity(strays.len().min(STRAY_BYTES_LISTED));
+    let mut line = 1u64;
+    let mut counted = 0usize;
+    for &(at, byte, read_as) in strays.iter().take(STRAY_BYTES_LISTED) {
+        line += text.as_bytes()[counted..at].iter().filter(|&&b| b == b'\n').count() as u64;
+        counted = at;
+        out.push(StrayByte { line, byte, read_as, context: around(&text, at) });
+    }
+    if strays.len() > STRAY_BYTES_LISTED {
+        // The rest are summarised by the caller from the count.
+        out.push(StrayByte {
+            line: 0,
+            byte: 0,
+            read_as: '\0',
+            context: (strays.len() - STRAY_BYTES_LISTED).to_string(),
+        });
+    }
+    (Cow::Owned(text), utf8, out)
+}
+
+/// Up to 20 characters either side of byte `at`, on its line.
+fn around(text: &str, at: usize) -> String {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
+    let before: String = text[line_start..at].chars().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect();
+    let after: String = text[at..line_end].chars().take(21).collect();
+    format!("{before}{after}")
+}
+
+impl StrayByte {
+    /// The warning a user reads.
+    pub fn issue(&self) -> RowIssue {
+        if self.line == 0 {
+            return RowIssue::row(
+                0,
+                format!("and {} more bytes that are not UTF-8, read as Windows-1252 in the same way", self.context),
+            );
+        }
+        RowIssue::cell(
+            self.line,
+            "(text)",
+            &self.context,
+            format!(
+                "byte 0x{:02X} is not UTF-8, though the rest of the file is: it was read as the Windows-1252 character '{}'; check this value, and save the file as UTF-8",
+                self.byte, self.read_as
+            ),
+        )
     }
 }
 
@@ -224,9 +308,28 @@ mod tests {
     fn detects_encodings() {
         assert_eq!(decode(b"URN,Name\n").1, Encoding::Utf8);
         assert_eq!(decode(b"\xEF\xBB\xBFURN,Name\n").1, Encoding::Utf8WithBom);
-        let (text, enc) = decode(b"URN,Name\n1,St Thomas \xE0 Becket\n");
+        let (text, enc, strays) = decode(b"URN,Name\n1,St Thomas \xE0 Becket\n");
         assert_eq!(enc, Encoding::Windows1252);
         assert!(text.contains("St Thomas à Becket"));
+        assert!(strays.is_empty(), "a Windows-1252 file is not a UTF-8 file with stray bytes");
+    }
+
+    #[test]
+    fn one_stray_byte_in_a_utf8_file_is_located_and_the_rest_stays_utf8() {
+        let mut raw = "URN,Name\n1,St Thomas à Becket\n2,Saint-Étienne".as_bytes().to_vec();
+        raw.push(0xFF);
+        raw.extend_from_slice(b" School\n");
+        let (text, enc, strays) = decode(&raw);
+        assert_eq!(enc, Encoding::Utf8);
+        assert!(text.contains("St Thomas à Becket"), "{text}");
+        assert!(text.contains("Saint-Étienneÿ School"), "{text}");
+        assert_eq!(strays.len(), 1);
+        assert_eq!((strays[0].line, strays[0].byte, strays[0].read_as), (3, 0xFF, 'ÿ'));
+        let said = strays[0].issue().to_string();
+        assert!(
+            said.starts_with("line 3") && said.contains("0xFF") && said.contains("Saint-Étienneÿ School"),
+            "{said}"
+        );
     }
 
     #[test]

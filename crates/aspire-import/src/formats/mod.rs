@@ -232,6 +232,7 @@ pub(crate) fn parse(
     };
 
     let mut report = Report::default();
+    report.warnings.extend(source.warnings.iter().cloned());
     let used: HashSet<usize> = parser.used().into_iter().map(|c| c.0).collect();
     report.ignored_columns = header
         .names()

@@ -123,3 +123,23 @@ fn a_results_file_cut_inside_a_row_is_refused() {
         .expect("readable");
     assert!(p.report.errors.iter().all(|e| e.line != 50), "{:?}", p.report.errors);
 }
+
+#[test]
+fn one_bad_byte_in_a_utf8_file_is_located_and_does_not_change_the_encoding() {
+    let mut bytes = "URN,EstablishmentName\n100000,St Thomas à Becket\n100001,Caf".as_bytes().to_vec();
+    bytes.push(0xFF);
+    bytes.extend_from_slice(b" School\n");
+    let p = aspire_import::read_bytes("edubase.csv", &bytes, &crate::opts()).expect("readable");
+    assert_eq!(p.encoding, aspire_import::Encoding::Utf8);
+    let names: Vec<String> = p
+        .records
+        .schools
+        .expect("schools")
+        .rows
+        .iter()
+        .filter_map(|r| r.values[0].as_ref().and_then(|v| v.as_text().map(str::to_owned)))
+        .collect();
+    assert_eq!(names, ["St Thomas à Becket", "Cafÿ School"]);
+    let w: Vec<String> = p.report.warnings.iter().map(ToString::to_string).collect();
+    assert!(w.iter().any(|w| w.starts_with("line 3") && w.contains("0xFF") && w.contains("Cafÿ School")), "{w:?}");
+}
