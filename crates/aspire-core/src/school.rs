@@ -174,6 +174,52 @@ school_fields! {
     location_source: LocationSource, String, Text, "Location source";
 }
 
+/// The earliest date the register holds: older schools exist, older records of them do not.
+pub fn earliest_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1800, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// The latest date the register holds: a school can be proposed to open a few years ahead.
+pub fn latest_date(today: NaiveDate) -> NaiveDate {
+    today.checked_add_months(chrono::Months::new(5 * 12)).unwrap_or(NaiveDate::MAX)
+}
+
+impl SchoolField {
+    /// Whether a value is one this field can hold: ages from 0 to 99 (statutory ages run to 25,
+    /// but the DfE writes 99 for colleges with no upper age, and some independent colleges take
+    /// students to 28 or 35), counts of pupils
+    /// and places that a school can have, percentages from 0 to 100, establishment numbers of four
+    /// digits, dates from 1800 to five years after `today`. `Err` says why not, for the user.
+    pub fn check(self, value: &Value, today: NaiveDate) -> Result<(), String> {
+        use SchoolField as F;
+        let whole = |lo: i64, hi: i64, what: &str| match value.as_int() {
+            Some(n) if (lo..=hi).contains(&n) => Ok(()),
+            Some(_) => Err(format!("{what} must be between {lo} and {hi}")),
+            None => Ok(()),
+        };
+        match self {
+            F::LowAge | F::HighAge => whole(0, 99, "an age (99 for no upper age)"),
+            F::NumberOfPupils => whole(0, 10_000, "a number of pupils on roll"),
+            F::SchoolCapacity => whole(0, 10_000, "a school's capacity"),
+            F::EstablishmentNumber => whole(0, 9_999, "an establishment number (four digits)"),
+            F::PercentageFsm => match value.as_real() {
+                Some(x) if (0.0..=100.0).contains(&x) => Ok(()),
+                Some(_) => Err("a percentage must be between 0 and 100".to_owned()),
+                None => Ok(()),
+            },
+            F::OpenDate | F::CloseDate => match value.as_date() {
+                Some(d) if d < earliest_date() || d > latest_date(today) => Err(format!(
+                    "a date the register holds must be between {} and {} (five years from today)",
+                    earliest_date().format("%d-%m-%Y"),
+                    latest_date(today).format("%d-%m-%Y")
+                )),
+                _ => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+}
+
 impl School {
     /// Open on a date, as far as the register can tell: `None` when neither date nor status says.
     pub fn open_on(&self, date: NaiveDate) -> Option<bool> {
@@ -212,6 +258,23 @@ mod tests {
         assert_eq!(s.name.as_deref(), Some("Bournemouth Park Academy"));
         assert_eq!(s.get(SchoolField::LaCode), Some(Value::Int(882)));
         assert_eq!(s.number_of_pupils, None);
+    }
+
+    #[test]
+    fn implausible_values_are_refused_with_the_range() {
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+        let age = SchoolField::LowAge.check(&Value::Int(-99_999_999_999), today).expect_err("refused");
+        assert!(age.contains("between 0 and 99"), "{age}");
+        assert!(SchoolField::HighAge.check(&Value::Int(11), today).is_ok());
+        assert!(SchoolField::HighAge.check(&Value::Int(99), today).is_ok(), "DfE: no upper age");
+        assert!(SchoolField::LowAge.check(&Value::Int(-1), today).is_err());
+        let d = |y, m, day| Value::Date(NaiveDate::from_ymd_opt(y, m, day).expect("date"));
+        let far = SchoolField::OpenDate.check(&d(2999, 1, 1), today).expect_err("refused");
+        assert!(far.contains("01-01-1800") && far.contains("01-01-2031"), "{far}");
+        assert!(SchoolField::OpenDate.check(&d(2030, 9, 1), today).is_ok(), "proposed to open");
+        assert!(SchoolField::CloseDate.check(&d(1799, 12, 31), today).is_err());
+        assert!(SchoolField::PercentageFsm.check(&Value::Real(100.5), today).is_err());
+        assert!(SchoolField::Name.check(&Value::Text("Any".into()), today).is_ok());
     }
 
     #[test]

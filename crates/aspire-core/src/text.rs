@@ -24,8 +24,58 @@ pub fn is_data_id(id: &str) -> bool {
     !id.trim().is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// Characters that have no place in a name, an address or a message: control characters (NUL,
+/// escape, delete, the C1 range) and the invisible marks that reorder how text is displayed.
+pub fn is_unwanted(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` without unwanted characters, tabs and line breaks becoming spaces; `None` when `s` has none
+/// to remove (the common case, which allocates nothing).
+pub fn without_controls(s: &str) -> Option<String> {
+    if !s.chars().any(is_unwanted) {
+        return None;
+    }
+    Some(
+        s.chars()
+            .filter_map(|c| if matches!(c, '\t' | '\n' | '\r') { Some(' ') } else { (!is_unwanted(c)).then_some(c) })
+            .collect(),
+    )
+}
+
+/// Text for a terminal: control characters are shown as escapes (`\u{1b}`), so that a value from
+/// a file or a form cannot move the cursor, change colours or rewrite what was printed.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unwanted) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars().map(|c| if is_unwanted(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect(),
+    )
+}
+
+/// As [`printable`] for text of several lines: line ends are kept, every other control
+/// character is escaped.
+pub fn printable_lines(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && is_unwanted(c)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(s.split('\n').map(printable).collect::<Vec<_>>().join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn control_characters_are_removed_or_escaped() {
+        assert_eq!(super::without_controls("St Mary's"), None);
+        assert_eq!(super::without_controls("St\u{0} Mary's\u{1b}[31m").as_deref(), Some("St Mary's[31m"));
+        assert_eq!(super::without_controls("Line one\nline two").as_deref(), Some("Line one line two"));
+        assert_eq!(super::without_controls("\u{202e}evil").as_deref(), Some("evil"));
+        assert_eq!(super::printable("plain"), "plain");
+        assert_eq!(super::printable("red\u{1b}[31m"), "red\\u{1b}[31m");
+        assert_eq!(super::printable_lines("a\u{1b}[2J\nb\n"), "a\\u{1b}[2J\nb\n");
+    }
+
     #[test]
     fn messages_become_sentences_and_ids_are_checked() {
         assert_eq!(super::capitalise("there is no programme 3"), "There is no programme 3");

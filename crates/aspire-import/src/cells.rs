@@ -8,6 +8,7 @@ use csv::StringRecord;
 use aspire_core::codes::LaCode;
 use aspire_core::dates::DateStyle;
 use aspire_core::ks2::{Ks2Value, Measure};
+use aspire_core::school::SchoolField;
 use aspire_core::urn::Urn;
 use aspire_core::value::{Kind, Value};
 
@@ -72,13 +73,15 @@ pub(crate) struct Row<'a> {
     pub line: u64,
     rec: &'a StringRecord,
     header: &'a Header,
+    /// Today, for the latest plausible date.
+    today: NaiveDate,
     pub issues: Vec<RowIssue>,
     pub warnings: Vec<RowIssue>,
 }
 
 impl<'a> Row<'a> {
-    pub fn new(line: u64, rec: &'a StringRecord, header: &'a Header) -> Self {
-        Row { line, rec, header, issues: Vec::new(), warnings: Vec::new() }
+    pub fn new(line: u64, rec: &'a StringRecord, header: &'a Header, today: NaiveDate) -> Self {
+        Row { line, rec, header, today, issues: Vec::new(), warnings: Vec::new() }
     }
 
     pub fn is_ok(&self) -> bool {
@@ -100,10 +103,63 @@ impl<'a> Row<'a> {
         self.warnings.push(RowIssue::cell(self.line, self.header.name(col), &value, reason));
     }
 
-    /// Trimmed text; `None` when blank.
-    pub fn text(&self, col: Col) -> Option<String> {
+    /// Trimmed text; `None` when blank. Control characters (NUL, terminal escapes, the marks
+    /// that reorder text) are removed, and the row gets a warning saying so.
+    pub fn text(&mut self, col: Col) -> Option<String> {
         let t = self.raw(col).trim();
-        (!t.is_empty()).then(|| t.to_owned())
+        let cleaned = match aspire_core::text::without_controls(t) {
+            None => return (!t.is_empty()).then(|| t.to_owned()),
+            Some(c) => c,
+        };
+        self.warn(col, "control characters (such as NUL or terminal escape codes) were removed from this value");
+        let c = cleaned.trim();
+        (!c.is_empty()).then(|| c.to_owned())
+    }
+
+    /// A value for a register field, refused (with the reason) when the field cannot hold it.
+    pub fn checked(&mut self, col: Col, field: SchoolField, value: Option<Value>) -> Option<Value> {
+        let v = value?;
+        match field.check(&v, self.today) {
+            Ok(()) => Some(v),
+            Err(why) => {
+                self.fail(col, why);
+                None
+            }
+        }
+    }
+
+    /// An inspection date: Ofsted began inspecting schools in September 1992, and an inspection
+    /// cannot be later than today.
+    pub fn inspection_date(&mut self, col: Col, d: NaiveDate) -> Option<NaiveDate> {
+        let first = NaiveDate::from_ymd_opt(1992, 9, 1).unwrap_or(NaiveDate::MIN);
+        if d < first || d > self.today {
+            self.fail(
+                col,
+                format!(
+                    "an inspection date must be between 01-09-1992 (when Ofsted began) and today ({})",
+                    self.today.format("%d-%m-%Y")
+                ),
+            );
+            return None;
+        }
+        Some(d)
+    }
+
+    /// A date the register can hold (see [`SchoolField::check`]); `None` and an issue otherwise.
+    fn plausible(&mut self, col: Col, d: NaiveDate) -> Option<NaiveDate> {
+        let (lo, hi) = (aspire_core::school::earliest_date(), aspire_core::school::latest_date(self.today));
+        if d < lo || d > hi {
+            self.fail(
+                col,
+                format!(
+                    "a date here must be between {} and {} (five years from today)",
+                    lo.format("%d-%m-%Y"),
+                    hi.format("%d-%m-%Y")
+                ),
+            );
+            return None;
+        }
+        Some(d)
     }
 
     /// A required URN.
@@ -152,7 +208,7 @@ impl<'a> Row<'a> {
             return None;
         }
         match style.parse(t) {
-            Ok(d) => Some(d),
+            Ok(d) => self.plausible(col, d),
             Err(e) => {
                 self.fail(col, e.to_string());
                 None
@@ -172,7 +228,7 @@ impl<'a> Row<'a> {
             return None;
         }
         match style.parse(t) {
-            Ok(d) => Some(d),
+            Ok(d) => self.plausible(col, d),
             Err(_) => {
                 self.fail(col, format!("'{t}' is not a date: expected yyyymmdd, dd-mm-yyyy or yyyy-mm-dd"));
                 None

@@ -46,7 +46,8 @@ pub struct Source {
 
 enum Body {
     Csv(String),
-    Sheet(Vec<StringRecord>),
+    /// Rows, each with what makes it unreadable (cells holding spreadsheet errors).
+    Sheet(Vec<(StringRecord, Option<String>)>),
 }
 
 impl Source {
@@ -89,7 +90,20 @@ impl Source {
             let mut pos = csv::Position::new();
             pos.set_line(u64::from(start_row) + i as u64 + 2);
             rec.set_position(Some(pos));
-            body.push(rec);
+            // A cell holding a spreadsheet error (#DIV/0!, #REF!) has no value to import.
+            let broken: Vec<String> = row
+                .iter()
+                .enumerate()
+                .filter_map(|(c, d)| match d {
+                    Data::Error(e) => Some(format!(
+                        "column {} holds the spreadsheet error {}",
+                        headers.get(c).filter(|h| !h.trim().is_empty()).unwrap_or("(unnamed)"),
+                        spreadsheet_error(e)
+                    )),
+                    _ => None,
+                })
+                .collect();
+            body.push((rec, (!broken.is_empty()).then(|| broken.join("; "))));
         }
         Ok(Source { sha256, encoding: Encoding::Xlsx, headers, warnings: Vec::new(), body: Body::Sheet(body) })
     }
@@ -136,8 +150,12 @@ impl Source {
                 }
             }
             Body::Sheet(rows) => {
-                for r in rows {
-                    f(r.position().map(|p| p.line()).unwrap_or(0), Ok(r), true);
+                for (r, broken) in rows {
+                    let line = r.position().map(|p| p.line()).unwrap_or(0);
+                    match broken {
+                        None => f(line, Ok(r), true),
+                        Some(why) => f(line, Err(why.clone()), true),
+                    }
                 }
             }
         }
@@ -280,7 +298,9 @@ fn cell_text(c: &Data) -> String {
         Data::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", *x as i64),
         Data::Float(x) => x.to_string(),
         Data::Int(n) => n.to_string(),
-        Data::Bool(b) => if *b { "1" } else { "0" }.to_owned(),
+        // Written out, so that a TRUE in a date or number column is refused rather than read as
+        // day 1 (1899-12-31) or the number 1; flag columns accept "true" and "false".
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
         // Dates become ISO text, which every date column accepts.
         Data::DateTime(dt) => match dt.as_datetime() {
             Some(d) => d.date().format("%Y-%m-%d").to_string(),
@@ -288,7 +308,22 @@ fn cell_text(c: &Data) -> String {
         },
         Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_owned(),
         Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        Data::Error(e) => spreadsheet_error(e).to_owned(),
+    }
+}
+
+/// A spreadsheet error as the spreadsheet shows it.
+fn spreadsheet_error(e: &calamine::CellErrorType) -> &'static str {
+    use calamine::CellErrorType as E;
+    match e {
+        E::Div0 => "#DIV/0!",
+        E::NA => "#N/A",
+        E::Name => "#NAME?",
+        E::Null => "#NULL!",
+        E::Num => "#NUM!",
+        E::Ref => "#REF!",
+        E::Value => "#VALUE!",
+        E::GettingData => "#GETTING_DATA",
     }
 }
 

@@ -79,6 +79,13 @@ pub fn read_staff_list(name: &str, bytes: &[u8]) -> Result<StaffList, FileError>
         let name = cell(name_c);
         if name.is_empty() {
             out.errors.push(RowIssue::cell(line, "name", "", "a name is required"));
+        } else if name.chars().any(aspire_core::text::is_unwanted) {
+            out.errors.push(RowIssue::cell(
+                line,
+                "name",
+                &name,
+                "a name cannot hold control characters (such as NUL or terminal escape codes)",
+            ));
         }
         let raw_role = cell(role_c);
         let role = Role::parse(&raw_role)
@@ -136,7 +143,8 @@ mod tests {
                     bad-address,Carl,teacher,105626,,\n\
                     dee@school.example,,caretaker,10562X,,\n\
                     pa@provider.example,Pat Admin,programme-admin,,,\n\
-                    head@school.example,Ann Head,Head teacher,105626,,\n";
+                    head@school.example,Ann Head,Head teacher,105626,,\n\
+                    esc@school.example,Eve\u{1b}[2J,teacher,105626,,\n";
         let list = read_staff_list("staff.csv", text.as_bytes()).expect("read");
         assert_eq!(list.rows.len(), 2);
         assert_eq!(list.rows[1].network.as_deref(), Some("North A"));
@@ -147,6 +155,7 @@ mod tests {
         assert!(errors.iter().any(|e| e.starts_with("line 5, column urn, value '10562X'")), "{errors:?}");
         assert!(errors.iter().any(|e| e.starts_with("line 6, column programme")), "{errors:?}");
         assert!(errors.iter().any(|e| e.contains("line 7") && e.contains("as line 2")), "{errors:?}");
+        assert!(errors.iter().any(|e| e.starts_with("line 8, column name") && e.contains("control characters")));
         let e = read_staff_list("staff.csv", b"email,name\na@b.uk,A\n").expect_err("no role column");
         assert!(e.to_string().contains("no role column"), "{e}");
     }

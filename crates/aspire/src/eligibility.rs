@@ -1,6 +1,7 @@
 //! `aspire eligibility`: every school's decision under a rule set as of a date, or one school's
 //! full explanation.
 
+use aspire_core::text::printable;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -176,7 +177,11 @@ async fn explain(db: &Db, rules: &LoadedRuleSet, as_of: NaiveDate, urn: Urn) -> 
         return Ok(ExitCode::FAILURE);
     };
     let d = &r.decision;
-    println!("{} (URN {urn}), {}", r.name.clone().unwrap_or_default(), r.la_name.clone().unwrap_or_default());
+    println!(
+        "{} (URN {urn}), {}",
+        printable(r.name.as_deref().unwrap_or_default()),
+        printable(r.la_name.as_deref().unwrap_or_default())
+    );
     println!("Rule set: {} (version {}), {}", rules.rules.id, rules.rules.version, rules.rules.name);
     println!("  \"{}\"", rules.rules.summary);
     println!("As of {as_of}: {}\n", d.outcome.label().to_uppercase());
@@ -193,7 +198,7 @@ async fn explain(db: &Db, rules: &LoadedRuleSet, as_of: NaiveDate, urn: Urn) -> 
             Check::Area => "area",
             Check::Ofsted => "Ofsted",
         };
-        println!("  {mark} {what:<12} {}", f.text);
+        println!("  {mark} {what:<12} {}", printable(&f.text));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `aspire evaluate`: a cohort's KS2 results and Ofsted outcomes against comparison groups.
 
+use aspire_core::text::printable;
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -510,7 +511,13 @@ pub async fn cohort(db: &Db, cmd: &CohortCommand) -> anyhow::Result<ExitCode> {
                 println!("No cohorts yet: aspire cohort add NAME FILE");
             }
             for c in cohorts {
-                println!("#{:<4} {:<40} {:>5} schools  {}", c.id, c.name, c.members, c.description.unwrap_or_default());
+                println!(
+                    "#{:<4} {:<40} {:>5} schools  {}",
+                    c.id,
+                    printable(&c.name),
+                    c.members,
+                    printable(c.description.as_deref().unwrap_or_default())
+                );
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `aspire programme`: programmes made from the bundled templates, their areas, and the
 //! recruitment pipeline's stages from the command line.
 
+use aspire_core::text::printable;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
@@ -142,7 +143,7 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
                 println!(
                     "{:>4}  {:<36} {dates}; {} schools, {} networks; template {}",
                     p.id,
-                    p.name,
+                    printable(&p.name),
                     p.schools,
                     p.networks,
                     p.template.as_deref().unwrap_or("none")

@@ -23,7 +23,8 @@ pub async fn run(db: &Db, urn: Urn, format: Format) -> anyhow::Result<ExitCode> 
         return Ok(ExitCode::FAILURE);
     };
     match format {
-        Format::Text => print!("{}", text(&p)),
+        // Names and addresses come from files: nothing in them may drive the terminal.
+        Format::Text => print!("{}", aspire_core::text::printable_lines(&text(&p))),
         Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(&p))?),
     }
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! `aspire user`: the first administrator, and people managed from the command line. Each
 //! change is in the audit log as made by "command line (login)".
 
+use aspire_core::text::printable;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
@@ -114,12 +115,12 @@ pub async fn run(db: &Db, cmd: &UserCommand) -> anyhow::Result<ExitCode> {
                 } else {
                     "invited"
                 };
-                println!("{:<40} {:<28} {state}", p.email, p.name);
+                println!("{:<40} {:<28} {state}", printable(&p.email), printable(&p.name));
                 for g in p.grants {
                     println!(
                         "    {} — {}{}",
                         g.grant.role.label(),
-                        g.place,
+                        printable(&g.place),
                         if g.grant.pupil_data { " (pupil data)" } else { "" }
                     );
                 }

@@ -248,7 +248,10 @@ impl RowParser for Parser {
                 },
             };
             debug_assert!(v.as_ref().is_none_or(|v| v.kind() == field.kind() || field.kind() == Kind::Real));
-            values.push(v);
+            let col = match source {
+                Source::Value(c) | Source::Code(c, _) => *c,
+            };
+            values.push(row.checked(col, *field, v));
         }
 
         if let Some((code_col, name_col)) = self.la
@@ -263,7 +266,7 @@ impl RowParser for Parser {
         }
 
         if let Some((date_col, rating_col)) = self.ofsted {
-            let date = row.date(date_col, DateStyle::DayMonthYear);
+            let date = row.date(date_col, DateStyle::DayMonthYear).and_then(|d| row.inspection_date(date_col, d));
             match (row.text(rating_col), date) {
                 (Some(text), Some(date)) => match Rating::parse(&text) {
                     Ok(rating) => {

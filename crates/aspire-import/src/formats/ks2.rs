@@ -150,7 +150,7 @@ impl RowParser for DfeParser {
                 }
                 out.school = Some(SchoolRow { urn, values: school_values });
                 if let Some((r, d)) = self.ofsted {
-                    let date = row.any_date(d);
+                    let date = row.any_date(d).and_then(|x| row.inspection_date(d, x));
                     if let (Some(text), Some(date)) = (row.text(r), date) {
                         match Rating::parse(&text) {
                             Ok(rating) => {

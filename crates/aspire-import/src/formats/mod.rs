@@ -274,7 +274,7 @@ pub(crate) fn parse(
             ));
             return;
         }
-        let mut row = Row::new(line, rec, &header);
+        let mut row = Row::new(line, rec, &header, opts.today);
         let out = parser.row(&mut row);
         report.warnings.append(&mut row.warnings);
         if row.issues.is_empty() {

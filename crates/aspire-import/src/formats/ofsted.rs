@@ -26,7 +26,7 @@ impl Parser {
 impl RowParser for Parser {
     fn row(&mut self, row: &mut Row<'_>) -> RowOut {
         let urn = row.urn(self.urn);
-        let date = row.any_date(self.date);
+        let date = row.any_date(self.date).and_then(|d| row.inspection_date(self.date, d));
         if row.raw(self.date).trim().is_empty() {
             row.fail(self.date, "an inspection needs its date");
         }

@@ -139,7 +139,7 @@ impl RowParser for Parser {
         let mut out = RowOut::default();
         let urn = row.urn(self.urn);
         let mut values = Vec::with_capacity(self.columns.len() + 1);
-        for &(col, _field, read) in &self.columns {
+        for &(col, field, read) in &self.columns {
             let v = match read {
                 Read::Text => row.text(col).filter(|t| !(self.nan_is_blank && t == "nan")).map(Value::Text),
                 Read::TextOrBlank => row
@@ -161,7 +161,7 @@ impl RowParser for Parser {
                     }
                 },
             };
-            values.push(v);
+            values.push(row.checked(col, field, v));
         }
         if self.phase.is_some() {
             // Derived from the flags just read, so a bad flag is reported once.
@@ -181,7 +181,7 @@ impl RowParser for Parser {
         }
         let Some(urn) = urn else { return out };
         if let Some((rating_col, date_col)) = self.ofsted {
-            let date = row.date(date_col, DateStyle::Compact);
+            let date = row.date(date_col, DateStyle::Compact).and_then(|d| row.inspection_date(date_col, d));
             if let (Some(text), Some(date)) = (row.text(rating_col).filter(|t| t != "nan"), date) {
                 match Rating::parse(&text) {
                     Ok(r) => {

@@ -143,3 +143,47 @@ fn one_bad_byte_in_a_utf8_file_is_located_and_does_not_change_the_encoding() {
     let w: Vec<String> = p.report.warnings.iter().map(ToString::to_string).collect();
     assert!(w.iter().any(|w| w.starts_with("line 3") && w.contains("0xFF") && w.contains("Cafÿ School")), "{w:?}");
 }
+
+#[test]
+fn impossible_values_are_refused_with_their_range() {
+    let text = "URN,EstablishmentName,StatutoryLowAge,StatutoryHighAge,OpenDate,PercentageFSM\n\
+                100000,Minus Ages,-99999999999,11,01-09-2010,20\n\
+                100001,Far Future,4,11,01-01-2999,20\n\
+                100002,Ancient,4,11,01-01-1700,20\n\
+                100003,Too Many Meals,4,11,01-09-2010,140\n\
+                100004,Proposed To Open,4,11,01-09-2029,20\n\
+                100005,College,16,99,01-09-2010,20\n";
+    let p = read_str("edubase.csv", text).expect("readable");
+    let errs: Vec<String> = p.report.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(p.report.rows_rejected(), 4, "{errs:#?}");
+    assert!(
+        errs[0].starts_with("line 2, column StatutoryLowAge, value '-99999999999'") && errs[0].contains("0 and 99")
+    );
+    assert!(errs[1].starts_with("line 3, column OpenDate, value '01-01-2999'") && errs[1].contains("01-01-1800"));
+    assert!(errs[2].starts_with("line 4, column OpenDate"), "{}", errs[2]);
+    assert!(errs[3].starts_with("line 5, column PercentageFSM") && errs[3].contains("between 0 and 100"));
+    assert_eq!(p.records.schools.expect("schools").rows.len(), 2, "a school proposed to open, and a college");
+}
+
+#[test]
+fn control_characters_are_removed_from_text_with_a_warning() {
+    let text = "URN,EstablishmentName,Town\n100000,\"Green\u{0} Lane\u{1b}[2J Primary\",\u{202e}Leeds\n";
+    let p = read_str("edubase.csv", text).expect("readable");
+    assert!(p.report.is_clean(), "{:?}", p.report.errors);
+    let row = &p.records.schools.expect("schools").rows[0];
+    let texts: Vec<&str> = row.values.iter().filter_map(|v| v.as_ref().and_then(|v| v.as_text())).collect();
+    assert_eq!(texts, ["Green Lane[2J Primary", "Leeds"]);
+    let w: Vec<String> = p.report.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(w[0].starts_with("line 2, column EstablishmentName") && w[0].contains("control characters"), "{w:?}");
+}
+
+#[test]
+fn inspections_before_ofsted_or_after_today_are_refused() {
+    let text = "URN,Rating,Inspection Date\n100000,Good,19850101\n100001,Good,20300101\n100002,Good,20150101\n";
+    let p = read_str("ofsted.csv", text).expect("readable");
+    let errs: Vec<String> = p.report.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs[0].contains("01-09-1992") && errs[1].starts_with("line 3"), "{errs:?}");
+    assert_eq!(p.records.inspections.len(), 1);
+}

@@ -76,3 +76,36 @@ fn spine_xlsx_matches_its_csv_copy() {
     let p = aspire_import::read_bytes("2017-2018_england_spine.xlsx", &bytes, &opts()).expect("xlsx read");
     assert_eq!(p.report.errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![3]);
 }
+
+#[test]
+fn a_boolean_in_a_date_column_is_refused_not_read_as_1899() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in
+        ["URN", "LA", "ESTAB", "LAESTAB", "SCHNAME", "OPENDATE", "ISPRIMARY", "ISSECONDARY"].iter().enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).expect("header");
+    }
+    for (r, urn) in [(1u32, 100_000.0), (2, 100_001.0)] {
+        sheet.write_number(r, 0, urn).expect("urn");
+        sheet.write_number(r, 1, 850.0).expect("la");
+        sheet.write_number(r, 2, 2000.0 + f64::from(r)).expect("estab");
+        sheet.write_number(r, 3, 8_502_000.0 + f64::from(r)).expect("laestab");
+        sheet.write_string(r, 4, "A School").expect("name");
+        sheet.write_boolean(r, 6, true).expect("flag");
+        sheet.write_boolean(r, 7, false).expect("flag");
+    }
+    sheet.write_boolean(1, 5, true).expect("a boolean where a date belongs");
+    sheet.write_formula(2, 5, "=1/0").expect("an error cell");
+    let bytes = book.save_to_buffer().expect("workbook");
+    let p = aspire_import::read_bytes("england_spine_2017-2018.xlsx", &bytes, &opts()).expect("readable");
+    let errs: Vec<String> = p.report.errors.iter().map(ToString::to_string).collect();
+    assert!(
+        errs.iter().any(|e| e.starts_with("line 2, column OPENDATE, value 'TRUE'") && e.contains("not a date")),
+        "{errs:?}"
+    );
+    // The formula's stored result (0, until a spreadsheet program recalculates it) is no date
+    // either; the flags TRUE and FALSE are read as flags.
+    assert!(errs.iter().any(|e| e.starts_with("line 3, column OPENDATE, value '0'")), "{errs:?}");
+    assert_eq!(p.report.rows_rejected(), 2, "{errs:?}");
+}

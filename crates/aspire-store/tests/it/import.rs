@@ -250,3 +250,17 @@ async fn ks2_figures_do_not_depend_on_the_order_of_imports_and_disagreements_are
     assert_eq!(reasons[0], reasons[1]);
     assert!(matches!(reasons[0], Ks2Value::Missing(MissingReason::Suppressed | MissingReason::NoEntries)));
 }
+
+#[tokio::test]
+async fn a_nul_in_a_name_is_removed_on_both_databases() {
+    let text = "URN,EstablishmentName\n100000,\"Green\u{0} Lane Primary\"\n";
+    let p = aspire_import::read_bytes("edubase_20220420.csv", text.as_bytes(), &opts()).expect("readable");
+    assert!(p.report.is_clean() && p.report.warnings.len() == 1, "{:?}", p.report);
+    for t in TestDb::all().await {
+        let o = import(&t.db, &p).await;
+        assert!(matches!(o, ImportOutcome::Written { .. }), "{o:?}");
+        let s = t.db.school(aspire_core::Urn::parse("100000").expect("urn")).await.expect("read").expect("school");
+        assert_eq!(s.name.as_deref(), Some("Green Lane Primary"));
+        t.cleanup().await;
+    }
+}
