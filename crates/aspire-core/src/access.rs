@@ -271,6 +271,11 @@ pub struct Visible {
 }
 
 impl Visible {
+    /// Everything: for the command line and the system's own jobs, which act for the operator.
+    pub fn everything() -> Visible {
+        Visible { all: true, ..Visible::default() }
+    }
+
     pub fn nothing(&self) -> bool {
         !self.all
             && self.programmes.is_empty()

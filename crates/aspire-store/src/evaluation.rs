@@ -564,30 +564,39 @@ impl Db {
         ))
     }
 
-    pub async fn cohorts(&self) -> Result<Vec<Cohort>> {
-        self.fetch(
-            &Sql::new(
-                "SELECT c.id, c.name, c.description, c.source_file, c.programme_id, (SELECT COUNT(*) FROM cohort_members m WHERE m.cohort_id = c.id) AS n \
-                 FROM cohorts c ORDER BY c.name",
-            ),
-            "listing cohorts",
-            |r| {
-                Ok(Cohort {
-                    id: r.int("id")?.unwrap_or(0),
-                    name: r.text("name")?.unwrap_or_default(),
-                    description: r.text("description")?,
-                    source_file: r.text("source_file")?,
-                    members: usize::try_from(r.int("n")?.unwrap_or(0)).unwrap_or(0),
-                    programme: r.int("programme_id")?,
-                })
-            },
-        )
+    /// The cohorts `visible` allows: a programme's cohort inside the programmes it covers, and
+    /// cohorts made from public data alone (no programme) for anyone who may see evaluations.
+    pub async fn cohorts(&self, visible: &aspire_core::access::Visible) -> Result<Vec<Cohort>> {
+        let scope = crate::audit::scope_condition(visible, Some("c.programme_id"), None, None);
+        self.cohorts_where(&format!("c.programme_id IS NULL OR {scope}"), None).await
+    }
+
+    async fn cohorts_where(&self, condition: &str, id: Option<i64>) -> Result<Vec<Cohort>> {
+        let mut sql = Sql::new(format!(
+            "SELECT c.id, c.name, c.description, c.source_file, c.programme_id, (SELECT COUNT(*) FROM cohort_members m WHERE m.cohort_id = c.id) AS n \
+             FROM cohorts c WHERE ({condition}) {} ORDER BY c.name",
+            if id.is_some() { "AND c.id = ?" } else { "" }
+        ));
+        if let Some(id) = id {
+            sql = sql.int(id);
+        }
+        self.fetch(&sql, "listing cohorts", |r| {
+            Ok(Cohort {
+                id: r.int("id")?.unwrap_or(0),
+                name: r.text("name")?.unwrap_or_default(),
+                description: r.text("description")?,
+                source_file: r.text("source_file")?,
+                members: usize::try_from(r.int("n")?.unwrap_or(0)).unwrap_or(0),
+                programme: r.int("programme_id")?,
+            })
+        })
         .await
     }
 
-    /// A cohort and its members.
+    /// A cohort and its members (the caller decides whether the reader may see it: its place is
+    /// its programme, if it has one).
     pub async fn cohort(&self, id: i64) -> Result<Option<(Cohort, BTreeSet<Urn>)>> {
-        let Some(c) = self.cohorts().await?.into_iter().find(|c| c.id == id) else { return Ok(None) };
+        let Some(c) = self.cohorts_where("1 = 1", Some(id)).await?.into_iter().next() else { return Ok(None) };
         let urns = self
             .fetch(
                 &Sql::new("SELECT urn FROM cohort_members WHERE cohort_id = ?").arg(Arg::Int(Some(id))),

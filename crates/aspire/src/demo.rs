@@ -63,7 +63,7 @@ pub async fn load(db: &Db) -> anyhow::Result<usize> {
 /// actual participants).
 pub async fn demo_cohort(db: &Db) -> anyhow::Result<()> {
     const NAME: &str = "Eligible for TLIF on 1 September 2017 (illustration)";
-    if db.cohorts().await?.iter().any(|c| c.name == NAME) {
+    if db.cohorts(&aspire_core::access::Visible::everything()).await?.iter().any(|c| c.name == NAME) {
         return Ok(());
     }
     let rules = aspire_import::load_rule_set("tlif-2017", &ImportOptions::new(chrono::Local::now().date_naive()))?;
@@ -153,7 +153,7 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
         }
     };
     const DEMO_PROGRAMME_COHORT: &str = "Demo programme schools (illustration)";
-    if !db.cohorts().await?.iter().any(|c| c.name == DEMO_PROGRAMME_COHORT) {
+    if !db.cohorts(&aspire_core::access::Visible::everything()).await?.iter().any(|c| c.name == DEMO_PROGRAMME_COHORT) {
         db.save_programme_cohort(&demo_actor(), DEMO_PROGRAMME_COHORT, programme).await?;
     }
     let schools = db.enrolments(programme, &all).await?;

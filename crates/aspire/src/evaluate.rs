@@ -506,7 +506,7 @@ pub async fn cohort(db: &Db, cmd: &CohortCommand) -> anyhow::Result<ExitCode> {
         }
         CohortCommand::Add { .. } => bail!("give a FILE or --programme ID"),
         CohortCommand::List => {
-            let cohorts = db.cohorts().await?;
+            let cohorts = db.cohorts(&aspire_core::access::Visible::everything()).await?;
             if cohorts.is_empty() {
                 println!("No cohorts yet: aspire cohort add NAME FILE");
             }

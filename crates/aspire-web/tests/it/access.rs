@@ -53,6 +53,9 @@ struct World {
     x: i64,
     y: i64,
     cohort: i64,
+    /// Cohorts made from each programme's schools.
+    cohort_p1: i64,
+    cohort_p2: i64,
 }
 
 fn urn(s: &str) -> Urn {
@@ -125,7 +128,9 @@ async fn world() -> World {
         .save_cohort(&aspire_store::Actor::command_line(), "Matrix cohort", None, None, &[urn(A)].into())
         .await
         .expect("cohort");
-    World { app, sessions, grants, p1, p2, n1, n2, x, y, cohort }
+    let cohort_p1 = db.save_programme_cohort(&cli, "North cohort", p1).await.expect("save").expect("cohort").0;
+    let cohort_p2 = db.save_programme_cohort(&cli, "South cohort", p2).await.expect("save").expect("cohort").0;
+    World { app, sessions, grants, p1, p2, n1, n2, x, y, cohort, cohort_p1, cohort_p2 }
 }
 
 /// One request the matrix makes, and who may make it.
@@ -136,10 +141,18 @@ struct Probe {
     form: Vec<(String, String)>,
     multipart: Option<String>,
     allowed: Vec<&'static str>,
+    /// The route answers 404 to those it refuses: what exists out of their reach is not theirs
+    /// to know about.
+    hides: bool,
 }
 
 fn probe(method: &'static str, route: &'static str, uri: impl Into<String>, allowed: &[&'static str]) -> Probe {
-    Probe { method, route, uri: uri.into(), form: Vec::new(), multipart: None, allowed: allowed.to_vec() }
+    Probe { method, route, uri: uri.into(), form: Vec::new(), multipart: None, allowed: allowed.to_vec(), hides: false }
+}
+
+/// A probe of a route that refuses with 404.
+fn hidden(method: &'static str, route: &'static str, uri: impl Into<String>, allowed: &[&'static str]) -> Probe {
+    Probe { hides: true, ..probe(method, route, uri, allowed) }
 }
 
 fn all_signed_in() -> Vec<&'static str> {
@@ -270,10 +283,18 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/programme/eligibility.csv", "/programme/eligibility.csv?la=353", &staff_list),
         probe("GET", "/programme/eligibility.xlsx", "/programme/eligibility.xlsx?la=353", &staff_list),
         probe("GET", "/evaluation", "/evaluation", &evaluation),
-        probe("GET", "/evaluation/{id}", format!("/evaluation/{c}"), &evaluation),
-        probe("GET", "/evaluation/{id}/report.csv", format!("/evaluation/{c}/report.csv"), &evaluation),
-        probe("GET", "/evaluation/{id}/report.xlsx", format!("/evaluation/{c}/report.xlsx"), &evaluation),
-        probe("GET", "/evaluation/{id}/report.json", format!("/evaluation/{c}/report.json"), &evaluation),
+        hidden("GET", "/evaluation/{id}", format!("/evaluation/{c}"), &evaluation),
+        hidden("GET", "/evaluation/{id}/report.csv", format!("/evaluation/{c}/report.csv"), &evaluation),
+        hidden("GET", "/evaluation/{id}/report.xlsx", format!("/evaluation/{c}/report.xlsx"), &evaluation),
+        hidden("GET", "/evaluation/{id}/report.json", format!("/evaluation/{c}/report.json"), &evaluation),
+        // A programme's cohort lives in its programme.
+        hidden("GET", "/evaluation/{id}", format!("/evaluation/{}", w.cohort_p1), &evaluation),
+        hidden("GET", "/evaluation/{id}", format!("/evaluation/{}", w.cohort_p2), &["admin"]),
+        hidden("GET", "/evaluation/{id}/report.csv", format!("/evaluation/{}/report.csv", w.cohort_p2), &["admin"]),
+        hidden("GET", "/evaluation/{id}/report.xlsx", format!("/evaluation/{}/report.xlsx", w.cohort_p2), &["admin"]),
+        hidden("GET", "/evaluation/{id}/report.json", format!("/evaluation/{}/report.json", w.cohort_p2), &["admin"]),
+        // A cohort that does not exist: the same answer as one out of reach.
+        hidden("GET", "/evaluation/{id}", "/evaluation/999999", &[]),
     ];
     for p in &mut v {
         p.form = match (p.method, p.route) {
@@ -396,7 +417,9 @@ async fn every_role_gets_the_answer_the_policy_promises_on_every_route() {
                     .get("location")
                     .and_then(|l| l.to_str().ok())
                     .is_some_and(|l| l.starts_with("/sign-in?"));
-            let denied = page.status == StatusCode::FORBIDDEN || to_sign_in;
+            // Out of scope is 403, or 404 where even existence is not the viewer's to know.
+            let denied =
+                page.status == StatusCode::FORBIDDEN || (p.hides && page.status == StatusCode::NOT_FOUND) || to_sign_in;
             let expected = p.allowed.contains(who);
             if page.status.is_server_error() {
                 wrong.push(format!("{who} {} {}: {}", p.method, p.uri, page.status));
@@ -420,7 +443,7 @@ async fn every_role_gets_the_answer_the_policy_promises_on_every_route() {
 async fn lists_show_nothing_from_outside_the_viewer_scope() {
     let w = world().await;
     let get = |who: &'static str, uri: String| {
-        let p = Probe { method: "GET", route: "", uri, form: vec![], multipart: None, allowed: vec![] };
+        let p = probe("GET", "", uri, &[]);
         let w = &w;
         async move { send(w, &p, who, 0).await.body }
     };
@@ -446,4 +469,16 @@ async fn lists_show_nothing_from_outside_the_viewer_scope() {
     assert!(!audit.contains(&format!("{}/{E}", w.p2)), "no audit entries of another programme");
     let csv = get("pa", "/audit.csv".into()).await;
     assert!(!csv.contains(&format!("{}/{E}", w.p2)));
+    for who in ["pa", "evaluator"] {
+        let cohorts = get(who, "/evaluation".into()).await;
+        assert!(cohorts.contains(&format!("/evaluation/{}\"", w.cohort_p1)), "{who}: {cohorts}");
+        assert!(!cohorts.contains(&format!("/evaluation/{}\"", w.cohort_p2)), "{who} sees programme 2's cohort");
+        assert!(cohorts.contains(&format!("/evaluation/{}\"", w.cohort)), "a cohort of public data");
+    }
+    // Out of reach and missing read the same, so that ids reveal nothing.
+    let other = send(&w, &probe("GET", "", format!("/evaluation/{}", w.cohort_p2), &[]), "evaluator", 0).await;
+    let missing = send(&w, &probe("GET", "", "/evaluation/999999", &[]), "evaluator", 0).await;
+    assert_eq!((other.status, missing.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
+    let body = |p: &Page| p.body.replace(&w.cohort_p2.to_string(), "ID").replace("999999", "ID");
+    assert_eq!(body(&other), body(&missing));
 }

@@ -103,7 +103,7 @@ async fn bad_report_parameters_are_explained() {
         assert!(p.body.contains(expect), "{q}: {}", p.body);
     }
     assert_eq!(app.get("/evaluation/9999").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.get("/evaluation/abc").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/evaluation/abc").await.status, StatusCode::NOT_FOUND, "no such cohort either");
     // A two-school cohort gets its report, with a warning instead of false precision.
     let urns: BTreeSet<Urn> = ["105631", "105632"].iter().map(|u| Urn::parse(u).expect("urn")).collect();
     let id =

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 
+use aspire_core::access::{Action, Place, Record};
 use aspire_core::evaluation::attainment::{MeasureResult, NationalSource, Ratio};
 use aspire_core::ks2::{Measure, MeasureKind};
 use aspire_core::text::thousands;
@@ -14,6 +15,7 @@ use aspire_store::Cohort;
 
 use super::charts::{self, BarChart, LineChart};
 use super::{Params, Report};
+use crate::auth::Viewer;
 use crate::routes::{page, url_with};
 use crate::{AppState, WebError};
 
@@ -23,8 +25,9 @@ struct CohortList {
     cohorts: Vec<Cohort>,
 }
 
-pub async fn list(State(state): State<AppState>) -> Result<Html<String>, WebError> {
-    page(CohortList { cohorts: state.db.cohorts().await? })
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, WebError> {
+    let visible = viewer.signed_in()?.principal.visible(Action::View, Record::Evaluation);
+    page(CohortList { cohorts: state.db.cohorts(&visible).await? })
 }
 
 fn points(m: Measure, x: f64) -> String {
@@ -315,11 +318,13 @@ fn methods(r: &Report) -> Vec<String> {
 
 pub async fn show(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
-    let id: i64 = id.parse().map_err(|_| WebError::BadRequest(format!("'{id}' is not a cohort number.")))?;
-    let params = Params::read(&state.db, &q, is_programme(&state, id).await?).await?;
+    let cohort = visible_cohort(&state, &viewer, &id).await?;
+    let id = cohort.id;
+    let params = Params::read(&state.db, &q, cohort.programme.is_some()).await?;
     let r = state.evaluation_cache.report(&state.db, id, params.clone()).await?;
     let a = &r.attainment;
     let years: Vec<String> = a.baseline.iter().chain(&a.followup).cloned().collect();
@@ -434,15 +439,32 @@ pub async fn show(
     })
 }
 
-async fn load(state: &AppState, id: &str, q: &HashMap<String, String>) -> Result<std::sync::Arc<Report>, WebError> {
-    let id: i64 = id.parse().map_err(|_| WebError::BadRequest(format!("'{id}' is not a cohort number.")))?;
-    let params = Params::read(&state.db, q, is_programme(state, id).await?).await?;
-    state.evaluation_cache.report(&state.db, id, params).await
+async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    q: &HashMap<String, String>,
+) -> Result<std::sync::Arc<Report>, WebError> {
+    let cohort = visible_cohort(state, viewer, id).await?;
+    let params = Params::read(&state.db, q, cohort.programme.is_some()).await?;
+    state.evaluation_cache.report(&state.db, cohort.id, params).await
 }
 
-/// Whether cohort `id` is a programme's schools (a missing cohort is reported by the report).
-async fn is_programme(state: &AppState, id: i64) -> Result<bool, WebError> {
-    Ok(state.db.cohorts().await?.iter().any(|c| c.id == id && c.programme.is_some()))
+/// The cohort at `/evaluation/{id}`, if the viewer may see it: a programme's cohort lives in its
+/// programme like the programme's other records. A cohort that does not exist and one outside
+/// the viewer's programmes get the same answer, so that ids reveal nothing.
+async fn visible_cohort(state: &AppState, viewer: &Viewer, id: &str) -> Result<Cohort, WebError> {
+    let principal = &viewer.signed_in()?.principal;
+    let missing = || {
+        WebError::NotFound(format!("There is no cohort {id} that you can see. Choose one from the list of cohorts."))
+    };
+    let Ok(id) = id.parse::<i64>() else { return Err(missing()) };
+    let Some((cohort, _)) = state.db.cohort(id).await? else { return Err(missing()) };
+    let place = cohort.programme.map_or(Place::NOWHERE, Place::programme);
+    if !principal.may(Action::View, Record::Evaluation, &place) {
+        return Err(missing());
+    }
+    Ok(cohort)
 }
 
 fn attachment(name: &str) -> String {
@@ -451,10 +473,11 @@ fn attachment(name: &str) -> String {
 
 pub async fn csv(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, WebError> {
-    let r = load(&state, &id, &q).await?;
+    let r = load(&state, &viewer, &id, &q).await?;
     let (headers, rows) = r.attainment.table();
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| WebError::BadRequest(format!("the export could not be written: {e}"));
@@ -474,10 +497,11 @@ pub async fn csv(
 
 pub async fn json(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, WebError> {
-    let r = load(&state, &id, &q).await?;
+    let r = load(&state, &viewer, &id, &q).await?;
     let body = serde_json::to_vec_pretty(&*r)
         .map_err(|e| WebError::BadRequest(format!("the export could not be written: {e}")))?;
     Ok((
@@ -491,11 +515,12 @@ pub async fn json(
 
 pub async fn xlsx(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, WebError> {
     use rust_xlsxwriter::{Format, Workbook};
-    let r = load(&state, &id, &q).await?;
+    let r = load(&state, &viewer, &id, &q).await?;
     let err = |e: rust_xlsxwriter::XlsxError| WebError::BadRequest(format!("the export could not be written: {e}"));
     let bold = Format::new().set_bold();
     let mut book = Workbook::new();
