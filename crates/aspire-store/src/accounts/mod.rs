@@ -1,0 +1,606 @@
+//! People and their roles (this file), invitation and reset links (`links`), passwords and
+//! signing in (`sign_in`), server-side sessions (`sessions`), the outbox of messages to send
+//! (`outbox`), roles offered to people who already have an account (`offers`) and staff lists
+//! (`staff`).
+//!
+//! Secrets are never stored: passwords as argon2id hashes, invitation/reset links and session
+//! cookies as SHA-256 hashes of random 256-bit tokens.
+
+mod links;
+mod offers;
+mod outbox;
+mod sessions;
+mod sign_in;
+mod staff;
+
+pub use offers::Offer;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use aspire_core::access::{Membership, Principal};
+use aspire_core::people::{
+    Email, Grant, NetworkId, PasswordError, PersonId, ProgrammeId, Role, Scope, check_new_password,
+};
+use aspire_core::urn::Urn;
+
+use crate::audit::{self, Actor, Event};
+use crate::sql::{RowGet, Sql, Tx};
+use crate::{Db, StoreError};
+
+/// A failure a person can act on, in plain English.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0} already has an account")]
+    EmailTaken(Email),
+    #[error("there is no person {0}")]
+    NoSuchPerson(String),
+    #[error("{0} already holds that role there")]
+    GrantExists(String),
+    #[error("that role assignment no longer exists")]
+    NoSuchGrant,
+    #[error("this link is not valid: check you copied all of it, or ask for a new one")]
+    TokenUnknown,
+    #[error("this link has expired: ask for a new one")]
+    TokenExpired,
+    #[error("this link has already been used: sign in, or ask for a new one")]
+    TokenUsed,
+    #[error("{0}")]
+    Password(#[from] PasswordError),
+    #[error("a name is required")]
+    NameMissing,
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// Why a sign-in was refused. The first says nothing about whether the email has an account.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("the email address or password is not right")]
+    Wrong,
+    #[error("too many attempts: wait {0} seconds before trying again")]
+    Throttled(u64),
+    #[error("this account is locked after too many attempts until {0} (UTC); resetting the password unlocks it")]
+    Locked(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// How sign-in failures are slowed and then stopped.
+#[derive(Debug, Clone)]
+pub struct SignInPolicy {
+    /// Failures allowed before any wait.
+    pub free_failures: u32,
+    /// The wait after the first failure beyond those; it doubles with each further failure.
+    pub first_wait: Duration,
+    pub max_wait: Duration,
+    /// Failures (attempts made during a wait count too) after which the account locks.
+    pub lock_after: u32,
+    pub lock_for: Duration,
+    /// A session ends after this long without a request...
+    pub session_idle: Duration,
+    /// ...and after this long in any case.
+    pub session_max: Duration,
+}
+
+impl Default for SignInPolicy {
+    fn default() -> Self {
+        SignInPolicy {
+            free_failures: 3,
+            first_wait: Duration::from_secs(2),
+            max_wait: Duration::from_secs(60),
+            lock_after: 10,
+            lock_for: Duration::from_secs(30 * 60),
+            session_idle: Duration::from_secs(2 * 3600),
+            session_max: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+impl SignInPolicy {
+    fn wait_after(&self, failures: u32) -> Option<Duration> {
+        let beyond = failures.checked_sub(self.free_failures)?;
+        Some(self.first_wait.saturating_mul(1 << beyond.min(16)).min(self.max_wait))
+    }
+}
+
+/// How long links last. An invitation waits for a busy head teacher; a reset link is used at once.
+pub const INVITATION_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
+pub const RESET_LIFETIME: Duration = Duration::from_secs(2 * 3600);
+
+/// What a link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TokenPurpose {
+    Invitation,
+    Reset,
+}
+
+impl TokenPurpose {
+    fn code(self) -> &'static str {
+        match self {
+            TokenPurpose::Invitation => "invitation",
+            TokenPurpose::Reset => "reset",
+        }
+    }
+}
+
+/// A role a person holds, with the names of where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GrantRow {
+    pub id: i64,
+    pub grant: Grant,
+    /// "Programme: TLIF 2017", "Network: Bradford North (TLIF 2017)", "School: 107345 Green Lane Primary".
+    pub place: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub email: String,
+    pub name: String,
+    pub disabled: bool,
+    /// False until the invitation is accepted.
+    pub has_password: bool,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub grants: Vec<GrantRow>,
+}
+
+/// A signed-in session as a request sees it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub person: PersonId,
+    pub email: String,
+    pub name: String,
+    pub csrf: String,
+    pub principal: Principal,
+}
+
+/// A session just started: the cookie value and the CSRF token for its forms.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+    pub person: PersonId,
+}
+
+/// A message waiting to be sent, or sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+/// 256 random bits from the operating system, as 64 hex digits.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    // The OS generator failing leaves no safe way to make a secret: stop rather than go on.
+    getrandom::fill(&mut b).expect("the operating system's random number generator failed");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes()).iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn hash_sync(password: &[u8]) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+    Argon2::default().hash_password(password, &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+}
+
+/// Hashes a password with argon2id (19 MiB, 2 passes: the OWASP baseline) off the async threads.
+pub async fn hash_password(password: String) -> Result<String, StoreError> {
+    tokio::task::spawn_blocking(move || hash_sync(password.as_bytes()))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r)
+        .map_err(|problem| StoreError::Decode { doing: "hashing a password".into(), problem })
+}
+
+/// Checks a password against a stored hash, taking as long whether or not there is one (so the
+/// time taken does not say whether an email has an account).
+async fn verify_password(password: String, hash: Option<String>) -> bool {
+    // A hash of a random password, made once, to spend the same effort when there is no account.
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    tokio::task::spawn_blocking(move || {
+        let dummy = DUMMY.get_or_init(|| hash_sync(random_token().as_bytes()).unwrap_or_default());
+        let (h, real) = match &hash {
+            Some(h) => (h.as_str(), true),
+            None => (dummy.as_str(), false),
+        };
+        let ok = PasswordHash::new(h).is_ok_and(|p| Argon2::default().verify_password(password.as_bytes(), &p).is_ok());
+        ok && real
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn scope_columns(scope: Scope) -> (String, Option<ProgrammeId>, Option<NetworkId>, Option<i64>) {
+    match scope {
+        Scope::Platform => ("platform".into(), None, None, None),
+        Scope::Programme(p) => (format!("programme:{p}"), Some(p), None, None),
+        Scope::Network { programme, network } => (format!("network:{network}"), Some(programme), Some(network), None),
+        Scope::School(u) => (format!("school:{u}"), None, None, Some(i64::from(u))),
+    }
+}
+
+fn read_grant(r: &dyn RowGet) -> crate::Result<Option<(i64, Grant)>> {
+    let role = r.text("role")?.and_then(|s| Role::parse(&s).ok());
+    let scope = match (
+        r.text("scope_key")?.as_deref().unwrap_or(""),
+        r.int("programme_id")?,
+        r.int("network_id")?,
+        r.int("urn")?,
+    ) {
+        ("platform", ..) => Some(Scope::Platform),
+        (k, Some(p), None, None) if k.starts_with("programme:") => Some(Scope::Programme(p)),
+        (k, Some(programme), Some(network), None) if k.starts_with("network:") => {
+            Some(Scope::Network { programme, network })
+        }
+        (k, _, _, Some(u)) if k.starts_with("school:") => Urn::try_from(u).ok().map(Scope::School),
+        _ => None,
+    };
+    Ok(match (role, scope) {
+        (Some(role), Some(scope)) => {
+            Some((r.int("id")?.unwrap_or(0), Grant { role, scope, pupil_data: r.flag("pupil_data")?.unwrap_or(false) }))
+        }
+        _ => None,
+    })
+}
+
+const GRANT_COLUMNS: &str = "g.id, g.person_id, g.role, g.scope_key, g.programme_id, g.network_id, g.urn, g.pupil_data, \
+     p.name AS programme_name, n.name AS network_name, s.name AS school_name";
+const GRANT_JOINS: &str = "FROM grants g LEFT JOIN programmes p ON p.id = g.programme_id \
+     LEFT JOIN networks n ON n.id = g.network_id LEFT JOIN schools s ON s.urn = g.urn";
+
+fn place_label(r: &dyn RowGet, g: &Grant) -> crate::Result<String> {
+    Ok(match g.scope {
+        Scope::Platform => "Everywhere".into(),
+        Scope::Programme(_) => format!("Programme: {}", r.text("programme_name")?.unwrap_or_default()),
+        Scope::Network { .. } => format!(
+            "Network: {} ({})",
+            r.text("network_name")?.unwrap_or_default(),
+            r.text("programme_name")?.unwrap_or_default()
+        ),
+        Scope::School(u) => match r.text("school_name")? {
+            Some(n) => format!("School: {u} {n}"),
+            None => format!("School: {u}"),
+        },
+    })
+}
+
+impl Db {
+    /// Creates a person (without a password) and gives them roles, in one transaction.
+    pub async fn add_person(
+        &self,
+        actor: &Actor,
+        email: &Email,
+        name: &str,
+        grants: &[Grant],
+    ) -> Result<PersonId, AccountError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AccountError::NameMissing);
+        }
+        let mut tx = self.begin().await?;
+        let id = add_person_tx(&mut tx, actor, email, name).await?;
+        for g in grants {
+            add_grant_tx(&mut tx, actor, id, g).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Gives a person a role.
+    pub async fn add_grant(&self, actor: &Actor, person: PersonId, grant: &Grant) -> Result<i64, AccountError> {
+        let mut tx = self.begin().await?;
+        let id = add_grant_tx(&mut tx, actor, person, grant).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Takes a role away.
+    pub async fn remove_grant(&self, actor: &Actor, grant_id: i64) -> Result<(), AccountError> {
+        let mut tx = self.begin().await?;
+        let found = tx
+            .fetch_one(
+                &Sql::new(format!("SELECT {GRANT_COLUMNS} {GRANT_JOINS} WHERE g.id = ?")).int(grant_id),
+                "finding a role",
+                |r| Ok((read_grant(r)?, r.int("person_id")?)),
+            )
+            .await?;
+        let Some((Some((_, g)), person)) = found else { return Err(AccountError::NoSuchGrant) };
+        tx.execute(&Sql::new("DELETE FROM grants WHERE id = ?").int(grant_id), "removing a role").await?;
+        let (_, programme, _, urn) = scope_columns(g.scope);
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("role.remove", "person", person.unwrap_or(0))
+                .programme(programme)
+                .urn(urn.and_then(|u| Urn::try_from(u).ok()))
+                .before(g),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A grant by id, with its person (for checking the policy before removing it).
+    pub async fn grant(&self, grant_id: i64) -> crate::Result<Option<(PersonId, Grant)>> {
+        Ok(self
+            .fetch_one(
+                &Sql::new(format!("SELECT {GRANT_COLUMNS} {GRANT_JOINS} WHERE g.id = ?")).int(grant_id),
+                "finding a role",
+                |r| Ok(read_grant(r)?.zip(r.int("person_id")?)),
+            )
+            .await?
+            .flatten()
+            .map(|((_, g), p)| (p, g)))
+    }
+
+    /// Turns an account off (or on again). A disabled person cannot sign in; their sessions end.
+    pub async fn set_disabled(&self, actor: &Actor, person: PersonId, disabled: bool) -> Result<(), AccountError> {
+        let mut tx = self.begin().await?;
+        let n = tx
+            .execute(
+                &Sql::new("UPDATE people SET disabled = ? WHERE id = ?").flag(disabled).int(person),
+                "disabling a person",
+            )
+            .await?;
+        if n == 0 {
+            return Err(AccountError::NoSuchPerson(person.to_string()));
+        }
+        if disabled {
+            tx.execute(&Sql::new("DELETE FROM sessions WHERE person_id = ?").int(person), "ending sessions").await?;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("person.disable", "person", person)
+                .before(serde_json::json!({ "disabled": !disabled }))
+                .after(serde_json::json!({ "disabled": disabled })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn person(&self, id: PersonId) -> crate::Result<Option<Person>> {
+        Ok(self.people_where("p.id = ?", Sql::new("").int(id).args).await?.into_iter().next())
+    }
+
+    pub async fn person_by_email(&self, email: &Email) -> crate::Result<Option<Person>> {
+        Ok(self.people_where("p.email = ?", Sql::new("").text(email.as_str()).args).await?.into_iter().next())
+    }
+
+    /// The people a viewer may see: those holding a role inside the viewer's scope (a programme
+    /// admin sees the staff of the programme's schools; a head teacher their own school's).
+    /// People without any role are seen only by those who see everything.
+    pub async fn people(
+        &self,
+        visible: &aspire_core::access::Visible,
+        search: Option<&str>,
+    ) -> crate::Result<Vec<Person>> {
+        let mut cond = people_scope(visible);
+        let mut args = Vec::new();
+        if let Some(t) = search.map(str::trim).filter(|t| !t.is_empty()) {
+            let like = format!("%{}%", t.to_lowercase().replace('!', "!!").replace('%', "!%").replace('_', "!_"));
+            cond.push_str(" AND (LOWER(p.email) LIKE ? ESCAPE '!' OR LOWER(p.name) LIKE ? ESCAPE '!')");
+            args = Sql::new("").text(like.clone()).text(like).args;
+        }
+        self.people_where(&cond, args).await
+    }
+
+    /// One person, if the viewer may see them (the same rule as [`Db::people`]).
+    pub async fn visible_person(
+        &self,
+        visible: &aspire_core::access::Visible,
+        id: PersonId,
+    ) -> crate::Result<Option<Person>> {
+        let cond = format!("{} AND p.id = ?", people_scope(visible));
+        Ok(self.people_where(&cond, Sql::new("").int(id).args).await?.into_iter().next())
+    }
+
+    async fn people_where(&self, cond: &str, args: Vec<crate::sql::Arg>) -> crate::Result<Vec<Person>> {
+        let mut people = self
+            .fetch(
+                &Sql {
+                    text: format!(
+                        "SELECT p.id, p.email, p.name, p.disabled, p.password_hash IS NOT NULL AS has_password, \
+                         p.locked_until, p.created_at FROM people p WHERE {cond} ORDER BY p.name, p.email"
+                    ),
+                    args,
+                },
+                "listing people",
+                |r| {
+                    Ok(Person {
+                        id: r.int("id")?.unwrap_or(0),
+                        email: r.text("email")?.unwrap_or_default(),
+                        name: r.text("name")?.unwrap_or_default(),
+                        disabled: r.flag("disabled")?.unwrap_or(false),
+                        has_password: r.flag("has_password")?.unwrap_or(false),
+                        locked_until: r.instant("locked_until")?,
+                        created_at: r.instant("created_at")?.unwrap_or_default(),
+                        grants: Vec::new(),
+                    })
+                },
+            )
+            .await?;
+        if people.is_empty() {
+            return Ok(people);
+        }
+        let ids: Vec<String> = people.iter().map(|p| p.id.to_string()).collect();
+        let grants = self
+            .fetch(
+                &Sql::new(format!(
+                    "SELECT {GRANT_COLUMNS} {GRANT_JOINS} WHERE g.person_id IN ({}) ORDER BY g.id",
+                    ids.join(", ")
+                )),
+                "reading roles",
+                |r| {
+                    let Some((id, grant)) = read_grant(r)? else { return Ok(None) };
+                    Ok(Some((r.int("person_id")?.unwrap_or(0), GrantRow { id, grant, place: place_label(r, &grant)? })))
+                },
+            )
+            .await?;
+        for (pid, g) in grants.into_iter().flatten() {
+            if let Some(p) = people.iter_mut().find(|p| p.id == pid) {
+                p.grants.push(g);
+            }
+        }
+        Ok(people)
+    }
+
+    /// What the policy needs to know about a person: their roles and where their schools are.
+    pub async fn principal(&self, person: PersonId) -> crate::Result<Principal> {
+        let grants: Vec<Grant> = self
+            .fetch(
+                &Sql::new(format!("SELECT {GRANT_COLUMNS} {GRANT_JOINS} WHERE g.person_id = ?")).int(person),
+                "reading roles",
+                |r| Ok(read_grant(r)?.map(|(_, g)| g)),
+            )
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        let urns: BTreeSet<i64> = grants
+            .iter()
+            .filter_map(|g| if let Scope::School(u) = g.scope { Some(i64::from(u)) } else { None })
+            .collect();
+        let memberships = if urns.is_empty() { Vec::new() } else { self.memberships(&urns).await? };
+        Ok(Principal { person, grants, memberships })
+    }
+
+    /// The programmes and networks these schools are in.
+    pub(crate) async fn memberships(&self, urns: &BTreeSet<i64>) -> crate::Result<Vec<Membership>> {
+        let list: Vec<String> = urns.iter().map(i64::to_string).collect();
+        Ok(self
+            .fetch(
+                &Sql::new(format!(
+                    "SELECT programme_id, network_id, urn FROM enrolments WHERE urn IN ({})",
+                    list.join(", ")
+                )),
+                "reading enrolments",
+                |r| {
+                    Ok(r.int("urn")?.and_then(|u| Urn::try_from(u).ok()).map(|urn| Membership {
+                        urn,
+                        programme: r.int("programme_id").ok().flatten().unwrap_or(0),
+                        network: r.int("network_id").ok().flatten(),
+                    }))
+                },
+            )
+            .await?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+}
+
+/// People holding a role inside what `visible` allows; people without roles only for those who
+/// see everything.
+fn people_scope(visible: &aspire_core::access::Visible) -> String {
+    if visible.all {
+        return "1 = 1".to_owned();
+    }
+    let direct = audit::scope_condition(visible, Some("g.programme_id"), Some("g.network_id"), Some("g.urn"));
+    let through = audit::scope_condition(visible, Some("e.programme_id"), Some("e.network_id"), None);
+    format!(
+        "EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.id AND ({direct} OR \
+         EXISTS (SELECT 1 FROM enrolments e WHERE e.urn = g.urn AND {through})))"
+    )
+}
+
+async fn add_person_tx(tx: &mut Tx, actor: &Actor, email: &Email, name: &str) -> Result<PersonId, AccountError> {
+    let exists = tx
+        .fetch_one(&Sql::new("SELECT id FROM people WHERE email = ?").text(email.as_str()), "finding a person", |r| {
+            r.int("id")
+        })
+        .await?
+        .flatten();
+    if exists.is_some() {
+        return Err(AccountError::EmailTaken(email.clone()));
+    }
+    let id = tx
+        .fetch_one(
+            &Sql::new(
+                "INSERT INTO people (email, name, disabled, failed_sign_ins, created_at) VALUES (?, ?, ?, 0, ?) RETURNING id",
+            )
+            .text(email.as_str())
+            .text(name)
+            .flag(false)
+            .instant(Utc::now()),
+            "adding a person",
+            |r| r.int("id"),
+        )
+        .await?
+        .flatten()
+        .unwrap_or(0);
+    audit::record(
+        tx,
+        actor,
+        Event::new("person.add", "person", id).after(serde_json::json!({ "email": email, "name": name })),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub(crate) async fn add_grant_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &Grant) -> Result<i64, AccountError> {
+    let (key, programme, network, urn) = scope_columns(g.scope);
+    let exists = tx
+        .fetch_one(
+            &Sql::new("SELECT id FROM grants WHERE person_id = ? AND role = ? AND scope_key = ?")
+                .int(person)
+                .text(g.role.code())
+                .text(key.clone()),
+            "checking roles",
+            |r| r.int("id"),
+        )
+        .await?
+        .flatten();
+    if exists.is_some() {
+        return Err(AccountError::GrantExists(format!("person {person}")));
+    }
+    let id = tx
+        .fetch_one(
+            &Sql::new(
+                "INSERT INTO grants (person_id, role, scope_key, programme_id, network_id, urn, pupil_data, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .int(person)
+            .text(g.role.code())
+            .text(key)
+            .opt_int(programme)
+            .opt_int(network)
+            .opt_int(urn)
+            .flag(g.pupil_data)
+            .instant(Utc::now()),
+            "giving a role",
+            |r| r.int("id"),
+        )
+        .await?
+        .flatten()
+        .unwrap_or(0);
+    audit::record(
+        tx,
+        actor,
+        Event::new("role.add", "person", person)
+            .programme(programme)
+            .urn(urn.and_then(|u| Urn::try_from(u).ok()))
+            .after(g),
+    )
+    .await?;
+    Ok(id)
+}
