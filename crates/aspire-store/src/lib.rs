@@ -30,8 +30,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{
-    AccountError, GrantRow, INVITATION_LIFETIME, Message, NewSession, Person, RESET_LIFETIME, Session, SignInError,
-    SignInPolicy, TokenPurpose, hash_password, random_token,
+    AccountError, EXPIRY_PLACEHOLDER, GrantRow, INVITATION_LIFETIME, LINK_PLACEHOLDER, Message, NewSession, Offer,
+    Offered, Outgoing, Person, RESET_LIFETIME, SITE_PLACEHOLDER, Session, SignInError, SignInPolicy, StaffOutcome,
+    TokenPurpose, hash_password, random_token,
 };
 pub use audit::{Actor, AuditEntry, AuditQuery};
 pub use eligibility::{EligibilityRow, ExportCell, Scope};

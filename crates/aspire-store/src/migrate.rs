@@ -44,6 +44,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_ks2_precedence.sql"),
         include_str!("../migrations/postgres/0006_ks2_precedence.sql"),
     ),
+    (
+        7,
+        "accounts_hardening",
+        include_str!("../migrations/sqlite/0007_accounts_hardening.sql"),
+        include_str!("../migrations/postgres/0007_accounts_hardening.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -129,19 +129,16 @@ pub fn cookie(name: &str, value: &str, max_age: Option<Duration>, same_site: &st
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1; Max-Age=0"))
 }
 
-fn client_address(req: &Request, trust_proxy: bool) -> Option<String> {
-    if trust_proxy
-        && let Some(first) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    {
-        return Some(first.to_owned());
+/// The client's address: the connection's peer, or behind trusted proxies the rightmost
+/// X-Forwarded-For entry that is not one of them (see [`crate::proxy`]).
+fn client_address(req: &Request, proxies: &crate::proxy::TrustedProxies) -> Option<String> {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip())?;
+    if proxies.is_empty() {
+        return Some(peer.to_string());
     }
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string())
+    let forwarded: Vec<&str> =
+        req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    Some(proxies.client(peer, &forwarded).to_string())
 }
 
 /// Reads the session, checks CSRF on state-changing requests, and runs the rest of the request
@@ -177,7 +174,7 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
     let viewer = Viewer {
         session,
         csrf,
-        client: client_address(&req, state.config.trust_proxy),
+        client: client_address(&req, &state.config.trust_proxy),
         path: req.uri().path_and_query().map_or(path.clone(), |p| p.as_str().to_owned()),
     };
 
@@ -296,11 +293,32 @@ pub async fn guard(State(access): State<Access>, req: Request, next: Next) -> Re
     }
 }
 
+/// A path on this site, as given (for instance in `?next=`), or `None` when it could lead
+/// anywhere else. It is parsed, not pattern-matched: it must be a URI with neither scheme nor
+/// host, whose path starts with one `/` (a browser reads `//host` and `/\\host` as another
+/// site), with no control character or space anywhere (browsers drop tabs and line breaks from
+/// a `Location`, which turns `/<tab>/host` into `//host`) and no backslash.
+pub fn local_path(given: &str) -> Option<String> {
+    if given.is_empty() || given.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+        return None;
+    }
+    let uri: axum::http::Uri = given.parse().ok()?;
+    if uri.scheme().is_some() || uri.authority().is_some() {
+        return None;
+    }
+    let pq = uri.path_and_query()?;
+    let path = pq.path();
+    if !path.starts_with('/') || path.starts_with("//") {
+        return None;
+    }
+    // The value must be its own parse, byte for byte, so that nothing is reinterpreted later.
+    (pq.as_str() == given).then(|| given.to_owned())
+}
+
 /// Where to send someone to sign in, coming back to `path` afterwards (only a path on this site).
 pub fn sign_in_redirect(path: &str) -> Response {
-    let next =
-        if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/sign-in") { path } else { "/" };
-    let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+    let next = local_path(path).filter(|p| !p.starts_with("/sign-in")).unwrap_or_else(|| "/".to_owned());
+    let q = serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
     Redirect::to(&format!("/sign-in?{q}")).into_response()
 }
 

@@ -8,6 +8,7 @@ pub mod auth;
 mod error;
 mod filters;
 mod nav;
+pub mod proxy;
 mod routes;
 
 use std::future::Future;
@@ -31,8 +32,9 @@ pub struct WebConfig {
     pub public_url: String,
     /// Mark cookies Secure (the service is reached over HTTPS).
     pub secure_cookies: bool,
-    /// Take the client address from X-Forwarded-For (behind a reverse proxy only).
-    pub trust_proxy: bool,
+    /// The reverse proxies in front of this service: from them, the client's address is read
+    /// from X-Forwarded-For (the rightmost entry that is not one of them).
+    pub trust_proxy: proxy::TrustedProxies,
     pub sign_in: SignInPolicy,
     /// Sign-in and password-reset attempts per client per minute.
     pub form_rate_per_minute: u32,
@@ -45,7 +47,7 @@ impl Default for WebConfig {
         WebConfig {
             public_url: "http://127.0.0.1:8080".into(),
             secure_cookies: false,
-            trust_proxy: false,
+            trust_proxy: proxy::TrustedProxies::default(),
             sign_in: SignInPolicy::default(),
             form_rate_per_minute: 20,
             enquiries_per_hour: 5,

@@ -19,6 +19,8 @@ pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     relay: String,
+    /// The service's address, for the links in messages.
+    public_url: String,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -28,8 +30,9 @@ impl std::fmt::Debug for Mailer {
 }
 
 impl Mailer {
-    /// From `smtp://[user:password@]host[:port]` (port 25 by default) and a From address.
-    pub fn new(url: &str, from: &str) -> anyhow::Result<Mailer> {
+    /// From `smtp://[user:password@]host[:port]` (port 25 by default), a From address and the
+    /// service's public address (for links).
+    pub fn new(url: &str, from: &str, public_url: &str) -> anyhow::Result<Mailer> {
         let Some(rest) = url.strip_prefix("smtp://") else {
             bail!(
                 "'{}' is not a mail server address: use smtp://HOST[:PORT], e.g. smtp://127.0.0.1:25",
@@ -56,7 +59,12 @@ impl Mailer {
             builder = builder.credentials(Credentials::new(user.to_owned(), password.to_owned()));
         }
         let from: Mailbox = from.parse().with_context(|| format!("'{from}' is not a From address"))?;
-        Ok(Mailer { transport: builder.build(), from, relay: format!("{host}:{port}") })
+        Ok(Mailer {
+            transport: builder.build(),
+            from,
+            relay: format!("{host}:{port}"),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        })
     }
 
     pub fn relay(&self) -> &str {
@@ -64,21 +72,26 @@ impl Mailer {
     }
 
     /// Sends every unsent message once; a failure is recorded on the message and tried again
-    /// next time. Returns how many went.
+    /// next time. A message about a sign-in link gets its link now (`Db::compose`): it exists
+    /// only in the email. Returns how many went.
     pub async fn send_pending(&self, db: &Db) -> anyhow::Result<usize> {
         let mut sent = 0;
         for m in db.unsent_messages().await? {
             if !db.claim_message(m.id).await? {
                 continue;
             }
+            let Some(out) = db.compose(&m, &self.public_url).await? else {
+                db.withdraw_message(m.id, "not sent: the account has been turned off or removed").await?;
+                continue;
+            };
             let result = async {
                 let to: Mailbox =
-                    m.recipient.parse().with_context(|| format!("'{}' is not an address", m.recipient))?;
+                    out.recipient.parse().with_context(|| format!("'{}' is not an address", out.recipient))?;
                 let email = Message::builder()
                     .from(self.from.clone())
                     .to(to)
-                    .subject(m.subject.clone())
-                    .body(m.body.clone())
+                    .subject(out.subject)
+                    .body(out.body)
                     .context("composing the message")?;
                 self.transport.send(email).await.context("sending")?;
                 anyhow::Ok(())

@@ -107,10 +107,12 @@ pub struct WebArgs {
     /// Secure when it starts with https://. [default: http://ADDR]
     #[arg(long, env = "ASPIRE_PUBLIC_URL", value_name = "URL")]
     public_url: Option<String>,
-    /// Behind a reverse proxy: take the client's address from X-Forwarded-For (for rate limits
-    /// and the audit log). Only when the proxy sets that header itself.
-    #[arg(long, env = "ASPIRE_TRUST_PROXY")]
-    trust_proxy: bool,
+    /// Behind reverse proxies: their addresses or networks, comma-separated (10.0.0.1 or
+    /// 10.0.0.0/8). From them, the client's address (for rate limits and the audit log) is the
+    /// rightmost X-Forwarded-For entry that is not one of them; from anyone else the header is
+    /// ignored.
+    #[arg(long, env = "ASPIRE_TRUST_PROXY", value_name = "ADDRESSES", value_parser = parse_proxies)]
+    trust_proxy: Option<aspire_web::proxy::TrustedProxies>,
     /// Mail relay for invitations and password resets: smtp://[USER:PASSWORD@]HOST[:PORT].
     /// Without one, messages wait in the outbox for an administrator (/outbox).
     #[arg(long, env = "ASPIRE_SMTP_URL", value_name = "URL")]
@@ -123,8 +125,15 @@ pub struct WebArgs {
 impl WebArgs {
     pub fn config(&self, local: SocketAddr) -> aspire_web::WebConfig {
         let url = self.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
-        aspire_web::WebConfig { trust_proxy: self.trust_proxy, ..aspire_web::WebConfig::for_url(&url) }
+        aspire_web::WebConfig {
+            trust_proxy: self.trust_proxy.clone().unwrap_or_default(),
+            ..aspire_web::WebConfig::for_url(&url)
+        }
     }
+}
+
+fn parse_proxies(s: &str) -> Result<aspire_web::proxy::TrustedProxies, String> {
+    aspire_web::proxy::TrustedProxies::parse(s).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -230,7 +239,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
             let local = listener.local_addr()?;
             let config = web.config(local);
-            let mailer = web.smtp_url.as_deref().map(|u| mail::Mailer::new(u, &web.mail_from)).transpose()?;
+            let mailer = web
+                .smtp_url
+                .as_deref()
+                .map(|u| mail::Mailer::new(u, &web.mail_from, &config.public_url))
+                .transpose()?;
             crate::say!("Aspire is serving {} at http://{local}/", aspire_store::redact(&url));
             background(&db, mailer, &config);
             aspire_web::serve(listener, db.clone(), config, shutdown_signal()).await.context("serving")?;

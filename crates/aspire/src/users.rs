@@ -97,9 +97,14 @@ pub async fn run(db: &Db, cmd: &UserCommand) -> anyhow::Result<ExitCode> {
                 }
                 None => db.add_person(&actor, &email, name, &[grant]).await?,
             };
+            // The email first: queueing it ends older links, and the one printed here must work.
+            db.send_link(&actor, id, TokenPurpose::Invitation).await?;
             let link = db.issue_link(&actor, id, TokenPurpose::Invitation, public_url).await?;
             println!("Added {name} ({email}) as {}.", role.label());
-            println!("Their invitation link (valid for 7 days, works once; also in the outbox):\n{link}");
+            println!("Their invitation link (valid for 7 days, works once):\n{link}");
+            println!(
+                "An invitation email with a link of its own waits in the outbox; it goes out when a mail relay is set (serve --smtp-url)."
+            );
         }
         UserCommand::List => {
             let everyone = Visible { all: true, ..Visible::default() };

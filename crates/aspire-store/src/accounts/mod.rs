@@ -13,7 +13,10 @@ mod sessions;
 mod sign_in;
 mod staff;
 
-pub use offers::Offer;
+pub use links::{EXPIRY_PLACEHOLDER, LINK_PLACEHOLDER};
+pub use offers::{Offer, Offered};
+pub use outbox::{Outgoing, SITE_PLACEHOLDER};
+pub use staff::StaffOutcome;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -45,6 +48,8 @@ pub enum AccountError {
     GrantExists(String),
     #[error("that role assignment no longer exists")]
     NoSuchGrant,
+    #[error("that offer of a role has already been answered, or was not made to you")]
+    NoSuchOffer,
     #[error("this link is not valid: check you copied all of it, or ask for a new one")]
     TokenUnknown,
     #[error("this link has expired: ask for a new one")]
@@ -59,30 +64,40 @@ pub enum AccountError {
     Store(#[from] StoreError),
 }
 
-/// Why a sign-in was refused. The first says nothing about whether the email has an account.
+/// Why a sign-in was refused. None of them says whether the address has an account: addresses
+/// without one are counted, slowed and locked in the same way.
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
     #[error("the email address or password is not right")]
     Wrong,
     #[error("too many attempts: wait {0} seconds before trying again")]
     Throttled(u64),
-    #[error("this account is locked after too many attempts until {0} (UTC); resetting the password unlocks it")]
-    Locked(String),
+    #[error(
+        "this account is locked, because many wrong passwords were tried from several places: its owner has been emailed a link to unlock it by choosing a new password (or use \"Forgotten your password?\")"
+    )]
+    Locked,
     #[error("{0}")]
     Store(#[from] StoreError),
 }
 
-/// How sign-in failures are slowed and then stopped.
+/// How failed sign-ins are slowed, and when they count as an attack.
+///
+/// Failures are counted per address typed and per client. After `free_failures` from one
+/// client, each further attempt from it waits twice as long as the one before (from
+/// `first_wait` up to `max_wait`); a count is forgotten `forget_after` its last failure. The
+/// owner, signing in from elsewhere, is not slowed by someone else's guessing. Only when
+/// `attack_failures` failures from at least `attack_clients` clients fall within
+/// `attack_window` is the account locked, until a new password is chosen through the reset link
+/// emailed to its owner at that moment.
 #[derive(Debug, Clone)]
 pub struct SignInPolicy {
-    /// Failures allowed before any wait.
     pub free_failures: u32,
-    /// The wait after the first failure beyond those; it doubles with each further failure.
     pub first_wait: Duration,
     pub max_wait: Duration,
-    /// Failures (attempts made during a wait count too) after which the account locks.
-    pub lock_after: u32,
-    pub lock_for: Duration,
+    pub forget_after: Duration,
+    pub attack_failures: u32,
+    pub attack_clients: u32,
+    pub attack_window: Duration,
     /// A session ends after this long without a request...
     pub session_idle: Duration,
     /// ...and after this long in any case.
@@ -94,9 +109,11 @@ impl Default for SignInPolicy {
         SignInPolicy {
             free_failures: 3,
             first_wait: Duration::from_secs(2),
-            max_wait: Duration::from_secs(60),
-            lock_after: 10,
-            lock_for: Duration::from_secs(30 * 60),
+            max_wait: Duration::from_secs(15 * 60),
+            forget_after: Duration::from_secs(3600),
+            attack_failures: 50,
+            attack_clients: 3,
+            attack_window: Duration::from_secs(24 * 3600),
             session_idle: Duration::from_secs(2 * 3600),
             session_max: Duration::from_secs(12 * 3600),
         }
@@ -104,9 +121,12 @@ impl Default for SignInPolicy {
 }
 
 impl SignInPolicy {
-    fn wait_after(&self, failures: u32) -> Option<Duration> {
-        let beyond = failures.checked_sub(self.free_failures)?;
-        Some(self.first_wait.saturating_mul(1 << beyond.min(16)).min(self.max_wait))
+    /// How long a client waits after its `failures`-th failure for an address.
+    pub fn wait_after(&self, failures: u32) -> Duration {
+        match failures.checked_sub(self.free_failures + 1) {
+            None => Duration::ZERO,
+            Some(beyond) => self.first_wait.saturating_mul(1 << beyond.min(20)).min(self.max_wait),
+        }
     }
 }
 
@@ -147,7 +167,8 @@ pub struct Person {
     pub disabled: bool,
     /// False until the invitation is accepted.
     pub has_password: bool,
-    pub locked_until: Option<DateTime<Utc>>,
+    /// When the account was locked after an attack (see [`SignInPolicy`]), if it is.
+    pub locked_since: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub grants: Vec<GrantRow>,
 }
@@ -180,6 +201,8 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
+    /// The person and purpose of the sign-in link the body's placeholder stands for.
+    pub link: Option<(PersonId, TokenPurpose)>,
 }
 
 /// 256 random bits from the operating system, as 64 hex digits.
@@ -420,7 +443,7 @@ impl Db {
                 &Sql {
                     text: format!(
                         "SELECT p.id, p.email, p.name, p.disabled, p.password_hash IS NOT NULL AS has_password, \
-                         p.locked_until, p.created_at FROM people p WHERE {cond} ORDER BY p.name, p.email"
+                         p.created_at FROM people p WHERE {cond} ORDER BY p.name, p.email"
                     ),
                     args,
                 },
@@ -432,7 +455,7 @@ impl Db {
                         name: r.text("name")?.unwrap_or_default(),
                         disabled: r.flag("disabled")?.unwrap_or(false),
                         has_password: r.flag("has_password")?.unwrap_or(false),
-                        locked_until: r.instant("locked_until")?,
+                        locked_since: None,
                         created_at: r.instant("created_at")?.unwrap_or_default(),
                         grants: Vec::new(),
                     })
@@ -460,6 +483,21 @@ impl Db {
             if let Some(p) = people.iter_mut().find(|p| p.id == pid) {
                 p.grants.push(g);
             }
+        }
+        let keys: Vec<String> = people.iter().map(|p| format!("'{}'", sign_in::account_key(&p.email))).collect();
+        let locks = self
+            .fetch(
+                &Sql::new(format!(
+                    "SELECT account_key, locked_at FROM sign_in_locks WHERE account_key IN ({})",
+                    keys.join(", ")
+                )),
+                "reading account locks",
+                |r| Ok((r.text("account_key")?.unwrap_or_default(), r.instant("locked_at")?)),
+            )
+            .await?;
+        for p in &mut people {
+            let key = sign_in::account_key(&p.email);
+            p.locked_since = locks.iter().find(|(k, _)| *k == key).and_then(|(_, at)| *at);
         }
         Ok(people)
     }

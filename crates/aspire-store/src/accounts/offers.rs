@@ -1,9 +1,206 @@
 //! Roles offered to people who already have an account.
+//!
+//! Giving a role to an account someone else holds would let the giver attach any account to
+//! their school (and then read it). So an invitation to an address that already has an account
+//! becomes an offer: it is emailed to the owner, listed on their account page, and counts only
+//! once they accept it. Whoever offers must be able to give the role directly (the caller checks
+//! `Principal::may_grant`).
 
 use super::*;
 
-/// A role offered to a person.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// A role offered to a person, waiting for their answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Offer {
     pub id: i64,
+    pub grant: Grant,
+    /// "School: 105626 Alexandra Park Junior School" and the like.
+    pub place: String,
+    /// Who offered it (their email, or "command line").
+    pub offered_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What offering a role did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offered {
+    /// The offer was made and emailed.
+    Made,
+    /// The person already holds the role there, or has it on offer: nothing new.
+    Already,
+}
+
+const OFFER_JOINS: &str = "FROM role_offers g LEFT JOIN programmes p ON p.id = g.programme_id \
+     LEFT JOIN networks n ON n.id = g.network_id LEFT JOIN schools s ON s.urn = g.urn";
+
+impl Db {
+    /// Offers a role to a person who has an account; they accept or decline it on their account
+    /// page.
+    pub async fn offer_grant(&self, actor: &Actor, person: PersonId, grant: &Grant) -> Result<Offered, AccountError> {
+        let mut tx = self.begin().await?;
+        let made = offer_tx(&mut tx, actor, person, grant).await?;
+        tx.commit().await?;
+        Ok(made)
+    }
+
+    /// The roles on offer to a person, oldest first.
+    pub async fn offers(&self, person: PersonId) -> crate::Result<Vec<Offer>> {
+        Ok(self
+            .fetch(
+                &Sql::new(format!(
+                    "SELECT g.id, g.role, g.scope_key, g.programme_id, g.network_id, g.urn, g.pupil_data, g.offered_by, \
+                     g.created_at, p.name AS programme_name, n.name AS network_name, s.name AS school_name \
+                     {OFFER_JOINS} WHERE g.person_id = ? AND g.answered_at IS NULL ORDER BY g.id"
+                ))
+                .int(person),
+                "reading offered roles",
+                |r| {
+                    let Some((id, grant)) = read_grant(r)? else { return Ok(None) };
+                    Ok(Some(Offer {
+                        id,
+                        place: place_label(r, &grant)?,
+                        grant,
+                        offered_by: r.text("offered_by")?.unwrap_or_default(),
+                        created_at: r.instant("created_at")?.unwrap_or_default(),
+                    }))
+                },
+            )
+            .await?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    /// The person's answer to an offer of theirs: accepting gives them the role.
+    pub async fn answer_offer(
+        &self,
+        person: PersonId,
+        offer: i64,
+        accept: bool,
+        client: Option<String>,
+    ) -> Result<(), AccountError> {
+        let Some(o) = self.offers(person).await?.into_iter().find(|o| o.id == offer) else {
+            return Err(AccountError::NoSuchOffer);
+        };
+        let email = self.person(person).await?.map(|p| p.email).unwrap_or_default();
+        let actor = Actor::person(person, &email, client);
+        let mut tx = self.begin().await?;
+        let answered = tx
+            .execute(
+                &Sql::new(
+                    "UPDATE role_offers SET answered_at = ?, accepted = ? WHERE id = ? AND person_id = ? AND answered_at IS NULL",
+                )
+                .instant(Utc::now())
+                .flag(accept)
+                .int(offer)
+                .int(person),
+                "answering an offer",
+            )
+            .await?;
+        if answered == 0 {
+            return Err(AccountError::NoSuchOffer);
+        }
+        if accept {
+            match add_grant_tx(&mut tx, &actor, person, &o.grant).await {
+                Ok(_) | Err(AccountError::GrantExists(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let (_, programme, _, urn) = scope_columns(o.grant.scope);
+        audit::record(
+            &mut tx,
+            &actor,
+            Event::new(if accept { "role.accept" } else { "role.decline" }, "person", person)
+                .programme(programme)
+                .urn(urn.and_then(|u| Urn::try_from(u).ok()))
+                .after(serde_json::json!({ "role": o.grant, "offered_by": o.offered_by })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Makes an offer (unless the person holds the role there or has it on offer) and emails it.
+pub(super) async fn offer_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &Grant) -> Result<Offered, AccountError> {
+    let (key, programme, network, urn) = scope_columns(g.scope);
+    let held = tx
+        .fetch_one(
+            &Sql::new(
+                "SELECT person_id AS x FROM grants WHERE person_id = ? AND role = ? AND scope_key = ? \
+                 UNION ALL SELECT person_id AS x FROM role_offers WHERE person_id = ? AND role = ? AND scope_key = ? AND answered_at IS NULL",
+            )
+            .int(person)
+            .text(g.role.code())
+            .text(key.clone())
+            .int(person)
+            .text(g.role.code())
+            .text(key.clone()),
+            "checking roles",
+            |r| r.int("x"),
+        )
+        .await?;
+    if held.is_some() {
+        return Ok(Offered::Already);
+    }
+    let (email, name) = tx
+        .fetch_one(&Sql::new("SELECT email, name FROM people WHERE id = ?").int(person), "finding a person", |r| {
+            Ok((r.text("email")?.unwrap_or_default(), r.text("name")?.unwrap_or_default()))
+        })
+        .await?
+        .ok_or_else(|| AccountError::NoSuchPerson(person.to_string()))?;
+    let id = tx
+        .fetch_one(
+            &Sql::new(
+                "INSERT INTO role_offers (person_id, role, scope_key, programme_id, network_id, urn, pupil_data, offered_by, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .int(person)
+            .text(g.role.code())
+            .text(key)
+            .opt_int(programme)
+            .opt_int(network)
+            .opt_int(urn)
+            .flag(g.pupil_data)
+            .text(actor.label.clone())
+            .instant(Utc::now()),
+            "offering a role",
+            |r| r.int("id"),
+        )
+        .await?
+        .flatten();
+    let place = tx
+        .fetch_one(
+            &Sql::new(format!(
+                "SELECT g.id, g.role, g.scope_key, g.programme_id, g.network_id, g.urn, g.pupil_data, \
+                 p.name AS programme_name, n.name AS network_name, s.name AS school_name {OFFER_JOINS} WHERE g.id = ?"
+            ))
+            .opt_int(id),
+            "naming a place",
+            |r| match read_grant(r)? {
+                Some((_, grant)) => Ok(Some(place_label(r, &grant)?)),
+                None => Ok(None),
+            },
+        )
+        .await?
+        .flatten()
+        .unwrap_or_default();
+    let body = format!(
+        "Dear {name},\n\n{} has offered you a role in Aspire: {} ({place}).\n\n\
+         It counts only once you accept it. Sign in and accept or decline it on your account page:\n\n\
+         {}/account\n\nIf you do not know why you were offered it, decline it.\n",
+        actor.label,
+        g.role.label(),
+        super::outbox::SITE_PLACEHOLDER
+    );
+    super::outbox::queue_tx(tx, &email, "You have been offered a role in Aspire", &body, None).await?;
+    audit::record(
+        tx,
+        actor,
+        Event::new("role.offer", "person", person)
+            .programme(programme)
+            .urn(urn.and_then(|u| Urn::try_from(u).ok()))
+            .after(g),
+    )
+    .await?;
+    Ok(Offered::Made)
 }

@@ -1,15 +1,41 @@
 //! The outbox: messages waiting to be sent, each claimed once by whoever sends it.
+//!
+//! A message that carries a sign-in link is stored with a placeholder where the link goes; the
+//! sender asks [`Db::compose`] for the text to send, which makes the link at that moment. So the
+//! database never holds a usable link, before or after sending, and the outbox page shows the
+//! messages without one.
 
+use super::links::{EXPIRY_PLACEHOLDER, LINK_PLACEHOLDER, expiry_text, make_link_tx};
 use super::*;
+
+/// A message as it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Message {
+    /// The body as people reading the outbox see it: where a link will go, not a link.
+    pub fn body_for_display(&self) -> String {
+        self.body
+            .replace(LINK_PLACEHOLDER, "(a sign-in link, made when this email is sent)")
+            .replace(EXPIRY_PLACEHOLDER, "(a time set when it is sent)")
+            .replace(SITE_PLACEHOLDER, "(this service's address)")
+    }
+}
+
+/// Where the service's address goes in a message (it is known when the message is sent).
+pub const SITE_PLACEHOLDER: &str = "[[site]]";
+
+const COLUMNS: &str = "id, recipient, subject, body, created_at, sent_at, error, person_id, link_purpose";
 
 impl Db {
     /// Messages, newest first.
     pub async fn outbox(&self, limit: usize) -> crate::Result<Vec<Message>> {
         self.fetch(
-            &Sql::new(format!(
-                "SELECT id, recipient, subject, body, created_at, sent_at, error FROM outbox ORDER BY id DESC LIMIT {}",
-                limit.min(10_000)
-            )),
+            &Sql::new(format!("SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT {}", limit.min(10_000))),
             "reading the outbox",
             read_message,
         )
@@ -19,9 +45,7 @@ impl Db {
     /// Messages not yet sent, oldest first.
     pub async fn unsent_messages(&self) -> crate::Result<Vec<Message>> {
         self.fetch(
-            &Sql::new(
-                "SELECT id, recipient, subject, body, created_at, sent_at, error FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 100",
-            ),
+            &Sql::new(format!("SELECT {COLUMNS} FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 100")),
             "reading the outbox",
             read_message,
         )
@@ -42,6 +66,36 @@ impl Db {
         Ok(n == 1)
     }
 
+    /// The text to send for a claimed message. A message about a sign-in link gets a new link
+    /// now (valid from now for its usual lifetime), which exists only in what is returned;
+    /// `None` when its person has gone or been turned off, so nothing should be sent.
+    pub async fn compose(&self, m: &Message, base_url: &str) -> crate::Result<Option<Outgoing>> {
+        let site = base_url.trim_end_matches('/');
+        let Some((person, purpose)) = m.link else {
+            let body = m.body.replace(SITE_PLACEHOLDER, site);
+            return Ok(Some(Outgoing { recipient: m.recipient.clone(), subject: m.subject.clone(), body }));
+        };
+        let mut tx = self.begin().await?;
+        let live = tx
+            .fetch_one(&Sql::new("SELECT disabled FROM people WHERE id = ?").int(person), "finding a person", |r| {
+                r.flag("disabled")
+            })
+            .await?
+            .flatten()
+            .is_some_and(|disabled| !disabled);
+        if !live {
+            return Ok(None);
+        }
+        let (link, expires) = make_link_tx(&mut tx, person, purpose, base_url).await?;
+        tx.commit().await?;
+        let body = m
+            .body
+            .replace(LINK_PLACEHOLDER, &link)
+            .replace(EXPIRY_PLACEHOLDER, &expiry_text(purpose, expires))
+            .replace(SITE_PLACEHOLDER, site);
+        Ok(Some(Outgoing { recipient: m.recipient.clone(), subject: m.subject.clone(), body }))
+    }
+
     /// Puts a claimed message back with the reason it could not be sent (it is tried again).
     pub async fn release_message(&self, id: i64, error: &str) -> crate::Result<()> {
         self.execute(
@@ -51,9 +105,45 @@ impl Db {
         .await?;
         Ok(())
     }
+
+    /// Marks a claimed message as not to be sent (its person is gone), with the reason.
+    pub async fn withdraw_message(&self, id: i64, why: &str) -> crate::Result<()> {
+        self.execute(&Sql::new("UPDATE outbox SET error = ? WHERE id = ?").text(why).int(id), "withdrawing a message")
+            .await?;
+        Ok(())
+    }
+}
+
+/// Queues a message; `link`: the person and purpose of the sign-in link its body's placeholder
+/// stands for.
+pub(super) async fn queue_tx(
+    tx: &mut Tx,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    link: Option<(PersonId, TokenPurpose)>,
+) -> crate::Result<()> {
+    tx.execute(
+        &Sql::new(
+            "INSERT INTO outbox (recipient, subject, body, created_at, person_id, link_purpose) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .text(recipient)
+        .text(subject)
+        .text(body)
+        .instant(Utc::now())
+        .opt_int(link.map(|(p, _)| p))
+        .opt_text(link.map(|(_, purpose)| purpose.code())),
+        "queueing an email",
+    )
+    .await?;
+    Ok(())
 }
 
 fn read_message(r: &dyn RowGet) -> crate::Result<Message> {
+    let link = match (r.int("person_id")?, r.text("link_purpose")?.as_deref().and_then(TokenPurpose::from_code)) {
+        (Some(p), Some(purpose)) => Some((p, purpose)),
+        _ => None,
+    };
     Ok(Message {
         id: r.int("id")?.unwrap_or(0),
         recipient: r.text("recipient")?.unwrap_or_default(),
@@ -62,5 +152,6 @@ fn read_message(r: &dyn RowGet) -> crate::Result<Message> {
         created_at: r.instant("created_at")?.unwrap_or_default(),
         sent_at: r.instant("sent_at")?,
         error: r.text("error")?,
+        link,
     })
 }

@@ -69,16 +69,20 @@ impl Db {
     }
 
     /// Removes sessions that have expired (run now and then; expired ones are refused anyway).
+    /// Also forgets failed sign-ins older than the policy's attack window.
     pub async fn purge_sessions(&self, policy: &SignInPolicy) -> crate::Result<u64> {
         let now = Utc::now();
         let idle_since = now - TimeDelta::from_std(policy.session_idle).unwrap_or(TimeDelta::hours(2));
-        self.execute(
-            &Sql::new("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?")
-                .instant(now)
-                .instant(idle_since),
-            "removing expired sessions",
-        )
-        .await
+        let n = self
+            .execute(
+                &Sql::new("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?")
+                    .instant(now)
+                    .instant(idle_since),
+                "removing expired sessions",
+            )
+            .await?;
+        self.purge_sign_in_attempts(policy).await?;
+        Ok(n)
     }
 }
 

@@ -1,10 +1,26 @@
-//! Passwords and signing in.
+//! Passwords and signing in, with failures slowed per address and client (see
+//! [`SignInPolicy`]).
+//!
+//! Every answer is the same for an address with an account and one without: both are counted,
+//! slowed and locked alike, and a password is checked against a hash every time (a stand-in
+//! hash when there is no account, or when the attempt is refused anyway), so that neither the
+//! answer nor its timing says which addresses have accounts.
 
 use super::*;
 
+/// The key failures are counted under: the SHA-256 of the address as typed (normalised when it
+/// is an address), so that what was typed is not kept.
+pub(crate) fn account_key(typed: &str) -> String {
+    match Email::parse(typed) {
+        Ok(e) => sha256_hex(e.as_str()),
+        Err(_) => sha256_hex(&typed.trim().to_lowercase()),
+    }
+}
+
 impl Db {
     /// Sets a person's password directly (the command line and the demo; people set their own
-    /// through a link). Checks it like any new password and ends the person's sessions.
+    /// through a link). Checks it like any new password, ends the person's sessions and lifts a
+    /// lock.
     pub async fn set_password(&self, actor: &Actor, person: PersonId, password: &str) -> Result<(), AccountError> {
         let p = self.person(person).await?.ok_or_else(|| AccountError::NoSuchPerson(person.to_string()))?;
         let email = Email::parse(&p.email).map_err(|_| AccountError::NoSuchPerson(p.email.clone()))?;
@@ -12,148 +28,260 @@ impl Db {
         let hash = hash_password(password.to_owned()).await?;
         let mut tx = self.begin().await?;
         tx.execute(
-            &Sql::new(
-                "UPDATE people SET password_hash = ?, password_set_at = ?, failed_sign_ins = 0, \
-                 last_failed_sign_in_at = NULL, locked_until = NULL WHERE id = ?",
-            )
-            .text(hash)
-            .instant(Utc::now())
-            .int(person),
+            &Sql::new("UPDATE people SET password_hash = ?, password_set_at = ? WHERE id = ?")
+                .text(hash)
+                .instant(Utc::now())
+                .int(person),
             "setting a password",
         )
         .await?;
+        clear_failures_tx(&mut tx, &email).await?;
         tx.execute(&Sql::new("DELETE FROM sessions WHERE person_id = ?").int(person), "ending sessions").await?;
         audit::record(&mut tx, actor, Event::new("password.set", "person", person)).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Signs a person in. Every attempt is counted before the password is checked, so that
-    /// attempts sent in parallel are counted too: after `free_failures` failures the next attempt
-    /// must wait (an attempt made while waiting is refused unchecked, and still counts), and
-    /// after `lock_after` attempts the account locks. Success clears the count and starts a
-    /// session.
+    /// Signs a person in.
+    ///
+    /// The attempt is counted before the password is checked, so that attempts sent in parallel
+    /// count too, and an attempt is checked only if it can claim the client's turn (the wait
+    /// after its previous failures has passed): of parallel attempts, one is checked per turn.
+    /// A refused attempt still counts. Success clears this client's count and starts a session;
+    /// a failure that completes the picture of an attack (see [`SignInPolicy`]) locks the
+    /// account and emails its owner a reset link.
     pub async fn sign_in(
         &self,
-        email: &str,
+        typed: &str,
         password: &str,
         client: Option<String>,
         policy: &SignInPolicy,
     ) -> Result<NewSession, SignInError> {
         let now = Utc::now();
-        let Ok(email) = Email::parse(email) else {
-            verify_password(password.to_owned(), None).await;
-            return Err(SignInError::Wrong);
-        };
-        let row = self
-            .fetch_one(
-                &Sql::new(
-                    "SELECT id, password_hash, disabled, last_failed_sign_in_at, locked_until FROM people WHERE email = ?",
+        let key = account_key(typed);
+        let from = client.clone().unwrap_or_default();
+        let email = Email::parse(typed).ok();
+        let account = match &email {
+            Some(e) => self
+                .fetch_one(
+                    &Sql::new("SELECT id, password_hash, disabled FROM people WHERE email = ?").text(e.as_str()),
+                    "finding an account",
+                    |r| Ok((r.int("id")?, r.text("password_hash")?, r.flag("disabled")?.unwrap_or(false))),
                 )
-                .text(email.as_str()),
-                "finding an account",
-                |r| {
-                    Ok((
-                        r.int("id")?.unwrap_or(0),
-                        r.text("password_hash")?,
-                        r.flag("disabled")?.unwrap_or(false),
-                        r.instant("last_failed_sign_in_at")?,
-                        r.instant("locked_until")?,
-                    ))
-                },
+                .await?
+                .and_then(|(id, hash, disabled)| id.map(|id| (id, hash, disabled))),
+            None => None,
+        };
+        let locked = self
+            .fetch_one(
+                &Sql::new("SELECT account_key FROM sign_in_locks WHERE account_key = ?").text(key.clone()),
+                "checking for a lock",
+                |r| r.text("account_key"),
             )
-            .await?;
-        let Some((id, hash, disabled, last_failed, locked_until)) = row else {
-            verify_password(password.to_owned(), None).await;
-            return Err(SignInError::Wrong);
-        };
-        let locked = |until: DateTime<Utc>| SignInError::Locked(until.format("%H:%M on %d %B %Y").to_string());
-        match locked_until {
-            Some(until) if until > now => return Err(locked(until)),
-            Some(_) => {
-                self.execute(
-                    &Sql::new(
-                        "UPDATE people SET failed_sign_ins = 0, locked_until = NULL WHERE id = ? AND locked_until <= ?",
-                    )
-                    .int(id)
-                    .instant(now),
-                    "ending a lock-out",
-                )
-                .await?;
-            }
-            None => {}
-        }
-        let attempt = self
+            .await?
+            .is_some();
+        let forget_before = now - TimeDelta::from_std(policy.forget_after).unwrap_or(TimeDelta::hours(1));
+        let failures = self
             .fetch_one(
                 &Sql::new(
-                    "UPDATE people SET failed_sign_ins = failed_sign_ins + 1, last_failed_sign_in_at = ? WHERE id = ? \
-                     RETURNING failed_sign_ins",
+                    "INSERT INTO sign_in_attempts (account_key, client, failures, first_failed_at, last_failed_at) \
+                     VALUES (?, ?, 1, ?, ?) ON CONFLICT (account_key, client) DO UPDATE SET \
+                     failures = CASE WHEN sign_in_attempts.last_failed_at < ? THEN 1 ELSE sign_in_attempts.failures + 1 END, \
+                     first_failed_at = CASE WHEN sign_in_attempts.last_failed_at < ? THEN excluded.first_failed_at \
+                     ELSE sign_in_attempts.first_failed_at END, \
+                     last_failed_at = excluded.last_failed_at RETURNING failures",
                 )
+                .text(key.clone())
+                .text(from.clone())
                 .instant(now)
-                .int(id),
+                .instant(now)
+                .instant(forget_before)
+                .instant(forget_before),
                 "counting an attempt",
-                |r| r.int("failed_sign_ins"),
+                |r| r.int("failures"),
             )
             .await?
             .flatten()
             .and_then(|n| u32::try_from(n).ok())
             .unwrap_or(u32::MAX);
-        let earlier = attempt.saturating_sub(1);
-        let waiting = policy.wait_after(earlier).and_then(|w| {
-            let ready = last_failed? + TimeDelta::from_std(w).ok()?;
-            (now < ready).then(|| (ready - now).num_seconds().max(1) as u64)
-        });
-        let ok = attempt <= policy.lock_after
-            && waiting.is_none()
-            && !disabled
-            && verify_password(password.to_owned(), hash).await;
-        if ok {
+        // The turn: free attempts, then one attempt each time the wait after the previous
+        // failures has passed. Of attempts sent together, only the one that moves the turn on
+        // is checked.
+        let next_turn = now + TimeDelta::from_std(policy.wait_after(failures)).unwrap_or(TimeDelta::minutes(15));
+        let turn = self
+            .execute(
+                &Sql::new(
+                    "UPDATE sign_in_attempts SET turn_until = ? \
+                     WHERE account_key = ? AND client = ? AND (turn_until IS NULL OR turn_until <= ?)",
+                )
+                .instant(next_turn)
+                .text(key.clone())
+                .text(from.clone())
+                .instant(now),
+                "taking a turn",
+            )
+            .await?
+            == 1;
+        let checkable = turn && !locked;
+        let hash = match &account {
+            Some((_, hash, false)) if checkable => hash.clone(),
+            _ => None,
+        };
+        let right = verify_password(password.to_owned(), hash).await;
+        if right && let Some((id, _, _)) = account {
             let mut tx = self.begin().await?;
             tx.execute(
-                &Sql::new(
-                    "UPDATE people SET failed_sign_ins = 0, last_failed_sign_in_at = NULL, locked_until = NULL WHERE id = ?",
-                )
-                .int(id),
+                &Sql::new("DELETE FROM sign_in_attempts WHERE account_key = ? AND client = ?")
+                    .text(key.clone())
+                    .text(from),
                 "clearing failures",
             )
             .await?;
             let s = super::sessions::start_session_tx(&mut tx, id, policy).await?;
-            audit::record(
-                &mut tx,
-                &Actor::person(id, email.as_str(), client),
-                Event::new("session.start", "person", id),
-            )
-            .await?;
+            let address = email.as_ref().map_or("", |e| e.as_str());
+            audit::record(&mut tx, &Actor::person(id, address, client), Event::new("session.start", "person", id))
+                .await?;
             tx.commit().await?;
             return Ok(s);
         }
-        if attempt >= policy.lock_after {
-            let until = now + TimeDelta::from_std(policy.lock_for).unwrap_or(TimeDelta::minutes(30));
-            let mut tx = self.begin().await?;
-            let newly = tx
+        let refusal = if locked {
+            SignInError::Locked
+        } else if !turn {
+            let wait = self.turn_wait(&key, &from, now).await?;
+            SignInError::Throttled(wait.max(1))
+        } else {
+            SignInError::Wrong
+        };
+        let reason = match refusal {
+            SignInError::Locked => "locked",
+            SignInError::Throttled(_) => "too many attempts",
+            _ => "wrong address or password",
+        };
+        let mut tx = self.begin().await?;
+        // The address typed is not logged: it is sometimes a password typed in the wrong box.
+        let (entity, known) = match &account {
+            Some((id, ..)) => (*id, true),
+            None => (0, false),
+        };
+        audit::record(
+            &mut tx,
+            &Actor::system(client.clone()),
+            Event::new("session.refused", "person", entity)
+                .after(serde_json::json!({ "reason": reason, "account": if known { "known" } else { "unknown" } })),
+        )
+        .await?;
+        if !locked && let Some(lock) = attack(&mut tx, &key, now, policy).await? {
+            let inserted = tx
                 .execute(
-                    &Sql::new("UPDATE people SET locked_until = ? WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)")
-                        .instant(until)
-                        .int(id)
-                        .instant(now),
+                    &Sql::new(
+                        "INSERT INTO sign_in_locks (account_key, locked_at, failures, clients) VALUES (?, ?, ?, ?) \
+                         ON CONFLICT (account_key) DO NOTHING",
+                    )
+                    .text(key.clone())
+                    .instant(now)
+                    .int(i64::from(lock.0))
+                    .int(i64::from(lock.1)),
                     "locking an account",
                 )
                 .await?;
-            if newly > 0 {
+            if inserted == 1 {
                 audit::record(
                     &mut tx,
                     &Actor::system(client),
-                    Event::new("person.lock", "person", id)
-                        .after(serde_json::json!({ "locked_until": until, "attempts": attempt })),
+                    Event::new("person.lock", "person", entity)
+                        .after(serde_json::json!({ "failures": lock.0, "clients": lock.1 })),
                 )
                 .await?;
+                if let (Some((id, _, false)), Some(e)) = (&account, &email) {
+                    let name = self.person(*id).await?.map(|p| p.name).unwrap_or_default();
+                    queue_unlock_email(&mut tx, *id, e.as_str(), &name).await?;
+                }
             }
-            tx.commit().await?;
-            return Err(locked(until));
         }
-        match waiting {
-            Some(secs) => Err(SignInError::Throttled(secs)),
-            None => Err(SignInError::Wrong),
-        }
+        tx.commit().await?;
+        Err(refusal)
     }
+
+    /// Seconds until the client's next turn for an address.
+    async fn turn_wait(&self, key: &str, client: &str, now: DateTime<Utc>) -> crate::Result<u64> {
+        let until = self
+            .fetch_one(
+                &Sql::new("SELECT turn_until FROM sign_in_attempts WHERE account_key = ? AND client = ?")
+                    .text(key)
+                    .text(client),
+                "reading a turn",
+                |r| r.instant("turn_until"),
+            )
+            .await?
+            .flatten();
+        Ok(until.map_or(1, |u| (u - now).num_seconds().max(1) as u64))
+    }
+
+    /// Forgets failures older than the attack window (run now and then with the session purge).
+    pub(super) async fn purge_sign_in_attempts(&self, policy: &SignInPolicy) -> crate::Result<u64> {
+        let before = Utc::now() - TimeDelta::from_std(policy.attack_window).unwrap_or(TimeDelta::days(1));
+        let n = self
+            .execute(
+                &Sql::new("DELETE FROM sign_in_attempts WHERE last_failed_at < ?").instant(before),
+                "forgetting old failures",
+            )
+            .await?;
+        Ok(n)
+    }
+}
+
+/// (failures, clients) when the failures for an address within the attack window amount to an
+/// attack: many, from several clients.
+async fn attack(
+    tx: &mut Tx,
+    key: &str,
+    now: DateTime<Utc>,
+    policy: &SignInPolicy,
+) -> crate::Result<Option<(u32, u32)>> {
+    let since = now - TimeDelta::from_std(policy.attack_window).unwrap_or(TimeDelta::days(1));
+    let row = tx
+        .fetch_one(
+            &Sql::new(
+                "SELECT CAST(COALESCE(SUM(failures), 0) AS BIGINT) AS failures, COUNT(*) AS clients FROM sign_in_attempts \
+                 WHERE account_key = ? AND last_failed_at >= ?",
+            )
+            .text(key)
+            .instant(since),
+            "looking for an attack",
+            |r| Ok((r.int("failures")?, r.int("clients")?)),
+        )
+        .await?;
+    let Some((Some(failures), Some(clients))) = row else { return Ok(None) };
+    let (failures, clients) = (u32::try_from(failures).unwrap_or(u32::MAX), u32::try_from(clients).unwrap_or(u32::MAX));
+    Ok((failures >= policy.attack_failures && clients >= policy.attack_clients).then_some((failures, clients)))
+}
+
+/// Forgets an address's failures and lifts its lock (a new password has been chosen).
+pub(super) async fn clear_failures_tx(tx: &mut Tx, email: &Email) -> crate::Result<()> {
+    let key = account_key(email.as_str());
+    for table in ["sign_in_attempts", "sign_in_locks"] {
+        tx.execute(&Sql::new(format!("DELETE FROM {table} WHERE account_key = ?")).text(key.clone()), "lifting a lock")
+            .await?;
+    }
+    Ok(())
+}
+
+/// The email to the owner of a locked account, with a reset link made when it is sent.
+async fn queue_unlock_email(tx: &mut Tx, person: PersonId, email: &str, name: &str) -> crate::Result<()> {
+    use super::links::{EXPIRY_PLACEHOLDER, LINK_PLACEHOLDER};
+    let body = format!(
+        "Dear {name},\n\nMany wrong passwords have been tried for your Aspire account, from several places, so it \
+         has been locked to keep it safe. Your password has not been changed.\n\n\
+         To unlock the account, choose a new password with this link:\n\n{LINK_PLACEHOLDER}\n\n\
+         The link works once and expires at {EXPIRY_PLACEHOLDER} (UTC). If it expires, use \"Forgotten your \
+         password?\" on the sign-in page. If you see this more than once, tell the programme team.\n"
+    );
+    super::outbox::queue_tx(
+        tx,
+        email,
+        "Your Aspire account has been locked",
+        &body,
+        Some((person, TokenPurpose::Reset)),
+    )
+    .await
 }

@@ -2,19 +2,32 @@
 
 use super::*;
 
+/// What a staff list's row did for its person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffOutcome {
+    /// A new account, with the role, and an invitation emailed.
+    Invited,
+    /// A role given to an account the same list created.
+    Added,
+    /// The address already had an account: the role is offered, to be accepted by its owner.
+    Offered,
+    /// The person already holds (or has on offer) the role there.
+    Already,
+}
+
 impl Db {
     /// Adds people from a staff list in one transaction: all or none. Each row names a person
-    /// and a role at a place; a person on several rows gets every role. New people get an
-    /// invitation. Returns each row's person and whether they are new.
+    /// and a role at a place; a person on several rows gets every role. New people get the role
+    /// and an invitation; an address that already has an account is offered the role, which
+    /// counts once its owner accepts it (see `offers`). Returns each row's person and outcome.
     pub async fn add_staff(
         &self,
         actor: &Actor,
         rows: &[(Email, String, Grant)],
-        base_url: &str,
-    ) -> Result<Vec<(PersonId, bool)>, AccountError> {
+    ) -> Result<Vec<(PersonId, StaffOutcome)>, AccountError> {
         let mut tx = self.begin().await?;
         let mut out = Vec::new();
-        let mut invited: BTreeSet<PersonId> = BTreeSet::new();
+        let mut created: BTreeSet<PersonId> = BTreeSet::new();
         for (email, name, grant) in rows {
             let existing = tx
                 .fetch_one(
@@ -24,20 +37,27 @@ impl Db {
                 )
                 .await?
                 .flatten();
-            let (id, new) = match existing {
-                Some(id) => (id, false),
-                None => (add_person_tx(&mut tx, actor, email, name).await?, true),
+            let outcome = match existing {
+                Some(id) if !created.contains(&id) => match super::offers::offer_tx(&mut tx, actor, id, grant).await? {
+                    super::offers::Offered::Made => (id, StaffOutcome::Offered),
+                    super::offers::Offered::Already => (id, StaffOutcome::Already),
+                },
+                Some(id) => match add_grant_tx(&mut tx, actor, id, grant).await {
+                    Ok(_) => (id, StaffOutcome::Added),
+                    Err(AccountError::GrantExists(_)) => (id, StaffOutcome::Already),
+                    Err(e) => return Err(e),
+                },
+                None => {
+                    let id = add_person_tx(&mut tx, actor, email, name).await?;
+                    add_grant_tx(&mut tx, actor, id, grant).await?;
+                    created.insert(id);
+                    super::links::queue_link_email_tx(&mut tx, id, email.as_str(), name, TokenPurpose::Invitation)
+                        .await?;
+                    audit::record(&mut tx, actor, Event::new("person.invite", "person", id)).await?;
+                    (id, StaffOutcome::Invited)
+                }
             };
-            match add_grant_tx(&mut tx, actor, id, grant).await {
-                Ok(_) | Err(AccountError::GrantExists(_)) => {}
-                Err(e) => return Err(e),
-            }
-            if new && invited.insert(id) {
-                super::links::issue_link_tx(&mut tx, id, email.as_str(), name, TokenPurpose::Invitation, base_url)
-                    .await?;
-                audit::record(&mut tx, actor, Event::new("person.invite", "person", id)).await?;
-            }
-            out.push((id, new));
+            out.push(outcome);
         }
         tx.commit().await?;
         Ok(out)

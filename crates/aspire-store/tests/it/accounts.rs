@@ -6,12 +6,13 @@ use aspire_core::access::{Action, Record};
 use aspire_core::people::{Email, Grant, Role, Scope};
 use aspire_core::urn::Urn;
 use aspire_store::{
-    AccountError, Actor, AuditQuery, Db, NewProgramme, ProgrammeError, SignInError, SignInPolicy, TokenPurpose,
+    AccountError, Actor, AuditQuery, Db, NewProgramme, ProgrammeError, SignInError, SignInPolicy, StaffOutcome,
+    TokenPurpose,
 };
 
 use crate::{TestDb, import, parse};
 
-fn email(s: &str) -> Email {
+pub(crate) fn email(s: &str) -> Email {
     Email::parse(s).expect("email")
 }
 
@@ -47,10 +48,23 @@ async fn invitation_links_set_a_password_once_and_sign_in_works() {
         ));
         let link = db.issue_link(&cli, id, TokenPurpose::Invitation, "http://aspire.test/").await.expect("link");
         assert!(link.starts_with("http://aspire.test/invitation/"), "{link}");
-        // The email is in the outbox with the link; the link is not stored anywhere else.
-        let out = db.outbox(10).await.expect("outbox");
-        assert_eq!(out[0].recipient, "admin@example.org");
-        assert!(out[0].body.contains(&link));
+        // A link made for the command line is not emailed; one sent by email is made when sent.
+        assert!(db.outbox(10).await.expect("outbox").is_empty());
+        db.send_link(&cli, id, TokenPurpose::Invitation).await.expect("send");
+        let queued = db.outbox(10).await.expect("outbox").remove(0);
+        assert_eq!(queued.recipient, "admin@example.org");
+        assert!(queued.body.contains(aspire_store::LINK_PLACEHOLDER) && !has_token(&queued.body), "{}", queued.body);
+        let sent = db.compose(&queued, "http://aspire.test/").await.expect("compose").expect("to send");
+        let emailed = sent.body.lines().find(|l| l.starts_with("http://aspire.test/invitation/")).expect("a link");
+        assert!(!sent.body.contains("[["), "{}", sent.body);
+        assert!(!has_token(&db.outbox(10).await.expect("outbox")[0].body), "the stored message never holds a link");
+        // Sending again replaced the command line's link; the emailed one works.
+        assert!(matches!(
+            db.link_person(&token(&link), TokenPurpose::Invitation).await,
+            Err(AccountError::TokenExpired)
+        ));
+        db.link_person(&token(emailed), TokenPurpose::Invitation).await.expect("the emailed link works");
+        let link = emailed.to_owned();
 
         let tok = token(&link);
         assert!(matches!(
@@ -84,9 +98,10 @@ async fn invitation_links_set_a_password_once_and_sign_in_works() {
         assert!(db.session("not-a-token", &policy).await.expect("read").is_none());
 
         // A reset link ends every session.
-        db.request_password_reset("admin@example.org", None, "http://aspire.test").await.expect("reset");
+        db.request_password_reset("admin@example.org", None).await.expect("reset");
         let reset = db.outbox(1).await.expect("outbox").remove(0);
         assert_eq!(reset.subject, "Reset your Aspire password");
+        let reset = db.compose(&reset, "http://aspire.test").await.expect("compose").expect("to send");
         let link = reset.body.lines().find(|l| l.starts_with("http://")).expect("link in the email").to_owned();
         db.set_password_with_link(&token(&link), TokenPurpose::Reset, "a brand new passphrase", None)
             .await
@@ -94,7 +109,7 @@ async fn invitation_links_set_a_password_once_and_sign_in_works() {
         assert!(db.session(&s.token, &policy).await.expect("read").is_none(), "old session ended");
         // Asking for an unknown email says nothing and sends nothing.
         let before = db.outbox(100).await.expect("outbox").len();
-        db.request_password_reset("nobody@example.org", None, "http://aspire.test").await.expect("reset");
+        db.request_password_reset("nobody@example.org", None).await.expect("reset");
         assert_eq!(db.outbox(100).await.expect("outbox").len(), before);
 
         let log = db
@@ -114,46 +129,115 @@ async fn invitation_links_set_a_password_once_and_sign_in_works() {
     }
 }
 
+/// Whether text holds something that looks like a link's token (64 hex digits).
+fn has_token(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_hexdigit()).any(|w| w.len() == 64)
+}
+
+fn outcome(r: Result<aspire_store::NewSession, SignInError>) -> &'static str {
+    match r {
+        Ok(_) => "in",
+        Err(SignInError::Wrong) => "wrong",
+        Err(SignInError::Throttled(s)) => {
+            assert!(s >= 1, "{s}");
+            "wait"
+        }
+        Err(SignInError::Locked) => "locked",
+        Err(e) => panic!("{e}"),
+    }
+}
+
 #[tokio::test]
-async fn repeated_failures_are_slowed_then_locked() {
+async fn guessing_from_one_place_is_slowed_but_never_locks_out_the_owner() {
     for t in TestDb::all().await {
         let db = &t.db;
         person_with_password(db, "head@school.example", &[]).await;
         let policy = SignInPolicy { first_wait: Duration::from_secs(30), ..SignInPolicy::default() };
-        let mut outcomes = Vec::new();
+        let guess = |who: &'static str, client: &'static str| {
+            let policy = policy.clone();
+            async move { outcome(db.sign_in(who, "not the password", Some(client.into()), &policy).await) }
+        };
+        let mut real = Vec::new();
+        let mut unknown = Vec::new();
         for _ in 0..12 {
-            outcomes.push(match db.sign_in("head@school.example", "not the password", None, &policy).await {
-                Err(SignInError::Wrong) => "wrong",
-                Err(SignInError::Throttled(s)) => {
-                    assert!((1..=60).contains(&s), "{s}");
-                    "wait"
-                }
-                Err(SignInError::Locked(_)) => "locked",
-                other => panic!("{other:?}"),
-            });
+            real.push(guess("head@school.example", "203.0.113.9").await);
+            unknown.push(guess("nobody@school.example", "203.0.113.9").await);
         }
-        assert_eq!(
-            outcomes,
-            ["wrong", "wrong", "wrong", "wait", "wait", "wait", "wait", "wait", "wait", "locked", "locked", "locked"]
-        );
-        // Locked: even the right password is refused.
-        assert!(matches!(
-            db.sign_in("head@school.example", "correct horse battery", None, &policy).await,
-            Err(SignInError::Locked(_))
-        ));
+        let expected =
+            ["wrong", "wrong", "wrong", "wrong", "wait", "wait", "wait", "wait", "wait", "wait", "wait", "wait"];
+        assert_eq!(real, expected);
+        assert_eq!(unknown, real, "an address without an account gets the same answers");
+        // The owner, at their own school, is not held up by someone guessing elsewhere.
+        let s = db.sign_in("head@school.example", "correct horse battery", Some("198.51.100.4".into()), &policy).await;
+        assert_eq!(outcome(s), "in");
+        // Nor locked: the guessing address is still only slowed.
+        assert_eq!(guess("head@school.example", "203.0.113.9").await, "wait");
+
+        // Failed sign-ins are in the audit log, without what was typed.
         let log = db
             .audit_log(&aspire_core::access::Visible { all: true, ..Default::default() }, &AuditQuery::default())
             .await
             .expect("audit");
-        assert_eq!(log.iter().filter(|e| e.action == "person.lock").count(), 1);
+        let refused: Vec<_> = log.iter().filter(|e| e.action == "session.refused").collect();
+        assert!(refused.len() >= 24, "{}", refused.len());
+        assert!(refused.iter().all(|e| !format!("{e:?}").contains("nobody@school.example")), "typed address not kept");
+        assert!(refused.iter().all(|e| !format!("{e:?}").contains("not the password")));
+        assert_eq!(log.iter().filter(|e| e.action == "person.lock").count(), 0);
 
-        // With no wait configured, failures below the limit do not stop a correct password.
+        // A count is forgotten after a while without failures.
         person_with_password(db, "teacher@school.example", &[]).await;
-        let quick = SignInPolicy { first_wait: Duration::ZERO, ..SignInPolicy::default() };
-        for _ in 0..5 {
-            assert!(db.sign_in("teacher@school.example", "nope nope nope", None, &quick).await.is_err());
+        let forgetful =
+            SignInPolicy { forget_after: Duration::ZERO, first_wait: Duration::from_secs(30), ..policy.clone() };
+        for _ in 0..6 {
+            let r = db.sign_in("teacher@school.example", "nope nope nope", Some("192.0.2.1".into()), &forgetful).await;
+            assert_eq!(outcome(r), "wrong");
         }
-        db.sign_in("teacher@school.example", "correct horse battery", None, &quick).await.expect("signed in");
+        let r =
+            db.sign_in("teacher@school.example", "correct horse battery", Some("192.0.2.1".into()), &forgetful).await;
+        assert_eq!(outcome(r), "in");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_attack_from_several_places_locks_the_account_until_its_owner_resets_the_password() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        person_with_password(db, "head@school.example", &[]).await;
+        let policy = SignInPolicy {
+            first_wait: Duration::ZERO,
+            attack_failures: 12,
+            attack_clients: 3,
+            ..SignInPolicy::default()
+        };
+        let clients = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"];
+        let mut real = Vec::new();
+        let mut unknown = Vec::new();
+        for i in 0..16 {
+            let c = clients[i % clients.len()];
+            real.push(outcome(db.sign_in("head@school.example", "guess", Some(c.into()), &policy).await));
+            unknown.push(outcome(db.sign_in("someone@school.example", "guess", Some(c.into()), &policy).await));
+        }
+        assert_eq!(&real[..11], &["wrong"; 11]);
+        assert_eq!(real[11..], ["wrong", "locked", "locked", "locked", "locked"]);
+        assert_eq!(unknown, real, "an address without an account is locked in the same way");
+        // Locked: even the right password is refused, from anywhere.
+        let r = db.sign_in("head@school.example", "correct horse battery", Some("198.51.100.4".into()), &policy).await;
+        assert_eq!(outcome(r), "locked");
+        // The owner was emailed a reset link (and no one else was).
+        let out = db.outbox(10).await.expect("outbox");
+        let locked: Vec<_> = out.iter().filter(|m| m.subject == "Your Aspire account has been locked").collect();
+        assert_eq!(locked.len(), 1);
+        assert_eq!(locked[0].recipient, "head@school.example");
+        let email = db.compose(locked[0], "http://aspire.test").await.expect("compose").expect("to send");
+        let link = email.body.lines().find(|l| l.contains("/password-reset/")).expect("link").trim().to_owned();
+        let p = db.person_by_email(&crate::accounts::email("head@school.example")).await.expect("read").expect("p");
+        assert!(p.locked_since.is_some());
+        db.set_password_with_link(&token(&link), TokenPurpose::Reset, "a brand new passphrase", None)
+            .await
+            .expect("reset");
+        let r = db.sign_in("head@school.example", "a brand new passphrase", Some("198.51.100.4".into()), &policy).await;
+        assert_eq!(outcome(r), "in", "a new password unlocks the account");
         t.cleanup().await;
     }
 }
@@ -349,13 +433,67 @@ async fn a_staff_list_is_added_whole_or_not_at_all() {
             Grant::new(Role::StrandLead, school, false).expect("grant"),
         ),
     ];
-    let out = db.add_staff(&cli, &rows, "http://aspire.test").await.expect("staff");
-    assert_eq!(out.iter().filter(|(_, new)| *new).count(), 2);
+    let out = db.add_staff(&cli, &rows).await.expect("staff");
+    let outcomes: Vec<StaffOutcome> = out.iter().map(|(_, o)| *o).collect();
+    assert_eq!(outcomes, [StaffOutcome::Invited, StaffOutcome::Invited, StaffOutcome::Added]);
     let b = db.person_by_email(&email("b@school.example")).await.expect("read").expect("b");
     assert_eq!(b.grants.len(), 2);
     assert_eq!(db.outbox(10).await.expect("outbox").len(), 2, "one invitation each");
     // Re-adding the same list changes nothing and sends nothing.
-    db.add_staff(&cli, &rows, "http://aspire.test").await.expect("again");
+    let again = db.add_staff(&cli, &rows).await.expect("again");
+    assert!(again.iter().all(|(_, o)| *o == StaffOutcome::Already), "{again:?}");
     assert_eq!(db.outbox(10).await.expect("outbox").len(), 2);
+    // A list naming someone who has an account for another role: offered, not given.
+    let more =
+        vec![(email("a@school.example"), "A Head".to_owned(), Grant::new(Role::Governor, school, false).expect("g"))];
+    let o = db.add_staff(&cli, &more).await.expect("offer");
+    assert_eq!(o[0].1, StaffOutcome::Offered);
+    let a = db.person_by_email(&email("a@school.example")).await.expect("read").expect("a");
+    assert_eq!(a.grants.len(), 1, "the governor role waits for an answer");
+    assert_eq!(db.offers(a.id).await.expect("offers").len(), 1);
     t.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_role_for_an_existing_account_counts_only_once_its_owner_accepts_it() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let admin = Grant::new(Role::Admin, Scope::Platform, false).expect("grant");
+        let id = person_with_password(db, "admin@provider.example", &[admin]).await;
+        let head = Actor::person(99, "head@school.example", None);
+        let teacher = Grant::new(Role::Teacher, Scope::School(urn("105626")), false).expect("grant");
+        assert_eq!(db.offer_grant(&head, id, &teacher).await.expect("offer"), aspire_store::Offered::Made);
+        assert_eq!(db.offer_grant(&head, id, &teacher).await.expect("again"), aspire_store::Offered::Already);
+        // Not held yet: the account is not inside the school, so the school's people do not see it.
+        let p = db.principal(id).await.expect("principal");
+        assert!(!p.grants.contains(&teacher));
+        let school = aspire_core::access::Visible { urns: [urn("105626")].into(), ..Default::default() };
+        assert!(db.visible_person(&school, id).await.expect("read").is_none());
+        // The owner is told by email, and answers on their account page.
+        let out = db.outbox(5).await.expect("outbox");
+        assert_eq!(out[0].subject, "You have been offered a role in Aspire");
+        let mail = db.compose(&out[0], "http://aspire.test").await.expect("compose").expect("to send");
+        assert!(mail.body.contains("head@school.example has offered you a role in Aspire: Teacher"), "{}", mail.body);
+        assert!(mail.body.contains("http://aspire.test/account"), "{}", mail.body);
+        let offers = db.offers(id).await.expect("offers");
+        assert_eq!(offers.len(), 1);
+        assert!(matches!(db.answer_offer(id + 1, offers[0].id, true, None).await, Err(AccountError::NoSuchOffer)));
+        db.answer_offer(id, offers[0].id, true, None).await.expect("accept");
+        assert!(db.principal(id).await.expect("principal").grants.contains(&teacher));
+        assert!(db.visible_person(&school, id).await.expect("read").is_some());
+        assert!(matches!(db.answer_offer(id, offers[0].id, true, None).await, Err(AccountError::NoSuchOffer)));
+        // Declining leaves no role.
+        let governor = Grant::new(Role::Governor, Scope::School(urn("105626")), false).expect("grant");
+        db.offer_grant(&cli, id, &governor).await.expect("offer");
+        let o = db.offers(id).await.expect("offers").remove(0);
+        db.answer_offer(id, o.id, false, None).await.expect("decline");
+        assert!(!db.principal(id).await.expect("principal").grants.contains(&governor));
+        let log = db.audit_log(&aspire_core::access::Visible::everything(), &AuditQuery::default()).await.expect("log");
+        for a in ["role.offer", "role.accept", "role.decline"] {
+            assert!(log.iter().any(|e| e.action == a), "{a}");
+        }
+        t.cleanup().await;
+    }
 }

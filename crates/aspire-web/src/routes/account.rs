@@ -30,12 +30,10 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a path on this site (never `//host`, which a browser reads as another site).
+/// Where to go after signing in: a path on this site only (see [`crate::auth::local_path`]),
+/// else the programmes page.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/programmes".to_owned(),
-    }
+    next.and_then(crate::auth::local_path).unwrap_or_else(|| "/programmes".to_owned())
 }
 
 pub async fn sign_in_form(viewer: Viewer, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
@@ -96,7 +94,7 @@ pub async fn sign_in(
             }
             Ok(r)
         }
-        Err(e @ SignInError::Locked(_)) => again(StatusCode::LOCKED, format!("{}.", capitalise(&e.to_string()))),
+        Err(e @ SignInError::Locked) => again(StatusCode::LOCKED, format!("{}.", capitalise(&e.to_string()))),
         Err(SignInError::Store(e)) => Err(e.into()),
     }
 }
@@ -222,9 +220,19 @@ pub async fn reset_request(
             format!("Too many requests from your network. Wait {secs} seconds and try again."),
         ));
     }
-    state.db.request_password_reset(&f.email, viewer.client.clone(), &state.config.public_url).await?;
+    state.db.request_password_reset(&f.email, viewer.client.clone()).await?;
     // The same answer whether or not the email has an account.
     page(ResetRequestPage { sent: true, csrf: viewer.csrf })
+}
+
+/// A role offered to the person, as the account page lists it.
+struct OfferView {
+    id: i64,
+    role: &'static str,
+    pupil_data: bool,
+    place: String,
+    offered_by: String,
+    when: String,
 }
 
 #[derive(Template)]
@@ -233,11 +241,27 @@ struct AccountPage {
     name: String,
     email: String,
     roles: Vec<(String, String, bool)>,
+    offers: Vec<OfferView>,
+    csrf: String,
 }
 
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, WebError> {
     let s = viewer.signed_in()?;
     let person = state.db.person(s.person).await?.ok_or_else(|| WebError::SignIn("/account".into()))?;
+    let offers = state
+        .db
+        .offers(s.person)
+        .await?
+        .into_iter()
+        .map(|o| OfferView {
+            id: o.id,
+            role: o.grant.role.label(),
+            pupil_data: o.grant.pupil_data,
+            place: o.place,
+            offered_by: o.offered_by,
+            when: o.created_at.format("%d %B %Y").to_string(),
+        })
+        .collect();
     page(AccountPage {
         name: person.name,
         email: person.email,
@@ -246,5 +270,36 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Html<
             .into_iter()
             .map(|g| (g.grant.role.label().to_owned(), g.place, g.grant.pupil_data))
             .collect(),
+        offers,
+        csrf: viewer.csrf.clone(),
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AnswerForm {
+    answer: String,
+}
+
+/// Accepts or declines a role offered to the signed-in person.
+pub async fn answer_offer(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response, WebError> {
+    let s = viewer.signed_in()?;
+    let missing =
+        || WebError::NotFound("That offer of a role has already been answered, or was not made to you.".into());
+    let Ok(id) = id.parse::<i64>() else { return Err(missing()) };
+    let accept = match f.answer.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => return Err(WebError::BadRequest("Choose Accept or Decline.".into())),
+    };
+    match state.db.answer_offer(s.person, id, accept, viewer.client.clone()).await {
+        Ok(()) => Ok(Redirect::to("/account").into_response()),
+        Err(AccountError::NoSuchOffer) => Err(missing()),
+        Err(AccountError::Store(e)) => Err(e.into()),
+        Err(e) => Err(WebError::BadRequest(format!("{}.", capitalise(&e.to_string())))),
+    }
 }

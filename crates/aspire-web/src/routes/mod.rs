@@ -58,6 +58,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("POST", "/sign-in", Public, post(account::sign_in)),
         r("POST", "/sign-out", SignedIn, post(account::sign_out)),
         r("GET", "/account", SignedIn, get(account::show)),
+        r("POST", "/account/offers/{id}", SignedIn, post(account::answer_offer)),
         r("GET", "/invitation/{token}", Public, get(account::link_form)),
         r("POST", "/invitation/{token}", Public, post(account::link_submit)),
         r("GET", "/password-reset", Public, get(account::reset_request_form)),

@@ -12,7 +12,7 @@ use aspire_core::access::Visible;
 use aspire_core::access::{Action, Decision, Place, Principal, Record};
 use aspire_core::people::{Email, Grant, PersonId, Role, Scope};
 use aspire_core::urn::Urn;
-use aspire_store::{AccountError, Person, TokenPurpose};
+use aspire_store::{AccountError, Person, StaffOutcome, TokenPurpose};
 
 use crate::auth::Viewer;
 use crate::routes::page;
@@ -95,6 +95,8 @@ async fn grant_from_form(
 struct PeoplePage {
     people: Vec<Person>,
     q: String,
+    /// The address a role was just offered to.
+    offered: Option<String>,
     can_invite: bool,
     roles: Vec<(&'static str, &'static str)>,
     places: Vec<(String, String)>,
@@ -104,6 +106,7 @@ struct PeoplePage {
 #[derive(Debug, Deserialize)]
 pub struct PeopleQuery {
     q: Option<String>,
+    offered: Option<String>,
 }
 
 fn role_options() -> Vec<(&'static str, &'static str)> {
@@ -121,6 +124,7 @@ pub async fn list(
     page(PeoplePage {
         people,
         q: q.q.unwrap_or_default(),
+        offered: q.offered.and_then(|e| Email::parse(&e).ok()).map(|e| e.as_str().to_owned()),
         can_invite,
         roles: role_options(),
         places: if can_invite { where_options(&state, p).await? } else { Vec::new() },
@@ -149,23 +153,20 @@ pub async fn invite(
         .await
         .map_err(WebError::BadRequest)?;
     let actor = viewer.actor();
-    let id = match state.db.person_by_email(&email).await? {
-        // Someone with an account already: give them the role (no second invitation).
+    match state.db.person_by_email(&email).await? {
+        // Someone with an account already: the role is offered, and counts once they accept
+        // it, so that no one can attach another person's account to their school.
         Some(existing) => {
-            state.db.add_grant(&actor, existing.id, &grant).await.map_err(account_error)?;
-            existing.id
+            state.db.offer_grant(&actor, existing.id, &grant).await.map_err(account_error)?;
+            let q = serde_urlencoded::to_string([("offered", email.as_str())]).unwrap_or_default();
+            Ok(Redirect::to(&format!("/people?{q}")).into_response())
         }
         None => {
             let id = state.db.add_person(&actor, &email, &f.name, &[grant]).await.map_err(account_error)?;
-            state
-                .db
-                .issue_link(&actor, id, TokenPurpose::Invitation, &state.config.public_url)
-                .await
-                .map_err(account_error)?;
-            id
+            state.db.send_link(&actor, id, TokenPurpose::Invitation).await.map_err(account_error)?;
+            Ok(Redirect::to(&format!("/people/{id}")).into_response())
         }
-    };
-    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+    }
 }
 
 #[derive(Template)]
@@ -181,14 +182,16 @@ struct PersonPage {
     csrf: String,
 }
 
-async fn visible_person(state: &AppState, p: &Principal, id: PersonId) -> Result<Person, WebError> {
-    if let Some(person) = state.db.visible_person(&p.visible(Action::View, Record::Person), id).await? {
-        return Ok(person);
-    }
-    match state.db.person(id).await? {
-        Some(_) => Err(WebError::Forbidden("this person holds no role where you hold one".into())),
-        None => Err(WebError::NotFound(format!("There is no person {id}."))),
-    }
+/// A person the viewer may see. Someone who holds no role where the viewer does gets the same
+/// answer as someone who does not exist, so that ids say nothing about who has an account.
+async fn visible_person(state: &AppState, p: &Principal, id: &str) -> Result<Person, WebError> {
+    let missing = || {
+        WebError::NotFound(format!(
+            "There is no one at /people/{id} that you can see. Find people from the list of people."
+        ))
+    };
+    let Ok(id) = id.parse::<PersonId>() else { return Err(missing()) };
+    state.db.visible_person(&p.visible(Action::View, Record::Person), id).await?.ok_or_else(missing)
 }
 
 /// May the viewer take this role away (the same rule as giving it)?
@@ -205,10 +208,10 @@ async fn may_remove(state: &AppState, p: &Principal, g: &Grant) -> Result<bool, 
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<PersonId>,
+    Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
     let p = &viewer.signed_in()?.principal;
-    let person = visible_person(&state, p, id).await?;
+    let person = visible_person(&state, p, &id).await?;
     let mut grants = Vec::new();
     for g in &person.grants {
         let removable = may_remove(&state, p, &g.grant).await?;
@@ -237,12 +240,12 @@ pub struct RoleForm {
 pub async fn add_role(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<PersonId>,
+    Path(id): Path<String>,
     Form(f): Form<RoleForm>,
 ) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
-    // Only someone the viewer can already see; anyone else is added by inviting their email.
-    visible_person(&state, p, id).await?;
+    // Only someone the viewer can already see; anyone else is invited (and then accepts).
+    let id = visible_person(&state, p, &id).await?.id;
     let grant = grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some())
         .await
         .map_err(WebError::BadRequest)?;
@@ -253,15 +256,12 @@ pub async fn add_role(
 pub async fn remove_role(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, grant_id)): Path<(PersonId, i64)>,
+    Path((id, grant_id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
-    let (owner, grant) = state
-        .db
-        .grant(grant_id)
-        .await?
-        .filter(|(owner, _)| *owner == id)
-        .ok_or_else(|| WebError::NotFound("That role assignment no longer exists.".into()))?;
+    let gone = || WebError::NotFound("That role assignment no longer exists.".into());
+    let (Ok(id), Ok(grant_id)) = (id.parse::<PersonId>(), grant_id.parse::<i64>()) else { return Err(gone()) };
+    let (owner, grant) = state.db.grant(grant_id).await?.filter(|(owner, _)| *owner == id).ok_or_else(gone)?;
     if !may_remove(&state, p, &grant).await? {
         return Err(WebError::Forbidden("you cannot take away this role".into()));
     }
@@ -273,10 +273,11 @@ pub async fn remove_role(
 pub async fn resend(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<PersonId>,
+    Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
-    let person = visible_person(&state, p, id).await?;
+    let person = visible_person(&state, p, &id).await?;
+    let id = person.id;
     let mut allowed = false;
     for g in &person.grants {
         allowed |= may_remove(&state, p, &g.grant).await?;
@@ -290,11 +291,7 @@ pub async fn resend(
             person.name
         )));
     }
-    state
-        .db
-        .issue_link(&viewer.actor(), id, TokenPurpose::Invitation, &state.config.public_url)
-        .await
-        .map_err(account_error)?;
+    state.db.send_link(&viewer.actor(), id, TokenPurpose::Invitation).await.map_err(account_error)?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
 
@@ -307,10 +304,11 @@ pub struct DisableForm {
 pub async fn set_disabled(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<PersonId>,
+    Path(id): Path<String>,
     Form(f): Form<DisableForm>,
 ) -> Result<Response, WebError> {
     let p = viewer.require(Action::Change, Record::Person, &Place::NOWHERE)?;
+    let id = visible_person(&state, p, &id).await?.id;
     if id == p.person {
         return Err(WebError::BadRequest("You cannot turn off your own account.".into()));
     }
@@ -387,12 +385,20 @@ pub async fn import(State(state): State<AppState>, viewer: Viewer, mut form: Mul
         let body = StaffImportPage { file: name, errors, added: Vec::new() }.render()?;
         return Ok((StatusCode::BAD_REQUEST, Html(body)).into_response());
     }
-    let out = state.db.add_staff(&viewer.actor(), &rows, &state.config.public_url).await.map_err(account_error)?;
+    let out = state.db.add_staff(&viewer.actor(), &rows).await.map_err(account_error)?;
     let added = rows
         .iter()
         .zip(&out)
-        .map(|((email, name, g), (_, new))| {
-            format!("{name} ({email}): {}{}", g.role.label(), if *new { ", invited" } else { "" })
+        .map(|((email, name, g), (_, outcome))| {
+            let what = match outcome {
+                StaffOutcome::Invited => ", invited",
+                StaffOutcome::Added => "",
+                StaffOutcome::Offered => {
+                    ": already has an account, so the role is offered and counts once they accept it"
+                }
+                StaffOutcome::Already => ": already holds this role (or has it on offer)",
+            };
+            format!("{name} ({email}): {}{what}", g.role.label())
         })
         .collect();
     Ok(page(StaffImportPage { file: name, errors: Vec::new(), added })?.into_response())

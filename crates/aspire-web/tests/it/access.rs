@@ -192,6 +192,7 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("POST", "/sign-in", "/sign-in", &everyone),
         probe("POST", "/sign-out", "/sign-out", &signed),
         probe("GET", "/account", "/account", &signed),
+        probe("POST", "/account/offers/{id}", "/account/offers/999999", &signed),
         probe("GET", "/invitation/{token}", format!("/invitation/{token}"), &everyone),
         probe("POST", "/invitation/{token}", format!("/invitation/{token}"), &everyone),
         probe("GET", "/password-reset", "/password-reset", &everyone),
@@ -269,13 +270,15 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/people", "/people", &people_view),
         probe("POST", "/people", "/people", &give),
         probe("POST", "/people/import", "/people/import", &give),
-        probe("GET", "/people/{id}", format!("/people/{x}"), &people_view),
-        probe("GET", "/people/{id}", format!("/people/{y}"), &["admin"]),
-        probe("POST", "/people/{id}/roles", format!("/people/{x}/roles"), &give),
-        probe("POST", "/people/{id}/roles/{grant}/remove", format!("/people/{x}/roles/GRANT/remove"), &give),
-        probe("POST", "/people/{id}/invitation", format!("/people/{x}/invitation"), &give),
-        probe("POST", "/people/{id}/invitation", format!("/people/{y}/invitation"), &["admin"]),
-        probe("POST", "/people/{id}/disabled", format!("/people/{x}/disabled"), &["admin"]),
+        hidden("GET", "/people/{id}", format!("/people/{x}"), &people_view),
+        hidden("GET", "/people/{id}", format!("/people/{y}"), &["admin"]),
+        hidden("GET", "/people/{id}", "/people/999999", &[]),
+        hidden("GET", "/people/{id}", "/people/abc", &[]),
+        hidden("POST", "/people/{id}/roles", format!("/people/{x}/roles"), &give),
+        hidden("POST", "/people/{id}/roles/{grant}/remove", format!("/people/{x}/roles/GRANT/remove"), &give),
+        hidden("POST", "/people/{id}/invitation", format!("/people/{x}/invitation"), &give),
+        hidden("POST", "/people/{id}/invitation", format!("/people/{y}/invitation"), &["admin"]),
+        hidden("POST", "/people/{id}/disabled", format!("/people/{x}/disabled"), &["admin"]),
         probe("GET", "/audit", "/audit", &["admin", "pa"]),
         probe("GET", "/audit.csv", "/audit.csv", &["admin", "pa"]),
         probe("GET", "/outbox", "/outbox", &["admin"]),
@@ -316,6 +319,7 @@ fn probes(w: &World) -> Vec<Probe> {
             }
             ("POST", "/people/{id}/roles") => vec![("role", "ROLE"), ("place", "school"), ("urn", A)],
             ("POST", "/people/{id}/disabled") => vec![("disabled", "no")],
+            ("POST", "/account/offers/{id}") => vec![("answer", "accept")],
             ("POST", "/invitation/{token}" | "/password-reset/{token}") => {
                 vec![("password", "a long enough password"), ("confirm", "a long enough password")]
             }
@@ -480,5 +484,11 @@ async fn lists_show_nothing_from_outside_the_viewer_scope() {
     let missing = send(&w, &probe("GET", "", "/evaluation/999999", &[]), "evaluator", 0).await;
     assert_eq!((other.status, missing.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
     let body = |p: &Page| p.body.replace(&w.cohort_p2.to_string(), "ID").replace("999999", "ID");
+    assert_eq!(body(&other), body(&missing));
+    // People likewise: someone outside the head teacher's school reads like no one at all.
+    let other = send(&w, &probe("GET", "", format!("/people/{}", w.y), &[]), "head", 0).await;
+    let missing = send(&w, &probe("GET", "", "/people/999999", &[]), "head", 0).await;
+    assert_eq!((other.status, missing.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
+    let body = |p: &Page| p.body.replace(&w.y.to_string(), "ID").replace("999999", "ID");
     assert_eq!(body(&other), body(&missing));
 }

@@ -127,8 +127,15 @@ impl App {
         self.send_raw(req, body).await
     }
 
+    /// Sends a request as if it came over a connection from 127.0.0.1 (tests that need other
+    /// clients name 127.0.0.1 as their proxy and set X-Forwarded-For).
     pub async fn send_raw(&self, req: axum::http::request::Builder, body: Body) -> Page {
-        let res = self.router.clone().oneshot(req.body(body).expect("request")).await.expect("response");
+        let mut req = req.body(body).expect("request");
+        if req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().is_none() {
+            let peer: std::net::SocketAddr = "127.0.0.1:40000".parse().expect("address");
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        }
+        let res = self.router.clone().oneshot(req).await.expect("response");
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body");

@@ -40,7 +40,11 @@ fn good<'a>(urn: &'a str, message: &'a str) -> Vec<(&'a str, &'a str)> {
 #[tokio::test]
 async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the_stages() {
     let mut admin = app().await.as_admin().await;
-    let config = aspire_web::WebConfig { trust_proxy: true, enquiries_per_hour: 3, ..aspire_web::WebConfig::default() };
+    let config = aspire_web::WebConfig {
+        trust_proxy: aspire_web::proxy::TrustedProxies::parse("127.0.0.1").expect("proxy"),
+        enquiries_per_hour: 3,
+        ..aspire_web::WebConfig::default()
+    };
     admin.router = aspire_web::router_with(admin.db.clone(), config);
 
     // From the TLIF template: the rule set and the end date come from it.

@@ -96,34 +96,131 @@ async fn signing_in_sets_a_session_cookie_that_opens_pages_and_signing_out_ends_
     assert!(res.headers()["set-cookie"].to_str().expect("cookie").contains("; Secure"));
 }
 
+/// The test's own connections (from 127.0.0.1) are a trusted proxy.
+fn proxies() -> aspire_web::proxy::TrustedProxies {
+    aspire_web::proxy::TrustedProxies::parse("127.0.0.1").expect("proxy")
+}
+
 /// Behind a proxy that reports client addresses, so that tests can come from many.
 async fn behind_proxy() -> App {
+    behind_proxy_with(aspire_store::SignInPolicy::default()).await
+}
+
+async fn behind_proxy_with(sign_in: aspire_store::SignInPolicy) -> App {
     let mut app = app().await;
-    let config = aspire_web::WebConfig { trust_proxy: true, ..aspire_web::WebConfig::default() };
+    let config = aspire_web::WebConfig { trust_proxy: proxies(), sign_in, ..aspire_web::WebConfig::default() };
     app.router = aspire_web::router_with(app.db.clone(), config);
     app
 }
 
 #[tokio::test]
-async fn a_brute_force_loop_is_slowed_then_locked() {
+async fn guessing_is_slowed_per_client_and_answers_the_same_for_unknown_addresses() {
     let app = behind_proxy().await;
     person_with_password(&app, "head@test.example", &[]).await;
-    let mut statuses = Vec::new();
-    for i in 0..12 {
-        // From many addresses, as a botnet would: the per-account count still stops it.
-        let p = sign_in(&app, "head@test.example", &format!("guess number {i}"), &format!("10.1.0.{i}")).await;
-        statuses.push(p.status.as_u16());
+    let (mut real, mut unknown) = (Vec::new(), Vec::new());
+    for i in 0..8 {
+        let p = sign_in(&app, "head@test.example", &format!("guess number {i}"), "10.1.0.1").await;
         if p.status == StatusCode::TOO_MANY_REQUESTS {
             assert!(p.headers.contains_key("retry-after"));
             assert!(p.body.contains("wait"), "{}", p.body);
         }
+        real.push(p.status.as_u16());
+        unknown
+            .push(sign_in(&app, "nobody@test.example", &format!("guess number {i}"), "10.1.0.1").await.status.as_u16());
     }
-    assert_eq!(statuses[..3], [401, 401, 401], "{statuses:?}");
-    assert!(statuses[3..9].iter().all(|s| *s == 429), "then slowed: {statuses:?}");
-    assert!(statuses[9..].iter().all(|s| *s == 423), "then locked: {statuses:?}");
+    assert_eq!(real, [401, 401, 401, 401, 429, 429, 429, 429], "slowed, not locked");
+    assert_eq!(unknown, real, "the same answers for an address without an account");
+    // The owner, elsewhere, signs in.
     let right = sign_in(&app, "head@test.example", "correct horse battery", "10.1.1.1").await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.body);
+}
+
+#[tokio::test]
+async fn an_attack_from_many_places_locks_the_account_and_emails_its_owner() {
+    let policy = aspire_store::SignInPolicy { attack_failures: 10, ..aspire_store::SignInPolicy::default() };
+    let app = behind_proxy_with(policy).await;
+    person_with_password(&app, "head@test.example", &[]).await;
+    let (mut real, mut unknown) = (Vec::new(), Vec::new());
+    for i in 0..12 {
+        // From many addresses, as a botnet would.
+        let from = format!("10.2.0.{i}");
+        real.push(sign_in(&app, "head@test.example", &format!("guess {i}"), &from).await.status.as_u16());
+        unknown.push(sign_in(&app, "nobody@test.example", &format!("guess {i}"), &from).await.status.as_u16());
+    }
+    assert_eq!(real[..10], [401; 10], "{real:?}");
+    assert_eq!(real[10..], [423, 423], "{real:?}");
+    assert_eq!(unknown, real);
+    let right = sign_in(&app, "head@test.example", "correct horse battery", "10.2.1.1").await;
     assert_eq!(right.status, StatusCode::LOCKED, "even the right password while locked");
-    assert!(right.body.contains("locked"), "{}", right.body);
+    assert!(right.body.contains("locked") && right.body.contains("emailed"), "{}", right.body);
+    let out = app.db.outbox(5).await.expect("outbox");
+    assert!(out.iter().any(|m| m.recipient == "head@test.example" && m.subject.contains("locked")));
+}
+
+#[tokio::test]
+async fn a_client_cannot_choose_its_own_address_behind_a_proxy() {
+    // A proxy that appends: the client wrote the first entries itself.
+    let app = behind_proxy().await;
+    let mut statuses = Vec::new();
+    for i in 0..25 {
+        let spoofed = format!("10.3.{i}.{i}, 198.51.100.7");
+        statuses.push(sign_in(&app, &format!("nobody{i}@test.example"), "whatever password", &spoofed).await.status);
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "one client, however it dresses up");
+    // Not through the proxy at all: the header is ignored.
+    let direct = aspire_web::proxy::TrustedProxies::parse("192.0.2.1").expect("proxy");
+    let mut app = crate::app().await;
+    app.router =
+        aspire_web::router_with(app.db.clone(), aspire_web::WebConfig { trust_proxy: direct, ..Default::default() });
+    let mut last = StatusCode::OK;
+    for i in 0..25 {
+        last = sign_in(&app, &format!("n{i}@test.example"), "whatever password", &format!("10.4.0.{i}")).await.status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn after_signing_in_only_a_path_on_this_site() {
+    let app = app().await;
+    person_with_password(&app, "admin@test.example", &[Grant::new(Role::Admin, Scope::Platform, false).expect("g")])
+        .await;
+    for (next, expected) in [
+        ("/people?q=a", "/people?q=a"),
+        ("/\t/127.0.0.1:18093/x", "/programmes"),
+        ("/\t/evil.example", "/programmes"),
+        ("//evil.example", "/programmes"),
+        ("/\\evil.example", "/programmes"),
+        ("https://evil.example/", "/programmes"),
+        ("/people\r\nSet-Cookie: x=1", "/programmes"),
+        ("/ok\nx", "/programmes"),
+        ("javascript:alert(1)", "/programmes"),
+        ("people", "/programmes"),
+    ] {
+        let body = serde_urlencoded::to_string([
+            ("email", "admin@test.example"),
+            ("password", "correct horse battery"),
+            ("next", next),
+            ("csrf", ANON_TOKEN),
+        ])
+        .expect("form");
+        let p = app
+            .send_raw(
+                Request::builder()
+                    .method("POST")
+                    .uri("/sign-in")
+                    .header("cookie", ANON)
+                    .header("content-type", "application/x-www-form-urlencoded"),
+                Body::from(body),
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{next:?}: {}", p.body);
+        assert_eq!(p.headers["location"], expected, "{next:?}");
+        // The sign-in form carries it only when it is safe.
+        let q = serde_urlencoded::to_string([("next", next)]).expect("query");
+        let form = app.get(&format!("/sign-in?{q}")).await;
+        assert_eq!(form.status, StatusCode::OK, "{next:?}");
+        assert!(form.body.contains(&format!("name=\"next\" value=\"{}\"", expected.replace('&', "&amp;"))), "{next:?}");
+    }
 }
 
 #[tokio::test]
@@ -303,4 +400,52 @@ async fn a_fault_in_a_handler_is_a_500_page_not_a_dropped_connection() {
     let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body");
     let body = String::from_utf8_lossy(&body);
     assert!(body.contains("Sorry, something went wrong") && !body.contains("boom"), "{body}");
+}
+
+#[tokio::test]
+async fn inviting_an_existing_account_offers_the_role_and_its_owner_decides() {
+    let app = app().await;
+    let urn = Urn::parse("105626").expect("urn");
+    let cli = Actor::command_line();
+    let admin_grant = Grant::new(Role::Admin, Scope::Platform, false).expect("grant");
+    let admin = app
+        .db
+        .add_person(&cli, &Email::parse("admin@test.example").expect("email"), "Ada Admin", &[admin_grant])
+        .await
+        .expect("admin");
+    let head = app.signed_in(&[Grant::new(Role::HeadTeacher, Scope::School(urn), false).expect("grant")]).await;
+    let invite = head
+        .post(
+            "/people",
+            &[
+                ("email", "admin@test.example"),
+                ("name", "Anyone"),
+                ("role", "teacher"),
+                ("place", "school"),
+                ("urn", "105626"),
+            ],
+        )
+        .await;
+    assert_eq!(invite.status, StatusCode::SEE_OTHER, "{}", invite.body);
+    let notice = head.get(invite.headers["location"].to_str().expect("location")).await;
+    assert!(notice.body.contains("already has an account") && notice.body.contains("accept"), "{}", notice.body);
+    // No role yet, so the head teacher still cannot read the account.
+    let grants = head.db.principal(admin).await.expect("principal").grants;
+    assert_eq!(grants.len(), 1, "{grants:?}");
+    assert_eq!(head.get(&format!("/people/{admin}")).await.status, StatusCode::NOT_FOUND);
+    // The owner sees the offer on their account page and declines it.
+    let mut owner = crate::app_with(&[]).await;
+    owner.db = head.db.clone();
+    owner.router = aspire_web::router(head.db.clone());
+    let s = head.db.start_session(admin, &aspire_store::SignInPolicy::default()).await.expect("session");
+    owner.session = Some((format!("aspire_session={}", s.token), s.csrf));
+    let account = owner.get("/account").await;
+    assert!(account.body.contains("Roles offered to you") && account.body.contains("Teacher"), "{}", account.body);
+    let offer = head.db.offers(admin).await.expect("offers").remove(0);
+    let answer = owner.post(&format!("/account/offers/{}", offer.id), &[("answer", "decline")]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert_eq!(head.db.principal(admin).await.expect("principal").grants.len(), 1, "declined: no new role");
+    // Someone else cannot answer it.
+    let again = head.post(&format!("/account/offers/{}", offer.id), &[("answer", "accept")]).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
