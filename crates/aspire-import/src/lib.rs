@@ -33,7 +33,7 @@ pub use programmes::{
 };
 pub use records::*;
 pub use report::{Report, RowIssue, one_line};
-pub use source::Encoding;
+pub use source::{Encoding, IMPORT_LIMITS, Limits, STAFF_LIMITS};
 pub use staff::{StaffList, StaffRow, read_staff_list};
 
 /// A problem with a whole file: nothing of it can be imported.
@@ -57,6 +57,8 @@ pub enum FileError {
     UnknownYear { format: &'static str },
     #[error("Aspire failed while reading it ({0}); this is a fault in Aspire, not in the file: please report it")]
     Internal(String),
+    #[error("the file is too large to read: {0}")]
+    TooLarge(String),
 }
 
 /// Runs a reader so that a fault in it (a panic) becomes a [`FileError::Internal`] for that

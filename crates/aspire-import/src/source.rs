@@ -34,6 +34,25 @@ impl Encoding {
     }
 }
 
+/// How much a file may hold once read, so that a small file cannot expand into gigabytes (a
+/// spreadsheet is a zip archive, and a zip entry can unpack to a thousand times its size).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes a spreadsheet's entries may hold once unpacked, all together.
+    pub expanded: u64,
+    /// Entries (files) a spreadsheet may hold.
+    pub entries: usize,
+    /// Data rows a file may hold.
+    pub rows: usize,
+}
+
+/// For the public data files an administrator imports (the national spine as XLSX unpacks to
+/// about 60 MB).
+pub const IMPORT_LIMITS: Limits = Limits { expanded: 1024 * 1024 * 1024, entries: 10_000, rows: 10_000_000 };
+
+/// For staff lists uploaded through the web: a programme's staff, with room to spare.
+pub const STAFF_LIMITS: Limits = Limits { expanded: 20 * 1024 * 1024, entries: 1_000, rows: 20_000 };
+
 /// A file's bytes, decoded.
 pub struct Source {
     pub sha256: String,
@@ -53,8 +72,14 @@ enum Body {
 impl Source {
     /// Decodes `bytes`; `name` is used only to tell XLSX from CSV when the content is ambiguous.
     pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Source, FileError> {
+        Self::from_bytes_within(name, bytes, IMPORT_LIMITS)
+    }
+
+    /// As [`Source::from_bytes`], refusing a spreadsheet that would unpack beyond `limits`.
+    pub fn from_bytes_within(name: &str, bytes: &[u8], limits: Limits) -> Result<Source, FileError> {
         let sha256 = hex(&Sha256::digest(bytes));
         if bytes.starts_with(b"PK\x03\x04") || name.to_ascii_lowercase().ends_with(".xlsx") {
+            check_workbook(bytes, limits)?;
             return Self::xlsx(sha256, bytes);
         }
         let (text, encoding, strays) = decode(bytes);
@@ -160,6 +185,49 @@ impl Source {
             }
         }
     }
+}
+
+/// Checks a spreadsheet's zip archive before it is unpacked: how many entries it has, and how
+/// many bytes they unpack to, counted while unpacking them into nothing (the sizes an archive
+/// declares can lie), stopping as soon as the limit is passed.
+fn check_workbook(bytes: &[u8], limits: Limits) -> Result<(), FileError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
+    if zip.len() > limits.entries {
+        return Err(FileError::TooLarge(format!(
+            "the workbook holds {} files; a spreadsheet read here holds at most {}",
+            zip.len(),
+            limits.entries
+        )));
+    }
+    let too_big = || {
+        FileError::TooLarge(format!(
+            "the workbook unpacks to more than {} MB, the most read here: save it as CSV, or split it",
+            limits.expanded / (1024 * 1024)
+        ))
+    };
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        let entry =
+            zip.by_index_raw(i).map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
+        declared = declared.saturating_add(entry.size());
+    }
+    if declared > limits.expanded {
+        return Err(too_big());
+    }
+    let mut unpacked: u64 = 0;
+    for i in 0..zip.len() {
+        let mut entry =
+            zip.by_index(i).map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
+        let room = limits.expanded - unpacked;
+        let n = std::io::copy(&mut std::io::Read::take(&mut entry, room + 1), &mut std::io::sink())
+            .map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
+        unpacked += n;
+        if unpacked > limits.expanded {
+            return Err(too_big());
+        }
+    }
+    Ok(())
 }
 
 /// Line numbers from byte offsets. The CSV reader's own line count lags by one after CRLF line

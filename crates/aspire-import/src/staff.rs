@@ -32,7 +32,7 @@ pub struct StaffList {
 
 /// Reads a staff list (CSV or XLSX). Every bad cell is reported; rows with one are left out.
 pub fn read_staff_list(name: &str, bytes: &[u8]) -> Result<StaffList, FileError> {
-    let source = Source::from_bytes(name, bytes)?;
+    let source = Source::from_bytes_within(name, bytes, crate::STAFF_LIMITS)?;
     let find = |want: &str| {
         source.headers.iter().position(|h| {
             let k: String = h
@@ -59,7 +59,14 @@ pub fn read_staff_list(name: &str, bytes: &[u8]) -> Result<StaffList, FileError>
     let (urn_c, programme_c, network_c) = (find("urn"), find("programme"), find("network"));
     let mut out = StaffList { rows: Vec::new(), errors: Vec::new() };
     let mut seen = std::collections::HashMap::new();
+    let mut rows = 0usize;
+    let mut too_many = false;
     source.for_each_row(|line, rec| {
+        rows += 1;
+        if rows > crate::STAFF_LIMITS.rows {
+            too_many = true;
+            return;
+        }
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -128,6 +135,13 @@ pub fn read_staff_list(name: &str, bytes: &[u8]) -> Result<StaffList, FileError>
             out.rows.push(StaffRow { line, email, name, role, urn, programme, network });
         }
     });
+    if too_many {
+        return Err(FileError::TooLarge(format!(
+            "a staff list holds at most {} rows; this one has {}: split it and add each part",
+            crate::STAFF_LIMITS.rows,
+            rows
+        )));
+    }
     Ok(out)
 }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -24,8 +24,6 @@ use crate::{AppState, WebError};
 
 pub const SESSION_COOKIE: &str = "aspire_session";
 const CSRF_COOKIE: &str = "aspire_csrf";
-/// The largest form body read for the CSRF check (staff lists are uploaded as forms).
-const MAX_FORM_BYTES: usize = 16 * 1024 * 1024;
 
 tokio::task_local! {
     static CURRENT: Viewer;
@@ -179,6 +177,10 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
     };
 
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        match limit_body(req, crate::routes::body_limit(&path)).await {
+            Ok(r) => req = r,
+            Err(resp) => return resp,
+        }
         match check_csrf(req, &viewer).await {
             Ok(r) => req = r,
             Err(resp) => return resp,
@@ -202,9 +204,38 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
     resp
 }
 
+/// How long a body too large to accept is read (and thrown away) before the 413 page is sent,
+/// so that the browser, still sending, shows the page rather than a reset connection.
+const DRAIN_FOR: Duration = Duration::from_secs(30);
+
+/// Refuses a body over `limit` bytes before anything reads it: at once when its Content-Length
+/// says so, and while it streams otherwise (the body the handlers see stops with an error at
+/// the limit, which they answer with the same 413 page).
+async fn limit_body(req: Request, limit: usize) -> Result<Request, Response> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let (_, body) = req.into_parts();
+        let _ = tokio::time::timeout(DRAIN_FOR, async {
+            use http_body_util::BodyExt as _;
+            let mut body = body;
+            while let Some(Ok(_)) = body.frame().await {}
+        })
+        .await;
+        return Err(WebError::TooLarge(limit).into_response());
+    }
+    let (parts, body) = req.into_parts();
+    Ok(Request::from_parts(parts, Body::new(http_body_util::Limited::new(body, limit))))
+}
+
 /// A state-changing request must come from this site's own pages: the browser says so
 /// (Sec-Fetch-Site, Origin) when it can, and the form carries the token that only this site's
-/// pages know. The body is read (and put back) to find the `csrf` field.
+/// pages know. An ordinary form's body (small, see [`crate::routes::body_limit`]) is read, and
+/// put back, to find its `csrf` field; an upload carries the token in its address instead, so
+/// that its body is never buffered here.
 async fn check_csrf(req: Request, viewer: &Viewer) -> Result<Request, Response> {
     let refuse = || {
         WebError::Forbidden(
@@ -239,21 +270,21 @@ async fn check_csrf(req: Request, viewer: &Viewer) -> Result<Request, Response> 
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, MAX_FORM_BYTES)
-        .await
-        .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large (at most 16 MB).").into_response())?;
-    let from_body = if is_form {
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+    let (from_body, body) = if is_form {
+        let limit = crate::routes::body_limit(parts.uri.path());
+        let bytes = to_bytes(body, limit).await.map_err(|_| WebError::TooLarge(limit).into_response())?;
+        let field = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
-            .and_then(|kv| kv.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+            .and_then(|kv| kv.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+        (field, Body::from(bytes))
     } else {
-        None
+        (None, body)
     };
     let given = from_body.or(from_query).or(from_header).unwrap_or_default();
     if !constant_time_eq(given.as_bytes(), viewer.csrf.as_bytes()) || viewer.csrf.is_empty() {
         return Err(refuse());
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    Ok(Request::from_parts(parts, body))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -336,6 +367,28 @@ type Window = (Instant, u32);
 impl RateLimiter {
     /// Counts a request; `Err(seconds)` when the client has made `limit` within `window`.
     pub fn check(&self, purpose: &'static str, client: Option<&str>, limit: u32, window: Duration) -> Result<(), u64> {
+        self.tally(purpose, client, limit, window, true)
+    }
+
+    /// As [`RateLimiter::check`] without counting: for requests that count only once they have
+    /// succeeded ([`RateLimiter::count`]), so that mistakes do not use up the allowance.
+    pub fn peek(&self, purpose: &'static str, client: Option<&str>, limit: u32, window: Duration) -> Result<(), u64> {
+        self.tally(purpose, client, limit, window, false)
+    }
+
+    /// Counts a request that succeeded.
+    pub fn count(&self, purpose: &'static str, client: Option<&str>, window: Duration) {
+        let _ = self.tally(purpose, client, u32::MAX, window, true);
+    }
+
+    fn tally(
+        &self,
+        purpose: &'static str,
+        client: Option<&str>,
+        limit: u32,
+        window: Duration,
+        add: bool,
+    ) -> Result<(), u64> {
         let now = Instant::now();
         let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
         if hits.len() > 10_000 {
@@ -348,7 +401,9 @@ impl RateLimiter {
         if e.1 >= limit {
             return Err(window.saturating_sub(now.duration_since(e.0)).as_secs().max(1));
         }
-        e.1 += 1;
+        if add {
+            e.1 += 1;
+        }
         Ok(())
     }
 }

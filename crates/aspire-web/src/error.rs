@@ -27,6 +27,9 @@ pub enum WebError {
     /// A failure of ours, not the request's (logged with a reference).
     #[error("{0}")]
     Internal(String),
+    /// A form or upload larger than the route accepts (its limit in bytes).
+    #[error("the request is larger than {0} bytes")]
+    TooLarge(usize),
 }
 
 #[derive(Template)]
@@ -51,6 +54,15 @@ impl IntoResponse for WebError {
                 None,
             ),
             WebError::SignIn(path) => return crate::auth::sign_in_redirect(path),
+            WebError::TooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Too large",
+                format!(
+                    "What you sent is larger than this page accepts ({}). Go back and choose a smaller file, or split the file into parts and send each one.",
+                    size(*limit)
+                ),
+                None,
+            ),
             WebError::TooMany(secs, m) => {
                 let page = ErrorPage { title: "Too many requests", message: m.clone(), reference: None };
                 let body = page.render().unwrap_or_else(|_| m.clone());
@@ -77,6 +89,17 @@ impl IntoResponse for WebError {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, title.to_owned()).into_response(),
         }
+    }
+}
+
+/// A number of bytes for people: "64 KB", "5 MB".
+pub(crate) fn size(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
+        format!("{} MB", bytes / (1024 * 1024))
+    } else if bytes >= 1024 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{bytes} bytes")
     }
 }
 

@@ -10,6 +10,7 @@ mod filters;
 mod nav;
 pub mod proxy;
 mod routes;
+mod server;
 
 use std::future::Future;
 
@@ -23,7 +24,8 @@ use tracing::Level;
 use aspire_store::{Db, SignInPolicy};
 
 pub use error::WebError;
-pub use routes::{RouteInfo, route_table};
+pub use routes::{FORM_LIMIT, RouteInfo, UPLOAD_LIMIT, route_table};
+pub use server::ConnectionLimits;
 
 /// How this instance is reached and how strict it is.
 #[derive(Debug, Clone)]
@@ -40,6 +42,8 @@ pub struct WebConfig {
     pub form_rate_per_minute: u32,
     /// Enquiries from the public form per client per hour.
     pub enquiries_per_hour: u32,
+    /// How many connections are served at once, from one address, and how long headers take.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for WebConfig {
@@ -51,6 +55,7 @@ impl Default for WebConfig {
             sign_in: SignInPolicy::default(),
             form_rate_per_minute: 20,
             enquiries_per_hour: 5,
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -96,6 +101,8 @@ pub fn router_with(db: Db, config: WebConfig) -> Router {
         (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
         (HeaderName::from_static("permissions-policy"), "geolocation=(), camera=(), microphone=()"),
     ];
+    // Over HTTPS, browsers are told to use nothing else for a year (HSTS).
+    let hsts = config.public_url.starts_with("https://");
     let state = AppState {
         db,
         config: std::sync::Arc::new(config),
@@ -108,6 +115,12 @@ pub fn router_with(db: Db, config: WebConfig) -> Router {
         .with_state(state);
     for (name, value) in headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
+    }
+    if hsts {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
     }
     app = with_fault_page(app);
     // One log line per request (method, path, status, latency) at info level. Invitation and
@@ -144,15 +157,15 @@ fn loggable_path(path: &str) -> String {
     path.to_owned()
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves, within the configuration's connection limits.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     db: Db,
     config: WebConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router_with(db, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    let (limits, proxies) = (config.connections.clone(), config.trust_proxy.clone());
+    server::serve_with_limits(listener, router_with(db, config), limits, proxies, shutdown).await
 }
 
 #[cfg(test)]

@@ -120,6 +120,7 @@ pub async fn csv(
         .map_err(io)?;
     }
     let body = w.into_inner().map_err(|e| WebError::BadRequest(format!("The export could not be written: {e}")))?;
+    state.db.audit_event(&viewer.actor(), "export.audit_csv", "audit_log", None, None, None).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -107,6 +107,19 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
     ]
 }
 
+/// The largest ordinary form (a message, a list of URNs or areas): 64 KB.
+pub const FORM_LIMIT: usize = 64 * 1024;
+/// The largest upload (a staff list, CSV or XLSX): 5 MB.
+pub const UPLOAD_LIMIT: usize = 5 * 1024 * 1024;
+
+/// The routes that take an upload. Every other state-changing request is an ordinary form.
+const UPLOADS: &[&str] = &["/people/import"];
+
+/// How large a request's body may be at `path`. Checked before anything reads the body.
+pub fn body_limit(path: &str) -> usize {
+    if UPLOADS.contains(&path) { UPLOAD_LIMIT } else { FORM_LIMIT }
+}
+
 /// The routes and what each requires (for the authorisation matrix test and documentation).
 pub fn route_table() -> Vec<RouteInfo> {
     table().into_iter().map(|(info, _)| info).collect()
@@ -117,7 +130,9 @@ pub fn routes() -> Router<AppState> {
     for (info, handler) in table() {
         router = router.route(info.path, handler.layer(from_fn_with_state(info.access, guard)));
     }
-    router.fallback(not_found)
+    // Bodies are limited per route before anything reads them (`auth::limit_body`), so the
+    // extractors' own, smaller default limit is not needed on top.
+    router.fallback(not_found).layer(axum::extract::DefaultBodyLimit::disable())
 }
 
 /// A text cell for a spreadsheet: programs run cells that start with these as formulas, and a

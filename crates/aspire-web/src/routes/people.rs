@@ -101,6 +101,9 @@ struct PeoplePage {
     roles: Vec<(&'static str, &'static str)>,
     places: Vec<(String, String)>,
     csrf: String,
+    upload_limit: String,
+    expanded_limit: String,
+    staff_rows: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +132,9 @@ pub async fn list(
         roles: role_options(),
         places: if can_invite { where_options(&state, p).await? } else { Vec::new() },
         csrf: viewer.csrf.clone(),
+        upload_limit: crate::error::size(crate::routes::UPLOAD_LIMIT),
+        expanded_limit: crate::error::size(aspire_import::STAFF_LIMITS.expanded as usize),
+        staff_rows: aspire_core::text::thousands(aspire_import::STAFF_LIMITS.rows as u64),
     })
 }
 
@@ -329,13 +335,17 @@ struct StaffImportPage {
 pub async fn import(State(state): State<AppState>, viewer: Viewer, mut form: Multipart) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) =
-        form.next_field().await.map_err(|e| WebError::BadRequest(format!("The upload could not be read: {e}.")))?
-    {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::TooLarge(crate::routes::UPLOAD_LIMIT)
+        } else {
+            WebError::BadRequest("The upload could not be read: send the form again, choosing the file anew.".into())
+        }
+    };
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("staff.csv").to_owned();
-            let bytes =
-                field.bytes().await.map_err(|e| WebError::BadRequest(format!("The upload could not be read: {e}.")))?;
+            let bytes = field.bytes().await.map_err(unreadable)?;
             file = Some((name, bytes.to_vec()));
         }
     }

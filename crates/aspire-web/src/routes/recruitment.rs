@@ -215,8 +215,8 @@ pub async fn submit(
             None,
         );
     }
-    // Only enquiries that would be kept count towards the limit.
-    if let Err(secs) = state.limiter.check(
+    // Only enquiries that are kept count towards the limit (counted below, once kept).
+    if let Err(secs) = state.limiter.peek(
         "enquiry",
         viewer.client.as_deref(),
         state.config.enquiries_per_hour,
@@ -235,7 +235,10 @@ pub async fn submit(
     let enquiry =
         NewEnquiry { urn, contact_name: f.name, contact_email: f.email, contact_role: f.role, message: f.message };
     match state.db.record_enquiry(&viewer.actor(), id, &enquiry, check.as_ref()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/join/{id}/thanks/{urn}")).into_response()),
+        Ok(_) => {
+            state.limiter.count("enquiry", viewer.client.as_deref(), Duration::from_secs(3600));
+            Ok(Redirect::to(&format!("/join/{id}/thanks/{urn}")).into_response())
+        }
         Err(aspire_store::ProgrammeError::Field { field, problem }) => {
             let id = match field {
                 "your name" => "name",
@@ -390,6 +393,11 @@ pub async fn csv(
         .map_err(write_err)?;
     }
     let body = w.into_inner().map_err(|e| WebError::Internal(format!("writing the recruitment CSV: {e}")))?;
+    // It holds contacts' names and email addresses: who took them away is recorded.
+    state
+        .db
+        .audit_event(&viewer.actor(), "export.recruitment_csv", "programme", Some(id.to_string()), Some(id), None)
+        .await?;
     let file = format!("recruitment-{}.csv", programme.id);
     Ok((
         [

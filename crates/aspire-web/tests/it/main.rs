@@ -3,6 +3,7 @@
 mod access;
 mod eligibility;
 mod evaluation;
+mod limits;
 mod networks;
 mod pages;
 mod recruitment;

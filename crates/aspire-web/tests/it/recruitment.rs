@@ -143,12 +143,22 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
         admin.db.enrolment(id, aspire_core::urn::Urn::parse(URN).expect("urn")).await.expect("read").expect("e");
     assert!(stored.eligibility.is_some() && !stored.eligibility_reasons.is_empty(), "{stored:?}");
 
-    // Rate limit: three an hour from one address.
+    // Rate limit: three kept enquiries an hour from one address; mistakes do not count.
+    let mut typo = good(URN, "again");
+    typo[2] = ("email", "not an address");
+    for _ in 0..5 {
+        assert_eq!(enquire(&admin, id, "10.0.0.9", &typo).await.status, StatusCode::BAD_REQUEST);
+    }
     for _ in 0..3 {
-        enquire(&admin, id, "10.0.0.9", &good(URN, "again")).await;
+        assert_eq!(enquire(&admin, id, "10.0.0.9", &good(URN, "again")).await.status, StatusCode::SEE_OTHER);
     }
     let limited = enquire(&admin, id, "10.0.0.9", &good(URN, "again")).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    // The export holds contacts' details: taking it is in the audit log.
+    let csv = admin.get(&format!("/programmes/{id}/recruitment.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let log = admin.get("/audit?q=export").await;
+    assert!(log.body.contains("export.recruitment_csv"), "{}", log.body);
 
     // Stages: a move the pipeline does not allow is refused; withdrawing needs a reason.
     let stage = format!("/programmes/{id}/schools/{URN}/stage");
