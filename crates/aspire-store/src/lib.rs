@@ -1,13 +1,13 @@
 //! Storage for Aspire: SQLite (the default, one file) or PostgreSQL, through one code path.
 //!
 //! The backend is chosen once, from the URL scheme (`sqlite:PATH` or `postgres://...`), and
-//! lives in [`Db`]. Statements are written once: dynamic queries are built with sea-query and
-//! rendered for the backend in use; fixed ones use `?` placeholders that [`sql::Sql`] renumbers
-//! for PostgreSQL. Rows are mapped into `aspire-core` types here, so no driver type leaves the
-//! crate.
+//! lives in [`Db`]. Statements are written once, with `?` placeholders that [`sql::Sql`]
+//! renumbers for PostgreSQL. Rows are mapped into `aspire-core` types here, so no driver type
+//! leaves the crate.
 
 mod accounts;
 mod audit;
+mod directory;
 mod eligibility;
 mod evaluation;
 mod import;
@@ -35,6 +35,9 @@ pub use accounts::{
     TokenPurpose, hash_password, random_token,
 };
 pub use audit::{Actor, AuditEntry, AuditQuery};
+pub use directory::{
+    DirectoryIndex, DirectoryPage, DirectoryQuery, FilterOptions, OfstedFilter, SchoolSummary, search_text,
+};
 pub use eligibility::{EligibilityRow, ExportCell, Scope};
 pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,

@@ -106,9 +106,100 @@ impl SchoolProfile {
     }
 }
 
+/// The national figure of every headline measure in every year results are held for: the
+/// DfE national row where one was imported, else a pupil-weighted mean of the school rows. It
+/// depends on the register alone, so a server computes it once per register generation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NationalTable {
+    figures: BTreeMap<AcademicYear, BTreeMap<Measure, NationalFigure>>,
+}
+
+impl NationalTable {
+    /// The figures of a year (every headline measure; `Unknown` where there is none).
+    pub fn year(&self, y: AcademicYear) -> BTreeMap<Measure, NationalFigure> {
+        self.figures
+            .get(&y)
+            .cloned()
+            .unwrap_or_else(|| HEADLINE_MEASURES.iter().map(|&m| (m, NationalFigure::Unknown)).collect())
+    }
+}
+
 impl Db {
+    /// The national figures beside every school's results (see [`NationalTable`]): the two DfE
+    /// England rows read once, and the computed means in one query per year.
+    pub async fn national_table(&self) -> Result<NationalTable> {
+        let state = self.ks2_for_area("england_state_funded", "E92000001").await?;
+        let all = self.ks2_for_area("england_all", "E92000001").await?;
+        let computed: Vec<Measure> = HEADLINE_MEASURES
+            .iter()
+            .copied()
+            .filter(|m| *m != Measure::EligiblePupils && m.kind() != MeasureKind::Progress)
+            .collect();
+        let sums: Vec<String> = computed
+            .iter()
+            .map(|m| {
+                let c = m.column();
+                format!(
+                    "SUM(CASE WHEN {c} IS NOT NULL AND telig > 0 THEN {c} * telig END) AS {c}_total, \
+                     SUM(CASE WHEN {c} IS NOT NULL AND telig > 0 THEN telig END) AS {c}_pupils, \
+                     COUNT(CASE WHEN {c} IS NOT NULL AND telig > 0 THEN 1 END) AS {c}_n"
+                )
+            })
+            .collect();
+        let sql = Sql::new(format!(
+            "SELECT academic_year, {} FROM ks2_school_results GROUP BY academic_year",
+            sums.join(", ")
+        ));
+        let rows = self
+            .fetch(&sql, "computing national figures", |r| {
+                let year = r
+                    .int("academic_year")?
+                    .and_then(|y| u16::try_from(y).ok())
+                    .and_then(|y| AcademicYear::starting(y).ok());
+                let mut means = BTreeMap::new();
+                for m in &computed {
+                    let c = m.column();
+                    if let (Some(total), Some(pupils), Some(n)) =
+                        (r.real(&format!("{c}_total"))?, r.real(&format!("{c}_pupils"))?, r.int(&format!("{c}_n"))?)
+                        && pupils > 0.0
+                        && n > 0
+                    {
+                        means.insert(*m, NationalFigure::Computed { value: total / pupils, schools: n as u64 });
+                    }
+                }
+                Ok(year.map(|y| (y, means)))
+            })
+            .await?;
+        let in_year = |rows: &[Ks2Record], y: AcademicYear| rows.iter().find(|r| r.year == y).map(|r| r.values.clone());
+        let mut figures = BTreeMap::new();
+        for (year, means) in rows.into_iter().flatten() {
+            let published = in_year(&state, year).or_else(|| in_year(&all, year)).unwrap_or_default();
+            let mut national = BTreeMap::new();
+            for &m in HEADLINE_MEASURES {
+                let figure = if m == Measure::EligiblePupils {
+                    NationalFigure::Unknown
+                } else if m.kind() == MeasureKind::Progress {
+                    NationalFigure::ZeroByDefinition
+                } else if let Some(x) = published.get(&m).and_then(|v| v.value()) {
+                    NationalFigure::Published(x)
+                } else {
+                    means.get(&m).copied().unwrap_or(NationalFigure::Unknown)
+                };
+                national.insert(m, figure);
+            }
+            figures.insert(year, national);
+        }
+        Ok(NationalTable { figures })
+    }
+
     /// Assembles a school's profile; `None` when nothing at all is known of the URN.
     pub async fn school_profile(&self, urn: Urn) -> Result<Option<SchoolProfile>> {
+        let national = self.national_table().await?;
+        self.school_profile_with(urn, &national).await
+    }
+
+    /// As [`Db::school_profile`], with national figures already worked out.
+    pub async fn school_profile_with(&self, urn: Urn, national: &NationalTable) -> Result<Option<SchoolProfile>> {
         let school = self.school(urn).await?;
         let (lineage, links) = self.lineage(urn).await?;
         let chain = lineage.all_urns(urn);
@@ -142,54 +233,27 @@ impl Db {
                 .or_else(|| school.as_ref().and_then(|s| s.la_name.clone())),
             None => None,
         };
-        let ks2 = self.ks2_years(results, &position, la_code).await?;
+        let la = match la_code {
+            Some(c) if !results.is_empty() => self.ks2_for_area("la", &c.to_string()).await?,
+            _ => Vec::new(),
+        };
+        let mut ks2: Vec<Ks2Year> = results
+            .into_iter()
+            .filter_map(|rec| {
+                let Ks2Subject::School(u) = rec.subject else { return None };
+                Some(Ks2Year {
+                    year: rec.year,
+                    urn: u,
+                    position: position(u),
+                    national: national.year(rec.year),
+                    la: la.iter().find(|r| r.year == rec.year).map(|r| r.values.clone()).unwrap_or_default(),
+                    values: rec.values,
+                })
+            })
+            .collect();
+        // Newest year first; within a year, the school's own results before its chain's.
+        ks2.sort_by_key(|y| (std::cmp::Reverse(y.year), y.position != ChainPosition::Own, y.urn));
         let own_links = links.iter().filter(|l| l.urn == urn).cloned().collect();
         Ok(Some(SchoolProfile { urn, school, la_name, lineage, own_links, names, timeline, ks2 }))
-    }
-
-    async fn ks2_years(
-        &self,
-        results: Vec<Ks2Record>,
-        position: &impl Fn(Urn) -> ChainPosition,
-        la_code: Option<i64>,
-    ) -> Result<Vec<Ks2Year>> {
-        let state = self.ks2_for_area("england_state_funded", "E92000001").await?;
-        let all = self.ks2_for_area("england_all", "E92000001").await?;
-        let la = match la_code {
-            Some(c) => self.ks2_for_area("la", &c.to_string()).await?,
-            None => Vec::new(),
-        };
-        let in_year = |rows: &[Ks2Record], y: AcademicYear| rows.iter().find(|r| r.year == y).map(|r| r.values.clone());
-        let mut out = Vec::new();
-        for rec in results {
-            let Ks2Subject::School(urn) = rec.subject else { continue };
-            let published = in_year(&state, rec.year).or_else(|| in_year(&all, rec.year)).unwrap_or_default();
-            let mut national = BTreeMap::new();
-            for &m in HEADLINE_MEASURES {
-                let figure = if m == Measure::EligiblePupils {
-                    NationalFigure::Unknown
-                } else if m.kind() == MeasureKind::Progress {
-                    NationalFigure::ZeroByDefinition
-                } else if let Some(x) = published.get(&m).and_then(|v| v.value()) {
-                    NationalFigure::Published(x)
-                } else if let Some(c) = self.ks2_computed_mean(rec.year, m).await? {
-                    NationalFigure::Computed { value: c.value, schools: c.schools }
-                } else {
-                    NationalFigure::Unknown
-                };
-                national.insert(m, figure);
-            }
-            out.push(Ks2Year {
-                year: rec.year,
-                urn,
-                position: position(urn),
-                values: rec.values,
-                national,
-                la: in_year(&la, rec.year).unwrap_or_default(),
-            });
-        }
-        // Newest year first; within a year, the school's own results before its chain's.
-        out.sort_by_key(|y| (std::cmp::Reverse(y.year), y.position != ChainPosition::Own, y.urn));
-        Ok(out)
     }
 }

@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 
 use aspire_core::ks2::{Ks2Subject, Ks2Value, Measure, MissingReason};
 use aspire_core::links::{EstablishmentLink, Lineage};
@@ -15,61 +14,6 @@ use aspire_core::year::AcademicYear;
 
 use crate::sql::{Arg, RowGet, Sql};
 use crate::{Db, Result};
-
-/// A line of the school directory.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SchoolSummary {
-    pub urn: Urn,
-    pub name: Option<String>,
-    pub la_code: Option<i64>,
-    pub la_name: Option<String>,
-    pub town: Option<String>,
-    pub postcode: Option<String>,
-    pub phase: Option<String>,
-    pub type_name: Option<String>,
-    pub status: Option<String>,
-    /// The latest graded inspection under this URN.
-    pub latest_inspection: Option<Inspection>,
-}
-
-/// Which inspection outcome the directory is filtered on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OfstedFilter {
-    Grade(Grade),
-    /// No graded inspection under this URN.
-    None,
-}
-
-/// A directory search. Empty fields do not filter.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DirectoryQuery {
-    /// Name, URN, postcode, town or LA name.
-    pub text: Option<String>,
-    pub phase: Option<String>,
-    pub type_name: Option<String>,
-    pub status: Option<String>,
-    pub la_code: Option<i64>,
-    pub ofsted: Option<OfstedFilter>,
-    /// 1-based.
-    pub page: u64,
-    pub per_page: u64,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct DirectoryPage {
-    pub rows: Vec<SchoolSummary>,
-    pub total: u64,
-}
-
-/// Values the directory can be filtered on, from what is stored.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FilterOptions {
-    pub phases: Vec<String>,
-    pub types: Vec<String>,
-    pub statuses: Vec<String>,
-    /// (LA code, name)
-    pub las: Vec<(i64, String)>,
-}
 
 /// KS2 results of one subject in one year.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,11 +61,11 @@ pub struct RegistryCounts {
     pub imports: u64,
 }
 
-fn urn_of(r: &dyn RowGet, col: &str) -> Result<Option<Urn>> {
+pub(crate) fn urn_of(r: &dyn RowGet, col: &str) -> Result<Option<Urn>> {
     Ok(r.int(col)?.and_then(|n| Urn::try_from(n).ok()))
 }
 
-fn inspection_of(r: &dyn RowGet, urn_col: &str, date_col: &str) -> Result<Option<Inspection>> {
+pub(crate) fn inspection_of(r: &dyn RowGet, urn_col: &str, date_col: &str) -> Result<Option<Inspection>> {
     let (Some(urn), Some(date), Some(grade)) =
         (urn_of(r, urn_col)?, r.date(date_col)?, r.int("grade")?.and_then(Grade::from_number))
     else {
@@ -134,12 +78,6 @@ fn inspection_of(r: &dyn RowGet, urn_col: &str, date_col: &str) -> Result<Option
 fn urn_list(urns: &[Urn]) -> (String, Vec<Arg>) {
     let marks = vec!["?"; urns.len()].join(", ");
     (marks, urns.iter().map(|u| Arg::Int(Some(i64::from(*u)))).collect())
-}
-
-/// Escapes LIKE wildcards in user text, with `!` as the escape character (a backslash would be
-/// read as an escape by the statement builder).
-fn like_escape(s: &str) -> String {
-    s.replace('!', "!!").replace('%', "!%").replace('_', "!_")
 }
 
 impl Db {
@@ -183,140 +121,6 @@ impl Db {
             }
         }
         Ok(out)
-    }
-
-    fn directory_base(&self, q: &DirectoryQuery) -> SelectStatement {
-        let mut s = Query::select();
-        s.from_as("schools", "s")
-            .join_as(JoinType::LeftJoin, "local_authorities", "la", Expr::cust("la.la_code = s.la_code"))
-            .join_as(
-                JoinType::LeftJoin,
-                "ofsted_inspections",
-                "li",
-                Expr::cust(
-                    "li.urn = s.urn AND li.inspection_date = \
-                     (SELECT MAX(x.inspection_date) FROM ofsted_inspections x WHERE x.urn = s.urn)",
-                ),
-            );
-        if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let lower = format!("%{}%", like_escape(&text.to_lowercase()));
-            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
-            let mut any = Expr::cust_with_values("LOWER(s.name) LIKE ? ESCAPE '!'", [lower.clone()])
-                .or(Expr::cust_with_values("LOWER(s.town) LIKE ? ESCAPE '!'", [lower.clone()]))
-                .or(Expr::cust_with_values("LOWER(COALESCE(la.name, s.la_name)) LIKE ? ESCAPE '!'", [lower]))
-                .or(Expr::cust_with_values(
-                    "REPLACE(UPPER(s.postcode), ' ', '') LIKE ? ESCAPE '!'",
-                    [format!("{}%", like_escape(&compact))],
-                ));
-            if let Ok(urn) = Urn::parse(text) {
-                any = any.or(Expr::cust_with_values("s.urn = ?", [i64::from(urn)]));
-            }
-            s.and_where(any);
-        }
-        if let Some(p) = &q.phase {
-            s.and_where(Expr::cust_with_values("s.phase = ?", [p.clone()]));
-        }
-        if let Some(t) = &q.type_name {
-            s.and_where(Expr::cust_with_values("s.type_name = ?", [t.clone()]));
-        }
-        if let Some(st) = &q.status {
-            s.and_where(Expr::cust_with_values("s.status = ?", [st.clone()]));
-        }
-        if let Some(la) = q.la_code {
-            s.and_where(Expr::cust_with_values("s.la_code = ?", [la]));
-        }
-        match q.ofsted {
-            Some(OfstedFilter::Grade(g)) => {
-                s.and_where(Expr::cust_with_values("li.grade = ?", [i64::from(g.number())]));
-            }
-            Some(OfstedFilter::None) => {
-                s.and_where(Expr::cust("li.grade IS NULL"));
-            }
-            None => {}
-        }
-        s
-    }
-
-    /// The count and the page query of a directory search, rendered for the backend.
-    fn directory_sql(&self, q: &DirectoryQuery) -> (Sql, Sql) {
-        let mut count = self.directory_base(q);
-        count.expr_as(Expr::cust("COUNT(*)"), "n");
-        let mut s = self.directory_base(q);
-        s.expr_as(Expr::cust("s.urn"), "urn")
-            .expr_as(Expr::cust("s.name"), "name")
-            .expr_as(Expr::cust("s.la_code"), "la_code")
-            .expr_as(Expr::cust("COALESCE(la.name, s.la_name)"), "la_name")
-            .expr_as(Expr::cust("s.town"), "town")
-            .expr_as(Expr::cust("s.postcode"), "postcode")
-            .expr_as(Expr::cust("s.phase"), "phase")
-            .expr_as(Expr::cust("s.type_name"), "type_name")
-            .expr_as(Expr::cust("s.status"), "status")
-            .expr_as(Expr::cust("li.inspection_date"), "inspection_date")
-            .expr_as(Expr::cust("li.grade"), "grade")
-            .expr_as(Expr::cust("li.concern"), "concern")
-            .order_by_expr(Expr::cust("s.name"), Order::Asc)
-            .order_by_expr(Expr::cust("s.urn"), Order::Asc);
-        if q.per_page > 0 {
-            s.limit(q.per_page).offset(q.page.saturating_sub(1) * q.per_page);
-        }
-        (Sql::from_select(&count), Sql::from_select(&s))
-    }
-
-    /// A page of the directory (or every match when `per_page` is 0, for exports).
-    pub async fn search_schools(&self, q: &DirectoryQuery) -> Result<DirectoryPage> {
-        // sea-query statements are not Send: render them before any await.
-        let (count_sql, rows_sql) = self.directory_sql(q);
-        let total =
-            self.fetch_one(&count_sql, "counting schools", |r| Ok(r.int("n")?.unwrap_or(0))).await?.unwrap_or(0);
-        let total = u64::try_from(total).unwrap_or(0);
-
-        let rows = self
-            .fetch(&rows_sql, "searching schools", |r| {
-                let Some(urn) = urn_of(r, "urn")? else { return Ok(None) };
-                Ok(Some(SchoolSummary {
-                    urn,
-                    name: r.text("name")?,
-                    la_code: r.int("la_code")?,
-                    la_name: r.text("la_name")?,
-                    town: r.text("town")?,
-                    postcode: r.text("postcode")?,
-                    phase: r.text("phase")?,
-                    type_name: r.text("type_name")?,
-                    status: r.text("status")?,
-                    latest_inspection: inspection_of(r, "urn", "inspection_date")?,
-                }))
-            })
-            .await?
-            .into_iter()
-            .flatten()
-            .collect();
-        Ok(DirectoryPage { rows, total })
-    }
-
-    pub async fn filter_options(&self) -> Result<FilterOptions> {
-        let distinct = |col: &str| {
-            Sql::new(format!("SELECT DISTINCT {col} AS v FROM schools WHERE {col} IS NOT NULL ORDER BY {col}"))
-        };
-        let text = |r: &dyn RowGet| Ok(r.text("v")?.unwrap_or_default());
-        Ok(FilterOptions {
-            phases: self.fetch(&distinct("phase"), "listing phases", text).await?,
-            types: self.fetch(&distinct("type_name"), "listing types", text).await?,
-            statuses: self.fetch(&distinct("status"), "listing statuses", text).await?,
-            las: self
-                .fetch(
-                    &Sql::new(
-                        "SELECT s.la_code AS code, MAX(COALESCE(la.name, s.la_name)) AS name FROM schools s \
-                         LEFT JOIN local_authorities la ON la.la_code = s.la_code \
-                         WHERE s.la_code IS NOT NULL GROUP BY s.la_code ORDER BY MAX(COALESCE(la.name, s.la_name)), s.la_code",
-                    ),
-                    "listing local authorities",
-                    |r| {
-                        let code = r.int("code")?.unwrap_or(0);
-                        Ok((code, r.text("name")?.unwrap_or_else(|| format!("LA {code}"))))
-                    },
-                )
-                .await?,
-        })
     }
 
     /// The links touching any of `urns`, from either side.

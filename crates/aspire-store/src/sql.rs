@@ -31,29 +31,6 @@ impl Arg {
             Kind::Bool => Arg::Bool(v.and_then(Value::as_bool)),
         }
     }
-
-    /// From a sea-query value (only the kinds this crate builds).
-    pub fn from_sea(v: sea_query::Value) -> Arg {
-        use sea_query::Value as V;
-        match v {
-            V::Bool(b) => Arg::Bool(b),
-            V::TinyInt(n) => Arg::Int(n.map(i64::from)),
-            V::SmallInt(n) => Arg::Int(n.map(i64::from)),
-            V::Int(n) => Arg::Int(n.map(i64::from)),
-            V::BigInt(n) => Arg::Int(n),
-            V::TinyUnsigned(n) => Arg::Int(n.map(i64::from)),
-            V::SmallUnsigned(n) => Arg::Int(n.map(i64::from)),
-            V::Unsigned(n) => Arg::Int(n.map(i64::from)),
-            V::BigUnsigned(n) => Arg::Int(n.and_then(|n| i64::try_from(n).ok())),
-            V::Float(x) => Arg::Real(x.map(f64::from)),
-            V::Double(x) => Arg::Real(x),
-            V::String(s) => Arg::Text(s),
-            V::Char(c) => Arg::Text(c.map(String::from)),
-            V::ChronoDate(d) => Arg::Date(d),
-            V::ChronoDateTimeUtc(t) => Arg::Instant(t),
-            other => Arg::Text(Some(format!("{other:?}"))),
-        }
-    }
 }
 
 /// A statement written once with `?` placeholders, and its arguments.
@@ -99,15 +76,6 @@ impl Sql {
 
     pub fn opt_date(self, v: Option<NaiveDate>) -> Sql {
         self.arg(Arg::Date(v))
-    }
-
-    /// Renders a sea-query statement. It is rendered in SQLite's dialect, whose `?` placeholders
-    /// and double-quoted identifiers [`Sql::render`] turns into PostgreSQL's where needed: sea-query's
-    /// PostgreSQL builder expects `$n` inside custom expressions, which would make each one
-    /// dialect-specific.
-    pub fn from_select(q: &sea_query::SelectStatement) -> Sql {
-        let (text, values) = q.build(sea_query::SqliteQueryBuilder);
-        Sql { text, args: values.into_iter().map(Arg::from_sea).collect() }
     }
 
     /// The text for a backend: PostgreSQL numbers its placeholders ($1, $2, ...).

@@ -9,6 +9,7 @@ mod error;
 mod filters;
 mod nav;
 pub mod proxy;
+mod register;
 mod routes;
 mod server;
 
@@ -25,7 +26,7 @@ use aspire_store::{Db, SignInPolicy};
 
 pub use error::WebError;
 pub use routes::{FORM_LIMIT, RouteInfo, UPLOAD_LIMIT, route_table};
-pub use server::ConnectionLimits;
+pub use server::{ConnectionLimits, serve_with_limits as serve_router};
 
 /// How this instance is reached and how strict it is.
 #[derive(Debug, Clone)]
@@ -81,6 +82,8 @@ pub struct AppState {
     pub eligibility_cache: routes::eligibility::Cache,
     /// The last evaluation report, reused for its downloads.
     pub evaluation_cache: routes::evaluation::Cache,
+    /// The directory, national figures and school profiles of the register as it is.
+    pub register: register::RegisterCache,
 }
 
 /// The application with default settings (tests).
@@ -109,6 +112,7 @@ pub fn router_with(db: Db, config: WebConfig) -> Router {
         limiter: Default::default(),
         eligibility_cache: Default::default(),
         evaluation_cache: Default::default(),
+        register: Default::default(),
     };
     let mut app = routes::routes()
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))

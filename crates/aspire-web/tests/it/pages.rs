@@ -114,3 +114,24 @@ async fn stored_markup_is_shown_as_text() {
     assert!(csv.body.contains("<script>alert(1)</script> School"));
     drop(app.db);
 }
+
+#[tokio::test]
+async fn an_import_shows_at_once_on_the_directory_and_school_pages() {
+    let app = crate::app().await;
+    let before = app.get("/schools?q=105626").await;
+    assert!(before.body.contains("Alexandra Park Junior School"), "{}", before.body);
+    assert!(app.get("/schools/105626").await.body.contains("Alexandra Park Junior School"));
+    // A newer register file renames the school: the next pages show the new name.
+    let opts = aspire_import::ImportOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"));
+    let p = aspire_import::read_bytes(
+        "edubase_20250101.csv",
+        b"URN,EstablishmentName\n105626,Alexandra Park Renamed Academy\n",
+        &opts,
+    )
+    .expect("readable");
+    aspire_store::write_import(&app.db, &p, &aspire_store::WriteOptions::default()).await.expect("import");
+    let after = app.get("/schools?q=105626").await;
+    assert!(after.body.contains("Alexandra Park Renamed Academy"), "{}", after.body);
+    assert!(app.get("/schools/105626").await.body.contains("Alexandra Park Renamed Academy"));
+    assert!(app.get("/schools?q=renamed").await.body.contains("105626"));
+}

@@ -69,15 +69,12 @@ pub async fn search(
     let mut hits = Vec::new();
     let mut more = false;
     if !q.is_empty() {
-        let found = state
-            .db
-            .search_schools(&DirectoryQuery {
-                text: Some(q.clone()),
-                page: 1,
-                per_page: 20,
-                ..DirectoryQuery::default()
-            })
-            .await?;
+        let found = state.register.current(&state.db).await?.directory.search(&DirectoryQuery {
+            text: Some(q.clone()),
+            page: 1,
+            per_page: 20,
+            ..DirectoryQuery::default()
+        });
         more = found.total > found.rows.len() as u64;
         for s in found.rows {
             let place = [s.town.clone(), s.postcode.clone(), s.la_name.clone()]

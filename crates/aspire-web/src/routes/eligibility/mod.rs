@@ -64,7 +64,7 @@ pub struct Cache(Arc<Mutex<Cached>>);
 impl Cache {
     /// Every school's decision, from the cache when nothing has been imported since.
     pub async fn all(&self, db: &Db, choice: &Choice) -> Result<Arc<Vec<EligibilityRow>>, WebError> {
-        let newest = db.imports(1).await?.first().map_or(0, |i| i.id);
+        let newest = db.register_generation().await?;
         let key = (choice.rules.rules.id.clone(), choice.rules.rules.version, choice.as_of, newest);
         if let Ok(guard) = self.0.lock()
             && let Some((k, rows)) = guard.as_ref()

@@ -166,7 +166,7 @@ pub struct Cache(Arc<Mutex<Cached>>);
 impl Cache {
     /// The report for a cohort, reused until the next import or other parameters.
     pub async fn report(&self, db: &Db, id: i64, params: Params) -> Result<Arc<Report>, WebError> {
-        let newest = db.imports(1).await?.first().map_or(0, |i| i.id);
+        let newest = db.register_generation().await?;
         let key = (id, params.clone(), newest);
         if let Ok(g) = self.0.lock()
             && let Some((k, r)) = g.as_ref().filter(|(k, _)| *k == key)

@@ -16,7 +16,7 @@ pub async fn csv(
 ) -> Result<impl IntoResponse, WebError> {
     let mut q = parse_query(&params)?;
     q.per_page = 0;
-    let result = state.db.search_schools(&q).await?;
+    let result = state.register.current(&state.db).await?.directory.search(&q);
     let mut w = csv::Writer::from_writer(Vec::new());
     let io = |e: csv::Error| WebError::BadRequest(format!("the export could not be written: {e}"));
     w.write_record([

@@ -53,8 +53,9 @@ pub async fn show(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
     let q = parse_query(&params)?;
-    let result = state.db.search_schools(&q).await?;
-    let FilterOptions { phases, types, statuses, las } = state.db.filter_options().await?;
+    let register = state.register.current(&state.db).await?;
+    let result = register.directory.search(&q);
+    let FilterOptions { phases, types, statuses, las } = register.directory.options();
     let pages = result.total.div_ceil(PER_PAGE).max(1);
     let filters = query_params(&q);
     let page_url = |n: u64| {
@@ -77,9 +78,9 @@ pub async fn show(
     let first_shown = if result.total == 0 { 0 } else { (q.page - 1) * PER_PAGE + 1 };
     page(Directory {
         q: q.text.clone().unwrap_or_default(),
-        phases: choices(&phases, q.phase.as_deref()),
-        types: choices(&types, q.type_name.as_deref()),
-        statuses: choices(&statuses, q.status.as_deref()),
+        phases: choices(phases, q.phase.as_deref()),
+        types: choices(types, q.type_name.as_deref()),
+        statuses: choices(statuses, q.status.as_deref()),
         las: las
             .iter()
             .map(|(code, name)| Choice {

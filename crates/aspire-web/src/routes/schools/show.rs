@@ -80,10 +80,10 @@ fn whose(p: &SchoolProfile, urn: Urn, pos: ChainPosition) -> Option<(Urn, String
 
 pub async fn show(State(state): State<AppState>, Path(urn): Path<String>) -> Result<Html<String>, WebError> {
     let urn = Urn::parse(&urn).map_err(|e| WebError::BadRequest(e.to_string()))?;
-    let p = state
-        .db
-        .school_profile(urn)
-        .await?
+    let kept = state.register.profile(&state.db, urn).await?;
+    let p = kept
+        .as_ref()
+        .as_ref()
         .ok_or_else(|| WebError::NotFound(format!("No school with URN {urn} is in the database.")))?;
 
     let mut details = Vec::new();
@@ -134,7 +134,7 @@ pub async fn show(State(state): State<AppState>, Path(urn): Path<String>) -> Res
         judgement: filters::judgement(&t.inspection),
         grade: t.inspection.judgement.grade.number(),
         class: filters::grade_class(&t.inspection),
-        whose: whose(&p, t.inspection.urn, t.position),
+        whose: whose(p, t.inspection.urn, t.position),
     };
     let timeline = p.timeline.iter().rev().map(row).collect();
     let latest = p.latest_inspection().map(row);
@@ -164,7 +164,7 @@ pub async fn show(State(state): State<AppState>, Path(urn): Path<String>) -> Res
         .iter()
         .map(|y| YearBlock {
             year: y.year.to_string(),
-            whose: whose(&p, y.urn, y.position),
+            whose: whose(p, y.urn, y.position),
             rows: HEADLINE_MEASURES
                 .iter()
                 .filter(|m| y.values.contains_key(m))
