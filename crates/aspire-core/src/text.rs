@@ -33,7 +33,8 @@ pub fn is_unwanted(c: char) -> bool {
 /// `s` without unwanted characters, tabs and line breaks becoming spaces; `None` when `s` has none
 /// to remove (the common case, which allocates nothing).
 pub fn without_controls(s: &str) -> Option<String> {
-    if !s.chars().any(is_unwanted) {
+    // Nearly every cell is printable ASCII: settle that a byte at a time.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(is_unwanted) {
         return None;
     }
     Some(

@@ -315,20 +315,18 @@ async fn write_records(
         for m in &b.measures {
             let c = m.column();
             cols.push(Column::new(c.clone(), Kind::Real, Rule::Ranked));
-            cols.push(Column::new(format!("{c}_rank"), Kind::Int, Rule::RankOf { value_col: c.clone() }));
+            cols.push(Column::fixed(format!("{c}_rank"), rank, Rule::FileRankOf { value_col: c.clone() }));
             cols.push(Column::new(format!("{c}_missing"), Kind::Text, Rule::Reason { value_col: c }));
         }
-        cols.push(Column::new("source_rank", Kind::Int, Rule::SourceRank));
+        cols.push(Column::fixed("source_rank", rank, Rule::SourceRank));
         cols.push(meta_col());
         let measure_args = |values: &[Option<Ks2Value>]| -> Vec<Arg> {
             values
                 .iter()
                 .flat_map(|v| match v {
-                    Some(Ks2Value::Value(x)) => [Arg::Real(Some(*x)), Arg::Int(Some(rank)), Arg::Text(None)],
-                    Some(Ks2Value::Missing(r)) => {
-                        [Arg::Real(None), Arg::Int(None), Arg::Text(Some(r.code().to_owned()))]
-                    }
-                    None => [Arg::Real(None), Arg::Int(None), Arg::Text(None)],
+                    Some(Ks2Value::Value(x)) => [Arg::Real(Some(*x)), Arg::Text(None)],
+                    Some(Ks2Value::Missing(r)) => [Arg::Real(None), Arg::Text(Some(r.code().to_owned()))],
+                    None => [Arg::Real(None), Arg::Text(None)],
                 })
                 .collect()
         };
@@ -344,14 +342,16 @@ async fn write_records(
                 }
             };
             args.extend(measure_args(&row.values));
-            args.push(Arg::Int(Some(rank)));
             args.push(id.clone());
             match row.subject {
                 Ks2Subject::School(_) => school_rows.push(args),
                 _ => area_rows.push(args),
             }
         }
-        let school_cols = cols.iter().map(|c| Column::new(c.name.clone(), c.kind, c.rule.clone())).collect();
+        let school_cols = cols
+            .iter()
+            .map(|c| Column { name: c.name.clone(), kind: c.kind, rule: c.rule.clone(), literal: c.literal })
+            .collect();
         let up = Upsert { table: "ks2_school_results", keys: vec!["urn", "academic_year"], cols: school_cols };
         apply(tx, &up, school_rows, &mut out).await?;
         let up = Upsert { table: "ks2_area_results", keys: vec!["area_level", "area_code", "academic_year"], cols };

@@ -34,6 +34,11 @@ pub(crate) enum Rule {
     Ranked,
     /// The rank column paired with a [`Rule::Ranked`] value column: follows its value.
     RankOf { value_col: String },
+    /// As [`Rule::RankOf`], for a rank written as the file's rank whether or not the file gives
+    /// the value (so that it need not be bound per row): the rank of a value the merge keeps, or,
+    /// while there is no value, the highest rank of the files that had the column. Either way
+    /// the result does not depend on import order.
+    FileRankOf { value_col: String },
     /// The higher of the stored and incoming `source_rank`; not counted as a change on its own.
     SourceRank,
     /// A DfE missing-reason column: cleared when the paired value column has a figure; else, of
@@ -48,11 +53,19 @@ pub(crate) struct Column {
     pub name: String,
     pub kind: Kind,
     pub rule: Rule,
+    /// The same value for every row, written into the statement instead of bound per row
+    /// (binding costs more than the writing for the wide KS2 rows).
+    pub literal: Option<i64>,
 }
 
 impl Column {
     pub fn new(name: impl Into<String>, kind: Kind, rule: Rule) -> Column {
-        Column { name: name.into(), kind, rule }
+        Column { name: name.into(), kind, rule, literal: None }
+    }
+
+    /// A column whose value is `value` in every row: callers pass no argument for it.
+    pub fn fixed(name: impl Into<String>, value: i64, rule: Rule) -> Column {
+        Column { name: name.into(), kind: Kind::Int, rule, literal: Some(value) }
     }
 }
 
@@ -73,6 +86,11 @@ impl Upsert {
             Rule::RankOf { value_col: v } => {
                 format!("CASE WHEN {} THEN excluded.source_rank ELSE {t}.{n} END", take(t, v))
             }
+            Rule::FileRankOf { value_col: v } => format!(
+                "CASE WHEN {} THEN excluded.source_rank WHEN COALESCE(excluded.{v}, {t}.{v}) IS NULL \
+                 THEN CASE WHEN excluded.{n} > COALESCE({t}.{n}, -1) THEN excluded.{n} ELSE {t}.{n} END ELSE {t}.{n} END",
+                take(t, v)
+            ),
             Rule::SourceRank => format!(
                 "CASE WHEN excluded.source_rank > COALESCE({t}.source_rank, -1) THEN excluded.source_rank ELSE {t}.source_rank END"
             ),
@@ -87,7 +105,13 @@ impl Upsert {
     /// The statement for `rows` rows, with `?` placeholders (keys first, then columns).
     pub fn statement(&self, rows: usize) -> String {
         let names: Vec<&str> = self.keys.iter().copied().chain(self.cols.iter().map(|c| c.name.as_str())).collect();
-        let one = format!("({})", vec!["?"; names.len()].join(", "));
+        let cells: Vec<String> = self
+            .keys
+            .iter()
+            .map(|_| "?".to_owned())
+            .chain(self.cols.iter().map(|c| c.literal.map_or_else(|| "?".to_owned(), |v| v.to_string())))
+            .collect();
+        let one = format!("({})", cells.join(", "));
         let mut s = format!("INSERT INTO {} ({}) VALUES ", self.table, names.join(", "));
         s.push_str(&vec![one; rows].join(", "));
         s.push_str(&format!(" ON CONFLICT ({}) ", self.keys.join(", ")));
@@ -108,7 +132,7 @@ impl Upsert {
 
     /// Rows per statement: SQLite allows 32,766 bound values, PostgreSQL 65,535.
     fn batch_rows(&self) -> usize {
-        let per_row = self.keys.len() + self.cols.len();
+        let per_row = self.keys.len() + self.cols.iter().filter(|c| c.literal.is_none()).count();
         (30_000 / per_row.max(1)).clamp(1, 500)
     }
 
