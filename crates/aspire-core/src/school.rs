@@ -174,14 +174,37 @@ school_fields! {
     location_source: LocationSource, String, Text, "Location source";
 }
 
-/// The earliest date the register holds: older schools exist, older records of them do not.
-pub fn earliest_date() -> NaiveDate {
-    NaiveDate::from_ymd_opt(1800, 1, 1).unwrap_or(NaiveDate::MIN)
+/// The dates the register holds, worked out once for an import: from 1800 (older schools exist,
+/// older records of them do not) to five years after today (a school can be proposed to open a
+/// few years ahead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegisterDates {
+    pub earliest: NaiveDate,
+    pub latest: NaiveDate,
+    pub today: NaiveDate,
 }
 
-/// The latest date the register holds: a school can be proposed to open a few years ahead.
-pub fn latest_date(today: NaiveDate) -> NaiveDate {
-    today.checked_add_months(chrono::Months::new(5 * 12)).unwrap_or(NaiveDate::MAX)
+impl RegisterDates {
+    pub fn as_of(today: NaiveDate) -> RegisterDates {
+        RegisterDates {
+            earliest: NaiveDate::from_ymd_opt(1800, 1, 1).unwrap_or(NaiveDate::MIN),
+            latest: today.checked_add_months(chrono::Months::new(5 * 12)).unwrap_or(NaiveDate::MAX),
+            today,
+        }
+    }
+
+    pub fn holds(&self, d: NaiveDate) -> bool {
+        (self.earliest..=self.latest).contains(&d)
+    }
+
+    /// Why a date outside them is refused.
+    pub fn refusal(&self) -> String {
+        format!(
+            "a date the register holds must be between {} and {} (five years from today)",
+            self.earliest.format("%d-%m-%Y"),
+            self.latest.format("%d-%m-%Y")
+        )
+    }
 }
 
 impl SchoolField {
@@ -189,8 +212,8 @@ impl SchoolField {
     /// but the DfE writes 99 for colleges with no upper age, and some independent colleges take
     /// students to 28 or 35), counts of pupils
     /// and places that a school can have, percentages from 0 to 100, establishment numbers of four
-    /// digits, dates from 1800 to five years after `today`. `Err` says why not, for the user.
-    pub fn check(self, value: &Value, today: NaiveDate) -> Result<(), String> {
+    /// digits, dates within [`RegisterDates`]. `Err` says why not, for the user.
+    pub fn check(self, value: &Value, dates: &RegisterDates) -> Result<(), String> {
         use SchoolField as F;
         let whole = |lo: i64, hi: i64, what: &str| match value.as_int() {
             Some(n) if (lo..=hi).contains(&n) => Ok(()),
@@ -208,11 +231,7 @@ impl SchoolField {
                 None => Ok(()),
             },
             F::OpenDate | F::CloseDate => match value.as_date() {
-                Some(d) if d < earliest_date() || d > latest_date(today) => Err(format!(
-                    "a date the register holds must be between {} and {} (five years from today)",
-                    earliest_date().format("%d-%m-%Y"),
-                    latest_date(today).format("%d-%m-%Y")
-                )),
+                Some(d) if !dates.holds(d) => Err(dates.refusal()),
                 _ => Ok(()),
             },
             _ => Ok(()),
@@ -262,7 +281,7 @@ mod tests {
 
     #[test]
     fn implausible_values_are_refused_with_the_range() {
-        let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+        let today = &RegisterDates::as_of(NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"));
         let age = SchoolField::LowAge.check(&Value::Int(-99_999_999_999), today).expect_err("refused");
         assert!(age.contains("between 0 and 99"), "{age}");
         assert!(SchoolField::HighAge.check(&Value::Int(11), today).is_ok());

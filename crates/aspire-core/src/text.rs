@@ -30,11 +30,31 @@ pub fn is_unwanted(c: char) -> bool {
     c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether every byte is printable ASCII (0x20 to 0x7e), eight bytes at a time: a word has a
+/// byte at or above 0x80, below 0x20, or equal to 0x7f exactly when these masks say so (the
+/// "has less than" and "has zero byte" tests on machine words).
+pub fn printable_ascii(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = b.chunks_exact(8);
+    for c in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let w = u64::from_le_bytes(w);
+        let below_space = w.wrapping_sub(ONES * 0x20) & !w;
+        let delete = (w ^ (ONES * 0x7f)).wrapping_sub(ONES) & !(w ^ (ONES * 0x7f));
+        if (w | below_space | delete) & HIGH != 0 {
+            return false;
+        }
+    }
+    words.remainder().iter().all(|&x| (0x20..0x7f).contains(&x))
+}
+
 /// `s` without unwanted characters, tabs and line breaks becoming spaces; `None` when `s` has none
 /// to remove (the common case, which allocates nothing).
 pub fn without_controls(s: &str) -> Option<String> {
-    // Nearly every cell is printable ASCII: settle that a byte at a time.
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(is_unwanted) {
+    // Nearly every cell is printable ASCII: settle that without decoding characters.
+    if printable_ascii(s.as_bytes()) || !s.chars().any(is_unwanted) {
         return None;
     }
     Some(
@@ -66,6 +86,20 @@ pub fn printable_lines(s: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn printable_ascii_is_told_apart_a_word_at_a_time() {
+        for s in ["", "a", "St Mary's C of E Primary School, Bradford (VA)", "~~~~~~~~~~~~~~~~ !!!!!!!!"] {
+            assert!(super::printable_ascii(s.as_bytes()), "{s:?}");
+        }
+        for (i, bad) in [0x00u8, 0x09, 0x0a, 0x1b, 0x1f, 0x7f, 0x80, 0xc3, 0xff].iter().enumerate() {
+            for at in 0..20 {
+                let mut v = b"abcdefghijklmnopqrst".to_vec();
+                v[at] = *bad;
+                assert!(!super::printable_ascii(&v), "byte {bad:#x} at {at} ({i})");
+            }
+        }
+    }
+
     #[test]
     fn control_characters_are_removed_or_escaped() {
         assert_eq!(super::without_controls("St Mary's"), None);

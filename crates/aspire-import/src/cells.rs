@@ -8,7 +8,7 @@ use csv::StringRecord;
 use aspire_core::codes::LaCode;
 use aspire_core::dates::DateStyle;
 use aspire_core::ks2::{Ks2Value, Measure};
-use aspire_core::school::SchoolField;
+use aspire_core::school::{RegisterDates, SchoolField};
 use aspire_core::urn::Urn;
 use aspire_core::value::{Kind, Value};
 
@@ -73,15 +73,15 @@ pub(crate) struct Row<'a> {
     pub line: u64,
     rec: &'a StringRecord,
     header: &'a Header,
-    /// Today, for the latest plausible date.
-    today: NaiveDate,
+    /// The dates a value can hold (worked out once per file).
+    dates: &'a RegisterDates,
     pub issues: Vec<RowIssue>,
     pub warnings: Vec<RowIssue>,
 }
 
 impl<'a> Row<'a> {
-    pub fn new(line: u64, rec: &'a StringRecord, header: &'a Header, today: NaiveDate) -> Self {
-        Row { line, rec, header, today, issues: Vec::new(), warnings: Vec::new() }
+    pub fn new(line: u64, rec: &'a StringRecord, header: &'a Header, dates: &'a RegisterDates) -> Self {
+        Row { line, rec, header, dates, issues: Vec::new(), warnings: Vec::new() }
     }
 
     pub fn is_ok(&self) -> bool {
@@ -107,6 +107,9 @@ impl<'a> Row<'a> {
     /// that reorder text) are removed, and the row gets a warning saying so.
     pub fn text(&mut self, col: Col) -> Option<String> {
         let t = self.raw(col).trim();
+        if t.is_empty() {
+            return None;
+        }
         let cleaned = match aspire_core::text::without_controls(t) {
             None => return (!t.is_empty()).then(|| t.to_owned()),
             Some(c) => c,
@@ -119,7 +122,7 @@ impl<'a> Row<'a> {
     /// A value for a register field, refused (with the reason) when the field cannot hold it.
     pub fn checked(&mut self, col: Col, field: SchoolField, value: Option<Value>) -> Option<Value> {
         let v = value?;
-        match field.check(&v, self.today) {
+        match field.check(&v, self.dates) {
             Ok(()) => Some(v),
             Err(why) => {
                 self.fail(col, why);
@@ -132,12 +135,12 @@ impl<'a> Row<'a> {
     /// cannot be later than today.
     pub fn inspection_date(&mut self, col: Col, d: NaiveDate) -> Option<NaiveDate> {
         let first = NaiveDate::from_ymd_opt(1992, 9, 1).unwrap_or(NaiveDate::MIN);
-        if d < first || d > self.today {
+        if d < first || d > self.dates.today {
             self.fail(
                 col,
                 format!(
                     "an inspection date must be between 01-09-1992 (when Ofsted began) and today ({})",
-                    self.today.format("%d-%m-%Y")
+                    self.dates.today.format("%d-%m-%Y")
                 ),
             );
             return None;
@@ -147,16 +150,8 @@ impl<'a> Row<'a> {
 
     /// A date the register can hold (see [`SchoolField::check`]); `None` and an issue otherwise.
     fn plausible(&mut self, col: Col, d: NaiveDate) -> Option<NaiveDate> {
-        let (lo, hi) = (aspire_core::school::earliest_date(), aspire_core::school::latest_date(self.today));
-        if d < lo || d > hi {
-            self.fail(
-                col,
-                format!(
-                    "a date here must be between {} and {} (five years from today)",
-                    lo.format("%d-%m-%Y"),
-                    hi.format("%d-%m-%Y")
-                ),
-            );
+        if !self.dates.holds(d) {
+            self.fail(col, self.dates.refusal());
             return None;
         }
         Some(d)

@@ -292,7 +292,8 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding, Vec<StrayByte>) {
     if let Ok(s) = std::str::from_utf8(body) {
         return (Cow::Borrowed(s), utf8, Vec::new());
     }
-    let looks_utf8 = bom || body.utf8_chunks().any(|c| c.valid().chars().any(|ch| ch.len_utf8() > 1));
+    // A valid stretch that is not all ASCII holds a multi-byte character.
+    let looks_utf8 = bom || body.utf8_chunks().any(|c| !c.valid().is_ascii());
     if !looks_utf8 {
         let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
         return (text, Encoding::Windows1252, Vec::new());

@@ -246,6 +246,7 @@ pub(crate) fn parse(
     // establishments", so rows with several links are longer than the header.
     let spills = header.names().last().is_some_and(|n| n.eq_ignore_ascii_case("Linked establishments"));
     let mut staged = Staged::default();
+    let dates = aspire_core::school::RegisterDates::as_of(opts.today);
     source.for_each_row_ended(|line, rec, ended| {
         report.rows_read += 1;
         let rec = match rec {
@@ -274,7 +275,7 @@ pub(crate) fn parse(
             ));
             return;
         }
-        let mut row = Row::new(line, rec, &header, opts.today);
+        let mut row = Row::new(line, rec, &header, &dates);
         let out = parser.row(&mut row);
         report.warnings.append(&mut row.warnings);
         if row.issues.is_empty() {
