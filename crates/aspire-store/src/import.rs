@@ -166,15 +166,12 @@ pub async fn write_import(db: &Db, parsed: &Parsed, opts: &WriteOptions) -> Resu
     Ok(ImportOutcome::Written { import_id, tables, conflicts })
 }
 
-/// A number that grows by one for each row inserted: on SQLite the largest rowid (new rows of
-/// these tables get the next one, and imports delete nothing), read from the end of the table's
-/// b-tree; on PostgreSQL the row count.
 async fn count(tx: &mut Tx, table: &str) -> Result<u64> {
-    let sql = match tx.backend() {
-        crate::Backend::Sqlite => format!("SELECT COALESCE(MAX(rowid), 0) AS n FROM {table}"),
-        crate::Backend::Postgres => format!("SELECT COUNT(*) AS n FROM {table}"),
-    };
-    let n = tx.fetch(&Sql::new(sql), &format!("counting {table}"), |r| Ok(r.int("n")?.unwrap_or(0))).await?;
+    let n = tx
+        .fetch(&Sql::new(format!("SELECT COUNT(*) AS n FROM {table}")), &format!("counting {table}"), |r| {
+            Ok(r.int("n")?.unwrap_or(0))
+        })
+        .await?;
     Ok(n.first().copied().unwrap_or(0).max(0) as u64)
 }
 
