@@ -251,6 +251,12 @@ async fn verify_password(password: String, hash: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
+/// An audit event about a person's role, filed under the role's programme and school.
+fn role_event(action: &'static str, person: PersonId, scope: Scope) -> Event {
+    let (_, programme, _, urn) = scope_columns(scope);
+    Event::new(action, "person", person).programme(programme).urn(urn.and_then(|u| Urn::try_from(u).ok()))
+}
+
 fn scope_columns(scope: Scope) -> (String, Option<ProgrammeId>, Option<NetworkId>, Option<i64>) {
     match scope {
         Scope::Platform => ("platform".into(), None, None, None),
@@ -347,16 +353,7 @@ impl Db {
             .await?;
         let Some((Some((_, g)), person)) = found else { return Err(AccountError::NoSuchGrant) };
         tx.execute(&Sql::new("DELETE FROM grants WHERE id = ?").int(grant_id), "removing a role").await?;
-        let (_, programme, _, urn) = scope_columns(g.scope);
-        audit::record(
-            &mut tx,
-            actor,
-            Event::new("role.remove", "person", person.unwrap_or(0))
-                .programme(programme)
-                .urn(urn.and_then(|u| Urn::try_from(u).ok()))
-                .before(g),
-        )
-        .await?;
+        audit::record(&mut tx, actor, role_event("role.remove", person.unwrap_or(0), g.scope).before(g)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -631,14 +628,6 @@ pub(crate) async fn add_grant_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g
         .await?
         .flatten()
         .unwrap_or(0);
-    audit::record(
-        tx,
-        actor,
-        Event::new("role.add", "person", person)
-            .programme(programme)
-            .urn(urn.and_then(|u| Urn::try_from(u).ok()))
-            .after(g),
-    )
-    .await?;
+    audit::record(tx, actor, role_event("role.add", person, g.scope).after(g)).await?;
     Ok(id)
 }

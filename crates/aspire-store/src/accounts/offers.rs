@@ -105,13 +105,10 @@ impl Db {
                 Err(e) => return Err(e),
             }
         }
-        let (_, programme, _, urn) = scope_columns(o.grant.scope);
         audit::record(
             &mut tx,
             &actor,
-            Event::new(if accept { "role.accept" } else { "role.decline" }, "person", person)
-                .programme(programme)
-                .urn(urn.and_then(|u| Urn::try_from(u).ok()))
+            role_event(if accept { "role.accept" } else { "role.decline" }, person, o.grant.scope)
                 .after(serde_json::json!({ "role": o.grant, "offered_by": o.offered_by })),
         )
         .await?;
@@ -193,14 +190,6 @@ pub(super) async fn offer_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &G
         super::outbox::SITE_PLACEHOLDER
     );
     super::outbox::queue_tx(tx, &email, "You have been offered a role in Aspire", &body, None).await?;
-    audit::record(
-        tx,
-        actor,
-        Event::new("role.offer", "person", person)
-            .programme(programme)
-            .urn(urn.and_then(|u| Urn::try_from(u).ok()))
-            .after(g),
-    )
-    .await?;
+    audit::record(tx, actor, role_event("role.offer", person, g.scope).after(g)).await?;
     Ok(Offered::Made)
 }
