@@ -63,3 +63,16 @@ test('an upload over the limit gets a page that says so', async () => {
   assert.match(await page.locator('main').innerText(), /5 MB/);
   await context.close();
 });
+
+test('the demo has a role waiting on the adviser\'s account page', async () => {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, demo, 'adviser');
+  await page.goto(demo.url + '/account');
+  const offered = page.locator('main table').first();
+  assert.match(await offered.innerText(), /Strand lead.*head@demo\.aspire\.invalid/s);
+  await page.getByRole('button', { name: /^Decline/ }).click();
+  await page.waitForURL(/\/account$/);
+  assert.doesNotMatch(await page.locator('main').innerText(), /Roles offered to you/);
+  await context.close();
+});

@@ -180,7 +180,7 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
             "adviser@demo.aspire.invalid",
             "Alex Adviser",
             Grant::new(Role::AchievementAdviser, Scope::Network { programme, network: net.id }, false)?,
-            format!("Achievement Adviser of the network {}", net.name),
+            format!("Achievement Adviser of the network {} (with a role offered on their account page)", net.name),
         ),
         (
             "head@demo.aspire.invalid",
@@ -196,12 +196,23 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
         ),
     ];
     let mut out = Vec::new();
+    let mut adviser_is_new = None;
     for (email, name, grant, what) in accounts {
         let e = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
         if db.person_by_email(&e).await?.is_none() {
-            db.add_person(&actor, &e, name, &[grant]).await?;
+            let id = db.add_person(&actor, &e, name, &[grant]).await?;
+            if email.starts_with("adviser@") {
+                adviser_is_new = Some(id);
+            }
         }
         out.push(DemoAccount { email, what });
+    }
+    // A role waiting on the adviser's account page: the head teacher has asked them to lead a
+    // strand at the school too (someone who already has an account accepts a role first).
+    let head_email = Email::parse("head@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let (Some(adviser), Some(head)) = (adviser_is_new, db.person_by_email(&head_email).await?) {
+        let by = aspire_store::Actor::person(head.id, &head.email, None);
+        db.offer_grant(&by, adviser, &Grant::new(Role::StrandLead, Scope::School(head_school), false)?).await?;
     }
     Ok(out)
 }
