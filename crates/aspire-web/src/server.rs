@@ -40,8 +40,10 @@ pub struct ConnectionLimits {
 impl Default for ConnectionLimits {
     fn default() -> Self {
         ConnectionLimits {
-            max_connections: 1024,
-            per_client: 64,
+            max_connections: 2048,
+            // A school's staff share one public address: a staff meeting filling in a survey at
+            // once is a few hundred connections.
+            per_client: 256,
             header_timeout: Duration::from_secs(10),
             drain: Duration::from_secs(10),
         }

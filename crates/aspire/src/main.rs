@@ -120,6 +120,13 @@ pub struct WebArgs {
     /// The From address of those messages.
     #[arg(long, env = "ASPIRE_MAIL_FROM", default_value = "Aspire <no-reply@aspire.invalid>")]
     mail_from: String,
+    /// Connections served at once; more wait in the operating system's queue.
+    #[arg(long, env = "ASPIRE_MAX_CONNECTIONS", default_value_t = 2048, value_name = "N")]
+    max_connections: usize,
+    /// Connections at once from one address (not counting the proxies named with --trust-proxy):
+    /// more are closed at once. A school's staff often share one address.
+    #[arg(long, env = "ASPIRE_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 256, value_name = "N")]
+    max_connections_per_client: usize,
 }
 
 impl WebArgs {
@@ -127,6 +134,11 @@ impl WebArgs {
         let url = self.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
         aspire_web::WebConfig {
             trust_proxy: self.trust_proxy.clone().unwrap_or_default(),
+            connections: aspire_web::ConnectionLimits {
+                max_connections: self.max_connections.max(1),
+                per_client: self.max_connections_per_client.max(1),
+                ..aspire_web::ConnectionLimits::default()
+            },
             ..aspire_web::WebConfig::for_url(&url)
         }
     }
