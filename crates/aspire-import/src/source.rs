@@ -44,14 +44,22 @@ pub struct Limits {
     pub entries: usize,
     /// Data rows a file may hold.
     pub rows: usize,
+    /// Columns a spreadsheet's sheet may span.
+    pub columns: usize,
+    /// Cells a spreadsheet's rows hold once each row is as wide as the sheet (what reading it
+    /// costs, whatever the cells hold).
+    pub cells: usize,
 }
 
 /// For the public data files an administrator imports (the national spine as XLSX unpacks to
 /// about 60 MB).
-pub const IMPORT_LIMITS: Limits = Limits { expanded: 1024 * 1024 * 1024, entries: 10_000, rows: 10_000_000 };
+/// DfE's widest results files have about 330 columns.
+pub const IMPORT_LIMITS: Limits =
+    Limits { expanded: 1024 * 1024 * 1024, entries: 10_000, rows: 10_000_000, columns: 2_000, cells: 30_000_000 };
 
 /// For staff lists uploaded through the web: a programme's staff, with room to spare.
-pub const STAFF_LIMITS: Limits = Limits { expanded: 20 * 1024 * 1024, entries: 1_000, rows: 20_000 };
+pub const STAFF_LIMITS: Limits =
+    Limits { expanded: 20 * 1024 * 1024, entries: 1_000, rows: 20_000, columns: 100, cells: 1_000_000 };
 
 /// A file's bytes, decoded.
 pub struct Source {
@@ -80,7 +88,7 @@ impl Source {
         let sha256 = hex(&Sha256::digest(bytes));
         if bytes.starts_with(b"PK\x03\x04") || name.to_ascii_lowercase().ends_with(".xlsx") {
             check_workbook(bytes, limits)?;
-            return Self::xlsx(sha256, bytes);
+            return Self::xlsx(sha256, bytes, limits);
         }
         let (text, encoding, strays) = decode(bytes);
         let mut reader = csv_reader(text.as_bytes());
@@ -92,28 +100,71 @@ impl Source {
         Ok(Source { sha256, encoding, headers, warnings, body: Body::Csv(text.into_owned()) })
     }
 
-    fn xlsx(sha256: String, bytes: &[u8]) -> Result<Source, FileError> {
+    /// Reads the first sheet cell by cell, so that its size is known before any row is built:
+    /// a sheet with two cells at A1 and XFD1048576 would otherwise become a grid of 17 billion.
+    fn xlsx(sha256: String, bytes: &[u8], limits: Limits) -> Result<Source, FileError> {
         let mut book = calamine::Xlsx::new(Cursor::new(bytes))
             .map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
         let sheet = book.sheet_names().first().cloned().ok_or(FileError::Empty)?;
-        let range = book
-            .worksheet_range(&sheet)
-            .map_err(|e| FileError::Unreadable(format!("sheet '{sheet}' cannot be read ({e})")))?;
-        let start_row = range.start().map(|(r, _)| r).unwrap_or(0);
-        let mut rows = range.rows();
-        let headers: StringRecord = rows.next().ok_or(FileError::Empty)?.iter().map(cell_text).collect();
+        let unreadable =
+            |e: calamine::XlsxError| FileError::Unreadable(format!("sheet '{sheet}' cannot be read ({e})"));
+        let mut reader = book.worksheet_cells_reader(&sheet).map_err(unreadable)?;
+        // (row, column, value), 0-based, empty cells left out as the sheet's used range does.
+        let mut cells: Vec<(u32, u32, Data)> = Vec::new();
+        while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+            if matches!(cell.get_value(), calamine::DataRef::Empty) {
+                continue;
+            }
+            let (r, c) = cell.get_position();
+            if c as usize >= limits.columns {
+                return Err(FileError::TooLarge(format!(
+                    "the sheet has a value in column {} (row {}); a sheet read here spans at most {} columns",
+                    c as u64 + 1,
+                    r as u64 + 1,
+                    limits.columns
+                )));
+            }
+            if r as usize > limits.rows {
+                return Err(FileError::TooLarge(format!(
+                    "the sheet has a value in row {}; a file read here holds at most {} rows",
+                    r as u64 + 1,
+                    aspire_core::text::thousands(limits.rows as u64)
+                )));
+            }
+            if cells.len() >= limits.cells {
+                return Err(too_many_cells(limits));
+            }
+            cells.push((r, c, cell.get_value().clone().into()));
+        }
+        drop(reader);
+        cells.sort_by_key(|&(r, c, _)| (r, c));
+        if cells.is_empty() {
+            return Err(FileError::Empty);
+        }
+        let start_col = cells.iter().map(|&(_, c, _)| c).min().unwrap_or(0);
+        let width = cells.iter().map(|&(_, c, _)| c - start_col + 1).max().unwrap_or(0) as usize;
+        let rows_used = cells.chunk_by(|a, b| a.0 == b.0).count();
+        if rows_used.saturating_mul(width) > limits.cells {
+            return Err(too_many_cells(limits));
+        }
+        let mut rows = cells.chunk_by(|a, b| a.0 == b.0).map(|row| {
+            let mut full = vec![Data::Empty; width];
+            for (_, c, d) in row {
+                full[(c - start_col) as usize] = d.clone();
+            }
+            (row[0].0, full)
+        });
+        let (_, header_row) = rows.next().ok_or(FileError::Empty)?;
+        let headers: StringRecord = header_row.iter().map(cell_text).collect();
         if headers.iter().all(|h| h.trim().is_empty()) {
             return Err(FileError::Empty);
         }
         let mut body = Vec::new();
-        for (i, row) in rows.enumerate() {
-            if row.iter().all(|c| matches!(c, Data::Empty)) {
-                continue;
-            }
+        for (r, row) in rows {
             let mut rec: StringRecord = row.iter().map(cell_text).collect();
-            // Spreadsheet row numbers, as a user would see them: header is row start_row + 1.
+            // Spreadsheet row numbers, as a user would see them.
             let mut pos = csv::Position::new();
-            pos.set_line(u64::from(start_row) + i as u64 + 2);
+            pos.set_line(u64::from(r) + 1);
             rec.set_position(Some(pos));
             // A cell holding a spreadsheet error (#DIV/0!, #REF!) has no value to import.
             let broken: Vec<String> = row
@@ -215,6 +266,7 @@ fn check_workbook(bytes: &[u8], limits: Limits) -> Result<(), FileError> {
     if declared > limits.expanded {
         return Err(too_big());
     }
+    check_shared_strings(&mut zip, limits)?;
     let mut unpacked: u64 = 0;
     for i in 0..zip.len() {
         let mut entry =
@@ -225,6 +277,53 @@ fn check_workbook(bytes: &[u8], limits: Limits) -> Result<(), FileError> {
         unpacked += n;
         if unpacked > limits.expanded {
             return Err(too_big());
+        }
+    }
+    Ok(())
+}
+
+fn too_many_cells(limits: Limits) -> FileError {
+    FileError::TooLarge(format!(
+        "the sheet holds more than {} cells once each row is as wide as the sheet: save it as CSV, or remove \
+         what lies beside the table",
+        aspire_core::text::thousands(limits.cells as u64)
+    ))
+}
+
+/// The count of shared strings a workbook declares, which the spreadsheet reader reserves room
+/// for before reading any: a lie there would ask for terabytes. Each string takes at least 16
+/// bytes of XML (`<si><t></t></si>`), so more than the unpacked limit allows is refused.
+fn check_shared_strings(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, limits: Limits) -> Result<(), FileError> {
+    use quick_xml::events::Event;
+    let names: Vec<String> =
+        zip.file_names().flatten().filter(|n| n.ends_with("sharedStrings.xml")).map(|n| n.into_owned()).collect();
+    for name in names {
+        let entry =
+            zip.by_name(&name).map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
+        let mut xml =
+            quick_xml::Reader::from_reader(std::io::BufReader::new(std::io::Read::take(entry, limits.expanded)));
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match xml.read_event_into(&mut buf) {
+                Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "sst" => {
+                    for attr in e.attributes().flatten() {
+                        if attr.key.local_name().as_ref() != "uniqueCount" {
+                            continue;
+                        }
+                        let n = attr.value.trim().parse::<u64>().ok();
+                        if n.is_none_or(|n| n > limits.expanded / 16) {
+                            return Err(FileError::TooLarge(format!(
+                                "the workbook declares {} shared strings, more than it could hold",
+                                attr.value
+                            )));
+                        }
+                    }
+                    break;
+                }
+                Ok(Event::Eof) | Err(_) => break,
+                _ => {}
+            }
         }
     }
     Ok(())

@@ -32,7 +32,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use accounts::{
     AccountError, EXPIRY_PLACEHOLDER, GrantRow, INVITATION_LIFETIME, LINK_PLACEHOLDER, Message, NewSession, Offer,
     Offered, Outgoing, Person, RESET_LIFETIME, SITE_PLACEHOLDER, Session, SignInError, SignInPolicy, StaffOutcome,
-    TokenPurpose, hash_password, random_token,
+    TokenPurpose, client_key, client_network, hash_password, random_token,
 };
 pub use audit::{Actor, AuditEntry, AuditQuery};
 pub use directory::{

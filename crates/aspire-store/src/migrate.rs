@@ -50,6 +50,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_accounts_hardening.sql"),
         include_str!("../migrations/postgres/0007_accounts_hardening.sql"),
     ),
+    (
+        8,
+        "sign_in_day_counts",
+        include_str!("../migrations/sqlite/0008_sign_in_day_counts.sql"),
+        include_str!("../migrations/postgres/0008_sign_in_day_counts.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -177,7 +177,10 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
     };
 
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        match limit_body(req, crate::routes::body_limit(&path)).await {
+        let limit = crate::routes::body_limit(&path);
+        let c = &state.config.connections;
+        let within = if limit > crate::routes::FORM_LIMIT { c.upload_body_within } else { c.form_body_within };
+        match limit_body(req, limit, within).await {
             Ok(r) => req = r,
             Err(resp) => return resp,
         }
@@ -210,8 +213,9 @@ const DRAIN_FOR: Duration = Duration::from_secs(30);
 
 /// Refuses a body over `limit` bytes before anything reads it: at once when its Content-Length
 /// says so, and while it streams otherwise (the body the handlers see stops with an error at
-/// the limit, which they answer with the same 413 page).
-async fn limit_body(req: Request, limit: usize) -> Result<Request, Response> {
+/// the limit, which they answer with the same 413 page); and one that has not arrived in full
+/// `within` its time (408).
+async fn limit_body(req: Request, limit: usize, within: Duration) -> Result<Request, Response> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -228,7 +232,65 @@ async fn limit_body(req: Request, limit: usize) -> Result<Request, Response> {
         return Err(WebError::TooLarge(limit).into_response());
     }
     let (parts, body) = req.into_parts();
-    Ok(Request::from_parts(parts, Body::new(http_body_util::Limited::new(body, limit))))
+    Ok(Request::from_parts(parts, Body::new(Deadline::new(http_body_util::Limited::new(body, limit), within))))
+}
+
+/// A request body that must arrive in full within a time, however slowly it trickles: a body
+/// sent a byte a minute would otherwise hold its connection for days.
+struct Deadline<B> {
+    body: B,
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+/// The error a body gives when its time has run out.
+#[derive(Debug, thiserror::Error)]
+#[error("the request took too long to arrive")]
+pub struct BodyTooSlow;
+
+impl<B> Deadline<B> {
+    fn new(body: B, within: Duration) -> Deadline<B> {
+        Deadline { body, sleep: Box::pin(tokio::time::sleep(within)) }
+    }
+}
+
+impl<B> hyper::body::Body for Deadline<B>
+where
+    B: hyper::body::Body + Unpin,
+    B::Error: Into<axum::BoxError>,
+{
+    type Data = B::Data;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        if this.sleep.as_mut().poll(cx).is_ready() {
+            return std::task::Poll::Ready(Some(Err(Box::new(BodyTooSlow))));
+        }
+        std::pin::Pin::new(&mut this.body).poll_frame(cx).map_err(Into::into)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// Whether a body error (however wrapped) is the deadline's.
+pub(crate) fn too_slow(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<BodyTooSlow>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 /// A state-changing request must come from this site's own pages: the browser says so
@@ -271,8 +333,12 @@ async fn check_csrf(req: Request, viewer: &Viewer) -> Result<Request, Response> 
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     let (parts, body) = req.into_parts();
     let (from_body, body) = if is_form {
-        let limit = crate::routes::body_limit(parts.uri.path());
-        let bytes = to_bytes(body, limit).await.map_err(|_| WebError::TooLarge(limit).into_response())?;
+        // Only an ordinary form's worth is ever buffered, on any path: an upload sends its
+        // token in the address instead.
+        let limit = crate::routes::FORM_LIMIT.min(crate::routes::body_limit(parts.uri.path()));
+        let bytes = to_bytes(body, limit)
+            .await
+            .map_err(|e| if too_slow(&e) { WebError::TooSlow } else { WebError::TooLarge(limit) }.into_response())?;
         let field = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
             .and_then(|kv| kv.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
@@ -394,7 +460,8 @@ impl RateLimiter {
         if hits.len() > 10_000 {
             hits.retain(|_, (start, _)| now.duration_since(*start) < window);
         }
-        let e = hits.entry((purpose, client.unwrap_or("unknown").to_owned())).or_insert((now, 0));
+        let key = client.map_or_else(|| "unknown".to_owned(), aspire_store::client_key);
+        let e = hits.entry((purpose, key)).or_insert((now, 0));
         if now.duration_since(e.0) >= window {
             *e = (now, 0);
         }

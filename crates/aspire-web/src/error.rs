@@ -30,6 +30,9 @@ pub enum WebError {
     /// A form or upload larger than the route accepts (its limit in bytes).
     #[error("the request is larger than {0} bytes")]
     TooLarge(usize),
+    /// A body that did not arrive in full in the time allowed.
+    #[error("the request took too long to arrive")]
+    TooSlow,
 }
 
 #[derive(Template)]
@@ -61,6 +64,13 @@ impl IntoResponse for WebError {
                     "What you sent is larger than this page accepts ({}). Go back and choose a smaller file, or split the file into parts and send each one.",
                     size(*limit)
                 ),
+                None,
+            ),
+            WebError::TooSlow => (
+                StatusCode::REQUEST_TIMEOUT,
+                "Too slow",
+                "What you sent took too long to arrive. Check your connection, then go back and send it again."
+                    .to_owned(),
                 None,
             ),
             WebError::TooMany(secs, m) => {

@@ -33,6 +33,9 @@ pub struct ConnectionLimits {
     /// How long a client may take to send a request's headers, and how long a kept-alive
     /// connection may sit idle.
     pub header_timeout: Duration,
+    /// How long a form's body may take to arrive in full, and an upload's.
+    pub form_body_within: Duration,
+    pub upload_body_within: Duration,
     /// How long requests in progress may take to finish after shutdown is asked for.
     pub drain: Duration,
 }
@@ -45,6 +48,9 @@ impl Default for ConnectionLimits {
             // once is a few hundred connections.
             per_client: 256,
             header_timeout: Duration::from_secs(10),
+            form_body_within: Duration::from_secs(20),
+            // 5 MB at 350 kbit/s.
+            upload_body_within: Duration::from_secs(120),
             drain: Duration::from_secs(10),
         }
     }
@@ -122,7 +128,7 @@ pub async fn serve_with_limits(
         let counted = if exempt.trusts(peer.ip()) {
             None
         } else {
-            match per_client.enter(peer.ip(), limits.per_client) {
+            match per_client.enter(aspire_store::client_network(peer.ip()), limits.per_client) {
                 Some(c) => Some(c),
                 None => {
                     tracing::warn!(client = %peer.ip(), "too many connections from one address: closed");

@@ -109,3 +109,91 @@ fn a_boolean_in_a_date_column_is_refused_not_read_as_1899() {
     assert!(errs.iter().any(|e| e.starts_with("line 3, column OPENDATE, value '0'")), "{errs:?}");
     assert_eq!(p.report.rows_rejected(), 2, "{errs:?}");
 }
+
+/// A staff-list workbook with a header and one teacher, and whatever `more` adds.
+fn staff_book(more: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["email", "name", "role", "urn"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).expect("header");
+    }
+    for (c, v) in ["t@school.example", "A Teacher", "teacher", "105626"].iter().enumerate() {
+        sheet.write_string(1, c as u16, *v).expect("row");
+    }
+    more(sheet);
+    book.save_to_buffer().expect("workbook")
+}
+
+fn too_large(r: Result<aspire_import::StaffList, aspire_import::FileError>) -> String {
+    match r {
+        Err(aspire_import::FileError::TooLarge(why)) => why,
+        Err(e) => panic!("expected too large, got {e}"),
+        Ok(_) => panic!("expected too large, got a staff list"),
+    }
+}
+
+#[test]
+fn a_sheet_whose_cells_lie_far_apart_is_refused_before_a_grid_is_built() {
+    // Read as a grid, these two cells would ask for 17 billion cells (the process would abort).
+    let far = staff_book(|s| {
+        s.write_string(1_048_575, 16_383, "x").expect("far cell");
+    });
+    assert!(far.len() < 20_000, "a small file: {} bytes", far.len());
+    let why = too_large(aspire_import::read_staff_list("staff.xlsx", &far));
+    assert!(why.contains("column 16384") && why.contains("at most 100 columns"), "{why}");
+
+    let low = staff_book(|s| {
+        s.write_string(900_000, 1, "x").expect("low cell");
+    });
+    let why = too_large(aspire_import::read_staff_list("staff.xlsx", &low));
+    assert!(why.contains("row 900001") && why.contains("at most 20,000 rows"), "{why}");
+
+    // Wide and long at once: every row as wide as the sheet would be 2 million cells.
+    let wide = staff_book(|s| {
+        for r in 2..20_000u32 {
+            s.write_string(r, 0, "x").expect("cell");
+        }
+        s.write_string(2, 99, "far right").expect("cell");
+    });
+    let why = too_large(aspire_import::read_staff_list("staff.xlsx", &wide));
+    assert!(why.contains("1,000,000 cells"), "{why}");
+
+    // The same shapes inside the limits are read.
+    let near = staff_book(|s| {
+        s.write_string(30, 6, "note").expect("note");
+    });
+    let list = aspire_import::read_staff_list("staff.xlsx", &near).expect("read");
+    assert_eq!(list.rows.len(), 1, "the note row has no email and is reported, the teacher is read");
+}
+
+#[test]
+fn a_workbook_that_declares_billions_of_shared_strings_is_refused() {
+    use std::io::{Read as _, Write as _};
+    let bytes = staff_book(|_| {});
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.as_slice())).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut found = false;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("entry");
+        let name = entry.name().expect("entry name").into_owned();
+        let mut body = Vec::new();
+        entry.read_to_end(&mut body).expect("read entry");
+        if name.ends_with("sharedStrings.xml") {
+            let text = String::from_utf8(body).expect("xml");
+            let at = text.find("uniqueCount=\"").expect("a count") + "uniqueCount=\"".len();
+            let end = at + text[at..].find('"').expect("end");
+            body = format!("{}100000000000{}", &text[..at], &text[end..]).into_bytes();
+            found = true;
+        }
+        out.start_file(
+            name,
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored),
+        )
+        .expect("start");
+        out.write_all(&body).expect("write");
+    }
+    assert!(found, "the workbook has shared strings");
+    let lying = out.finish().expect("finish").into_inner();
+    let why = too_large(aspire_import::read_staff_list("staff.xlsx", &lying));
+    assert!(why.contains("100000000000 shared strings"), "{why}");
+}

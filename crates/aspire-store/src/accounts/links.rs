@@ -77,18 +77,40 @@ impl Db {
     }
 
     /// Asks for a password reset. Says nothing about whether the email has an account: the
-    /// email goes out only if it does.
+    /// email goes out only if it does. Anyone can ask for anyone, so asking neither retires the
+    /// links already sent (an unlock link would otherwise die each time someone asked) nor
+    /// sends more than one email per account every [`RESET_QUIET`]; using any one link retires
+    /// the rest.
     pub async fn request_password_reset(&self, email: &str, client: Option<String>) -> crate::Result<()> {
         let Ok(email) = Email::parse(email) else { return Ok(()) };
         let Some(p) = self.person_by_email(&email).await? else { return Ok(()) };
         if p.disabled {
             return Ok(());
         }
-        match self.send_link(&Actor::system(client), p.id, TokenPurpose::Reset).await {
-            Ok(()) | Err(AccountError::NoSuchPerson(_)) => Ok(()),
-            Err(AccountError::Store(e)) => Err(e),
-            Err(_) => Ok(()),
+        let since = Utc::now() - TimeDelta::from_std(RESET_QUIET).unwrap_or(TimeDelta::minutes(15));
+        let mut tx = self.begin().await?;
+        let recent = tx
+            .fetch_one(
+                &Sql::new(
+                    "SELECT id FROM outbox WHERE person_id = ? AND link_purpose = ? AND created_at >= ? \
+                     ORDER BY id DESC LIMIT 1",
+                )
+                .int(p.id)
+                .text(TokenPurpose::Reset.code())
+                .instant(since),
+                "looking for a recent reset email",
+                |r| r.int("id"),
+            )
+            .await?
+            .is_some();
+        if recent {
+            return Ok(());
         }
+        queue_link_email_tx(&mut tx, p.id, &p.email, &p.name, TokenPurpose::Reset).await?;
+        audit::record(&mut tx, &Actor::system(client), Event::new(TokenPurpose::Reset.audit_action(), "person", p.id))
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The person a link belongs to, if it can still be used.

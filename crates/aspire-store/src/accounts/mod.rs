@@ -11,6 +11,7 @@ mod offers;
 mod outbox;
 mod sessions;
 mod sign_in;
+pub use sign_in::{client_key, client_network};
 mod staff;
 
 pub use links::{EXPIRY_PLACEHOLDER, LINK_PLACEHOLDER};
@@ -82,13 +83,14 @@ pub enum SignInError {
 
 /// How failed sign-ins are slowed, and when they count as an attack.
 ///
-/// Failures are counted per address typed and per client. After `free_failures` from one
-/// client, each further attempt from it waits twice as long as the one before (from
-/// `first_wait` up to `max_wait`); a count is forgotten `forget_after` its last failure. The
-/// owner, signing in from elsewhere, is not slowed by someone else's guessing. Only when
-/// `attack_failures` failures from at least `attack_clients` clients fall within
-/// `attack_window` is the account locked, until a new password is chosen through the reset link
-/// emailed to its owner at that moment.
+/// Failures (attempts whose password was checked and was wrong) are counted per address typed
+/// and per client. After `free_failures` from one client, each further attempt from it waits
+/// twice as long as the one before (from `first_wait` up to `max_wait`); the wait is forgotten
+/// `forget_after` the last failure. The owner, signing in from elsewhere, is not slowed by
+/// someone else's guessing. Only when `attack_failures` failures from at least
+/// `attack_clients` clients fall within `attack_window` (each client's count over the window
+/// is kept even when its wait is forgotten) is the account locked, until a new password is
+/// chosen through the reset link emailed to its owner at that moment.
 #[derive(Debug, Clone)]
 pub struct SignInPolicy {
     pub free_failures: u32,
@@ -133,6 +135,8 @@ impl SignInPolicy {
 /// How long links last. An invitation waits for a busy head teacher; a reset link is used at once.
 pub const INVITATION_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
 pub const RESET_LIFETIME: Duration = Duration::from_secs(2 * 3600);
+/// At most one password-reset email per account in this time, however often it is asked for.
+pub const RESET_QUIET: Duration = Duration::from_secs(15 * 60);
 
 /// What a link is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

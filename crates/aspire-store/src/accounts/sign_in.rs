@@ -8,12 +8,39 @@
 
 use super::*;
 
-/// The key failures are counted under: the SHA-256 of the address as typed (normalised when it
-/// is an address), so that what was typed is not kept.
+/// The key failures are counted under: the SHA-256 of the address, normalised. Whatever is not
+/// an address (often a password typed in the wrong box) shares one key, so that no trace of it
+/// is kept, not even a hash that a dictionary could reverse.
 pub(crate) fn account_key(typed: &str) -> String {
     match Email::parse(typed) {
         Ok(e) => sha256_hex(e.as_str()),
-        Err(_) => sha256_hex(&typed.trim().to_lowercase()),
+        Err(_) => sha256_hex("(not an address)"),
+    }
+}
+
+/// The network a client address stands for when requests are counted: an IPv4 address itself,
+/// an IPv6 address its /64 (one household, school or server is given a whole /64, so counting
+/// each address apart would give one machine endless fresh "clients").
+pub fn client_network(ip: std::net::IpAddr) -> std::net::IpAddr {
+    use std::net::{IpAddr, Ipv6Addr};
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from_bits(v6.to_bits() & !((1u128 << 64) - 1))),
+        },
+    }
+}
+
+/// [`client_network`] of an address given as text ("192.0.2.1", "2001:db8::1"), as the key
+/// requests are counted under; text that is not an address is kept as it is.
+pub fn client_key(client: &str) -> String {
+    match client.parse::<std::net::IpAddr>() {
+        Ok(ip) => match client_network(ip) {
+            std::net::IpAddr::V6(net) => format!("{net}/64"),
+            v4 => v4.to_string(),
+        },
+        Err(_) => client.to_owned(),
     }
 }
 
@@ -44,10 +71,11 @@ impl Db {
 
     /// Signs a person in.
     ///
-    /// The attempt is counted before the password is checked, so that attempts sent in parallel
-    /// count too, and an attempt is checked only if it can claim the client's turn (the wait
-    /// after its previous failures has passed): of parallel attempts, one is checked per turn.
-    /// A refused attempt still counts. Success clears this client's count and starts a session;
+    /// An attempt is checked only if it claims the client's turn (the wait after its previous
+    /// failures has passed), and claiming the turn counts it as a failure until the password
+    /// proves right: of parallel attempts, one is checked per turn, and attempts refused
+    /// unchecked do not count, so that they cannot add up to a lock. Success clears this
+    /// client's count and starts a session;
     /// a failure that completes the picture of an attack (see [`SignInPolicy`]) locks the
     /// account and emails its owner a reset link.
     pub async fn sign_in(
@@ -59,7 +87,7 @@ impl Db {
     ) -> Result<NewSession, SignInError> {
         let now = Utc::now();
         let key = account_key(typed);
-        let from = client.clone().unwrap_or_default();
+        let from = client.as_deref().map(client_key).unwrap_or_default();
         let email = Email::parse(typed).ok();
         let account = match &email {
             Some(e) => self
@@ -81,50 +109,71 @@ impl Db {
             .await?
             .is_some();
         let forget_before = now - TimeDelta::from_std(policy.forget_after).unwrap_or(TimeDelta::hours(1));
-        let failures = self
+        let day_before = now - TimeDelta::from_std(policy.attack_window).unwrap_or(TimeDelta::days(1));
+        // Every client has a row before its turn is claimed, so that the claim is one atomic
+        // update whether or not it has failed before.
+        self.execute(
+            &Sql::new(
+                "INSERT INTO sign_in_attempts (account_key, client, failures, first_failed_at, last_failed_at, \
+                 day_failures, day_started_at) VALUES (?, ?, 0, ?, ?, 0, ?) ON CONFLICT (account_key, client) DO NOTHING",
+            )
+            .text(key.clone())
+            .text(from.clone())
+            .instant(now)
+            .instant(now)
+            .instant(now),
+            "counting an attempt",
+        )
+        .await?;
+        let before = self
             .fetch_one(
-                &Sql::new(
-                    "INSERT INTO sign_in_attempts (account_key, client, failures, first_failed_at, last_failed_at) \
-                     VALUES (?, ?, 1, ?, ?) ON CONFLICT (account_key, client) DO UPDATE SET \
-                     failures = CASE WHEN sign_in_attempts.last_failed_at < ? THEN 1 ELSE sign_in_attempts.failures + 1 END, \
-                     first_failed_at = CASE WHEN sign_in_attempts.last_failed_at < ? THEN excluded.first_failed_at \
-                     ELSE sign_in_attempts.first_failed_at END, \
-                     last_failed_at = excluded.last_failed_at RETURNING failures",
-                )
-                .text(key.clone())
-                .text(from.clone())
-                .instant(now)
-                .instant(now)
-                .instant(forget_before)
-                .instant(forget_before),
+                &Sql::new("SELECT failures, last_failed_at FROM sign_in_attempts WHERE account_key = ? AND client = ?")
+                    .text(key.clone())
+                    .text(from.clone()),
                 "counting an attempt",
-                |r| r.int("failures"),
+                |r| Ok((r.int("failures")?, r.instant("last_failed_at")?)),
             )
-            .await?
-            .flatten()
-            .and_then(|n| u32::try_from(n).ok())
-            .unwrap_or(u32::MAX);
+            .await?;
+        let failures = match before {
+            Some((Some(n), Some(last))) if last >= forget_before => u32::try_from(n).unwrap_or(u32::MAX - 1) + 1,
+            _ => 1,
+        };
         // The turn: free attempts, then one attempt each time the wait after the previous
-        // failures has passed. Of attempts sent together, only the one that moves the turn on
-        // is checked.
+        // failures has passed. Of attempts sent together, only the one that claims the turn is
+        // checked, and only a checked attempt counts as a failure (towards the wait and towards
+        // an attack): attempts refused unchecked say nothing about the password. Waiting an hour
+        // restarts the wait, but not the day's count that an attack is judged on.
         let next_turn = now + TimeDelta::from_std(policy.wait_after(failures)).unwrap_or(TimeDelta::minutes(15));
-        let turn = self
-            .execute(
-                &Sql::new(
-                    "UPDATE sign_in_attempts SET turn_until = ? \
-                     WHERE account_key = ? AND client = ? AND (turn_until IS NULL OR turn_until <= ?)",
+        let turn = !locked
+            && self
+                .execute(
+                    &Sql::new(
+                        "UPDATE sign_in_attempts SET \
+                         failures = CASE WHEN last_failed_at < ? THEN 1 ELSE failures + 1 END, \
+                         first_failed_at = CASE WHEN last_failed_at < ? THEN ? ELSE first_failed_at END, \
+                         last_failed_at = ?, \
+                         day_failures = CASE WHEN day_started_at IS NULL OR day_started_at < ? THEN 1 ELSE day_failures + 1 END, \
+                         day_started_at = CASE WHEN day_started_at IS NULL OR day_started_at < ? THEN ? ELSE day_started_at END, \
+                         turn_until = ? \
+                         WHERE account_key = ? AND client = ? AND (turn_until IS NULL OR turn_until <= ?)",
+                    )
+                    .instant(forget_before)
+                    .instant(forget_before)
+                    .instant(now)
+                    .instant(now)
+                    .instant(day_before)
+                    .instant(day_before)
+                    .instant(now)
+                    .instant(next_turn)
+                    .text(key.clone())
+                    .text(from.clone())
+                    .instant(now),
+                    "taking a turn",
                 )
-                .instant(next_turn)
-                .text(key.clone())
-                .text(from.clone())
-                .instant(now),
-                "taking a turn",
-            )
-            .await?
-            == 1;
-        let checkable = turn && !locked;
+                .await?
+                == 1;
         let hash = match &account {
-            Some((_, hash, false)) if checkable => hash.clone(),
+            Some((_, hash, false)) if turn => hash.clone(),
             _ => None,
         };
         let right = verify_password(password.to_owned(), hash).await;
@@ -242,8 +291,8 @@ async fn attack(
     let row = tx
         .fetch_one(
             &Sql::new(
-                "SELECT CAST(COALESCE(SUM(failures), 0) AS BIGINT) AS failures, COUNT(*) AS clients FROM sign_in_attempts \
-                 WHERE account_key = ? AND last_failed_at >= ?",
+                "SELECT CAST(COALESCE(SUM(day_failures), 0) AS BIGINT) AS failures, COUNT(*) AS clients \
+                 FROM sign_in_attempts WHERE account_key = ? AND day_started_at >= ? AND day_failures > 0",
             )
             .text(key)
             .instant(since),

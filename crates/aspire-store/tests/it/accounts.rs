@@ -243,6 +243,95 @@ async fn an_attack_from_several_places_locks_the_account_until_its_owner_resets_
 }
 
 #[tokio::test]
+async fn attempts_refused_unchecked_do_not_add_up_to_a_lock() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        person_with_password(db, "head@school.example", &[]).await;
+        let policy = SignInPolicy::default();
+        // 50 attempts from three places, as fast as they come: most are told to wait and never
+        // checked, so they prove nothing about the password and cannot lock the owner out.
+        let mut answers = Vec::new();
+        for (client, n) in [("192.0.2.1", 20), ("192.0.2.2", 20), ("192.0.2.3", 10)] {
+            for _ in 0..n {
+                answers.push(outcome(db.sign_in("head@school.example", "guess", Some(client.into()), &policy).await));
+            }
+        }
+        assert_eq!(answers.iter().filter(|a| **a == "wrong").count(), 12, "four checked per place: {answers:?}");
+        assert!(!answers.contains(&"locked"));
+        let r = db.sign_in("head@school.example", "correct horse battery", Some("198.51.100.4".into()), &policy).await;
+        assert_eq!(outcome(r), "in", "the owner still signs in");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn waiting_between_bursts_does_not_hide_an_attack_and_reset_requests_cannot_bury_the_unlock_link() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        person_with_password(db, "head@school.example", &[]).await;
+        // Every wait forgotten at once, as if each burst came an hour after the last.
+        let policy = SignInPolicy {
+            forget_after: Duration::ZERO,
+            attack_failures: 20,
+            attack_clients: 3,
+            ..SignInPolicy::default()
+        };
+        let clients = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"];
+        let mut answers = Vec::new();
+        for i in 0..22 {
+            let c = clients[i % clients.len()];
+            answers.push(outcome(db.sign_in("head@school.example", "guess", Some(c.into()), &policy).await));
+        }
+        assert_eq!(&answers[..20], &["wrong"; 20], "each burst is free: {answers:?}");
+        assert_eq!(answers[20..], ["locked", "locked"], "but the day's failures add up: {answers:?}");
+
+        // Anyone may ask for a reset for the owner, as often as they like: the unlock email
+        // already sent stays the only one for a quarter of an hour, and its link still works.
+        for _ in 0..3 {
+            db.request_password_reset("head@school.example", Some("203.0.113.7".into())).await.expect("ask");
+        }
+        let out = db.outbox(50).await.expect("outbox");
+        let to_owner: Vec<_> = out.iter().filter(|m| m.recipient == "head@school.example").collect();
+        assert_eq!(to_owner.len(), 1, "{:?}", to_owner.iter().map(|m| &m.subject).collect::<Vec<_>>());
+        let email = db.compose(to_owner[0], "http://aspire.test").await.expect("compose").expect("to send");
+        let link = email.body.lines().find(|l| l.contains("/password-reset/")).expect("link").trim().to_owned();
+        db.set_password_with_link(&token(&link), TokenPurpose::Reset, "a brand new passphrase", None)
+            .await
+            .expect("the unlock link still works");
+        let r = db.sign_in("head@school.example", "a brand new passphrase", Some("198.51.100.4".into()), &policy).await;
+        assert_eq!(outcome(r), "in");
+        t.cleanup().await;
+    }
+}
+
+#[test]
+fn an_ipv6_client_is_counted_by_its_64_and_a_mapped_ipv4_address_as_itself() {
+    use aspire_store::client_key;
+    assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+    assert_eq!(client_key("2001:db8:1:2:aaaa::1"), client_key("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+    assert_ne!(client_key("2001:db8:1:2::1"), client_key("2001:db8:1:3::1"));
+    assert_eq!(client_key("::ffff:192.0.2.7"), "192.0.2.7");
+    assert_eq!(client_key("192.0.2.7"), "192.0.2.7");
+}
+
+#[tokio::test]
+async fn addresses_of_one_ipv6_network_share_one_count() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        person_with_password(db, "head@school.example", &[]).await;
+        let policy = SignInPolicy { first_wait: Duration::from_secs(30), ..SignInPolicy::default() };
+        let mut answers = Vec::new();
+        // A new address of the same /64 for every guess.
+        for i in 1..=6 {
+            let client = format!("2001:db8:7:7::{i:x}");
+            answers.push(outcome(db.sign_in("head@school.example", "guess", Some(client), &policy).await));
+        }
+        assert_eq!(answers, ["wrong", "wrong", "wrong", "wrong", "wait", "wait"]);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn sessions_live_in_the_database() {
     let t = TestDb::sqlite().await;
     let id = person_with_password(&t.db, "adviser@provider.example", &[]).await;

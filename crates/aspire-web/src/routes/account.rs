@@ -220,7 +220,14 @@ pub async fn reset_request(
             format!("Too many requests from your network. Wait {secs} seconds and try again."),
         ));
     }
-    state.db.request_password_reset(&f.email, viewer.client.clone()).await?;
+    // Done after answering, so that the time taken does not say whether the email has an
+    // account (one with an account writes an email to the outbox).
+    let (db, client) = (state.db.clone(), viewer.client.clone());
+    tokio::spawn(async move {
+        if let Err(e) = db.request_password_reset(&f.email, client).await {
+            tracing::error!("a password-reset request failed: {e}");
+        }
+    });
     // The same answer whether or not the email has an account.
     page(ResetRequestPage { sent: true, csrf: viewer.csrf })
 }

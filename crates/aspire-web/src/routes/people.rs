@@ -338,6 +338,8 @@ pub async fn import(State(state): State<AppState>, viewer: Viewer, mut form: Mul
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             WebError::TooLarge(crate::routes::UPLOAD_LIMIT)
+        } else if crate::auth::too_slow(&e) {
+            WebError::TooSlow
         } else {
             WebError::BadRequest("The upload could not be read: send the form again, choosing the file anew.".into())
         }
@@ -352,7 +354,12 @@ pub async fn import(State(state): State<AppState>, viewer: Viewer, mut form: Mul
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return Err(WebError::BadRequest("Choose a staff list file (CSV or XLSX) to upload.".into()));
     };
-    let list = aspire_import::read_staff_list(&name, &bytes).map_err(|e| WebError::BadRequest(format!("{e}.")))?;
+    // Reading a workbook is work for a blocking thread, not for the server's own.
+    let file_name = name.clone();
+    let list = tokio::task::spawn_blocking(move || aspire_import::read_staff_list(&file_name, &bytes))
+        .await
+        .map_err(|e| WebError::Internal(format!("reading a staff list stopped: {e}")))?
+        .map_err(|e| WebError::BadRequest(format!("{e}.")))?;
     let mut errors: Vec<String> = list.errors.iter().map(ToString::to_string).collect();
     let all = Visible { all: true, ..Visible::default() };
     let programmes = state.db.programmes(&all, &all).await?;

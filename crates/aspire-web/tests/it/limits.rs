@@ -109,6 +109,65 @@ fn multipart(name: &str, bytes: &[u8]) -> Vec<u8> {
 }
 
 #[tokio::test]
+async fn a_form_body_sent_to_an_upload_address_is_never_buffered_past_a_form_s_size() {
+    // Not signed in, 1 MB as an ordinary form to the upload address (which accepts 5 MB as a
+    // file): refused once past 64 KB, not held in memory until the CSRF check fails.
+    let app = app().await;
+    let res = app
+        .send_raw(
+            Request::builder()
+                .method("POST")
+                .uri("/people/import")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("content-length", (1024 * 1024).to_string()),
+            lazy_body(1024 * 1024),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.body);
+    assert!(res.body.contains("64 KB"), "{}", res.body);
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_in_is_cut_off_with_a_page() {
+    // A form body that sends its first bytes and then nothing more.
+    struct Trickle(bool);
+    impl futures_core::Stream for Trickle {
+        type Item = Result<Vec<u8>, std::io::Error>;
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            if self.0 {
+                return std::task::Poll::Pending;
+            }
+            self.0 = true;
+            std::task::Poll::Ready(Some(Ok(b"email=a%40b.example&pass".to_vec())))
+        }
+    }
+    let t = app().await;
+    let config = aspire_web::WebConfig {
+        connections: aspire_web::ConnectionLimits {
+            form_body_within: Duration::from_millis(300),
+            ..aspire_web::ConnectionLimits::default()
+        },
+        ..aspire_web::WebConfig::default()
+    };
+    let router = aspire_web::router_with(t.db.clone(), config);
+    let req = Request::builder()
+        .method("POST")
+        .uri("/sign-in")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-length", "60000")
+        .body(Body::from_stream(Trickle(false)))
+        .expect("request");
+    let res = tokio::time::timeout(Duration::from_secs(10), tower::ServiceExt::oneshot(router, req))
+        .await
+        .expect("answered, not held open")
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::REQUEST_TIMEOUT);
+}
+
+#[tokio::test]
 async fn a_staff_list_of_a_few_megabytes_is_read_and_a_spreadsheet_bomb_is_refused() {
     let urn = Urn::parse("105626").expect("urn");
     let app = app().await.signed_in(&[Grant::new(Role::HeadTeacher, Scope::School(urn), false).expect("g")]).await;
