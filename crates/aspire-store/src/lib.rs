@@ -45,7 +45,7 @@ pub use evaluation::{
 pub use import::{Conflict, ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use migrate::MIGRATIONS;
-pub use networks::{FormedNetwork, PlacedSchool, network_names};
+pub use networks::{FormedNetwork, PlacedSchool};
 pub use profile::*;
 pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError, STAGES};
 pub use recruitment::{EligibilityCheck, Enquiry, MESSAGE_LIMIT, NewEnquiry, ProgrammeArea, StageCount, check_areas};

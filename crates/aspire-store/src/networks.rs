@@ -42,25 +42,6 @@ pub struct FormedNetwork {
     pub members: Vec<Urn>,
 }
 
-/// Names for new networks: each base (the venue's local authority) numbered "Oldham 1",
-/// "Oldham 2"..., skipping names already `taken` by networks that are kept.
-pub fn network_names(bases: &[String], taken: &[String]) -> Vec<String> {
-    let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    bases
-        .iter()
-        .map(|base| {
-            loop {
-                let c = count.entry(base.as_str()).or_insert(0);
-                *c += 1;
-                let name = format!("{base} {c}");
-                if !taken.contains(&name) {
-                    break name;
-                }
-            }
-        })
-        .collect()
-}
-
 impl Db {
     /// The schools taking part in a programme (enrolled or completed), with their coordinates.
     pub async fn taking_part(&self, programme: ProgrammeId) -> Result<Vec<PlacedSchool>, StoreError> {
@@ -364,14 +345,5 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn new_networks_are_numbered_per_area_around_kept_names() {
-        let bases = ["Oldham".to_owned(), "Oldham".to_owned(), "Bury".to_owned()];
-        assert_eq!(super::network_names(&bases, &["Oldham 1".to_owned()]), ["Oldham 2", "Oldham 3", "Bury 1"]);
     }
 }

@@ -93,101 +93,83 @@ impl NetworksCommand {
 pub async fn run(cmd: &NetworksCommand, db: Option<&aspire_store::Db>) -> anyhow::Result<ExitCode> {
     match cmd {
         NetworksCommand::Form(a) => {
-            let from_programme = match (a.programme, db) {
-                (Some(id), Some(db)) => Some(programme_schools(db, id, a.within.as_deref()).await?),
+            let time_limit = match a.time_limit {
+                Some(t) if t.is_finite() && t >= 0.0 => Some(Duration::from_secs_f64(t)),
+                Some(t) => bail!("--time-limit {t}: give a number of seconds"),
+                None => None,
+            };
+            match (a.programme, db) {
+                (Some(id), Some(db)) => form_programme(a, db, id, time_limit).await,
                 (Some(_), None) => bail!("--programme needs the database"),
-                _ => None,
-            };
-            let size = match (a.size, &from_programme) {
-                (Some(s), _) => s,
-                (None, Some(p)) => p.size,
-                (None, None) => 4,
-            };
-            let formation = form(a, size, from_programme.as_ref())?;
-            if let (Some(p), Some(db), true) = (&from_programme, db, a.save) {
-                save(db, p, &formation).await?;
+                (None, _) => {
+                    let input = a.input.as_deref().context("give --input FILE or --programme ID")?;
+                    let schools = read_schools(input, a.within.as_deref())?;
+                    let options = Options {
+                        size: a.size.unwrap_or(4),
+                        within: a.within.is_some(),
+                        must_link: pairs(a.must_link.as_deref())?,
+                        cannot_link: pairs(a.cannot_link.as_deref())?,
+                        max_distance_km: a.max_distance,
+                        fixed: a.fixed.as_deref().map(read_partition).transpose()?.unwrap_or_default(),
+                        seed: a.seed,
+                        time_limit,
+                        advisers: a.advisers.as_deref().map(read_advisers).transpose()?.unwrap_or_default(),
+                    };
+                    let f = core::form(&schools, &options)?;
+                    write_and_report(a, schools.len(), &f, &options.advisers)?;
+                    Ok(ExitCode::SUCCESS)
+                }
             }
-            Ok(ExitCode::SUCCESS)
         }
         NetworksCommand::Score(a) => score(a),
     }
 }
 
-/// A programme's schools as the optimiser's input, with what saving needs.
-struct ProgrammeSchools {
-    id: i64,
-    schools: Vec<School>,
-    /// Members of its locked and published networks, kept as they are.
-    fixed: Vec<Vec<Urn>>,
-    kept_names: Vec<String>,
-    la: HashMap<Urn, String>,
-    size: usize,
+fn pairs(path: Option<&Path>) -> anyhow::Result<Vec<(Urn, Urn)>> {
+    Ok(path.map(read_pairs).transpose()?.unwrap_or_default())
 }
 
-async fn programme_schools(db: &aspire_store::Db, id: i64, within: Option<&str>) -> anyhow::Result<ProgrammeSchools> {
-    let programme = db.programme(id).await?.with_context(|| format!("there is no programme {id}"))?;
-    let size =
-        programme.template.as_deref().and_then(|t| aspire_import::load_template(t).ok()).map_or(4, |t| t.networks.size);
-    let all = aspire_core::access::Visible { all: true, ..Default::default() };
-    let kept: Vec<aspire_store::Network> =
-        db.networks(id, &all).await?.into_iter().filter(|n| n.locked || n.published_at.is_some()).collect();
-    let placed = db.taking_part(id).await?;
-    if placed.is_empty() {
-        bail!("programme {id} has no enrolled school yet");
-    }
-    let in_kept = |s: &aspire_store::PlacedSchool| s.network.is_some_and(|n| kept.iter().any(|k| k.id == n));
-    let at = aspire_store::PlacedSchool::location;
-    let missing: Vec<String> =
-        placed.iter().filter(|s| !in_kept(s) && at(s).is_none()).map(|s| s.urn.to_string()).collect();
-    if !missing.is_empty() {
+/// `--programme`: the programme's schools taking part, through the same use case as "Form
+/// networks" on the web; saved as the programme's networks with `--save`.
+async fn form_programme(
+    a: &FormArgs,
+    db: &aspire_store::Db,
+    id: i64,
+    time_limit: Option<Duration>,
+) -> anyhow::Result<ExitCode> {
+    use aspire_app::networks as app;
+    let within = match a.within.as_deref() {
+        None => app::Boundary::None,
+        Some(w) => app::Boundary::parse(w).map_err(|e| anyhow::anyhow!("--within {w}: {e}"))?,
+    };
+    let advisers = a.advisers.as_deref().map(read_advisers).transpose()?.unwrap_or_default();
+    let request = app::FormRequest {
+        within,
+        size: a.size,
+        seed: Some(a.seed),
+        time_limit,
+        must_link: pairs(a.must_link.as_deref())?,
+        cannot_link: pairs(a.cannot_link.as_deref())?,
+        max_distance_km: a.max_distance,
+        fixed: a.fixed.as_deref().map(read_partition).transpose()?.unwrap_or_default(),
+        advisers: advisers.clone(),
+    };
+    let proposal = app::propose(db, id, &request).await?;
+    if !proposal.not_placed.is_empty() {
         // Left out of this run and named, so that no one is dropped silently.
+        let list: Vec<String> = proposal.not_placed.iter().map(ToString::to_string).collect();
         eprintln!(
             "warning: {} school(s) of programme {id} have no coordinates in the register and are not placed: {}. Import a GIAS extract with their location.",
-            missing.len(),
-            missing.join(", ")
+            list.len(),
+            list.join(", ")
         );
     }
-    let boundary = |s: &aspire_store::PlacedSchool| -> anyhow::Result<Option<String>> {
-        Ok(match within {
-            None => None,
-            Some(w) if w.eq_ignore_ascii_case("la") => Some(s.la_name.clone().unwrap_or_default()),
-            Some(w) if w.eq_ignore_ascii_case("region") => Some(s.region.clone().unwrap_or_default()),
-            Some(w) => bail!("--within {w}: with --programme, choose la or region"),
-        })
-    };
-    let mut schools = Vec::new();
-    for s in placed.iter().filter(|s| at(s).is_some()) {
-        schools.push(School { urn: s.urn, location: at(s), boundary: boundary(s)? });
+    write_and_report(a, proposal.schools.len(), &proposal.formation, &advisers)?;
+    if a.save {
+        app::save(db, &aspire_store::Actor::command_line(), &proposal).await?;
+        println!("saved as the networks of programme {id} ({} formed, {} kept)", proposal.formed.len(), proposal.kept);
     }
-    let fixed = kept
-        .iter()
-        .map(|k| {
-            placed.iter().filter(|s| s.network == Some(k.id) && at(s).is_some()).map(|s| s.urn).collect::<Vec<_>>()
-        })
-        .filter(|m| !m.is_empty())
-        .collect();
-    Ok(ProgrammeSchools {
-        id,
-        schools,
-        fixed,
-        kept_names: kept.iter().map(|k| k.name.clone()).collect(),
-        la: placed.iter().map(|s| (s.urn, s.la_name.clone().unwrap_or_else(|| "Network".into()))).collect(),
-        size,
-    })
-}
-
-async fn save(db: &aspire_store::Db, p: &ProgrammeSchools, f: &core::Formation) -> anyhow::Result<()> {
-    let new: Vec<&core::Network> = f.networks.iter().filter(|n| !n.fixed).collect();
-    let bases: Vec<String> =
-        new.iter().map(|n| p.la.get(&n.venue).cloned().unwrap_or_else(|| "Network".into())).collect();
-    let formed: Vec<aspire_store::FormedNetwork> = new
-        .iter()
-        .zip(aspire_store::network_names(&bases, &p.kept_names))
-        .map(|(n, name)| aspire_store::FormedNetwork { name, venue: Some(n.venue), members: n.members.clone() })
-        .collect();
-    db.save_formation(&aspire_store::Actor::command_line(), p.id, &formed).await?;
-    println!("saved as the networks of programme {} ({} formed, {} kept)", p.id, formed.len(), p.fixed.len());
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read(path: &Path) -> anyhow::Result<csv::Reader<std::fs::File>> {
@@ -360,34 +342,8 @@ fn read_advisers(path: &Path) -> anyhow::Result<Vec<Adviser>> {
     Ok(out)
 }
 
-fn form(a: &FormArgs, size: usize, programme: Option<&ProgrammeSchools>) -> anyhow::Result<core::Formation> {
-    let schools = match (programme, &a.input) {
-        (Some(p), _) => p.schools.clone(),
-        (None, Some(input)) => read_schools(input, a.within.as_deref())?,
-        (None, None) => bail!("give --input FILE or --programme ID"),
-    };
-    let mut fixed = a.fixed.as_deref().map(read_partition).transpose()?.unwrap_or_default();
-    if let Some(p) = programme {
-        fixed.extend(p.fixed.iter().cloned());
-    }
-    let time_limit = match a.time_limit {
-        Some(t) if t.is_finite() && t >= 0.0 => Some(Duration::from_secs_f64(t)),
-        Some(t) => bail!("--time-limit {t}: give a number of seconds"),
-        None => None,
-    };
-    let options = Options {
-        size,
-        within: a.within.is_some(),
-        must_link: a.must_link.as_deref().map(read_pairs).transpose()?.unwrap_or_default(),
-        cannot_link: a.cannot_link.as_deref().map(read_pairs).transpose()?.unwrap_or_default(),
-        max_distance_km: a.max_distance,
-        fixed,
-        seed: a.seed,
-        time_limit,
-        advisers: a.advisers.as_deref().map(read_advisers).transpose()?.unwrap_or_default(),
-    };
-    let f = core::form(&schools, &options)?;
-
+/// Writes `URN,network` to `--out` and prints the measures of the formation.
+fn write_and_report(a: &FormArgs, schools: usize, f: &core::Formation, advisers: &[Adviser]) -> anyhow::Result<()> {
     // Written beside the target and renamed, so a failed run leaves nothing behind.
     let dir = a.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut tmp = tempfile_in(dir)?;
@@ -405,7 +361,7 @@ fn form(a: &FormArgs, size: usize, programme: Option<&ProgrammeSchools>) -> anyh
     std::fs::rename(&tmp.0, &a.out).with_context(|| format!("writing {}", a.out.display()))?;
 
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{} schools in {} networks → {}", schools.len(), f.networks.len(), a.out.display())?;
+    writeln!(out, "{schools} schools in {} networks → {}", f.networks.len(), a.out.display())?;
     writeln!(out, "objective   {:.3} km (sum of distances between members)", f.objective_km)?;
     writeln!(out, "lower bound {:.3} km (gap {:.1} %)", f.lower_bound_km, f.gap * 100.0)?;
     writeln!(out, "time        {:.2} s", f.elapsed.as_secs_f64())?;
@@ -427,10 +383,10 @@ fn form(a: &FormArgs, size: usize, programme: Option<&ProgrammeSchools>) -> anyh
         }
         writeln!(out, "advisers: {total:.1} km in all from home to venues")?;
         for (ad, (count, km)) in by {
-            writeln!(out, "  {}: {count} network(s), {km:.1} km", options.advisers[ad].name)?;
+            writeln!(out, "  {}: {count} network(s), {km:.1} km", advisers[ad].name)?;
         }
     }
-    Ok(f)
+    Ok(())
 }
 
 /// A new file in `dir` with a unique name (removed again if the run fails before renaming).

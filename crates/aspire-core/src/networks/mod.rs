@@ -612,5 +612,24 @@ fn assign_advisers(
     Ok(Some(total))
 }
 
+/// Names for new networks: each base (the venue's local authority) numbered "Oldham 1",
+/// "Oldham 2"..., skipping names already `taken` by networks that are kept.
+pub fn network_names(bases: &[String], taken: &[String]) -> Vec<String> {
+    let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    bases
+        .iter()
+        .map(|base| {
+            loop {
+                let c = count.entry(base.as_str()).or_insert(0);
+                *c += 1;
+                let name = format!("{base} {c}");
+                if !taken.contains(&name) {
+                    break name;
+                }
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;

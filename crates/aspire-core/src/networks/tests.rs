@@ -258,3 +258,9 @@ fn the_same_seed_gives_the_same_networks() {
     let b = form(&schools, &o).expect("b");
     assert_eq!(a.networks, b.networks);
 }
+
+#[test]
+fn new_networks_are_numbered_per_area_around_kept_names() {
+    let bases = ["Oldham".to_owned(), "Oldham".to_owned(), "Bury".to_owned()];
+    assert_eq!(network_names(&bases, &["Oldham 1".to_owned()]), ["Oldham 2", "Oldham 3", "Bury 1"]);
+}

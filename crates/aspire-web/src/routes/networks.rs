@@ -12,10 +12,10 @@ use serde::Deserialize;
 
 use aspire_core::access::{Action, Place, Record};
 use aspire_core::geo::LatLon;
-use aspire_core::networks::{self, NetworkError, Options, School};
+use aspire_core::networks::{self, School};
 use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::urn::Urn;
-use aspire_store::{FormedNetwork, Network, PlacedSchool, Programme};
+use aspire_store::{Network, PlacedSchool, Programme};
 
 use crate::auth::Viewer;
 use crate::routes::page;
@@ -279,80 +279,25 @@ pub async fn form(
     Path(id): Path<ProgrammeId>,
     Form(f): Form<FormForm>,
 ) -> Result<Response, WebError> {
+    use aspire_app::networks::{self as app, FormError};
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
-    let programme = find_programme(&state, id).await?;
-    let size = template_of(&programme).map_or(4, |t| t.networks.size);
-    let all = aspire_core::access::Visible { all: true, ..Default::default() };
-    let nets = state.db.networks(id, &all).await?;
-    let schools = state.db.taking_part(id).await?;
-    if schools.is_empty() {
-        return Err(WebError::BadRequest("No school is enrolled yet: enrol schools before forming networks.".into()));
-    }
-    let kept: Vec<NetworkId> = nets.iter().filter(|n| n.locked || n.published_at.is_some()).map(|n| n.id).collect();
-    let in_kept = |s: &PlacedSchool| s.network.is_some_and(|n| kept.contains(&n));
-    // Schools of kept networks stay where they are, with or without coordinates.
-    let missing: Vec<String> =
-        schools.iter().filter(|s| !in_kept(s) && s.location().is_none()).map(|s| s.urn.to_string()).collect();
-    if missing.len() == schools.iter().filter(|s| !in_kept(s)).count() && !missing.is_empty() {
-        return Err(WebError::BadRequest(format!(
-            "None of the schools to group has coordinates in the register ({}): import a GIAS extract with their location. Nothing was changed.",
-            missing.join(", ")
-        )));
-    }
-    // Schools without coordinates are left out of this run and listed on the page as not placed.
-    let boundary = |s: &PlacedSchool| match f.within.as_str() {
-        "la" => s.la_name.clone(),
-        "region" => s.region.clone(),
-        _ => None,
+    let request = app::FormRequest {
+        within: app::Boundary::parse(&f.within).map_err(|e| WebError::BadRequest(format!("{}.", capital(&e))))?,
+        ..app::FormRequest::default()
     };
-    if !matches!(f.within.as_str(), "" | "none" | "la" | "region") {
-        return Err(WebError::BadRequest(format!("'{}' is not a boundary: choose none, la or region.", f.within)));
+    match app::form(&state.db, &viewer.actor(), id, &request).await {
+        Ok(_) => Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response()),
+        Err(FormError::NoProgramme(_)) => Err(WebError::NotFound(format!("There is no programme {id}."))),
+        Err(FormError::Store(e) | FormError::Save(aspire_store::ProgrammeError::Store(e))) => Err(e.into()),
+        Err(e) => Err(WebError::BadRequest(format!("{}. Nothing was changed.", capital(&e)))),
     }
-    let fixed: Vec<Vec<Urn>> = kept
-        .iter()
-        .map(|k| {
-            schools
-                .iter()
-                .filter(|s| s.network == Some(*k) && s.location().is_some())
-                .map(|s| s.urn)
-                .collect::<Vec<_>>()
-        })
-        .filter(|m: &Vec<Urn>| !m.is_empty())
-        .collect();
-    let input: Vec<School> = schools
-        .iter()
-        .filter(|s| s.location().is_some())
-        .map(|s| School {
-            urn: s.urn,
-            location: s.location(),
-            boundary: if f.within.is_empty() || f.within == "none" {
-                None
-            } else {
-                boundary(s).or(Some(String::new()))
-            },
-        })
-        .collect();
-    let options = Options { size, within: !(f.within.is_empty() || f.within == "none"), fixed, ..Options::default() };
-    let formation = tokio::task::spawn_blocking(move || networks::form(&input, &options))
-        .await
-        .map_err(|e| WebError::Internal(format!("the network optimiser stopped: {e}")))?
-        .map_err(|e: NetworkError| {
-            WebError::BadRequest(format!("Networks cannot be formed: {e}. Nothing was changed."))
-        })?;
-    let by_urn: HashMap<Urn, &PlacedSchool> = schools.iter().map(|s| (s.urn, s)).collect();
-    let kept_names: Vec<String> = nets.iter().filter(|n| kept.contains(&n.id)).map(|n| n.name.clone()).collect();
-    let new: Vec<&networks::Network> = formation.networks.iter().filter(|n| !n.fixed).collect();
-    let bases: Vec<String> = new
-        .iter()
-        .map(|n| by_urn.get(&n.venue).and_then(|s| s.la_name.clone()).unwrap_or_else(|| "Network".into()))
-        .collect();
-    let formed: Vec<FormedNetwork> = new
-        .iter()
-        .zip(aspire_store::network_names(&bases, &kept_names))
-        .map(|(n, name)| FormedNetwork { name, venue: Some(n.venue), members: n.members.clone() })
-        .collect();
-    state.db.save_formation(&viewer.actor(), id, &formed).await.map_err(bad)?;
-    Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response())
+}
+
+/// An error's message as a sentence.
+fn capital(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().collect::<String>() + chars.as_str())
 }
 
 #[derive(Debug, Deserialize)]

@@ -176,7 +176,7 @@ fn form_reads_a_programme_and_saves_its_networks() {
     assert!(with_db(&url, &enrol).status.success());
     let out = dir.path().join("n.csv");
     let o = with_db(&url, &["networks", "form", "--programme", "1", "--within", "county", "--out", s(&out)]);
-    assert!(!o.status.success() && text(&o).contains("choose la or region"), "{}", text(&o));
+    assert!(!o.status.success() && text(&o).contains("choose none, la or region"), "{}", text(&o));
     let o = with_db(&url, &["networks", "form", "--programme", "1", "--within", "la", "--save", "--out", s(&out)]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("8 schools in 2 networks") && text(&o).contains("saved as the networks of programme 1"));

@@ -1,0 +1,4 @@
+//! Use cases against real databases (a SQLite file, and PostgreSQL when
+//! ASPIRE_TEST_POSTGRES_URL is set), without HTTP or a terminal.
+
+mod networks;

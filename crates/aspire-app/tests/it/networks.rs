@@ -1,0 +1,80 @@
+//! Forming a programme's networks, as the web's "Form networks" and `aspire networks form
+//! --programme` both do it.
+
+use aspire_app::networks::{self, Boundary, FormError, FormRequest};
+use aspire_core::access::Visible;
+use aspire_store::Actor;
+use aspire_testkit::{ProgrammeBuilder, TestDb, urn};
+
+const FILES: &[&str] = &[
+    "ks2_hampshire_surrey_2017_2019/la_and_region_codes_meta_2018-2019.csv",
+    "schools_england_2018_waiky8/england_spine_2017-2018.csv",
+    "gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv",
+];
+
+// Guildford schools of the bundled GIAS extract (with coordinates), and an Oldham school of
+// the spine, which has none.
+const GUILDFORD: [&str; 8] = ["125004", "125009", "125025", "125067", "125079", "125160", "125167", "125189"];
+const NO_COORDINATES: &str = "105626";
+
+#[tokio::test]
+async fn networks_are_formed_named_saved_and_kept_when_locked() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let mut schools = GUILDFORD.to_vec();
+        schools.push(NO_COORDINATES);
+        let id = ProgrammeBuilder::new("Guildford").enrol(&schools).create(db).await;
+
+        let request = FormRequest { within: Boundary::La, ..FormRequest::default() };
+        let proposal = networks::propose(db, id, &request).await.expect("proposal");
+        assert_eq!(proposal.size, 4, "the template's size");
+        assert_eq!(proposal.not_placed, [urn(NO_COORDINATES)], "named, not dropped");
+        assert_eq!(proposal.formed.len(), 2);
+        assert!(proposal.formed.iter().all(|n| n.members.len() == 4));
+        assert_eq!(
+            proposal.formed.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(),
+            ["Surrey 1", "Surrey 2"],
+            "named after the venue's LA"
+        );
+        assert!(db.networks(id, &Visible::everything()).await.expect("read").is_empty(), "a proposal saves nothing");
+
+        networks::save(db, &Actor::command_line(), &proposal).await.expect("save");
+        let saved = db.networks(id, &Visible::everything()).await.expect("read");
+        assert_eq!(saved.len(), 2);
+
+        // A locked network is kept as it is, and the new one is named around it.
+        let first = saved.iter().find(|n| n.name == "Surrey 1").expect("first");
+        db.set_network_locked(&Actor::command_line(), id, first.id, true).await.expect("lock");
+        let again = networks::form(db, &Actor::command_line(), id, &FormRequest::default()).await.expect("again");
+        assert_eq!((again.kept, again.formed.len()), (1, 1));
+        assert_eq!(again.formed[0].name, "Surrey 2");
+        let after = db.networks(id, &Visible::everything()).await.expect("read");
+        assert!(after.iter().any(|n| n.id == first.id && n.locked), "the locked network is untouched");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn what_cannot_be_formed_says_why_and_changes_nothing() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        assert!(matches!(Boundary::parse("county"), Err(FormError::Boundary(b)) if b == "county"));
+        assert_eq!(Boundary::parse(" LA ").expect("la"), Boundary::La);
+        assert_eq!(Boundary::parse("").expect("none"), Boundary::None);
+
+        let missing = networks::propose(db, 999, &FormRequest::default()).await;
+        assert!(matches!(missing, Err(FormError::NoProgramme(999))), "{missing:?}");
+
+        let empty = ProgrammeBuilder::new("Empty").create(db).await;
+        let e = networks::propose(db, empty, &FormRequest::default()).await.expect_err("no schools");
+        assert!(e.to_string().contains("enrol schools before forming networks"), "{e}");
+
+        let nowhere = ProgrammeBuilder::new("Nowhere").enrol(&[NO_COORDINATES]).create(db).await;
+        let e = networks::form(db, &Actor::command_line(), nowhere, &FormRequest::default()).await.expect_err("none");
+        assert!(e.to_string().contains("105626") && e.to_string().contains("import a GIAS extract"), "{e}");
+        assert!(db.networks(nowhere, &Visible::everything()).await.expect("read").is_empty());
+        t.cleanup().await;
+    }
+}

@@ -1,0 +1,183 @@
+//! What tests need to stand up real parts: a database for one test (a SQLite file, or a fresh
+//! PostgreSQL schema when `ASPIRE_TEST_POSTGRES_URL` is set), the bundled open data imported
+//! into it, and builders for the records most tests start from (a programme with enrolled
+//! schools, a person with a role).
+
+#![allow(clippy::unwrap_used)] // test set-up: a failure here is a failed test, said plainly.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aspire_core::people::{Email, Grant, PersonId, ProgrammeId};
+use aspire_core::urn::Urn;
+use aspire_import::{ImportOptions, Parsed};
+use aspire_store::{Actor, Db, ImportOutcome, NewProgramme, ProgrammeArea, WriteOptions, write_import};
+use chrono::NaiveDate;
+
+/// The bundled open data (`data/` at the top of the repository).
+pub fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data")
+}
+
+/// Import options with a fixed "today", so that tests do not change as the years pass.
+pub fn opts() -> ImportOptions {
+    ImportOptions::new(NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date"))
+}
+
+/// A bundled file, parsed.
+pub fn parse(rel: &str) -> Parsed {
+    aspire_import::read_file(&data_dir().join(rel), &opts()).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Imports a parsed file.
+pub async fn import(db: &Db, parsed: &Parsed) -> ImportOutcome {
+    write_import(db, parsed, &WriteOptions::default()).await.expect("import")
+}
+
+/// Which database a suite that runs on one backend at a time uses: PostgreSQL when
+/// `ASPIRE_TEST_BACKEND=postgres` (and `ASPIRE_TEST_POSTGRES_URL` is set), else SQLite.
+pub fn backend_is_postgres() -> bool {
+    std::env::var("ASPIRE_TEST_BACKEND").is_ok_and(|b| b.eq_ignore_ascii_case("postgres"))
+}
+
+/// A database for one test. [`TestDb::cleanup`] removes the PostgreSQL schema; the SQLite file
+/// goes with its folder.
+pub struct TestDb {
+    pub db: Db,
+    pub path: Option<PathBuf>,
+    _dir: Option<tempfile::TempDir>,
+    pg_schema: Option<(String, String)>,
+}
+
+static SEQ: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("aspire.db");
+        let db = Db::open(&format!("sqlite:{}", path.display())).await.expect("open sqlite");
+        TestDb { db, path: Some(path), _dir: Some(dir), pg_schema: None }
+    }
+
+    /// `None` when ASPIRE_TEST_POSTGRES_URL is not set.
+    pub async fn postgres() -> Option<TestDb> {
+        let url = std::env::var("ASPIRE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
+        let schema = format!("t_{}_{}_{}", std::process::id(), SEQ.fetch_add(1, Ordering::SeqCst), nanos());
+        let admin = Db::connect(&url).await.expect("connect to ASPIRE_TEST_POSTGRES_URL");
+        admin.execute_admin(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+        admin.close().await;
+        let db = Db::connect_postgres_schema(&url, &schema).await.expect("connect to schema");
+        db.migrate().await.expect("migrate postgres");
+        Some(TestDb { db, path: None, _dir: None, pg_schema: Some((url, schema)) })
+    }
+
+    /// Every backend available: SQLite always, PostgreSQL when configured.
+    pub async fn all() -> Vec<TestDb> {
+        let mut v = vec![TestDb::sqlite().await];
+        if let Some(pg) = TestDb::postgres().await {
+            v.push(pg);
+        }
+        v
+    }
+
+    /// The one backend [`backend_is_postgres`] chooses, for suites that run once per backend.
+    pub async fn chosen() -> TestDb {
+        if backend_is_postgres() {
+            TestDb::postgres().await.expect("ASPIRE_TEST_BACKEND=postgres needs ASPIRE_TEST_POSTGRES_URL")
+        } else {
+            TestDb::sqlite().await
+        }
+    }
+
+    /// Imports bundled files, in order.
+    pub async fn with_files(self, files: &[&str]) -> TestDb {
+        for f in files {
+            import(&self.db, &parse(f)).await;
+        }
+        self
+    }
+
+    pub async fn cleanup(self) {
+        self.db.close().await;
+        if let Some((url, schema)) = &self.pg_schema
+            && let Ok(admin) = Db::connect(url).await
+        {
+            let _ = admin.execute_admin(&format!("DROP SCHEMA {schema} CASCADE")).await;
+            admin.close().await;
+        }
+    }
+}
+
+fn nanos() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+}
+
+/// A URN written in a test.
+pub fn urn(text: &str) -> Urn {
+    Urn::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+/// A programme to create: `ProgrammeBuilder::new("Guildford").enrol(&urns).create(&db)`.
+#[derive(Debug, Clone)]
+pub struct ProgrammeBuilder {
+    programme: NewProgramme,
+    areas: Vec<ProgrammeArea>,
+    enrolled: Vec<Urn>,
+}
+
+impl ProgrammeBuilder {
+    /// A tlif-2017 programme starting on 1 November 2017, with no areas and no schools.
+    pub fn new(name: &str) -> ProgrammeBuilder {
+        ProgrammeBuilder {
+            programme: NewProgramme {
+                name: name.into(),
+                template: Some("tlif-2017".into()),
+                rule_set: Some("tlif-2017".into()),
+                starts_on: NaiveDate::from_ymd_opt(2017, 11, 1),
+                ends_on: None,
+            },
+            areas: Vec::new(),
+            enrolled: Vec::new(),
+        }
+    }
+
+    /// Without a template or rule set.
+    pub fn bare(mut self) -> ProgrammeBuilder {
+        self.programme.template = None;
+        self.programme.rule_set = None;
+        self
+    }
+
+    pub fn area(mut self, area: &str, planned_networks: u32) -> ProgrammeBuilder {
+        self.areas.push(ProgrammeArea { area: area.into(), planned_networks });
+        self
+    }
+
+    /// Schools enrolled once the programme exists.
+    pub fn enrol(mut self, urns: &[&str]) -> ProgrammeBuilder {
+        self.enrolled.extend(urns.iter().map(|u| urn(u)));
+        self
+    }
+
+    pub async fn create(self, db: &Db) -> ProgrammeId {
+        let cli = Actor::command_line();
+        let id = db.create_programme(&cli, &self.programme).await.expect("programme");
+        if !self.areas.is_empty() {
+            db.set_programme_areas(&cli, id, &self.areas).await.expect("areas");
+        }
+        if !self.enrolled.is_empty() {
+            db.enrol(&cli, id, &self.enrolled, "enrolled").await.expect("enrol");
+        }
+        id
+    }
+}
+
+static PEOPLE: AtomicU32 = AtomicU32::new(0);
+
+/// A new person (person{n}@test.example) holding these roles.
+pub async fn person_with(db: &Db, grants: &[Grant]) -> (PersonId, Email) {
+    let n = PEOPLE.fetch_add(1, Ordering::SeqCst);
+    let email = Email::parse(&format!("person{n}@test.example")).expect("email");
+    let id = db.add_person(&Actor::command_line(), &email, &format!("Person {n}"), grants).await.expect("person");
+    (id, email)
+}
