@@ -9,3 +9,4 @@
 //! for the person who asked.
 
 pub mod networks;
+pub mod recruitment;

@@ -260,20 +260,49 @@ impl Principal {
 /// The places whose records a person may see, as sets a query can filter on. A record is
 /// visible when `all`, or its programme is in `programmes`, or its network in `networks`, or its
 /// school in `urns`; containers (programme and network pages) also when reached from inside.
+///
+/// Made only by [`Principal::visible`] (what a person may see), [`Visible::everything`] (the
+/// command line and the system's own jobs) and `Default` (nothing), so that a list can only be
+/// as wide as someone's rights. The web may not call `everything` (a lint refuses it there).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Visible {
-    pub all: bool,
-    pub programmes: BTreeSet<ProgrammeId>,
-    pub networks: BTreeSet<NetworkId>,
-    pub urns: BTreeSet<Urn>,
+    all: bool,
+    programmes: BTreeSet<ProgrammeId>,
+    networks: BTreeSet<NetworkId>,
+    urns: BTreeSet<Urn>,
     /// Programmes whose page is reached from a network or school inside them.
-    pub programmes_reached: BTreeSet<ProgrammeId>,
+    programmes_reached: BTreeSet<ProgrammeId>,
 }
 
 impl Visible {
     /// Everything: for the command line and the system's own jobs, which act for the operator.
     pub fn everything() -> Visible {
         Visible { all: true, ..Visible::default() }
+    }
+
+    /// Whether every record is visible (no filter applies).
+    pub fn is_everything(&self) -> bool {
+        self.all
+    }
+
+    /// Programmes whose records are visible.
+    pub fn programmes(&self) -> &BTreeSet<ProgrammeId> {
+        &self.programmes
+    }
+
+    /// Networks whose records are visible.
+    pub fn networks(&self) -> &BTreeSet<NetworkId> {
+        &self.networks
+    }
+
+    /// Schools whose records are visible.
+    pub fn urns(&self) -> &BTreeSet<Urn> {
+        &self.urns
+    }
+
+    /// Programmes whose page (only) is visible, reached from a network or school inside them.
+    pub fn programmes_reached(&self) -> &BTreeSet<ProgrammeId> {
+        &self.programmes_reached
     }
 
     pub fn nothing(&self) -> bool {

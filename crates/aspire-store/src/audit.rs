@@ -138,25 +138,25 @@ pub(crate) fn scope_condition(
     network_col: Option<&str>,
     urn_col: Option<&str>,
 ) -> String {
-    if v.all {
+    if v.is_everything() {
         return "1 = 1".into();
     }
     let list = |xs: Vec<i64>| xs.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let mut parts = Vec::new();
     if let Some(c) = programme_col
-        && !v.programmes.is_empty()
+        && !v.programmes().is_empty()
     {
-        parts.push(format!("{c} IN ({})", list(v.programmes.iter().copied().collect())));
+        parts.push(format!("{c} IN ({})", list(v.programmes().iter().copied().collect())));
     }
     if let Some(c) = network_col
-        && !v.networks.is_empty()
+        && !v.networks().is_empty()
     {
-        parts.push(format!("{c} IN ({})", list(v.networks.iter().copied().collect())));
+        parts.push(format!("{c} IN ({})", list(v.networks().iter().copied().collect())));
     }
     if let Some(c) = urn_col
-        && !v.urns.is_empty()
+        && !v.urns().is_empty()
     {
-        parts.push(format!("{c} IN ({})", list(v.urns.iter().map(|u| i64::from(*u)).collect())));
+        parts.push(format!("{c} IN ({})", list(v.urns().iter().map(|u| i64::from(*u)).collect())));
     }
     if parts.is_empty() { "1 = 0".into() } else { format!("({})", parts.join(" OR ")) }
 }

@@ -85,7 +85,7 @@ impl Db {
         programme: ProgrammeId,
         formed: &[FormedNetwork],
     ) -> Result<Vec<NetworkId>, ProgrammeError> {
-        let all = aspire_core::access::Visible { all: true, ..Default::default() };
+        let all = aspire_core::access::Visible::everything();
         let networks = self.networks(programme, &all).await?;
         let (kept, reusable): (Vec<_>, Vec<_>) =
             networks.into_iter().partition(|n| n.locked || n.published_at.is_some());
@@ -312,7 +312,7 @@ impl Db {
         assignments: &[(NetworkId, aspire_core::people::PersonId)],
     ) -> Result<(), ProgrammeError> {
         use aspire_core::people::{Grant, Role, Scope};
-        let all = aspire_core::access::Visible { all: true, ..Default::default() };
+        let all = aspire_core::access::Visible::everything();
         let ids: BTreeSet<NetworkId> = self.networks(programme, &all).await?.iter().map(|n| n.id).collect();
         if let Some((n, _)) = assignments.iter().find(|(n, _)| !ids.contains(n)) {
             return Err(ProgrammeError::NoSuchNetwork(*n));

@@ -178,9 +178,9 @@ impl Db {
     /// The programmes a reader can see, with the number of their schools and networks the
     /// reader can see.
     pub async fn programmes(&self, programmes: &Visible, enrolments: &Visible) -> Result<Vec<Programme>, StoreError> {
-        let mut ids: BTreeSet<ProgrammeId> = programmes.programmes.clone();
-        ids.extend(programmes.programmes_reached.iter().copied());
-        let cond = if programmes.all {
+        let mut ids: BTreeSet<ProgrammeId> = programmes.programmes().clone();
+        ids.extend(programmes.programmes_reached().iter().copied());
+        let cond = if programmes.is_everything() {
             "1 = 1".to_owned()
         } else if ids.is_empty() {
             "1 = 0".to_owned()
@@ -216,7 +216,7 @@ impl Db {
 
     /// One programme, whoever may see it (the caller asks the policy first).
     pub async fn programme(&self, id: ProgrammeId) -> Result<Option<Programme>, StoreError> {
-        let all = Visible { all: true, ..Visible::default() };
+        let all = Visible::everything();
         Ok(self.programmes(&all, &all).await?.into_iter().find(|p| p.id == id))
     }
 

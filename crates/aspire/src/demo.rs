@@ -99,7 +99,7 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
     use aspire_core::people::{Email, Grant, Role, Scope};
     use aspire_store::NewProgramme;
     let actor = demo_actor();
-    let all = aspire_core::access::Visible { all: true, ..Default::default() };
+    let all = aspire_core::access::Visible::everything();
     let programme = match db.programmes(&all, &all).await?.into_iter().find(|p| p.name == DEMO_PROGRAMME) {
         Some(p) => p.id,
         None => {

@@ -165,7 +165,7 @@ async fn read_cohort(db: &Db, path: &PathBuf) -> anyhow::Result<BTreeSet<Urn>> {
 /// A programme's schools that enrolled (enrolled or completed).
 async fn programme_schools(db: &Db, programme: i64) -> anyhow::Result<BTreeSet<Urn>> {
     let p = db.programme(programme).await?.with_context(|| format!("there is no programme {programme}"))?;
-    let all = aspire_core::access::Visible { all: true, ..Default::default() };
+    let all = aspire_core::access::Visible::everything();
     let urns: BTreeSet<Urn> = db
         .enrolments(programme, &all)
         .await?

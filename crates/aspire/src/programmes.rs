@@ -129,7 +129,7 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
             }
         }
         ProgrammeCommand::List => {
-            let all = Visible { all: true, ..Visible::default() };
+            let all = Visible::everything();
             let list = db.programmes(&all, &all).await?;
             if list.is_empty() {
                 println!("No programme yet: aspire programme create --template tlif-2017 --starts YYYY-MM-DD NAME");

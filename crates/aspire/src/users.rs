@@ -107,7 +107,7 @@ pub async fn run(db: &Db, cmd: &UserCommand) -> anyhow::Result<ExitCode> {
             );
         }
         UserCommand::List => {
-            let everyone = Visible { all: true, ..Visible::default() };
+            let everyone = Visible::everything();
             let people = db.people(&everyone, None).await?;
             if people.is_empty() {
                 println!("No one yet: aspire user add --role admin EMAIL");

@@ -551,7 +551,7 @@ impl Db {
 /// People holding a role inside what `visible` allows; people without roles only for those who
 /// see everything.
 fn people_scope(visible: &aspire_core::access::Visible) -> String {
-    if visible.all {
+    if visible.is_everything() {
         return "1 = 1".to_owned();
     }
     let direct = audit::scope_condition(visible, Some("g.programme_id"), Some("g.network_id"), Some("g.urn"));

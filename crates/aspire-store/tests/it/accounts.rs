@@ -112,10 +112,8 @@ async fn invitation_links_set_a_password_once_and_sign_in_works() {
         db.request_password_reset("nobody@example.org", None).await.expect("reset");
         assert_eq!(db.outbox(100).await.expect("outbox").len(), before);
 
-        let log = db
-            .audit_log(&aspire_core::access::Visible { all: true, ..Default::default() }, &AuditQuery::default())
-            .await
-            .expect("audit");
+        let log =
+            db.audit_log(&aspire_core::access::Visible::everything(), &AuditQuery::default()).await.expect("audit");
         let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
         for a in
             ["person.add", "role.add", "person.invite", "password.set", "session.start", "password.reset_requested"]
@@ -174,10 +172,8 @@ async fn guessing_from_one_place_is_slowed_but_never_locks_out_the_owner() {
         assert_eq!(guess("head@school.example", "203.0.113.9").await, "wait");
 
         // Failed sign-ins are in the audit log, without what was typed.
-        let log = db
-            .audit_log(&aspire_core::access::Visible { all: true, ..Default::default() }, &AuditQuery::default())
-            .await
-            .expect("audit");
+        let log =
+            db.audit_log(&aspire_core::access::Visible::everything(), &AuditQuery::default()).await.expect("audit");
         let refused: Vec<_> = log.iter().filter(|e| e.action == "session.refused").collect();
         assert!(refused.len() >= 24, "{}", refused.len());
         assert!(refused.iter().all(|e| !format!("{e:?}").contains("nobody@school.example")), "typed address not kept");
@@ -410,10 +406,7 @@ async fn lists_never_leave_the_reader_scope() {
             Err(ProgrammeError::UnknownSchool(_))
         ));
         assert!(
-            db.enrolments(p1, &aspire_core::access::Visible { all: true, ..Default::default() })
-                .await
-                .expect("list")
-                .is_empty(),
+            db.enrolments(p1, &aspire_core::access::Visible::everything()).await.expect("list").is_empty(),
             "nothing half-written"
         );
         db.enrol(&cli, p1, &[a, b, c, d], "enrolled").await.expect("enrol");
@@ -558,7 +551,13 @@ async fn a_role_for_an_existing_account_counts_only_once_its_owner_accepts_it() 
         // Not held yet: the account is not inside the school, so the school's people do not see it.
         let p = db.principal(id).await.expect("principal");
         assert!(!p.grants.contains(&teacher));
-        let school = aspire_core::access::Visible { urns: [urn("105626")].into(), ..Default::default() };
+        // What the school's head teacher sees of people.
+        let school = aspire_core::access::Principal {
+            person: 0,
+            grants: vec![Grant::new(Role::HeadTeacher, Scope::School(urn("105626")), false).expect("grant")],
+            memberships: Vec::new(),
+        }
+        .visible(Action::View, Record::Person);
         assert!(db.visible_person(&school, id).await.expect("read").is_none());
         // The owner is told by email, and answers on their account page.
         let out = db.outbox(5).await.expect("outbox");

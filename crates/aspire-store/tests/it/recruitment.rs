@@ -116,7 +116,7 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
         assert_eq!(db.programme_areas(p).await.expect("areas"), areas);
 
         // Every change is in the audit log.
-        let all = Visible { all: true, ..Visible::default() };
+        let all = Visible::everything();
         let log = db.audit_log(&all, &aspire_store::AuditQuery::default()).await.expect("log");
         for action in ["enquiry.add", "enrolment.stage", "programme.areas"] {
             assert!(log.iter().any(|e| e.action == action), "{action} logged");
@@ -159,7 +159,7 @@ async fn a_formation_is_saved_whole_and_keeps_locked_and_published_networks() {
         // Lock the first, publish: forming again keeps both; the name of a kept one is taken.
         db.set_network_locked(&cli, p, ids[0], true).await.expect("lock");
         assert_eq!(db.publish_networks(&cli, p).await.expect("publish"), 2);
-        let all = Visible { all: true, ..Visible::default() };
+        let all = Visible::everything();
         let nets = db.networks(p, &all).await.expect("networks");
         assert!(nets.iter().all(|n| n.published_at.is_some()) && nets.iter().any(|n| n.locked));
         assert!(matches!(

@@ -138,14 +138,13 @@ pub async fn show(
     viewer: Viewer,
     Path(id): Path<ProgrammeId>,
 ) -> Result<Html<String>, WebError> {
-    viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    let p = viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     let programme = find_programme(&state, id).await?;
     let size_text = template_of(&programme).map_or_else(
         || "networks of 4 (3 to 5 where the number of schools needs it)".to_owned(),
         |t| t.network_sizes_text(),
     );
-    let all = aspire_core::access::Visible { all: true, ..Default::default() };
-    let nets = state.db.networks(id, &all).await?;
+    let nets = state.db.networks(id, &p.visible(Action::Change, Record::Network)).await?;
     let schools = state.db.taking_part(id).await?;
     let by_urn: HashMap<Urn, &PlacedSchool> = schools.iter().map(|s| (s.urn, s)).collect();
     let mut members: BTreeMap<NetworkId, Vec<&PlacedSchool>> = BTreeMap::new();
@@ -194,7 +193,7 @@ pub async fn show(
     let frame = Frame::new(&schools.iter().filter_map(PlacedSchool::location).collect::<Vec<_>>());
     // Who advises each network (the roles held at network scope).
     let mut advisers: HashMap<NetworkId, Vec<String>> = HashMap::new();
-    for person in state.db.people(&all, None).await? {
+    for person in state.db.people(&p.visible(Action::View, Record::Person), None).await? {
         for g in &person.grants {
             if let aspire_core::people::Scope::Network { network, .. } = g.grant.scope
                 && g.grant.role == aspire_core::people::Role::AchievementAdviser
@@ -379,8 +378,13 @@ pub async fn assign(
             .ok_or_else(|| fail(format!("no one has the address {email}: invite them on the People page first")))?;
         advisers.push((person.id, capacity, home));
     }
-    let all = aspire_core::access::Visible { all: true, ..Default::default() };
-    let nets: Vec<Network> = state.db.networks(id, &all).await?.into_iter().filter(|n| n.schools > 0).collect();
+    let nets: Vec<Network> = state
+        .db
+        .networks(id, &p.visible(Action::Change, Record::Network))
+        .await?
+        .into_iter()
+        .filter(|n| n.schools > 0)
+        .collect();
     if nets.is_empty() {
         return Err(WebError::BadRequest(
             "No network has schools yet: form the networks first. Nothing was changed.".into(),

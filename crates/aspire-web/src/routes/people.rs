@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use aspire_core::access::Visible;
 use aspire_core::access::{Action, Decision, Place, Principal, Record};
 use aspire_core::people::{Email, Grant, PersonId, Role, Scope};
 use aspire_core::urn::Urn;
@@ -32,7 +31,7 @@ async fn where_options(state: &AppState, p: &Principal) -> Result<Vec<(String, S
     if p.may(Action::Change, Record::Person, &Place::NOWHERE) {
         out.push(("platform".to_owned(), "Everywhere (administrators only)".to_owned()));
     }
-    let all = Visible { all: true, ..Visible::default() };
+    let all = p.visible(Action::Change, Record::Person);
     for prog in state.db.programmes(&all, &all).await? {
         if !p.may(Action::Change, Record::Person, &Place::programme(prog.id)) {
             continue;
@@ -361,7 +360,9 @@ pub async fn import(State(state): State<AppState>, viewer: Viewer, mut form: Mul
         .map_err(|e| WebError::Internal(format!("reading a staff list stopped: {e}")))?
         .map_err(|e| WebError::BadRequest(format!("{e}.")))?;
     let mut errors: Vec<String> = list.errors.iter().map(ToString::to_string).collect();
-    let all = Visible { all: true, ..Visible::default() };
+    // Programmes and networks are found among those where the viewer may give roles: a name
+    // outside them is "no such programme", as if it did not exist.
+    let all = p.visible(Action::Change, Record::Person);
     let programmes = state.db.programmes(&all, &all).await?;
     let mut rows = Vec::new();
     for r in &list.rows {

@@ -378,10 +378,9 @@ pub async fn network(
     let programme = find_programme(&state, id).await?;
     // The network's membership is part of the network: everyone who may see the network sees
     // which schools are in it; each school's own record still needs its own permission.
-    let all = aspire_core::access::Visible { all: true, ..Default::default() };
     let schools = state
         .db
-        .enrolments(id, &all)
+        .enrolments(id, &p.visible(Action::View, Record::Network))
         .await?
         .into_iter()
         .filter(|e| e.network == Some(nid))

@@ -11,7 +11,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use aspire_core::access::{Action, Place, Record, Visible};
+use aspire_core::access::{Action, Place, Record};
 use aspire_core::people::ProgrammeId;
 use aspire_core::recruitment::Stage;
 use aspire_core::template::Term;
@@ -37,29 +37,19 @@ struct Offer {
 }
 
 async fn offers(state: &AppState) -> Result<Vec<Offer>, WebError> {
-    let all = Visible { all: true, ..Visible::default() };
     let today = chrono::Local::now().date_naive();
-    let mut out = Vec::new();
-    for programme in state.db.programmes(&all, &all).await? {
-        let areas = state.db.programme_areas(programme.id).await?;
-        if areas.is_empty() {
-            continue;
-        }
-        let start =
-            programme.starts_on.map_or_else(|| "start to be announced".to_owned(), |d| Term::containing(d).label());
-        let started = programme.starts_on.is_some_and(|d| d <= today);
-        let summary = template_of(&programme).map(|t| t.summary).unwrap_or_default();
-        let published = state
-            .db
-            .networks(programme.id, &all)
-            .await?
-            .into_iter()
-            .filter(|n| n.published_at.is_some())
-            .map(|n| (n.name, n.schools))
-            .collect();
-        out.push(Offer { programme, start, started, areas, summary, published });
-    }
-    Ok(out)
+    let open = aspire_app::recruitment::open_programmes(&state.db).await?;
+    Ok(open
+        .into_iter()
+        .map(|o| {
+            let programme = o.programme;
+            let start =
+                programme.starts_on.map_or_else(|| "start to be announced".to_owned(), |d| Term::containing(d).label());
+            let started = programme.starts_on.is_some_and(|d| d <= today);
+            let summary = template_of(&programme).map(|t| t.summary).unwrap_or_default();
+            Offer { programme, start, started, areas: o.areas, summary, published: o.published }
+        })
+        .collect())
 }
 
 #[derive(Template)]
@@ -312,13 +302,13 @@ pub async fn board(
     let here = Place::programme(id);
     let p = viewer.require(Action::View, Record::Recruitment, &here)?;
     let programme = find_programme(&state, id).await?;
+    let all = p.visible(Action::View, Record::Recruitment);
     let (by_area, totals) = table(&state.db.recruitment_counts(id).await?);
     let enquiries = state.db.enquiries(id).await?;
     let mut latest: HashMap<Urn, String> = HashMap::new();
     for q in enquiries.iter().rev() {
         latest.insert(q.urn, format!("{} ({}), {}", q.contact_name, q.contact_role, q.contact_email));
     }
-    let all = Visible { all: true, ..Visible::default() };
     let rows = state
         .db
         .enrolments(id, &all)
@@ -348,9 +338,9 @@ pub async fn csv(
     viewer: Viewer,
     Path(id): Path<ProgrammeId>,
 ) -> Result<Response, WebError> {
-    viewer.require(Action::View, Record::Recruitment, &Place::programme(id))?;
+    let p = viewer.require(Action::View, Record::Recruitment, &Place::programme(id))?;
     let programme = find_programme(&state, id).await?;
-    let all = Visible { all: true, ..Visible::default() };
+    let all = p.visible(Action::View, Record::Recruitment);
     let enquiries = state.db.enquiries(id).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [

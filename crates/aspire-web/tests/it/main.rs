@@ -1,5 +1,8 @@
 //! The web application driven in-process (no port): pages, exports, errors and headers.
 
+// The tests read the database as the operator does, to check what the pages wrote.
+#![allow(clippy::disallowed_methods)]
+
 mod access;
 mod eligibility;
 mod evaluation;

@@ -59,7 +59,7 @@ async fn networks_are_formed_moved_locked_and_published() {
     assert_eq!(page.status, StatusCode::OK);
     // The school without coordinates is left out, and named on the page.
     assert!(page.body.contains("cannot be placed") && page.body.contains(NO_COORDINATES), "{}", page.body);
-    let nets = db.networks(id, &aspire_core::access::Visible { all: true, ..Default::default() }).await.expect("nets");
+    let nets = db.networks(id, &aspire_core::access::Visible::everything()).await.expect("nets");
     assert_eq!(nets.iter().map(|n| n.schools).collect::<Vec<_>>(), [4, 4]);
     assert!(nets.iter().all(|n| n.venue.is_some()), "a venue for each");
     let (total, bound) = (figure(&page.body, "Total distance"), figure(&page.body, "Lower bound"));
@@ -86,7 +86,7 @@ async fn networks_are_formed_moved_locked_and_published() {
     let lock = admin.post(&format!("{base}/{}/lock", first.id), &[("locked", "yes")]).await;
     assert_eq!(lock.status, StatusCode::SEE_OTHER);
     assert_eq!(admin.post(&format!("{base}/form"), &[]).await.status, StatusCode::SEE_OTHER);
-    let nets = db.networks(id, &aspire_core::access::Visible { all: true, ..Default::default() }).await.expect("nets");
+    let nets = db.networks(id, &aspire_core::access::Visible::everything()).await.expect("nets");
     let kept = nets.iter().find(|n| n.id == first.id).expect("kept");
     assert!(kept.locked && kept.schools == 5, "{nets:?}");
     assert_eq!(nets.iter().map(|n| n.schools).sum::<usize>(), 8);

@@ -264,7 +264,7 @@ async fn forged_posts_are_refused() {
     // An anonymous token does not stand in for the session's.
     let anon = post(vec![], format!("name=Forged&csrf={ANON_TOKEN}")).await;
     assert_eq!(anon.status, StatusCode::FORBIDDEN);
-    let all = aspire_core::access::Visible { all: true, ..Default::default() };
+    let all = aspire_core::access::Visible::everything();
     assert!(app.db.programmes(&all, &all).await.expect("list").is_empty(), "nothing was created");
     // The genuine form works.
     let ok = post(
