@@ -97,13 +97,35 @@ impl TestDb {
         self
     }
 
-    pub async fn cleanup(self) {
+    pub async fn cleanup(mut self) {
         self.db.close().await;
-        if let Some((url, schema)) = &self.pg_schema
-            && let Ok(admin) = Db::connect(url).await
-        {
-            let _ = admin.execute_admin(&format!("DROP SCHEMA {schema} CASCADE")).await;
-            admin.close().await;
+        if let Some((url, schema)) = self.pg_schema.take() {
+            drop_schema(&url, &schema).await;
+        }
+    }
+}
+
+async fn drop_schema(url: &str, schema: &str) {
+    if let Ok(admin) = Db::connect(url).await {
+        let _ = admin.execute_admin(&format!("DROP SCHEMA {schema} CASCADE")).await;
+        admin.close().await;
+    }
+}
+
+/// A PostgreSQL schema not removed by [`TestDb::cleanup`] (a suite that keeps its database in
+/// a struct) is removed when the `TestDb` goes, on a thread of its own: `Drop` cannot wait for
+/// the test's runtime.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = self.pg_schema.take() {
+            // The test's own connections are idle (they hold no locks) and belong to its runtime,
+            // which this thread must not touch.
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    rt.block_on(drop_schema(&url, &schema));
+                }
+            })
+            .join();
         }
     }
 }

@@ -26,7 +26,8 @@ use aspire_store::{Actor, Db, SignInPolicy, WriteOptions, write_import};
 pub struct App {
     pub router: Router,
     pub db: Db,
-    _dir: tempfile::TempDir,
+    /// SQLite, or PostgreSQL when ASPIRE_TEST_BACKEND=postgres (see aspire-testkit).
+    _test_db: std::sync::Arc<aspire_testkit::TestDb>,
     /// The session cookie and CSRF token requests carry, once signed in.
     pub session: Option<(String, String)>,
 }
@@ -51,8 +52,8 @@ pub async fn app_with(extra: &[(&str, &str)]) -> App {
 }
 
 pub async fn app_from(files: &[&str], extra: &[(&str, &str)]) -> App {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = Db::open(&format!("sqlite:{}", dir.path().join("web.db").display())).await.expect("db");
+    let test_db = aspire_testkit::TestDb::chosen().await;
+    let db = test_db.db.clone();
     let opts = ImportOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"));
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
     for f in files {
@@ -64,7 +65,7 @@ pub async fn app_from(files: &[&str], extra: &[(&str, &str)]) -> App {
         assert!(p.report.is_clean(), "{:?}", p.report.errors);
         write_import(&db, &p, &WriteOptions::default()).await.expect("import");
     }
-    App { router: aspire_web::router(db.clone()), db, _dir: dir, session: None }
+    App { router: aspire_web::router(db.clone()), db, _test_db: std::sync::Arc::new(test_db), session: None }
 }
 
 pub async fn app() -> App {
@@ -74,6 +75,11 @@ pub async fn app() -> App {
 static PEOPLE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 impl App {
+    /// The same site, seen by someone not signed in.
+    pub fn signed_out(&self) -> App {
+        App { router: self.router.clone(), db: self.db.clone(), _test_db: self._test_db.clone(), session: None }
+    }
+
     /// Signs in as a new person holding these roles (a session made directly in the database).
     pub async fn signed_in(mut self, grants: &[Grant]) -> App {
         self.session = Some(self.session_for(grants).await);

@@ -110,12 +110,7 @@ async fn networks_are_formed_moved_locked_and_published() {
 
     // Publish: the public page lists them.
     assert_eq!(admin.post(&format!("{base}/publish"), &[]).await.status, StatusCode::SEE_OTHER);
-    let public = crate::App {
-        router: admin.router.clone(),
-        db: admin.db.clone(),
-        _dir: tempfile::tempdir().expect("dir"),
-        session: None,
-    };
+    let public = admin.signed_out();
     let join = public.get("/join?q=Surrey").await;
     assert!(join.body.contains("Networks formed:") && join.body.contains("(5 schools)"), "{}", join.body);
 }

@@ -193,5 +193,5 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
 }
 
 fn admin_clone(a: &App) -> App {
-    App { router: a.router.clone(), db: a.db.clone(), _dir: tempfile::tempdir().expect("dir"), session: None }
+    a.signed_out()
 }
