@@ -68,7 +68,7 @@ impl Viewer {
         let p = &self.signed_in()?.principal;
         match p.decide(action, record, place) {
             aspire_core::access::Decision::Allow => Ok(p),
-            aspire_core::access::Decision::Deny(why) => Err(WebError::Forbidden(why.into())),
+            aspire_core::access::Decision::Deny(why) => Err(refusal(p, record, place, why)),
         }
     }
 
@@ -83,7 +83,11 @@ impl Viewer {
             aspire_core::access::Decision::Deny(w) => w,
             aspire_core::access::Decision::Allow => "not allowed",
         });
-        Err(WebError::Forbidden(why.into()))
+        if places.iter().any(|pl| p.may(Action::View, record, pl) || *pl == Place::NOWHERE) {
+            Err(WebError::Forbidden(why.into()))
+        } else {
+            Err(not_found())
+        }
     }
 
     pub fn may(&self, action: Action, record: Record) -> bool {
@@ -125,6 +129,20 @@ pub fn cookie(name: &str, value: &str, max_age: Option<Duration>, same_site: &st
         c.push_str("; Secure");
     }
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1; Max-Age=0"))
+}
+
+/// A refusal as the viewer may know it: a record they cannot even see is answered as if it did
+/// not exist (the same 404 page as a missing record, so that ids reveal nothing); what they see
+/// but may not do this to, and the site's own pages (which are no secret), get the 403 page
+/// with the reason.
+fn refusal(p: &Principal, record: Record, place: &Place, why: &str) -> WebError {
+    let site_page = place.programme.is_none() && place.network.is_none() && place.urn.is_none();
+    if site_page || p.may(Action::View, record, place) { WebError::Forbidden(why.into()) } else { not_found() }
+}
+
+/// The 404 page for a record the viewer may not see, worded as for one that does not exist.
+pub(crate) fn not_found() -> WebError {
+    WebError::NotFound("There is no such page. Check the address, or start from the home page.".into())
 }
 
 /// The client's address: the connection's peer, or behind trusted proxies the rightmost

@@ -6,6 +6,7 @@
 
 pub mod auth;
 mod error;
+mod extract;
 mod filters;
 mod nav;
 pub mod proxy;

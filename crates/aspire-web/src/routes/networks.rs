@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{State};
+use crate::extract::Path;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 

@@ -421,9 +421,15 @@ async fn every_role_gets_the_answer_the_policy_promises_on_every_route() {
                     .get("location")
                     .and_then(|l| l.to_str().ok())
                     .is_some_and(|l| l.starts_with("/sign-in?"));
-            // Out of scope is 403, or 404 where even existence is not the viewer's to know.
-            let denied =
-                page.status == StatusCode::FORBIDDEN || (p.hides && page.status == StatusCode::NOT_FOUND) || to_sign_in;
+            // Refused is the 404 page for what does not exist where the viewer may not even see
+            // the record (on the routes that hide, any 404), 403 where they see it but may not
+            // do this to it. An allowed request may still find nothing (an unknown token):
+            // that 404 says so in its own words.
+            let refused_404 = page.status == StatusCode::NOT_FOUND && page.body.contains("There is no such page");
+            let denied = page.status == StatusCode::FORBIDDEN
+                || (p.hides && page.status == StatusCode::NOT_FOUND)
+                || refused_404
+                || to_sign_in;
             let expected = p.allowed.contains(who);
             if page.status.is_server_error() {
                 wrong.push(format!("{who} {} {}: {}", p.method, p.uri, page.status));
@@ -491,4 +497,20 @@ async fn lists_show_nothing_from_outside_the_viewer_scope() {
     assert_eq!((other.status, missing.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
     let body = |p: &Page| p.body.replace(&w.y.to_string(), "ID").replace("999999", "ID");
     assert_eq!(body(&other), body(&missing));
+    // Programmes too: another programme's page reads like one that does not exist, and so does
+    // an id that is not a number.
+    let other = send(&w, &probe("GET", "", format!("/programmes/{}", w.p2), &[]), "pa", 0).await;
+    let missing = send(&w, &probe("GET", "", "/programmes/999999", &[]), "pa", 0).await;
+    let malformed = send(&w, &probe("GET", "", "/programmes/new", &[]), "pa", 0).await;
+    assert_eq!(
+        (other.status, missing.status, malformed.status),
+        (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND, StatusCode::NOT_FOUND)
+    );
+    let body = |p: &Page| p.body.replace(&w.p2.to_string(), "ID").replace("999999", "ID").replace("new", "ID");
+    assert_eq!(body(&other), body(&missing));
+    assert_eq!(body(&malformed), body(&missing));
+    assert!(missing.body.contains("Page not found"), "the site's own page: {}", missing.body);
+    // What the viewer can see but may not change is refused with the reason.
+    let read_only = send(&w, &probe("POST", "", format!("/programmes/{}/areas", w.p1), &[]), "evaluator", 0).await;
+    assert_eq!(read_only.status, StatusCode::FORBIDDEN, "{}", read_only.body);
 }

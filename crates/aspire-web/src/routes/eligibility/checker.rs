@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
+use crate::extract::Path;
 use axum::response::Html;
 
 use aspire_core::eligibility::{Check, Outcome, Verdict};

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
+use crate::extract::Path;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 
