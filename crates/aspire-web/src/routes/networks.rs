@@ -4,10 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::extract::Path;
 use askama::Template;
 use axum::Form;
-use axum::extract::{State};
-use crate::extract::Path;
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 

@@ -1,10 +1,10 @@
 //! People and their roles: the list (only people inside the viewer's scope), invitations, roles
 //! given and taken away, and staff lists uploaded as CSV (all rows or none).
 
+use crate::extract::Path;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Query, State};
-use crate::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -47,6 +47,40 @@ async fn where_options(state: &AppState, p: &Principal) -> Result<Vec<(String, S
 }
 
 /// Reads the role and place a form names, and checks the viewer may give it there.
+/// Why a role cannot be given: a problem with what was typed (said to the person), or a
+/// failure of ours (the 500 page; a database's words never reach a form).
+enum GrantProblem {
+    Said(String),
+    Store(aspire_store::StoreError),
+}
+
+impl From<String> for GrantProblem {
+    fn from(s: String) -> Self {
+        GrantProblem::Said(s)
+    }
+}
+
+impl From<&str> for GrantProblem {
+    fn from(s: &str) -> Self {
+        GrantProblem::Said(s.to_owned())
+    }
+}
+
+impl From<aspire_store::StoreError> for GrantProblem {
+    fn from(e: aspire_store::StoreError) -> Self {
+        GrantProblem::Store(e)
+    }
+}
+
+impl From<GrantProblem> for WebError {
+    fn from(g: GrantProblem) -> Self {
+        match g {
+            GrantProblem::Said(s) => WebError::BadRequest(s),
+            GrantProblem::Store(e) => e.into(),
+        }
+    }
+}
+
 async fn grant_from_form(
     state: &AppState,
     p: &Principal,
@@ -54,17 +88,17 @@ async fn grant_from_form(
     place: &str,
     urn: Option<&str>,
     pupil_data: bool,
-) -> Result<Grant, String> {
+) -> Result<Grant, GrantProblem> {
     let role = Role::parse(role).map_err(|e| format!("{}.", capitalise(&e.to_string())))?;
     let (scope, places) = match place.trim() {
         "platform" => (Scope::Platform, vec![Place::NOWHERE]),
         "school" => {
             let raw = urn.unwrap_or("").trim();
             let u = Urn::parse(raw).map_err(|e| format!("School URN: {e}."))?;
-            if !state.db.known_urns(&[u].into()).await.map_err(|e| e.to_string())?.contains(&u) {
-                return Err(format!("URN {u} is not in the register."));
+            if !state.db.known_urns(&[u].into()).await?.contains(&u) {
+                return Err(format!("URN {u} is not in the register.").into());
             }
-            (Scope::School(u), state.db.school_places(u).await.map_err(|e| e.to_string())?)
+            (Scope::School(u), state.db.school_places(u).await?)
         }
         other => match other.split_once(':') {
             Some(("programme", id)) => {
@@ -73,10 +107,10 @@ async fn grant_from_form(
             }
             Some(("network", id)) => {
                 let id: i64 = id.parse().map_err(|_| format!("'{other}' is not a place."))?;
-                let n = state.db.network(id).await.map_err(|e| e.to_string())?.ok_or("There is no such network.")?;
+                let n = state.db.network(id).await?.ok_or("There is no such network.")?;
                 (Scope::Network { programme: n.programme, network: n.id }, vec![Place::network(n.programme, n.id)])
             }
-            _ => return Err(format!("'{other}' is not a place: choose where the role is held.")),
+            _ => return Err(format!("'{other}' is not a place: choose where the role is held.").into()),
         },
     };
     let grant = Grant::new(role, scope, pupil_data).map_err(|e| format!("{}.", capitalise(&e.to_string())))?;
@@ -87,7 +121,7 @@ async fn grant_from_form(
             Decision::Deny(w) => why = w,
         }
     }
-    Err(format!("{}.", capitalise(why)))
+    Err(format!("{}.", capitalise(why)).into())
 }
 
 #[derive(Template)]
@@ -155,9 +189,7 @@ pub async fn invite(
 ) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
     let email = Email::parse(&f.email).map_err(|e| WebError::BadRequest(format!("Email address: {e}.")))?;
-    let grant = grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some())
-        .await
-        .map_err(WebError::BadRequest)?;
+    let grant = grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some()).await?;
     let actor = viewer.actor();
     match state.db.person_by_email(&email).await? {
         // Someone with an account already: the role is offered, and counts once they accept
@@ -252,9 +284,7 @@ pub async fn add_role(
     let p = &viewer.signed_in()?.principal;
     // Only someone the viewer can already see; anyone else is invited (and then accepts).
     let id = visible_person(&state, p, &id).await?.id;
-    let grant = grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some())
-        .await
-        .map_err(WebError::BadRequest)?;
+    let grant = grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some()).await?;
     state.db.add_grant(&viewer.actor(), id, &grant).await.map_err(account_error)?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
@@ -397,7 +427,8 @@ pub async fn import(State(state): State<AppState>, viewer: Viewer, mut form: Mul
         let urn = r.urn.map(|u| u.to_string());
         match grant_from_form(&state, p, r.role.code(), &place, urn.as_deref(), false).await {
             Ok(g) => rows.push((r.email.clone(), r.name.clone(), g)),
-            Err(why) => errors.push(format!("line {}: {why}", r.line)),
+            Err(GrantProblem::Said(why)) => errors.push(format!("line {}: {why}", r.line)),
+            Err(GrantProblem::Store(e)) => return Err(e.into()),
         }
     }
     if !errors.is_empty() {

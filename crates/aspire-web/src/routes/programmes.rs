@@ -1,9 +1,9 @@
 //! Programmes, their networks and schools, as far as the viewer's roles reach.
 
+use crate::extract::Path;
 use askama::Template;
 use axum::Form;
-use axum::extract::{State};
-use crate::extract::Path;
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;

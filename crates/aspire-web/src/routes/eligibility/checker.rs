@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
+use crate::extract::Path;
 use askama::Template;
 use axum::extract::{Query, State};
-use crate::extract::Path;
 use axum::response::Html;
 
 use aspire_core::eligibility::{Check, Outcome, Verdict};

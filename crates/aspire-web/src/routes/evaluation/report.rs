@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
+use crate::extract::Path;
 use askama::Template;
 use axum::extract::{Query, State};
-use crate::extract::Path;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 
@@ -228,6 +228,8 @@ struct ReportPage {
     ofsted_headline: Option<String>,
     measures: Vec<MeasureView>,
     transitions: Vec<TransitionRow>,
+    /// Grade 3's name for inspections in the window.
+    grade3_in_window: String,
     ofsted_chart: Option<BarChart>,
     ofsted_problem: Option<String>,
     followed: Vec<String>,
@@ -243,7 +245,25 @@ struct ReportPage {
 const GRADE_NAMES: [(&str, &str); 5] =
     [("1", "Outstanding"), ("2", "Good"), ("3", "Requires improvement"), ("4", "Inadequate"), ("none", "No judgement")];
 
-fn grade_name(k: &str) -> &'static str {
+/// When judgements were made: grade 3 was "Satisfactory" before September 2012.
+#[derive(Debug, Clone, Copy)]
+enum Made {
+    /// Before this date (the judgement before the window).
+    Before(chrono::NaiveDate),
+    /// Within the window.
+    Between(chrono::NaiveDate, chrono::NaiveDate),
+}
+
+fn grade_name(k: &str, made: Made) -> &'static str {
+    let renamed = aspire_core::ofsted::requires_improvement_from();
+    if k == "3" {
+        return match made {
+            Made::Before(d) if d <= renamed => "Satisfactory",
+            Made::Between(_, to) if to < renamed => "Satisfactory",
+            Made::Between(from, _) if from >= renamed => "Requires improvement",
+            _ => "Requires improvement or Satisfactory",
+        };
+    }
     GRADE_NAMES.iter().find(|(g, _)| *g == k).map_or("?", |(_, n)| n)
 }
 
@@ -340,7 +360,7 @@ pub async fn show(
                 .transitions
                 .iter()
                 .map(|(prior, row)| TransitionRow {
-                    prior: grade_name(prior).to_owned(),
+                    prior: grade_name(prior, Made::Before(o.from)).to_owned(),
                     cells: latest.iter().map(|l| row.get(*l).copied().unwrap_or(0).to_string()).collect(),
                     total: row.values().sum::<usize>().to_string(),
                 })
@@ -357,7 +377,7 @@ pub async fn show(
                 .filter(|p| o.cohort.transitions.contains_key(**p))
                 .map(|p| {
                     (
-                        format!("Before: {}", grade_name(p)),
+                        format!("Before: {}", grade_name(p, Made::Before(o.from))),
                         share(&o.cohort.transitions, p),
                         share(&o.reference.transitions, p),
                     )
@@ -427,6 +447,11 @@ pub async fn show(
         ofsted_headline,
         measures,
         transitions,
+        grade3_in_window: r
+            .ofsted
+            .as_ref()
+            .map_or("Requires improvement", |o| grade_name("3", Made::Between(o.from, o.to)))
+            .to_owned(),
         ofsted_chart,
         ofsted_problem: r.ofsted_problem.clone(),
         followed,
@@ -548,8 +573,8 @@ pub async fn xlsx(
             for (prior, latest) in &g.transitions {
                 for (l, n) in latest {
                     s.write_string(row, 0, name).map_err(err)?;
-                    s.write_string(row, 1, grade_name(prior)).map_err(err)?;
-                    s.write_string(row, 2, grade_name(l)).map_err(err)?;
+                    s.write_string(row, 1, grade_name(prior, Made::Before(o.from))).map_err(err)?;
+                    s.write_string(row, 2, grade_name(l, Made::Between(o.from, o.to))).map_err(err)?;
                     s.write_number(row, 3, *n as f64).map_err(err)?;
                     row += 1;
                 }
@@ -574,6 +599,24 @@ pub async fn xlsx(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    #[test]
+    fn grade_3_is_named_as_ofsted_named_it_when_the_judgements_were_made() {
+        assert_eq!(grade_name("3", Made::Before(d(2011, 9, 1))), "Satisfactory");
+        assert_eq!(grade_name("3", Made::Before(d(2017, 9, 1))), "Requires improvement or Satisfactory");
+        assert_eq!(grade_name("3", Made::Between(d(2010, 9, 1), d(2012, 8, 31))), "Satisfactory");
+        assert_eq!(
+            grade_name("3", Made::Between(d(2011, 9, 1), d(2013, 8, 31))),
+            "Requires improvement or Satisfactory"
+        );
+        assert_eq!(grade_name("3", Made::Between(d(2017, 9, 1), d(2019, 8, 31))), "Requires improvement");
+        assert_eq!(grade_name("2", Made::Before(d(2011, 9, 1))), "Good");
+    }
 
     #[test]
     fn sentences_say_improved_or_fell() {

@@ -1,8 +1,8 @@
 //! GET /schools/{urn}: a school's details, its chain of URNs, Ofsted timeline and KS2 results.
 
-use askama::Template;
-use axum::extract::{State};
 use crate::extract::Path;
+use askama::Template;
+use axum::extract::State;
 use axum::response::Html;
 
 use aspire_core::links::LinkRelation;
