@@ -88,7 +88,7 @@ pub struct Membership {
 }
 
 /// The signed-in person as the policy sees them.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Principal {
     pub person: PersonId,
     pub grants: Vec<Grant>,
@@ -328,6 +328,7 @@ impl Visible {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::people::{NetworkId, PersonId, ProgrammeId};
 
     fn urn(s: &str) -> Urn {
         Urn::parse(s).expect("urn")
@@ -335,7 +336,7 @@ mod tests {
 
     fn person(grants: &[(Role, Scope, bool)], memberships: &[Membership]) -> Principal {
         Principal {
-            person: 1,
+            person: PersonId::new(1),
             grants: grants.iter().map(|&(r, s, p)| Grant::new(r, s, p).expect("grant")).collect(),
             memberships: memberships.to_vec(),
         }
@@ -345,49 +346,78 @@ mod tests {
     fn head_of_100001() -> Principal {
         person(
             &[(Role::HeadTeacher, Scope::School(urn("100001")), false)],
-            &[Membership { urn: urn("100001"), programme: 1, network: Some(10) }],
+            &[Membership { urn: urn("100001"), programme: ProgrammeId::new(1), network: Some(NetworkId::new(10)) }],
         )
     }
 
     #[test]
     fn a_head_teacher_sees_their_school_and_the_containers_it_is_in() {
         let h = head_of_100001();
-        assert!(h.may(Action::View, Record::Enrolment, &Place::enrolment(1, Some(10), urn("100001"))));
-        assert!(h.may(Action::Change, Record::Enrolment, &Place::enrolment(1, Some(10), urn("100001"))));
-        assert!(!h.may(Action::View, Record::Enrolment, &Place::enrolment(1, Some(10), urn("100002"))));
-        assert!(h.may(Action::View, Record::Programme, &Place::programme(1)));
-        assert!(h.may(Action::View, Record::Network, &Place::network(1, 10)));
-        assert!(!h.may(Action::View, Record::Network, &Place::network(1, 11)));
-        assert!(!h.may(Action::View, Record::Programme, &Place::programme(2)));
-        assert!(!h.may(Action::Change, Record::Programme, &Place::programme(1)));
-        assert!(!h.may(Action::View, Record::Audit, &Place::programme(1)));
+        assert!(h.may(
+            Action::View,
+            Record::Enrolment,
+            &Place::enrolment(ProgrammeId::new(1), Some(NetworkId::new(10)), urn("100001"))
+        ));
+        assert!(h.may(
+            Action::Change,
+            Record::Enrolment,
+            &Place::enrolment(ProgrammeId::new(1), Some(NetworkId::new(10)), urn("100001"))
+        ));
+        assert!(!h.may(
+            Action::View,
+            Record::Enrolment,
+            &Place::enrolment(ProgrammeId::new(1), Some(NetworkId::new(10)), urn("100002"))
+        ));
+        assert!(h.may(Action::View, Record::Programme, &Place::programme(ProgrammeId::new(1))));
+        assert!(h.may(Action::View, Record::Network, &Place::network(ProgrammeId::new(1), NetworkId::new(10))));
+        assert!(!h.may(Action::View, Record::Network, &Place::network(ProgrammeId::new(1), NetworkId::new(11))));
+        assert!(!h.may(Action::View, Record::Programme, &Place::programme(ProgrammeId::new(2))));
+        assert!(!h.may(Action::Change, Record::Programme, &Place::programme(ProgrammeId::new(1))));
+        assert!(!h.may(Action::View, Record::Audit, &Place::programme(ProgrammeId::new(1))));
         assert!(!h.may(Action::View, Record::EligibilityList, &Place::NOWHERE));
         let v = h.visible(Action::View, Record::Enrolment);
-        assert!(v.contains(&Place::enrolment(1, Some(10), urn("100001"))));
-        assert!(!v.contains(&Place::enrolment(1, Some(10), urn("100002"))));
+        assert!(v.contains(&Place::enrolment(ProgrammeId::new(1), Some(NetworkId::new(10)), urn("100001"))));
+        assert!(!v.contains(&Place::enrolment(ProgrammeId::new(1), Some(NetworkId::new(10)), urn("100002"))));
         let v = h.visible(Action::View, Record::Programme);
-        assert!(v.contains(&Place::programme(1)) && !v.contains(&Place::programme(2)));
+        assert!(
+            v.contains(&Place::programme(ProgrammeId::new(1))) && !v.contains(&Place::programme(ProgrammeId::new(2)))
+        );
     }
 
     #[test]
     fn an_adviser_sees_their_networks_only() {
-        let a = person(&[(Role::AchievementAdviser, Scope::Network { programme: 1, network: 10 }, false)], &[]);
-        assert!(a.may(Action::Change, Record::Enrolment, &Place::enrolment(1, Some(10), urn("100001"))));
-        assert!(!a.may(Action::View, Record::Enrolment, &Place::enrolment(1, Some(11), urn("100005"))));
-        assert!(!a.may(Action::View, Record::Enrolment, &Place::enrolment(1, None, urn("100009"))));
-        assert!(a.may(Action::View, Record::Programme, &Place::programme(1)));
-        assert!(!a.may(Action::Change, Record::Network, &Place::network(1, 10)));
+        let a = person(
+            &[(
+                Role::AchievementAdviser,
+                Scope::Network { programme: ProgrammeId::new(1), network: NetworkId::new(10) },
+                false,
+            )],
+            &[],
+        );
+        assert!(a.may(
+            Action::Change,
+            Record::Enrolment,
+            &Place::enrolment(ProgrammeId::new(1), Some(NetworkId::new(10)), urn("100001"))
+        ));
+        assert!(!a.may(
+            Action::View,
+            Record::Enrolment,
+            &Place::enrolment(ProgrammeId::new(1), Some(NetworkId::new(11)), urn("100005"))
+        ));
+        assert!(!a.may(Action::View, Record::Enrolment, &Place::enrolment(ProgrammeId::new(1), None, urn("100009"))));
+        assert!(a.may(Action::View, Record::Programme, &Place::programme(ProgrammeId::new(1))));
+        assert!(!a.may(Action::Change, Record::Network, &Place::network(ProgrammeId::new(1), NetworkId::new(10))));
         assert!(a.may(Action::View, Record::EligibilityList, &Place::NOWHERE));
         assert!(!a.may(Action::View, Record::Evaluation, &Place::NOWHERE));
     }
 
     #[test]
     fn programme_admins_run_their_programme_only() {
-        let pa = person(&[(Role::ProgrammeAdmin, Scope::Programme(1), false)], &[]);
-        assert!(pa.may(Action::Change, Record::Network, &Place::network(1, 11)));
-        assert!(pa.may(Action::Change, Record::Enrolment, &Place::enrolment(1, None, urn("100009"))));
-        assert!(!pa.may(Action::View, Record::Network, &Place::network(2, 20)));
-        assert!(pa.may(Action::View, Record::Audit, &Place::programme(1)));
+        let pa = person(&[(Role::ProgrammeAdmin, Scope::Programme(ProgrammeId::new(1)), false)], &[]);
+        assert!(pa.may(Action::Change, Record::Network, &Place::network(ProgrammeId::new(1), NetworkId::new(11))));
+        assert!(pa.may(Action::Change, Record::Enrolment, &Place::enrolment(ProgrammeId::new(1), None, urn("100009"))));
+        assert!(!pa.may(Action::View, Record::Network, &Place::network(ProgrammeId::new(2), NetworkId::new(20))));
+        assert!(pa.may(Action::View, Record::Audit, &Place::programme(ProgrammeId::new(1))));
         assert!(!pa.may(Action::View, Record::Outbox, &Place::NOWHERE));
         // Creating a programme is for administrators.
         assert!(!pa.may(Action::Change, Record::Programme, &Place::NOWHERE));
@@ -398,7 +428,7 @@ mod tests {
 
     #[test]
     fn pupil_data_needs_its_own_permission_and_governors_never_have_it() {
-        let place = Place::enrolment(1, Some(10), urn("100001"));
+        let place = Place::enrolment(ProgrammeId::new(1), Some(NetworkId::new(10)), urn("100001"));
         let without = person(&[(Role::Admin, Scope::Platform, false)], &[]);
         assert_eq!(
             without.decide(Action::View, Record::PupilData, &place),
@@ -407,7 +437,11 @@ mod tests {
         assert!(!without.may_somewhere(Action::View, Record::PupilData));
         let with = person(&[(Role::AchievementTeamLeader, Scope::School(urn("100001")), true)], &[]);
         assert!(with.may(Action::View, Record::PupilData, &place));
-        assert!(!with.may(Action::View, Record::PupilData, &Place::enrolment(1, Some(10), urn("100002"))));
+        assert!(!with.may(
+            Action::View,
+            Record::PupilData,
+            &Place::enrolment(ProgrammeId::new(1), Some(NetworkId::new(10)), urn("100002"))
+        ));
         let governor = person(&[(Role::Governor, Scope::School(urn("100001")), false)], &[]);
         assert!(!governor.may(Action::View, Record::PupilData, &place));
         assert!(!governor.may(Action::Change, Record::Enrolment, &place));
@@ -416,10 +450,21 @@ mod tests {
 
     #[test]
     fn evaluators_read_but_never_change_programme_records() {
-        let e = person(&[(Role::Evaluator, Scope::Programme(1), false)], &[]);
-        assert!(e.may(Action::View, Record::Enrolment, &Place::enrolment(1, Some(10), urn("100001"))));
-        assert!(!e.may(Action::Change, Record::Enrolment, &Place::enrolment(1, Some(10), urn("100001"))));
-        assert!(!e.may(Action::View, Record::Person, &Place::programme(1)), "staff names are not theirs to read");
+        let e = person(&[(Role::Evaluator, Scope::Programme(ProgrammeId::new(1)), false)], &[]);
+        assert!(e.may(
+            Action::View,
+            Record::Enrolment,
+            &Place::enrolment(ProgrammeId::new(1), Some(NetworkId::new(10)), urn("100001"))
+        ));
+        assert!(!e.may(
+            Action::Change,
+            Record::Enrolment,
+            &Place::enrolment(ProgrammeId::new(1), Some(NetworkId::new(10)), urn("100001"))
+        ));
+        assert!(
+            !e.may(Action::View, Record::Person, &Place::programme(ProgrammeId::new(1))),
+            "staff names are not theirs to read"
+        );
         assert!(e.may(Action::Change, Record::Evaluation, &Place::NOWHERE));
     }
 
@@ -433,12 +478,19 @@ mod tests {
         assert!(!head.may_grant(&with_pupils, &school).allowed());
         let elsewhere = Grant::new(Role::Teacher, Scope::School(urn("100002")), false).expect("grant");
         assert!(!head.may_grant(&elsewhere, &Place::school(urn("100002"))).allowed());
-        let adviser =
-            Grant::new(Role::AchievementAdviser, Scope::Network { programme: 1, network: 10 }, false).expect("grant");
-        assert!(!head.may_grant(&adviser, &Place::network(1, 10)).allowed());
-        let pa = person(&[(Role::ProgrammeAdmin, Scope::Programme(1), false)], &[]);
-        assert!(pa.may_grant(&adviser, &Place::network(1, 10)).allowed());
-        assert!(pa.may_grant(&with_pupils, &Place::enrolment(1, Some(10), urn("100001"))).allowed());
+        let adviser = Grant::new(
+            Role::AchievementAdviser,
+            Scope::Network { programme: ProgrammeId::new(1), network: NetworkId::new(10) },
+            false,
+        )
+        .expect("grant");
+        assert!(!head.may_grant(&adviser, &Place::network(ProgrammeId::new(1), NetworkId::new(10))).allowed());
+        let pa = person(&[(Role::ProgrammeAdmin, Scope::Programme(ProgrammeId::new(1)), false)], &[]);
+        assert!(pa.may_grant(&adviser, &Place::network(ProgrammeId::new(1), NetworkId::new(10))).allowed());
+        assert!(
+            pa.may_grant(&with_pupils, &Place::enrolment(ProgrammeId::new(1), Some(NetworkId::new(10)), urn("100001")))
+                .allowed()
+        );
         let admin = Grant::new(Role::Admin, Scope::Platform, false).expect("grant");
         assert!(!pa.may_grant(&admin, &Place::NOWHERE).allowed());
     }

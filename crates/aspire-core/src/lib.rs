@@ -11,6 +11,7 @@ pub mod dates;
 pub mod eligibility;
 pub mod evaluation;
 pub mod geo;
+pub mod ids;
 pub mod ks2;
 pub mod links;
 pub mod networks;

@@ -9,12 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::urn::Urn;
 
-/// A programme's database id.
-pub type ProgrammeId = i64;
-/// A network's database id.
-pub type NetworkId = i64;
-/// A person's database id.
-pub type PersonId = i64;
+pub use crate::ids::{NetworkId, PersonId, ProgrammeId};
 
 macro_rules! roles {
     ($( $variant:ident, $code:literal, $label:literal, $scope:ident; )*) => {
@@ -323,9 +318,17 @@ mod tests {
     fn grants_are_held_at_the_right_kind_of_place() {
         let u = Urn::parse("100000").expect("urn");
         assert!(Grant::new(Role::HeadTeacher, Scope::School(u), false).is_ok());
-        let e = Grant::new(Role::HeadTeacher, Scope::Programme(1), false).expect_err("wrong scope");
+        let e = Grant::new(Role::HeadTeacher, Scope::Programme(crate::ids::ProgrammeId::new(1)), false)
+            .expect_err("wrong scope");
         assert_eq!(e.to_string(), "Head teacher is held at a school, not at a programme");
-        assert!(Grant::new(Role::AchievementAdviser, Scope::Network { programme: 1, network: 2 }, false).is_ok());
+        assert!(
+            Grant::new(
+                Role::AchievementAdviser,
+                Scope::Network { programme: crate::ids::ProgrammeId::new(1), network: crate::ids::NetworkId::new(2) },
+                false
+            )
+            .is_ok()
+        );
         assert_eq!(Grant::new(Role::Governor, Scope::School(u), true), Err(GrantError::GovernorPupilData));
     }
 

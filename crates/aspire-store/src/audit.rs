@@ -146,12 +146,12 @@ pub(crate) fn scope_condition(
     if let Some(c) = programme_col
         && !v.programmes().is_empty()
     {
-        parts.push(format!("{c} IN ({})", list(v.programmes().iter().copied().collect())));
+        parts.push(format!("{c} IN ({})", list(v.programmes().iter().map(|p| p.get()).collect())));
     }
     if let Some(c) = network_col
         && !v.networks().is_empty()
     {
-        parts.push(format!("{c} IN ({})", list(v.networks().iter().copied().collect())));
+        parts.push(format!("{c} IN ({})", list(v.networks().iter().map(|n| n.get()).collect())));
     }
     if let Some(c) = urn_col
         && !v.urns().is_empty()
@@ -213,11 +213,11 @@ impl Db {
                 id: r.int("id")?.unwrap_or(0),
                 at: r.instant("at")?.unwrap_or_default(),
                 actor: r.text("actor")?.unwrap_or_default(),
-                actor_id: r.int("actor_id")?,
+                actor_id: r.person_id("actor_id")?,
                 action: r.text("action")?.unwrap_or_default(),
                 record: r.text("record")?.unwrap_or_default(),
                 record_id: r.text("record_id")?,
-                programme: r.int("programme_id")?,
+                programme: r.programme_id("programme_id")?,
                 urn: r.int("urn")?.and_then(|u| Urn::try_from(u).ok()),
                 before: r.text("before_json")?,
                 after: r.text("after_json")?,

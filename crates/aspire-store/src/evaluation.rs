@@ -429,7 +429,7 @@ pub struct Cohort {
     pub source_file: Option<String>,
     pub members: usize,
     /// The programme whose schools these are, if the cohort was made from one.
-    pub programme: Option<i64>,
+    pub programme: Option<aspire_core::people::ProgrammeId>,
 }
 
 impl Db {
@@ -515,7 +515,7 @@ impl Db {
         &self,
         actor: &crate::Actor,
         name: &str,
-        programme: i64,
+        programme: aspire_core::people::ProgrammeId,
     ) -> Result<Option<(i64, usize)>> {
         let rows = self
             .fetch(
@@ -546,7 +546,10 @@ impl Db {
 
     /// The schools eligible for a programme: its rule set, on its start date. `None` when the
     /// programme names no rule set or start date, or the rule set cannot answer for that date.
-    pub async fn programme_eligible(&self, programme: i64) -> Result<Option<BTreeSet<Urn>>> {
+    pub async fn programme_eligible(
+        &self,
+        programme: aspire_core::people::ProgrammeId,
+    ) -> Result<Option<BTreeSet<Urn>>> {
         let Some(p) = self.programme(programme).await? else { return Ok(None) };
         let (Some(rule_set), Some(starts)) = (p.rule_set, p.starts_on) else { return Ok(None) };
         let opts = aspire_import::ImportOptions::new(chrono::Utc::now().date_naive());
@@ -587,7 +590,7 @@ impl Db {
                 description: r.text("description")?,
                 source_file: r.text("source_file")?,
                 members: usize::try_from(r.int("n")?.unwrap_or(0)).unwrap_or(0),
-                programme: r.int("programme_id")?,
+                programme: r.programme_id("programme_id")?,
             })
         })
         .await

@@ -65,7 +65,7 @@ impl Db {
                     region: r.text("region").ok().flatten(),
                     latitude: r.real("latitude").ok().flatten(),
                     longitude: r.real("longitude").ok().flatten(),
-                    network: r.int("network_id").ok().flatten(),
+                    network: r.network_id("network_id").ok().flatten(),
                 }))
             },
         )
@@ -202,11 +202,14 @@ impl Db {
                         .flag(false)
                         .opt_int(f.venue.map(i64::from)),
                         "adding a network",
-                        |r| r.int("id"),
+                        |r| r.network_id("id"),
                     )
                     .await?
                     .flatten()
-                    .unwrap_or(0),
+                    .ok_or_else(|| StoreError::Decode {
+                        doing: "adding a network".into(),
+                        problem: "no id returned".into(),
+                    })?,
             };
             for u in &f.members {
                 tx.execute(

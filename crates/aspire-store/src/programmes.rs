@@ -11,7 +11,7 @@ use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::urn::Urn;
 
 use crate::audit::{self, Actor, Event, scope_condition};
-use crate::sql::Sql;
+use crate::sql::{Sql, present};
 use crate::{Db, StoreError};
 
 /// A failure a person can act on.
@@ -95,8 +95,8 @@ pub(crate) const NETWORK_COLUMNS: &str = "n.id, n.programme_id, n.name, n.locked
 
 pub(crate) fn network_row(r: &dyn crate::sql::RowGet) -> crate::Result<Network> {
     Ok(Network {
-        id: r.int("id")?.unwrap_or(0),
-        programme: r.int("programme_id")?.unwrap_or(0),
+        id: present(r.network_id("id")?, "id")?,
+        programme: present(r.programme_id("programme_id")?, "programme_id")?,
         name: r.text("name")?.unwrap_or_default(),
         schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
         locked: r.flag("locked")?.unwrap_or(false),
@@ -164,11 +164,11 @@ impl Db {
                 .opt_date(p.ends_on)
                 .instant(Utc::now()),
                 "creating a programme",
-                |r| r.int("id"),
+                |r| r.programme_id("id"),
             )
             .await?
-            .flatten()
-            .unwrap_or(0);
+            .flatten();
+        let id = present(id, "programmes.id")?;
         audit::record(&mut tx, actor, Event::new("programme.create", "programme", id).programme(Some(id)).after(p))
             .await?;
         tx.commit().await?;
@@ -185,7 +185,7 @@ impl Db {
         } else if ids.is_empty() {
             "1 = 0".to_owned()
         } else {
-            format!("p.id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+            format!("p.id IN ({})", ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
         };
         let schools = scope_condition(enrolments, Some("e.programme_id"), Some("e.network_id"), Some("e.urn"));
         let networks = scope_condition(programmes, Some("n.programme_id"), Some("n.id"), None);
@@ -199,7 +199,7 @@ impl Db {
             "listing programmes",
             |r| {
                 Ok(Programme {
-                    id: r.int("id")?.unwrap_or(0),
+                    id: present(r.programme_id("id")?, "id")?,
                     name: r.text("name")?.unwrap_or_default(),
                     template: r.text("template")?,
                     rule_set: r.text("rule_set")?,
@@ -250,11 +250,11 @@ impl Db {
                     .text(name)
                     .instant(Utc::now()),
                 "creating a network",
-                |r| r.int("id"),
+                |r| r.network_id("id"),
             )
             .await?
-            .flatten()
-            .unwrap_or(0);
+            .flatten();
+        let id = present(id, "networks.id")?;
         audit::record(
             &mut tx,
             actor,
@@ -421,12 +421,13 @@ impl Db {
             },
             "listing schools in a programme",
             |r| {
+                let (programme, network) = (present(r.programme_id("programme_id")?, "programme_id")?, r.network_id("network_id")?);
                 Ok(r.int("urn")?.and_then(|u| Urn::try_from(u).ok()).map(|urn| Enrolment {
-                    programme: r.int("programme_id").ok().flatten().unwrap_or(0),
+                    programme,
                     urn,
                     school_name: r.text("school_name").ok().flatten(),
                     la_name: r.text("la_name").ok().flatten(),
-                    network: r.int("network_id").ok().flatten(),
+                    network,
                     network_name: r.text("network_name").ok().flatten(),
                     status: r.text("status").ok().flatten().unwrap_or_default(),
                     eligibility: r.text("eligibility").ok().flatten(),

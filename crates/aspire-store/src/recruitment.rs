@@ -12,7 +12,7 @@ use aspire_core::urn::Urn;
 
 use crate::audit::{self, Actor, Event};
 use crate::programmes::ProgrammeError;
-use crate::sql::Sql;
+use crate::sql::{Sql, present};
 use crate::{Db, StoreError};
 
 /// Longest message kept from the enquiry form.
@@ -320,9 +320,11 @@ impl Db {
             .int(programme),
             "listing enquiries",
             |r| {
+                let (id, programme) =
+                    (present(r.int("id")?, "id")?, present(r.programme_id("programme_id")?, "programme_id")?);
                 Ok(r.int("urn")?.and_then(|u| Urn::try_from(u).ok()).map(|urn| Enquiry {
-                    id: r.int("id").ok().flatten().unwrap_or(0),
-                    programme: r.int("programme_id").ok().flatten().unwrap_or(0),
+                    id,
+                    programme,
                     urn,
                     school_name: r.text("school_name").ok().flatten(),
                     contact_name: r.text("contact_name").ok().flatten().unwrap_or_default(),

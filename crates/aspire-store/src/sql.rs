@@ -50,12 +50,13 @@ impl Sql {
         self
     }
 
-    pub fn int(self, v: i64) -> Sql {
-        self.arg(Arg::Int(Some(v)))
+    /// A whole number: an `i64`, or an id (`ProgrammeId`...) as the database holds it.
+    pub fn int(self, v: impl Into<i64>) -> Sql {
+        self.arg(Arg::Int(Some(v.into())))
     }
 
-    pub fn opt_int(self, v: Option<i64>) -> Sql {
-        self.arg(Arg::Int(v))
+    pub fn opt_int(self, v: Option<impl Into<i64>>) -> Sql {
+        self.arg(Arg::Int(v.map(Into::into)))
     }
 
     pub fn text(self, v: impl Into<String>) -> Sql {
@@ -117,6 +118,12 @@ macro_rules! bind_args {
     }};
 }
 
+/// A column that the schema says is never NULL: a NULL there is corrupt data, said as such,
+/// never read as zero.
+pub(crate) fn present<T>(v: Option<T>, col: &str) -> Result<T> {
+    v.ok_or_else(|| crate::StoreError::Decode { doing: "reading a row".into(), problem: format!("{col} is empty") })
+}
+
 /// Reading a column by name, whatever the backend.
 pub(crate) trait RowGet {
     fn int(&self, col: &str) -> Result<Option<i64>>;
@@ -125,6 +132,18 @@ pub(crate) trait RowGet {
     fn date(&self, col: &str) -> Result<Option<NaiveDate>>;
     fn flag(&self, col: &str) -> Result<Option<bool>>;
     fn instant(&self, col: &str) -> Result<Option<DateTime<Utc>>>;
+
+    fn programme_id(&self, col: &str) -> Result<Option<aspire_core::people::ProgrammeId>> {
+        Ok(self.int(col)?.map(aspire_core::people::ProgrammeId::new))
+    }
+
+    fn network_id(&self, col: &str) -> Result<Option<aspire_core::people::NetworkId>> {
+        Ok(self.int(col)?.map(aspire_core::people::NetworkId::new))
+    }
+
+    fn person_id(&self, col: &str) -> Result<Option<aspire_core::people::PersonId>> {
+        Ok(self.int(col)?.map(aspire_core::people::PersonId::new))
+    }
 
     fn value(&self, col: &str, kind: Kind) -> Result<Option<Value>> {
         Ok(match kind {

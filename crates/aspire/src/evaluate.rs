@@ -43,7 +43,7 @@ pub struct AttainmentArgs {
     cohort: Option<PathBuf>,
     /// A programme's schools instead of a file: those that enrolled (enrolled or completed).
     #[arg(long, value_name = "ID")]
-    programme: Option<i64>,
+    programme: Option<aspire_core::people::ProgrammeId>,
     /// Baseline academic year(s), comma-separated, e.g. 2015/16,2016/17.
     #[arg(long, value_name = "YEARS", value_parser = parse_years)]
     baseline: Years,
@@ -163,7 +163,7 @@ async fn read_cohort(db: &Db, path: &PathBuf) -> anyhow::Result<BTreeSet<Urn>> {
 }
 
 /// A programme's schools that enrolled (enrolled or completed).
-async fn programme_schools(db: &Db, programme: i64) -> anyhow::Result<BTreeSet<Urn>> {
+async fn programme_schools(db: &Db, programme: aspire_core::people::ProgrammeId) -> anyhow::Result<BTreeSet<Urn>> {
     let p = db.programme(programme).await?.with_context(|| format!("there is no programme {programme}"))?;
     let all = aspire_core::access::Visible::everything();
     let urns: BTreeSet<Urn> = db
@@ -459,7 +459,7 @@ pub enum CohortCommand {
         /// A programme's schools instead (those that enrolled); its report can then compare them
         /// with the eligible schools that did not take part.
         #[arg(long, value_name = "ID")]
-        programme: Option<i64>,
+        programme: Option<aspire_core::people::ProgrammeId>,
         /// What the cohort is.
         #[arg(long)]
         description: Option<String>,

@@ -30,7 +30,7 @@ pub struct FormArgs {
     /// Instead of a file: the schools taking part in this programme (enrolled or completed),
     /// with their coordinates from the register; its locked and published networks are kept.
     #[arg(long, value_name = "ID")]
-    programme: Option<i64>,
+    programme: Option<aspire_core::people::ProgrammeId>,
     /// With --programme: also save the networks as the programme's (as "Form networks" does
     /// on the web).
     #[arg(long, requires = "programme")]
@@ -81,7 +81,7 @@ pub struct ScoreArgs {
 
 impl NetworksCommand {
     /// The programme whose schools are read from the database, if any.
-    pub fn programme(&self) -> Option<i64> {
+    pub fn programme(&self) -> Option<aspire_core::people::ProgrammeId> {
         match self {
             NetworksCommand::Form(a) => a.programme,
             NetworksCommand::Score(_) => None,
@@ -134,7 +134,7 @@ fn pairs(path: Option<&Path>) -> anyhow::Result<Vec<(Urn, Urn)>> {
 async fn form_programme(
     a: &FormArgs,
     db: &aspire_store::Db,
-    id: i64,
+    id: aspire_core::people::ProgrammeId,
     time_limit: Option<Duration>,
 ) -> anyhow::Result<ExitCode> {
     use aspire_app::networks as app;

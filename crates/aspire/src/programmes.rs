@@ -43,7 +43,7 @@ pub enum ProgrammeCommand {
     /// Add schools to a programme (at the enrolled stage unless --stage says otherwise).
     Enrol {
         /// Programme number.
-        programme: i64,
+        programme: aspire_core::people::ProgrammeId,
         /// URNs of schools in the register.
         #[arg(required = true)]
         urns: Vec<String>,
@@ -54,7 +54,7 @@ pub enum ProgrammeCommand {
     /// completed.
     Stage {
         /// Programme number.
-        programme: i64,
+        programme: aspire_core::people::ProgrammeId,
         urn: String,
         stage: String,
         #[arg(long)]

@@ -29,10 +29,10 @@ pub enum UserCommand {
         role: String,
         /// Programme number, for programme roles.
         #[arg(long)]
-        programme: Option<i64>,
+        programme: Option<aspire_core::people::ProgrammeId>,
         /// Network number, for Achievement Advisers.
         #[arg(long)]
-        network: Option<i64>,
+        network: Option<aspire_core::people::NetworkId>,
         /// School URN, for school roles.
         #[arg(long)]
         urn: Option<String>,

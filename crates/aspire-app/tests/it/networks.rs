@@ -64,8 +64,9 @@ async fn what_cannot_be_formed_says_why_and_changes_nothing() {
         assert_eq!(Boundary::parse(" LA ").expect("la"), Boundary::La);
         assert_eq!(Boundary::parse("").expect("none"), Boundary::None);
 
-        let missing = networks::propose(db, 999, &FormRequest::default()).await;
-        assert!(matches!(missing, Err(FormError::NoProgramme(999))), "{missing:?}");
+        let nowhere_id = aspire_core::people::ProgrammeId::new(999);
+        let missing = networks::propose(db, nowhere_id, &FormRequest::default()).await;
+        assert!(matches!(missing, Err(FormError::NoProgramme(id)) if id == nowhere_id), "{missing:?}");
 
         let empty = ProgrammeBuilder::new("Empty").create(db).await;
         let e = networks::propose(db, empty, &FormRequest::default()).await.expect_err("no schools");

@@ -211,7 +211,7 @@ async fn check_token(db: &Db, token: &str, purpose: TokenPurpose) -> Result<(Per
             "checking a link",
             |r| {
                 Ok((
-                    r.int("person_id")?,
+                    r.person_id("person_id")?,
                     r.instant("expires_at")?,
                     r.instant("used_at")?,
                     r.text("email")?.unwrap_or_default(),

@@ -35,7 +35,7 @@ use aspire_core::people::{
 use aspire_core::urn::Urn;
 
 use crate::audit::{self, Actor, Event};
-use crate::sql::{RowGet, Sql, Tx};
+use crate::sql::{RowGet, Sql, Tx, present};
 use crate::{Db, StoreError};
 
 /// A failure a person can act on, in plain English.
@@ -274,8 +274,8 @@ fn read_grant(r: &dyn RowGet) -> crate::Result<Option<(i64, Grant)>> {
     let role = r.text("role")?.and_then(|s| Role::parse(&s).ok());
     let scope = match (
         r.text("scope_key")?.as_deref().unwrap_or(""),
-        r.int("programme_id")?,
-        r.int("network_id")?,
+        r.programme_id("programme_id")?,
+        r.network_id("network_id")?,
         r.int("urn")?,
     ) {
         ("platform", ..) => Some(Scope::Platform),
@@ -352,12 +352,12 @@ impl Db {
             .fetch_one(
                 &Sql::new(format!("SELECT {GRANT_COLUMNS} {GRANT_JOINS} WHERE g.id = ?")).int(grant_id),
                 "finding a role",
-                |r| Ok((read_grant(r)?, r.int("person_id")?)),
+                |r| Ok((read_grant(r)?, r.person_id("person_id")?)),
             )
             .await?;
-        let Some((Some((_, g)), person)) = found else { return Err(AccountError::NoSuchGrant) };
+        let Some((Some((_, g)), Some(person))) = found else { return Err(AccountError::NoSuchGrant) };
         tx.execute(&Sql::new("DELETE FROM grants WHERE id = ?").int(grant_id), "removing a role").await?;
-        audit::record(&mut tx, actor, role_event("role.remove", person.unwrap_or(0), g.scope).before(g)).await?;
+        audit::record(&mut tx, actor, role_event("role.remove", person, g.scope).before(g)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -368,7 +368,7 @@ impl Db {
             .fetch_one(
                 &Sql::new(format!("SELECT {GRANT_COLUMNS} {GRANT_JOINS} WHERE g.id = ?")).int(grant_id),
                 "finding a role",
-                |r| Ok(read_grant(r)?.zip(r.int("person_id")?)),
+                |r| Ok(read_grant(r)?.zip(r.person_id("person_id")?)),
             )
             .await?
             .flatten()
@@ -451,7 +451,7 @@ impl Db {
                 "listing people",
                 |r| {
                     Ok(Person {
-                        id: r.int("id")?.unwrap_or(0),
+                        id: present(r.person_id("id")?, "id")?,
                         email: r.text("email")?.unwrap_or_default(),
                         name: r.text("name")?.unwrap_or_default(),
                         disabled: r.flag("disabled")?.unwrap_or(false),
@@ -476,7 +476,10 @@ impl Db {
                 "reading roles",
                 |r| {
                     let Some((id, grant)) = read_grant(r)? else { return Ok(None) };
-                    Ok(Some((r.int("person_id")?.unwrap_or(0), GrantRow { id, grant, place: place_label(r, &grant)? })))
+                    Ok(Some((
+                        present(r.person_id("person_id")?, "person_id")?,
+                        GrantRow { id, grant, place: place_label(r, &grant)? },
+                    )))
                 },
             )
             .await?;
@@ -534,11 +537,11 @@ impl Db {
                 )),
                 "reading enrolments",
                 |r| {
-                    Ok(r.int("urn")?.and_then(|u| Urn::try_from(u).ok()).map(|urn| Membership {
-                        urn,
-                        programme: r.int("programme_id").ok().flatten().unwrap_or(0),
-                        network: r.int("network_id").ok().flatten(),
-                    }))
+                    let (programme, network) = (r.programme_id("programme_id")?, r.network_id("network_id")?);
+                    Ok(r.int("urn")?
+                        .and_then(|u| Urn::try_from(u).ok())
+                        .zip(programme)
+                        .map(|(urn, programme)| Membership { urn, programme, network }))
                 },
             )
             .await?
@@ -565,7 +568,7 @@ fn people_scope(visible: &aspire_core::access::Visible) -> String {
 async fn add_person_tx(tx: &mut Tx, actor: &Actor, email: &Email, name: &str) -> Result<PersonId, AccountError> {
     let exists = tx
         .fetch_one(&Sql::new("SELECT id FROM people WHERE email = ?").text(email.as_str()), "finding a person", |r| {
-            r.int("id")
+            r.person_id("id")
         })
         .await?
         .flatten();
@@ -582,11 +585,11 @@ async fn add_person_tx(tx: &mut Tx, actor: &Actor, email: &Email, name: &str) ->
             .flag(false)
             .instant(Utc::now()),
             "adding a person",
-            |r| r.int("id"),
+            |r| r.person_id("id"),
         )
         .await?
-        .flatten()
-        .unwrap_or(0);
+        .flatten();
+    let id = present(id, "people.id")?;
     audit::record(
         tx,
         actor,

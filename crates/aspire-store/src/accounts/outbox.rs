@@ -140,7 +140,7 @@ pub(super) async fn queue_tx(
 }
 
 fn read_message(r: &dyn RowGet) -> crate::Result<Message> {
-    let link = match (r.int("person_id")?, r.text("link_purpose")?.as_deref().and_then(TokenPurpose::from_code)) {
+    let link = match (r.person_id("person_id")?, r.text("link_purpose")?.as_deref().and_then(TokenPurpose::from_code)) {
         (Some(p), Some(purpose)) => Some((p, purpose)),
         _ => None,
     };

@@ -32,7 +32,7 @@ impl Db {
                 "finding a session",
                 |r| {
                     Ok((
-                        r.int("person_id")?.unwrap_or(0),
+                        present(r.person_id("person_id")?, "person_id")?,
                         r.text("csrf")?.unwrap_or_default(),
                         r.instant("last_seen_at")?.unwrap_or_default(),
                         r.text("email")?.unwrap_or_default(),
@@ -63,7 +63,12 @@ impl Db {
             )
             .await?;
         if n > 0 {
-            audit::record(&mut tx, actor, Event::new("session.end", "person", actor.person.unwrap_or(0))).await?;
+            audit::record(
+                &mut tx,
+                actor,
+                Event::new("session.end", "person", actor.person.map_or_else(String::new, |p| p.to_string())),
+            )
+            .await?;
         }
         tx.commit().await
     }

@@ -94,7 +94,7 @@ impl Db {
                 .fetch_one(
                     &Sql::new("SELECT id, password_hash, disabled FROM people WHERE email = ?").text(e.as_str()),
                     "finding an account",
-                    |r| Ok((r.int("id")?, r.text("password_hash")?, r.flag("disabled")?.unwrap_or(false))),
+                    |r| Ok((r.person_id("id")?, r.text("password_hash")?, r.flag("disabled")?.unwrap_or(false))),
                 )
                 .await?
                 .and_then(|(id, hash, disabled)| id.map(|id| (id, hash, disabled))),
@@ -209,13 +209,13 @@ impl Db {
         let mut tx = self.begin().await?;
         // The address typed is not logged: it is sometimes a password typed in the wrong box.
         let (entity, known) = match &account {
-            Some((id, ..)) => (*id, true),
-            None => (0, false),
+            Some((id, ..)) => (id.to_string(), true),
+            None => (String::new(), false),
         };
         audit::record(
             &mut tx,
             &Actor::system(client.clone()),
-            Event::new("session.refused", "person", entity)
+            Event::new("session.refused", "person", &entity)
                 .after(serde_json::json!({ "reason": reason, "account": if known { "known" } else { "unknown" } })),
         )
         .await?;
@@ -237,7 +237,7 @@ impl Db {
                 audit::record(
                     &mut tx,
                     &Actor::system(client),
-                    Event::new("person.lock", "person", entity)
+                    Event::new("person.lock", "person", &entity)
                         .after(serde_json::json!({ "failures": lock.0, "clients": lock.1 })),
                 )
                 .await?;

@@ -33,7 +33,7 @@ impl Db {
                 .fetch_one(
                     &Sql::new("SELECT id FROM people WHERE email = ?").text(email.as_str()),
                     "finding a person",
-                    |r| r.int("id"),
+                    |r| r.person_id("id"),
                 )
                 .await?
                 .flatten();

@@ -25,7 +25,7 @@ fn token(link: &str) -> String {
     link.rsplit('/').next().expect("token").to_owned()
 }
 
-async fn person_with_password(db: &Db, address: &str, grants: &[Grant]) -> i64 {
+async fn person_with_password(db: &Db, address: &str, grants: &[Grant]) -> aspire_core::people::PersonId {
     let cli = Actor::command_line();
     let id = db.add_person(&cli, &email(address), "Test Person", grants).await.expect("add person");
     let link = db.issue_link(&cli, id, TokenPurpose::Invitation, "http://aspire.test").await.expect("link");
@@ -454,7 +454,7 @@ async fn lists_never_leave_the_reader_scope() {
             .await
             .expect("programmes");
         assert_eq!(progs.iter().map(|p| (p.id, p.schools)).collect::<Vec<_>>(), vec![(p1, 2)]);
-        let nets: Vec<i64> = db
+        let nets: Vec<aspire_core::people::NetworkId> = db
             .networks(p1, &who.visible(Action::View, Record::Network))
             .await
             .expect("networks")
@@ -544,7 +544,7 @@ async fn a_role_for_an_existing_account_counts_only_once_its_owner_accepts_it() 
         let cli = Actor::command_line();
         let admin = Grant::new(Role::Admin, Scope::Platform, false).expect("grant");
         let id = person_with_password(db, "admin@provider.example", &[admin]).await;
-        let head = Actor::person(99, "head@school.example", None);
+        let head = Actor::person(aspire_core::people::PersonId::new(99), "head@school.example", None);
         let teacher = Grant::new(Role::Teacher, Scope::School(urn("105626")), false).expect("grant");
         assert_eq!(db.offer_grant(&head, id, &teacher).await.expect("offer"), aspire_store::Offered::Made);
         assert_eq!(db.offer_grant(&head, id, &teacher).await.expect("again"), aspire_store::Offered::Already);
@@ -553,7 +553,7 @@ async fn a_role_for_an_existing_account_counts_only_once_its_owner_accepts_it() 
         assert!(!p.grants.contains(&teacher));
         // What the school's head teacher sees of people.
         let school = aspire_core::access::Principal {
-            person: 0,
+            person: aspire_core::people::PersonId::new(1),
             grants: vec![Grant::new(Role::HeadTeacher, Scope::School(urn("105626")), false).expect("grant")],
             memberships: Vec::new(),
         }
@@ -567,7 +567,10 @@ async fn a_role_for_an_existing_account_counts_only_once_its_owner_accepts_it() 
         assert!(mail.body.contains("http://aspire.test/account"), "{}", mail.body);
         let offers = db.offers(id).await.expect("offers");
         assert_eq!(offers.len(), 1);
-        assert!(matches!(db.answer_offer(id + 1, offers[0].id, true, None).await, Err(AccountError::NoSuchOffer)));
+        assert!(matches!(
+            db.answer_offer(aspire_core::people::PersonId::new(id.get() + 1), offers[0].id, true, None).await,
+            Err(AccountError::NoSuchOffer)
+        ));
         db.answer_offer(id, offers[0].id, true, None).await.expect("accept");
         assert!(db.principal(id).await.expect("principal").grants.contains(&teacher));
         assert!(db.visible_person(&school, id).await.expect("read").is_some());

@@ -186,7 +186,7 @@ async fn a_formation_is_saved_whole_and_keeps_locked_and_published_networks() {
         // whose schools change loses its adviser, who would otherwise reach schools unseen.
         let same = nets.iter().find(|n| n.name == "X 2").expect("X 2").id;
         let other = nets.iter().find(|n| n.name == "X 1").expect("X 1").id;
-        let adviser = |n: i64| {
+        let adviser = |n: aspire_core::people::NetworkId| {
             aspire_core::people::Grant::new(
                 aspire_core::people::Role::AchievementAdviser,
                 aspire_core::people::Scope::Network { programme: q, network: n },

@@ -102,11 +102,13 @@ async fn grant_from_form(
         }
         other => match other.split_once(':') {
             Some(("programme", id)) => {
-                let id: i64 = id.parse().map_err(|_| format!("'{other}' is not a place."))?;
+                let id: aspire_core::people::ProgrammeId =
+                    id.parse().map_err(|_| format!("'{other}' is not a place."))?;
                 (Scope::Programme(id), vec![Place::programme(id)])
             }
             Some(("network", id)) => {
-                let id: i64 = id.parse().map_err(|_| format!("'{other}' is not a place."))?;
+                let id: aspire_core::people::NetworkId =
+                    id.parse().map_err(|_| format!("'{other}' is not a place."))?;
                 let n = state.db.network(id).await?.ok_or("There is no such network.")?;
                 (Scope::Network { programme: n.programme, network: n.id }, vec![Place::network(n.programme, n.id)])
             }

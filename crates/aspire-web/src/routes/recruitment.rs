@@ -182,7 +182,7 @@ pub async fn submit(
     };
     // A filled-in hidden field: answer as if it worked, keep nothing.
     if !f.website.trim().is_empty() {
-        tracing::info!(programme = id, "enquiry with the hidden field filled in: not kept");
+        tracing::info!(programme = id.get(), "enquiry with the hidden field filled in: not kept");
         let to = Urn::parse(&f.urn).map_or_else(|_| "/join".to_owned(), |u| format!("/join/{id}/thanks/{u}"));
         return Ok(Redirect::to(&to).into_response());
     }

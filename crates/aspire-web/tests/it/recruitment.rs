@@ -12,7 +12,12 @@ const ANON_TOKEN: &str = "ababababababababababababababababababababababababababab
 const URN: &str = "105626";
 
 /// An anonymous enquiry from a client address (the app trusts the proxy header).
-async fn enquire(app: &App, programme: i64, client: &str, fields: &[(&str, &str)]) -> Page {
+async fn enquire(
+    app: &App,
+    programme: aspire_core::people::ProgrammeId,
+    client: &str,
+    fields: &[(&str, &str)],
+) -> Page {
     let mut f: Vec<(&str, &str)> = fields.to_vec();
     f.push(("csrf", ANON_TOKEN));
     app.send_raw(
@@ -53,7 +58,7 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
         .await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
     let at = made.headers["location"].to_str().expect("location").to_owned();
-    let id: i64 = at.trim_start_matches("/programmes/").parse().expect("id");
+    let id: aspire_core::people::ProgrammeId = at.trim_start_matches("/programmes/").parse().expect("id");
     let page = admin.get(&at).await;
     assert!(page.body.contains("tlif-2017") && page.body.contains("2018-07-31"), "{}", page.body);
     for term in ["Autumn 2017", "Spring 2018", "Summer 2018"] {
