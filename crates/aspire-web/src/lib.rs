@@ -8,6 +8,7 @@ pub mod auth;
 mod error;
 mod extract;
 mod filters;
+mod forms;
 mod nav;
 pub mod proxy;
 mod register;

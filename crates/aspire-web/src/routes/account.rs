@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use crate::extract::Path;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -13,6 +12,7 @@ use serde::Deserialize;
 use aspire_store::{AccountError, SignInError, TokenPurpose};
 
 use crate::auth::{SESSION_COOKIE, Viewer, cookie};
+use crate::extract::Path;
 use crate::routes::page;
 use crate::{AppState, WebError};
 use aspire_core::text::capitalise;

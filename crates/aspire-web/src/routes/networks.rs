@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::extract::Path;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -19,6 +18,7 @@ use aspire_core::urn::Urn;
 use aspire_store::{Network, PlacedSchool, Programme};
 
 use crate::auth::Viewer;
+use crate::extract::Path;
 use crate::routes::page;
 use crate::routes::programmes::{bad, find_programme, template_of};
 use crate::{AppState, WebError};

@@ -1,7 +1,6 @@
 //! People and their roles: the list (only people inside the viewer's scope), invitations, roles
 //! given and taken away, and staff lists uploaded as CSV (all rows or none).
 
-use crate::extract::Path;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Query, State};
@@ -15,6 +14,7 @@ use aspire_core::urn::Urn;
 use aspire_store::{AccountError, Person, StaffOutcome, TokenPurpose};
 
 use crate::auth::Viewer;
+use crate::extract::Path;
 use crate::routes::page;
 use crate::{AppState, WebError};
 use aspire_core::text::capitalise;

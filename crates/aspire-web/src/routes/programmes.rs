@@ -1,9 +1,9 @@
 //! Programmes, their networks and schools, as far as the viewer's roles reach.
 
-use crate::extract::Path;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -14,6 +14,8 @@ use aspire_core::urn::Urn;
 use aspire_store::{Enrolment, Network, NewProgramme, Programme, ProgrammeArea, ProgrammeError};
 
 use crate::auth::Viewer;
+use crate::extract::Path;
+use crate::forms::FormState;
 use crate::routes::page;
 use crate::{AppState, WebError};
 use aspire_core::text::capitalise;
@@ -31,44 +33,69 @@ pub(crate) fn bad(e: ProgrammeError) -> WebError {
 struct ProgrammesPage {
     programmes: Vec<Programme>,
     can_create: bool,
-    /// (id, name) of each bundled template.
+    /// (value, label) of each choice of template, "None" first.
     templates: Vec<(String, String)>,
-    rule_sets: Vec<&'static str>,
+    /// (value, label) of each choice of rule set, the template's own first.
+    rule_sets: Vec<(String, String)>,
+    form: FormState,
     csrf: String,
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, WebError> {
+    list_with(&state, &viewer, FormState::new()).await
+}
+
+/// The list of programmes with the form to create one, as sent (with its problems) or empty.
+async fn list_with(state: &AppState, viewer: &Viewer, form: FormState) -> Result<Html<String>, WebError> {
     let p = &viewer.signed_in()?.principal;
     let programmes = state
         .db
         .programmes(&p.visible(Action::View, Record::Programme), &p.visible(Action::View, Record::Enrolment))
         .await?;
     // Bundled templates are checked by the tests: none fails to load.
-    let templates = aspire_import::templates().unwrap_or_default().into_iter().map(|t| (t.id, t.name)).collect();
+    let templates = std::iter::once((String::new(), "None".to_owned()))
+        .chain(aspire_import::templates().unwrap_or_default().into_iter().map(|t| (t.id, t.name)))
+        .collect();
+    let rule_sets = std::iter::once((String::new(), "Template's own".to_owned()))
+        .chain(aspire_import::bundled_ids().into_iter().map(|r| (r.to_owned(), r.to_owned())))
+        .collect();
     page(ProgrammesPage {
         programmes,
         can_create: p.may(Action::Change, Record::Programme, &Place::NOWHERE),
         templates,
-        rule_sets: aspire_import::bundled_ids(),
+        rule_sets,
+        form,
         csrf: viewer.csrf.clone(),
     })
 }
 
 #[derive(Debug, Deserialize)]
 pub struct NewProgrammeForm {
+    #[serde(default)]
     name: String,
-    template: Option<String>,
-    rule_set: Option<String>,
-    starts_on: Option<String>,
-    ends_on: Option<String>,
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    rule_set: String,
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
 }
 
-fn date(field: &str, v: Option<&str>) -> Result<Option<NaiveDate>, WebError> {
-    match v.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| {
-            WebError::BadRequest(format!("The {field} '{v}' is not a date: use YYYY-MM-DD, e.g. 2026-09-01."))
-        }),
+/// A date typed in a form (the browser's date field sends YYYY-MM-DD); a problem is recorded
+/// on the field.
+fn date(form: &mut FormState, field: &str, what: &str, v: &str) -> Option<NaiveDate> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            form.problem(field, format!("Enter the {what} as a date, for example 2026-09-01"));
+            None
+        }
     }
 }
 
@@ -78,35 +105,63 @@ pub async fn create(
     Form(f): Form<NewProgrammeForm>,
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Programme, &Place::NOWHERE)?;
-    let template = match f.template.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        None => None,
-        Some(id) => Some(
-            aspire_import::load_template(id)
-                .map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?,
-        ),
+    let mut form = FormState::new();
+    form.keep("name", &f.name)
+        .keep("template", &f.template)
+        .keep("rule_set", &f.rule_set)
+        .keep("starts_on", &f.starts_on)
+        .keep("ends_on", &f.ends_on);
+    if f.name.trim().is_empty() {
+        form.problem("name", "Enter a name for the programme");
+    }
+    let template = match f.template.trim() {
+        "" => None,
+        id => match aspire_import::load_template(id) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                form.problem("template", "Choose a template from the list");
+                None
+            }
+        },
     };
     // The template's rule set unless another is chosen.
-    let rule_set = f
-        .rule_set
-        .map(|r| r.trim().to_owned())
+    let rule_set = Some(f.rule_set.trim().to_owned())
         .filter(|r| !r.is_empty())
         .or_else(|| template.as_ref().and_then(|t| t.rule_set.clone()));
     if let Some(r) = &rule_set
         && !aspire_import::bundled_ids().contains(&r.as_str())
     {
-        return Err(WebError::BadRequest(format!("'{r}' is not one of the bundled rule sets.")));
+        form.problem("rule_set", "Choose a rule set from the list");
     }
-    let starts_on = date("start date", f.starts_on.as_deref())?;
-    if template.is_some() && starts_on.is_none() {
-        return Err(WebError::BadRequest("A programme made from a template needs its start date.".into()));
+    let starts_on = date(&mut form, "starts_on", "start date", &f.starts_on);
+    if template.is_some() && f.starts_on.trim().is_empty() {
+        form.problem("starts_on", "Enter the start date: a programme made from a template needs one");
     }
-    let ends_on = match date("end date", f.ends_on.as_deref())? {
-        Some(d) => Some(d),
-        None => template.as_ref().zip(starts_on).and_then(|(t, s)| t.ends_on(s)),
-    };
-    let new = NewProgramme { name: f.name, template: template.map(|t| t.id), rule_set, starts_on, ends_on };
-    let id = state.db.create_programme(&viewer.actor(), &new).await.map_err(bad)?;
-    Ok(Redirect::to(&format!("/programmes/{id}")).into_response())
+    let ends_on = date(&mut form, "ends_on", "end date", &f.ends_on)
+        .or_else(|| template.as_ref().zip(starts_on).and_then(|(t, s)| t.ends_on(s)));
+    if let (Some(s), Some(e)) = (starts_on, ends_on)
+        && e < s
+    {
+        form.problem("ends_on", format!("Enter an end date after the start date ({s})"));
+    }
+    if !form.has_errors() {
+        let new = NewProgramme {
+            name: f.name.trim().to_owned(),
+            template: template.map(|t| t.id),
+            rule_set,
+            starts_on,
+            ends_on,
+        };
+        match state.db.create_programme(&viewer.actor(), &new).await {
+            Ok(id) => return Ok(Redirect::to(&format!("/programmes/{id}")).into_response()),
+            Err(ProgrammeError::ProgrammeExists(name)) => {
+                form.problem("name", format!("There is already a programme called '{name}': choose another name"));
+            }
+            Err(e) => return Err(bad(e)),
+        }
+    }
+    let body = list_with(&state, &viewer, form).await?;
+    Ok((StatusCode::BAD_REQUEST, body).into_response())
 }
 
 #[derive(Template)]

@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use crate::extract::Path;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -20,6 +19,7 @@ use aspire_core::urn::Urn;
 use aspire_store::{Enquiry, Enrolment, NewEnquiry, Programme, ProgrammeArea, StageCount};
 
 use crate::auth::Viewer;
+use crate::extract::Path;
 use crate::routes::programmes::{bad, find_programme, template_of};
 use crate::routes::{defuse, page};
 use crate::{AppState, WebError};

@@ -67,11 +67,32 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert!(page.body.contains("Senior Leaders Network Day") && page.body.contains("Achievement Teams"));
     let no_start = admin.post("/programmes", &[("name", "No start"), ("template", "tlif-2017")]).await;
     assert_eq!(no_start.status, StatusCode::BAD_REQUEST);
-    assert!(no_start.body.contains("needs its start date"), "{}", no_start.body);
+    assert!(no_start.body.contains("needs one"), "{}", no_start.body);
+    assert!(no_start.body.contains("value=\"No start\""), "what was typed is kept: {}", no_start.body);
     let unknown =
         admin.post("/programmes", &[("name", "Odd"), ("template", "tlif-1999"), ("starts_on", "2017-11-01")]).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
-    assert!(unknown.body.contains("no programme template called"), "{}", unknown.body);
+    assert!(unknown.body.contains("Choose a template from the list"), "{}", unknown.body);
+    // Every problem at once, each linked from the summary to its field, the title marked.
+    let many = admin
+        .post(
+            "/programmes",
+            &[("name", " "), ("starts_on", "2017-13-01"), ("ends_on", "2016-01-01"), ("rule_set", "x")],
+        )
+        .await;
+    assert_eq!(many.status, StatusCode::BAD_REQUEST);
+    assert!(many.body.contains("<title>Error: Programmes"), "{}", many.body);
+    for (field, message) in [
+        ("name", "Enter a name for the programme"),
+        ("rule_set", "Choose a rule set from the list"),
+        ("starts_on", "Enter the start date as a date"),
+    ] {
+        assert!(many.body.contains(&format!("<a href=\"#{field}\">{message}")), "{field}: {}", many.body);
+        assert!(many.body.contains(&format!("id=\"{field}-error\"")), "{field} beside the field");
+    }
+    assert!(many.body.contains("value=\"2017-13-01\""), "a bad date is kept to be corrected");
+    let taken = admin.post("/programmes", &[("name", "TLIF Oldham")]).await;
+    assert!(taken.body.contains("There is already a programme called"), "{}", taken.body);
 
     // Not on the public page until it has areas; a bad line changes nothing.
     assert!(!admin.get("/join").await.body.contains("TLIF Oldham"));

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use crate::extract::Path;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
@@ -13,6 +12,7 @@ use aspire_import::{ImportOptions, bundled_ids, load_rule_set};
 use aspire_store::{DirectoryQuery, Scope};
 
 use super::choose;
+use crate::extract::Path;
 use crate::routes::{page, url_with};
 use crate::{AppState, WebError};
 

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use crate::extract::Path;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -17,6 +16,7 @@ use aspire_store::Cohort;
 use super::charts::{self, BarChart, LineChart};
 use super::{Params, Report};
 use crate::auth::Viewer;
+use crate::extract::Path;
 use crate::routes::{page, url_with};
 use crate::{AppState, WebError};
 

@@ -1,6 +1,5 @@
 //! GET /schools/{urn}: a school's details, its chain of URNs, Ofsted timeline and KS2 results.
 
-use crate::extract::Path;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
@@ -9,6 +8,7 @@ use aspire_core::links::LinkRelation;
 use aspire_core::urn::Urn;
 use aspire_store::{ChainPosition, HEADLINE_MEASURES, SchoolProfile};
 
+use crate::extract::Path;
 use crate::filters;
 use crate::routes::page;
 use crate::{AppState, WebError};
