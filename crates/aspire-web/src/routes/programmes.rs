@@ -172,8 +172,9 @@ struct ProgrammePage {
     /// Each term with the events the template plans in it.
     plan: Vec<(String, Vec<String>)>,
     areas: Vec<ProgrammeArea>,
-    /// The areas as typed in the form: "Bradford: 3" per line.
-    areas_text: String,
+    /// The forms on the page: the areas ("areas-text", "Bradford: 3" per line) as stored, or
+    /// as sent with their problems.
+    form: FormState,
     networks: Vec<Network>,
     schools: Vec<Enrolment>,
     can_change_programme: bool,
@@ -197,9 +198,19 @@ pub async fn show(
     viewer: Viewer,
     Path(id): Path<ProgrammeId>,
 ) -> Result<Html<String>, WebError> {
+    show_with(&state, &viewer, id, FormState::new()).await
+}
+
+/// The programme's page, with a form on it as sent (with its problems) or as stored.
+async fn show_with(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ProgrammeId,
+    mut form: FormState,
+) -> Result<Html<String>, WebError> {
     let here = Place::programme(id);
     let p = viewer.require(Action::View, Record::Programme, &here)?;
-    let programme = find_programme(&state, id).await?;
+    let programme = find_programme(state, id).await?;
     let networks = state.db.networks(id, &p.visible(Action::View, Record::Network)).await?;
     let schools = state.db.enrolments(id, &p.visible(Action::View, Record::Enrolment)).await?;
     let template = template_of(&programme);
@@ -213,13 +224,16 @@ pub async fn show(
         }
     }
     let areas = state.db.programme_areas(id).await?;
-    let areas_text = areas.iter().map(|a| format!("{}: {}", a.area, a.planned_networks)).collect::<Vec<_>>().join("\n");
+    if !form.has_errors() {
+        let text = areas.iter().map(|a| format!("{}: {}", a.area, a.planned_networks)).collect::<Vec<_>>().join("\n");
+        form.keep("areas-text", &text);
+    }
     page(ProgrammePage {
         programme,
         template,
         plan,
         areas,
-        areas_text,
+        form,
         networks,
         schools,
         can_change_programme: p.may(Action::Change, Record::Programme, &here),
@@ -244,25 +258,32 @@ pub async fn set_areas(
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Programme, &Place::programme(id))?;
     find_programme(&state, id).await?;
+    let mut form = FormState::new();
+    form.keep("areas-text", &f.areas);
     let mut areas = Vec::new();
+    // Every line is checked, and every problem is shown at once.
     for (i, line) in f.areas.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let (name, n) = line.rsplit_once(':').unwrap_or((line, "1"));
-        let planned_networks = n.trim().parse::<u32>().map_err(|_| {
-            WebError::BadRequest(format!(
-                "Line {}: '{}' is not a number of networks. Write one area per line, e.g. 'Bradford: 3'. Nothing was changed.",
-                i + 1,
-                n.trim()
-            ))
-        })?;
-        let area = ProgrammeArea { area: name.trim().to_owned(), planned_networks };
-        areas.push(area);
+        let Ok(planned_networks) = n.trim().parse::<u32>() else {
+            form.problem(
+                "areas-text",
+                format!(
+                    "Line {}: '{}' is not a number of networks: write one area per line, e.g. 'Bradford: 3'",
+                    i + 1,
+                    n.trim()
+                ),
+            );
+            continue;
+        };
+        areas.push(ProgrammeArea { area: name.trim().to_owned(), planned_networks });
         if let Err(e) = aspire_store::check_areas(&areas) {
-            return Err(WebError::BadRequest(format!(
-                "Line {}: {}. Nothing was changed.",
-                i + 1,
-                capitalise(&e.to_string())
-            )));
+            form.problem("areas-text", format!("Line {}: {}", i + 1, capitalise(&e.to_string())));
+            areas.pop();
         }
+    }
+    if form.has_errors() {
+        let body = show_with(&state, &viewer, id, form).await?;
+        return Ok((StatusCode::BAD_REQUEST, body).into_response());
     }
     state.db.set_programme_areas(&viewer.actor(), id, &areas).await.map_err(bad)?;
     Ok(Redirect::to(&format!("/programmes/{id}#areas")).into_response())

@@ -104,6 +104,11 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
         bad.body
     );
     assert!(admin.db.programme_areas(id).await.expect("areas").is_empty(), "nothing written");
+    assert!(bad.body.contains("Oldham: 2\nBradford: three</textarea>"), "what was typed is kept: {}", bad.body);
+    // Every bad line at once.
+    let two = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "Oldham: x\nBradford: y")]).await;
+    assert!(two.body.contains("Line 1: ") && two.body.contains("Line 2: "), "{}", two.body);
+    assert!(two.body.contains("<title>Error: TLIF Oldham"), "{}", two.body);
     let twice = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "Oldham: 2\noldham: 1")]).await;
     assert!(
         twice.body.contains("Line 2: Area &#39;oldham&#39; is listed twice")
