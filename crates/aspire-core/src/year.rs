@@ -62,10 +62,6 @@ impl AcademicYear {
         self.0
     }
 
-    pub fn end_year(self) -> u16 {
-        self.0 + 1
-    }
-
     /// 1 September of the start year.
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(i32::from(self.0), 9, 1).unwrap_or(NaiveDate::MIN)

@@ -72,24 +72,6 @@ impl Viewer {
         }
     }
 
-    /// As [`Viewer::require`], allowed if any of the places is (a school's record lives in the
-    /// school and in each of its enrolments).
-    pub fn require_any(&self, action: Action, record: Record, places: &[Place]) -> Result<&Principal, WebError> {
-        let p = &self.signed_in()?.principal;
-        if places.iter().any(|pl| p.may(action, record, pl)) {
-            return Ok(p);
-        }
-        let why = places.first().map_or("not allowed", |pl| match p.decide(action, record, pl) {
-            aspire_core::access::Decision::Deny(w) => w,
-            aspire_core::access::Decision::Allow => "not allowed",
-        });
-        if places.iter().any(|pl| p.may(Action::View, record, pl) || *pl == Place::NOWHERE) {
-            Err(WebError::Forbidden(why.into()))
-        } else {
-            Err(not_found())
-        }
-    }
-
     pub fn may(&self, action: Action, record: Record) -> bool {
         self.principal().is_some_and(|p| p.may_somewhere(action, record))
     }

@@ -257,17 +257,6 @@ impl<'r> Areas<'r> {
         self.members.iter().map(|(_, m)| m)
     }
 
-    /// Area sets of the rule set that have no members at all (nothing bundled or imported).
-    pub fn empty_sets(&self) -> Vec<&str> {
-        self.rules
-            .areas
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !self.members.iter().any(|(j, _)| j == i))
-            .map(|(_, a)| a.set.as_str())
-            .collect()
-    }
-
     /// DfE LA codes in which a school could lie in one of the areas (the LA itself for whole-LA
     /// members, the county for districts). Schools elsewhere are not in any area.
     pub fn possible_las(&self) -> BTreeSet<u16> {
