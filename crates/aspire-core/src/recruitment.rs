@@ -4,6 +4,7 @@ use serde::Serialize;
 
 /// A stage of recruitment and membership.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Stage {
     Enquiry,
     Applied,

@@ -47,7 +47,7 @@ pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use migrate::MIGRATIONS;
 pub use networks::{FormedNetwork, PlacedSchool};
 pub use profile::*;
-pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError, STAGES};
+pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError};
 pub use recruitment::{EligibilityCheck, Enquiry, MESSAGE_LIMIT, NewEnquiry, ProgrammeArea, StageCount, check_areas};
 pub use registry::*;
 

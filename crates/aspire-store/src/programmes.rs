@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use aspire_core::access::{Place, Visible};
 use aspire_core::people::{NetworkId, ProgrammeId};
+use aspire_core::recruitment::Stage;
 use aspire_core::urn::Urn;
 
 use crate::audit::{self, Actor, Event, scope_condition};
@@ -33,24 +34,12 @@ pub enum ProgrammeError {
     NotEnrolled(Urn),
     #[error("the programme ends ({ends}) before it starts ({starts})")]
     Dates { starts: NaiveDate, ends: NaiveDate },
-    #[error("'{0}' is not a stage: the stages are {stages}", stages = STAGES.join(", "))]
-    BadStage(String),
     #[error("{0}")]
     Stage(aspire_core::recruitment::StageError),
     #[error("{field} {problem}")]
     Field { field: &'static str, problem: String },
     #[error("{0}")]
     Store(#[from] StoreError),
-}
-
-/// A school's stages in a programme, in order.
-pub const STAGES: &[&str] = &["enquiry", "applied", "enrolled", "withdrawn", "completed"];
-
-#[cfg(test)]
-#[test]
-fn the_stages_are_the_core_stages() {
-    let core: Vec<&str> = aspire_core::recruitment::Stage::ALL.iter().map(|s| s.code()).collect();
-    assert_eq!(core, STAGES);
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,7 +103,7 @@ pub struct Enrolment {
     pub la_name: Option<String>,
     pub network: Option<NetworkId>,
     pub network_name: Option<String>,
-    pub status: String,
+    pub status: Stage,
     /// The stored eligibility decision: eligible, not_eligible or cannot_tell.
     pub eligibility: Option<String>,
     pub eligibility_reasons: Vec<String>,
@@ -298,11 +287,8 @@ impl Db {
         actor: &Actor,
         programme: ProgrammeId,
         urns: &[Urn],
-        stage: &str,
+        stage: Stage,
     ) -> Result<usize, ProgrammeError> {
-        if !STAGES.contains(&stage) {
-            return Err(ProgrammeError::BadStage(stage.to_owned()));
-        }
         if self.programme(programme).await?.is_none() {
             return Err(ProgrammeError::NoSuchProgramme(programme));
         }
@@ -323,7 +309,7 @@ impl Db {
                     )
                     .int(programme)
                     .int(i64::from(*u))
-                    .text(stage)
+                    .text(stage.code())
                     .instant(Utc::now())
                     .instant(Utc::now()),
                     "enrolling a school",
@@ -361,7 +347,7 @@ impl Db {
             }
         }
         let before = self.enrolment(programme, urn).await?.ok_or(ProgrammeError::NotEnrolled(urn))?;
-        let stage = aspire_core::recruitment::Stage::parse(&before.status).map_err(ProgrammeError::Stage)?;
+        let stage = before.status;
         if network.is_some() && !stage.takes_part() {
             return Err(ProgrammeError::Field {
                 field: "network",
@@ -421,7 +407,13 @@ impl Db {
             },
             "listing schools in a programme",
             |r| {
-                let (programme, network) = (present(r.programme_id("programme_id")?, "programme_id")?, r.network_id("network_id")?);
+                let (programme, network) =
+                    (present(r.programme_id("programme_id")?, "programme_id")?, r.network_id("network_id")?);
+                let stage = present(r.text("status")?, "status")?;
+                let status = Stage::parse(&stage).map_err(|e| StoreError::Decode {
+                    doing: "listing schools in a programme".into(),
+                    problem: e.to_string(),
+                })?;
                 Ok(r.int("urn")?.and_then(|u| Urn::try_from(u).ok()).map(|urn| Enrolment {
                     programme,
                     urn,
@@ -429,7 +421,7 @@ impl Db {
                     la_name: r.text("la_name").ok().flatten(),
                     network,
                     network_name: r.text("network_name").ok().flatten(),
-                    status: r.text("status").ok().flatten().unwrap_or_default(),
+                    status,
                     eligibility: r.text("eligibility").ok().flatten(),
                     eligibility_reasons: r
                         .text("eligibility_reasons")

@@ -350,7 +350,7 @@ impl Db {
         reason: Option<&str>,
     ) -> Result<(), ProgrammeError> {
         let before = self.enrolment(programme, urn).await?.ok_or(ProgrammeError::NotEnrolled(urn))?;
-        let from = Stage::parse(&before.status).map_err(ProgrammeError::Stage)?;
+        let from = before.status;
         from.check_move(to, reason).map_err(ProgrammeError::Stage)?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty() && to == Stage::Withdrawn);
         let network = if to.takes_part() { before.network } else { None };

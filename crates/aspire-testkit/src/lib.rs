@@ -188,7 +188,7 @@ impl ProgrammeBuilder {
             db.set_programme_areas(&cli, id, &self.areas).await.expect("areas");
         }
         if !self.enrolled.is_empty() {
-            db.enrol(&cli, id, &self.enrolled, "enrolled").await.expect("enrol");
+            db.enrol(&cli, id, &self.enrolled, aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
         }
         id
     }

@@ -127,7 +127,7 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
             rows.sort_by_key(|r| (r.la_name.clone(), r.decision.urn));
             let chosen: Vec<_> = rows.into_iter().take(12).collect();
             let urns: Vec<_> = chosen.iter().map(|r| r.decision.urn).collect();
-            db.enrol(&actor, id, &urns, "enrolled").await?;
+            db.enrol(&actor, id, &urns, aspire_core::recruitment::Stage::Enrolled).await?;
             // The areas it recruited in: the local authorities of its schools.
             let mut areas: Vec<aspire_store::ProgrammeArea> = Vec::new();
             for r in &chosen {

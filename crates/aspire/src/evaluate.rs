@@ -166,13 +166,8 @@ async fn read_cohort(db: &Db, path: &PathBuf) -> anyhow::Result<BTreeSet<Urn>> {
 async fn programme_schools(db: &Db, programme: aspire_core::people::ProgrammeId) -> anyhow::Result<BTreeSet<Urn>> {
     let p = db.programme(programme).await?.with_context(|| format!("there is no programme {programme}"))?;
     let all = aspire_core::access::Visible::everything();
-    let urns: BTreeSet<Urn> = db
-        .enrolments(programme, &all)
-        .await?
-        .into_iter()
-        .filter(|e| e.status == "enrolled" || e.status == "completed")
-        .map(|e| e.urn)
-        .collect();
+    let urns: BTreeSet<Urn> =
+        db.enrolments(programme, &all).await?.into_iter().filter(|e| e.status.takes_part()).map(|e| e.urn).collect();
     if urns.is_empty() {
         bail!("the programme {} has no enrolled school yet", p.name);
     }

@@ -155,6 +155,7 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
             for u in urns {
                 parsed.push(Urn::parse(u).map_err(|e| anyhow::anyhow!("{e}"))?);
             }
+            let stage = Stage::parse(stage).map_err(|e| anyhow::anyhow!("{e}"))?;
             let added = db.enrol(&actor, *programme, &parsed, stage).await?;
             // Each school added is checked against the programme's rule set, as an enquiry is.
             let p = db.programme(*programme).await?.with_context(|| format!("there is no programme {programme}"))?;

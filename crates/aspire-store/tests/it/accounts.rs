@@ -402,15 +402,15 @@ async fn lists_never_leave_the_reader_scope() {
             assert!(db.known_urns(&[u].into()).await.expect("known").contains(&u), "{u} in the spine");
         }
         assert!(matches!(
-            db.enrol(&cli, p1, &[a, urn("999998")], "enrolled").await,
+            db.enrol(&cli, p1, &[a, urn("999998")], aspire_core::recruitment::Stage::Enrolled).await,
             Err(ProgrammeError::UnknownSchool(_))
         ));
         assert!(
             db.enrolments(p1, &aspire_core::access::Visible::everything()).await.expect("list").is_empty(),
             "nothing half-written"
         );
-        db.enrol(&cli, p1, &[a, b, c, d], "enrolled").await.expect("enrol");
-        db.enrol(&cli, p2, &[e], "enrolled").await.expect("enrol");
+        db.enrol(&cli, p1, &[a, b, c, d], aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
+        db.enrol(&cli, p2, &[e], aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
         let n1 = db.create_network(&cli, p1, "North A").await.expect("network");
         let n2 = db.create_network(&cli, p1, "North B").await.expect("network");
         let n3 = db.create_network(&cli, p2, "South A").await.expect("network");

@@ -246,9 +246,9 @@ async fn a_programme_is_compared_with_the_eligible_schools_that_did_not_take_par
     let eligible = t.db.programme_eligible(p).await.expect("eligibility").expect("a rule set and a start date");
     assert!(eligible.len() > 40, "{}", eligible.len());
     let taking_part: Vec<Urn> = eligible.iter().copied().take(20).collect();
-    t.db.enrol(&cli, p, &taking_part, "enrolled").await.expect("enrol");
+    t.db.enrol(&cli, p, &taking_part, aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
     let withdrew: Vec<Urn> = eligible.iter().copied().skip(20).take(2).collect();
-    t.db.enrol(&cli, p, &withdrew, "withdrawn").await.expect("enrol");
+    t.db.enrol(&cli, p, &withdrew, aspire_core::recruitment::Stage::Withdrawn).await.expect("enrol");
     let (id, n) =
         t.db.save_programme_cohort(&aspire_store::Actor::command_line(), "TLIF 2017 schools", p)
             .await

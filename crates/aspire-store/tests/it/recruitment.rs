@@ -69,7 +69,7 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
         // A good enquiry: the school is at the enquiry stage with its decision and reasons.
         db.record_enquiry(&public, p, &enquiry(a), Some(&check)).await.expect("enquiry");
         let e = db.enrolment(p, a).await.expect("read").expect("enrolment");
-        assert_eq!(e.status, "enquiry");
+        assert_eq!(e.status.code(), "enquiry");
         assert_eq!(e.eligibility.as_deref(), Some("eligible"));
         assert_eq!(e.eligibility_reasons, check.reasons);
         assert_eq!(e.eligibility_basis.as_deref(), Some("tlif-2017 version 1, as of 2017-11-01"));
@@ -79,7 +79,7 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
         // A second enquiry from a school already further on does not move it back.
         db.move_stage(&cli, p, a, Stage::Applied, None).await.expect("applied");
         db.record_enquiry(&public, p, &enquiry(a), None).await.expect("again");
-        assert_eq!(db.enrolment(p, a).await.expect("read").expect("e").status, "applied");
+        assert_eq!(db.enrolment(p, a).await.expect("read").expect("e").status.code(), "applied");
         assert_eq!(db.enquiries(p).await.expect("list").len(), 2);
 
         // Moves the pipeline does not allow are refused with the reason.
@@ -96,10 +96,10 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
         db.move_stage(&cli, p, a, Stage::Withdrawn, Some("A new head teacher")).await.expect("withdrawn");
         let e = db.enrolment(p, a).await.expect("read").expect("e");
         assert_eq!(
-            (e.status.as_str(), e.network, e.withdrawn_reason.as_deref()),
+            (e.status.code(), e.network, e.withdrawn_reason.as_deref()),
             ("withdrawn", None, Some("A new head teacher"))
         );
-        db.enrol(&cli, p, &[b], "enrolled").await.expect("b");
+        db.enrol(&cli, p, &[b], aspire_core::recruitment::Stage::Enrolled).await.expect("b");
         let counts = db.recruitment_counts(p).await.expect("counts");
         assert_eq!(counts.iter().map(|c| c.schools).sum::<usize>(), 2);
         assert_eq!(counts[0].stage, "enrolled", "pipeline order: {counts:?}");
@@ -139,7 +139,7 @@ async fn a_formation_is_saved_whole_and_keeps_locked_and_published_networks() {
             .await
             .expect("programme");
         let u: Vec<Urn> = ["105626", "105627", "105631", "105638", "105642", "105648"].iter().map(|s| urn(s)).collect();
-        db.enrol(&cli, p, &u, "enrolled").await.expect("enrol");
+        db.enrol(&cli, p, &u, aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
         let f = |name: &str, m: &[Urn]| aspire_store::FormedNetwork {
             name: name.into(),
             venue: Some(m[0]),
@@ -176,7 +176,7 @@ async fn a_formation_is_saved_whole_and_keeps_locked_and_published_networks() {
             )
             .await
             .expect("programme");
-        db.enrol(&cli, q, &u, "enrolled").await.expect("enrol");
+        db.enrol(&cli, q, &u, aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
         db.save_formation(&cli, q, &[f("X 1", &u[0..2]), f("X 2", &u[2..4]), f("X 3", &u[4..6])]).await.expect("three");
         db.save_formation(&cli, q, &[f("X 2", &u[0..3]), f("X 1", &u[3..6])]).await.expect("two, names swapped");
         let nets = db.networks(q, &all).await.expect("networks");

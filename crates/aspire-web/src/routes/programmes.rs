@@ -335,7 +335,11 @@ pub async fn enrol(
     if urns.is_empty() {
         return Err(WebError::BadRequest("Type at least one URN.".into()));
     }
-    let stage = f.stage.as_deref().filter(|s| !s.is_empty()).unwrap_or("enrolled");
+    let stage = match f.stage.as_deref().filter(|s| !s.is_empty()) {
+        None => aspire_core::recruitment::Stage::Enrolled,
+        Some(s) => aspire_core::recruitment::Stage::parse(s)
+            .map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?,
+    };
     state.db.enrol(&viewer.actor(), id, &urns, stage).await.map_err(bad)?;
     // Each school added is checked against the programme's rule set, as an enquiry is.
     let today = chrono::Local::now().date_naive();

@@ -316,7 +316,7 @@ pub async fn board(
         .await?
         .into_iter()
         .map(|e| {
-            let next = Stage::parse(&e.status).map(|s| s.next().iter().map(|s| s.code()).collect()).unwrap_or_default();
+            let next = e.status.next().iter().map(|s| s.code()).collect();
             let contact = latest.get(&e.urn).cloned();
             BoardRow { e, next, contact }
         })
@@ -369,7 +369,7 @@ pub async fn csv(
             e.urn.to_string(),
             defuse(e.school_name.as_deref().unwrap_or("")),
             defuse(e.la_name.as_deref().unwrap_or("")),
-            e.status.clone(),
+            e.status.code().to_owned(),
             e.stage_changed_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default(),
             defuse(e.withdrawn_reason.as_deref().unwrap_or("")),
             e.eligibility.clone().unwrap_or_default(),

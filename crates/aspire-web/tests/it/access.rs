@@ -70,8 +70,10 @@ async fn world() -> World {
         |name: &str| NewProgramme { name: name.into(), template: None, rule_set: None, starts_on: None, ends_on: None };
     let p1 = db.create_programme(&cli, &new("North 2026")).await.expect("p1");
     let p2 = db.create_programme(&cli, &new("South 2026")).await.expect("p2");
-    db.enrol(&cli, p1, &[urn(A), urn("105627"), urn(C), urn("105638")], "enrolled").await.expect("enrol");
-    db.enrol(&cli, p2, &[urn(E)], "enrolled").await.expect("enrol");
+    db.enrol(&cli, p1, &[urn(A), urn("105627"), urn(C), urn("105638")], aspire_core::recruitment::Stage::Enrolled)
+        .await
+        .expect("enrol");
+    db.enrol(&cli, p2, &[urn(E)], aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
     let n1 = db.create_network(&cli, p1, "North A").await.expect("n1");
     let n2 = db.create_network(&cli, p1, "North B").await.expect("n2");
     let n3 = db.create_network(&cli, p2, "South A").await.expect("n3");

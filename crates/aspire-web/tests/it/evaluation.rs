@@ -135,7 +135,7 @@ async fn a_programme_report_compares_with_eligible_schools_that_did_not_take_par
         .expect("programme");
     let eligible = app.db.programme_eligible(p).await.expect("eligibility").expect("eligible schools");
     let some: Vec<Urn> = eligible.iter().copied().take(15).collect();
-    app.db.enrol(&cli, p, &some, "enrolled").await.expect("enrol");
+    app.db.enrol(&cli, p, &some, aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
     let (id, _) = app
         .db
         .save_programme_cohort(&aspire_store::Actor::command_line(), "TLIF 2017 schools", p)

@@ -49,7 +49,7 @@ async fn networks_are_formed_moved_locked_and_published() {
         .expect("areas");
     let mut all: Vec<Urn> = GUILDFORD.iter().map(|u| urn(u)).collect();
     all.push(urn(NO_COORDINATES));
-    db.enrol(&cli, id, &all, "enrolled").await.expect("enrol");
+    db.enrol(&cli, id, &all, aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
     let base = format!("/programmes/{id}/networks");
 
     // Eight schools: two networks of four, with the bound below the distance.

@@ -306,7 +306,7 @@ async fn stored_script_payloads_render_as_text_on_every_page() {
         )
         .await
         .expect("programme");
-    app.db.enrol(&cli, p, &[urn], "enrolled").await.expect("enrol");
+    app.db.enrol(&cli, p, &[urn], aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
     let n = app.db.create_network(&cli, p, &format!("Network {X}")).await.expect("network");
     app.db.set_network(&cli, p, urn, Some(n)).await.expect("set");
     let person = app
