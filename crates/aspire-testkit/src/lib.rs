@@ -163,11 +163,35 @@ impl ProgrammeBuilder {
         }
     }
 
-    /// Without a template or rule set.
+    /// Without a template, a rule set or dates.
     pub fn bare(mut self) -> ProgrammeBuilder {
         self.programme.template = None;
         self.programme.rule_set = None;
+        self.programme.starts_on = None;
         self
+    }
+
+    /// Without a template, with this rule set.
+    pub fn rule_set(mut self, id: &str) -> ProgrammeBuilder {
+        self.programme.template = None;
+        self.programme.rule_set = Some(id.into());
+        self
+    }
+
+    /// Starting on this day (`None` for a programme without dates).
+    pub fn starts(mut self, on: Option<NaiveDate>) -> ProgrammeBuilder {
+        self.programme.starts_on = on;
+        self
+    }
+
+    pub fn ends(mut self, on: Option<NaiveDate>) -> ProgrammeBuilder {
+        self.programme.ends_on = on;
+        self
+    }
+
+    /// What would be created, for a test that expects it to be refused.
+    pub fn build(&self) -> NewProgramme {
+        self.programme.clone()
     }
 
     pub fn area(mut self, area: &str, planned_networks: u32) -> ProgrammeBuilder {

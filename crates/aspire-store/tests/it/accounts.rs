@@ -6,8 +6,7 @@ use aspire_core::access::{Action, Record};
 use aspire_core::people::{Email, Grant, Role, Scope};
 use aspire_core::urn::Urn;
 use aspire_store::{
-    AccountError, Actor, AuditQuery, Db, NewProgramme, ProgrammeError, SignInError, SignInPolicy, StaffOutcome,
-    TokenPurpose,
+    AccountError, Actor, AuditQuery, Db, ProgrammeError, SignInError, SignInPolicy, StaffOutcome, TokenPurpose,
 };
 
 use crate::{TestDb, import, parse};
@@ -357,44 +356,15 @@ async fn lists_never_leave_the_reader_scope() {
         let db = &t.db;
         import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
         let cli = Actor::command_line();
-        let p1 = db
-            .create_programme(
-                &cli,
-                &NewProgramme {
-                    name: "North 2026".into(),
-                    template: None,
-                    rule_set: Some("tlif-2017".into()),
-                    starts_on: chrono::NaiveDate::from_ymd_opt(2026, 9, 1),
-                    ends_on: chrono::NaiveDate::from_ymd_opt(2027, 7, 31),
-                },
-            )
-            .await
-            .expect("programme");
-        let p2 = db
-            .create_programme(
-                &cli,
-                &NewProgramme {
-                    name: "South 2026".into(),
-                    template: None,
-                    rule_set: None,
-                    starts_on: None,
-                    ends_on: None,
-                },
-            )
-            .await
-            .expect("programme");
+        let p1 = aspire_testkit::ProgrammeBuilder::new("North 2026")
+            .rule_set("tlif-2017")
+            .starts(chrono::NaiveDate::from_ymd_opt(2026, 9, 1))
+            .ends(chrono::NaiveDate::from_ymd_opt(2027, 7, 31))
+            .create(db)
+            .await;
+        let p2 = aspire_testkit::ProgrammeBuilder::new("South 2026").bare().create(db).await;
         assert!(matches!(
-            db.create_programme(
-                &cli,
-                &NewProgramme {
-                    name: "North 2026".into(),
-                    template: None,
-                    rule_set: None,
-                    starts_on: None,
-                    ends_on: None
-                }
-            )
-            .await,
+            db.create_programme(&cli, &aspire_testkit::ProgrammeBuilder::new("North 2026").bare().build()).await,
             Err(ProgrammeError::ProgrammeExists(_))
         ));
         let (a, b, c, d, e) = (urn("105626"), urn("105627"), urn("105631"), urn("105638"), urn("105642"));

@@ -230,19 +230,11 @@ async fn a_programme_is_compared_with_the_eligible_schools_that_did_not_take_par
         import(&t.db, &crate::parse(f)).await;
     }
     let cli = aspire_store::Actor::command_line();
-    let p =
-        t.db.create_programme(
-            &cli,
-            &aspire_store::NewProgramme {
-                name: "TLIF 2017 (test)".into(),
-                template: None,
-                rule_set: Some("tlif-2017".into()),
-                starts_on: chrono::NaiveDate::from_ymd_opt(2017, 9, 1),
-                ends_on: None,
-            },
-        )
-        .await
-        .expect("programme");
+    let p = aspire_testkit::ProgrammeBuilder::new("TLIF 2017 (test)")
+        .rule_set("tlif-2017")
+        .starts(chrono::NaiveDate::from_ymd_opt(2017, 9, 1))
+        .create(&t.db)
+        .await;
     let eligible = t.db.programme_eligible(p).await.expect("eligibility").expect("a rule set and a start date");
     assert!(eligible.len() > 40, "{}", eligible.len());
     let taking_part: Vec<Urn> = eligible.iter().copied().take(20).collect();
@@ -281,19 +273,7 @@ async fn a_programme_is_compared_with_the_eligible_schools_that_did_not_take_par
     // The comparison schools are the eligible ones less the cohort: no more than that many.
     assert!(d.n_schools - d.n_treated_schools <= eligible.len() - 20, "{d:?}");
     // A programme without a rule set has no eligible schools to compare with.
-    let bare =
-        t.db.create_programme(
-            &cli,
-            &aspire_store::NewProgramme {
-                name: "No rules".into(),
-                template: None,
-                rule_set: None,
-                starts_on: None,
-                ends_on: None,
-            },
-        )
-        .await
-        .expect("programme");
+    let bare = aspire_testkit::ProgrammeBuilder::new("No rules").bare().create(&t.db).await;
     assert_eq!(t.db.programme_eligible(bare).await.expect("read"), None);
     t.cleanup().await;
 }

@@ -4,7 +4,7 @@
 use aspire_core::access::Visible;
 use aspire_core::recruitment::Stage;
 use aspire_core::urn::Urn;
-use aspire_store::{Actor, EligibilityCheck, NewEnquiry, NewProgramme, ProgrammeArea, ProgrammeError};
+use aspire_store::{Actor, EligibilityCheck, NewEnquiry, ProgrammeArea, ProgrammeError};
 
 use crate::{TestDb, import, parse};
 
@@ -29,19 +29,7 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
         import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
         let cli = Actor::command_line();
         let public = Actor::system(Some("203.0.113.9".into()));
-        let p = db
-            .create_programme(
-                &cli,
-                &NewProgramme {
-                    name: "TLIF North".into(),
-                    template: Some("tlif-2017".into()),
-                    rule_set: Some("tlif-2017".into()),
-                    starts_on: chrono::NaiveDate::from_ymd_opt(2017, 11, 1),
-                    ends_on: None,
-                },
-            )
-            .await
-            .expect("programme");
+        let p = aspire_testkit::ProgrammeBuilder::new("TLIF North").create(db).await;
         let (a, b) = (urn("105626"), urn("105627"));
         let check = EligibilityCheck {
             outcome: "eligible".into(),
@@ -131,13 +119,7 @@ async fn a_formation_is_saved_whole_and_keeps_locked_and_published_networks() {
         let db = &t.db;
         import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
         let cli = Actor::command_line();
-        let p = db
-            .create_programme(
-                &cli,
-                &NewProgramme { name: "Formed".into(), template: None, rule_set: None, starts_on: None, ends_on: None },
-            )
-            .await
-            .expect("programme");
+        let p = aspire_testkit::ProgrammeBuilder::new("Formed").bare().create(db).await;
         let u: Vec<Urn> = ["105626", "105627", "105631", "105638", "105642", "105648"].iter().map(|s| urn(s)).collect();
         db.enrol(&cli, p, &u, aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
         let f = |name: &str, m: &[Urn]| aspire_store::FormedNetwork {
@@ -169,13 +151,7 @@ async fn a_formation_is_saved_whole_and_keeps_locked_and_published_networks() {
         // Members of kept networks cannot be regrouped.
         assert!(db.save_formation(&cli, p, &[f("Oldham 3", &u[0..1])]).await.is_err());
         // Unlock and unpublished: networks are reused and left-overs removed.
-        let q = db
-            .create_programme(
-                &cli,
-                &NewProgramme { name: "Again".into(), template: None, rule_set: None, starts_on: None, ends_on: None },
-            )
-            .await
-            .expect("programme");
+        let q = aspire_testkit::ProgrammeBuilder::new("Again").bare().create(db).await;
         db.enrol(&cli, q, &u, aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
         db.save_formation(&cli, q, &[f("X 1", &u[0..2]), f("X 2", &u[2..4]), f("X 3", &u[4..6])]).await.expect("three");
         db.save_formation(&cli, q, &[f("X 2", &u[0..3]), f("X 1", &u[3..6])]).await.expect("two, names swapped");

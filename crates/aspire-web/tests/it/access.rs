@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 
 use aspire_core::people::{Email, Grant, Role, Scope};
 use aspire_core::urn::Urn;
-use aspire_store::{Actor, NewProgramme};
+use aspire_store::Actor;
 
 use crate::{App, Page, app};
 
@@ -66,10 +66,8 @@ async fn world() -> World {
     let app = app().await;
     let db = &app.db;
     let cli = Actor::command_line();
-    let new =
-        |name: &str| NewProgramme { name: name.into(), template: None, rule_set: None, starts_on: None, ends_on: None };
-    let p1 = db.create_programme(&cli, &new("North 2026")).await.expect("p1");
-    let p2 = db.create_programme(&cli, &new("South 2026")).await.expect("p2");
+    let p1 = aspire_testkit::ProgrammeBuilder::new("North 2026").bare().create(db).await;
+    let p2 = aspire_testkit::ProgrammeBuilder::new("South 2026").bare().create(db).await;
     db.enrol(&cli, p1, &[urn(A), urn("105627"), urn(C), urn("105638")], aspire_core::recruitment::Stage::Enrolled)
         .await
         .expect("enrol");

@@ -119,20 +119,11 @@ async fn bad_report_parameters_are_explained() {
 async fn a_programme_report_compares_with_eligible_schools_that_did_not_take_part() {
     let app = app_from(FILES, &[]).await.as_admin().await;
     let cli = aspire_store::Actor::command_line();
-    let p = app
-        .db
-        .create_programme(
-            &cli,
-            &aspire_store::NewProgramme {
-                name: "TLIF 2017".into(),
-                template: None,
-                rule_set: Some("tlif-2017".into()),
-                starts_on: chrono::NaiveDate::from_ymd_opt(2017, 9, 1),
-                ends_on: None,
-            },
-        )
-        .await
-        .expect("programme");
+    let p = aspire_testkit::ProgrammeBuilder::new("TLIF 2017")
+        .rule_set("tlif-2017")
+        .starts(chrono::NaiveDate::from_ymd_opt(2017, 9, 1))
+        .create(&app.db)
+        .await;
     let eligible = app.db.programme_eligible(p).await.expect("eligibility").expect("eligible schools");
     let some: Vec<Urn> = eligible.iter().copied().take(15).collect();
     app.db.enrol(&cli, p, &some, aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");

@@ -5,8 +5,7 @@
 
 use axum::http::StatusCode;
 
-use aspire_core::urn::Urn;
-use aspire_store::{Actor, NewProgramme, ProgrammeArea};
+use aspire_store::Actor;
 
 use crate::app;
 
@@ -14,10 +13,6 @@ use crate::app;
 // the spine, which has none.
 const GUILDFORD: [&str; 8] = ["125004", "125009", "125025", "125067", "125079", "125160", "125167", "125189"];
 const NO_COORDINATES: &str = "105626";
-
-fn urn(s: &str) -> Urn {
-    Urn::parse(s).expect("urn")
-}
 
 /// The figure after a label in the summary ("Total distance</dt><dd>12.3 km").
 fn figure(body: &str, label: &str) -> f64 {
@@ -31,25 +26,9 @@ async fn networks_are_formed_moved_locked_and_published() {
     let admin = app().await.as_admin().await;
     let db = &admin.db;
     let cli = Actor::command_line();
-    let id = db
-        .create_programme(
-            &cli,
-            &NewProgramme {
-                name: "Guildford".into(),
-                template: Some("tlif-2017".into()),
-                rule_set: Some("tlif-2017".into()),
-                starts_on: chrono::NaiveDate::from_ymd_opt(2017, 11, 1),
-                ends_on: None,
-            },
-        )
-        .await
-        .expect("programme");
-    db.set_programme_areas(&cli, id, &[ProgrammeArea { area: "Surrey".into(), planned_networks: 2 }])
-        .await
-        .expect("areas");
-    let mut all: Vec<Urn> = GUILDFORD.iter().map(|u| urn(u)).collect();
-    all.push(urn(NO_COORDINATES));
-    db.enrol(&cli, id, &all, aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
+    let mut schools = GUILDFORD.to_vec();
+    schools.push(NO_COORDINATES);
+    let id = aspire_testkit::ProgrammeBuilder::new("Guildford").area("Surrey", 2).enrol(&schools).create(db).await;
     let base = format!("/programmes/{id}/networks");
 
     // Eight schools: two networks of four, with the bound below the distance.

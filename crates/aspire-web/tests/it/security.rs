@@ -6,7 +6,7 @@ use axum::http::{Request, StatusCode};
 
 use aspire_core::people::{Email, Grant, Role, Scope};
 use aspire_core::urn::Urn;
-use aspire_store::{Actor, NewProgramme, TokenPurpose};
+use aspire_store::{Actor, TokenPurpose};
 
 use crate::{App, app};
 
@@ -292,20 +292,7 @@ async fn stored_script_payloads_render_as_text_on_every_page() {
     let app = app().await.as_admin().await;
     let cli = Actor::command_line();
     let urn = Urn::parse("105626").expect("urn");
-    let p = app
-        .db
-        .create_programme(
-            &cli,
-            &NewProgramme {
-                name: format!("Programme {X}"),
-                template: None,
-                rule_set: None,
-                starts_on: None,
-                ends_on: None,
-            },
-        )
-        .await
-        .expect("programme");
+    let p = aspire_testkit::ProgrammeBuilder::new(&format!("Programme {X}")).bare().create(&app.db).await;
     app.db.enrol(&cli, p, &[urn], aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
     let n = app.db.create_network(&cli, p, &format!("Network {X}")).await.expect("network");
     app.db.set_network(&cli, p, urn, Some(n)).await.expect("set");
