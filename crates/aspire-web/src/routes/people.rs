@@ -15,6 +15,7 @@ use aspire_store::{AccountError, Person, StaffOutcome, TokenPurpose};
 
 use crate::auth::Viewer;
 use crate::extract::Path;
+use crate::forms::FormState;
 use crate::routes::page;
 use crate::{AppState, WebError};
 use aspire_core::text::capitalise;
@@ -50,19 +51,21 @@ async fn where_options(state: &AppState, p: &Principal) -> Result<Vec<(String, S
 /// Why a role cannot be given: a problem with what was typed (said to the person), or a
 /// failure of ours (the 500 page; a database's words never reach a form).
 enum GrantProblem {
-    Said(String),
+    /// The form field it is about ("role", "place" or "urn"), and what to do.
+    Said(&'static str, String),
     Store(aspire_store::StoreError),
 }
 
+/// A problem with where the role is held (the usual one).
 impl From<String> for GrantProblem {
     fn from(s: String) -> Self {
-        GrantProblem::Said(s)
+        GrantProblem::Said("place", s)
     }
 }
 
 impl From<&str> for GrantProblem {
     fn from(s: &str) -> Self {
-        GrantProblem::Said(s.to_owned())
+        GrantProblem::Said("place", s.to_owned())
     }
 }
 
@@ -75,7 +78,7 @@ impl From<aspire_store::StoreError> for GrantProblem {
 impl From<GrantProblem> for WebError {
     fn from(g: GrantProblem) -> Self {
         match g {
-            GrantProblem::Said(s) => WebError::BadRequest(s),
+            GrantProblem::Said(_, s) => WebError::BadRequest(s),
             GrantProblem::Store(e) => e.into(),
         }
     }
@@ -89,14 +92,14 @@ async fn grant_from_form(
     urn: Option<&str>,
     pupil_data: bool,
 ) -> Result<Grant, GrantProblem> {
-    let role = Role::parse(role).map_err(|e| format!("{}.", capitalise(&e.to_string())))?;
+    let role = Role::parse(role).map_err(|e| GrantProblem::Said("role", format!("{}.", capitalise(&e.to_string()))))?;
     let (scope, places) = match place.trim() {
         "platform" => (Scope::Platform, vec![Place::NOWHERE]),
         "school" => {
             let raw = urn.unwrap_or("").trim();
-            let u = Urn::parse(raw).map_err(|e| format!("School URN: {e}."))?;
+            let u = Urn::parse(raw).map_err(|e| GrantProblem::Said("urn", format!("School URN: {e}.")))?;
             if !state.db.known_urns(&[u].into()).await?.contains(&u) {
-                return Err(format!("URN {u} is not in the register.").into());
+                return Err(GrantProblem::Said("urn", format!("URN {u} is not in the register.")));
             }
             (Scope::School(u), state.db.school_places(u).await?)
         }
@@ -136,13 +139,15 @@ struct PeoplePage {
     can_invite: bool,
     roles: Vec<(&'static str, &'static str)>,
     places: Vec<(String, String)>,
+    /// The invitation form, as sent with its problems, or empty.
+    form: FormState,
     csrf: String,
     upload_limit: String,
     expanded_limit: String,
     staff_rows: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct PeopleQuery {
     q: Option<String>,
     offered: Option<String>,
@@ -157,6 +162,15 @@ pub async fn list(
     viewer: Viewer,
     Query(q): Query<PeopleQuery>,
 ) -> Result<Html<String>, WebError> {
+    list_with(&state, &viewer, q, FormState::new()).await
+}
+
+async fn list_with(
+    state: &AppState,
+    viewer: &Viewer,
+    q: PeopleQuery,
+    form: FormState,
+) -> Result<Html<String>, WebError> {
     let p = &viewer.signed_in()?.principal;
     let people = state.db.people(&p.visible(Action::View, Record::Person), q.q.as_deref()).await?;
     let can_invite = p.may_somewhere(Action::Change, Record::Person);
@@ -166,7 +180,8 @@ pub async fn list(
         offered: q.offered.and_then(|e| Email::parse(&e).ok()).map(|e| e.as_str().to_owned()),
         can_invite,
         roles: role_options(),
-        places: if can_invite { where_options(&state, p).await? } else { Vec::new() },
+        places: if can_invite { where_options(state, p).await? } else { Vec::new() },
+        form,
         csrf: viewer.csrf.clone(),
         upload_limit: crate::error::size(crate::routes::UPLOAD_LIMIT),
         expanded_limit: crate::error::size(aspire_import::STAFF_LIMITS.expanded as usize),
@@ -176,9 +191,13 @@ pub async fn list(
 
 #[derive(Debug, Deserialize)]
 pub struct InviteForm {
+    #[serde(default)]
     email: String,
+    #[serde(default)]
     name: String,
+    #[serde(default)]
     role: String,
+    #[serde(default)]
     place: String,
     urn: Option<String>,
     pupil_data: Option<String>,
@@ -190,8 +209,35 @@ pub async fn invite(
     Form(f): Form<InviteForm>,
 ) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
-    let email = Email::parse(&f.email).map_err(|e| WebError::BadRequest(format!("Email address: {e}.")))?;
-    let grant = grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some()).await?;
+    let mut form = FormState::new();
+    form.keep("email", &f.email)
+        .keep("name", &f.name)
+        .keep("role", &f.role)
+        .keep("place", &f.place)
+        .keep("urn", f.urn.as_deref().unwrap_or(""))
+        .keep("pupil_data", f.pupil_data.as_deref().unwrap_or(""));
+    let email = match Email::parse(&f.email) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            form.problem("email", format!("{}: enter an address like name@school.org.uk", capitalise(&e.to_string())));
+            None
+        }
+    };
+    if f.name.trim().is_empty() {
+        form.problem("name", "Enter their name");
+    }
+    let grant = match grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some()).await {
+        Ok(g) => Some(g),
+        Err(GrantProblem::Said(field, why)) => {
+            form.problem(field, why.trim_end_matches('.'));
+            None
+        }
+        Err(GrantProblem::Store(e)) => return Err(e.into()),
+    };
+    let (Some(email), Some(grant), false) = (email, grant, form.has_errors()) else {
+        let body = list_with(&state, &viewer, PeopleQuery::default(), form).await?;
+        return Ok((StatusCode::BAD_REQUEST, body).into_response());
+    };
     let actor = viewer.actor();
     match state.db.person_by_email(&email).await? {
         // Someone with an account already: the role is offered, and counts once they accept
@@ -429,7 +475,7 @@ pub async fn import(State(state): State<AppState>, viewer: Viewer, mut form: Mul
         let urn = r.urn.map(|u| u.to_string());
         match grant_from_form(&state, p, r.role.code(), &place, urn.as_deref(), false).await {
             Ok(g) => rows.push((r.email.clone(), r.name.clone(), g)),
-            Err(GrantProblem::Said(why)) => errors.push(format!("line {}: {why}", r.line)),
+            Err(GrantProblem::Said(_, why)) => errors.push(format!("line {}: {why}", r.line)),
             Err(GrantProblem::Store(e)) => return Err(e.into()),
         }
     }

@@ -6,6 +6,7 @@
 mod access;
 mod eligibility;
 mod evaluation;
+mod forms;
 mod limits;
 mod networks;
 mod pages;
