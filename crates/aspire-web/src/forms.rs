@@ -44,6 +44,11 @@ impl FormState {
         self.values.get(field).map_or("", String::as_str)
     }
 
+    /// Whether the form was sent with this field (else the page fills it from what is stored).
+    pub fn has(&self, field: &str) -> bool {
+        self.values.contains_key(field)
+    }
+
     /// Whether a select's option was the one chosen.
     pub fn chosen(&self, field: &str, option: &str) -> bool {
         self.value(field) == option

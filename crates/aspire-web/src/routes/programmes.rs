@@ -175,6 +175,8 @@ struct ProgrammePage {
     /// The forms on the page: the areas ("areas-text", "Bradford: 3" per line) as stored, or
     /// as sent with their problems.
     form: FormState,
+    /// The stages a school can be added at.
+    stages: Vec<(&'static str, &'static str)>,
     networks: Vec<Network>,
     schools: Vec<Enrolment>,
     can_change_programme: bool,
@@ -224,7 +226,7 @@ async fn show_with(
         }
     }
     let areas = state.db.programme_areas(id).await?;
-    if !form.has_errors() {
+    if !form.has("areas-text") {
         let text = areas.iter().map(|a| format!("{}: {}", a.area, a.planned_networks)).collect::<Vec<_>>().join("\n");
         form.keep("areas-text", &text);
     }
@@ -234,6 +236,7 @@ async fn show_with(
         plan,
         areas,
         form,
+        stages: vec![("enrolled", "enrolled"), ("enquiry", "enquiry"), ("applied", "applied")],
         networks,
         schools,
         can_change_programme: p.may(Action::Change, Record::Programme, &here),
@@ -291,6 +294,7 @@ pub async fn set_areas(
 
 #[derive(Debug, Deserialize)]
 pub struct NameForm {
+    #[serde(default)]
     name: String,
 }
 
@@ -302,12 +306,22 @@ pub async fn create_network(
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     find_programme(&state, id).await?;
-    state.db.create_network(&viewer.actor(), id, &f.name).await.map_err(bad)?;
-    Ok(Redirect::to(&format!("/programmes/{id}#networks")).into_response())
+    let mut form = FormState::new();
+    form.keep("network-name", &f.name);
+    match state.db.create_network(&viewer.actor(), id, &f.name).await {
+        Ok(_) => return Ok(Redirect::to(&format!("/programmes/{id}#networks")).into_response()),
+        Err(ProgrammeError::NameMissing) => form.problem("network-name", "Enter a name for the network"),
+        Err(ProgrammeError::NetworkExists(n)) => form
+            .problem("network-name", format!("This programme already has a network called '{n}': choose another name")),
+        Err(e) => return Err(bad(e)),
+    }
+    let body = show_with(&state, &viewer, id, form).await?;
+    Ok((StatusCode::BAD_REQUEST, body).into_response())
 }
 
 #[derive(Debug, Deserialize)]
 pub struct EnrolForm {
+    #[serde(default)]
     urns: String,
     stage: Option<String>,
 }
@@ -321,26 +335,39 @@ pub async fn enrol(
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Enrolment, &Place::programme(id))?;
     let programme = find_programme(&state, id).await?;
+    let mut form = FormState::new();
+    form.keep("urns", &f.urns).keep("stage", f.stage.as_deref().unwrap_or(""));
     let mut urns = Vec::new();
-    let mut bad_urns = Vec::new();
     for t in f.urns.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|t| !t.is_empty()) {
         match Urn::parse(t) {
             Ok(u) => urns.push(u),
-            Err(e) => bad_urns.push(e.to_string()),
+            Err(e) => form.problem("urns", capitalise(&e.to_string())),
         }
     }
-    if !bad_urns.is_empty() {
-        return Err(WebError::BadRequest(format!("Nothing was added: {}.", bad_urns.join("; "))));
-    }
-    if urns.is_empty() {
-        return Err(WebError::BadRequest("Type at least one URN.".into()));
+    if urns.is_empty() && !form.has_errors() {
+        form.problem("urns", "Enter at least one URN");
     }
     let stage = match f.stage.as_deref().filter(|s| !s.is_empty()) {
         None => aspire_core::recruitment::Stage::Enrolled,
-        Some(s) => aspire_core::recruitment::Stage::parse(s)
-            .map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?,
+        Some(s) => aspire_core::recruitment::Stage::parse(s).unwrap_or_else(|e| {
+            form.problem("stage", capitalise(&e.to_string()));
+            aspire_core::recruitment::Stage::Enrolled
+        }),
     };
-    state.db.enrol(&viewer.actor(), id, &urns, stage).await.map_err(bad)?;
+    if !form.has_errors() {
+        match state.db.enrol(&viewer.actor(), id, &urns, stage).await {
+            Ok(_) => {}
+            Err(ProgrammeError::UnknownSchool(u)) => form.problem(
+                "urns",
+                format!("URN {u} is not in the register: check it, or import the school's GIAS record first"),
+            ),
+            Err(e) => return Err(bad(e)),
+        }
+    }
+    if form.has_errors() {
+        let body = show_with(&state, &viewer, id, form).await?;
+        return Ok((StatusCode::BAD_REQUEST, body).into_response());
+    }
     // Each school added is checked against the programme's rule set, as an enquiry is.
     let today = chrono::Local::now().date_naive();
     for (urn, check) in state.db.eligibility_checks(&programme, &urns, today).await? {

@@ -27,3 +27,28 @@ async fn an_invitation_with_mistakes_comes_back_with_every_problem_and_what_was_
     let people = admin.get("/people?q=sam").await;
     assert!(people.body.contains("No one matches"), "{}", people.body);
 }
+
+#[tokio::test]
+async fn adding_schools_and_networks_with_mistakes_keeps_what_was_typed() {
+    let admin = app().await.as_admin().await;
+    let id = aspire_testkit::ProgrammeBuilder::new("Forms").bare().create(&admin.db).await;
+    let base = format!("/programmes/{id}");
+    let sent = admin.post(&format!("{base}/schools"), &[("urns", "105626 12345, 9x"), ("stage", "applied")]).await;
+    assert_eq!(sent.status, StatusCode::BAD_REQUEST);
+    assert!(sent.body.contains("<title>Error: Forms"), "{}", sent.body);
+    assert_eq!(sent.body.matches("<li><a href=\"#urns\">").count(), 2, "each bad URN: {}", sent.body);
+    assert!(sent.body.contains("105626 12345, 9x</textarea>"), "kept: {}", sent.body);
+    assert!(sent.body.contains("<option value=\"applied\" selected>"), "the stage chosen is kept");
+    let unknown = admin.post(&format!("{base}/schools"), &[("urns", "105626 999998")]).await;
+    assert!(unknown.body.contains("URN 999998 is not in the register"), "{}", unknown.body);
+    assert!(admin.db.enrolment(id, aspire_testkit::urn("105626")).await.expect("read").is_none(), "none added");
+
+    assert_eq!(admin.post(&format!("{base}/networks"), &[("name", "North")]).await.status, StatusCode::SEE_OTHER);
+    let again = admin.post(&format!("{base}/networks"), &[("name", "North")]).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(
+        again.body.contains("<a href=\"#network-name\">This programme already has a network called"),
+        "{}",
+        again.body
+    );
+}
