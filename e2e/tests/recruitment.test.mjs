@@ -79,6 +79,19 @@ test('enquiries become enrolled schools in a published network', async () => {
   // The public page now shows the network formed.
   await visitor.goto(demo.url + '/join?q=Bradford');
   assert.match(await visitor.locator('main').innerText(), /Networks formed: .*\(4 schools\)/);
+
+  // Withdrawing a school first says what it changes; nothing changes until it is confirmed.
+  await page.goto(programmeUrl + '/recruitment');
+  const leaving = URNS[0];
+  await page.getByLabel(`New stage for URN ${leaving}`).selectOption('withdrawn');
+  await page.locator(`#reason-${leaving}`).fill('A new head teacher');
+  await page.locator(`#school-${leaving}`).getByRole('button', { name: 'Move' }).click();
+  assert.match(await page.locator('h1').innerText(), /^Withdraw /);
+  assert.match(await page.locator('main').innerText(), /It leaves its network/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.getByRole('button', { name: 'Yes, withdraw the school' }).click();
+  await page.waitForURL(new RegExp(`#school-${leaving}$`));
+  assert.match(await page.locator(`#school-${leaving}`).innerText(), /withdrawn/);
   await pub.close();
   await admin.close();
 });

@@ -402,9 +402,52 @@ pub async fn csv(
 
 #[derive(Debug, Deserialize)]
 pub struct StageForm {
+    #[serde(default)]
     stage: String,
     #[serde(default)]
     reason: String,
+    /// "yes" once the person has seen what a withdrawal or completion changes.
+    #[serde(default)]
+    confirmed: String,
+}
+
+#[derive(Template)]
+#[template(path = "confirm_stage.html")]
+struct ConfirmStagePage {
+    title: String,
+    button: String,
+    programme: aspire_store::Programme,
+    enrolment: aspire_store::Enrolment,
+    to: Stage,
+    reason: String,
+    changes: Vec<String>,
+    csrf: String,
+}
+
+/// What withdrawing or completing a school changes, said before it is done.
+fn stage_changes(e: &aspire_store::Enrolment, to: Stage, reason: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    match to {
+        Stage::Withdrawn => {
+            match &e.network_name {
+                Some(n) => out.push(format!(
+                    "It leaves its network, {n}: the network's other schools stay, and networks formed again will not include it."
+                )),
+                None => out.push("It is in no network yet, so no network changes.".to_owned()),
+            }
+            out.push(format!("The reason is kept with it: \"{}\".", reason.trim()));
+            out.push(
+                "It no longer counts as taking part, in the programme's figures and its evaluation cohort.".to_owned(),
+            );
+            out.push("It can come back later as an enquiry or an application.".to_owned());
+        }
+        Stage::Completed => {
+            out.push("It is recorded as having completed the programme; it stays in its network.".to_owned());
+            out.push("A completed school cannot be moved to another stage afterwards.".to_owned());
+        }
+        _ => {}
+    }
+    out
 }
 
 pub async fn move_stage(
@@ -416,8 +459,42 @@ pub async fn move_stage(
     viewer.require(Action::Change, Record::Recruitment, &Place::programme(id))?;
     find_programme(&state, id).await?;
     let urn = Urn::parse(&urn).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?;
+    if f.stage.trim().is_empty() {
+        return Err(WebError::BadRequest("Choose the stage to move the school to. Nothing was changed.".into()));
+    }
     let to = Stage::parse(&f.stage).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?;
     let reason = Some(f.reason.as_str()).filter(|r| !r.trim().is_empty());
+    // Withdrawing or completing a school says what it changes before it is done.
+    if matches!(to, Stage::Withdrawn | Stage::Completed) && f.confirmed != "yes" {
+        let programme = find_programme(&state, id).await?;
+        let enrolment = state
+            .db
+            .enrolment(id, urn)
+            .await?
+            .ok_or_else(|| WebError::NotFound(format!("URN {urn} is not in programme {id}.")))?;
+        // A move the pipeline refuses is said at once, not after a confirmation.
+        enrolment
+            .status
+            .check_move(to, reason)
+            .map_err(|e| WebError::BadRequest(format!("{}. Nothing was changed.", capitalise(&e.to_string()))))?;
+        let name = enrolment.school_name.clone().unwrap_or_else(|| format!("URN {urn}"));
+        let (title, button) = match to {
+            Stage::Withdrawn => (format!("Withdraw {name}?"), "Yes, withdraw the school".to_owned()),
+            _ => (format!("Mark {name} as completed?"), "Yes, it has completed the programme".to_owned()),
+        };
+        let changes = stage_changes(&enrolment, to, &f.reason);
+        return Ok(page(ConfirmStagePage {
+            title,
+            button,
+            programme,
+            enrolment,
+            to,
+            reason: f.reason.clone(),
+            changes,
+            csrf: viewer.csrf.clone(),
+        })?
+        .into_response());
+    }
     state.db.move_stage(&viewer.actor(), id, urn, to, reason).await.map_err(|e| match e {
         aspire_store::ProgrammeError::Stage(_) => {
             WebError::BadRequest(format!("{}. Nothing was changed.", capitalise(&e.to_string())))

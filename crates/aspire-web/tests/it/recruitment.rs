@@ -203,6 +203,23 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert!(e.body.contains("Say why"), "{}", e.body);
     let board = admin.get(&format!("/programmes/{id}/recruitment")).await;
     assert!(board.body.contains("<span class=\"tag\">enrolled</span>"), "{}", board.body);
+    assert!(board.body.contains("<option value=\"\">Choose a stage</option>"), "no stage is chosen for you");
+    // Withdrawing says what it changes first, and changes nothing until confirmed.
+    let asked = admin.post(&stage, &[("stage", "withdrawn"), ("reason", "New head teacher")]).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("Withdraw Alexandra Park Junior School?"), "{}", asked.body);
+    assert!(asked.body.contains("It no longer counts as taking part"), "{}", asked.body);
+    assert!(asked.body.contains("name=\"confirmed\" value=\"yes\""), "{}", asked.body);
+    let still = admin.db.enrolment(id, aspire_core::urn::Urn::parse(URN).expect("urn")).await.expect("read");
+    assert_eq!(still.expect("e").status, aspire_core::recruitment::Stage::Enrolled, "nothing changed yet");
+    let done =
+        admin.post(&stage, &[("stage", "withdrawn"), ("reason", "New head teacher"), ("confirmed", "yes")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let gone = admin.db.enrolment(id, aspire_core::urn::Urn::parse(URN).expect("urn")).await.expect("read");
+    assert_eq!(gone.expect("e").status, aspire_core::recruitment::Stage::Withdrawn);
+    // Back for the rest of this test.
+    assert_eq!(admin.post(&stage, &[("stage", "applied")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(admin.post(&stage, &[("stage", "enrolled")]).await.status, StatusCode::SEE_OTHER);
 
     // A school the team adds is checked against the rule set too.
     assert_eq!(
