@@ -185,3 +185,68 @@ pub async fn form(db: &Db, actor: &Actor, programme: ProgrammeId, req: &FormRequ
     save(db, actor, &proposal).await?;
     Ok(proposal)
 }
+
+/// What saving a proposal would do to a network the programme has now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkChange {
+    pub id: NetworkId,
+    pub name: String,
+    /// Its name afterwards; `None` when it would be removed.
+    pub new_name: Option<String>,
+    /// Whether its schools would change (a role held there then ends).
+    pub schools_change: bool,
+    /// The people whose role in it would end.
+    pub roles_ending: Vec<String>,
+}
+
+impl NetworkChange {
+    /// Whether saving leaves this network exactly as it is.
+    pub fn unchanged(&self) -> bool {
+        self.new_name.as_deref() == Some(self.name.as_str()) && !self.schools_change
+    }
+}
+
+/// Every network that is neither locked nor published, and what saving `proposal` would do to
+/// it (the same matching [`Db::save_formation`] applies), so that the team can see it first
+/// and lock the ones to keep.
+pub async fn changes(db: &Db, proposal: &Proposal) -> Result<Vec<NetworkChange>, FormError> {
+    let programme = proposal.programme.id;
+    let reusable: Vec<aspire_store::Network> = db
+        .networks(programme, &Visible::everything())
+        .await?
+        .into_iter()
+        .filter(|n| !n.locked && n.published_at.is_none())
+        .collect();
+    if reusable.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placed = db.taking_part(programme).await?;
+    let old: Vec<BTreeSet<Urn>> =
+        reusable.iter().map(|n| placed.iter().filter(|s| s.network == Some(n.id)).map(|s| s.urn).collect()).collect();
+    let members: Vec<Vec<Urn>> = proposal.formed.iter().map(|f| f.members.clone()).collect();
+    let place = core::replacement(&old, &members);
+    // Who holds a role in each network.
+    let mut holders: HashMap<NetworkId, Vec<String>> = HashMap::new();
+    for person in db.people(&Visible::everything(), None).await? {
+        for g in &person.grants {
+            if let aspire_core::people::Scope::Network { network, .. } = g.grant.scope {
+                holders.entry(network).or_default().push(format!("{} ({})", person.name, g.grant.role.label()));
+            }
+        }
+    }
+    Ok(reusable
+        .iter()
+        .enumerate()
+        .map(|(j, n)| {
+            let formed = place.iter().position(|p| *p == Some(j)).map(|i| &proposal.formed[i]);
+            let schools_change = formed.is_none_or(|f| f.members.iter().copied().collect::<BTreeSet<_>>() != old[j]);
+            NetworkChange {
+                id: n.id,
+                name: n.name.clone(),
+                new_name: formed.map(|f| f.name.clone()),
+                schools_change,
+                roles_ending: if schools_change { holders.remove(&n.id).unwrap_or_default() } else { Vec::new() },
+            }
+        })
+        .collect())
+}

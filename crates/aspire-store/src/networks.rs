@@ -120,30 +120,11 @@ impl Db {
             .iter()
             .map(|n| schools.iter().filter(|s| s.network == Some(n.id)).map(|s| s.urn).collect())
             .collect();
-        let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
-        for (i, f) in formed.iter().enumerate() {
-            for (j, old) in old_members.iter().enumerate() {
-                let shared = f.members.iter().filter(|u| old.contains(u)).count();
-                if shared > 0 {
-                    pairs.push((shared, i, j));
-                }
-            }
-        }
-        pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        let mut place: Vec<Option<usize>> = vec![None; formed.len()];
+        let members: Vec<Vec<Urn>> = formed.iter().map(|f| f.members.clone()).collect();
+        let place = aspire_core::networks::replacement(&old_members, &members);
         let mut taken = vec![false; reusable.len()];
-        for (_, i, j) in pairs {
-            if place[i].is_none() && !taken[j] {
-                place[i] = Some(j);
-                taken[j] = true;
-            }
-        }
-        let mut spare = (0..reusable.len()).filter(|j| !taken[*j]).collect::<Vec<_>>().into_iter();
-        for p in place.iter_mut().filter(|p| p.is_none()) {
-            if let Some(j) = spare.next() {
-                *p = Some(j);
-                taken[j] = true;
-            }
+        for j in place.iter().flatten() {
+            taken[*j] = true;
         }
         let mut tx = self.begin().await?;
         let now = Utc::now();

@@ -631,5 +631,38 @@ pub fn network_names(bases: &[String], taken: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Which old network each newly formed one takes the place of: the one it shares most members
+/// with, pairs taken greedily from the most shared, ties by order; a new network that shares
+/// none takes a spare old one (so that network numbers are reused), or `None` for a new one.
+/// Old networks left over are removed. Used both to save a formation and to say beforehand
+/// what saving it would change.
+pub fn replacement(old: &[std::collections::BTreeSet<Urn>], formed: &[Vec<Urn>]) -> Vec<Option<usize>> {
+    let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, f) in formed.iter().enumerate() {
+        for (j, members) in old.iter().enumerate() {
+            let shared = f.iter().filter(|u| members.contains(u)).count();
+            if shared > 0 {
+                pairs.push((shared, i, j));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut place: Vec<Option<usize>> = vec![None; formed.len()];
+    let mut taken = vec![false; old.len()];
+    for (_, i, j) in pairs {
+        if place[i].is_none() && !taken[j] {
+            place[i] = Some(j);
+            taken[j] = true;
+        }
+    }
+    let mut spare = (0..old.len()).filter(|j| !taken[*j]).collect::<Vec<_>>().into_iter();
+    for p in place.iter_mut().filter(|p| p.is_none()) {
+        if let Some(j) = spare.next() {
+            *p = Some(j);
+        }
+    }
+    place
+}
+
 #[cfg(test)]
 mod tests;

@@ -264,3 +264,16 @@ fn new_networks_are_numbered_per_area_around_kept_names() {
     let bases = ["Oldham".to_owned(), "Oldham".to_owned(), "Bury".to_owned()];
     assert_eq!(network_names(&bases, &["Oldham 1".to_owned()]), ["Oldham 2", "Oldham 3", "Bury 1"]);
 }
+
+#[test]
+fn a_new_network_takes_the_place_of_the_old_one_it_shares_most_with() {
+    let set = |v: &[usize]| v.iter().map(|&i| urn(i)).collect::<std::collections::BTreeSet<_>>();
+    let list = |v: &[usize]| v.iter().map(|&i| urn(i)).collect::<Vec<_>>();
+    let old = [set(&[1, 2, 3]), set(&[4, 5, 6]), set(&[7, 8])];
+    // The first new network is mostly the second old one; the second shares nothing, so it
+    // reuses the spare third; the third is new.
+    let formed = [list(&[4, 5, 1]), list(&[9, 10]), list(&[11, 12])];
+    assert_eq!(replacement(&old, &formed), [Some(1), Some(0), Some(2)]);
+    assert_eq!(replacement(&old[..1], &formed), [Some(0), None, None]);
+    assert_eq!(replacement(&[], &formed), [None, None, None]);
+}

@@ -266,31 +266,68 @@ pub async fn show(
     })
 }
 
-#[derive(Debug, Deserialize)]
-pub struct FormForm {
-    #[serde(default)]
+#[derive(Template)]
+#[template(path = "confirm_networks.html")]
+struct ConfirmNetworksPage {
+    programme: Programme,
     within: String,
+    schools: usize,
+    formed: usize,
+    objective_km: String,
+    changes: Vec<aspire_app::networks::NetworkChange>,
+    csrf: String,
 }
 
-/// Runs the optimiser on the schools taking part, keeping locked and published networks.
+/// Runs the optimiser on the schools taking part, keeping locked and published networks. When
+/// that would change networks already there (their schools, their names, the roles held in
+/// them), it first shows which, and the team may keep some (they are locked) before forming.
 pub async fn form(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<ProgrammeId>,
-    Form(f): Form<FormForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     use aspire_app::networks::{self as app, FormError};
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map_or("", |(_, v)| v.as_str());
+    let within = field("within").to_owned();
     let request = app::FormRequest {
-        within: app::Boundary::parse(&f.within).map_err(|e| WebError::BadRequest(format!("{}.", capital(&e))))?,
+        within: app::Boundary::parse(&within).map_err(|e| WebError::BadRequest(format!("{}.", capital(&e))))?,
         ..app::FormRequest::default()
     };
-    match app::form(&state.db, &viewer.actor(), id, &request).await {
-        Ok(_) => Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response()),
-        Err(FormError::NoProgramme(_)) => Err(WebError::NotFound(format!("There is no programme {id}."))),
-        Err(FormError::Store(e) | FormError::Save(aspire_store::ProgrammeError::Store(e))) => Err(e.into()),
-        Err(e) => Err(WebError::BadRequest(format!("{}. Nothing was changed.", capital(&e)))),
+    let failed = |e: FormError| match e {
+        FormError::NoProgramme(_) => WebError::NotFound(format!("There is no programme {id}.")),
+        FormError::Store(e) | FormError::Save(aspire_store::ProgrammeError::Store(e)) => e.into(),
+        e => WebError::BadRequest(format!("{}. Nothing was changed.", capital(&e))),
+    };
+    let done = || Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response());
+    if field("confirmed") != "yes" {
+        let proposal = app::propose(&state.db, id, &request).await.map_err(failed)?;
+        let changes: Vec<_> =
+            app::changes(&state.db, &proposal).await.map_err(failed)?.into_iter().filter(|c| !c.unchanged()).collect();
+        if changes.is_empty() {
+            app::save(&state.db, &viewer.actor(), &proposal).await.map_err(failed)?;
+            return done();
+        }
+        return Ok(page(ConfirmNetworksPage {
+            within,
+            schools: proposal.schools.len(),
+            formed: proposal.formation.networks.len(),
+            objective_km: km(proposal.formation.objective_km),
+            programme: proposal.programme,
+            changes,
+            csrf: viewer.csrf.clone(),
+        })?
+        .into_response());
     }
+    // The networks the team chose to keep are locked, then the rest formed around them.
+    for (_, v) in fields.iter().filter(|(k, _)| k == "keep") {
+        let network: NetworkId =
+            v.parse().map_err(|_| WebError::BadRequest(format!("'{v}' is not a network. Nothing was changed.")))?;
+        state.db.set_network_locked(&viewer.actor(), id, network, true).await.map_err(bad)?;
+    }
+    app::form(&state.db, &viewer.actor(), id, &request).await.map_err(failed)?;
+    done()
 }
 
 /// An error's message as a sentence.

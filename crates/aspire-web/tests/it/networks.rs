@@ -87,6 +87,26 @@ async fn networks_are_formed_moved_locked_and_published() {
     assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
     assert_eq!(admin.get(&base).await.body.matches("Achievement Adviser: Alex Adviser").count(), 2);
 
+    // Forming again when it would change networks with roles in them: the page says which
+    // first, changes nothing, and lets the team keep some.
+    let unlock = admin.post(&format!("{base}/{}/lock", first.id), &[("locked", "no")]).await;
+    assert_eq!(unlock.status, StatusCode::SEE_OTHER);
+    let asked = admin.post(&format!("{base}/form"), &[]).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("Form the networks again?"), "{}", asked.body);
+    assert!(asked.body.contains("Alex Adviser (Achievement Adviser)"), "the roles that end: {}", asked.body);
+    let second_id = nets.iter().find(|n| n.id != first.id).expect("second").id;
+    assert!(asked.body.contains(&format!("name=\"keep\" value=\"{second_id}\"")), "{}", asked.body);
+    let unchanged = db.networks(id, &aspire_core::access::Visible::everything()).await.expect("nets");
+    assert_eq!(unchanged.iter().map(|n| n.schools).collect::<Vec<_>>(), [5, 3], "nothing changed yet");
+    // Keep the network of three: it is locked, the other five stay one network, and the
+    // adviser keeps both roles.
+    let kept = admin.post(&format!("{base}/form"), &[("confirmed", "yes"), ("keep", &second_id.to_string())]).await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
+    let after = db.networks(id, &aspire_core::access::Visible::everything()).await.expect("nets");
+    assert!(after.iter().any(|n| n.id == second_id && n.locked && n.schools == 3), "{after:?}");
+    assert_eq!(admin.get(&base).await.body.matches("Achievement Adviser: Alex Adviser").count(), 2);
+
     // Publish: the public page lists them.
     assert_eq!(admin.post(&format!("{base}/publish"), &[]).await.status, StatusCode::SEE_OTHER);
     let public = admin.signed_out();
