@@ -12,10 +12,77 @@ fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data").join(rel)
 }
 
-fn aspire(db: &Path, args: &[&str]) -> Output {
+/// A test's database: a SQLite file, or with `ASPIRE_TEST_BACKEND=postgres` (and
+/// `ASPIRE_TEST_POSTGRES_URL`) a PostgreSQL database of its own, dropped when the test ends.
+struct TestDb {
+    url: String,
+    file: Option<PathBuf>,
+    /// (server URL, database name) to drop.
+    pg: Option<(String, String)>,
+}
+
+static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(f)
+}
+
+impl TestDb {
+    fn new(dir: &Path) -> TestDb {
+        if aspire_testkit::backend_is_postgres() {
+            let base = std::env::var("ASPIRE_TEST_POSTGRES_URL").expect("ASPIRE_TEST_POSTGRES_URL");
+            let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let name = format!("aspire_cli_{}_{n}", std::process::id());
+            block_on(async {
+                let admin = aspire_store::Db::connect(&base).await.expect("connect");
+                let _ = admin.execute_admin(&format!("DROP DATABASE IF EXISTS {name}")).await;
+                admin.execute_admin(&format!("CREATE DATABASE {name}")).await.expect("create database");
+                admin.close().await;
+            });
+            let (prefix, _) = base.rsplit_once('/').expect("a database in the URL");
+            TestDb { url: format!("{prefix}/{name}"), file: None, pg: Some((base, name)) }
+        } else {
+            let file = dir.join("a.db");
+            TestDb { url: format!("sqlite:{}", file.display()), file: Some(file), pg: None }
+        }
+    }
+
+    /// What the database holds: the SQLite file's bytes (a refused import must leave them
+    /// exactly as they were), or every PostgreSQL table's rows.
+    fn state(&self) -> String {
+        match &self.file {
+            Some(f) => Sha256::digest(std::fs::read(f).expect("db file")).iter().map(|b| format!("{b:02x}")).collect(),
+            None => block_on(async {
+                let db = aspire_store::Db::connect(&self.url).await.expect("connect");
+                let mut all = String::new();
+                for table in db.schema_info().await.expect("schema").keys() {
+                    all.push_str(table);
+                    all.push_str(&db.table_fingerprint(table).await.expect("rows").join("\n"));
+                }
+                db.close().await;
+                all
+            }),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, name)) = self.pg.take() {
+            block_on(async {
+                if let Ok(admin) = aspire_store::Db::connect(&base).await {
+                    let _ = admin.execute_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    admin.close().await;
+                }
+            });
+        }
+    }
+}
+
+fn aspire(db: &TestDb, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_aspire"))
         .arg("--database-url")
-        .arg(format!("sqlite:{}", db.display()))
+        .arg(&db.url)
         .args(args)
         .env_remove("ASPIRE_DATABASE_URL")
         .output()
@@ -26,14 +93,10 @@ fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
-fn hash(path: &Path) -> String {
-    Sha256::digest(std::fs::read(path).expect("db file")).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[test]
 fn import_twice_then_show_a_school_across_its_urns() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("a.db");
+    let db = TestDb::new(dir.path());
     let files: Vec<String> = [
         "schools_england_2018_waiky8/england_spine_2017-2018.csv",
         "gias_links_england_2025/links_edubasealldata20250422.csv",
@@ -80,10 +143,10 @@ fn import_twice_then_show_a_school_across_its_urns() {
 #[test]
 fn a_bad_file_is_refused_whole_and_the_database_file_is_untouched() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("a.db");
+    let db = TestDb::new(dir.path());
     let spine = data("schools_england_2018_waiky8/england_spine_2017-2018.csv");
     assert!(aspire(&db, &["import", spine.to_str().expect("path")]).status.success());
-    let before = hash(&db);
+    let before = db.state();
 
     let gias =
         std::fs::read_to_string(data("gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv"))
@@ -109,19 +172,19 @@ fn a_bad_file_is_refused_whole_and_the_database_file_is_untouched() {
         assert!(out.contains("line 3, column URN, value '11585X'"), "{out}");
         assert!(out.contains("value '31-02-2019'") && out.contains("not a real date"), "{out}");
         assert!(out.contains("2 columns but the header has 111"), "{out}");
-        assert_eq!(before, hash(&db), "database file unchanged");
+        assert_eq!(before, db.state(), "database file unchanged");
     }
 
     let o = aspire(&db, &["import", "--skip-invalid", bad.to_str().expect("path")]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("3 bad rows skipped"), "{}", text(&o));
-    assert_ne!(before, hash(&db));
+    assert_ne!(before, db.state());
 }
 
 #[test]
 fn a_bad_year_is_an_error_exit_and_the_next_file_is_still_imported() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("a.db");
+    let db = TestDb::new(dir.path());
     let ks2 = std::fs::read_to_string(data("schools_england_2018_waiky8/ks2_perf_2017-2018.csv")).expect("ks2");
     let (header, rest) = ks2.split_once('\n').expect("header");
     let year_col = header.split(',').position(|h| h.trim() == "Academic Year").expect("year column");
@@ -142,7 +205,7 @@ fn a_bad_year_is_an_error_exit_and_the_next_file_is_still_imported() {
 #[test]
 fn unreadable_and_unknown_files_are_explained() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("a.db");
+    let db = TestDb::new(dir.path());
     let unknown = dir.path().join("colours.csv");
     std::fs::write(&unknown, "Colour,Size\nred,3\n").expect("write");
     let o = aspire(&db, &["import", "/no/such/file.csv", unknown.to_str().expect("path")]);
@@ -177,7 +240,7 @@ fn help_is_there_for_every_command() {
 #[test]
 fn eligibility_lists_explains_and_refuses_bad_input() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("a.db");
+    let db = TestDb::new(dir.path());
     let empty = aspire(&db, &["eligibility", "--rules", "tlif-2017", "--as-of", "2017-09-01"]);
     assert!(!empty.status.success());
     assert!(text(&empty).contains("the register is empty"), "{}", text(&empty));
@@ -210,7 +273,7 @@ fn eligibility_lists_explains_and_refuses_bad_input() {
     // Read as `| head -1` would: the reader goes away after one line, which is not an error.
     let mut child = Command::new(env!("CARGO_BIN_EXE_aspire"))
         .arg("--database-url")
-        .arg(format!("sqlite:{}", db.display()))
+        .arg(&db.url)
         .args(["eligibility", "--rules", "tlif-2017", "--as-of", "2017-09-01", "--format", "csv"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -260,10 +323,10 @@ fn eligibility_lists_explains_and_refuses_bad_input() {
 #[test]
 fn an_area_list_with_an_unknown_district_code_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("a.db");
+    let db = TestDb::new(dir.path());
     let lookup = data("ons_lad_lookups/LAD17_to_RGN17_England.csv");
     assert!(aspire(&db, &["import", lookup.to_str().expect("path")]).status.success());
-    let before = hash(&db);
+    let before = db.state();
     let list = dir.path().join("category5.csv");
     std::fs::write(
         &list,
@@ -274,7 +337,7 @@ fn an_area_list_with_an_unknown_district_code_is_refused() {
     assert!(!o.status.success());
     let out = text(&o);
     assert!(out.contains("line 3, column lad17cd, value 'E07009999'") && out.contains("ONS"), "{out}");
-    assert_eq!(before, hash(&db), "nothing written");
+    assert_eq!(before, db.state(), "nothing written");
     std::fs::write(&list, "achieving_excellence_area,lad17cd,lad17nm\nMansfield,E07000174,Mansfield\n").expect("write");
     let o = aspire(&db, &["import", "--area-set", "achieving-excellence-5", list.to_str().expect("path")]);
     assert!(o.status.success(), "{}", text(&o));

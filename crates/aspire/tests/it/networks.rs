@@ -163,7 +163,8 @@ fn with_db(url: &str, args: &[&str]) -> Output {
 #[test]
 fn form_reads_a_programme_and_saves_its_networks() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite:{}", dir.path().join("p.db").display());
+    let db = super::TestDb::new(dir.path());
+    let url = db.url.clone();
     let gias = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../data/gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv");
     assert!(with_db(&url, &["import", s(&gias)]).status.success());
