@@ -255,12 +255,22 @@ pub async fn invite(
     }
 }
 
+/// A role as the person's page lists it.
+struct GrantView {
+    id: i64,
+    role: &'static str,
+    place: String,
+    pupil_data: bool,
+    /// Whether the viewer may take it away.
+    removable: bool,
+}
+
 #[derive(Template)]
 #[template(path = "person.html")]
 struct PersonPage {
     person: Person,
     /// (grant id, role, place, pupil data, may remove)
-    grants: Vec<(i64, String, String, bool, bool)>,
+    grants: Vec<GrantView>,
     can_change: bool,
     can_disable: bool,
     roles: Vec<(&'static str, &'static str)>,
@@ -301,7 +311,13 @@ pub async fn show(
     let mut grants = Vec::new();
     for g in &person.grants {
         let removable = may_remove(&state, p, &g.grant).await?;
-        grants.push((g.id, g.grant.role.label().to_owned(), g.place.clone(), g.grant.pupil_data, removable));
+        grants.push(GrantView {
+            id: g.id,
+            role: g.grant.role.label(),
+            place: g.place.clone(),
+            pupil_data: g.grant.pupil_data,
+            removable,
+        });
     }
     let can_change = p.may_somewhere(Action::Change, Record::Person);
     page(PersonPage {
