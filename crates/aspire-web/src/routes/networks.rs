@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -19,6 +20,7 @@ use aspire_store::{Network, PlacedSchool, Programme};
 
 use crate::auth::Viewer;
 use crate::extract::Path;
+use crate::forms::FormState;
 use crate::routes::page;
 use crate::routes::programmes::{bad, find_programme, template_of};
 use crate::{AppState, WebError};
@@ -78,6 +80,8 @@ struct NetworksPage {
     dots: Vec<Dot>,
     spokes: Vec<Spoke>,
     unpublished: usize,
+    /// The advisers' form ("advisers"), as sent with its problems, or empty.
+    form: FormState,
     csrf: String,
 }
 
@@ -139,8 +143,18 @@ pub async fn show(
     viewer: Viewer,
     Path(id): Path<ProgrammeId>,
 ) -> Result<Html<String>, WebError> {
+    show_with(&state, &viewer, id, FormState::new()).await
+}
+
+/// The networks page, with the advisers' form as sent (with its problems) or empty.
+async fn show_with(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ProgrammeId,
+    form: FormState,
+) -> Result<Html<String>, WebError> {
     let p = viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
-    let programme = find_programme(&state, id).await?;
+    let programme = find_programme(state, id).await?;
     let size_text = template_of(&programme).map_or_else(
         || "networks of 4 (3 to 5 where the number of schools needs it)".to_owned(),
         |t| t.network_sizes_text(),
@@ -262,6 +276,7 @@ pub async fn show(
         dots,
         spokes,
         unpublished,
+        form,
         csrf: viewer.csrf.clone(),
     })
 }
@@ -404,17 +419,33 @@ pub async fn assign(
     use aspire_core::people::{Email, Grant, Role, Scope};
     let p = viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     find_programme(&state, id).await?;
+    let mut form = FormState::new();
+    form.keep("advisers", &f.advisers);
+    // Every line is checked, and every problem shown at once with the list as typed.
     let mut advisers = Vec::new();
     for (i, line) in f.advisers.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let fail = |why: String| WebError::BadRequest(format!("Line {}: {why}. Nothing was changed.", i + 1));
-        let (email, capacity, home) = adviser_line(line).map_err(fail)?;
-        let parsed = Email::parse(&email).map_err(|e| fail(e.to_string()))?;
-        let person = state
-            .db
-            .person_by_email(&parsed)
-            .await?
-            .ok_or_else(|| fail(format!("no one has the address {email}: invite them on the People page first")))?;
-        advisers.push((person.id, capacity, home));
+        let line_no = i + 1;
+        let (email, capacity, home) = match adviser_line(line) {
+            Ok(a) => a,
+            Err(why) => {
+                form.problem("advisers", format!("Line {line_no}: {why}"));
+                continue;
+            }
+        };
+        let Ok(parsed) = Email::parse(&email) else {
+            form.problem("advisers", format!("Line {line_no}: '{email}' is not an email address"));
+            continue;
+        };
+        match state.db.person_by_email(&parsed).await? {
+            Some(person) => advisers.push((person.id, capacity, home)),
+            None => form.problem(
+                "advisers",
+                format!("Line {line_no}: no one has the address {email}: invite them on the People page first"),
+            ),
+        }
+    }
+    if advisers.is_empty() && !form.has_errors() {
+        form.problem("advisers", "List at least one adviser: email, networks they can take, latitude, longitude");
     }
     let nets: Vec<Network> = state
         .db
@@ -424,9 +455,7 @@ pub async fn assign(
         .filter(|n| n.schools > 0)
         .collect();
     if nets.is_empty() {
-        return Err(WebError::BadRequest(
-            "No network has schools yet: form the networks first. Nothing was changed.".into(),
-        ));
+        form.problem("advisers", "No network has schools yet: form the networks first");
     }
     for n in &nets {
         let g = Grant::new(Role::AchievementAdviser, Scope::Network { programme: id, network: n.id }, false)
@@ -437,23 +466,31 @@ pub async fn assign(
     }
     let schools = state.db.taking_part(id).await?;
     let at = |u: Option<Urn>| u.and_then(|u| schools.iter().find(|s| s.urn == u)).and_then(PlacedSchool::location);
-    let venues: Vec<LatLon> = nets
-        .iter()
-        .map(|n| {
-            at(n.venue).ok_or_else(|| {
-                WebError::BadRequest(format!("{} has no venue with coordinates: form the networks first.", n.name))
-            })
-        })
-        .collect::<Result<_, _>>()?;
+    let mut venues: Vec<LatLon> = Vec::new();
+    for n in &nets {
+        match at(n.venue) {
+            Some(v) => venues.push(v),
+            None => {
+                form.problem("advisers", format!("{} has no venue with coordinates: form the networks first", n.name))
+            }
+        }
+    }
     // No adviser needs more places than there are networks.
     let slots: Vec<usize> =
         advisers.iter().enumerate().flat_map(|(i, a)| std::iter::repeat_n(i, a.1.min(nets.len()))).collect();
-    if slots.len() < nets.len() {
-        return Err(WebError::BadRequest(format!(
-            "There are {} networks but the advisers listed can take only {} between them. Nothing was changed.",
-            nets.len(),
-            slots.len()
-        )));
+    if !form.has_errors() && slots.len() < nets.len() {
+        form.problem(
+            "advisers",
+            format!(
+                "There are {} networks but the advisers listed can take only {} between them",
+                nets.len(),
+                slots.len()
+            ),
+        );
+    }
+    if form.has_errors() {
+        let body = show_with(&state, &viewer, id, form).await?;
+        return Ok((StatusCode::BAD_REQUEST, body).into_response());
     }
     let cost: Vec<f64> =
         venues.iter().flat_map(|v| slots.iter().map(|&a| aspire_core::geo::haversine_km(advisers[a].2, *v))).collect();

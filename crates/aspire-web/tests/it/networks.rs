@@ -83,6 +83,14 @@ async fn networks_are_formed_moved_locked_and_published() {
     assert!(nobody.body.contains("Line 1: no one has the address"), "{}", nobody.body);
     let bad_line = admin.post(&advisers, &[("advisers", "alex@provider.example, 2, 151.24, -0.57")]).await;
     assert!(bad_line.body.contains("not a latitude"), "{}", bad_line.body);
+    let two = admin
+        .post(
+            &advisers,
+            &[("advisers", "alex@provider.example, 2, 151.24, -0.57\nnobody@provider.example, 1, 51.2, -0.5")],
+        )
+        .await;
+    assert!(two.body.contains("Line 1: ") && two.body.contains("Line 2: no one has the address"), "{}", two.body);
+    assert!(two.body.contains("nobody@provider.example, 1, 51.2, -0.5</textarea>"), "kept: {}", two.body);
     let given = admin.post(&advisers, &[("advisers", "alex@provider.example, 2, 51.24, -0.57")]).await;
     assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
     assert_eq!(admin.get(&base).await.body.matches("Achievement Adviser: Alex Adviser").count(), 2);
