@@ -52,3 +52,15 @@ async fn adding_schools_and_networks_with_mistakes_keeps_what_was_typed() {
         again.body
     );
 }
+
+#[tokio::test]
+async fn addresses_with_ids_that_are_not_numbers_or_do_not_exist_are_404_pages() {
+    let admin = app().await.as_admin().await;
+    let public = admin.signed_out();
+    for (who, path) in [(&public, "/join/abc"), (&admin, "/programmes/new"), (&admin, "/programmes/99")] {
+        let page = who.get(path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(page.body.contains("<h1>Page not found</h1>"), "{path}: the site's own page: {}", page.body);
+        assert!(!page.body.contains("Invalid URL"), "{path}");
+    }
+}
