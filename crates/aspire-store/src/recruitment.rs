@@ -38,12 +38,17 @@ pub struct NewEnquiry {
 /// An eligibility decision as stored with a school's enrolment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EligibilityCheck {
-    /// eligible, not_eligible or cannot_tell.
-    pub outcome: String,
+    /// Kept and logged by its code: eligible, not_eligible or cannot_tell.
+    #[serde(serialize_with = "outcome_code")]
+    pub outcome: aspire_core::eligibility::Outcome,
     /// One sentence per check, naming the data used.
     pub reasons: Vec<String>,
     /// "tlif-2017 version 1, as of 2017-11-01".
     pub basis: String,
+}
+
+fn outcome_code<S: serde::Serializer>(o: &aspire_core::eligibility::Outcome, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(o.code())
 }
 
 /// An enquiry as the programme team reads it.
@@ -116,7 +121,7 @@ impl Db {
             .into_iter()
             .map(|row| {
                 let check = EligibilityCheck {
-                    outcome: row.decision.outcome.code().to_owned(),
+                    outcome: row.decision.outcome,
                     reasons: moved
                         .clone()
                         .into_iter()
@@ -435,7 +440,7 @@ async fn write_check(
             "UPDATE enrolments SET eligibility = ?, eligibility_reasons = ?, eligibility_basis = ? \
              WHERE programme_id = ? AND urn = ?",
         )
-        .text(c.outcome.clone())
+        .text(c.outcome.code())
         .text(serde_json::to_string(&c.reasons).unwrap_or_else(|_| "[]".into()))
         .text(c.basis.clone())
         .int(programme)

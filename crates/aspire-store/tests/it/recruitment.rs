@@ -32,10 +32,11 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
         let p = aspire_testkit::ProgrammeBuilder::new("TLIF North").create(db).await;
         let (a, b) = (urn("105626"), urn("105627"));
         let check = EligibilityCheck {
-            outcome: "eligible".into(),
+            outcome: aspire_core::eligibility::Outcome::Eligible,
             reasons: vec!["Requires improvement at its inspection of 2016-03-02.".into()],
             basis: "tlif-2017 version 1, as of 2017-11-01".into(),
         };
+        assert_eq!(serde_json::to_value(&check).expect("json")["outcome"], "eligible", "logged by its code");
 
         // Bad fields are named and nothing is written.
         for (bad, says) in [
