@@ -275,6 +275,8 @@ struct PersonPage {
     can_disable: bool,
     roles: Vec<(&'static str, &'static str)>,
     places: Vec<(String, String)>,
+    /// The role form, as sent with its problems, or empty.
+    form: FormState,
     csrf: String,
 }
 
@@ -306,11 +308,16 @@ pub async fn show(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
+    show_with(&state, &viewer, &id, FormState::new()).await
+}
+
+/// A person's page, with the role form as sent (with its problems) or empty.
+async fn show_with(state: &AppState, viewer: &Viewer, id: &str, form: FormState) -> Result<Html<String>, WebError> {
     let p = &viewer.signed_in()?.principal;
-    let person = visible_person(&state, p, &id).await?;
+    let person = visible_person(state, p, id).await?;
     let mut grants = Vec::new();
     for g in &person.grants {
-        let removable = may_remove(&state, p, &g.grant).await?;
+        let removable = may_remove(state, p, &g.grant).await?;
         grants.push(GrantView {
             id: g.id,
             role: g.grant.role.label(),
@@ -325,15 +332,18 @@ pub async fn show(
         can_change,
         can_disable: p.may(Action::Change, Record::Person, &Place::NOWHERE) && person.id != p.person,
         roles: role_options(),
-        places: if can_change { where_options(&state, p).await? } else { Vec::new() },
+        places: if can_change { where_options(state, p).await? } else { Vec::new() },
         person,
+        form,
         csrf: viewer.csrf.clone(),
     })
 }
 
 #[derive(Debug, Deserialize)]
 pub struct RoleForm {
+    #[serde(default)]
     role: String,
+    #[serde(default)]
     place: String,
     urn: Option<String>,
     pupil_data: Option<String>,
@@ -347,10 +357,23 @@ pub async fn add_role(
 ) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
     // Only someone the viewer can already see; anyone else is invited (and then accepts).
-    let id = visible_person(&state, p, &id).await?.id;
-    let grant = grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some()).await?;
-    state.db.add_grant(&viewer.actor(), id, &grant).await.map_err(account_error)?;
-    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+    let person = visible_person(&state, p, &id).await?.id;
+    let mut form = FormState::new();
+    form.keep("role", &f.role)
+        .keep("place", &f.place)
+        .keep("urn", f.urn.as_deref().unwrap_or(""))
+        .keep("pupil_data", f.pupil_data.as_deref().unwrap_or(""));
+    match grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some()).await {
+        Ok(grant) => match state.db.add_grant(&viewer.actor(), person, &grant).await {
+            Ok(_) => return Ok(Redirect::to(&format!("/people/{person}")).into_response()),
+            Err(AccountError::GrantExists(_)) => form.problem("role", "They already hold this role there"),
+            Err(e) => return Err(account_error(e)),
+        },
+        Err(GrantProblem::Said(field, why)) => form.problem(field, why.trim_end_matches('.')),
+        Err(GrantProblem::Store(e)) => return Err(e.into()),
+    }
+    let body = show_with(&state, &viewer, &id, form).await?;
+    Ok((StatusCode::BAD_REQUEST, body).into_response())
 }
 
 pub async fn remove_role(

@@ -64,3 +64,20 @@ async fn addresses_with_ids_that_are_not_numbers_or_do_not_exist_are_404_pages()
         assert!(!page.body.contains("Invalid URL"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn giving_a_role_with_mistakes_keeps_what_was_chosen() {
+    let admin = app().await.as_admin().await;
+    let (id, _) = aspire_testkit::person_with(&admin.db, &[]).await;
+    let path = format!("/people/{id}/roles");
+    let sent = admin.post(&path, &[("role", "teacher"), ("place", "school"), ("urn", "12")]).await;
+    assert_eq!(sent.status, StatusCode::BAD_REQUEST);
+    assert!(sent.body.contains("<title>Error: Person "), "{}", sent.body);
+    assert!(sent.body.contains("<a href=\"#urn\">"), "{}", sent.body);
+    assert!(sent.body.contains("<option value=\"teacher\" selected>"), "kept");
+    assert!(sent.body.contains("value=\"12\""), "kept");
+    let given = admin.post(&path, &[("role", "teacher"), ("place", "school"), ("urn", "105626")]).await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
+    let again = admin.post(&path, &[("role", "teacher"), ("place", "school"), ("urn", "105626")]).await;
+    assert!(again.body.contains("<a href=\"#role\">They already hold this role there"), "{}", again.body);
+}
