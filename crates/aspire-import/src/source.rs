@@ -118,7 +118,7 @@ impl Source {
             let (r, c) = cell.get_position();
             if c as usize >= limits.columns {
                 return Err(FileError::TooLarge(format!(
-                    "the sheet has a value in column {} (row {}); a sheet read here spans at most {} columns",
+                    "the sheet has a value in column {} (row {}); a sheet read here spans at most {} columns: remove what lies beside the table, or save it as CSV",
                     c as u64 + 1,
                     r as u64 + 1,
                     limits.columns
@@ -126,7 +126,7 @@ impl Source {
             }
             if r as usize > limits.rows {
                 return Err(FileError::TooLarge(format!(
-                    "the sheet has a value in row {}; a file read here holds at most {} rows",
+                    "the sheet has a value in row {}; a file read here holds at most {} rows: remove what lies below the table, or split the file",
                     r as u64 + 1,
                     aspire_core::text::thousands(limits.rows as u64)
                 )));

@@ -18,6 +18,8 @@ use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::urn::Urn;
 use aspire_store::{Network, PlacedSchool, Programme};
 
+use aspire_core::text::capitalise;
+
 use crate::auth::Viewer;
 use crate::extract::Path;
 use crate::forms::FormState;
@@ -307,13 +309,14 @@ pub async fn form(
     let field = |k: &str| fields.iter().find(|(n, _)| n == k).map_or("", |(_, v)| v.as_str());
     let within = field("within").to_owned();
     let request = app::FormRequest {
-        within: app::Boundary::parse(&within).map_err(|e| WebError::BadRequest(format!("{}.", capital(&e))))?,
+        within: app::Boundary::parse(&within)
+            .map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?,
         ..app::FormRequest::default()
     };
     let failed = |e: FormError| match e {
         FormError::NoProgramme(_) => WebError::NotFound(format!("There is no programme {id}.")),
         FormError::Store(e) | FormError::Save(aspire_store::ProgrammeError::Store(e)) => e.into(),
-        e => WebError::BadRequest(format!("{}. Nothing was changed.", capital(&e))),
+        e => WebError::BadRequest(format!("{}. Nothing was changed.", capitalise(&e.to_string()))),
     };
     let done = || Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response());
     if field("confirmed") != "yes" {
@@ -343,13 +346,6 @@ pub async fn form(
     }
     app::form(&state.db, &viewer.actor(), id, &request).await.map_err(failed)?;
     done()
-}
-
-/// An error's message as a sentence.
-fn capital(e: &dyn std::fmt::Display) -> String {
-    let text = e.to_string();
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().collect::<String>() + chars.as_str())
 }
 
 #[derive(Debug, Deserialize)]
