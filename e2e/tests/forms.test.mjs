@@ -43,3 +43,66 @@ test('creating a programme with mistakes shows every problem and keeps what was 
   assert.match(await page.locator('h1').innerText(), /Form test programme/);
   await context.close();
 });
+
+test('signing in with mistakes shows them on the fields and keeps the address, never the password', async () => {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(demo.url + '/sign-in');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  assert.match(await page.title(), /^Error: Sign in/);
+  const summary = page.locator('[data-error-summary]');
+  assert.deepEqual(await summary.getByRole('link').allInnerTexts(), ['Enter your email address', 'Enter your password']);
+  await page.getByLabel('Email address').fill('nobody@school.example');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  assert.match(await page.locator('#email-error').innerText(), /email address or password is not right/);
+  assert.equal(await page.getByLabel('Email address').inputValue(), 'nobody@school.example');
+  assert.equal(await page.getByLabel('Password').inputValue(), '');
+  await summary.getByRole('link').first().click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'email');
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await context.close();
+});
+
+test('a stage move with a mistake comes back on its row of the board, with what was chosen', async () => {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, demo, 'admin');
+  await page.goto(demo.url + '/programmes');
+  await page.locator('main table a').first().click();
+  await page.waitForURL(/\/programmes\/\d+$/);
+  await page.goto(page.url() + '/recruitment');
+  const select = page.locator('select[id^="stage-"]:has(option[value="withdrawn"])').first();
+  const urn = (await select.getAttribute('id')).slice('stage-'.length);
+  await select.selectOption('withdrawn');
+  await page.getByRole('button', { name: `Move URN ${urn}` }).click();
+  assert.match(await page.title(), /^Error: Recruitment/);
+  const summary = page.locator('[data-error-summary]');
+  assert.deepEqual(await summary.getByRole('link').allInnerTexts(), ['Say why the school is withdrawing']);
+  assert.equal(await page.locator(`#stage-${urn}`).inputValue(), 'withdrawn', 'the stage chosen is kept');
+  await summary.getByRole('link').click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), `reason-${urn}`);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await context.close();
+});
+
+test('report parameters with mistakes show them all on the form, with what was typed', async () => {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, demo, 'evaluator');
+  await page.goto(demo.url + '/evaluation');
+  await page.getByRole('link', { name: /Eligible for TLIF/ }).click();
+  await page.waitForURL(/\/evaluation\/\d+/);
+  await page.getByLabel('Baseline years').fill('2015');
+  await page.getByLabel('Follow-up years').fill('2014/15');
+  await page.getByRole('button', { name: 'Update' }).click();
+  assert.match(await page.title(), /^Error: /);
+  const links = await page.locator('[data-error-summary]').getByRole('link').allInnerTexts();
+  assert.ok(links.length >= 1, 'the problems are listed');
+  assert.match(links.join(' '), /academic year/);
+  assert.equal(await page.getByLabel('Baseline years').inputValue(), '2015');
+  assert.equal(await page.getByLabel('Follow-up years').inputValue(), '2014/15');
+  assert.equal(await page.locator('#baseline').getAttribute('aria-invalid'), 'true');
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await context.close();
+});

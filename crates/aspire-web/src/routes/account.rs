@@ -13,6 +13,7 @@ use aspire_store::{AccountError, SignInError, TokenPurpose};
 
 use crate::auth::{SESSION_COOKIE, Viewer, cookie};
 use crate::extract::Path;
+use crate::forms::FormState;
 use crate::routes::page;
 use crate::{AppState, WebError};
 use aspire_core::text::capitalise;
@@ -20,9 +21,8 @@ use aspire_core::text::capitalise;
 #[derive(Template)]
 #[template(path = "sign_in.html")]
 struct SignInPage {
-    email: String,
+    form: FormState,
     next: String,
-    error: Option<String>,
     csrf: String,
 }
 
@@ -42,7 +42,7 @@ pub async fn sign_in_form(viewer: Viewer, Query(q): Query<NextQuery>) -> Result<
     if viewer.session.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    Ok(page(SignInPage { email: String::new(), next, error: None, csrf: viewer.csrf })?.into_response())
+    Ok(page(SignInPage { form: FormState::new(), next, csrf: viewer.csrf })?.into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,11 +65,21 @@ pub async fn sign_in(
             format!("Too many sign-in attempts from your network. Wait {secs} seconds and try again."),
         ));
     }
-    let again = |status: StatusCode, error: String| -> Result<Response, WebError> {
-        let p =
-            SignInPage { email: f.email.clone(), next: next.clone(), error: Some(error), csrf: viewer.csrf.clone() };
+    let mut form = FormState::new();
+    form.keep("email", &f.email);
+    let again = |status: StatusCode, form: FormState| -> Result<Response, WebError> {
+        let p = SignInPage { form, next: next.clone(), csrf: viewer.csrf.clone() };
         Ok((status, Html(p.render()?)).into_response())
     };
+    if f.email.trim().is_empty() {
+        form.problem("email", "Enter your email address");
+    }
+    if f.password.is_empty() {
+        form.problem("password", "Enter your password");
+    }
+    if form.has_errors() {
+        return again(StatusCode::BAD_REQUEST, form);
+    }
     match state.db.sign_in(&f.email, &f.password, viewer.client.clone(), &state.config.sign_in).await {
         Ok(s) => {
             let c = cookie(
@@ -81,21 +91,25 @@ pub async fn sign_in(
             );
             Ok(([(header::SET_COOKIE, c)], Redirect::to(&next)).into_response())
         }
-        Err(SignInError::Wrong) => again(
-            StatusCode::UNAUTHORIZED,
-            "The email address or password is not right. Check them, or reset your password.".into(),
-        ),
+        Err(SignInError::Wrong) => {
+            form.problem("email", "The email address or password is not right. Check them, or reset your password.");
+            again(StatusCode::UNAUTHORIZED, form)
+        }
         Err(SignInError::Throttled(secs)) => {
-            let mut r = again(
-                StatusCode::TOO_MANY_REQUESTS,
+            form.problem(
+                "email",
                 format!("Too many failed attempts: wait {secs} seconds before trying again, or reset your password."),
-            )?;
+            );
+            let mut r = again(StatusCode::TOO_MANY_REQUESTS, form)?;
             if let Ok(v) = secs.to_string().parse() {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
             Ok(r)
         }
-        Err(e @ SignInError::Locked) => again(StatusCode::LOCKED, format!("{}.", capitalise(&e.to_string()))),
+        Err(e @ SignInError::Locked) => {
+            form.problem("email", format!("{}.", capitalise(&e.to_string())));
+            again(StatusCode::LOCKED, form)
+        }
         Err(SignInError::Store(e)) => Err(e.into()),
     }
 }
@@ -118,7 +132,7 @@ struct SetPasswordPage {
     title: &'static str,
     intro: String,
     action: String,
-    error: Option<String>,
+    form: FormState,
     csrf: String,
 }
 
@@ -143,7 +157,7 @@ pub async fn link_form(
             title,
             intro: format!("{intro}, {} ({}).", p.name, p.email),
             action,
-            error: None,
+            form: FormState::new(),
             csrf: viewer.csrf,
         })?
         .into_response()),
@@ -170,27 +184,35 @@ pub async fn link_submit(
     let purpose = purpose_of(&viewer.path);
     let action = viewer.path.split('?').next().unwrap_or_default().to_owned();
     let title = if purpose == TokenPurpose::Invitation { "Set your password" } else { "Choose a new password" };
-    let again = |error: String| -> Result<Response, WebError> {
-        let p = SetPasswordPage {
-            title,
-            intro: String::new(),
-            action: action.clone(),
-            error: Some(error),
-            csrf: viewer.csrf.clone(),
-        };
+    let intro = match state.db.link_person(&token, purpose).await {
+        Ok(p) if purpose == TokenPurpose::Invitation => format!("Welcome to Aspire, {} ({}).", p.name, p.email),
+        Ok(p) => format!("Resetting the password of {} ({}).", p.name, p.email),
+        Err(_) => String::new(),
+    };
+    let again = |field: &str, error: String| -> Result<Response, WebError> {
+        let mut form = FormState::new();
+        form.problem(field, error);
+        let p =
+            SetPasswordPage { title, intro: intro.clone(), action: action.clone(), form, csrf: viewer.csrf.clone() };
         Ok((StatusCode::BAD_REQUEST, Html(p.render()?)).into_response())
     };
+    if f.password.is_empty() {
+        return again("password", "Enter a new password".into());
+    }
     if f.password != f.confirm {
-        return again("The two passwords are not the same.".into());
+        return again("confirm", "The two passwords are not the same: type the same password again".into());
     }
     match state.db.set_password_with_link(&token, purpose, &f.password, viewer.client.clone()).await {
         Ok(_) => Ok(Redirect::to("/sign-in?next=%2Fprogrammes&done=password").into_response()),
-        Err(AccountError::Password(e)) => again(format!("{}.", capitalise(&e.to_string()))),
+        Err(AccountError::Password(e)) => again("password", format!("{}.", capitalise(&e.to_string()))),
         Err(e @ (AccountError::TokenUnknown | AccountError::TokenExpired | AccountError::TokenUsed)) => {
             Err(WebError::NotFound(format!("{}.", capitalise(&e.to_string()))))
         }
         Err(AccountError::Store(e)) => Err(e.into()),
-        Err(e) => again(e.to_string()),
+        Err(e) => {
+            tracing::error!("setting a password with a link failed: {e}");
+            Err(WebError::Internal("setting a password with a link".into()))
+        }
     }
 }
 
@@ -198,11 +220,12 @@ pub async fn link_submit(
 #[template(path = "reset_request.html")]
 struct ResetRequestPage {
     sent: bool,
+    form: FormState,
     csrf: String,
 }
 
 pub async fn reset_request_form(viewer: Viewer) -> Result<Html<String>, WebError> {
-    page(ResetRequestPage { sent: false, csrf: viewer.csrf })
+    page(ResetRequestPage { sent: false, form: FormState::new(), csrf: viewer.csrf })
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,12 +237,26 @@ pub async fn reset_request(
     State(state): State<AppState>,
     viewer: Viewer,
     Form(f): Form<ResetForm>,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
     if let Err(secs) = state.limiter.check("reset", viewer.client.as_deref(), 5, Duration::from_secs(60)) {
         return Err(WebError::TooMany(
             secs,
             format!("Too many requests from your network. Wait {secs} seconds and try again."),
         ));
+    }
+    // A mistyped address is said at once: it can have no account, so saying so tells nothing.
+    if let Err(e) = aspire_core::people::Email::parse(&f.email) {
+        let mut form = FormState::new();
+        form.keep("email", &f.email);
+        form.problem(
+            "email",
+            match e {
+                aspire_core::people::EmailError::Empty => "Enter the email address you sign in with".to_owned(),
+                e => capitalise(&e.to_string()),
+            },
+        );
+        let p = ResetRequestPage { sent: false, form, csrf: viewer.csrf };
+        return Ok((StatusCode::BAD_REQUEST, Html(p.render()?)).into_response());
     }
     // Done after answering, so that the time taken does not say whether the email has an
     // account (one with an account writes an email to the outbox).
@@ -230,7 +267,7 @@ pub async fn reset_request(
         }
     });
     // The same answer whether or not the email has an account.
-    page(ResetRequestPage { sent: true, csrf: viewer.csrf })
+    Ok(page(ResetRequestPage { sent: true, form: FormState::new(), csrf: viewer.csrf })?.into_response())
 }
 
 /// A role offered to the person, as the account page lists it.

@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use aspire_app::networks as app;
 use aspire_core::access::{Action, Place, Record};
 use aspire_core::geo::LatLon;
 use aspire_core::networks::{self, School};
@@ -82,7 +83,10 @@ struct NetworksPage {
     dots: Vec<Dot>,
     spokes: Vec<Spoke>,
     unpublished: usize,
-    /// The advisers' form ("advisers"), as sent with its problems, or empty.
+    /// The boundaries networks may be kept within (value, text).
+    boundaries: [(&'static str, &'static str); 3],
+    /// The forming form ("within") or the advisers' form ("advisers"), as sent with its
+    /// problems, or empty.
     form: FormState,
     csrf: String,
 }
@@ -140,12 +144,23 @@ fn km(v: f64) -> String {
     format!("{v:.1}")
 }
 
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    /// The boundary the networks were last formed within, to choose it again.
+    within: Option<String>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<ProgrammeId>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<Html<String>, WebError> {
-    show_with(&state, &viewer, id, FormState::new()).await
+    let mut form = FormState::new();
+    if let Some(w) = q.within.filter(|w| app::Boundary::parse(w).is_ok()) {
+        form.keep("within", &w);
+    }
+    show_with(&state, &viewer, id, form).await
 }
 
 /// The networks page, with the advisers' form as sent (with its problems) or empty.
@@ -278,6 +293,7 @@ async fn show_with(
         dots,
         spokes,
         unpublished,
+        boundaries: [("none", "no boundary"), ("la", "each local authority"), ("region", "each region")],
         form,
         csrf: viewer.csrf.clone(),
     })
@@ -304,27 +320,54 @@ pub async fn form(
     Path(id): Path<ProgrammeId>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    use aspire_app::networks::{self as app, FormError};
+    use aspire_app::networks::FormError;
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     let field = |k: &str| fields.iter().find(|(n, _)| n == k).map_or("", |(_, v)| v.as_str());
     let within = field("within").to_owned();
-    let request = app::FormRequest {
-        within: app::Boundary::parse(&within)
-            .map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?,
-        ..app::FormRequest::default()
+    // A refusal (nothing to form, constraints that cannot all hold) comes back on the networks
+    // page, on the form, with the boundary chosen kept.
+    let again = async |message: String| -> Result<Response, WebError> {
+        let mut form = FormState::new();
+        form.keep("within", &within).problem("within", message);
+        let body = show_with(&state, &viewer, id, form).await?;
+        Ok((StatusCode::BAD_REQUEST, body).into_response())
     };
+    let within_parsed = match app::Boundary::parse(&within) {
+        Ok(b) => b,
+        Err(e) => return again(capitalise(&e.to_string())).await,
+    };
+    let request = app::FormRequest { within: within_parsed, ..app::FormRequest::default() };
+    enum Failed {
+        Web(WebError),
+        Said(String),
+    }
     let failed = |e: FormError| match e {
-        FormError::NoProgramme(_) => WebError::NotFound(format!("There is no programme {id}.")),
-        FormError::Store(e) | FormError::Save(aspire_store::ProgrammeError::Store(e)) => e.into(),
-        e => WebError::BadRequest(format!("{}. Nothing was changed.", capitalise(&e.to_string()))),
+        FormError::NoProgramme(_) => Failed::Web(WebError::NotFound(format!("There is no programme {id}."))),
+        FormError::Store(e) | FormError::Save(aspire_store::ProgrammeError::Store(e)) => Failed::Web(e.into()),
+        e => Failed::Said(format!("{}. Nothing was changed", capitalise(&e.to_string()))),
     };
-    let done = || Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response());
+    // Back to the page with the boundary chosen still chosen.
+    let done = || {
+        let q = if matches!(request.within, app::Boundary::None) { String::new() } else { format!("?within={within}") };
+        Ok(Redirect::to(&format!("/programmes/{id}/networks{q}")).into_response())
+    };
+    macro_rules! attempt {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(e) => match failed(e) {
+                    Failed::Web(e) => return Err(e),
+                    Failed::Said(m) => return again(m).await,
+                },
+            }
+        };
+    }
     if field("confirmed") != "yes" {
-        let proposal = app::propose(&state.db, id, &request).await.map_err(failed)?;
+        let proposal = attempt!(app::propose(&state.db, id, &request).await);
         let changes: Vec<_> =
-            app::changes(&state.db, &proposal).await.map_err(failed)?.into_iter().filter(|c| !c.unchanged()).collect();
+            attempt!(app::changes(&state.db, &proposal).await).into_iter().filter(|c| !c.unchanged()).collect();
         if changes.is_empty() {
-            app::save(&state.db, &viewer.actor(), &proposal).await.map_err(failed)?;
+            attempt!(app::save(&state.db, &viewer.actor(), &proposal).await);
             return done();
         }
         return Ok(page(ConfirmNetworksPage {
@@ -344,7 +387,7 @@ pub async fn form(
             v.parse().map_err(|_| WebError::BadRequest(format!("'{v}' is not a network. Nothing was changed.")))?;
         state.db.set_network_locked(&viewer.actor(), id, network, true).await.map_err(bad)?;
     }
-    app::form(&state.db, &viewer.actor(), id, &request).await.map_err(failed)?;
+    attempt!(app::form(&state.db, &viewer.actor(), id, &request).await);
     done()
 }
 

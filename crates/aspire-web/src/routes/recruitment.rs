@@ -7,19 +7,20 @@ use std::time::Duration;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use aspire_core::access::{Action, Place, Record};
 use aspire_core::people::ProgrammeId;
-use aspire_core::recruitment::Stage;
+use aspire_core::recruitment::{Stage, StageError};
 use aspire_core::template::Term;
 use aspire_core::urn::Urn;
 use aspire_store::{Enquiry, Enrolment, NewEnquiry, Programme, ProgrammeArea, StageCount};
 
 use crate::auth::Viewer;
 use crate::extract::Path;
+use crate::forms::FormState;
 use crate::routes::programmes::{bad, find_programme, template_of};
 use crate::routes::{defuse, page};
 use crate::{AppState, WebError};
@@ -264,9 +265,12 @@ pub async fn thanks(
 /// One row of the board's table.
 struct BoardRow {
     e: Enrolment,
-    /// Stages the school may move to.
-    next: Vec<&'static str>,
+    /// Stages the school may move to, as the select offers them (value, text).
+    next: Vec<(&'static str, &'static str)>,
     contact: Option<String>,
+    /// The ids of the row's stage and reason fields, which the error summary links to.
+    stage_field: String,
+    reason_field: String,
 }
 
 #[derive(Template)]
@@ -280,6 +284,8 @@ struct Board {
     rows: Vec<BoardRow>,
     enquiries: Vec<Enquiry>,
     can_change: bool,
+    /// A stage move sent with a mistake: its problem and what was typed, on its row.
+    form: FormState,
     csrf: String,
 }
 
@@ -299,10 +305,15 @@ pub async fn board(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<ProgrammeId>,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
+    board_page(&state, &viewer, id, FormState::new()).await
+}
+
+/// The board, with a stage move's problems on its row when `form` has any (then answered 400).
+async fn board_page(state: &AppState, viewer: &Viewer, id: ProgrammeId, form: FormState) -> Result<Response, WebError> {
     let here = Place::programme(id);
     let p = viewer.require(Action::View, Record::Recruitment, &here)?;
-    let programme = find_programme(&state, id).await?;
+    let programme = find_programme(state, id).await?;
     let all = p.visible(Action::View, Record::Recruitment);
     let (by_area, totals) = table(&state.db.recruitment_counts(id).await?);
     let enquiries = state.db.enquiries(id).await?;
@@ -316,12 +327,16 @@ pub async fn board(
         .await?
         .into_iter()
         .map(|e| {
-            let next = e.status.next().iter().map(|s| s.code()).collect();
+            let next = std::iter::once(("", "Choose a stage"))
+                .chain(e.status.next().iter().map(|s| (s.code(), s.code())))
+                .collect();
             let contact = latest.get(&e.urn).cloned();
-            BoardRow { e, next, contact }
+            let (stage_field, reason_field) = (format!("stage-{}", e.urn), format!("reason-{}", e.urn));
+            BoardRow { e, next, contact, stage_field, reason_field }
         })
         .collect();
-    page(Board {
+    let status = if form.has_errors() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let body = page(Board {
         programme,
         stages: Stage::ALL.iter().map(|s| s.code()).collect(),
         by_area,
@@ -329,8 +344,10 @@ pub async fn board(
         rows,
         enquiries,
         can_change: p.may(Action::Change, Record::Recruitment, &here),
+        form,
         csrf: viewer.csrf.clone(),
-    })
+    })?;
+    Ok((status, body).into_response())
 }
 
 /// Every school in the programme with its stage, eligibility and latest enquiry contact.
@@ -458,11 +475,24 @@ pub async fn move_stage(
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Recruitment, &Place::programme(id))?;
     find_programme(&state, id).await?;
-    let urn = Urn::parse(&urn).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?;
-    if f.stage.trim().is_empty() {
-        return Err(WebError::BadRequest("Choose the stage to move the school to. Nothing was changed.".into()));
-    }
-    let to = Stage::parse(&f.stage).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?;
+    let urn =
+        Urn::parse(&urn).map_err(|_| WebError::NotFound(format!("There is no school {urn} in this programme.")))?;
+    let (stage_field, reason_field) = (format!("stage-{urn}"), format!("reason-{urn}"));
+    // A mistake comes back on the school's row of the board, with what was chosen and typed.
+    let again = |e: Option<&StageError>, message: String| {
+        let mut form = FormState::new();
+        form.keep(&stage_field, &f.stage).keep(&reason_field, &f.reason);
+        let field = if matches!(e, Some(StageError::ReasonMissing)) { &reason_field } else { &stage_field };
+        form.problem(field, message);
+        form
+    };
+    let to = match Stage::parse(&f.stage) {
+        _ if f.stage.trim().is_empty() => {
+            return board_page(&state, &viewer, id, again(None, "Choose the stage to move the school to".into())).await;
+        }
+        Ok(to) => to,
+        Err(e) => return board_page(&state, &viewer, id, again(Some(&e), capitalise(&e.to_string()))).await,
+    };
     let reason = Some(f.reason.as_str()).filter(|r| !r.trim().is_empty());
     // Withdrawing or completing a school says what it changes before it is done.
     if matches!(to, Stage::Withdrawn | Stage::Completed) && f.confirmed != "yes" {
@@ -473,10 +503,9 @@ pub async fn move_stage(
             .await?
             .ok_or_else(|| WebError::NotFound(format!("URN {urn} is not in programme {id}.")))?;
         // A move the pipeline refuses is said at once, not after a confirmation.
-        enrolment
-            .status
-            .check_move(to, reason)
-            .map_err(|e| WebError::BadRequest(format!("{}. Nothing was changed.", capitalise(&e.to_string()))))?;
+        if let Err(e) = enrolment.status.check_move(to, reason) {
+            return board_page(&state, &viewer, id, again(Some(&e), capitalise(&e.to_string()))).await;
+        }
         let name = enrolment.school_name.clone().unwrap_or_else(|| format!("URN {urn}"));
         let (title, button) = match to {
             Stage::Withdrawn => (format!("Withdraw {name}?"), "Yes, withdraw the school".to_owned()),
@@ -495,11 +524,12 @@ pub async fn move_stage(
         })?
         .into_response());
     }
-    state.db.move_stage(&viewer.actor(), id, urn, to, reason).await.map_err(|e| match e {
-        aspire_store::ProgrammeError::Stage(_) => {
-            WebError::BadRequest(format!("{}. Nothing was changed.", capitalise(&e.to_string())))
+    match state.db.move_stage(&viewer.actor(), id, urn, to, reason).await {
+        Ok(_) => {}
+        Err(aspire_store::ProgrammeError::Stage(e)) => {
+            return board_page(&state, &viewer, id, again(Some(&e), capitalise(&e.to_string()))).await;
         }
-        e => bad(e),
-    })?;
+        Err(e) => return Err(bad(e)),
+    }
     Ok(Redirect::to(&format!("/programmes/{id}/recruitment#school-{urn}")).into_response())
 }

@@ -102,6 +102,17 @@ async fn bad_report_parameters_are_explained() {
         assert_eq!(p.status, StatusCode::BAD_REQUEST, "{q}");
         assert!(p.body.contains(expect), "{q}: {}", p.body);
     }
+    // Every mistake at once, on the form, with what was typed kept and no report.
+    let p = app.get(&format!("/evaluation/{id}?baseline=2015&followup=2018/19&from=2019-13-01&national=on")).await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("<title>Error: One school: evaluation"), "{}", p.body);
+    assert!(p.body.contains("<a href=\"#baseline\">") && p.body.contains("<a href=\"#from\">"), "{}", p.body);
+    assert!(p.body.contains("value=\"2015\"") && p.body.contains("value=\"2019-13-01\""), "kept: {}", p.body);
+    assert!(p.body.contains("id=\"national\" name=\"national\" checked"), "the groups kept");
+    assert!(!p.body.contains("<h2>Findings</h2>"), "no report from wrong parameters");
+    let eligible = app.get(&format!("/evaluation/{id}?eligible=on")).await;
+    assert_eq!(eligible.status, StatusCode::BAD_REQUEST);
+    assert!(eligible.body.contains("<a href=\"#national\">This cohort is not a programme"), "{}", eligible.body);
     assert_eq!(app.get("/evaluation/9999").await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/evaluation/abc").await.status, StatusCode::NOT_FOUND, "no such cohort either");
     // A two-school cohort gets its report, with a warning instead of false precision.

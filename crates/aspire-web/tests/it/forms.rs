@@ -81,3 +81,84 @@ async fn giving_a_role_with_mistakes_keeps_what_was_chosen() {
     let again = admin.post(&path, &[("role", "teacher"), ("place", "school"), ("urn", "105626")]).await;
     assert!(again.body.contains("<a href=\"#role\">They already hold this role there"), "{}", again.body);
 }
+
+#[tokio::test]
+async fn signing_in_and_resetting_with_mistakes_say_so_on_the_field_and_never_echo_a_password() {
+    let app = app().await;
+    let empty = app.post("/sign-in", &[("email", ""), ("password", "")]).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(empty.body.contains("<title>Error: Sign in"), "{}", empty.body);
+    assert!(empty.body.contains("<a href=\"#email\">Enter your email address</a>"), "{}", empty.body);
+    assert!(empty.body.contains("<a href=\"#password\">Enter your password</a>"), "{}", empty.body);
+    let wrong = app.post("/sign-in", &[("email", "pat@test.example"), ("password", "hunter2 hunter2")]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("<a href=\"#email\">The email address or password is not right"), "{}", wrong.body);
+    assert!(wrong.body.contains("value=\"pat@test.example\""), "the address is kept");
+    assert!(!wrong.body.contains("hunter2"), "a password is never written back into the page");
+
+    let reset = app.post("/password-reset", &[("email", "pat at school")]).await;
+    assert_eq!(reset.status, StatusCode::BAD_REQUEST);
+    assert!(reset.body.contains("<title>Error: Reset your password"), "{}", reset.body);
+    assert!(
+        reset.body.contains("<a href=\"#email\">&#39;pat at school&#39; is not an email address"),
+        "{}",
+        reset.body
+    );
+    assert!(reset.body.contains("value=\"pat at school\""), "kept");
+    assert!(app.db.outbox(10).await.expect("outbox").is_empty(), "nothing sent");
+}
+
+#[tokio::test]
+async fn choosing_a_password_with_mistakes_names_the_field_and_keeps_the_welcome() {
+    use aspire_store::{Actor, TokenPurpose};
+    let app = app().await;
+    let (id, _) = aspire_testkit::person_with(&app.db, &[]).await;
+    let link = app.db.issue_link(&Actor::command_line(), id, TokenPurpose::Invitation, "http://t").await.expect("link");
+    let path = format!("/invitation/{}", link.rsplit('/').next().expect("token"));
+    let differ = app.post(&path, &[("password", "correct horse battery"), ("confirm", "correct horse")]).await;
+    assert_eq!(differ.status, StatusCode::BAD_REQUEST);
+    assert!(differ.body.contains("<title>Error: Set your password"), "{}", differ.body);
+    assert!(differ.body.contains("<a href=\"#confirm\">The two passwords are not the same"), "{}", differ.body);
+    assert!(differ.body.contains("Welcome to Aspire"), "still says whose account it is: {}", differ.body);
+    assert!(!differ.body.contains("correct horse"), "no password written back");
+    let short = app.post(&path, &[("password", "short"), ("confirm", "short")]).await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert!(short.body.contains("<a href=\"#password\">"), "{}", short.body);
+    let done = app.post(&path, &[("password", "correct horse battery"), ("confirm", "correct horse battery")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "the link still works after the mistakes");
+}
+
+#[tokio::test]
+async fn a_stage_move_with_a_mistake_comes_back_on_its_row_of_the_board() {
+    let admin = app().await.as_admin().await;
+    let urn = "105626";
+    let id = aspire_testkit::ProgrammeBuilder::new("Board").bare().enrol(&[urn]).create(&admin.db).await;
+    let stage = format!("/programmes/{id}/schools/{urn}/stage");
+    let sent = admin.post(&stage, &[("stage", "withdrawn"), ("reason", " ")]).await;
+    assert_eq!(sent.status, StatusCode::BAD_REQUEST);
+    assert!(sent.body.contains("<title>Error: Recruitment: Board"), "{}", sent.body);
+    assert!(
+        sent.body.contains(&format!("<a href=\"#reason-{urn}\">Say why the school is withdrawing</a>")),
+        "{}",
+        sent.body
+    );
+    assert!(sent.body.contains(&format!("id=\"reason-{urn}-error\"")), "beside the field");
+    assert!(sent.body.contains("<option value=\"withdrawn\" selected>"), "the stage chosen is kept: {}", sent.body);
+    let none = admin.post(&stage, &[("stage", "")]).await;
+    assert!(none.body.contains(&format!("<a href=\"#stage-{urn}\">Choose the stage")), "{}", none.body);
+    let not_allowed = admin.post(&stage, &[("stage", "enquiry")]).await;
+    assert!(not_allowed.body.contains("cannot go from enrolled to enquiry"), "{}", not_allowed.body);
+    let e = admin.db.enrolment(id, aspire_testkit::urn(urn)).await.expect("read").expect("enrolled");
+    assert_eq!(e.status, aspire_core::recruitment::Stage::Enrolled, "nothing changed");
+}
+
+#[tokio::test]
+async fn forming_networks_that_cannot_be_formed_says_why_on_the_networks_page() {
+    let admin = app().await.as_admin().await;
+    let id = aspire_testkit::ProgrammeBuilder::new("Empty").bare().create(&admin.db).await;
+    let sent = admin.post(&format!("/programmes/{id}/networks/form"), &[("within", "la")]).await;
+    assert_eq!(sent.status, StatusCode::BAD_REQUEST);
+    assert!(sent.body.contains("<title>Error: "), "{}", sent.body);
+    assert!(sent.body.contains("<a href=\"#within\">No school is enrolled in the programme yet"), "{}", sent.body);
+    assert!(sent.body.contains("<option value=\"la\" selected>"), "the boundary is kept: {}", sent.body);
+}

@@ -203,7 +203,7 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert!(e.body.contains("Say why"), "{}", e.body);
     let board = admin.get(&format!("/programmes/{id}/recruitment")).await;
     assert!(board.body.contains("<span class=\"tag\">enrolled</span>"), "{}", board.body);
-    assert!(board.body.contains("<option value=\"\">Choose a stage</option>"), "no stage is chosen for you");
+    assert!(board.body.contains("<option value=\"\" selected>Choose a stage</option>"), "no stage is chosen for you");
     // Withdrawing says what it changes first, and changes nothing until confirmed.
     let asked = admin.post(&stage, &[("stage", "withdrawn"), ("reason", "New head teacher")]).await;
     assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);

@@ -16,6 +16,8 @@ use aspire_core::year::AcademicYear;
 use aspire_store::{AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, Db};
 
 use crate::WebError;
+use crate::forms::FormState;
+use aspire_core::text::capitalise;
 
 /// The report's parameters, from the query string, with defaults from the data held.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -31,25 +33,33 @@ pub struct Params {
     pub to: NaiveDate,
 }
 
-fn years(s: &str) -> Result<Vec<AcademicYear>, WebError> {
+fn years(s: &str) -> Result<Vec<AcademicYear>, String> {
     let mut v = Vec::new();
     for p in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        v.push(AcademicYear::parse(p).map_err(|e| WebError::BadRequest(e.to_string()))?);
+        v.push(AcademicYear::parse(p).map_err(|e| capitalise(&e.to_string()))?);
     }
     v.sort();
     v.dedup();
     Ok(v)
 }
 
-fn date(s: &str) -> Result<NaiveDate, WebError> {
+fn date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| WebError::BadRequest(format!("'{s}' is not a date: write it as YYYY-MM-DD.")))
+        .map_err(|_| format!("'{s}' is not a date: write it as YYYY-MM-DD, for example 2018-09-01"))
 }
+
+/// The comparison groups, as the form's checkboxes name them.
+const GROUPS: [&str; 4] = ["national", "sponsored", "matched", "eligible"];
 
 impl Params {
     /// `programme`: the cohort is a programme's schools (the eligible comparison is then on by
-    /// default).
-    pub async fn read(db: &Db, q: &HashMap<String, String>, programme: bool) -> Result<Params, WebError> {
+    /// default). Mistakes in the query come back together, as the form to show again (`Err`
+    /// inside); the outer error is the database's.
+    pub async fn read(
+        db: &Db,
+        q: &HashMap<String, String>,
+        programme: bool,
+    ) -> Result<Result<Params, FormState>, WebError> {
         let get = |k: &str| q.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let held = db.ks2_result_years().await?;
         if held.len() < 2 {
@@ -58,43 +68,56 @@ impl Params {
                     .into(),
             ));
         }
-        let half = held.len() / 2;
-        let baseline = match get("baseline") {
-            Some(s) => years(&s)?,
-            None => held[..half].to_vec(),
-        };
-        let followup = match get("followup") {
-            Some(s) => years(&s)?,
-            None => held[half..].to_vec(),
-        };
-        if baseline.is_empty() || followup.is_empty() {
-            return Err(WebError::BadRequest("Give at least one baseline and one follow-up year.".into()));
+        let mut form = FormState::new();
+        for (k, v) in q {
+            form.keep(k, v);
         }
-        if baseline.iter().max() >= followup.iter().min() {
-            return Err(WebError::BadRequest("The baseline years must all come before the follow-up years.".into()));
+        let half = held.len() / 2;
+        let mut period = |field: &str, default: &[AcademicYear]| match get(field) {
+            Some(s) => years(&s).unwrap_or_else(|e| {
+                form.problem(field, e);
+                Vec::new()
+            }),
+            None => default.to_vec(),
+        };
+        let baseline = period("baseline", &held[..half]);
+        let followup = period("followup", &held[half..]);
+        if form.error("baseline").is_none() && baseline.is_empty() {
+            form.problem("baseline", "Give at least one baseline year, for example 2015/16");
+        }
+        if form.error("followup").is_none() && followup.is_empty() {
+            form.problem("followup", "Give at least one follow-up year, for example 2017/18");
+        }
+        if !baseline.is_empty() && !followup.is_empty() && baseline.iter().max() >= followup.iter().min() {
+            form.problem("baseline", "The baseline years must all come before the follow-up years");
         }
         let unheld: Vec<String> =
             baseline.iter().chain(&followup).filter(|y| !held.contains(y)).map(ToString::to_string).collect();
         if !unheld.is_empty() {
-            return Err(WebError::BadRequest(format!(
-                "There are no KS2 results for {} in the database (it holds {}).",
-                unheld.join(", "),
-                held.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-            )));
+            let field = if baseline.iter().any(|y| !held.contains(y)) { "baseline" } else { "followup" };
+            form.problem(
+                field,
+                format!(
+                    "There are no KS2 results for {} in the database: it holds {}",
+                    unheld.join(", "),
+                    held.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                ),
+            );
         }
-        let any = ["national", "sponsored", "matched", "eligible"].iter().any(|k| q.contains_key(*k));
+        let mut when = |field: &str, default: NaiveDate| match get(field) {
+            Some(s) => date(&s).unwrap_or_else(|e| {
+                form.problem(field, e);
+                default
+            }),
+            None => default,
+        };
+        let from = when("from", followup.iter().min().map_or(NaiveDate::MIN, |y| y.first_day()));
+        let to = when("to", followup.iter().max().map_or(NaiveDate::MAX, |y| y.last_day()));
+        if from > to && form.error("from").is_none() && form.error("to").is_none() {
+            form.problem("from", "The Ofsted window starts after it ends: give a start date before the end date");
+        }
+        let any = GROUPS.iter().any(|k| q.contains_key(*k));
         let flag = |k: &str, default: bool| if any { q.contains_key(k) } else { default };
-        let from = match get("from") {
-            Some(s) => date(&s)?,
-            None => followup.iter().min().map_or(NaiveDate::MIN, |y| y.first_day()),
-        };
-        let to = match get("to") {
-            Some(s) => date(&s)?,
-            None => followup.iter().max().map_or(NaiveDate::MAX, |y| y.last_day()),
-        };
-        if from > to {
-            return Err(WebError::BadRequest("The Ofsted window starts after it ends.".into()));
-        }
         let p = Params {
             baseline,
             followup,
@@ -105,16 +128,35 @@ impl Params {
             from,
             to,
         };
+        if !any {
+            // The defaults, shown ticked when the form comes back.
+            for (k, on) in
+                [("national", p.national), ("sponsored", p.sponsored), ("matched", p.matched), ("eligible", p.eligible)]
+            {
+                if on {
+                    form.keep(k, "on");
+                }
+            }
+        }
         if p.eligible && !programme {
-            return Err(WebError::BadRequest(
-                "This cohort is not a programme's schools, so it has no eligible schools that did not take part."
-                    .into(),
-            ));
+            form.problem(
+                "national",
+                "This cohort is not a programme's schools, so it has no eligible schools that did not take part",
+            );
         }
         if !(p.national || p.sponsored || p.matched || p.eligible) {
-            return Err(WebError::BadRequest("Choose at least one comparison group.".into()));
+            form.problem("national", "Choose at least one comparison group");
         }
-        Ok(p)
+        Ok(if form.has_errors() { Err(form) } else { Ok(p) })
+    }
+
+    /// The form filled in with these parameters.
+    pub fn form(&self) -> FormState {
+        let mut form = FormState::new();
+        for (k, v) in self.query() {
+            form.keep(k, &v);
+        }
+        form
     }
 
     pub fn query(&self) -> Vec<(&'static str, String)> {

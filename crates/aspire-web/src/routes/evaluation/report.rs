@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 
 use aspire_core::access::{Action, Place, Record};
 use aspire_core::evaluation::attainment::{MeasureResult, NationalSource, Ratio};
@@ -17,6 +17,7 @@ use super::charts::{self, BarChart, LineChart};
 use super::{Params, Report};
 use crate::auth::Viewer;
 use crate::extract::Path;
+use crate::forms::FormState;
 use crate::routes::{page, url_with};
 use crate::{AppState, WebError};
 
@@ -214,14 +215,8 @@ pub struct TransitionRow {
 #[template(path = "evaluation_report.html")]
 struct ReportPage {
     cohort: Cohort,
-    baseline: String,
-    followup: String,
-    from: String,
-    to: String,
-    national: bool,
-    sponsored: bool,
-    matched: bool,
-    eligible: bool,
+    /// The parameters, as the form shows them.
+    form: FormState,
     /// The cohort is a programme's schools: the eligible comparison can be chosen.
     programme: bool,
     headlines: Vec<String>,
@@ -342,10 +337,17 @@ pub async fn show(
     viewer: Viewer,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
     let cohort = visible_cohort(&state, &viewer, &id).await?;
     let id = cohort.id;
-    let params = Params::read(&state.db, &q, cohort.programme.is_some()).await?;
+    let params = match Params::read(&state.db, &q, cohort.programme.is_some()).await? {
+        Ok(p) => p,
+        Err(form) => {
+            let programme = cohort.programme.is_some();
+            let body = ParamsPage { cohort, form, programme }.render()?;
+            return Ok((StatusCode::BAD_REQUEST, Html(body)).into_response());
+        }
+    };
     let r = state.evaluation_cache.report(&state.db, id, params.clone()).await?;
     let a = &r.attainment;
     let years: Vec<String> = a.baseline.iter().chain(&a.followup).cloned().collect();
@@ -434,14 +436,7 @@ pub async fn show(
     }
     page(ReportPage {
         cohort: r.cohort.clone(),
-        baseline: a.baseline.join(","),
-        followup: a.followup.join(","),
-        from: params.from.to_string(),
-        to: params.to.to_string(),
-        national: params.national,
-        sponsored: params.sponsored,
-        matched: params.matched,
-        eligible: params.eligible,
+        form: params.form(),
         programme: r.cohort.programme.is_some(),
         headlines,
         ofsted_headline,
@@ -463,6 +458,16 @@ pub async fn show(
         json_url: url_with(&format!("/evaluation/{id}/report.json"), &query),
         warnings,
     })
+    .map(IntoResponse::into_response)
+}
+
+/// The report's form sent with mistakes: the problems and what was typed, and no report.
+#[derive(Template)]
+#[template(path = "evaluation_params.html")]
+struct ParamsPage {
+    cohort: Cohort,
+    form: FormState,
+    programme: bool,
 }
 
 async fn load(
@@ -472,7 +477,11 @@ async fn load(
     q: &HashMap<String, String>,
 ) -> Result<std::sync::Arc<Report>, WebError> {
     let cohort = visible_cohort(state, viewer, id).await?;
-    let params = Params::read(&state.db, q, cohort.programme.is_some()).await?;
+    // A download is a link, not a form: its mistakes are said on an error page.
+    let params = Params::read(&state.db, q, cohort.programme.is_some()).await?.map_err(|form| {
+        let problems: Vec<&str> = form.errors().iter().map(|e| e.message.as_str()).collect();
+        WebError::BadRequest(format!("{}.", problems.join(". ")))
+    })?;
     state.evaluation_cache.report(&state.db, cohort.id, params).await
 }
 
