@@ -38,7 +38,7 @@ pub use audit::{Actor, AuditEntry, AuditQuery};
 pub use directory::{
     DirectoryIndex, DirectoryPage, DirectoryQuery, FilterOptions, OfstedFilter, SchoolSummary, search_text,
 };
-pub use eligibility::{EligibilityRow, ExportCell, Scope};
+pub use eligibility::{EligibilityRow, Scope};
 pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
 };
