@@ -39,6 +39,8 @@ pub enum ProgrammeError {
     #[error("{field} {problem}")]
     Field { field: &'static str, problem: String },
     #[error("{0}")]
+    Areas(aspire_core::recruitment::AreaListError),
+    #[error("{0}")]
     Store(#[from] StoreError),
 }
 

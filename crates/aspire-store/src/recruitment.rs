@@ -73,67 +73,11 @@ pub struct StageCount {
     pub schools: usize,
 }
 
-/// Checks a list of areas: each named, none twice (names compared ignoring case and spaces).
-pub fn check_areas(areas: &[ProgrammeArea]) -> Result<(), ProgrammeError> {
-    let mut seen = std::collections::BTreeSet::new();
-    for a in areas {
-        if a.area.trim().is_empty() {
-            return Err(field("an area", "needs a name"));
-        }
-        if !seen.insert(a.area.trim().to_lowercase()) {
-            return Err(field("area", format!("'{}' is listed twice", a.area.trim())));
-        }
-    }
-    Ok(())
-}
-
 fn field(field: &'static str, problem: impl Into<String>) -> ProgrammeError {
     ProgrammeError::Field { field, problem: problem.into() }
 }
 
 impl Db {
-    /// Eligibility decisions for some schools under a programme's rule set, as of its start
-    /// (or the nearest date the rule set answers for, which the reasons then say). Empty when
-    /// the programme has no rule set.
-    pub async fn eligibility_checks(
-        &self,
-        programme: &crate::Programme,
-        urns: &[Urn],
-        today: chrono::NaiveDate,
-    ) -> Result<Vec<(Urn, EligibilityCheck)>, StoreError> {
-        let Some(id) = &programme.rule_set else { return Ok(Vec::new()) };
-        let Ok(rules) = aspire_import::load_rule_set(id, &aspire_import::ImportOptions::new(today)) else {
-            return Ok(Vec::new());
-        };
-        let r = &rules.rules;
-        let wanted = programme.starts_on.unwrap_or(today);
-        let as_of = r.valid_to.map_or(wanted.max(r.valid_from), |to| wanted.max(r.valid_from).min(to));
-        let basis = format!("{} version {}, as of {as_of}", r.id, r.version);
-        let moved = (as_of != wanted).then(|| {
-            format!(
-                "The rule set answers only from {} to {}: the decision is as of {as_of}, not the programme start {wanted}.",
-                r.valid_from,
-                r.valid_to.map_or_else(|| "now".to_owned(), |d| d.to_string())
-            )
-        });
-        let rows = self.eligibility(&rules, as_of, crate::Scope::Urns(urns)).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let check = EligibilityCheck {
-                    outcome: row.decision.outcome,
-                    reasons: moved
-                        .clone()
-                        .into_iter()
-                        .chain(row.decision.findings.into_iter().map(|f| f.text))
-                        .collect(),
-                    basis: basis.clone(),
-                };
-                (row.decision.urn, check)
-            })
-            .collect())
-    }
-
     /// Replaces a programme's areas.
     pub async fn set_programme_areas(
         &self,
@@ -144,7 +88,7 @@ impl Db {
         if self.programme(programme).await?.is_none() {
             return Err(ProgrammeError::NoSuchProgramme(programme));
         }
-        check_areas(areas)?;
+        aspire_core::recruitment::check_areas(areas.iter().map(|a| a.area.as_str())).map_err(ProgrammeError::Areas)?;
         let before = self.programme_areas(programme).await?;
         let mut tx = self.begin().await?;
         tx.execute(&Sql::new("DELETE FROM programme_areas WHERE programme_id = ?").int(programme), "replacing areas")

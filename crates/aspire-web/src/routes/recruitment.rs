@@ -222,7 +222,11 @@ pub async fn submit(
         ));
     }
     let today = chrono::Local::now().date_naive();
-    let check = state.db.eligibility_checks(&programme, &[urn], today).await?.into_iter().next().map(|(_, c)| c);
+    let check = aspire_app::recruitment::eligibility_checks(&state.db, &programme, &[urn], today)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, c)| c);
     let enquiry =
         NewEnquiry { urn, contact_name: f.name, contact_email: f.email, contact_role: f.role, message: f.message };
     match state.db.record_enquiry(&viewer.actor(), id, &enquiry, check.as_ref()).await {
