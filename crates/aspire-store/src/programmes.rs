@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use aspire_core::access::{Place, Visible};
+use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::recruitment::Stage;
 use aspire_core::urn::Urn;
@@ -160,8 +161,12 @@ impl Db {
             .await?
             .flatten();
         let id = present(id, "programmes.id")?;
-        audit::record(&mut tx, actor, Event::new("programme.create", "programme", id).programme(Some(id)).after(p))
-            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::ProgrammeCreate, AuditRecord::Programme, id).programme(Some(id)).after(p),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -249,7 +254,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("network.create", "network", id)
+            Event::new(AuditAction::NetworkCreate, AuditRecord::Network, id)
                 .programme(Some(programme))
                 .after(serde_json::json!({ "name": name })),
         )
@@ -322,7 +327,7 @@ impl Db {
                 audit::record(
                     &mut tx,
                     actor,
-                    Event::new("enrolment.add", "enrolment", format!("{programme}/{u}"))
+                    Event::new(AuditAction::EnrolmentAdd, AuditRecord::Enrolment, format!("{programme}/{u}"))
                         .programme(Some(programme))
                         .urn(Some(*u))
                         .after(serde_json::json!({ "status": stage })),
@@ -368,7 +373,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("enrolment.network", "enrolment", format!("{programme}/{urn}"))
+            Event::new(AuditAction::EnrolmentNetwork, AuditRecord::Enrolment, format!("{programme}/{urn}"))
                 .programme(Some(programme))
                 .urn(Some(urn))
                 .before(serde_json::json!({ "network": before.network }))

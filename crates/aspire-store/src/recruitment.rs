@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::{Email, ProgrammeId};
 use aspire_core::recruitment::Stage;
 use aspire_core::urn::Urn;
@@ -106,7 +107,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("programme.areas", "programme", programme)
+            Event::new(AuditAction::ProgrammeAreas, AuditRecord::Programme, programme)
                 .programme(Some(programme))
                 .before(before)
                 .after(areas),
@@ -223,7 +224,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("enquiry.add", "enquiry", id)
+            Event::new(AuditAction::EnquiryAdd, AuditRecord::Enquiry, id)
                 .programme(Some(programme))
                 .urn(Some(e.urn))
                 .after(serde_json::json!({ "new_enrolment": added > 0, "eligibility": check })),
@@ -247,7 +248,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("enrolment.eligibility", "enrolment", format!("{programme}/{urn}"))
+            Event::new(AuditAction::EnrolmentEligibility, AuditRecord::Enrolment, format!("{programme}/{urn}"))
                 .programme(Some(programme))
                 .urn(Some(urn))
                 .before(serde_json::json!({ "eligibility": before.eligibility, "basis": before.eligibility_basis }))
@@ -330,7 +331,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("enrolment.stage", "enrolment", format!("{programme}/{urn}"))
+            Event::new(AuditAction::EnrolmentStage, AuditRecord::Enrolment, format!("{programme}/{urn}"))
                 .programme(Some(programme))
                 .urn(Some(urn))
                 .before(serde_json::json!({ "stage": before.status, "network": before.network }))

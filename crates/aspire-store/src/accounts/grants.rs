@@ -12,9 +12,9 @@ pub struct GrantRow {
 }
 
 /// An audit event about a person's role, filed under the role's programme and school.
-pub(super) fn role_event(action: &'static str, person: PersonId, scope: Scope) -> Event {
+pub(super) fn role_event(action: AuditAction, person: PersonId, scope: Scope) -> Event {
     let (_, programme, _, urn) = scope_columns(scope);
-    Event::new(action, "person", person).programme(programme).urn(urn.and_then(|u| Urn::try_from(u).ok()))
+    Event::new(action, AuditRecord::Person, person).programme(programme).urn(urn.and_then(|u| Urn::try_from(u).ok()))
 }
 
 pub(super) fn scope_columns(scope: Scope) -> (String, Option<ProgrammeId>, Option<NetworkId>, Option<i64>) {
@@ -92,7 +92,7 @@ impl Db {
             .await?;
         let Some((Some((_, g)), Some(person))) = found else { return Err(AccountError::NoSuchGrant) };
         tx.execute(&Sql::new("DELETE FROM grants WHERE id = ?").int(grant_id), "removing a role").await?;
-        audit::record(&mut tx, actor, role_event("role.remove", person, g.scope).before(g)).await?;
+        audit::record(&mut tx, actor, role_event(AuditAction::RoleRemove, person, g.scope).before(g)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -147,6 +147,6 @@ pub(crate) async fn add_grant_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g
         .await?
         .flatten()
         .unwrap_or(0);
-    audit::record(tx, actor, role_event("role.add", person, g.scope).after(g)).await?;
+    audit::record(tx, actor, role_event(AuditAction::RoleAdd, person, g.scope).after(g)).await?;
     Ok(id)
 }

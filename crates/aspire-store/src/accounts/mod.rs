@@ -34,6 +34,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use aspire_core::access::{Membership, Principal};
+use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::{
     Email, Grant, NetworkId, PasswordError, PersonId, ProgrammeId, Role, Scope, check_new_password,
 };
@@ -257,7 +258,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("person.disable", "person", person)
+            Event::new(AuditAction::PersonDisable, AuditRecord::Person, person)
                 .before(serde_json::json!({ "disabled": !disabled }))
                 .after(serde_json::json!({ "disabled": disabled })),
         )
@@ -457,7 +458,8 @@ async fn add_person_tx(tx: &mut Tx, actor: &Actor, email: &Email, name: &str) ->
     audit::record(
         tx,
         actor,
-        Event::new("person.add", "person", id).after(serde_json::json!({ "email": email, "name": name })),
+        Event::new(AuditAction::PersonAdd, AuditRecord::Person, id)
+            .after(serde_json::json!({ "email": email, "name": name })),
     )
     .await?;
     Ok(id)

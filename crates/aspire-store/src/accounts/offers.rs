@@ -108,7 +108,7 @@ impl Db {
         audit::record(
             &mut tx,
             &actor,
-            role_event(if accept { "role.accept" } else { "role.decline" }, person, o.grant.scope)
+            role_event(if accept { AuditAction::RoleAccept } else { AuditAction::RoleDecline }, person, o.grant.scope)
                 .after(serde_json::json!({ "role": o.grant, "offered_by": o.offered_by })),
         )
         .await?;
@@ -190,6 +190,6 @@ pub(super) async fn offer_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &G
         super::outbox::SITE_PLACEHOLDER
     );
     super::outbox::queue_tx(tx, &email, "You have been offered a role in Aspire", &body, None).await?;
-    audit::record(tx, actor, role_event("role.offer", person, g.scope).after(g)).await?;
+    audit::record(tx, actor, role_event(AuditAction::RoleOffer, person, g.scope).after(g)).await?;
     Ok(Offered::Made)
 }

@@ -66,7 +66,11 @@ impl Db {
             audit::record(
                 &mut tx,
                 actor,
-                Event::new("session.end", "person", actor.person.map_or_else(String::new, |p| p.to_string())),
+                Event::new(
+                    AuditAction::SessionEnd,
+                    AuditRecord::Person,
+                    actor.person.map_or_else(String::new, |p| p.to_string()),
+                ),
             )
             .await?;
         }

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::urn::Urn;
 
 use crate::sql::{Arg, Sql};
@@ -79,8 +80,12 @@ impl Db {
         crate::audit::record(
             &mut tx,
             actor,
-            crate::audit::Event::new(if existing.is_some() { "cohort.replace" } else { "cohort.save" }, "cohort", id)
-                .after(serde_json::json!({ "name": name, "description": description, "schools": urns.len() })),
+            crate::audit::Event::new(
+                if existing.is_some() { AuditAction::CohortReplace } else { AuditAction::CohortSave },
+                AuditRecord::Cohort,
+                id,
+            )
+            .after(serde_json::json!({ "name": name, "description": description, "schools": urns.len() })),
         )
         .await?;
         let urns: Vec<Urn> = urns.iter().copied().collect();

@@ -9,6 +9,7 @@ pub use conflicts::Conflict;
 
 use chrono::Utc;
 
+use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_import::Parsed;
 
 use crate::sql::{Arg, Sql, Tx};
@@ -155,7 +156,7 @@ pub async fn write_import(db: &Db, parsed: &Parsed, opts: &WriteOptions) -> Resu
     crate::audit::record(
         &mut tx,
         &actor,
-        crate::audit::Event::new("import.write", "import", import_id).after(serde_json::json!({
+        crate::audit::Event::new(AuditAction::ImportWrite, AuditRecord::Import, import_id).after(serde_json::json!({
             "file": parsed.file_name,
             "sha256": parsed.sha256,
             "format": parsed.format.code(),

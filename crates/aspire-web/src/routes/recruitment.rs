@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use aspire_core::access::{Action, Place, Record};
+use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::ProgrammeId;
 use aspire_core::recruitment::Stage;
 use aspire_core::template::Term;
@@ -391,7 +392,14 @@ pub async fn csv(
     // It holds contacts' names and email addresses: who took them away is recorded.
     state
         .db
-        .audit_event(&viewer.actor(), "export.recruitment_csv", "programme", Some(id.to_string()), Some(id), None)
+        .audit_event(
+            &viewer.actor(),
+            AuditAction::ExportRecruitmentCsv,
+            AuditRecord::Programme,
+            Some(id.to_string()),
+            Some(id),
+            None,
+        )
         .await?;
     let file = format!("recruitment-{}.csv", programme.id);
     Ok((
