@@ -89,7 +89,7 @@ pub(crate) fn network_row(r: &dyn crate::sql::RowGet) -> crate::Result<Network> 
     Ok(Network {
         id: present(r.network_id("id")?, "id")?,
         programme: present(r.programme_id("programme_id")?, "programme_id")?,
-        name: r.text("name")?.unwrap_or_default(),
+        name: present(r.text("name")?, "name")?,
         schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
         locked: r.flag("locked")?.unwrap_or(false),
         published_at: r.instant("published_at")?,
@@ -196,12 +196,12 @@ impl Db {
             |r| {
                 Ok(Programme {
                     id: present(r.programme_id("id")?, "id")?,
-                    name: r.text("name")?.unwrap_or_default(),
+                    name: present(r.text("name")?, "name")?,
                     template: r.text("template")?,
                     rule_set: r.text("rule_set")?,
                     starts_on: r.date("starts_on")?,
                     ends_on: r.date("ends_on")?,
-                    created_at: r.instant("created_at")?.unwrap_or_default(),
+                    created_at: present(r.instant("created_at")?, "created_at")?,
                     schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
                     networks: usize::try_from(r.int("networks")?.unwrap_or(0)).unwrap_or(0),
                 })

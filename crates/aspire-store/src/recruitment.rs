@@ -125,8 +125,13 @@ impl Db {
             "reading a programme's areas",
             |r| {
                 Ok(ProgrammeArea {
-                    area: r.text("area")?.unwrap_or_default(),
-                    planned_networks: u32::try_from(r.int("planned_networks")?.unwrap_or(0)).unwrap_or(0),
+                    area: present(r.text("area")?, "area")?,
+                    planned_networks: u32::try_from(present(r.int("planned_networks")?, "planned_networks")?).map_err(
+                        |_| StoreError::Decode {
+                            doing: "reading a programme's areas".into(),
+                            problem: "a negative number of networks".into(),
+                        },
+                    )?,
                 })
             },
         )
@@ -188,8 +193,8 @@ impl Db {
                 |r| r.int("id"),
             )
             .await?
-            .flatten()
-            .unwrap_or(0);
+            .flatten();
+        let id = present(id, "enquiries.id")?;
         let added = tx
             .execute(
                 &Sql::new(
@@ -272,16 +277,17 @@ impl Db {
             |r| {
                 let (id, programme) =
                     (present(r.int("id")?, "id")?, present(r.programme_id("programme_id")?, "programme_id")?);
-                Ok(r.int("urn")?.and_then(|u| Urn::try_from(u).ok()).map(|urn| Enquiry {
+                let Some(urn) = r.int("urn")?.and_then(|u| Urn::try_from(u).ok()) else { return Ok(None) };
+                Ok(Some(Enquiry {
                     id,
                     programme,
                     urn,
-                    school_name: r.text("school_name").ok().flatten(),
-                    contact_name: r.text("contact_name").ok().flatten().unwrap_or_default(),
-                    contact_email: r.text("contact_email").ok().flatten().unwrap_or_default(),
-                    contact_role: r.text("contact_role").ok().flatten().unwrap_or_default(),
-                    message: r.text("message").ok().flatten().unwrap_or_default(),
-                    created_at: r.instant("created_at").ok().flatten().unwrap_or_default(),
+                    school_name: r.text("school_name")?,
+                    contact_name: present(r.text("contact_name")?, "contact_name")?,
+                    contact_email: present(r.text("contact_email")?, "contact_email")?,
+                    contact_role: present(r.text("contact_role")?, "contact_role")?,
+                    message: present(r.text("message")?, "message")?,
+                    created_at: present(r.instant("created_at")?, "created_at")?,
                 }))
             },
         )
@@ -356,7 +362,7 @@ impl Db {
                 "counting schools by stage",
                 |r| {
                     Ok(StageCount {
-                        stage: r.text("status")?.unwrap_or_default(),
+                        stage: present(r.text("status")?, "status")?,
                         la_name: r.text("la_name")?,
                         schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
                     })

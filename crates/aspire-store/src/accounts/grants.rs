@@ -43,9 +43,10 @@ pub(super) fn read_grant(r: &dyn RowGet) -> crate::Result<Option<(i64, Grant)>> 
         _ => None,
     };
     Ok(match (role, scope) {
-        (Some(role), Some(scope)) => {
-            Some((r.int("id")?.unwrap_or(0), Grant { role, scope, pupil_data: r.flag("pupil_data")?.unwrap_or(false) }))
-        }
+        (Some(role), Some(scope)) => Some((
+            present(r.int("id")?, "id")?,
+            Grant { role, scope, pupil_data: r.flag("pupil_data")?.unwrap_or(false) },
+        )),
         _ => None,
     })
 }
@@ -145,8 +146,8 @@ pub(crate) async fn add_grant_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g
             |r| r.int("id"),
         )
         .await?
-        .flatten()
-        .unwrap_or(0);
+        .flatten();
+    let id = present(id, "grants.id")?;
     audit::record(tx, actor, role_event(AuditAction::RoleAdd, person, g.scope).after(g)).await?;
     Ok(id)
 }

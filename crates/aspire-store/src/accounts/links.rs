@@ -179,7 +179,7 @@ impl Db {
 /// A person's email and name.
 async fn person_contact(tx: &mut Tx, person: PersonId) -> Result<(String, String), AccountError> {
     tx.fetch_one(&Sql::new("SELECT email, name FROM people WHERE id = ?").int(person), "finding a person", |r| {
-        Ok((r.text("email")?.unwrap_or_default(), r.text("name")?.unwrap_or_default()))
+        Ok((present(r.text("email")?, "email")?, present(r.text("name")?, "name")?))
     })
     .await?
     .ok_or_else(|| AccountError::NoSuchPerson(person.to_string()))
@@ -219,7 +219,7 @@ async fn check_token(db: &Db, token: &str, purpose: TokenPurpose) -> Result<(Per
                     r.person_id("person_id")?,
                     r.instant("expires_at")?,
                     r.instant("used_at")?,
-                    r.text("email")?.unwrap_or_default(),
+                    present(r.text("email")?, "email")?,
                     r.flag("disabled")?.unwrap_or(false),
                 ))
             },

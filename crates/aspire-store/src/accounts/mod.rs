@@ -317,12 +317,12 @@ impl Db {
                 |r| {
                     Ok(Person {
                         id: present(r.person_id("id")?, "id")?,
-                        email: r.text("email")?.unwrap_or_default(),
-                        name: r.text("name")?.unwrap_or_default(),
+                        email: present(r.text("email")?, "email")?,
+                        name: present(r.text("name")?, "name")?,
                         disabled: r.flag("disabled")?.unwrap_or(false),
                         has_password: r.flag("has_password")?.unwrap_or(false),
                         locked_since: None,
-                        created_at: r.instant("created_at")?.unwrap_or_default(),
+                        created_at: present(r.instant("created_at")?, "created_at")?,
                         grants: Vec::new(),
                     })
                 },
@@ -361,7 +361,7 @@ impl Db {
                     keys.join(", ")
                 )),
                 "reading account locks",
-                |r| Ok((r.text("account_key")?.unwrap_or_default(), r.instant("locked_at")?)),
+                |r| Ok((present(r.text("account_key")?, "account_key")?, r.instant("locked_at")?)),
             )
             .await?;
         for p in &mut people {

@@ -59,8 +59,8 @@ impl Db {
                         id,
                         place: place_label(r, &grant)?,
                         grant,
-                        offered_by: r.text("offered_by")?.unwrap_or_default(),
-                        created_at: r.instant("created_at")?.unwrap_or_default(),
+                        offered_by: present(r.text("offered_by")?, "offered_by")?,
+                        created_at: present(r.instant("created_at")?, "created_at")?,
                     }))
                 },
             )
@@ -141,7 +141,7 @@ pub(super) async fn offer_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &G
     }
     let (email, name) = tx
         .fetch_one(&Sql::new("SELECT email, name FROM people WHERE id = ?").int(person), "finding a person", |r| {
-            Ok((r.text("email")?.unwrap_or_default(), r.text("name")?.unwrap_or_default()))
+            Ok((present(r.text("email")?, "email")?, present(r.text("name")?, "name")?))
         })
         .await?
         .ok_or_else(|| AccountError::NoSuchPerson(person.to_string()))?;

@@ -15,7 +15,7 @@ use aspire_core::school::School;
 use aspire_core::urn::Urn;
 
 use super::{IN_CHUNK, Scope};
-use crate::sql::{Arg, Sql};
+use crate::sql::{Arg, Sql, present};
 use crate::{Db, Result};
 
 /// The columns of a `SchoolRow` from `schools s`, with `la_name` as the expression for the LA's
@@ -125,8 +125,8 @@ impl Db {
             out.extend(
                 self.fetch(&sql, "reading area members", |r| {
                     Ok(AreaMember {
-                        area_set: r.text("area_set")?.unwrap_or_default(),
-                        area: r.text("area")?.unwrap_or_default(),
+                        area_set: present(r.text("area_set")?, "area_set")?,
+                        area: present(r.text("area")?, "area")?,
                         wave: r.int("wave")?,
                         announced: r.text("announced")?,
                         lad_code: r.text("lad_code")?.and_then(|c| LadCode::parse(&c).ok()),

@@ -7,7 +7,7 @@ use serde::Serialize;
 use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::urn::Urn;
 
-use crate::sql::{Arg, Sql};
+use crate::sql::{Arg, Sql, present};
 use crate::{Db, Result};
 
 /// A stored cohort.
@@ -75,7 +75,7 @@ impl Db {
                 .into_iter()
                 .flatten()
                 .next()
-                .unwrap_or(0),
+                .map_or_else(|| present(None, "cohorts.id"), Ok)?,
         };
         crate::audit::record(
             &mut tx,
@@ -115,7 +115,7 @@ impl Db {
             .fetch(
                 &Sql::new("SELECT urn, status FROM enrolments WHERE programme_id = ?").int(programme),
                 "reading a programme's schools",
-                |r| Ok((r.int("urn")?.and_then(|u| Urn::try_from(u).ok()), r.text("status")?.unwrap_or_default())),
+                |r| Ok((r.int("urn")?.and_then(|u| Urn::try_from(u).ok()), present(r.text("status")?, "status")?)),
             )
             .await?;
         let urns: BTreeSet<Urn> =
@@ -179,8 +179,8 @@ impl Db {
         }
         self.fetch(&sql, "listing cohorts", |r| {
             Ok(Cohort {
-                id: r.int("id")?.unwrap_or(0),
-                name: r.text("name")?.unwrap_or_default(),
+                id: present(r.int("id")?, "id")?,
+                name: present(r.text("name")?, "name")?,
                 description: r.text("description")?,
                 source_file: r.text("source_file")?,
                 members: usize::try_from(r.int("n")?.unwrap_or(0)).unwrap_or(0),

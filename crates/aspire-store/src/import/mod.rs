@@ -12,7 +12,7 @@ use chrono::Utc;
 use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_import::Parsed;
 
-use crate::sql::{Arg, Sql, Tx};
+use crate::sql::{Arg, Sql, Tx, present};
 use crate::upsert::Upsert;
 use crate::{Db, Result};
 use tables::write_records;
@@ -99,12 +99,13 @@ pub async fn write_import(db: &Db, parsed: &Parsed, opts: &WriteOptions) -> Resu
             .arg(Arg::Instant(Some(started)))
             .arg(Arg::Instant(Some(started))),
             "recording the import",
-            |r| Ok(r.int("id")?.unwrap_or(0)),
+            |r| r.int("id"),
         )
         .await?
         .into_iter()
-        .next()
-        .unwrap_or(0);
+        .flatten()
+        .next();
+    let import_id = present(import_id, "imports.id")?;
 
     let mut conflicts = Vec::new();
     let tables = match write_records(&mut tx, parsed, import_id, &mut conflicts).await {
