@@ -8,5 +8,6 @@
 //! year adds: `calendar`, `plans`, ...), with its own typed error whose messages are written
 //! for the person who asked.
 
+pub mod exports;
 pub mod networks;
 pub mod recruitment;

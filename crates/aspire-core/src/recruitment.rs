@@ -1,4 +1,5 @@
-//! A school's way through a programme: enquiry, applied, enrolled, then completed or withdrawn.
+//! A school's way through a programme: enquiry, applied, enrolled, then completed or withdrawn;
+//! and the areas a programme recruits in.
 
 use serde::Serialize;
 
@@ -78,6 +79,31 @@ impl Stage {
     }
 }
 
+/// Why a programme's list of areas cannot be kept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AreaListError {
+    #[error("an area needs a name")]
+    Unnamed,
+    #[error("area '{0}' is listed twice")]
+    Repeated(String),
+}
+
+/// Checks the names of a programme's areas: each named, none twice (compared ignoring case and
+/// the spaces around them, as people type them).
+pub fn check_areas<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<(), AreaListError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for name in names {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AreaListError::Unnamed);
+        }
+        if !seen.insert(name.to_lowercase()) {
+            return Err(AreaListError::Repeated(name.to_owned()));
+        }
+    }
+    Ok(())
+}
+
 impl std::fmt::Display for Stage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.code())
@@ -87,6 +113,14 @@ impl std::fmt::Display for Stage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn areas_are_named_once() {
+        assert_eq!(check_areas(["Oldham", "Bradford"]), Ok(()));
+        assert_eq!(check_areas(["Oldham", " "]), Err(AreaListError::Unnamed));
+        let e = check_areas(["Oldham", " oldham "]).expect_err("twice");
+        assert_eq!(e.to_string(), "area 'oldham' is listed twice");
+    }
 
     #[test]
     fn the_pipeline_moves_forward_and_withdrawals_need_a_reason() {

@@ -2,16 +2,19 @@
 //! data. Changes are written in the same transaction as the change itself, so neither exists
 //! without the other.
 
+use std::str::FromStr;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value as Json;
 
 use aspire_core::access::Visible;
+use aspire_core::audit::{AuditAction, AuditRecord, UnknownCode};
 use aspire_core::people::{PersonId, ProgrammeId};
 use aspire_core::urn::Urn;
 
-use crate::sql::{Sql, Tx};
-use crate::{Db, Result};
+use crate::sql::{Sql, Tx, present};
+use crate::{Db, Result, StoreError};
 
 /// Who is acting: a signed-in person, or someone at the command line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,10 +44,10 @@ impl Actor {
 }
 
 /// One thing that happened, before it is written.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Event {
-    pub action: &'static str,
-    pub record: &'static str,
+    pub action: AuditAction,
+    pub record: AuditRecord,
     pub record_id: Option<String>,
     pub programme: Option<ProgrammeId>,
     pub urn: Option<Urn>,
@@ -53,8 +56,12 @@ pub(crate) struct Event {
 }
 
 impl Event {
-    pub fn new(action: &'static str, record: &'static str, id: impl ToString) -> Event {
-        Event { action, record, record_id: Some(id.to_string()), ..Event::default() }
+    pub fn new(action: AuditAction, record: AuditRecord, id: impl ToString) -> Event {
+        Event::about(action, record, Some(id.to_string()))
+    }
+
+    fn about(action: AuditAction, record: AuditRecord, record_id: Option<String>) -> Event {
+        Event { action, record, record_id, programme: None, urn: None, before: None, after: None }
     }
 
     pub fn programme(mut self, p: Option<ProgrammeId>) -> Event {
@@ -86,8 +93,8 @@ fn insert(actor: &Actor, e: Event, at: DateTime<Utc>) -> Sql {
     .instant(at)
     .opt_int(actor.person)
     .text(&actor.label)
-    .text(e.action)
-    .text(e.record)
+    .text(e.action.as_str())
+    .text(e.record.as_str())
     .opt_text(e.record_id)
     .opt_int(e.programme)
     .opt_int(e.urn.map(i64::from))
@@ -109,8 +116,8 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub actor: String,
     pub actor_id: Option<PersonId>,
-    pub action: String,
-    pub record: String,
+    pub action: AuditAction,
+    pub record: AuditRecord,
     pub record_id: Option<String>,
     pub programme: Option<ProgrammeId>,
     pub urn: Option<Urn>,
@@ -124,7 +131,7 @@ pub struct AuditEntry {
 pub struct AuditQuery {
     /// Matched against the actor, the action, the record and its id.
     pub text: Option<String>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub limit: Option<usize>,
@@ -166,13 +173,13 @@ impl Db {
     pub async fn audit_event(
         &self,
         actor: &Actor,
-        action: &'static str,
-        record: &'static str,
+        action: AuditAction,
+        record: AuditRecord,
         record_id: Option<String>,
         programme: Option<ProgrammeId>,
         urn: Option<Urn>,
     ) -> Result<()> {
-        let e = Event { action, record, record_id, programme, urn, ..Event::default() };
+        let e = Event { programme, urn, ..Event::about(action, record, record_id) };
         self.execute(&insert(actor, e, Utc::now()), "writing the audit log").await?;
         Ok(())
     }
@@ -195,9 +202,9 @@ impl Db {
                 sql = sql.text(like.clone());
             }
         }
-        if let Some(a) = q.action.as_deref().filter(|a| !a.is_empty()) {
+        if let Some(a) = q.action {
             sql.text.push_str(" AND action = ?");
-            sql = sql.text(a);
+            sql = sql.text(a.as_str());
         }
         if let Some(d) = q.from {
             sql.text.push_str(" AND at >= ?");
@@ -209,13 +216,14 @@ impl Db {
         }
         sql.text.push_str(&format!(" ORDER BY id DESC LIMIT {}", q.limit.unwrap_or(500).min(100_000)));
         self.fetch(&sql, "reading the audit log", |r| {
+            let id = present(r.int("id")?, "audit_log.id")?;
             Ok(AuditEntry {
-                id: r.int("id")?.unwrap_or(0),
-                at: r.instant("at")?.unwrap_or_default(),
-                actor: r.text("actor")?.unwrap_or_default(),
+                id,
+                at: present(r.instant("at")?, "audit_log.at")?,
+                actor: present(r.text("actor")?, "audit_log.actor")?,
                 actor_id: r.person_id("actor_id")?,
-                action: r.text("action")?.unwrap_or_default(),
-                record: r.text("record")?.unwrap_or_default(),
+                action: code(present(r.text("action")?, "audit_log.action")?, id)?,
+                record: code(present(r.text("record")?, "audit_log.record")?, id)?,
                 record_id: r.text("record_id")?,
                 programme: r.programme_id("programme_id")?,
                 urn: r.int("urn")?.and_then(|u| Urn::try_from(u).ok()),
@@ -228,14 +236,21 @@ impl Db {
     }
 
     /// The actions that appear in the log, for the search form.
-    pub async fn audit_actions(&self) -> Result<Vec<String>> {
-        Ok(self
-            .fetch(&Sql::new("SELECT DISTINCT action FROM audit_log ORDER BY action"), "listing audit actions", |r| {
-                r.text("action")
-            })
-            .await?
-            .into_iter()
-            .flatten()
-            .collect())
+    pub async fn audit_actions(&self) -> Result<Vec<AuditAction>> {
+        self.fetch(&Sql::new("SELECT DISTINCT action FROM audit_log ORDER BY action"), "listing audit actions", |r| {
+            let action = present(r.text("action")?, "audit_log.action")?;
+            action.parse().map_err(|e: UnknownCode| decode("listing audit actions", e.to_string()))
+        })
+        .await
     }
+}
+
+/// An action or record kind as stored: one this program does not know is an error naming the
+/// entry, never read as another.
+fn code<T: FromStr<Err = UnknownCode>>(stored: String, entry: i64) -> Result<T> {
+    stored.parse().map_err(|e: UnknownCode| decode("reading the audit log", format!("entry {entry}: {e}")))
+}
+
+fn decode(doing: &str, problem: String) -> StoreError {
+    StoreError::Decode { doing: doing.to_owned(), problem }
 }

@@ -38,7 +38,7 @@ pub use audit::{Actor, AuditEntry, AuditQuery};
 pub use directory::{
     DirectoryIndex, DirectoryPage, DirectoryQuery, FilterOptions, OfstedFilter, SchoolSummary, search_text,
 };
-pub use eligibility::{EligibilityRow, ExportCell, Scope};
+pub use eligibility::{EligibilityRow, Scope};
 pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
 };
@@ -48,7 +48,7 @@ pub use migrate::MIGRATIONS;
 pub use networks::{FormedNetwork, PlacedSchool};
 pub use profile::*;
 pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError};
-pub use recruitment::{EligibilityCheck, Enquiry, MESSAGE_LIMIT, NewEnquiry, ProgrammeArea, StageCount, check_areas};
+pub use recruitment::{EligibilityCheck, Enquiry, MESSAGE_LIMIT, NewEnquiry, ProgrammeArea, StageCount};
 pub use registry::*;
 
 /// A storage failure. Messages name what was being done; the driver's text goes to the log.

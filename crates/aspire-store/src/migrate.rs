@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::sql::{Arg, Sql};
+use crate::sql::{Arg, Sql, present};
 use crate::{Backend, Db, Result, StoreError};
 
 /// (version, name, SQLite script, PostgreSQL script)
@@ -72,7 +72,7 @@ impl Db {
             .fetch(
                 &Sql::new("SELECT version, checksum FROM schema_migrations ORDER BY version"),
                 "reading migrations",
-                |r| Ok((r.int("version")?.unwrap_or(0), r.text("checksum")?.unwrap_or_default())),
+                |r| Ok((present(r.int("version")?, "version")?, present(r.text("checksum")?, "checksum")?)),
             )
             .await?;
         let known_max = MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0);

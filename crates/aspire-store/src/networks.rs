@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use chrono::Utc;
 use serde::Serialize;
 
+use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::recruitment::Stage;
 use aspire_core::urn::Urn;
@@ -218,11 +219,12 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("networks.form", "programme", programme).programme(Some(programme)).before(&reusable).after(
-                serde_json::json!({
+            Event::new(AuditAction::NetworksForm, AuditRecord::Programme, programme)
+                .programme(Some(programme))
+                .before(&reusable)
+                .after(serde_json::json!({
                     "kept": kept_ids, "formed": formed, "ids": ids, "removed": removed, "roles_ended_in": roles_ended
-                }),
-            ),
+                })),
         )
         .await?;
         tx.commit().await?;
@@ -248,7 +250,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("network.lock", "network", network)
+            Event::new(AuditAction::NetworkLock, AuditRecord::Network, network)
                 .programme(Some(programme))
                 .before(serde_json::json!({ "locked": n.locked }))
                 .after(serde_json::json!({ "locked": locked })),
@@ -278,7 +280,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("networks.publish", "programme", programme)
+            Event::new(AuditAction::NetworksPublish, AuditRecord::Programme, programme)
                 .programme(Some(programme))
                 .after(serde_json::json!({ "published": n })),
         )
@@ -321,7 +323,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("networks.advisers", "programme", programme)
+            Event::new(AuditAction::NetworksAdvisers, AuditRecord::Programme, programme)
                 .programme(Some(programme))
                 .before(serde_json::json!({ "adviser_roles_removed": removed }))
                 .after(assignments),

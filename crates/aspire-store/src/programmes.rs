@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use aspire_core::access::{Place, Visible};
+use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::recruitment::Stage;
 use aspire_core::urn::Urn;
@@ -38,6 +39,8 @@ pub enum ProgrammeError {
     Stage(aspire_core::recruitment::StageError),
     #[error("{field} {problem}")]
     Field { field: &'static str, problem: String },
+    #[error("{0}")]
+    Areas(aspire_core::recruitment::AreaListError),
     #[error("{0}")]
     Store(#[from] StoreError),
 }
@@ -86,7 +89,7 @@ pub(crate) fn network_row(r: &dyn crate::sql::RowGet) -> crate::Result<Network> 
     Ok(Network {
         id: present(r.network_id("id")?, "id")?,
         programme: present(r.programme_id("programme_id")?, "programme_id")?,
-        name: r.text("name")?.unwrap_or_default(),
+        name: present(r.text("name")?, "name")?,
         schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
         locked: r.flag("locked")?.unwrap_or(false),
         published_at: r.instant("published_at")?,
@@ -158,8 +161,12 @@ impl Db {
             .await?
             .flatten();
         let id = present(id, "programmes.id")?;
-        audit::record(&mut tx, actor, Event::new("programme.create", "programme", id).programme(Some(id)).after(p))
-            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::ProgrammeCreate, AuditRecord::Programme, id).programme(Some(id)).after(p),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -189,12 +196,12 @@ impl Db {
             |r| {
                 Ok(Programme {
                     id: present(r.programme_id("id")?, "id")?,
-                    name: r.text("name")?.unwrap_or_default(),
+                    name: present(r.text("name")?, "name")?,
                     template: r.text("template")?,
                     rule_set: r.text("rule_set")?,
                     starts_on: r.date("starts_on")?,
                     ends_on: r.date("ends_on")?,
-                    created_at: r.instant("created_at")?.unwrap_or_default(),
+                    created_at: present(r.instant("created_at")?, "created_at")?,
                     schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
                     networks: usize::try_from(r.int("networks")?.unwrap_or(0)).unwrap_or(0),
                 })
@@ -247,7 +254,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("network.create", "network", id)
+            Event::new(AuditAction::NetworkCreate, AuditRecord::Network, id)
                 .programme(Some(programme))
                 .after(serde_json::json!({ "name": name })),
         )
@@ -320,7 +327,7 @@ impl Db {
                 audit::record(
                     &mut tx,
                     actor,
-                    Event::new("enrolment.add", "enrolment", format!("{programme}/{u}"))
+                    Event::new(AuditAction::EnrolmentAdd, AuditRecord::Enrolment, format!("{programme}/{u}"))
                         .programme(Some(programme))
                         .urn(Some(*u))
                         .after(serde_json::json!({ "status": stage })),
@@ -366,7 +373,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("enrolment.network", "enrolment", format!("{programme}/{urn}"))
+            Event::new(AuditAction::EnrolmentNetwork, AuditRecord::Enrolment, format!("{programme}/{urn}"))
                 .programme(Some(programme))
                 .urn(Some(urn))
                 .before(serde_json::json!({ "network": before.network }))

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::{Email, ProgrammeId};
 use aspire_core::recruitment::Stage;
 use aspire_core::urn::Urn;
@@ -73,67 +74,11 @@ pub struct StageCount {
     pub schools: usize,
 }
 
-/// Checks a list of areas: each named, none twice (names compared ignoring case and spaces).
-pub fn check_areas(areas: &[ProgrammeArea]) -> Result<(), ProgrammeError> {
-    let mut seen = std::collections::BTreeSet::new();
-    for a in areas {
-        if a.area.trim().is_empty() {
-            return Err(field("an area", "needs a name"));
-        }
-        if !seen.insert(a.area.trim().to_lowercase()) {
-            return Err(field("area", format!("'{}' is listed twice", a.area.trim())));
-        }
-    }
-    Ok(())
-}
-
 fn field(field: &'static str, problem: impl Into<String>) -> ProgrammeError {
     ProgrammeError::Field { field, problem: problem.into() }
 }
 
 impl Db {
-    /// Eligibility decisions for some schools under a programme's rule set, as of its start
-    /// (or the nearest date the rule set answers for, which the reasons then say). Empty when
-    /// the programme has no rule set.
-    pub async fn eligibility_checks(
-        &self,
-        programme: &crate::Programme,
-        urns: &[Urn],
-        today: chrono::NaiveDate,
-    ) -> Result<Vec<(Urn, EligibilityCheck)>, StoreError> {
-        let Some(id) = &programme.rule_set else { return Ok(Vec::new()) };
-        let Ok(rules) = aspire_import::load_rule_set(id, &aspire_import::ImportOptions::new(today)) else {
-            return Ok(Vec::new());
-        };
-        let r = &rules.rules;
-        let wanted = programme.starts_on.unwrap_or(today);
-        let as_of = r.valid_to.map_or(wanted.max(r.valid_from), |to| wanted.max(r.valid_from).min(to));
-        let basis = format!("{} version {}, as of {as_of}", r.id, r.version);
-        let moved = (as_of != wanted).then(|| {
-            format!(
-                "The rule set answers only from {} to {}: the decision is as of {as_of}, not the programme start {wanted}.",
-                r.valid_from,
-                r.valid_to.map_or_else(|| "now".to_owned(), |d| d.to_string())
-            )
-        });
-        let rows = self.eligibility(&rules, as_of, crate::Scope::Urns(urns)).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let check = EligibilityCheck {
-                    outcome: row.decision.outcome,
-                    reasons: moved
-                        .clone()
-                        .into_iter()
-                        .chain(row.decision.findings.into_iter().map(|f| f.text))
-                        .collect(),
-                    basis: basis.clone(),
-                };
-                (row.decision.urn, check)
-            })
-            .collect())
-    }
-
     /// Replaces a programme's areas.
     pub async fn set_programme_areas(
         &self,
@@ -144,7 +89,7 @@ impl Db {
         if self.programme(programme).await?.is_none() {
             return Err(ProgrammeError::NoSuchProgramme(programme));
         }
-        check_areas(areas)?;
+        aspire_core::recruitment::check_areas(areas.iter().map(|a| a.area.as_str())).map_err(ProgrammeError::Areas)?;
         let before = self.programme_areas(programme).await?;
         let mut tx = self.begin().await?;
         tx.execute(&Sql::new("DELETE FROM programme_areas WHERE programme_id = ?").int(programme), "replacing areas")
@@ -162,7 +107,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("programme.areas", "programme", programme)
+            Event::new(AuditAction::ProgrammeAreas, AuditRecord::Programme, programme)
                 .programme(Some(programme))
                 .before(before)
                 .after(areas),
@@ -180,8 +125,13 @@ impl Db {
             "reading a programme's areas",
             |r| {
                 Ok(ProgrammeArea {
-                    area: r.text("area")?.unwrap_or_default(),
-                    planned_networks: u32::try_from(r.int("planned_networks")?.unwrap_or(0)).unwrap_or(0),
+                    area: present(r.text("area")?, "area")?,
+                    planned_networks: u32::try_from(present(r.int("planned_networks")?, "planned_networks")?).map_err(
+                        |_| StoreError::Decode {
+                            doing: "reading a programme's areas".into(),
+                            problem: "a negative number of networks".into(),
+                        },
+                    )?,
                 })
             },
         )
@@ -243,8 +193,8 @@ impl Db {
                 |r| r.int("id"),
             )
             .await?
-            .flatten()
-            .unwrap_or(0);
+            .flatten();
+        let id = present(id, "enquiries.id")?;
         let added = tx
             .execute(
                 &Sql::new(
@@ -279,7 +229,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("enquiry.add", "enquiry", id)
+            Event::new(AuditAction::EnquiryAdd, AuditRecord::Enquiry, id)
                 .programme(Some(programme))
                 .urn(Some(e.urn))
                 .after(serde_json::json!({ "new_enrolment": added > 0, "eligibility": check })),
@@ -303,7 +253,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("enrolment.eligibility", "enrolment", format!("{programme}/{urn}"))
+            Event::new(AuditAction::EnrolmentEligibility, AuditRecord::Enrolment, format!("{programme}/{urn}"))
                 .programme(Some(programme))
                 .urn(Some(urn))
                 .before(serde_json::json!({ "eligibility": before.eligibility, "basis": before.eligibility_basis }))
@@ -327,16 +277,17 @@ impl Db {
             |r| {
                 let (id, programme) =
                     (present(r.int("id")?, "id")?, present(r.programme_id("programme_id")?, "programme_id")?);
-                Ok(r.int("urn")?.and_then(|u| Urn::try_from(u).ok()).map(|urn| Enquiry {
+                let Some(urn) = r.int("urn")?.and_then(|u| Urn::try_from(u).ok()) else { return Ok(None) };
+                Ok(Some(Enquiry {
                     id,
                     programme,
                     urn,
-                    school_name: r.text("school_name").ok().flatten(),
-                    contact_name: r.text("contact_name").ok().flatten().unwrap_or_default(),
-                    contact_email: r.text("contact_email").ok().flatten().unwrap_or_default(),
-                    contact_role: r.text("contact_role").ok().flatten().unwrap_or_default(),
-                    message: r.text("message").ok().flatten().unwrap_or_default(),
-                    created_at: r.instant("created_at").ok().flatten().unwrap_or_default(),
+                    school_name: r.text("school_name")?,
+                    contact_name: present(r.text("contact_name")?, "contact_name")?,
+                    contact_email: present(r.text("contact_email")?, "contact_email")?,
+                    contact_role: present(r.text("contact_role")?, "contact_role")?,
+                    message: present(r.text("message")?, "message")?,
+                    created_at: present(r.instant("created_at")?, "created_at")?,
                 }))
             },
         )
@@ -386,7 +337,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("enrolment.stage", "enrolment", format!("{programme}/{urn}"))
+            Event::new(AuditAction::EnrolmentStage, AuditRecord::Enrolment, format!("{programme}/{urn}"))
                 .programme(Some(programme))
                 .urn(Some(urn))
                 .before(serde_json::json!({ "stage": before.status, "network": before.network }))
@@ -411,7 +362,7 @@ impl Db {
                 "counting schools by stage",
                 |r| {
                     Ok(StageCount {
-                        stage: r.text("status")?.unwrap_or_default(),
+                        stage: present(r.text("status")?, "status")?,
                         la_name: r.text("la_name")?,
                         schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
                     })

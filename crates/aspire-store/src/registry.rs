@@ -12,8 +12,8 @@ use aspire_core::school::{School, SchoolField};
 use aspire_core::urn::Urn;
 use aspire_core::year::AcademicYear;
 
-use crate::sql::{Arg, RowGet, Sql};
-use crate::{Db, Result};
+use crate::sql::{Arg, RowGet, Sql, present};
+use crate::{Db, Result, StoreError};
 
 /// KS2 results of one subject in one year.
 #[derive(Debug, Clone, PartialEq)]
@@ -234,7 +234,10 @@ impl Db {
                 .arg(Arg::Text(Some(level.to_owned())))
                 .arg(Arg::Text(Some(code.to_owned())));
         let subject = match level {
-            "la" => Ks2Subject::LocalAuthority(code.parse().unwrap_or(0)),
+            "la" => Ks2Subject::LocalAuthority(code.parse().map_err(|_| StoreError::Decode {
+                doing: "reading area KS2 results".into(),
+                problem: format!("'{code}' is not an LA code"),
+            })?),
             "england_state_funded" => Ks2Subject::EnglandStateFunded,
             _ => Ks2Subject::EnglandAll,
         };
@@ -271,18 +274,18 @@ impl Db {
         let sql = Sql::new("SELECT * FROM imports ORDER BY id DESC LIMIT ?").arg(Arg::Int(Some(limit as i64)));
         self.fetch(&sql, "reading imports", |r| {
             Ok(ImportRecord {
-                id: r.int("id")?.unwrap_or(0),
-                file_name: r.text("file_name")?.unwrap_or_default(),
-                sha256: r.text("file_sha256")?.unwrap_or_default(),
-                format: r.text("format")?.unwrap_or_default(),
-                encoding: r.text("encoding")?.unwrap_or_default(),
-                rows_read: r.int("rows_read")?.unwrap_or(0),
-                rows_accepted: r.int("rows_accepted")?.unwrap_or(0),
-                rows_rejected: r.int("rows_rejected")?.unwrap_or(0),
-                rows_inserted: r.int("rows_inserted")?.unwrap_or(0),
-                rows_updated: r.int("rows_updated")?.unwrap_or(0),
-                rows_unchanged: r.int("rows_unchanged")?.unwrap_or(0),
-                warnings: r.int("warnings")?.unwrap_or(0),
+                id: present(r.int("id")?, "id")?,
+                file_name: present(r.text("file_name")?, "file_name")?,
+                sha256: present(r.text("file_sha256")?, "file_sha256")?,
+                format: present(r.text("format")?, "format")?,
+                encoding: present(r.text("encoding")?, "encoding")?,
+                rows_read: present(r.int("rows_read")?, "rows_read")?,
+                rows_accepted: present(r.int("rows_accepted")?, "rows_accepted")?,
+                rows_rejected: present(r.int("rows_rejected")?, "rows_rejected")?,
+                rows_inserted: present(r.int("rows_inserted")?, "rows_inserted")?,
+                rows_updated: present(r.int("rows_updated")?, "rows_updated")?,
+                rows_unchanged: present(r.int("rows_unchanged")?, "rows_unchanged")?,
+                warnings: present(r.int("warnings")?, "warnings")?,
                 imported_by: r.text("imported_by")?,
                 started_at: r.instant("started_at")?,
                 finished_at: r.instant("finished_at")?,

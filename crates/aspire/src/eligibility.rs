@@ -10,11 +10,12 @@ use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
 use serde_json::json;
 
+use aspire_app::exports::{self, ExportCell};
 use aspire_core::eligibility::{Check, Outcome, Verdict};
 use aspire_core::text::thousands;
 use aspire_core::urn::Urn;
 use aspire_import::{ImportOptions, LoadedRuleSet, load_rule_set};
-use aspire_store::{Db, EligibilityRow, ExportCell, Scope};
+use aspire_store::{Db, EligibilityRow, Scope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -72,7 +73,7 @@ pub async fn run(db: &Db, args: &EligibilityArgs) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record(EligibilityRow::EXPORT_COLUMNS)?;
+            w.write_record(exports::ELIGIBILITY_COLUMNS)?;
             let mut number = String::new();
             db.eligibility_each(&rules, args.as_of, Scope::All, |rows| {
                 rows.iter().filter(|r| shown(r)).try_for_each(|r| write_csv_row(&mut w, &mut number, r))
@@ -157,7 +158,7 @@ fn write_csv_row<W: std::io::Write>(
     number: &mut String,
     r: &EligibilityRow,
 ) -> csv::Result<()> {
-    for cell in r.export_cells() {
+    for cell in exports::eligibility_cells(r) {
         match cell {
             ExportCell::Number(n) => {
                 number.clear();

@@ -355,7 +355,7 @@ fn write_table(out: &mut impl std::io::Write, r: &AttainmentReport) -> anyhow::R
 
 fn write_csv(out: &mut impl std::io::Write, r: &AttainmentReport) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    let (headers, rows) = r.table();
+    let (headers, rows) = aspire_app::exports::attainment_table(r);
     w.write_record(headers)?;
     for row in rows {
         w.write_record(row)?;

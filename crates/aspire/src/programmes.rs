@@ -111,7 +111,8 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
             }
             // Every argument is checked before anything is written.
             let areas = areas.iter().map(|a| area(a)).collect::<anyhow::Result<Vec<_>>>()?;
-            aspire_store::check_areas(&areas).map_err(|e| anyhow::anyhow!("--area: {e}"))?;
+            aspire_core::recruitment::check_areas(areas.iter().map(|a| a.area.as_str()))
+                .map_err(|e| anyhow::anyhow!("--area: {e}"))?;
             let new = NewProgramme {
                 name: name.clone(),
                 template: Some(t.id.clone()),
@@ -160,7 +161,7 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
             // Each school added is checked against the programme's rule set, as an enquiry is.
             let p = db.programme(*programme).await?.with_context(|| format!("there is no programme {programme}"))?;
             let today = chrono::Local::now().date_naive();
-            for (urn, check) in db.eligibility_checks(&p, &parsed, today).await? {
+            for (urn, check) in aspire_app::recruitment::eligibility_checks(db, &p, &parsed, today).await? {
                 if db.enrolment(*programme, urn).await?.is_some_and(|e| e.eligibility.is_none()) {
                     db.set_eligibility(&actor, *programme, urn, &check).await?;
                 }

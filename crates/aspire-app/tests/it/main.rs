@@ -2,3 +2,4 @@
 //! ASPIRE_TEST_POSTGRES_URL is set), without HTTP or a terminal.
 
 mod networks;
+mod recruitment;

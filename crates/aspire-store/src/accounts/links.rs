@@ -35,10 +35,10 @@ impl TokenPurpose {
         }
     }
 
-    fn audit_action(self) -> &'static str {
+    fn audit_action(self) -> AuditAction {
         match self {
-            TokenPurpose::Invitation => "person.invite",
-            TokenPurpose::Reset => "password.reset_requested",
+            TokenPurpose::Invitation => AuditAction::PersonInvite,
+            TokenPurpose::Reset => AuditAction::PasswordResetRequested,
         }
     }
 }
@@ -58,7 +58,7 @@ impl Db {
         person_contact(&mut tx, person).await?;
         retire_links(&mut tx, person, purpose).await?;
         let (link, _) = make_link_tx(&mut tx, person, purpose, base_url).await?;
-        audit::record(&mut tx, actor, Event::new(purpose.audit_action(), "person", person)).await?;
+        audit::record(&mut tx, actor, Event::new(purpose.audit_action(), AuditRecord::Person, person)).await?;
         tx.commit().await?;
         Ok(link)
     }
@@ -71,7 +71,7 @@ impl Db {
         let (email, name) = person_contact(&mut tx, person).await?;
         retire_links(&mut tx, person, purpose).await?;
         queue_link_email_tx(&mut tx, person, &email, &name, purpose).await?;
-        audit::record(&mut tx, actor, Event::new(purpose.audit_action(), "person", person)).await?;
+        audit::record(&mut tx, actor, Event::new(purpose.audit_action(), AuditRecord::Person, person)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -107,8 +107,12 @@ impl Db {
             return Ok(());
         }
         queue_link_email_tx(&mut tx, p.id, &p.email, &p.name, TokenPurpose::Reset).await?;
-        audit::record(&mut tx, &Actor::system(client), Event::new(TokenPurpose::Reset.audit_action(), "person", p.id))
-            .await?;
+        audit::record(
+            &mut tx,
+            &Actor::system(client),
+            Event::new(TokenPurpose::Reset.audit_action(), AuditRecord::Person, p.id),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -163,7 +167,8 @@ impl Db {
         audit::record(
             &mut tx,
             &Actor::person(person, email.as_str(), client),
-            Event::new("password.set", "person", person).after(serde_json::json!({ "through": purpose.code() })),
+            Event::new(AuditAction::PasswordSet, AuditRecord::Person, person)
+                .after(serde_json::json!({ "through": purpose.code() })),
         )
         .await?;
         tx.commit().await?;
@@ -174,7 +179,7 @@ impl Db {
 /// A person's email and name.
 async fn person_contact(tx: &mut Tx, person: PersonId) -> Result<(String, String), AccountError> {
     tx.fetch_one(&Sql::new("SELECT email, name FROM people WHERE id = ?").int(person), "finding a person", |r| {
-        Ok((r.text("email")?.unwrap_or_default(), r.text("name")?.unwrap_or_default()))
+        Ok((present(r.text("email")?, "email")?, present(r.text("name")?, "name")?))
     })
     .await?
     .ok_or_else(|| AccountError::NoSuchPerson(person.to_string()))
@@ -214,7 +219,7 @@ async fn check_token(db: &Db, token: &str, purpose: TokenPurpose) -> Result<(Per
                     r.person_id("person_id")?,
                     r.instant("expires_at")?,
                     r.instant("used_at")?,
-                    r.text("email")?.unwrap_or_default(),
+                    present(r.text("email")?, "email")?,
                     r.flag("disabled")?.unwrap_or(false),
                 ))
             },

@@ -1,34 +1,40 @@
-//! People and their roles (this file), invitation and reset links (`links`), passwords and
-//! signing in (`sign_in`), server-side sessions (`sessions`), the outbox of messages to send
+//! People (this file), their roles (`grants`), invitation and reset links (`links`), passwords and
+//! signing in (`passwords`, `sign_in`), server-side sessions (`sessions`), the outbox of messages to send
 //! (`outbox`), roles offered to people who already have an account (`offers`) and staff lists
 //! (`staff`).
 //!
 //! Secrets are never stored: passwords as argon2id hashes, invitation/reset links and session
 //! cookies as SHA-256 hashes of random 256-bit tokens.
 
+mod grants;
 mod links;
 mod offers;
 mod outbox;
+mod passwords;
 mod sessions;
 mod sign_in;
 pub use sign_in::{client_key, client_network};
 mod staff;
 
+pub use grants::GrantRow;
+pub(crate) use grants::add_grant_tx;
+use grants::{GRANT_COLUMNS, GRANT_JOINS, place_label, read_grant, role_event, scope_columns};
 pub use links::{EXPIRY_PLACEHOLDER, LINK_PLACEHOLDER};
 pub use offers::{Offer, Offered};
 pub use outbox::{Outgoing, SITE_PLACEHOLDER};
+pub use passwords::hash_password;
+use passwords::verify_password;
 pub use staff::StaffOutcome;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use aspire_core::access::{Membership, Principal};
+use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::{
     Email, Grant, NetworkId, PasswordError, PersonId, ProgrammeId, Role, Scope, check_new_password,
 };
@@ -154,15 +160,6 @@ impl TokenPurpose {
     }
 }
 
-/// A role a person holds, with the names of where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GrantRow {
-    pub id: i64,
-    pub grant: Grant,
-    /// "Programme: TLIF 2017", "Network: Bradford North (TLIF 2017)", "School: 107345 Green Lane Primary".
-    pub place: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Person {
     pub id: PersonId,
@@ -221,100 +218,6 @@ fn sha256_hex(s: &str) -> String {
     Sha256::digest(s.as_bytes()).iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn hash_sync(password: &[u8]) -> Result<String, String> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
-    Argon2::default().hash_password(password, &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
-}
-
-/// Hashes a password with argon2id (19 MiB, 2 passes: the OWASP baseline) off the async threads.
-pub async fn hash_password(password: String) -> Result<String, StoreError> {
-    tokio::task::spawn_blocking(move || hash_sync(password.as_bytes()))
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|r| r)
-        .map_err(|problem| StoreError::Decode { doing: "hashing a password".into(), problem })
-}
-
-/// Checks a password against a stored hash, taking as long whether or not there is one (so the
-/// time taken does not say whether an email has an account).
-async fn verify_password(password: String, hash: Option<String>) -> bool {
-    // A hash of a random password, made once, to spend the same effort when there is no account.
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    tokio::task::spawn_blocking(move || {
-        let dummy = DUMMY.get_or_init(|| hash_sync(random_token().as_bytes()).unwrap_or_default());
-        let (h, real) = match &hash {
-            Some(h) => (h.as_str(), true),
-            None => (dummy.as_str(), false),
-        };
-        let ok = PasswordHash::new(h).is_ok_and(|p| Argon2::default().verify_password(password.as_bytes(), &p).is_ok());
-        ok && real
-    })
-    .await
-    .unwrap_or(false)
-}
-
-/// An audit event about a person's role, filed under the role's programme and school.
-fn role_event(action: &'static str, person: PersonId, scope: Scope) -> Event {
-    let (_, programme, _, urn) = scope_columns(scope);
-    Event::new(action, "person", person).programme(programme).urn(urn.and_then(|u| Urn::try_from(u).ok()))
-}
-
-fn scope_columns(scope: Scope) -> (String, Option<ProgrammeId>, Option<NetworkId>, Option<i64>) {
-    match scope {
-        Scope::Platform => ("platform".into(), None, None, None),
-        Scope::Programme(p) => (format!("programme:{p}"), Some(p), None, None),
-        Scope::Network { programme, network } => (format!("network:{network}"), Some(programme), Some(network), None),
-        Scope::School(u) => (format!("school:{u}"), None, None, Some(i64::from(u))),
-    }
-}
-
-fn read_grant(r: &dyn RowGet) -> crate::Result<Option<(i64, Grant)>> {
-    let role = r.text("role")?.and_then(|s| Role::parse(&s).ok());
-    let scope = match (
-        r.text("scope_key")?.as_deref().unwrap_or(""),
-        r.programme_id("programme_id")?,
-        r.network_id("network_id")?,
-        r.int("urn")?,
-    ) {
-        ("platform", ..) => Some(Scope::Platform),
-        (k, Some(p), None, None) if k.starts_with("programme:") => Some(Scope::Programme(p)),
-        (k, Some(programme), Some(network), None) if k.starts_with("network:") => {
-            Some(Scope::Network { programme, network })
-        }
-        (k, _, _, Some(u)) if k.starts_with("school:") => Urn::try_from(u).ok().map(Scope::School),
-        _ => None,
-    };
-    Ok(match (role, scope) {
-        (Some(role), Some(scope)) => {
-            Some((r.int("id")?.unwrap_or(0), Grant { role, scope, pupil_data: r.flag("pupil_data")?.unwrap_or(false) }))
-        }
-        _ => None,
-    })
-}
-
-const GRANT_COLUMNS: &str = "g.id, g.person_id, g.role, g.scope_key, g.programme_id, g.network_id, g.urn, g.pupil_data, \
-     p.name AS programme_name, n.name AS network_name, s.name AS school_name";
-const GRANT_JOINS: &str = "FROM grants g LEFT JOIN programmes p ON p.id = g.programme_id \
-     LEFT JOIN networks n ON n.id = g.network_id LEFT JOIN schools s ON s.urn = g.urn";
-
-fn place_label(r: &dyn RowGet, g: &Grant) -> crate::Result<String> {
-    Ok(match g.scope {
-        Scope::Platform => "Everywhere".into(),
-        Scope::Programme(_) => format!("Programme: {}", r.text("programme_name")?.unwrap_or_default()),
-        Scope::Network { .. } => format!(
-            "Network: {} ({})",
-            r.text("network_name")?.unwrap_or_default(),
-            r.text("programme_name")?.unwrap_or_default()
-        ),
-        Scope::School(u) => match r.text("school_name")? {
-            Some(n) => format!("School: {u} {n}"),
-            None => format!("School: {u}"),
-        },
-    })
-}
-
 impl Db {
     /// Creates a person (without a password) and gives them roles, in one transaction.
     pub async fn add_person(
@@ -337,44 +240,6 @@ impl Db {
         Ok(id)
     }
 
-    /// Gives a person a role.
-    pub async fn add_grant(&self, actor: &Actor, person: PersonId, grant: &Grant) -> Result<i64, AccountError> {
-        let mut tx = self.begin().await?;
-        let id = add_grant_tx(&mut tx, actor, person, grant).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// Takes a role away.
-    pub async fn remove_grant(&self, actor: &Actor, grant_id: i64) -> Result<(), AccountError> {
-        let mut tx = self.begin().await?;
-        let found = tx
-            .fetch_one(
-                &Sql::new(format!("SELECT {GRANT_COLUMNS} {GRANT_JOINS} WHERE g.id = ?")).int(grant_id),
-                "finding a role",
-                |r| Ok((read_grant(r)?, r.person_id("person_id")?)),
-            )
-            .await?;
-        let Some((Some((_, g)), Some(person))) = found else { return Err(AccountError::NoSuchGrant) };
-        tx.execute(&Sql::new("DELETE FROM grants WHERE id = ?").int(grant_id), "removing a role").await?;
-        audit::record(&mut tx, actor, role_event("role.remove", person, g.scope).before(g)).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// A grant by id, with its person (for checking the policy before removing it).
-    pub async fn grant(&self, grant_id: i64) -> crate::Result<Option<(PersonId, Grant)>> {
-        Ok(self
-            .fetch_one(
-                &Sql::new(format!("SELECT {GRANT_COLUMNS} {GRANT_JOINS} WHERE g.id = ?")).int(grant_id),
-                "finding a role",
-                |r| Ok(read_grant(r)?.zip(r.person_id("person_id")?)),
-            )
-            .await?
-            .flatten()
-            .map(|((_, g), p)| (p, g)))
-    }
-
     /// Turns an account off (or on again). A disabled person cannot sign in; their sessions end.
     pub async fn set_disabled(&self, actor: &Actor, person: PersonId, disabled: bool) -> Result<(), AccountError> {
         let mut tx = self.begin().await?;
@@ -393,7 +258,7 @@ impl Db {
         audit::record(
             &mut tx,
             actor,
-            Event::new("person.disable", "person", person)
+            Event::new(AuditAction::PersonDisable, AuditRecord::Person, person)
                 .before(serde_json::json!({ "disabled": !disabled }))
                 .after(serde_json::json!({ "disabled": disabled })),
         )
@@ -452,12 +317,12 @@ impl Db {
                 |r| {
                     Ok(Person {
                         id: present(r.person_id("id")?, "id")?,
-                        email: r.text("email")?.unwrap_or_default(),
-                        name: r.text("name")?.unwrap_or_default(),
+                        email: present(r.text("email")?, "email")?,
+                        name: present(r.text("name")?, "name")?,
                         disabled: r.flag("disabled")?.unwrap_or(false),
                         has_password: r.flag("has_password")?.unwrap_or(false),
                         locked_since: None,
-                        created_at: r.instant("created_at")?.unwrap_or_default(),
+                        created_at: present(r.instant("created_at")?, "created_at")?,
                         grants: Vec::new(),
                     })
                 },
@@ -496,7 +361,7 @@ impl Db {
                     keys.join(", ")
                 )),
                 "reading account locks",
-                |r| Ok((r.text("account_key")?.unwrap_or_default(), r.instant("locked_at")?)),
+                |r| Ok((present(r.text("account_key")?, "account_key")?, r.instant("locked_at")?)),
             )
             .await?;
         for p in &mut people {
@@ -593,48 +458,9 @@ async fn add_person_tx(tx: &mut Tx, actor: &Actor, email: &Email, name: &str) ->
     audit::record(
         tx,
         actor,
-        Event::new("person.add", "person", id).after(serde_json::json!({ "email": email, "name": name })),
+        Event::new(AuditAction::PersonAdd, AuditRecord::Person, id)
+            .after(serde_json::json!({ "email": email, "name": name })),
     )
     .await?;
-    Ok(id)
-}
-
-pub(crate) async fn add_grant_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &Grant) -> Result<i64, AccountError> {
-    let (key, programme, network, urn) = scope_columns(g.scope);
-    let exists = tx
-        .fetch_one(
-            &Sql::new("SELECT id FROM grants WHERE person_id = ? AND role = ? AND scope_key = ?")
-                .int(person)
-                .text(g.role.code())
-                .text(key.clone()),
-            "checking roles",
-            |r| r.int("id"),
-        )
-        .await?
-        .flatten();
-    if exists.is_some() {
-        return Err(AccountError::GrantExists(format!("person {person}")));
-    }
-    let id = tx
-        .fetch_one(
-            &Sql::new(
-                "INSERT INTO grants (person_id, role, scope_key, programme_id, network_id, urn, pupil_data, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            )
-            .int(person)
-            .text(g.role.code())
-            .text(key)
-            .opt_int(programme)
-            .opt_int(network)
-            .opt_int(urn)
-            .flag(g.pupil_data)
-            .instant(Utc::now()),
-            "giving a role",
-            |r| r.int("id"),
-        )
-        .await?
-        .flatten()
-        .unwrap_or(0);
-    audit::record(tx, actor, role_event("role.add", person, g.scope).after(g)).await?;
     Ok(id)
 }

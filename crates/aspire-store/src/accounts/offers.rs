@@ -59,8 +59,8 @@ impl Db {
                         id,
                         place: place_label(r, &grant)?,
                         grant,
-                        offered_by: r.text("offered_by")?.unwrap_or_default(),
-                        created_at: r.instant("created_at")?.unwrap_or_default(),
+                        offered_by: present(r.text("offered_by")?, "offered_by")?,
+                        created_at: present(r.instant("created_at")?, "created_at")?,
                     }))
                 },
             )
@@ -108,7 +108,7 @@ impl Db {
         audit::record(
             &mut tx,
             &actor,
-            role_event(if accept { "role.accept" } else { "role.decline" }, person, o.grant.scope)
+            role_event(if accept { AuditAction::RoleAccept } else { AuditAction::RoleDecline }, person, o.grant.scope)
                 .after(serde_json::json!({ "role": o.grant, "offered_by": o.offered_by })),
         )
         .await?;
@@ -141,7 +141,7 @@ pub(super) async fn offer_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &G
     }
     let (email, name) = tx
         .fetch_one(&Sql::new("SELECT email, name FROM people WHERE id = ?").int(person), "finding a person", |r| {
-            Ok((r.text("email")?.unwrap_or_default(), r.text("name")?.unwrap_or_default()))
+            Ok((present(r.text("email")?, "email")?, present(r.text("name")?, "name")?))
         })
         .await?
         .ok_or_else(|| AccountError::NoSuchPerson(person.to_string()))?;
@@ -190,6 +190,6 @@ pub(super) async fn offer_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &G
         super::outbox::SITE_PLACEHOLDER
     );
     super::outbox::queue_tx(tx, &email, "You have been offered a role in Aspire", &body, None).await?;
-    audit::record(tx, actor, role_event("role.offer", person, g.scope).after(g)).await?;
+    audit::record(tx, actor, role_event(AuditAction::RoleOffer, person, g.scope).after(g)).await?;
     Ok(Offered::Made)
 }

@@ -145,11 +145,11 @@ fn read_message(r: &dyn RowGet) -> crate::Result<Message> {
         _ => None,
     };
     Ok(Message {
-        id: r.int("id")?.unwrap_or(0),
-        recipient: r.text("recipient")?.unwrap_or_default(),
-        subject: r.text("subject")?.unwrap_or_default(),
-        body: r.text("body")?.unwrap_or_default(),
-        created_at: r.instant("created_at")?.unwrap_or_default(),
+        id: present(r.int("id")?, "id")?,
+        recipient: present(r.text("recipient")?, "recipient")?,
+        subject: present(r.text("subject")?, "subject")?,
+        body: present(r.text("body")?, "body")?,
+        created_at: present(r.instant("created_at")?, "created_at")?,
         sent_at: r.instant("sent_at")?,
         error: r.text("error")?,
         link,

@@ -33,10 +33,10 @@ impl Db {
                 |r| {
                     Ok((
                         present(r.person_id("person_id")?, "person_id")?,
-                        r.text("csrf")?.unwrap_or_default(),
-                        r.instant("last_seen_at")?.unwrap_or_default(),
-                        r.text("email")?.unwrap_or_default(),
-                        r.text("name")?.unwrap_or_default(),
+                        present(r.text("csrf")?, "csrf")?,
+                        present(r.instant("last_seen_at")?, "last_seen_at")?,
+                        present(r.text("email")?, "email")?,
+                        present(r.text("name")?, "name")?,
                     ))
                 },
             )
@@ -66,7 +66,11 @@ impl Db {
             audit::record(
                 &mut tx,
                 actor,
-                Event::new("session.end", "person", actor.person.map_or_else(String::new, |p| p.to_string())),
+                Event::new(
+                    AuditAction::SessionEnd,
+                    AuditRecord::Person,
+                    actor.person.map_or_else(String::new, |p| p.to_string()),
+                ),
             )
             .await?;
         }

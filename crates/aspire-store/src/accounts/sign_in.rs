@@ -64,7 +64,7 @@ impl Db {
         .await?;
         clear_failures_tx(&mut tx, &email).await?;
         tx.execute(&Sql::new("DELETE FROM sessions WHERE person_id = ?").int(person), "ending sessions").await?;
-        audit::record(&mut tx, actor, Event::new("password.set", "person", person)).await?;
+        audit::record(&mut tx, actor, Event::new(AuditAction::PasswordSet, AuditRecord::Person, person)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -188,8 +188,12 @@ impl Db {
             .await?;
             let s = super::sessions::start_session_tx(&mut tx, id, policy).await?;
             let address = email.as_ref().map_or("", |e| e.as_str());
-            audit::record(&mut tx, &Actor::person(id, address, client), Event::new("session.start", "person", id))
-                .await?;
+            audit::record(
+                &mut tx,
+                &Actor::person(id, address, client),
+                Event::new(AuditAction::SessionStart, AuditRecord::Person, id),
+            )
+            .await?;
             tx.commit().await?;
             return Ok(s);
         }
@@ -215,7 +219,7 @@ impl Db {
         audit::record(
             &mut tx,
             &Actor::system(client.clone()),
-            Event::new("session.refused", "person", &entity)
+            Event::new(AuditAction::SessionRefused, AuditRecord::Person, &entity)
                 .after(serde_json::json!({ "reason": reason, "account": if known { "known" } else { "unknown" } })),
         )
         .await?;
@@ -237,7 +241,7 @@ impl Db {
                 audit::record(
                     &mut tx,
                     &Actor::system(client),
-                    Event::new("person.lock", "person", &entity)
+                    Event::new(AuditAction::PersonLock, AuditRecord::Person, &entity)
                         .after(serde_json::json!({ "failures": lock.0, "clients": lock.1 })),
                 )
                 .await?;

@@ -53,7 +53,8 @@ impl Db {
                     created.insert(id);
                     super::links::queue_link_email_tx(&mut tx, id, email.as_str(), name, TokenPurpose::Invitation)
                         .await?;
-                    audit::record(&mut tx, actor, Event::new("person.invite", "person", id)).await?;
+                    audit::record(&mut tx, actor, Event::new(AuditAction::PersonInvite, AuditRecord::Person, id))
+                        .await?;
                     (id, StaffOutcome::Invited)
                 }
             };

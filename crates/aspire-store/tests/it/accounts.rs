@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use aspire_core::access::{Action, Record};
+use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::{Email, Grant, Role, Scope};
 use aspire_core::urn::Urn;
 use aspire_store::{
@@ -119,7 +120,7 @@ async fn invitation_links_set_a_password_once_and_sign_in_works() {
         {
             assert!(actions.contains(&a), "{a} audited: {actions:?}");
         }
-        let add = log.iter().find(|e| e.action == "person.add").expect("entry");
+        let add = log.iter().find(|e| e.action == AuditAction::PersonAdd).expect("entry");
         assert!(add.actor.starts_with("command line ("));
         assert!(add.after.as_deref().is_some_and(|a| a.contains("admin@example.org")));
         t.cleanup().await;
@@ -141,6 +142,31 @@ fn outcome(r: Result<aspire_store::NewSession, SignInError>) -> &'static str {
         }
         Err(SignInError::Locked) => "locked",
         Err(e) => panic!("{e}"),
+    }
+}
+
+#[tokio::test]
+async fn the_log_is_searched_by_action_and_an_unknown_action_is_an_error() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let everything = aspire_core::access::Visible::everything();
+        person_with_password(db, "someone@example.org", &[]).await;
+        let q = AuditQuery { action: Some(AuditAction::PersonAdd), ..AuditQuery::default() };
+        let added = db.audit_log(&everything, &q).await.expect("log");
+        assert_eq!(added.len(), 1);
+        assert_eq!((added[0].action, added[0].record), (AuditAction::PersonAdd, AuditRecord::Person));
+        assert!(db.audit_actions().await.expect("actions").contains(&AuditAction::PersonAdd));
+
+        // Written by a newer program, say: read as an error naming it, never as another action.
+        db.execute_admin(
+            "INSERT INTO audit_log (at, actor, action, record) VALUES ('2024-01-01T00:00:00+00:00', 'system', 'person.teleport', 'person')",
+        )
+        .await
+        .expect("insert");
+        let e = db.audit_log(&everything, &AuditQuery::default()).await.expect_err("unknown action");
+        assert!(e.to_string().contains("'person.teleport' is not an audit action"), "{e}");
+        assert!(db.audit_actions().await.is_err());
+        t.cleanup().await;
     }
 }
 
@@ -173,11 +199,11 @@ async fn guessing_from_one_place_is_slowed_but_never_locks_out_the_owner() {
         // Failed sign-ins are in the audit log, without what was typed.
         let log =
             db.audit_log(&aspire_core::access::Visible::everything(), &AuditQuery::default()).await.expect("audit");
-        let refused: Vec<_> = log.iter().filter(|e| e.action == "session.refused").collect();
+        let refused: Vec<_> = log.iter().filter(|e| e.action == AuditAction::SessionRefused).collect();
         assert!(refused.len() >= 24, "{}", refused.len());
         assert!(refused.iter().all(|e| !format!("{e:?}").contains("nobody@school.example")), "typed address not kept");
         assert!(refused.iter().all(|e| !format!("{e:?}").contains("not the password")));
-        assert_eq!(log.iter().filter(|e| e.action == "person.lock").count(), 0);
+        assert_eq!(log.iter().filter(|e| e.action == AuditAction::PersonLock).count(), 0);
 
         // A count is forgotten after a while without failures.
         person_with_password(db, "teacher@school.example", &[]).await;
@@ -462,7 +488,7 @@ async fn lists_never_leave_the_reader_scope() {
             .await
             .expect("audit");
         assert!(
-            log.iter().all(|e| e.action.starts_with("network") || e.action.starts_with("enrolment.network")),
+            log.iter().all(|e| e.action.as_str().starts_with("network") || e.action == AuditAction::EnrolmentNetwork),
             "{log:?}"
         );
         t.cleanup().await;
@@ -553,7 +579,7 @@ async fn a_role_for_an_existing_account_counts_only_once_its_owner_accepts_it() 
         assert!(!db.principal(id).await.expect("principal").grants.contains(&governor));
         let log = db.audit_log(&aspire_core::access::Visible::everything(), &AuditQuery::default()).await.expect("log");
         for a in ["role.offer", "role.accept", "role.decline"] {
-            assert!(log.iter().any(|e| e.action == a), "{a}");
+            assert!(log.iter().any(|e| e.action.as_str() == a), "{a}");
         }
         t.cleanup().await;
     }

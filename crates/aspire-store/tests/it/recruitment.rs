@@ -108,7 +108,7 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
         let all = Visible::everything();
         let log = db.audit_log(&all, &aspire_store::AuditQuery::default()).await.expect("log");
         for action in ["enquiry.add", "enrolment.stage", "programme.areas"] {
-            assert!(log.iter().any(|e| e.action == action), "{action} logged");
+            assert!(log.iter().any(|e| e.action.as_str() == action), "{action} logged");
         }
         t.cleanup().await;
     }

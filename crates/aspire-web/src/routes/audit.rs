@@ -8,6 +8,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use aspire_core::access::{Action, Place, Record};
+use aspire_core::audit::{AuditAction, AuditRecord};
+use aspire_core::text::capitalise;
 use aspire_store::{AuditEntry, AuditQuery, Message};
 
 use crate::auth::Viewer;
@@ -32,9 +34,17 @@ impl AuditParams {
                 }),
             }
         };
+        // Only actions the log can hold are offered; any other is a mistyped address.
+        let action = match self.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some(a) => Some(
+                a.parse::<AuditAction>()
+                    .map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?,
+            ),
+        };
         Ok(AuditQuery {
             text: self.q.clone(),
-            action: self.action.clone(),
+            action,
             from: date("from", &self.from)?,
             to: date("to", &self.to)?,
             limit: Some(limit),
@@ -67,7 +77,7 @@ pub async fn list(
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     page(AuditPage {
         entries,
-        actions: state.db.audit_actions().await?,
+        actions: state.db.audit_actions().await?.iter().map(ToString::to_string).collect(),
         csv_url: url_with(
             "/audit.csv",
             &[("q", s(&params.q)), ("action", s(&params.action)), ("from", s(&params.from)), ("to", s(&params.to))],
@@ -108,8 +118,8 @@ pub async fn csv(
             e.id.to_string(),
             e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             defuse(&e.actor),
-            e.action,
-            e.record,
+            e.action.to_string(),
+            e.record.to_string(),
             defuse(&e.record_id.unwrap_or_default()),
             e.programme.map(|p| p.to_string()).unwrap_or_default(),
             e.urn.map(|u| u.to_string()).unwrap_or_default(),
@@ -120,7 +130,7 @@ pub async fn csv(
         .map_err(io)?;
     }
     let body = w.into_inner().map_err(|e| WebError::BadRequest(format!("The export could not be written: {e}")))?;
-    state.db.audit_event(&viewer.actor(), "export.audit_csv", "audit_log", None, None, None).await?;
+    state.db.audit_event(&viewer.actor(), AuditAction::ExportAuditCsv, AuditRecord::AuditLog, None, None, None).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

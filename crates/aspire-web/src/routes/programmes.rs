@@ -279,7 +279,7 @@ pub async fn set_areas(
             continue;
         };
         areas.push(ProgrammeArea { area: name.trim().to_owned(), planned_networks });
-        if let Err(e) = aspire_store::check_areas(&areas) {
+        if let Err(e) = aspire_core::recruitment::check_areas(areas.iter().map(|a| a.area.as_str())) {
             form.problem("areas-text", format!("Line {}: {}", i + 1, capitalise(&e.to_string())));
             areas.pop();
         }
@@ -370,7 +370,7 @@ pub async fn enrol(
     }
     // Each school added is checked against the programme's rule set, as an enquiry is.
     let today = chrono::Local::now().date_naive();
-    for (urn, check) in state.db.eligibility_checks(&programme, &urns, today).await? {
+    for (urn, check) in aspire_app::recruitment::eligibility_checks(&state.db, &programme, &urns, today).await? {
         if state.db.enrolment(id, urn).await?.is_some_and(|e| e.eligibility.is_none()) {
             state.db.set_eligibility(&viewer.actor(), id, urn, &check).await.map_err(bad)?;
         }

@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use aspire_core::access::{Action, Place, Record};
+use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::ProgrammeId;
 use aspire_core::recruitment::{Stage, StageError};
 use aspire_core::template::Term;
@@ -223,7 +224,11 @@ pub async fn submit(
         ));
     }
     let today = chrono::Local::now().date_naive();
-    let check = state.db.eligibility_checks(&programme, &[urn], today).await?.into_iter().next().map(|(_, c)| c);
+    let check = aspire_app::recruitment::eligibility_checks(&state.db, &programme, &[urn], today)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, c)| c);
     let enquiry =
         NewEnquiry { urn, contact_name: f.name, contact_email: f.email, contact_role: f.role, message: f.message };
     match state.db.record_enquiry(&viewer.actor(), id, &enquiry, check.as_ref()).await {
@@ -404,7 +409,14 @@ pub async fn csv(
     // It holds contacts' names and email addresses: who took them away is recorded.
     state
         .db
-        .audit_event(&viewer.actor(), "export.recruitment_csv", "programme", Some(id.to_string()), Some(id), None)
+        .audit_event(
+            &viewer.actor(),
+            AuditAction::ExportRecruitmentCsv,
+            AuditRecord::Programme,
+            Some(id.to_string()),
+            Some(id),
+            None,
+        )
         .await?;
     let file = format!("recruitment-{}.csv", programme.id);
     Ok((

@@ -190,6 +190,12 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert_eq!(csv.status, StatusCode::OK);
     let log = admin.get("/audit?q=export").await;
     assert!(log.body.contains("export.recruitment_csv"), "{}", log.body);
+    let by_action = admin.get("/audit?action=export.recruitment_csv").await;
+    assert!(by_action.body.contains("<td>export.recruitment_csv</td>"), "{}", by_action.body);
+    assert!(!by_action.body.contains("<td>enquiry.add</td>"), "only that action");
+    let mistyped = admin.get("/audit?action=export.everything").await;
+    assert_eq!(mistyped.status, StatusCode::BAD_REQUEST);
+    assert!(mistyped.body.contains("&#39;export.everything&#39; is not an audit action"), "{}", mistyped.body);
 
     // Stages: a move the pipeline does not allow is refused; withdrawing needs a reason.
     let stage = format!("/programmes/{id}/schools/{URN}/stage");

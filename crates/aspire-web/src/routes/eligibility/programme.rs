@@ -8,9 +8,10 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 
+use aspire_app::exports::{self, ExportCell};
 use aspire_core::eligibility::Outcome;
 use aspire_core::text::thousands;
-use aspire_store::{EligibilityRow, ExportCell};
+use aspire_store::EligibilityRow;
 
 use super::map::{self, Map};
 use super::{Choice, choose};
@@ -299,10 +300,10 @@ pub async fn show(
     })
 }
 
-const COLUMNS: [&str; 12] = EligibilityRow::EXPORT_COLUMNS;
+const COLUMNS: [&str; 12] = exports::ELIGIBILITY_COLUMNS;
 
 fn record(r: &EligibilityRow) -> [String; 12] {
-    r.export_cells().map(|c| match c {
+    exports::eligibility_cells(r).map(|c| match c {
         ExportCell::Number(n) => n.to_string(),
         ExportCell::Text(t) => t.into_owned(),
     })

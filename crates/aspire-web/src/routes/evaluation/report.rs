@@ -513,7 +513,7 @@ pub async fn csv(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, WebError> {
     let r = load(&state, &viewer, &id, &q).await?;
-    let (headers, rows) = r.attainment.table();
+    let (headers, rows) = aspire_app::exports::attainment_table(&r.attainment);
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| WebError::BadRequest(format!("the export could not be written: {e}"));
     w.write_record(headers).map_err(err)?;
@@ -559,7 +559,7 @@ pub async fn xlsx(
     let err = |e: rust_xlsxwriter::XlsxError| WebError::BadRequest(format!("the export could not be written: {e}"));
     let bold = Format::new().set_bold();
     let mut book = Workbook::new();
-    let (headers, rows) = r.attainment.table();
+    let (headers, rows) = aspire_app::exports::attainment_table(&r.attainment);
     let sheet = book.add_worksheet().set_name("Attainment").map_err(err)?;
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(err)?;

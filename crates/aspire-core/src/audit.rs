@@ -1,0 +1,151 @@
+//! What the audit log records: the action taken (`AuditAction`) and the kind of record it was
+//! taken on (`AuditRecord`). Each has a code, which is what the log stores: a code, once written,
+//! never changes (databases hold them), and one read back that this program does not know is an
+//! error, never taken for another.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A code read from the log that names no action or record kind this program knows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{code}' is not an audit {kind} this program knows")]
+pub struct UnknownCode {
+    /// "action" or "record kind".
+    pub kind: &'static str,
+    pub code: String,
+}
+
+/// One enum per column: its variants with their codes, `ALL`, `as_str`, `FromStr`, `Display` and
+/// serialisation as the code.
+macro_rules! codes {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, { $($(#[$vdoc:meta])* $variant:ident = $code:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in code order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The code stored in the log.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code,)+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownCode;
+
+            fn from_str(s: &str) -> Result<$name, UnknownCode> {
+                match s {
+                    $($code => Ok($name::$variant),)+
+                    _ => Err(UnknownCode { kind: $kind, code: s.to_owned() }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+codes!(
+    /// What was done.
+    AuditAction, "action", {
+        CohortReplace = "cohort.replace",
+        CohortSave = "cohort.save",
+        EnquiryAdd = "enquiry.add",
+        EnrolmentAdd = "enrolment.add",
+        EnrolmentEligibility = "enrolment.eligibility",
+        EnrolmentNetwork = "enrolment.network",
+        EnrolmentStage = "enrolment.stage",
+        /// The audit log downloaded as CSV.
+        ExportAuditCsv = "export.audit_csv",
+        /// A programme's recruitment downloaded as CSV (it holds contacts' details).
+        ExportRecruitmentCsv = "export.recruitment_csv",
+        ImportWrite = "import.write",
+        NetworkCreate = "network.create",
+        NetworkLock = "network.lock",
+        NetworksAdvisers = "networks.advisers",
+        NetworksForm = "networks.form",
+        NetworksPublish = "networks.publish",
+        /// A reset link was emailed (asked for, or sent when an account was locked).
+        PasswordResetRequested = "password.reset_requested",
+        PasswordSet = "password.set",
+        PersonAdd = "person.add",
+        PersonDisable = "person.disable",
+        /// An invitation link was made or emailed.
+        PersonInvite = "person.invite",
+        PersonLock = "person.lock",
+        ProgrammeAreas = "programme.areas",
+        ProgrammeCreate = "programme.create",
+        RoleAccept = "role.accept",
+        RoleAdd = "role.add",
+        RoleDecline = "role.decline",
+        RoleOffer = "role.offer",
+        RoleRemove = "role.remove",
+        SessionEnd = "session.end",
+        SessionRefused = "session.refused",
+        SessionStart = "session.start",
+    }
+);
+
+codes!(
+    /// The kind of record an action was taken on.
+    AuditRecord, "record kind", {
+        AuditLog = "audit_log",
+        Cohort = "cohort",
+        Enquiry = "enquiry",
+        Enrolment = "enrolment",
+        Import = "import",
+        Network = "network",
+        Person = "person",
+        Programme = "programme",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_reads_back_as_itself() {
+        for a in AuditAction::ALL {
+            assert_eq!(a.as_str().parse::<AuditAction>(), Ok(*a));
+            assert_eq!(a.to_string(), a.as_str());
+        }
+        for r in AuditRecord::ALL {
+            assert_eq!(r.as_str().parse::<AuditRecord>(), Ok(*r));
+        }
+    }
+
+    #[test]
+    fn codes_are_distinct_and_in_order() {
+        for w in AuditAction::ALL.windows(2) {
+            assert!(w[0].as_str() < w[1].as_str(), "{} before {}", w[0], w[1]);
+        }
+        for w in AuditRecord::ALL.windows(2) {
+            assert!(w[0].as_str() < w[1].as_str(), "{} before {}", w[0], w[1]);
+        }
+    }
+
+    #[test]
+    fn an_unknown_code_is_an_error_naming_it() {
+        let e = "person.teleport".parse::<AuditAction>().expect_err("unknown");
+        assert_eq!(e.to_string(), "'person.teleport' is not an audit action this program knows");
+        assert!("".parse::<AuditRecord>().is_err());
+    }
+}

@@ -1,0 +1,153 @@
+//! Roles: giving one, taking one away, and reading them with the names of where they are held.
+
+use super::*;
+
+/// A role a person holds, with the names of where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GrantRow {
+    pub id: i64,
+    pub grant: Grant,
+    /// "Programme: TLIF 2017", "Network: Bradford North (TLIF 2017)", "School: 107345 Green Lane Primary".
+    pub place: String,
+}
+
+/// An audit event about a person's role, filed under the role's programme and school.
+pub(super) fn role_event(action: AuditAction, person: PersonId, scope: Scope) -> Event {
+    let (_, programme, _, urn) = scope_columns(scope);
+    Event::new(action, AuditRecord::Person, person).programme(programme).urn(urn.and_then(|u| Urn::try_from(u).ok()))
+}
+
+pub(super) fn scope_columns(scope: Scope) -> (String, Option<ProgrammeId>, Option<NetworkId>, Option<i64>) {
+    match scope {
+        Scope::Platform => ("platform".into(), None, None, None),
+        Scope::Programme(p) => (format!("programme:{p}"), Some(p), None, None),
+        Scope::Network { programme, network } => (format!("network:{network}"), Some(programme), Some(network), None),
+        Scope::School(u) => (format!("school:{u}"), None, None, Some(i64::from(u))),
+    }
+}
+
+pub(super) fn read_grant(r: &dyn RowGet) -> crate::Result<Option<(i64, Grant)>> {
+    let role = r.text("role")?.and_then(|s| Role::parse(&s).ok());
+    let scope = match (
+        r.text("scope_key")?.as_deref().unwrap_or(""),
+        r.programme_id("programme_id")?,
+        r.network_id("network_id")?,
+        r.int("urn")?,
+    ) {
+        ("platform", ..) => Some(Scope::Platform),
+        (k, Some(p), None, None) if k.starts_with("programme:") => Some(Scope::Programme(p)),
+        (k, Some(programme), Some(network), None) if k.starts_with("network:") => {
+            Some(Scope::Network { programme, network })
+        }
+        (k, _, _, Some(u)) if k.starts_with("school:") => Urn::try_from(u).ok().map(Scope::School),
+        _ => None,
+    };
+    Ok(match (role, scope) {
+        (Some(role), Some(scope)) => Some((
+            present(r.int("id")?, "id")?,
+            Grant { role, scope, pupil_data: r.flag("pupil_data")?.unwrap_or(false) },
+        )),
+        _ => None,
+    })
+}
+
+pub(super) const GRANT_COLUMNS: &str = "g.id, g.person_id, g.role, g.scope_key, g.programme_id, g.network_id, g.urn, g.pupil_data, \
+     p.name AS programme_name, n.name AS network_name, s.name AS school_name";
+pub(super) const GRANT_JOINS: &str = "FROM grants g LEFT JOIN programmes p ON p.id = g.programme_id \
+     LEFT JOIN networks n ON n.id = g.network_id LEFT JOIN schools s ON s.urn = g.urn";
+
+pub(super) fn place_label(r: &dyn RowGet, g: &Grant) -> crate::Result<String> {
+    Ok(match g.scope {
+        Scope::Platform => "Everywhere".into(),
+        Scope::Programme(_) => format!("Programme: {}", r.text("programme_name")?.unwrap_or_default()),
+        Scope::Network { .. } => format!(
+            "Network: {} ({})",
+            r.text("network_name")?.unwrap_or_default(),
+            r.text("programme_name")?.unwrap_or_default()
+        ),
+        Scope::School(u) => match r.text("school_name")? {
+            Some(n) => format!("School: {u} {n}"),
+            None => format!("School: {u}"),
+        },
+    })
+}
+
+impl Db {
+    /// Gives a person a role.
+    pub async fn add_grant(&self, actor: &Actor, person: PersonId, grant: &Grant) -> Result<i64, AccountError> {
+        let mut tx = self.begin().await?;
+        let id = add_grant_tx(&mut tx, actor, person, grant).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Takes a role away.
+    pub async fn remove_grant(&self, actor: &Actor, grant_id: i64) -> Result<(), AccountError> {
+        let mut tx = self.begin().await?;
+        let found = tx
+            .fetch_one(
+                &Sql::new(format!("SELECT {GRANT_COLUMNS} {GRANT_JOINS} WHERE g.id = ?")).int(grant_id),
+                "finding a role",
+                |r| Ok((read_grant(r)?, r.person_id("person_id")?)),
+            )
+            .await?;
+        let Some((Some((_, g)), Some(person))) = found else { return Err(AccountError::NoSuchGrant) };
+        tx.execute(&Sql::new("DELETE FROM grants WHERE id = ?").int(grant_id), "removing a role").await?;
+        audit::record(&mut tx, actor, role_event(AuditAction::RoleRemove, person, g.scope).before(g)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A grant by id, with its person (for checking the policy before removing it).
+    pub async fn grant(&self, grant_id: i64) -> crate::Result<Option<(PersonId, Grant)>> {
+        Ok(self
+            .fetch_one(
+                &Sql::new(format!("SELECT {GRANT_COLUMNS} {GRANT_JOINS} WHERE g.id = ?")).int(grant_id),
+                "finding a role",
+                |r| Ok(read_grant(r)?.zip(r.person_id("person_id")?)),
+            )
+            .await?
+            .flatten()
+            .map(|((_, g), p)| (p, g)))
+    }
+}
+
+pub(crate) async fn add_grant_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &Grant) -> Result<i64, AccountError> {
+    let (key, programme, network, urn) = scope_columns(g.scope);
+    let exists = tx
+        .fetch_one(
+            &Sql::new("SELECT id FROM grants WHERE person_id = ? AND role = ? AND scope_key = ?")
+                .int(person)
+                .text(g.role.code())
+                .text(key.clone()),
+            "checking roles",
+            |r| r.int("id"),
+        )
+        .await?
+        .flatten();
+    if exists.is_some() {
+        return Err(AccountError::GrantExists(format!("person {person}")));
+    }
+    let id = tx
+        .fetch_one(
+            &Sql::new(
+                "INSERT INTO grants (person_id, role, scope_key, programme_id, network_id, urn, pupil_data, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .int(person)
+            .text(g.role.code())
+            .text(key)
+            .opt_int(programme)
+            .opt_int(network)
+            .opt_int(urn)
+            .flag(g.pupil_data)
+            .instant(Utc::now()),
+            "giving a role",
+            |r| r.int("id"),
+        )
+        .await?
+        .flatten();
+    let id = present(id, "grants.id")?;
+    audit::record(tx, actor, role_event(AuditAction::RoleAdd, person, g.scope).after(g)).await?;
+    Ok(id)
+}
