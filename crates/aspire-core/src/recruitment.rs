@@ -110,9 +110,128 @@ impl std::fmt::Display for Stage {
     }
 }
 
+/// The longest message the public enquiry form keeps.
+pub const MESSAGE_LIMIT: usize = 4000;
+/// The longest name or role the enquiry form keeps.
+pub const CONTACT_FIELD_LIMIT: usize = 200;
+
+/// A field of the public enquiry form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactField {
+    Name,
+    Email,
+    Role,
+    Message,
+}
+
+impl ContactField {
+    /// The form field's name.
+    pub fn code(self) -> &'static str {
+        match self {
+            ContactField::Name => "name",
+            ContactField::Email => "email",
+            ContactField::Role => "role",
+            ContactField::Message => "message",
+        }
+    }
+}
+
+/// Who sent an enquiry, checked: made only by [`EnquiryContact::check`], so a stored enquiry
+/// always has a name, an address that can be written to and a role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnquiryContact {
+    name: String,
+    email: crate::people::Email,
+    role: String,
+    message: String,
+}
+
+impl EnquiryContact {
+    /// Checks every field, and gives every problem at once (field, sentence for the sender).
+    pub fn check(
+        name: &str,
+        email: &str,
+        role: &str,
+        message: &str,
+    ) -> Result<EnquiryContact, Vec<(ContactField, String)>> {
+        let mut problems = Vec::new();
+        let (name, role, message) = (name.trim(), role.trim(), message.trim());
+        for (field, value, what) in [(ContactField::Name, name, "your name"), (ContactField::Role, role, "your role")] {
+            if value.is_empty() {
+                problems.push((field, format!("Enter {what}")));
+            } else if value.chars().count() > CONTACT_FIELD_LIMIT {
+                problems.push((field, format!("Shorten {what} to at most {CONTACT_FIELD_LIMIT} characters")));
+            }
+        }
+        let email = match crate::people::Email::parse(email) {
+            Ok(e) => Some(e),
+            Err(crate::people::EmailError::Empty) => {
+                problems.push((ContactField::Email, "Enter your email address".to_owned()));
+                None
+            }
+            Err(_) => {
+                problems.push((
+                    ContactField::Email,
+                    format!(
+                        "'{}' is not an address we can write to: check it, for example name@school.org.uk",
+                        email.trim()
+                    ),
+                ));
+                None
+            }
+        };
+        let length = message.chars().count();
+        if length > MESSAGE_LIMIT {
+            problems.push((
+                ContactField::Message,
+                format!("Shorten the message to at most {MESSAGE_LIMIT} characters (it has {length})"),
+            ));
+        }
+        problems.sort_by_key(|(f, _)| *f as u8);
+        match email {
+            Some(email) if problems.is_empty() => {
+                Ok(EnquiryContact { name: name.to_owned(), email, role: role.to_owned(), message: message.to_owned() })
+            }
+            _ => Err(problems),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn email(&self) -> &crate::people::Email {
+        &self.email
+    }
+
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_enquiry_contact_gives_every_problem_at_once() {
+        let ok = EnquiryContact::check(" Sam Head ", "sam@school.example", "Head teacher", " hello ").expect("fine");
+        assert_eq!((ok.name(), ok.role(), ok.message()), ("Sam Head", "Head teacher", "hello"));
+        let problems =
+            EnquiryContact::check(" ", "sam at school", "", &"x".repeat(MESSAGE_LIMIT + 1)).expect_err("bad");
+        let fields: Vec<ContactField> = problems.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, [ContactField::Name, ContactField::Email, ContactField::Role, ContactField::Message]);
+        assert_eq!(problems[0].1, "Enter your name");
+        assert!(problems[1].1.starts_with("'sam at school' is not an address"));
+        assert!(problems[3].1.contains("(it has 4001)"));
+        let long = EnquiryContact::check(&"n".repeat(201), "a@b.example", "Head", "").expect_err("long");
+        assert_eq!(long, [(ContactField::Name, "Shorten your name to at most 200 characters".to_owned())]);
+        assert_eq!(EnquiryContact::check("Sam", "", "Head", "").expect_err("none")[0].1, "Enter your email address");
+    }
 
     #[test]
     fn areas_are_named_once() {

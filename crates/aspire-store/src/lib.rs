@@ -48,7 +48,7 @@ pub use migrate::MIGRATIONS;
 pub use networks::{FormedNetwork, PlacedSchool};
 pub use profile::*;
 pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError};
-pub use recruitment::{EligibilityCheck, Enquiry, MESSAGE_LIMIT, NewEnquiry, ProgrammeArea, StageCount};
+pub use recruitment::{EligibilityCheck, Enquiry, NewEnquiry, ProgrammeArea, StageCount};
 pub use registry::*;
 
 /// A storage failure. Messages name what was being done; the driver's text goes to the log.

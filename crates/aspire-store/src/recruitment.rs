@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use aspire_core::audit::{AuditAction, AuditRecord};
-use aspire_core::people::{Email, ProgrammeId};
+use aspire_core::people::ProgrammeId;
 use aspire_core::recruitment::Stage;
 use aspire_core::urn::Urn;
 
@@ -17,8 +17,6 @@ use crate::sql::{Sql, present};
 use crate::{Db, StoreError};
 
 /// Longest message kept from the enquiry form.
-pub const MESSAGE_LIMIT: usize = 4000;
-
 /// An area a programme recruits in and the networks it plans there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProgrammeArea {
@@ -30,10 +28,8 @@ pub struct ProgrammeArea {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewEnquiry {
     pub urn: Urn,
-    pub contact_name: String,
-    pub contact_email: String,
-    pub contact_role: String,
-    pub message: String,
+    /// Checked before it gets here (`EnquiryContact::check`).
+    pub contact: aspire_core::recruitment::EnquiryContact,
 }
 
 /// An eligibility decision as stored with a school's enrolment.
@@ -72,10 +68,6 @@ pub struct StageCount {
     pub stage: String,
     pub la_name: Option<String>,
     pub schools: usize,
-}
-
-fn field(field: &'static str, problem: impl Into<String>) -> ProgrammeError {
-    ProgrammeError::Field { field, problem: problem.into() }
 }
 
 impl Db {
@@ -140,7 +132,8 @@ impl Db {
 
     /// Keeps an enquiry from the public form: the message, and the school at the enquiry stage
     /// (a school already in the programme keeps its stage) with its eligibility decision.
-    /// Checks every field first; nothing is written unless all are good.
+    /// The contact was checked by its type; nothing is written unless the programme and the
+    /// school exist.
     pub async fn record_enquiry(
         &self,
         actor: &Actor,
@@ -148,26 +141,6 @@ impl Db {
         e: &NewEnquiry,
         check: Option<&EligibilityCheck>,
     ) -> Result<i64, ProgrammeError> {
-        let name = e.contact_name.trim();
-        if name.is_empty() {
-            return Err(field("your name", "is missing"));
-        }
-        if name.chars().count() > 200 {
-            return Err(field("your name", "is longer than 200 characters"));
-        }
-        let email = Email::parse(&e.contact_email).map_err(|_| {
-            field("email address", format!("'{}' is not an address we can write to", e.contact_email.trim()))
-        })?;
-        let role = e.contact_role.trim();
-        if role.is_empty() {
-            return Err(field("your role", "is missing"));
-        }
-        if role.chars().count() > 200 {
-            return Err(field("your role", "is longer than 200 characters"));
-        }
-        if e.message.chars().count() > MESSAGE_LIMIT {
-            return Err(field("message", format!("is longer than {MESSAGE_LIMIT} characters")));
-        }
         if self.programme(programme).await?.is_none() {
             return Err(ProgrammeError::NoSuchProgramme(programme));
         }
@@ -184,10 +157,10 @@ impl Db {
                 )
                 .int(programme)
                 .int(i64::from(e.urn))
-                .text(name)
-                .text(email.as_str())
-                .text(role)
-                .text(e.message.trim())
+                .text(e.contact.name())
+                .text(e.contact.email().as_str())
+                .text(e.contact.role())
+                .text(e.contact.message())
                 .instant(now),
                 "keeping an enquiry",
                 |r| r.int("id"),

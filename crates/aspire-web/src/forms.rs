@@ -59,6 +59,12 @@ impl FormState {
         self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
+    /// Puts the problems in the order of the page's fields (those of other fields last), so
+    /// that the summary reads as the form does however they were found.
+    pub fn order(&mut self, fields: &[&str]) {
+        self.errors.sort_by_key(|e| fields.iter().position(|f| *f == e.field).unwrap_or(fields.len()));
+    }
+
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }

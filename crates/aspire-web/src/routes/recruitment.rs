@@ -14,7 +14,7 @@ use serde::Deserialize;
 use aspire_core::access::{Action, Place, Record};
 use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::ProgrammeId;
-use aspire_core::recruitment::{Stage, StageError};
+use aspire_core::recruitment::{EnquiryContact, MESSAGE_LIMIT, Stage, StageError};
 use aspire_core::template::Term;
 use aspire_core::urn::Urn;
 use aspire_store::{Enquiry, Enrolment, NewEnquiry, Programme, ProgrammeArea, StageCount};
@@ -86,26 +86,11 @@ struct JoinForm {
     start: String,
     areas: Vec<ProgrammeArea>,
     school: Option<String>,
-    /// What was typed, shown again with the problem when something was wrong.
-    values: Typed,
-    /// (field id, message) for the error summary and the field itself.
-    error: Option<(&'static str, String)>,
+    /// What was typed, shown again with every problem when something was wrong.
+    form: FormState,
+    /// The longest message kept, said on the form.
+    message_limit: String,
     csrf: String,
-}
-
-#[derive(Debug, Default, Clone)]
-struct Typed {
-    urn: String,
-    name: String,
-    email: String,
-    role: String,
-    message: String,
-}
-
-impl JoinForm {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.error.as_ref().filter(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-    }
 }
 
 /// A programme that takes enquiries: one with areas (404 otherwise, naming nothing).
@@ -136,8 +121,17 @@ pub async fn form(
         Err(_) => None,
     };
     let start = start_label(&programme);
-    let values = Typed { urn, ..Typed::default() };
-    page(JoinForm { programme, start, areas, school, values, error: None, csrf: viewer.csrf.clone() })
+    let mut form = FormState::new();
+    form.keep("urn", &urn);
+    page(JoinForm {
+        programme,
+        start,
+        areas,
+        school,
+        form,
+        message_limit: aspire_core::text::thousands(MESSAGE_LIMIT as u64),
+        csrf: viewer.csrf.clone(),
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,25 +154,21 @@ pub async fn submit(
     Form(f): Form<EnquiryForm>,
 ) -> Result<Response, WebError> {
     let (programme, areas) = recruiting(&state, id).await?;
-    let values = Typed {
-        urn: f.urn.clone(),
-        name: f.name.clone(),
-        email: f.email.clone(),
-        role: f.role.clone(),
-        message: f.message.clone(),
-    };
-    // The form again, with what was typed and the problem beside its field.
-    let again = |field: &'static str, message: String, school: Option<String>| {
-        let form = JoinForm {
+    let mut form = FormState::new();
+    form.keep("urn", &f.urn).keep("name", &f.name).keep("email", &f.email).keep("role", &f.role);
+    form.keep("message", &f.message);
+    // The form again, with what was typed and every problem beside its field.
+    let again = |form: FormState, school: Option<String>| {
+        let page = JoinForm {
             start: start_label(&programme),
             programme: programme.clone(),
             areas: areas.clone(),
             school,
-            values: values.clone(),
-            error: Some((field, message)),
+            form,
+            message_limit: aspire_core::text::thousands(MESSAGE_LIMIT as u64),
             csrf: viewer.csrf.clone(),
         };
-        form.render()
+        page.render()
             .map(|html| (axum::http::StatusCode::BAD_REQUEST, Html(html)).into_response())
             .map_err(WebError::from)
     };
@@ -188,26 +178,36 @@ pub async fn submit(
         let to = Urn::parse(&f.urn).map_or_else(|_| "/join".to_owned(), |u| format!("/join/{id}/thanks/{u}"));
         return Ok(Redirect::to(&to).into_response());
     }
-    let urn = match Urn::parse(&f.urn) {
-        Ok(u) => u,
+    // Every field is checked, and every problem said at once.
+    let contact = EnquiryContact::check(&f.name, &f.email, &f.role, &f.message).map_err(|problems| {
+        for (field, message) in problems {
+            form.problem(field.code(), message);
+        }
+    });
+    let (urn, school) = match Urn::parse(&f.urn) {
+        Ok(u) => {
+            let school = state.db.school(u).await?.and_then(|s| s.name);
+            if school.is_none() && !state.db.known_urns(&[u].into()).await?.contains(&u) {
+                form.problem(
+                    "urn",
+                    format!("There is no school with URN {u} in our register. Check the number with the eligibility checker."),
+                );
+            }
+            (Some(u), school)
+        }
         Err(e) => {
-            return again(
+            form.problem(
                 "urn",
                 format!("{}. Find your school's URN with the eligibility checker.", capitalise(&e.to_string())),
-                None,
             );
+            (None, None)
         }
     };
-    let school = state.db.school(urn).await?.and_then(|s| s.name);
-    if school.is_none() && !state.db.known_urns(&[urn].into()).await?.contains(&urn) {
-        return again(
-            "urn",
-            format!(
-                "There is no school with URN {urn} in our register. Check the number with the eligibility checker."
-            ),
-            None,
-        );
-    }
+    // Problems are listed in the order of the form.
+    form.order(&["urn", "name", "email", "role", "message"]);
+    let (Some(urn), Ok(contact), false) = (urn, contact, form.has_errors()) else {
+        return again(form, school);
+    };
     // Only enquiries that are kept count towards the limit (counted below, once kept).
     if let Err(secs) = state.limiter.peek(
         "enquiry",
@@ -229,21 +229,11 @@ pub async fn submit(
         .into_iter()
         .next()
         .map(|(_, c)| c);
-    let enquiry =
-        NewEnquiry { urn, contact_name: f.name, contact_email: f.email, contact_role: f.role, message: f.message };
+    let enquiry = NewEnquiry { urn, contact };
     match state.db.record_enquiry(&viewer.actor(), id, &enquiry, check.as_ref()).await {
         Ok(_) => {
             state.limiter.count("enquiry", viewer.client.as_deref(), Duration::from_secs(3600));
             Ok(Redirect::to(&format!("/join/{id}/thanks/{urn}")).into_response())
-        }
-        Err(aspire_store::ProgrammeError::Field { field, problem }) => {
-            let id = match field {
-                "your name" => "name",
-                "email address" => "email",
-                "your role" => "role",
-                _ => "message",
-            };
-            again(id, capitalise(&format!("{field} {problem}.")), school)
         }
         Err(e) => Err(bad(e)),
     }

@@ -129,18 +129,25 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     // Bad fields are named and nothing is kept.
     let e = enquire(&admin, id, "10.0.0.1", &good("12345", "")).await;
     assert_eq!(e.status, StatusCode::BAD_REQUEST);
-    assert!(e.body.contains("nothing was sent") && e.body.contains("aria-invalid=\"true\""), "{}", e.body);
+    assert!(
+        e.body.contains("<title>Error: Ask about joining") && e.body.contains("aria-invalid=\"true\""),
+        "{}",
+        e.body
+    );
     assert!(e.body.contains("value=\"Sam Head\""), "what was typed is kept: {}", e.body);
     let mut no_email = good(URN, "");
     no_email[2] = ("email", "sam-at-school");
     let e = enquire(&admin, id, "10.0.0.2", &no_email).await;
     assert_eq!(e.status, StatusCode::BAD_REQUEST);
-    assert!(
-        e.body.contains("Email address &#39;sam-at-school&#39; is not an address")
-            || e.body.contains("Email address 'sam-at-school'"),
-        "{}",
-        e.body
-    );
+    assert!(e.body.contains("<a href=\"#email\">&#39;sam-at-school&#39; is not an address"), "{}", e.body);
+    // Every problem at once, in the order of the form.
+    let all_wrong = [("urn", "12"), ("name", " "), ("email", "x"), ("role", ""), ("message", "")];
+    let e = enquire(&admin, id, "10.0.0.2", &all_wrong).await;
+    let order: Vec<usize> = ["#urn", "#name", "#email", "#role"]
+        .iter()
+        .map(|f| e.body.find(&format!("<a href=\"{f}\">")).expect(f))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{}", e.body);
     let e = enquire(&admin, id, "10.0.0.2", &good("999998", "")).await;
     assert!(e.body.contains("no school with URN 999998"), "{}", e.body);
     assert!(admin.db.enquiries(id).await.expect("list").is_empty());
