@@ -121,7 +121,8 @@ pub async fn propose(db: &Db, programme: ProgrammeId, req: &FormRequest) -> Resu
     let networks = db.networks(programme, &Visible::everything()).await?;
     let kept: Vec<&aspire_store::Network> = networks.iter().filter(|n| n.locked || n.published_at.is_some()).collect();
     let kept_ids: BTreeSet<NetworkId> = kept.iter().map(|n| n.id).collect();
-    let placed = db.taking_part(programme).await?;
+    // The team forms the whole programme: every school taking part is grouped.
+    let placed = db.taking_part(programme, &Visible::everything()).await?;
     if placed.is_empty() {
         return Err(FormError::NoSchools);
     }
@@ -220,7 +221,7 @@ pub async fn changes(db: &Db, proposal: &Proposal) -> Result<Vec<NetworkChange>,
     if reusable.is_empty() {
         return Ok(Vec::new());
     }
-    let placed = db.taking_part(programme).await?;
+    let placed = db.taking_part(programme, &Visible::everything()).await?;
     let old: Vec<BTreeSet<Urn>> =
         reusable.iter().map(|n| placed.iter().filter(|s| s.network == Some(n.id)).map(|s| s.urn).collect()).collect();
     let members: Vec<Vec<Urn>> = proposal.formed.iter().map(|f| f.members.clone()).collect();

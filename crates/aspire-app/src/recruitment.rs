@@ -6,15 +6,32 @@ use chrono::NaiveDate;
 
 use aspire_core::access::Visible;
 use aspire_core::eligibility::RuleSet;
+use aspire_core::people::ProgrammeId;
 use aspire_core::urn::Urn;
 use aspire_store::{Db, EligibilityCheck, Programme, ProgrammeArea, Scope, StoreError};
 
-/// A programme recruiting in named areas, with its published networks (name, schools).
+/// A programme recruiting in named areas, with its published networks.
 #[derive(Debug, Clone)]
 pub struct OpenProgramme {
     pub programme: Programme,
     pub areas: Vec<ProgrammeArea>,
-    pub published: Vec<(String, usize)>,
+    pub published: Vec<PublishedNetwork>,
+}
+
+/// A network the programme has published, as the public sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedNetwork {
+    pub name: String,
+    pub schools: usize,
+}
+
+/// A programme that takes enquiries from the public, with its areas: `None` when there is no
+/// such programme or it names no area (then it is not recruiting).
+pub async fn recruiting(db: &Db, id: ProgrammeId) -> Result<Option<(Programme, Vec<ProgrammeArea>)>, StoreError> {
+    let Some(programme) = db.programme(id).await? else { return Ok(None) };
+    // Where a programme recruits is public by design.
+    let areas = db.programme_areas(id, &Visible::everything()).await?;
+    Ok((!areas.is_empty()).then_some((programme, areas)))
 }
 
 /// Every programme that names the areas it recruits in: what `/join` offers.
@@ -22,7 +39,7 @@ pub async fn open_programmes(db: &Db) -> Result<Vec<OpenProgramme>, StoreError> 
     let public = Visible::everything();
     let mut out = Vec::new();
     for programme in db.programmes(&public, &public).await? {
-        let areas = db.programme_areas(programme.id).await?;
+        let areas = db.programme_areas(programme.id, &public).await?;
         if areas.is_empty() {
             continue;
         }
@@ -32,7 +49,7 @@ pub async fn open_programmes(db: &Db) -> Result<Vec<OpenProgramme>, StoreError> 
             .await?
             .into_iter()
             .filter(|n| n.published_at.is_some())
-            .map(|n| (n.name, n.schools))
+            .map(|n| PublishedNetwork { name: n.name, schools: n.schools })
             .collect();
         out.push(OpenProgramme { programme, areas, published });
     }

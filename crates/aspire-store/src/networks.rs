@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use chrono::Utc;
 use serde::Serialize;
 
+use aspire_core::access::Visible;
 use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::recruitment::Stage;
@@ -44,8 +45,14 @@ pub struct FormedNetwork {
 }
 
 impl Db {
-    /// The schools taking part in a programme (enrolled or completed), with their coordinates.
-    pub async fn taking_part(&self, programme: ProgrammeId) -> Result<Vec<PlacedSchool>, StoreError> {
+    /// The schools taking part in a programme (enrolled or completed) in `visible`, with their
+    /// coordinates.
+    pub async fn taking_part(
+        &self,
+        programme: ProgrammeId,
+        visible: &Visible,
+    ) -> Result<Vec<PlacedSchool>, StoreError> {
+        let cond = crate::audit::scope_condition(visible, Some("e.programme_id"), Some("e.network_id"), Some("e.urn"));
         let stages: Vec<String> =
             Stage::ALL.iter().filter(|s| s.takes_part()).map(|s| format!("'{}'", s.code())).collect();
         self.fetch(
@@ -53,7 +60,7 @@ impl Db {
                 "SELECT e.urn, e.network_id, s.name, COALESCE(la.name, s.la_name) AS la_name, COALESCE(s.region_name, la.region_name) AS region, \
                  s.latitude, s.longitude FROM enrolments e LEFT JOIN schools s ON s.urn = e.urn \
                  LEFT JOIN local_authorities la ON la.la_code = s.la_code \
-                 WHERE e.programme_id = ? AND e.status IN ({}) ORDER BY e.urn",
+                 WHERE e.programme_id = ? AND e.status IN ({}) AND {cond} ORDER BY e.urn",
                 stages.join(", ")
             ))
             .int(programme),
@@ -92,7 +99,7 @@ impl Db {
             networks.into_iter().partition(|n| n.locked || n.published_at.is_some());
         let kept_ids: BTreeSet<NetworkId> = kept.iter().map(|n| n.id).collect();
         let kept_names: BTreeSet<&str> = kept.iter().map(|n| n.name.as_str()).collect();
-        let schools = self.taking_part(programme).await?;
+        let schools = self.taking_part(programme, &Visible::everything()).await?;
         let free: BTreeSet<Urn> =
             schools.iter().filter(|s| s.network.is_none_or(|n| !kept_ids.contains(&n))).map(|s| s.urn).collect();
         let mut names = BTreeSet::new();

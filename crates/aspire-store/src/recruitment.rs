@@ -1,17 +1,16 @@
 //! Recruitment: the areas a programme recruits in, enquiries from the public form, the
 //! eligibility decision stored with each school, and its moves from stage to stage.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use aspire_core::access::Visible;
 use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::ProgrammeId;
 use aspire_core::recruitment::Stage;
 use aspire_core::urn::Urn;
 
-use crate::audit::{self, Actor, Event};
+use crate::audit::{self, Actor, Event, scope_condition};
 use crate::programmes::ProgrammeError;
 use crate::sql::{Sql, present};
 use crate::{Db, StoreError};
@@ -65,7 +64,7 @@ pub struct Enquiry {
 /// Schools at one stage in one local authority.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StageCount {
-    pub stage: String,
+    pub stage: Stage,
     pub la_name: Option<String>,
     pub schools: usize,
 }
@@ -82,7 +81,7 @@ impl Db {
             return Err(ProgrammeError::NoSuchProgramme(programme));
         }
         aspire_core::recruitment::check_areas(areas.iter().map(|a| a.area.as_str())).map_err(ProgrammeError::Areas)?;
-        let before = self.programme_areas(programme).await?;
+        let before = self.programme_areas(programme, &Visible::everything()).await?;
         let mut tx = self.begin().await?;
         tx.execute(&Sql::new("DELETE FROM programme_areas WHERE programme_id = ?").int(programme), "replacing areas")
             .await?;
@@ -110,7 +109,19 @@ impl Db {
     }
 
     /// A programme's areas, by name.
-    pub async fn programme_areas(&self, programme: ProgrammeId) -> Result<Vec<ProgrammeArea>, StoreError> {
+    /// Empty unless the programme is in `visible` (its records, or its page reached from a
+    /// network or school inside it).
+    pub async fn programme_areas(
+        &self,
+        programme: ProgrammeId,
+        visible: &Visible,
+    ) -> Result<Vec<ProgrammeArea>, StoreError> {
+        if !visible.is_everything()
+            && !visible.programmes().contains(&programme)
+            && !visible.programmes_reached().contains(&programme)
+        {
+            return Ok(Vec::new());
+        }
         self.fetch(
             &Sql::new("SELECT area, planned_networks FROM programme_areas WHERE programme_id = ? ORDER BY area")
                 .int(programme),
@@ -237,14 +248,15 @@ impl Db {
         Ok(())
     }
 
-    /// The programme's enquiries, newest first.
-    pub async fn enquiries(&self, programme: ProgrammeId) -> Result<Vec<Enquiry>, StoreError> {
+    /// The programme's enquiries in `visible`, newest first.
+    pub async fn enquiries(&self, programme: ProgrammeId, visible: &Visible) -> Result<Vec<Enquiry>, StoreError> {
+        let cond = scope_condition(visible, Some("q.programme_id"), None, Some("q.urn"));
         self.fetch(
-            &Sql::new(
+            &Sql::new(format!(
                 "SELECT q.id, q.programme_id, q.urn, s.name AS school_name, q.contact_name, q.contact_email, \
                  q.contact_role, q.message, q.created_at FROM enquiries q LEFT JOIN schools s ON s.urn = q.urn \
-                 WHERE q.programme_id = ? ORDER BY q.created_at DESC, q.id DESC",
-            )
+                 WHERE q.programme_id = ? AND {cond} ORDER BY q.created_at DESC, q.id DESC",
+            ))
             .int(programme),
             "listing enquiries",
             |r| {
@@ -322,20 +334,30 @@ impl Db {
     }
 
     /// How many schools are at each stage, per local authority (the admin board).
-    pub async fn recruitment_counts(&self, programme: ProgrammeId) -> Result<Vec<StageCount>, StoreError> {
+    /// Only the schools in `visible` are counted.
+    pub async fn recruitment_counts(
+        &self,
+        programme: ProgrammeId,
+        visible: &Visible,
+    ) -> Result<Vec<StageCount>, StoreError> {
+        let cond = scope_condition(visible, Some("e.programme_id"), Some("e.network_id"), Some("e.urn"));
         let rows = self
             .fetch(
-                &Sql::new(
+                &Sql::new(format!(
                     "SELECT e.status, COALESCE(la.name, s.la_name) AS la_name, COUNT(*) AS schools \
                      FROM enrolments e LEFT JOIN schools s ON s.urn = e.urn \
                      LEFT JOIN local_authorities la ON la.la_code = s.la_code \
-                     WHERE e.programme_id = ? GROUP BY e.status, COALESCE(la.name, s.la_name)",
-                )
+                     WHERE e.programme_id = ? AND {cond} GROUP BY e.status, COALESCE(la.name, s.la_name)",
+                ))
                 .int(programme),
                 "counting schools by stage",
                 |r| {
+                    let stage = present(r.text("status")?, "status")?;
                     Ok(StageCount {
-                        stage: present(r.text("status")?, "status")?,
+                        stage: Stage::parse(&stage).map_err(|e| StoreError::Decode {
+                            doing: "counting schools by stage".into(),
+                            problem: e.to_string(),
+                        })?,
                         la_name: r.text("la_name")?,
                         schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
                     })
@@ -343,10 +365,9 @@ impl Db {
             )
             .await?;
         // Stages in pipeline order, then areas by name (unknown last).
-        let order: BTreeMap<&str, usize> = Stage::ALL.iter().enumerate().map(|(i, s)| (s.code(), i)).collect();
         let mut rows = rows;
         rows.sort_by(|a, b| {
-            let k = |c: &StageCount| (order.get(c.stage.as_str()).copied().unwrap_or(99), c.la_name.is_none());
+            let k = |c: &StageCount| (c.stage, c.la_name.is_none());
             k(a).cmp(&k(b)).then_with(|| a.la_name.cmp(&b.la_name))
         });
         Ok(rows)

@@ -45,7 +45,7 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
             db.record_enquiry(&public, p, &enquiry(urn("999998")), None).await,
             Err(ProgrammeError::UnknownSchool(_))
         ));
-        assert!(db.enquiries(p).await.expect("list").is_empty());
+        assert!(db.enquiries(p, &aspire_core::access::Visible::everything()).await.expect("list").is_empty());
         assert!(db.enrolment(p, a).await.expect("read").is_none());
 
         // A good enquiry: the school is at the enquiry stage with its decision and reasons.
@@ -55,14 +55,14 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
         assert_eq!(e.eligibility.as_deref(), Some("eligible"));
         assert_eq!(e.eligibility_reasons, check.reasons);
         assert_eq!(e.eligibility_basis.as_deref(), Some("tlif-2017 version 1, as of 2017-11-01"));
-        let q = db.enquiries(p).await.expect("list");
+        let q = db.enquiries(p, &aspire_core::access::Visible::everything()).await.expect("list");
         assert_eq!(q.len(), 1);
         assert_eq!(q[0].contact_email, "head@school.example");
         // A second enquiry from a school already further on does not move it back.
         db.move_stage(&cli, p, a, Stage::Applied, None).await.expect("applied");
         db.record_enquiry(&public, p, &enquiry(a), None).await.expect("again");
         assert_eq!(db.enrolment(p, a).await.expect("read").expect("e").status.code(), "applied");
-        assert_eq!(db.enquiries(p).await.expect("list").len(), 2);
+        assert_eq!(db.enquiries(p, &aspire_core::access::Visible::everything()).await.expect("list").len(), 2);
 
         // Moves the pipeline does not allow are refused with the reason.
         let e = db.move_stage(&cli, p, a, Stage::Completed, None).await.expect_err("not enrolled");
@@ -82,9 +82,14 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
             ("withdrawn", None, Some("A new head teacher"))
         );
         db.enrol(&cli, p, &[b], aspire_core::recruitment::Stage::Enrolled).await.expect("b");
-        let counts = db.recruitment_counts(p).await.expect("counts");
+        let counts = db.recruitment_counts(p, &aspire_core::access::Visible::everything()).await.expect("counts");
         assert_eq!(counts.iter().map(|c| c.schools).sum::<usize>(), 2);
-        assert_eq!(counts[0].stage, "enrolled", "pipeline order: {counts:?}");
+        assert_eq!(counts[0].stage, Stage::Enrolled, "pipeline order: {counts:?}");
+        // Every list read is as wide as the Visible it is given: nothing sees nothing.
+        let nothing = aspire_core::access::Visible::default();
+        assert!(db.recruitment_counts(p, &nothing).await.expect("counts").is_empty());
+        assert!(db.enquiries(p, &nothing).await.expect("enquiries").is_empty());
+        assert!(db.taking_part(p, &nothing).await.expect("taking part").is_empty());
 
         // Areas are replaced whole; a name twice is refused.
         let areas = vec![
@@ -92,10 +97,11 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
             ProgrammeArea { area: "Doncaster".into(), planned_networks: 2 },
         ];
         db.set_programme_areas(&cli, p, &areas).await.expect("areas");
-        assert_eq!(db.programme_areas(p).await.expect("areas"), areas);
+        assert_eq!(db.programme_areas(p, &aspire_core::access::Visible::everything()).await.expect("areas"), areas);
+        assert!(db.programme_areas(p, &aspire_core::access::Visible::default()).await.expect("areas").is_empty());
         let twice = vec![areas[0].clone(), ProgrammeArea { area: "bradford ".into(), planned_networks: 1 }];
         assert!(db.set_programme_areas(&cli, p, &twice).await.expect_err("twice").to_string().contains("listed twice"));
-        assert_eq!(db.programme_areas(p).await.expect("areas"), areas);
+        assert_eq!(db.programme_areas(p, &aspire_core::access::Visible::everything()).await.expect("areas"), areas);
 
         // Every change is in the audit log.
         let all = Visible::everything();
@@ -124,13 +130,13 @@ async fn a_formation_is_saved_whole_and_keeps_locked_and_published_networks() {
         let ids =
             db.save_formation(&cli, p, &[f("Oldham 1", &u[0..3]), f("Oldham 2", &u[3..6])]).await.expect("formed");
         assert_eq!(ids.len(), 2);
-        let taking = db.taking_part(p).await.expect("schools");
+        let taking = db.taking_part(p, &aspire_core::access::Visible::everything()).await.expect("schools");
         assert_eq!(taking.iter().filter(|s| s.network == Some(ids[0])).count(), 3);
         // A school twice, or one outside the programme, is refused and nothing changes.
         let e = db.save_formation(&cli, p, &[f("A", &u[0..2]), f("B", &u[1..3])]).await.expect_err("twice");
         assert!(e.to_string().contains("listed twice"), "{e}");
         assert!(db.save_formation(&cli, p, &[f("A", &[urn("105650")])]).await.is_err());
-        assert_eq!(db.taking_part(p).await.expect("schools"), taking);
+        assert_eq!(db.taking_part(p, &aspire_core::access::Visible::everything()).await.expect("schools"), taking);
 
         // Lock the first, publish: forming again keeps both; the name of a kept one is taken.
         db.set_network_locked(&cli, p, ids[0], true).await.expect("lock");

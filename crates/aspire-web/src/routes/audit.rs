@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use aspire_core::text::capitalise;
 use aspire_store::{AuditEntry, AuditQuery, Message};
 
 use crate::auth::Viewer;
+use crate::forms::FormState;
 use crate::routes::{defuse, page, url_with};
 use crate::{AppState, WebError};
 
@@ -25,30 +26,46 @@ pub struct AuditParams {
 }
 
 impl AuditParams {
-    fn query(&self, limit: usize) -> Result<AuditQuery, WebError> {
-        let date = |field: &str, v: &Option<String>| -> Result<Option<NaiveDate>, WebError> {
-            match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                None => Ok(None),
-                Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| {
-                    WebError::BadRequest(format!("The {field} date '{v}' is not a date: use YYYY-MM-DD."))
-                }),
-            }
+    /// The search, or the form again with every problem in it.
+    fn query(&self, limit: usize) -> Result<AuditQuery, FormState> {
+        let mut form = self.form();
+        let mut date = |field: &str, v: &Option<String>| match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => None,
+            Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).unwrap_or_else(|_| {
+                form.problem(field, format!("'{v}' is not a date: write it as YYYY-MM-DD, for example 2018-09-01"));
+                None
+            }),
         };
+        let (from, to) = (date("from", &self.from), date("to", &self.to));
         // Only actions the log can hold are offered; any other is a mistyped address.
         let action = match self.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
             None => None,
-            Some(a) => Some(
-                a.parse::<AuditAction>()
-                    .map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?,
+            Some(a) => a.parse::<AuditAction>().map_or_else(
+                |e| {
+                    form.problem("action", capitalise(&e.to_string()));
+                    None
+                },
+                Some,
             ),
         };
-        Ok(AuditQuery {
-            text: self.q.clone(),
-            action,
-            from: date("from", &self.from)?,
-            to: date("to", &self.to)?,
-            limit: Some(limit),
-        })
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            form.problem("from", "The search starts after it ends: give a From date before the To date");
+        }
+        if form.has_errors() {
+            return Err(form);
+        }
+        Ok(AuditQuery { text: self.q.clone(), action, from, to, limit: Some(limit) })
+    }
+
+    /// The search form as sent.
+    fn form(&self) -> FormState {
+        let mut form = FormState::new();
+        for (k, v) in [("q", &self.q), ("action", &self.action), ("from", &self.from), ("to", &self.to)] {
+            form.keep(k, v.as_deref().unwrap_or_default());
+        }
+        form
     }
 }
 
@@ -56,11 +73,9 @@ impl AuditParams {
 #[template(path = "audit.html")]
 struct AuditPage {
     entries: Vec<AuditEntry>,
-    actions: Vec<String>,
-    q: String,
-    action: String,
-    from: String,
-    to: String,
+    /// The actions to search by (value, text), "Any" first.
+    actions: Vec<(String, String)>,
+    form: FormState,
     csv_url: String,
     limit: usize,
 }
@@ -71,23 +86,29 @@ pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(params): Query<AuditParams>,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
-    let entries = state.db.audit_log(&p.visible(Action::View, Record::Audit), &params.query(PAGE_LIMIT)?).await?;
+    let (entries, form, status) = match params.query(PAGE_LIMIT) {
+        Ok(q) => {
+            (state.db.audit_log(&p.visible(Action::View, Record::Audit), &q).await?, params.form(), StatusCode::OK)
+        }
+        Err(form) => (Vec::new(), form, StatusCode::BAD_REQUEST),
+    };
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
-    page(AuditPage {
+    let actions = std::iter::once((String::new(), "Any".to_owned()))
+        .chain(state.db.audit_actions().await?.iter().map(|a| (a.to_string(), a.to_string())))
+        .collect();
+    let body = page(AuditPage {
         entries,
-        actions: state.db.audit_actions().await?.iter().map(ToString::to_string).collect(),
+        actions,
         csv_url: url_with(
             "/audit.csv",
             &[("q", s(&params.q)), ("action", s(&params.action)), ("from", s(&params.from)), ("to", s(&params.to))],
         ),
-        q: s(&params.q),
-        action: s(&params.action),
-        from: s(&params.from),
-        to: s(&params.to),
+        form,
         limit: PAGE_LIMIT,
-    })
+    })?;
+    Ok((status, body).into_response())
 }
 
 pub async fn csv(
@@ -96,9 +117,14 @@ pub async fn csv(
     Query(params): Query<AuditParams>,
 ) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
-    let entries = state.db.audit_log(&p.visible(Action::View, Record::Audit), &params.query(100_000)?).await?;
+    // A download is a link, not a form: its mistakes are said on an error page.
+    let query = params.query(100_000).map_err(|form| {
+        let problems: Vec<&str> = form.errors().iter().map(|e| e.message.as_str()).collect();
+        WebError::BadRequest(format!("{}.", problems.join(". ")))
+    })?;
+    let entries = state.db.audit_log(&p.visible(Action::View, Record::Audit), &query).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| WebError::BadRequest(format!("The export could not be written: {e}"));
+    let io = |e: csv::Error| WebError::Internal(format!("writing the audit log CSV: {e}"));
     w.write_record([
         "id",
         "at_utc",
@@ -129,7 +155,7 @@ pub async fn csv(
         ])
         .map_err(io)?;
     }
-    let body = w.into_inner().map_err(|e| WebError::BadRequest(format!("The export could not be written: {e}")))?;
+    let body = w.into_inner().map_err(|e| WebError::Internal(format!("writing the audit log CSV: {e}")))?;
     state.db.audit_event(&viewer.actor(), AuditAction::ExportAuditCsv, AuditRecord::AuditLog, None, None, None).await?;
     Ok((
         [

@@ -176,8 +176,9 @@ async fn show_with(
         || "networks of 4 (3 to 5 where the number of schools needs it)".to_owned(),
         |t| t.network_sizes_text(),
     );
-    let nets = state.db.networks(id, &p.visible(Action::Change, Record::Network)).await?;
-    let schools = state.db.taking_part(id).await?;
+    let visible = p.visible(Action::Change, Record::Network);
+    let nets = state.db.networks(id, &visible).await?;
+    let schools = state.db.taking_part(id, &visible).await?;
     let by_urn: HashMap<Urn, &PlacedSchool> = schools.iter().map(|s| (s.urn, s)).collect();
     let mut members: BTreeMap<NetworkId, Vec<&PlacedSchool>> = BTreeMap::new();
     let mut unplaced = Vec::new();
@@ -503,7 +504,7 @@ pub async fn assign(
             return Err(WebError::Forbidden(format!("You cannot give the Achievement Adviser role here: {why}.")));
         }
     }
-    let schools = state.db.taking_part(id).await?;
+    let schools = state.db.taking_part(id, &p.visible(Action::Change, Record::Network)).await?;
     let at = |u: Option<Urn>| u.and_then(|u| schools.iter().find(|s| s.urn == u)).and_then(PlacedSchool::location);
     let mut venues: Vec<LatLon> = Vec::new();
     for n in &nets {

@@ -225,7 +225,7 @@ async fn show_with(
             }
         }
     }
-    let areas = state.db.programme_areas(id).await?;
+    let areas = state.db.programme_areas(id, &p.visible(Action::View, Record::Programme)).await?;
     if !form.has("areas-text") {
         let text = areas.iter().map(|a| format!("{}: {}", a.area, a.planned_networks)).collect::<Vec<_>>().join("\n");
         form.keep("areas-text", &text);

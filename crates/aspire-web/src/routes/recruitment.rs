@@ -35,8 +35,8 @@ struct Offer {
     started: bool,
     areas: Vec<ProgrammeArea>,
     summary: String,
-    /// Networks formed and published, with their members' local authorities.
-    published: Vec<(String, usize)>,
+    /// Networks formed and published.
+    published: Vec<aspire_app::recruitment::PublishedNetwork>,
 }
 
 async fn offers(state: &AppState) -> Result<Vec<Offer>, WebError> {
@@ -95,13 +95,9 @@ struct JoinForm {
 
 /// A programme that takes enquiries: one with areas (404 otherwise, naming nothing).
 async fn recruiting(state: &AppState, id: ProgrammeId) -> Result<(Programme, Vec<ProgrammeArea>), WebError> {
-    let not_recruiting = || WebError::NotFound("There is no programme recruiting at this address.".into());
-    let programme = state.db.programme(id).await?.ok_or_else(not_recruiting)?;
-    let areas = state.db.programme_areas(id).await?;
-    if areas.is_empty() {
-        return Err(not_recruiting());
-    }
-    Ok((programme, areas))
+    aspire_app::recruitment::recruiting(&state.db, id)
+        .await?
+        .ok_or_else(|| WebError::NotFound("There is no programme recruiting at this address.".into()))
 }
 
 fn start_label(programme: &Programme) -> String {
@@ -288,7 +284,7 @@ fn table(counts: &[StageCount]) -> (Vec<(String, Vec<usize>)>, Vec<usize>) {
     let mut by_area: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut totals = vec![0; Stage::ALL.len()];
     for c in counts {
-        let Some(i) = Stage::ALL.iter().position(|s| s.code() == c.stage) else { continue };
+        let Some(i) = Stage::ALL.iter().position(|s| *s == c.stage) else { continue };
         let area = c.la_name.clone().unwrap_or_else(|| "Local authority not known".into());
         by_area.entry(area).or_insert_with(|| vec![0; Stage::ALL.len()])[i] += c.schools;
         totals[i] += c.schools;
@@ -310,8 +306,8 @@ async fn board_page(state: &AppState, viewer: &Viewer, id: ProgrammeId, form: Fo
     let p = viewer.require(Action::View, Record::Recruitment, &here)?;
     let programme = find_programme(state, id).await?;
     let all = p.visible(Action::View, Record::Recruitment);
-    let (by_area, totals) = table(&state.db.recruitment_counts(id).await?);
-    let enquiries = state.db.enquiries(id).await?;
+    let (by_area, totals) = table(&state.db.recruitment_counts(id, &all).await?);
+    let enquiries = state.db.enquiries(id, &all).await?;
     let mut latest: HashMap<Urn, String> = HashMap::new();
     for q in enquiries.iter().rev() {
         latest.insert(q.urn, format!("{} ({}), {}", q.contact_name, q.contact_role, q.contact_email));
@@ -354,7 +350,7 @@ pub async fn csv(
     let p = viewer.require(Action::View, Record::Recruitment, &Place::programme(id))?;
     let programme = find_programme(&state, id).await?;
     let all = p.visible(Action::View, Record::Recruitment);
-    let enquiries = state.db.enquiries(id).await?;
+    let enquiries = state.db.enquiries(id, &all).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         "urn",

@@ -48,7 +48,7 @@ async fn networks_are_formed_moved_locked_and_published() {
 
     // Move a school by hand: the distance changes.
     let (first, second) = (&nets[0], &nets[1]);
-    let taking = db.taking_part(id).await.expect("schools");
+    let taking = db.taking_part(id, &aspire_core::access::Visible::everything()).await.expect("schools");
     let mover = taking.iter().find(|s| s.network == Some(second.id)).expect("member").urn;
     let moved = admin
         .post(

@@ -103,7 +103,10 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
         "{}",
         bad.body
     );
-    assert!(admin.db.programme_areas(id).await.expect("areas").is_empty(), "nothing written");
+    assert!(
+        admin.db.programme_areas(id, &aspire_core::access::Visible::everything()).await.expect("areas").is_empty(),
+        "nothing written"
+    );
     assert!(bad.body.contains("Oldham: 2\nBradford: three</textarea>"), "what was typed is kept: {}", bad.body);
     // Every bad line at once.
     let two = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "Oldham: x\nBradford: y")]).await;
@@ -150,7 +153,7 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{}", e.body);
     let e = enquire(&admin, id, "10.0.0.2", &good("999998", "")).await;
     assert!(e.body.contains("no school with URN 999998"), "{}", e.body);
-    assert!(admin.db.enquiries(id).await.expect("list").is_empty());
+    assert!(admin.db.enquiries(id, &aspire_core::access::Visible::everything()).await.expect("list").is_empty());
 
     // The spam trap: answered as if sent, nothing kept.
     let mut robot = good(URN, "buy now");
@@ -161,7 +164,7 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     robot_bad_urn.push(("website", "http://spam.example"));
     let e = enquire(&admin, id, "10.0.0.3", &robot_bad_urn).await;
     assert_eq!((e.status, e.headers["location"].to_str().expect("location")), (StatusCode::SEE_OTHER, "/join"));
-    assert!(admin.db.enquiries(id).await.expect("list").is_empty());
+    assert!(admin.db.enquiries(id, &aspire_core::access::Visible::everything()).await.expect("list").is_empty());
 
     // A real enquiry: the school is on the board at the enquiry stage with its eligibility.
     let e = enquire(&admin, id, "10.0.0.4", &good(URN, "We would like to join <b>soon</b>")).await;
@@ -202,7 +205,20 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert!(!by_action.body.contains("<td>enquiry.add</td>"), "only that action");
     let mistyped = admin.get("/audit?action=export.everything").await;
     assert_eq!(mistyped.status, StatusCode::BAD_REQUEST);
-    assert!(mistyped.body.contains("&#39;export.everything&#39; is not an audit action"), "{}", mistyped.body);
+    assert!(
+        mistyped.body.contains("<a href=\"#action\">&#39;export.everything&#39; is not an audit action"),
+        "{}",
+        mistyped.body
+    );
+    let dates = admin.get("/audit?q=export&from=2026-02-30&to=yesterday").await;
+    assert_eq!(dates.status, StatusCode::BAD_REQUEST);
+    assert!(dates.body.contains("<title>Error: Audit log"), "{}", dates.body);
+    assert!(
+        dates.body.contains("<a href=\"#from\">") && dates.body.contains("<a href=\"#to\">"),
+        "both: {}",
+        dates.body
+    );
+    assert!(dates.body.contains("value=\"2026-02-30\"") && dates.body.contains("value=\"export\""), "kept");
 
     // Stages: a move the pipeline does not allow is refused; withdrawing needs a reason.
     let stage = format!("/programmes/{id}/schools/{URN}/stage");
