@@ -41,7 +41,6 @@ async fn bad_choices_get_a_400_and_unknown_schools_a_404() {
         ("/eligibility?rules=../../etc/passwd", "no rule set called"),
         ("/eligibility/142175?as_of=2017-02-30", "is not a date"),
         ("/eligibility/142175?as_of=2030-01-01", "outside that period"),
-        ("/eligibility/14217X", "not a URN"),
         ("/programme/eligibility?decision=perhaps", "is not a decision"),
         ("/programme/eligibility?grade=7", "not an Ofsted grade"),
         ("/programme/eligibility?la=x", "not a local authority code"),
@@ -50,8 +49,16 @@ async fn bad_choices_get_a_400_and_unknown_schools_a_404() {
         assert_eq!(p.status, StatusCode::BAD_REQUEST, "{uri}");
         assert!(p.body.contains(expect), "{uri}: {}", p.body);
     }
-    let p = app.get("/eligibility/999998?as_of=2017-09-01").await;
-    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    for uri in ["/eligibility/999998?as_of=2017-09-01", "/eligibility/14217X"] {
+        assert_eq!(app.get(uri).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    // The checker's own form comes back with the problem on its field and the search kept.
+    let p = app.get("/eligibility?q=Alexandra&rules=tlif-2017&as_of=2030-01-01").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("<title>Error: Check eligibility"), "{}", p.body);
+    assert!(p.body.contains("<a href=\"#as_of\">"), "{}", p.body);
+    assert!(p.body.contains("value=\"Alexandra\"") && p.body.contains("value=\"2030-01-01\""), "kept: {}", p.body);
+    assert!(p.body.contains("<option value=\"tlif-2017\" selected>"), "{}", p.body);
 }
 
 #[tokio::test]

@@ -4,23 +4,19 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 
 use aspire_core::eligibility::{Check, Outcome, Verdict};
 use aspire_core::urn::Urn;
 use aspire_import::{ImportOptions, bundled_ids, load_rule_set};
 use aspire_store::{DirectoryQuery, Scope};
 
-use super::choose;
+use super::{DEFAULT_RULES, choose};
 use crate::extract::Path;
+use crate::forms::FormState;
 use crate::routes::{page, url_with};
 use crate::{AppState, WebError};
-
-pub struct RuleChoice {
-    pub id: String,
-    pub name: String,
-    pub selected: bool,
-}
 
 pub struct Hit {
     pub href: String,
@@ -32,9 +28,10 @@ pub struct Hit {
 #[derive(Template)]
 #[template(path = "eligibility_checker.html")]
 struct Checker {
-    q: String,
-    rule_sets: Vec<RuleChoice>,
-    as_of: String,
+    /// The search as typed ("q", "rules", "as_of"), with a problem in the rule set or date.
+    form: FormState,
+    /// The rule sets to choose from (id, name).
+    rule_sets: Vec<(String, String)>,
     programme: String,
     summary: String,
     period: String,
@@ -43,13 +40,13 @@ struct Checker {
     more: bool,
 }
 
-fn rule_choices(selected: &str) -> Vec<RuleChoice> {
+fn rule_choices() -> Vec<(String, String)> {
     let today = chrono::Local::now().date_naive();
     bundled_ids()
         .into_iter()
         .filter_map(|id| {
             let r = load_rule_set(id, &ImportOptions::new(today)).ok()?;
-            Some(RuleChoice { id: id.to_owned(), name: r.rules.name, selected: id == selected })
+            Some((id.to_owned(), r.rules.name))
         })
         .collect()
 }
@@ -64,9 +61,32 @@ fn period(r: &aspire_core::eligibility::RuleSet) -> String {
 pub async fn search(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Html<String>, WebError> {
-    let choice = choose(&params)?;
+) -> Result<Response, WebError> {
     let q = params.get("q").map(|s| s.trim().to_owned()).unwrap_or_default();
+    let mut form = FormState::new();
+    form.keep("q", &q);
+    let choice = match choose(&params) {
+        Ok(c) => c,
+        // The form again, with the problem on its field and no search run.
+        Err(problem) => {
+            form.keep("rules", params.get("rules").map_or(DEFAULT_RULES, String::as_str));
+            form.keep("as_of", params.get("as_of").map_or("", String::as_str));
+            form.problem(problem.field, problem.message);
+            let r = problem.rules.map(|l| l.rules);
+            let body = page(Checker {
+                form,
+                rule_sets: rule_choices(),
+                programme: r.as_ref().map_or_else(String::new, |r| r.name.clone()),
+                summary: r.as_ref().map_or_else(String::new, |r| r.summary.clone()),
+                period: r.as_ref().map_or_else(String::new, period),
+                searched: false,
+                hits: Vec::new(),
+                more: false,
+            })?;
+            return Ok((StatusCode::BAD_REQUEST, body).into_response());
+        }
+    };
+    form.keep("rules", &choice.rules.rules.id).keep("as_of", &choice.as_of.to_string());
     let mut hits = Vec::new();
     let mut more = false;
     if !q.is_empty() {
@@ -96,15 +116,15 @@ pub async fn search(
     }
     page(Checker {
         searched: !q.is_empty(),
-        q,
-        rule_sets: rule_choices(&choice.rules.rules.id),
-        as_of: choice.as_of.to_string(),
+        form,
+        rule_sets: rule_choices(),
         programme: choice.rules.rules.name.clone(),
         summary: choice.rules.rules.summary.clone(),
         period: period(&choice.rules.rules),
         hits,
         more,
     })
+    .map(IntoResponse::into_response)
 }
 
 pub struct Line {
@@ -136,7 +156,8 @@ pub async fn answer(
     Path(urn): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
-    let urn = Urn::parse(&urn).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let urn = Urn::parse(&urn)
+        .map_err(|_| WebError::NotFound(format!("There is no school with URN {urn}: a URN is six digits.")))?;
     let choice = choose(&params)?;
     let rows = state.db.eligibility(&choice.rules, choice.as_of, Scope::Urns(&[urn])).await?;
     let row = rows

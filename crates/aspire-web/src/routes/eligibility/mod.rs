@@ -24,23 +24,50 @@ pub struct Choice {
 
 pub const DEFAULT_RULES: &str = "tlif-2017";
 
+/// A choice of rule set or date that cannot be used: the field, a sentence, and the rule set
+/// the page can still describe (the one chosen, when it loaded, else the default).
+pub struct ChoiceProblem {
+    pub field: &'static str,
+    pub message: String,
+    pub rules: Option<LoadedRuleSet>,
+}
+
+impl From<ChoiceProblem> for WebError {
+    /// Where the choice came in a link rather than a form: an error page that says it.
+    fn from(p: ChoiceProblem) -> WebError {
+        WebError::BadRequest(format!("{}.", p.message))
+    }
+}
+
 /// Only bundled rule sets can be chosen on the web: a path would read the server's files.
-pub fn choose(params: &HashMap<String, String>) -> Result<Choice, WebError> {
+pub fn choose(params: &HashMap<String, String>) -> Result<Choice, ChoiceProblem> {
+    let today = chrono::Local::now().date_naive();
+    let load = |id: &str| load_rule_set(id, &ImportOptions::new(today)).ok();
     let id = params.get("rules").map(|s| s.trim()).filter(|s| !s.is_empty()).unwrap_or(DEFAULT_RULES);
     if !bundled_ids().contains(&id) {
-        return Err(WebError::BadRequest(format!(
-            "There is no rule set called '{id}'. Rule sets available: {}.",
-            bundled_ids().join(", ")
-        )));
+        return Err(ChoiceProblem {
+            field: "rules",
+            message: format!("There is no rule set called '{id}': choose one of {}", bundled_ids().join(", ")),
+            rules: load(DEFAULT_RULES),
+        });
     }
-    let today = chrono::Local::now().date_naive();
-    let rules = load_rule_set(id, &ImportOptions::new(today))
-        .map_err(|e| WebError::BadRequest(format!("The rule set cannot be used: {e}")))?;
+    let rules = load_rule_set(id, &ImportOptions::new(today)).map_err(|e| ChoiceProblem {
+        field: "rules",
+        message: format!("The rule set {id} cannot be used ({e}): choose another"),
+        rules: load(DEFAULT_RULES),
+    })?;
     let given = params.get("as_of").map(|s| s.trim()).filter(|s| !s.is_empty());
     let as_of = match given {
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-            WebError::BadRequest(format!("'{s}' is not a date: write it as YYYY-MM-DD, for example 2017-09-01."))
-        })?,
+        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => d,
+            Err(_) => {
+                return Err(ChoiceProblem {
+                    field: "as_of",
+                    message: format!("'{s}' is not a date: write it as YYYY-MM-DD, for example 2017-09-01"),
+                    rules: Some(rules),
+                });
+            }
+        },
         None => {
             let r = &rules.rules;
             let d = today.max(r.valid_from);
@@ -48,7 +75,11 @@ pub fn choose(params: &HashMap<String, String>) -> Result<Choice, WebError> {
         }
     };
     if let Err(why) = rules.rules.covers(as_of) {
-        return Err(WebError::BadRequest(format!("{}: choose a date inside its period.", capitalise(&why))));
+        return Err(ChoiceProblem {
+            field: "as_of",
+            message: format!("{}: choose a date inside its period", capitalise(&why)),
+            rules: Some(rules),
+        });
     }
     Ok(Choice { rules, as_of })
 }
