@@ -29,7 +29,7 @@ pub const DEFAULT_RULES: &str = "tlif-2017";
 pub struct ChoiceProblem {
     pub field: &'static str,
     pub message: String,
-    pub rules: Option<LoadedRuleSet>,
+    pub rules: Option<Box<LoadedRuleSet>>,
 }
 
 impl From<ChoiceProblem> for WebError {
@@ -48,13 +48,13 @@ pub fn choose(params: &HashMap<String, String>) -> Result<Choice, ChoiceProblem>
         return Err(ChoiceProblem {
             field: "rules",
             message: format!("There is no rule set called '{id}': choose one of {}", bundled_ids().join(", ")),
-            rules: load(DEFAULT_RULES),
+            rules: load(DEFAULT_RULES).map(Box::new),
         });
     }
     let rules = load_rule_set(id, &ImportOptions::new(today)).map_err(|e| ChoiceProblem {
         field: "rules",
         message: format!("The rule set {id} cannot be used ({e}): choose another"),
-        rules: load(DEFAULT_RULES),
+        rules: load(DEFAULT_RULES).map(Box::new),
     })?;
     let given = params.get("as_of").map(|s| s.trim()).filter(|s| !s.is_empty());
     let as_of = match given {
@@ -64,7 +64,7 @@ pub fn choose(params: &HashMap<String, String>) -> Result<Choice, ChoiceProblem>
                 return Err(ChoiceProblem {
                     field: "as_of",
                     message: format!("'{s}' is not a date: write it as YYYY-MM-DD, for example 2017-09-01"),
-                    rules: Some(rules),
+                    rules: Some(Box::new(rules)),
                 });
             }
         },
@@ -78,7 +78,7 @@ pub fn choose(params: &HashMap<String, String>) -> Result<Choice, ChoiceProblem>
         return Err(ChoiceProblem {
             field: "as_of",
             message: format!("{}: choose a date inside its period", capitalise(&why)),
-            rules: Some(rules),
+            rules: Some(Box::new(rules)),
         });
     }
     Ok(Choice { rules, as_of })
