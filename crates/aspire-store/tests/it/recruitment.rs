@@ -192,3 +192,52 @@ async fn a_formation_is_saved_whole_and_keeps_locked_and_published_networks() {
         t.cleanup().await;
     }
 }
+
+/// Every change to programmes, networks, enrolments, people and roles leaves its entry in the
+/// audit log, naming the programme it belongs to.
+#[tokio::test]
+async fn every_change_writes_its_audit_entry() {
+    use aspire_core::audit::AuditAction as A;
+    use aspire_core::people::{Grant, Role, Scope};
+    use aspire_store::AuditQuery;
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p = aspire_testkit::ProgrammeBuilder::new("Audited").bare().create(db).await;
+        let a = urn("105626");
+        db.set_programme_areas(&cli, p, &[ProgrammeArea { area: "Oldham".into(), planned_networks: 1 }])
+            .await
+            .expect("areas");
+        db.enrol(&cli, p, &[a], Stage::Applied).await.expect("enrol");
+        db.move_stage(&cli, p, a, Stage::Enrolled, None).await.expect("stage");
+        let n = db.create_network(&cli, p, "North").await.expect("network");
+        db.set_network(&cli, p, a, Some(n)).await.expect("member");
+        db.set_network_locked(&cli, p, n, true).await.expect("lock");
+        let (person, _) = aspire_testkit::person_with(db, &[]).await;
+        let grant = Grant::new(Role::Teacher, Scope::School(a), false).expect("grant");
+        let g = db.add_grant(&cli, person, &grant).await.expect("role");
+        db.remove_grant(&cli, g).await.expect("role removed");
+        let everything = Visible::everything();
+        for action in [
+            A::ProgrammeCreate,
+            A::ProgrammeAreas,
+            A::EnrolmentAdd,
+            A::EnrolmentStage,
+            A::NetworkCreate,
+            A::EnrolmentNetwork,
+            A::NetworkLock,
+            A::PersonAdd,
+            A::RoleAdd,
+            A::RoleRemove,
+        ] {
+            let q = AuditQuery { action: Some(action), ..AuditQuery::default() };
+            let entries = db.audit_log(&everything, &q).await.expect("log");
+            assert_eq!(entries.len(), 1, "{action}: {entries:?}");
+            assert_eq!(entries[0].actor, cli.label, "{action}: who");
+            if !matches!(action, A::PersonAdd | A::RoleAdd | A::RoleRemove) {
+                assert_eq!(entries[0].programme, Some(p), "{action}: its programme");
+            }
+        }
+    }
+}
