@@ -69,7 +69,7 @@ test('a stage move with a mistake comes back on its row of the board, with what 
   const page = await context.newPage();
   await signIn(page, demo, 'admin');
   await page.goto(demo.url + '/programmes');
-  await page.locator('main table a').first().click();
+  await page.getByRole('link', { name: 'Demo programme (illustration)' }).click();
   await page.waitForURL(/\/programmes\/\d+$/);
   await page.goto(page.url() + '/recruitment');
   const select = page.locator('select[id^="stage-"]:has(option[value="withdrawn"])').first();
