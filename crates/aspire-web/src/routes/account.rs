@@ -270,6 +270,13 @@ pub async fn reset_request(
     Ok(page(ResetRequestPage { sent: true, form: FormState::new(), csrf: viewer.csrf })?.into_response())
 }
 
+/// A role the person holds, as the account page lists it.
+struct RoleView {
+    role: &'static str,
+    place: String,
+    pupil_data: bool,
+}
+
 /// A role offered to the person, as the account page lists it.
 struct OfferView {
     id: i64,
@@ -285,7 +292,7 @@ struct OfferView {
 struct AccountPage {
     name: String,
     email: String,
-    roles: Vec<(String, String, bool)>,
+    roles: Vec<RoleView>,
     offers: Vec<OfferView>,
     csrf: String,
 }
@@ -313,7 +320,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Html<
         roles: person
             .grants
             .into_iter()
-            .map(|g| (g.grant.role.label().to_owned(), g.place, g.grant.pupil_data))
+            .map(|g| RoleView { role: g.grant.role.label(), place: g.place, pupil_data: g.grant.pupil_data })
             .collect(),
         offers,
         csrf: viewer.csrf.clone(),

@@ -164,13 +164,19 @@ pub async fn create(
     Ok((StatusCode::BAD_REQUEST, body).into_response())
 }
 
+/// The events a term holds.
+struct TermPlan {
+    term: String,
+    events: Vec<String>,
+}
+
 #[derive(Template)]
 #[template(path = "programme.html")]
 struct ProgrammePage {
     programme: Programme,
     template: Option<aspire_core::template::Template>,
     /// Each term with the events the template plans in it.
-    plan: Vec<(String, Vec<String>)>,
+    plan: Vec<TermPlan>,
     areas: Vec<ProgrammeArea>,
     /// The forms on the page: the areas ("areas-text", "Bradford: 3" per line) as stored, or
     /// as sent with their problems.
@@ -216,12 +222,12 @@ async fn show_with(
     let networks = state.db.networks(id, &p.visible(Action::View, Record::Network)).await?;
     let schools = state.db.enrolments(id, &p.visible(Action::View, Record::Enrolment)).await?;
     let template = template_of(&programme);
-    let mut plan: Vec<(String, Vec<String>)> = Vec::new();
+    let mut plan: Vec<TermPlan> = Vec::new();
     if let (Some(t), Some(start)) = (&template, programme.starts_on) {
         for e in t.plan(start) {
             match plan.last_mut() {
-                Some((term, names)) if *term == e.term.label() => names.push(e.name),
-                _ => plan.push((e.term.label(), vec![e.name])),
+                Some(p) if p.term == e.term.label() => p.events.push(e.name),
+                _ => plan.push(TermPlan { term: e.term.label(), events: vec![e.name] }),
             }
         }
     }
@@ -378,6 +384,13 @@ pub async fn enrol(
     Ok(Redirect::to(&format!("/programmes/{id}#schools")).into_response())
 }
 
+/// Someone with a role at the school.
+struct StaffMember {
+    name: String,
+    email: String,
+    role: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "enrolment.html")]
 struct EnrolmentPage {
@@ -385,7 +398,7 @@ struct EnrolmentPage {
     enrolment: Enrolment,
     networks: Vec<Network>,
     can_move: bool,
-    staff: Vec<(String, String, String)>,
+    staff: Vec<StaffMember>,
     csrf: String,
 }
 
@@ -424,7 +437,11 @@ pub async fn enrolment(
                     .grants
                     .iter()
                     .filter(|g| g.grant.scope == aspire_core::people::Scope::School(enrolment.urn))
-                    .map(|g| (person.name.clone(), person.email.clone(), g.grant.role.label().to_owned()))
+                    .map(|g| StaffMember {
+                        name: person.name.clone(),
+                        email: person.email.clone(),
+                        role: g.grant.role.label(),
+                    })
                     .collect::<Vec<_>>()
             })
             .collect()
@@ -462,13 +479,19 @@ pub async fn set_network(
     Ok(Redirect::to(&format!("/programmes/{id}/schools/{}", e.urn)).into_response())
 }
 
+/// A school in a network, and whether the viewer may open its record in the programme.
+struct NetworkMember {
+    enrolment: Enrolment,
+    open: bool,
+}
+
 #[derive(Template)]
 #[template(path = "network.html")]
 struct NetworkPage {
     programme: Programme,
     network: Network,
     /// Every member school, and whether the viewer may open its programme record.
-    schools: Vec<(Enrolment, bool)>,
+    schools: Vec<NetworkMember>,
 }
 
 pub async fn network(
@@ -494,7 +517,7 @@ pub async fn network(
         .filter(|e| e.network == Some(nid))
         .map(|e| {
             let open = p.may(Action::View, Record::Enrolment, &e.place());
-            (e, open)
+            NetworkMember { enrolment: e, open }
         })
         .collect();
     page(NetworkPage { programme, network, schools })

@@ -269,8 +269,8 @@ struct BoardRow {
 struct Board {
     programme: Programme,
     stages: Vec<&'static str>,
-    /// Local authority -> count per stage (in `stages` order), then the totals.
-    by_area: Vec<(String, Vec<usize>)>,
+    /// Each local authority's count per stage (in `stages` order), then the totals.
+    by_area: Vec<AreaCounts>,
     totals: Vec<usize>,
     rows: Vec<BoardRow>,
     enquiries: Vec<Enquiry>,
@@ -280,7 +280,13 @@ struct Board {
     csrf: String,
 }
 
-fn table(counts: &[StageCount]) -> (Vec<(String, Vec<usize>)>, Vec<usize>) {
+/// A local authority's schools at each stage, in `Stage::ALL` order.
+struct AreaCounts {
+    area: String,
+    counts: Vec<usize>,
+}
+
+fn table(counts: &[StageCount]) -> (Vec<AreaCounts>, Vec<usize>) {
     let mut by_area: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut totals = vec![0; Stage::ALL.len()];
     for c in counts {
@@ -289,7 +295,7 @@ fn table(counts: &[StageCount]) -> (Vec<(String, Vec<usize>)>, Vec<usize>) {
         by_area.entry(area).or_insert_with(|| vec![0; Stage::ALL.len()])[i] += c.schools;
         totals[i] += c.schools;
     }
-    (by_area.into_iter().collect(), totals)
+    (by_area.into_iter().map(|(area, counts)| AreaCounts { area, counts }).collect(), totals)
 }
 
 pub async fn board(

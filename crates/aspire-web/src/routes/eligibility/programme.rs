@@ -105,6 +105,12 @@ pub struct ListRow {
     pub reason: String,
 }
 
+/// A count at the top of the list, written for people.
+struct Total {
+    label: &'static str,
+    schools: String,
+}
+
 #[derive(Template)]
 #[template(path = "programme_eligibility.html")]
 struct ProgrammePage {
@@ -113,7 +119,7 @@ struct ProgrammePage {
     rules_version: u32,
     summary: String,
     as_of: String,
-    totals: Vec<(String, String)>,
+    totals: Vec<Total>,
     by_area: Vec<CountRow>,
     by_grade: Vec<CountRow>,
     decisions: Vec<Opt>,
@@ -141,11 +147,12 @@ pub async fn show(
     let all = state.eligibility_cache.all(&state.db, &choice).await?;
     let selected: Vec<&EligibilityRow> = all.iter().filter(|r| keep(&f, r)).collect();
     let count = |o: Outcome| all.iter().filter(|r| r.decision.outcome == o).count() as u64;
+    let total = |label: &'static str, n: u64| Total { label, schools: thousands(n) };
     let totals = vec![
-        ("Eligible".to_owned(), thousands(count(Outcome::Eligible))),
-        ("Cannot tell".to_owned(), thousands(count(Outcome::CannotTell))),
-        ("Not eligible".to_owned(), thousands(count(Outcome::NotEligible))),
-        ("Schools in the register".to_owned(), thousands(all.len() as u64)),
+        total("Eligible", count(Outcome::Eligible)),
+        total("Cannot tell", count(Outcome::CannotTell)),
+        total("Not eligible", count(Outcome::NotEligible)),
+        total("Schools in the register", all.len() as u64),
     ];
     let base = |extra: &[(&'static str, String)]| {
         let mut p: Vec<(&str, String)> =

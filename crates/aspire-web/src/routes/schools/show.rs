@@ -49,6 +49,13 @@ pub struct YearBlock {
     pub rows: Vec<MeasureRow>,
 }
 
+/// Where a school is, written for the page, and where the figures came from.
+struct Location {
+    latitude: String,
+    longitude: String,
+    source: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "school.html")]
 struct SchoolPage {
@@ -60,7 +67,7 @@ struct SchoolPage {
     chain: Vec<ChainRow>,
     timeline: Vec<TimelineRow>,
     ks2: Vec<YearBlock>,
-    location: Option<(String, String, &'static str)>,
+    location: Option<Location>,
     la_label: String,
 }
 
@@ -126,7 +133,7 @@ pub async fn show(State(state): State<AppState>, Path(urn): Path<String>) -> Res
                 Some("postcode") => "from the postcode",
                 _ => "source not recorded",
             };
-            (format!("{a:.5}"), format!("{b:.5}"), src)
+            Location { latitude: format!("{a:.5}"), longitude: format!("{b:.5}"), source: src }
         });
     }
 
