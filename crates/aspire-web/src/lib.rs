@@ -14,6 +14,7 @@ pub mod proxy;
 mod register;
 mod routes;
 mod server;
+pub mod urls;
 
 use std::future::Future;
 

@@ -1,0 +1,120 @@
+//! Every address of the site, written once. The route table (`routes/mod.rs`) takes its patterns
+//! from `route::*`, and handlers and templates build links with the functions, which fill the
+//! same patterns, so a link cannot point at a route that is not there. Templates call them as
+//! `{{ crate::urls::programme(programme.id) }}`.
+
+use std::fmt::Display;
+
+/// Fills a route pattern's `{placeholders}` in order.
+fn fill(pattern: &str, values: &[&dyn Display]) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut values = values.iter();
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+        if let Some(v) = values.next() {
+            out.push_str(&v.to_string());
+        }
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+macro_rules! urls {
+    ($( $(#[$doc:meta])* $name:ident, $konst:ident = $pattern:literal $(, $arg:ident)* ;)+) => {
+        /// The route patterns, as the router matches them.
+        pub mod route {
+            $(pub const $konst: &str = $pattern;)+
+            /// Every pattern, for the test that each has its route.
+            #[cfg(test)]
+            pub const ALL: &[&str] = &[$($konst),+];
+        }
+        $(
+            $(#[$doc])*
+            #[allow(dead_code)]
+            pub fn $name($($arg: impl Display),*) -> String {
+                fill($pattern, &[$(&$arg),*])
+            }
+        )+
+    };
+}
+
+urls! {
+    home, HOME = "/";
+    health, HEALTH = "/healthz";
+    style, STYLE = "/static/style.css";
+    schools, SCHOOLS = "/schools";
+    schools_csv, SCHOOLS_CSV = "/schools.csv";
+    school, SCHOOL = "/schools/{urn}", urn;
+    imports, IMPORTS = "/imports";
+    checker, CHECKER = "/eligibility";
+    /// The public checker's answer for one school.
+    answer, ANSWER = "/eligibility/{urn}", urn;
+    join, JOIN = "/join";
+    /// A programme's enquiry form.
+    enquiry, ENQUIRY = "/join/{id}", programme;
+    thanks, THANKS = "/join/{id}/thanks/{urn}", programme, urn;
+    sign_in, SIGN_IN = "/sign-in";
+    sign_out, SIGN_OUT = "/sign-out";
+    account, ACCOUNT = "/account";
+    offer, OFFER = "/account/offers/{id}", offer;
+    invitation, INVITATION = "/invitation/{token}", token;
+    reset_request, RESET_REQUEST = "/password-reset";
+    reset, RESET = "/password-reset/{token}", token;
+    programmes, PROGRAMMES = "/programmes";
+    programme, PROGRAMME = "/programmes/{id}", programme;
+    areas, AREAS = "/programmes/{id}/areas", programme;
+    recruitment, RECRUITMENT = "/programmes/{id}/recruitment", programme;
+    recruitment_csv, RECRUITMENT_CSV = "/programmes/{id}/recruitment.csv", programme;
+    stage, STAGE = "/programmes/{id}/schools/{urn}/stage", programme, urn;
+    networks, NETWORKS = "/programmes/{id}/networks", programme;
+    form_networks, FORM_NETWORKS = "/programmes/{id}/networks/form", programme;
+    publish, PUBLISH = "/programmes/{id}/networks/publish", programme;
+    advisers, ADVISERS = "/programmes/{id}/networks/advisers", programme;
+    lock, LOCK = "/programmes/{id}/networks/{network}/lock", programme, network;
+    network, NETWORK = "/programmes/{id}/networks/{network}", programme, network;
+    enrol, ENROL = "/programmes/{id}/schools", programme;
+    /// A school's record in a programme.
+    enrolment, ENROLMENT = "/programmes/{id}/schools/{urn}", programme, urn;
+    set_network, SET_NETWORK = "/programmes/{id}/schools/{urn}/network", programme, urn;
+    people, PEOPLE = "/people";
+    staff_import, STAFF_IMPORT = "/people/import";
+    person, PERSON = "/people/{id}", person;
+    roles, ROLES = "/people/{id}/roles", person;
+    remove_role, REMOVE_ROLE = "/people/{id}/roles/{grant}/remove", person, grant;
+    resend, RESEND = "/people/{id}/invitation", person;
+    disabled, DISABLED = "/people/{id}/disabled", person;
+    audit, AUDIT = "/audit";
+    audit_csv, AUDIT_CSV = "/audit.csv";
+    outbox, OUTBOX = "/outbox";
+    eligibility_list, ELIGIBILITY_LIST = "/programme/eligibility";
+    eligibility_csv, ELIGIBILITY_CSV = "/programme/eligibility.csv";
+    eligibility_xlsx, ELIGIBILITY_XLSX = "/programme/eligibility.xlsx";
+    evaluation, EVALUATION = "/evaluation";
+    cohort, COHORT = "/evaluation/{id}", cohort;
+    cohort_csv, COHORT_CSV = "/evaluation/{id}/report.csv", cohort;
+    cohort_xlsx, COHORT_XLSX = "/evaluation/{id}/report.xlsx", cohort;
+    cohort_json, COHORT_JSON = "/evaluation/{id}/report.json", cohort;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_fill_their_route_patterns() {
+        assert_eq!(programme(7), "/programmes/7");
+        assert_eq!(stage(7, 105626), "/programmes/7/schools/105626/stage");
+        assert_eq!(lock(3, 12), "/programmes/3/networks/12/lock");
+        assert_eq!(home(), "/");
+    }
+
+    #[test]
+    fn every_route_has_its_pattern_here_and_every_pattern_its_route() {
+        let table: std::collections::BTreeSet<&str> = crate::routes::route_table().iter().map(|r| r.path).collect();
+        let here: std::collections::BTreeSet<&str> = route::ALL.iter().copied().collect();
+        assert_eq!(table, here, "the route table and urls.rs name the same addresses");
+    }
+}
