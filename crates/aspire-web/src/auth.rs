@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use aspire_core::access::{Action, Place, Principal, Record};
 use aspire_store::{Actor, Session, random_token};
 
+use crate::urls;
 use crate::{AppState, WebError};
 
 pub const SESSION_COOKIE: &str = "aspire_session";
@@ -414,9 +415,9 @@ pub fn local_path(given: &str) -> Option<String> {
 
 /// Where to send someone to sign in, coming back to `path` afterwards (only a path on this site).
 pub fn sign_in_redirect(path: &str) -> Response {
-    let next = local_path(path).filter(|p| !p.starts_with("/sign-in")).unwrap_or_else(|| "/".to_owned());
+    let next = local_path(path).filter(|p| !p.starts_with(urls::route::SIGN_IN)).unwrap_or_else(urls::home);
     let q = serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
-    Redirect::to(&format!("/sign-in?{q}")).into_response()
+    Redirect::to(&format!("{}?{q}", urls::sign_in())).into_response()
 }
 
 /// Fixed-window counters per (purpose, client), in this process. They slow one client down;

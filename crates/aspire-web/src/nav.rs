@@ -6,6 +6,7 @@ use askama::Template;
 use aspire_core::access::{Action, Record};
 
 use crate::auth::Viewer;
+use crate::urls::route;
 
 #[derive(Template)]
 #[template(path = "nav.html")]
@@ -18,22 +19,23 @@ struct Nav {
 /// The main navigation: public pages for everyone, and the pages the person's roles open.
 pub fn bar() -> String {
     let v = Viewer::current();
-    let mut links = vec![("/schools", "Schools"), ("/eligibility", "Check eligibility"), ("/join", "Join a network")];
+    let mut links =
+        vec![(route::SCHOOLS, "Schools"), (route::CHECKER, "Check eligibility"), (route::JOIN, "Join a network")];
     if v.session.is_some() {
-        links.push(("/programmes", "Programmes"));
+        links.push((route::PROGRAMMES, "Programmes"));
     }
     for (action, record, href, label) in [
-        (Action::View, Record::EligibilityList, "/programme/eligibility", "Eligible schools"),
-        (Action::View, Record::Evaluation, "/evaluation", "Evaluation"),
-        (Action::View, Record::Person, "/people", "People"),
-        (Action::View, Record::Audit, "/audit", "Audit log"),
-        (Action::View, Record::Outbox, "/outbox", "Outbox"),
+        (Action::View, Record::EligibilityList, route::ELIGIBILITY_LIST, "Eligible schools"),
+        (Action::View, Record::Evaluation, route::EVALUATION, "Evaluation"),
+        (Action::View, Record::Person, route::PEOPLE, "People"),
+        (Action::View, Record::Audit, route::AUDIT, "Audit log"),
+        (Action::View, Record::Outbox, route::OUTBOX, "Outbox"),
     ] {
         if v.may(action, record) {
             links.push((href, label));
         }
     }
-    links.push(("/imports", "Data sources"));
+    links.push((route::IMPORTS, "Data sources"));
     let nav = Nav { name: v.session.as_ref().map(|s| s.name.clone()), csrf: v.csrf.clone(), links };
     nav.render().unwrap_or_default()
 }

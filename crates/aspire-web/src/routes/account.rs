@@ -14,7 +14,8 @@ use aspire_store::{AccountError, SignInError, TokenPurpose};
 use crate::auth::{SESSION_COOKIE, Viewer, cookie};
 use crate::extract::Path;
 use crate::forms::FormState;
-use crate::routes::page;
+use crate::routes::{page, url_with};
+use crate::urls;
 use crate::{AppState, WebError};
 use aspire_core::text::capitalise;
 
@@ -34,7 +35,7 @@ pub struct NextQuery {
 /// Where to go after signing in: a path on this site only (see [`crate::auth::local_path`]),
 /// else the programmes page.
 fn safe_next(next: Option<&str>) -> String {
-    next.and_then(crate::auth::local_path).unwrap_or_else(|| "/programmes".to_owned())
+    next.and_then(crate::auth::local_path).unwrap_or_else(urls::programmes)
 }
 
 pub async fn sign_in_form(viewer: Viewer, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
@@ -123,7 +124,7 @@ pub async fn sign_out(
         state.db.end_session(token, &viewer.actor()).await?;
     }
     let c = cookie(SESSION_COOKIE, "", Some(Duration::ZERO), "Lax", state.config.secure_cookies);
-    Ok(([(header::SET_COOKIE, c)], Redirect::to("/")).into_response())
+    Ok(([(header::SET_COOKIE, c)], Redirect::to(&urls::home())).into_response())
 }
 
 #[derive(Template)]
@@ -137,7 +138,7 @@ struct SetPasswordPage {
 }
 
 fn purpose_of(path: &str) -> TokenPurpose {
-    if path.starts_with("/invitation/") { TokenPurpose::Invitation } else { TokenPurpose::Reset }
+    if path.starts_with(&urls::invitation("")) { TokenPurpose::Invitation } else { TokenPurpose::Reset }
 }
 
 /// The page behind an invitation or reset link.
@@ -203,7 +204,10 @@ pub async fn link_submit(
         return again("confirm", "The two passwords are not the same: type the same password again".into());
     }
     match state.db.set_password_with_link(&token, purpose, &f.password, viewer.client.clone()).await {
-        Ok(_) => Ok(Redirect::to("/sign-in?next=%2Fprogrammes&done=password").into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&url_with(&urls::sign_in(), &[("next", urls::programmes()), ("done", "password".into())]))
+                .into_response())
+        }
         Err(AccountError::Password(e)) => again("password", format!("{}.", capitalise(&e.to_string()))),
         Err(e @ (AccountError::TokenUnknown | AccountError::TokenExpired | AccountError::TokenUsed)) => {
             Err(WebError::NotFound(format!("{}.", capitalise(&e.to_string()))))
@@ -299,7 +303,7 @@ struct AccountPage {
 
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, WebError> {
     let s = viewer.signed_in()?;
-    let person = state.db.person(s.person).await?.ok_or_else(|| WebError::SignIn("/account".into()))?;
+    let person = state.db.person(s.person).await?.ok_or_else(|| WebError::SignIn(urls::account()))?;
     let offers = state
         .db
         .offers(s.person)
@@ -349,7 +353,7 @@ pub async fn answer_offer(
         _ => return Err(WebError::BadRequest("Choose Accept or Decline.".into())),
     };
     match state.db.answer_offer(s.person, id, accept, viewer.client.clone()).await {
-        Ok(()) => Ok(Redirect::to("/account").into_response()),
+        Ok(()) => Ok(Redirect::to(&urls::account()).into_response()),
         Err(AccountError::NoSuchOffer) => Err(missing()),
         Err(AccountError::Store(e)) => Err(e.into()),
         Err(e) => Err(WebError::BadRequest(format!("{}.", capitalise(&e.to_string())))),

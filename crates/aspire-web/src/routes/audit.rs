@@ -15,6 +15,7 @@ use aspire_store::{AuditEntry, AuditQuery, Message};
 use crate::auth::Viewer;
 use crate::forms::FormState;
 use crate::routes::{defuse, page, url_with};
+use crate::urls;
 use crate::{AppState, WebError};
 
 #[derive(Debug, Default, Deserialize)]
@@ -102,7 +103,7 @@ pub async fn list(
         entries,
         actions,
         csv_url: url_with(
-            "/audit.csv",
+            urls::route::AUDIT_CSV,
             &[("q", s(&params.q)), ("action", s(&params.action)), ("from", s(&params.from)), ("to", s(&params.to))],
         ),
         form,

@@ -16,6 +16,7 @@ use super::{DEFAULT_RULES, choose};
 use crate::extract::Path;
 use crate::forms::FormState;
 use crate::routes::{page, url_with};
+use crate::urls;
 use crate::{AppState, WebError};
 
 pub struct Hit {
@@ -105,7 +106,7 @@ pub async fn search(
                 .join(", ");
             hits.push(Hit {
                 href: url_with(
-                    &format!("/eligibility/{}", s.urn),
+                    &urls::answer(s.urn),
                     &[("rules", choice.rules.rules.id.clone()), ("as_of", choice.as_of.to_string())],
                 ),
                 name: s.name.unwrap_or_else(|| format!("URN {}", s.urn)),
@@ -212,7 +213,7 @@ pub async fn answer(
         summary: r.summary.clone(),
         sources: r.sources.clone(),
         lines,
-        school_href: format!("/schools/{urn}"),
-        back_href: url_with("/eligibility", &[("rules", r.id.clone()), ("as_of", choice.as_of.to_string())]),
+        school_href: urls::school(urn),
+        back_href: url_with(urls::route::CHECKER, &[("rules", r.id.clone()), ("as_of", choice.as_of.to_string())]),
     })
 }

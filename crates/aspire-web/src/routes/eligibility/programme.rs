@@ -18,6 +18,7 @@ use super::{Choice, choose};
 use crate::routes::defuse;
 use crate::routes::schools::list::Choice as Opt;
 use crate::routes::{page, url_with};
+use crate::urls;
 use crate::{AppState, WebError};
 
 const PER_PAGE: usize = 50;
@@ -158,7 +159,7 @@ pub async fn show(
         let mut p: Vec<(&str, String)> =
             vec![("rules", choice.rules.rules.id.clone()), ("as_of", choice.as_of.to_string())];
         p.extend_from_slice(extra);
-        url_with("/programme/eligibility", &p)
+        url_with(urls::route::ELIGIBILITY_LIST, &p)
     };
 
     // Counts by area (eligible schools have one) and by the judgement used.
@@ -258,7 +259,7 @@ pub async fn show(
     let page_url = |n: usize| {
         let mut q = p.clone();
         q.push(("page", n.to_string()));
-        url_with("/programme/eligibility", &q)
+        url_with(urls::route::ELIGIBILITY_LIST, &q)
     };
     let map_points: Vec<&&EligibilityRow> =
         selected.iter().filter(|r| r.decision.outcome != Outcome::NotEligible).collect();
@@ -300,8 +301,8 @@ pub async fn show(
         pages,
         prev_url: (page_no > 1).then(|| page_url(page_no - 1)),
         next_url: (page_no < pages).then(|| page_url(page_no + 1)),
-        csv_url: url_with("/programme/eligibility.csv", &p),
-        xlsx_url: url_with("/programme/eligibility.xlsx", &p),
+        csv_url: url_with(urls::route::ELIGIBILITY_CSV, &p),
+        xlsx_url: url_with(urls::route::ELIGIBILITY_XLSX, &p),
         map,
         map_count,
     })

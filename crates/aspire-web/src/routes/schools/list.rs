@@ -11,6 +11,7 @@ use aspire_store::{FilterOptions, SchoolSummary};
 use super::{PER_PAGE, parse_query, query_params};
 use crate::filters;
 use crate::routes::{page, url_with};
+use crate::urls;
 use crate::{AppState, WebError};
 
 pub struct Choice {
@@ -61,7 +62,7 @@ pub async fn show(
     let page_url = |n: u64| {
         let mut p = filters.clone();
         p.push(("page", n.to_string()));
-        url_with("/schools", &p)
+        url_with(urls::route::SCHOOLS, &p)
     };
     let ofsted_selected = filters.iter().find(|(k, _)| *k == "ofsted").map(|(_, v)| v.clone()).unwrap_or_default();
     let ofsted = [
@@ -99,7 +100,7 @@ pub async fn show(
         pages,
         prev_url: (q.page > 1).then(|| page_url(q.page - 1)),
         next_url: (q.page < pages).then(|| page_url(q.page + 1)),
-        csv_url: url_with("/schools.csv", &filters),
+        csv_url: url_with(urls::route::SCHOOLS_CSV, &filters),
         filtered: filters.iter().any(|(_, v)| !v.is_empty()),
     })
 }
