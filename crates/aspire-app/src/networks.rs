@@ -100,6 +100,10 @@ pub enum FormError {
     Formation(#[from] NetworkError),
     #[error("the networks cannot be saved: {0}")]
     Save(ProgrammeError),
+    #[error(
+        "the schools taking part or the networks kept have changed since these networks were proposed: form the networks again to see the new proposal"
+    )]
+    Changed,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -178,6 +182,38 @@ pub async fn propose(db: &Db, programme: ProgrammeId, req: &FormRequest) -> Resu
 /// keep their number, roles in networks whose members change end).
 pub async fn save(db: &Db, actor: &Actor, proposal: &Proposal) -> Result<Vec<NetworkId>, FormError> {
     db.save_formation(actor, proposal.programme.id, &proposal.formed).await.map_err(FormError::Save)
+}
+
+/// Saves networks exactly as they were proposed and shown (the search is timed, so running it
+/// again could give others than the team confirmed). Refused, changing nothing, when the
+/// programme has changed since: they must still group exactly the schools to place, around
+/// the same locked and published networks.
+pub async fn save_confirmed(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    formed: &[FormedNetwork],
+) -> Result<Vec<NetworkId>, FormError> {
+    db.programme(programme).await?.ok_or(FormError::NoProgramme(programme))?;
+    let networks = db.networks(programme, &Visible::everything()).await?;
+    let kept: BTreeSet<NetworkId> =
+        networks.iter().filter(|n| n.locked || n.published_at.is_some()).map(|n| n.id).collect();
+    let kept_names: BTreeSet<&str> =
+        networks.iter().filter(|n| kept.contains(&n.id)).map(|n| n.name.as_str()).collect();
+    let placed = db.taking_part(programme, &Visible::everything()).await?;
+    let to_place: BTreeSet<Urn> = placed
+        .iter()
+        .filter(|s| !s.network.is_some_and(|n| kept.contains(&n)) && s.location().is_some())
+        .map(|s| s.urn)
+        .collect();
+    let mut given = BTreeSet::new();
+    let whole = formed.iter().flat_map(|n| &n.members).all(|u| given.insert(*u));
+    let venues_inside = formed.iter().all(|n| n.venue.is_none_or(|v| n.members.contains(&v)));
+    let names_free = formed.iter().all(|n| !kept_names.contains(n.name.as_str()));
+    if !whole || given != to_place || !venues_inside || !names_free {
+        return Err(FormError::Changed);
+    }
+    db.save_formation(actor, programme, formed).await.map_err(FormError::Save)
 }
 
 /// Forms and saves in one step: what "Form networks" on the programme's networks page does.

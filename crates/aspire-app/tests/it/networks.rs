@@ -79,3 +79,42 @@ async fn what_cannot_be_formed_says_why_and_changes_nothing() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_confirmed_proposal_is_saved_exactly_or_not_at_all() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let id = ProgrammeBuilder::new("Confirmed").enrol(&GUILDFORD).create(db).await;
+        let cli = Actor::command_line();
+        let proposal = networks::propose(db, id, &FormRequest::default()).await.expect("proposal");
+        // Not the schools to place: one left out, or one twice.
+        let mut short = proposal.formed.clone();
+        short[0].members.pop();
+        let mut twice = proposal.formed.clone();
+        let extra = twice[1].members[0];
+        twice[0].members.push(extra);
+        for bad in [short, twice, Vec::new()] {
+            let e = networks::save_confirmed(db, &cli, id, &bad).await.expect_err("refused");
+            assert!(matches!(e, FormError::Changed), "{e}");
+        }
+        assert!(db.networks(id, &Visible::everything()).await.expect("read").is_empty(), "nothing saved");
+        networks::save_confirmed(db, &cli, id, &proposal.formed).await.expect("saved");
+        let saved = db.networks(id, &Visible::everything()).await.expect("read");
+        let mut names: Vec<&str> = saved.iter().map(|n| n.name.as_str()).collect();
+        names.sort_unstable();
+        let mut shown: Vec<&str> = proposal.formed.iter().map(|n| n.name.as_str()).collect();
+        shown.sort_unstable();
+        assert_eq!(names, shown, "the networks shown are the ones saved");
+        let enrolments = db.enrolments(id, &Visible::everything()).await.expect("read");
+        for n in &proposal.formed {
+            let net = saved.iter().find(|s| s.name == n.name).expect("saved").id;
+            let mut members: Vec<_> = enrolments.iter().filter(|e| e.network == Some(net)).map(|e| e.urn).collect();
+            members.sort_unstable();
+            let mut want = n.members.clone();
+            want.sort_unstable();
+            assert_eq!(members, want, "{}", n.name);
+        }
+        t.cleanup().await;
+    }
+}

@@ -309,7 +309,27 @@ struct ConfirmNetworksPage {
     formed: usize,
     objective_km: String,
     changes: Vec<aspire_app::networks::NetworkChange>,
+    /// The proposed networks, carried through the confirmation so that what is saved is what
+    /// was shown ("venue|urn,urn,...|name").
+    proposed: Vec<String>,
     csrf: String,
+}
+
+fn proposed_field(n: &aspire_store::FormedNetwork) -> String {
+    let members: Vec<String> = n.members.iter().map(ToString::to_string).collect();
+    format!("{}|{}|{}", n.venue.map(|v| v.to_string()).unwrap_or_default(), members.join(","), n.name)
+}
+
+/// Reads back a proposed network; `None` for a field that was not written by [`proposed_field`].
+fn parse_proposed(field: &str) -> Option<aspire_store::FormedNetwork> {
+    let mut parts = field.splitn(3, '|');
+    let venue = match parts.next()? {
+        "" => None,
+        v => Some(Urn::parse(v).ok()?),
+    };
+    let members = parts.next()?.split(',').map(|u| Urn::parse(u).ok()).collect::<Option<Vec<Urn>>>()?;
+    let name = parts.next()?.to_owned();
+    Some(aspire_store::FormedNetwork { name, venue, members })
 }
 
 /// Runs the optimiser on the schools taking part, keeping locked and published networks. When
@@ -376,14 +396,28 @@ pub async fn form(
             schools: proposal.schools.len(),
             formed: proposal.formation.networks.len(),
             objective_km: km(proposal.formation.objective_km),
+            proposed: proposal.formed.iter().map(proposed_field).collect(),
             programme: proposal.programme,
             changes,
             csrf: viewer.csrf.clone(),
         })?
         .into_response());
     }
+    let keep: Vec<&String> = fields.iter().filter(|(k, _)| k == "keep").map(|(_, v)| v).collect();
+    // Nothing kept: the networks shown are the ones saved.
+    if keep.is_empty() {
+        let proposed: Option<Vec<aspire_store::FormedNetwork>> =
+            fields.iter().filter(|(k, _)| k == "proposed").map(|(_, v)| parse_proposed(v)).collect();
+        let proposed = proposed.ok_or_else(|| {
+            WebError::BadRequest(
+                "The proposed networks did not come back as they were sent. Nothing was changed.".into(),
+            )
+        })?;
+        attempt!(app::save_confirmed(&state.db, &viewer.actor(), id, &proposed).await);
+        return done();
+    }
     // The networks the team chose to keep are locked, then the rest formed around them.
-    for (_, v) in fields.iter().filter(|(k, _)| k == "keep") {
+    for v in keep {
         let network: NetworkId =
             v.parse().map_err(|_| WebError::BadRequest(format!("'{v}' is not a network. Nothing was changed.")))?;
         state.db.set_network_locked(&viewer.actor(), id, network, true).await.map_err(bad)?;

@@ -107,6 +107,15 @@ async fn networks_are_formed_moved_locked_and_published() {
     assert!(asked.body.contains(&format!("name=\"keep\" value=\"{second_id}\"")), "{}", asked.body);
     let unchanged = db.networks(id, &aspire_core::access::Visible::everything()).await.expect("nets");
     assert_eq!(unchanged.iter().map(|n| n.schools).collect::<Vec<_>>(), [5, 3], "nothing changed yet");
+    // What is saved is what was shown: the proposal comes back with the confirmation, and one
+    // that no longer fits the programme is refused, changing nothing.
+    assert!(asked.body.contains("name=\"proposed\" value=\""), "{}", asked.body);
+    let stale =
+        admin.post(&format!("{base}/form"), &[("confirmed", "yes"), ("proposed", "|105626,105627|North 1")]).await;
+    assert_eq!(stale.status, StatusCode::BAD_REQUEST, "{}", stale.body);
+    assert!(stale.body.contains("have changed since these networks were proposed"), "{}", stale.body);
+    let still = db.networks(id, &aspire_core::access::Visible::everything()).await.expect("nets");
+    assert_eq!(still.iter().map(|n| n.schools).collect::<Vec<_>>(), [5, 3], "nothing changed");
     // Keep the network of three: it is locked, the other five stay one network, and the
     // adviser keeps both roles.
     let kept = admin.post(&format!("{base}/form"), &[("confirmed", "yes"), ("keep", &second_id.to_string())]).await;
