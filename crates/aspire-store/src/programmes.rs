@@ -108,7 +108,7 @@ pub struct Enrolment {
     pub network_name: Option<String>,
     pub status: Stage,
     /// The stored eligibility decision: eligible, not_eligible or cannot_tell.
-    pub eligibility: Option<String>,
+    pub eligibility: Option<aspire_core::eligibility::Outcome>,
     pub eligibility_reasons: Vec<String>,
     pub eligibility_basis: Option<String>,
     pub withdrawn_reason: Option<String>,
@@ -416,29 +416,38 @@ impl Db {
             |r| {
                 let (programme, network) =
                     (present(r.programme_id("programme_id")?, "programme_id")?, r.network_id("network_id")?);
+                let decode = |problem: String| StoreError::Decode { doing: "listing schools in a programme".into(), problem };
                 let stage = present(r.text("status")?, "status")?;
                 let status = Stage::parse(&stage).map_err(|e| StoreError::Decode {
                     doing: "listing schools in a programme".into(),
                     problem: e.to_string(),
                 })?;
-                Ok(r.int("urn")?.and_then(|u| Urn::try_from(u).ok()).map(|urn| Enrolment {
+                let urn = Urn::try_from(present(r.int("urn")?, "urn")?)
+                    .map_err(|_| decode("a URN that is not six digits".into()))?;
+                Ok(Some(Enrolment {
                     programme,
                     urn,
-                    school_name: r.text("school_name").ok().flatten(),
-                    la_name: r.text("la_name").ok().flatten(),
+                    school_name: r.text("school_name")?,
+                    la_name: r.text("la_name")?,
                     network,
-                    network_name: r.text("network_name").ok().flatten(),
+                    network_name: r.text("network_name")?,
                     status,
-                    eligibility: r.text("eligibility").ok().flatten(),
-                    eligibility_reasons: r
-                        .text("eligibility_reasons")
-                        .ok()
-                        .flatten()
-                        .and_then(|j| serde_json::from_str(&j).ok())
-                        .unwrap_or_default(),
-                    eligibility_basis: r.text("eligibility_basis").ok().flatten(),
-                    withdrawn_reason: r.text("withdrawn_reason").ok().flatten(),
-                    stage_changed_at: r.instant("stage_changed_at").ok().flatten(),
+                    eligibility: match r.text("eligibility")? {
+                        None => None,
+                        Some(code) => Some(
+                            aspire_core::eligibility::Outcome::parse(&code)
+                                .ok_or_else(|| decode(format!("'{code}' is not an eligibility decision")))?,
+                        ),
+                    },
+                    // No decision yet is no reasons; reasons that do not read are an error.
+                    eligibility_reasons: match r.text("eligibility_reasons")? {
+                        None => Vec::new(),
+                        Some(j) => serde_json::from_str(&j)
+                            .map_err(|e| decode(format!("the eligibility reasons do not read: {e}")))?,
+                    },
+                    eligibility_basis: r.text("eligibility_basis")?,
+                    withdrawn_reason: r.text("withdrawn_reason")?,
+                    stage_changed_at: r.instant("stage_changed_at")?,
                 }))
             },
         )

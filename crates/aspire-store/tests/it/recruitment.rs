@@ -52,7 +52,7 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
         db.record_enquiry(&public, p, &enquiry(a), Some(&check)).await.expect("enquiry");
         let e = db.enrolment(p, a).await.expect("read").expect("enrolment");
         assert_eq!(e.status.code(), "enquiry");
-        assert_eq!(e.eligibility.as_deref(), Some("eligible"));
+        assert_eq!(e.eligibility, Some(aspire_core::eligibility::Outcome::Eligible));
         assert_eq!(e.eligibility_reasons, check.reasons);
         assert_eq!(e.eligibility_basis.as_deref(), Some("tlif-2017 version 1, as of 2017-11-01"));
         let q = db.enquiries(p, &aspire_core::access::Visible::everything()).await.expect("list");

@@ -386,7 +386,7 @@ pub async fn csv(
             e.status.code().to_owned(),
             e.stage_changed_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default(),
             defuse(e.withdrawn_reason.as_deref().unwrap_or("")),
-            e.eligibility.clone().unwrap_or_default(),
+            e.eligibility.map(|o| o.code().to_owned()).unwrap_or_default(),
             e.eligibility_basis.clone().unwrap_or_default(),
             defuse(&e.eligibility_reasons.join(" | ")),
             defuse(e.network_name.as_deref().unwrap_or("")),
