@@ -52,6 +52,12 @@ async fn bad_choices_get_a_400_and_unknown_schools_a_404() {
     for uri in ["/eligibility/999998?as_of=2017-09-01", "/eligibility/14217X"] {
         assert_eq!(app.get(uri).await.status, StatusCode::NOT_FOUND, "{uri}");
     }
+    // The team's list likewise: the date on its field, the other filters kept.
+    let p = app.get("/programme/eligibility?as_of=2017-02-30&decision=all&la=380").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("<title>Error: Eligible schools"), "{}", p.body);
+    assert!(p.body.contains("<a href=\"#as_of\">&#39;2017-02-30&#39; is not a date"), "{}", p.body);
+    assert!(p.body.contains("name=\"la\" value=\"380\""), "kept: {}", p.body);
     // The checker's own form comes back with the problem on its field and the search kept.
     let p = app.get("/eligibility?q=Alexandra&rules=tlif-2017&as_of=2030-01-01").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);

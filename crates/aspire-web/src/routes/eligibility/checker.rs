@@ -41,7 +41,7 @@ struct Checker {
     more: bool,
 }
 
-fn rule_choices() -> Vec<(String, String)> {
+pub(super) fn rule_choices() -> Vec<(String, String)> {
     let today = chrono::Local::now().date_naive();
     bundled_ids()
         .into_iter()

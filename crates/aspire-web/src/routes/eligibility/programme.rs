@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 
 use aspire_app::exports::{self, ExportCell};
 use aspire_core::eligibility::Outcome;
@@ -15,6 +15,7 @@ use aspire_store::EligibilityRow;
 
 use super::map::{self, Map};
 use super::{Choice, choose};
+use crate::forms::FormState;
 use crate::routes::defuse;
 use crate::routes::schools::list::Choice as Opt;
 use crate::routes::{page, url_with};
@@ -139,11 +140,33 @@ struct ProgrammePage {
     map_count: usize,
 }
 
+/// The list's filters sent with a date or rule set that cannot be used.
+#[derive(Template)]
+#[template(path = "programme_eligibility_params.html")]
+struct ParamsPage {
+    form: FormState,
+    /// The bundled rule sets (id, name).
+    rule_sets: Vec<(String, String)>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Html<String>, WebError> {
-    let choice = choose(&params)?;
+) -> Result<Response, WebError> {
+    let choice = match choose(&params) {
+        Ok(c) => c,
+        // The list's date or rule set cannot be used: the filters again, the problem on its
+        // field, what was chosen kept.
+        Err(problem) => {
+            let mut form = FormState::new();
+            for k in ["rules", "as_of", "decision", "area", "la", "grade"] {
+                form.keep(k, params.get(k).map_or("", String::as_str));
+            }
+            form.problem(problem.field, problem.message);
+            let body = ParamsPage { form, rule_sets: super::checker::rule_choices() }.render()?;
+            return Ok((StatusCode::BAD_REQUEST, Html(body)).into_response());
+        }
+    };
     let f = filters(&params)?;
     let all = state.eligibility_cache.all(&state.db, &choice).await?;
     let selected: Vec<&EligibilityRow> = all.iter().filter(|r| keep(&f, r)).collect();
@@ -306,6 +329,7 @@ pub async fn show(
         map,
         map_count,
     })
+    .map(IntoResponse::into_response)
 }
 
 const COLUMNS: [&str; 12] = exports::ELIGIBILITY_COLUMNS;
