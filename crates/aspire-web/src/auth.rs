@@ -192,6 +192,8 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
     }
 
     req.extensions_mut().insert(viewer.clone());
+    // For the route guards that find a record's place before its handler runs.
+    req.extensions_mut().insert(state.db.clone());
     let signed_in = viewer.session.is_some();
     let mut resp = CURRENT.scope(viewer, next.run(req)).await;
     let secure = state.config.secure_cookies;
@@ -369,21 +371,92 @@ pub enum Access {
     /// A signed-in person holding a role that may do this to such records somewhere; the
     /// handler then asks the policy about the record itself, and lists are filtered by it.
     May(Action, Record),
+    /// A signed-in person who may do this to the record the address names: the guard finds
+    /// the record's place from the path and asks the policy before the handler runs, so a
+    /// handler cannot forget to. What does not exist, and what the viewer may not see, are
+    /// the same 404 page.
+    At(Action, Record, Locate),
+}
+
+/// How a route's path names the place of its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locate {
+    /// `{id}` is a programme.
+    Programme,
+    /// `{id}` is a programme and `{network}` one of its networks.
+    Network,
+    /// `{id}` is a programme and `{urn}` a school in it (its place includes its network).
+    Enrolment,
+}
+
+/// The place of the record a path names, or `None` when there is no such record.
+async fn locate(
+    db: &aspire_store::Db,
+    how: Locate,
+    params: &HashMap<String, String>,
+) -> Result<Option<Place>, WebError> {
+    use aspire_core::people::{NetworkId, ProgrammeId};
+    let Some(programme) = params.get("id").and_then(|v| v.parse::<ProgrammeId>().ok()) else { return Ok(None) };
+    if db.programme(programme).await?.is_none() {
+        return Ok(None);
+    }
+    Ok(match how {
+        Locate::Programme => Some(Place::programme(programme)),
+        Locate::Network => {
+            let Some(network) = params.get("network").and_then(|v| v.parse::<NetworkId>().ok()) else {
+                return Ok(None);
+            };
+            db.network(network).await?.filter(|n| n.programme == programme).map(|_| Place::network(programme, network))
+        }
+        Locate::Enrolment => {
+            let Some(urn) = params.get("urn").and_then(|v| aspire_core::urn::Urn::parse(v).ok()) else {
+                return Ok(None);
+            };
+            db.enrolment(programme, urn).await?.map(|e| e.place())
+        }
+    })
 }
 
 /// The per-route guard.
 pub async fn guard(State(access): State<Access>, req: Request, next: Next) -> Response {
     let viewer = req.extensions().get::<Viewer>().cloned().unwrap_or_default();
-    let allowed = match access {
-        Access::Public => Ok(()),
-        Access::SignedIn => viewer.signed_in().map(|_| ()),
-        Access::May(action, record) => viewer.signed_in().and_then(|s| {
+    let somewhere = |action: Action, record: Record| {
+        viewer.signed_in().and_then(|s| {
             if s.principal.may_somewhere(action, record) {
                 Ok(())
             } else {
                 Err(WebError::Forbidden("no role you hold gives access to this page".into()))
             }
-        }),
+        })
+    };
+    let allowed = match access {
+        Access::Public => Ok(()),
+        Access::SignedIn => viewer.signed_in().map(|_| ()),
+        Access::May(action, record) => somewhere(action, record),
+        Access::At(action, record, how) => match somewhere(action, record) {
+            Err(e) => Err(e),
+            Ok(()) => {
+                let (mut parts, body) = req.into_parts();
+                let params: HashMap<String, String> =
+                    match axum::extract::Path::<HashMap<String, String>>::from_request_parts(&mut parts, &()).await {
+                        Ok(axum::extract::Path(p)) => p,
+                        Err(_) => HashMap::new(),
+                    };
+                let req = Request::from_parts(parts, body);
+                let Some(db) = req.extensions().get::<aspire_store::Db>().cloned() else {
+                    return WebError::Internal("the database is not on the request".into()).into_response();
+                };
+                let decided = match locate(&db, how, &params).await {
+                    Err(e) => Err(e),
+                    Ok(None) => Err(not_found()),
+                    Ok(Some(place)) => viewer.require(action, record, &place).map(|_| ()),
+                };
+                return match decided {
+                    Ok(()) => next.run(req).await,
+                    Err(e) => e.into_response(),
+                };
+            }
+        },
     };
     match allowed {
         Ok(()) => next.run(req).await,

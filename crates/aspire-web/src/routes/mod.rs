@@ -21,7 +21,7 @@ use axum::routing::{MethodRouter, get, post};
 
 use aspire_core::access::{Action, Record};
 
-use crate::auth::{Access, guard};
+use crate::auth::{Access, Locate, guard};
 use crate::urls::route;
 use crate::{AppState, WebError};
 
@@ -36,7 +36,7 @@ pub struct RouteInfo {
 /// Every route with what it requires. A route cannot be added without an [`Access`], and the
 /// matrix test fails for a route it does not know.
 fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
-    use Access::{May, Public, SignedIn};
+    use Access::{At, May, Public, SignedIn};
     use Action::{Change, View};
     use Record::*;
     let r = |method, path, access, handler| (RouteInfo { method, path, access }, handler);
@@ -69,21 +69,21 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         // Programmes
         r("GET", route::PROGRAMMES, May(View, Programme), get(programmes::list)),
         r("POST", route::PROGRAMMES, May(Change, Programme), post(programmes::create)),
-        r("GET", route::PROGRAMME, May(View, Programme), get(programmes::show)),
-        r("POST", route::AREAS, May(Change, Programme), post(programmes::set_areas)),
-        r("GET", route::RECRUITMENT, May(View, Recruitment), get(recruitment::board)),
-        r("GET", route::RECRUITMENT_CSV, May(View, Recruitment), get(recruitment::csv)),
-        r("POST", route::STAGE, May(Change, Recruitment), post(recruitment::move_stage)),
-        r("POST", route::NETWORKS, May(Change, Network), post(programmes::create_network)),
-        r("GET", route::NETWORKS, May(Change, Network), get(networks::show)),
-        r("POST", route::FORM_NETWORKS, May(Change, Network), post(networks::form)),
-        r("POST", route::PUBLISH, May(Change, Network), post(networks::publish)),
-        r("POST", route::ADVISERS, May(Change, Network), post(networks::assign)),
-        r("POST", route::LOCK, May(Change, Network), post(networks::lock)),
-        r("GET", route::NETWORK, May(View, Network), get(programmes::network)),
-        r("POST", route::ENROL, May(Change, Enrolment), post(programmes::enrol)),
-        r("GET", route::ENROLMENT, May(View, Enrolment), get(programmes::enrolment)),
-        r("POST", route::SET_NETWORK, May(Change, Network), post(programmes::set_network)),
+        r("GET", route::PROGRAMME, At(View, Programme, Locate::Programme), get(programmes::show)),
+        r("POST", route::AREAS, At(Change, Programme, Locate::Programme), post(programmes::set_areas)),
+        r("GET", route::RECRUITMENT, At(View, Recruitment, Locate::Programme), get(recruitment::board)),
+        r("GET", route::RECRUITMENT_CSV, At(View, Recruitment, Locate::Programme), get(recruitment::csv)),
+        r("POST", route::STAGE, At(Change, Recruitment, Locate::Programme), post(recruitment::move_stage)),
+        r("POST", route::NETWORKS, At(Change, Network, Locate::Programme), post(programmes::create_network)),
+        r("GET", route::NETWORKS, At(Change, Network, Locate::Programme), get(networks::show)),
+        r("POST", route::FORM_NETWORKS, At(Change, Network, Locate::Programme), post(networks::form)),
+        r("POST", route::PUBLISH, At(Change, Network, Locate::Programme), post(networks::publish)),
+        r("POST", route::ADVISERS, At(Change, Network, Locate::Programme), post(networks::assign)),
+        r("POST", route::LOCK, At(Change, Network, Locate::Network), post(networks::lock)),
+        r("GET", route::NETWORK, At(View, Network, Locate::Network), get(programmes::network)),
+        r("POST", route::ENROL, At(Change, Enrolment, Locate::Programme), post(programmes::enrol)),
+        r("GET", route::ENROLMENT, At(View, Enrolment, Locate::Enrolment), get(programmes::enrolment)),
+        r("POST", route::SET_NETWORK, At(Change, Network, Locate::Programme), post(programmes::set_network)),
         // People
         r("GET", route::PEOPLE, May(View, Person), get(people::list)),
         r("POST", route::PEOPLE, May(Change, Person), post(people::invite)),

@@ -514,3 +514,39 @@ async fn lists_show_nothing_from_outside_the_viewer_scope() {
     let read_only = send(&w, &probe("POST", "", format!("/programmes/{}/areas", w.p1), &[]), "evaluator", 0).await;
     assert_eq!(read_only.status, StatusCode::FORBIDDEN, "{}", read_only.body);
 }
+
+/// A handler cannot skip the check on the record its address names: every route under a
+/// programme has its guard find the record and ask the policy before the handler runs.
+#[test]
+fn every_route_that_names_a_programme_record_is_checked_by_its_guard() {
+    use aspire_web::auth::Access;
+    let unchecked: Vec<String> = aspire_web::route_table()
+        .iter()
+        .filter(|r| r.path.starts_with("/programmes/{id}") && !matches!(r.access, Access::At(..)))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(unchecked.is_empty(), "routes whose record's place is not checked before the handler: {unchecked:?}");
+    assert!(aspire_web::route_table().iter().filter(|r| matches!(r.access, Access::At(..))).count() >= 15);
+}
+
+/// The guard answers an address whose record does not exist, or sits outside the viewer's
+/// scope, before any handler runs, with the same 404 page.
+#[tokio::test]
+async fn the_guard_answers_missing_and_out_of_scope_records_alike() {
+    let w = world().await;
+    let (p1, p2) = (w.p1, w.p2);
+    let n3 = w.app.db.networks(p2, &aspire_core::access::Visible::everything()).await.expect("networks")[0].id;
+    // A network of another programme, a school not in it, a programme that does not exist,
+    // and one the programme admin has no role in.
+    for uri in [
+        format!("/programmes/{p1}/networks/{n3}"),
+        format!("/programmes/{p1}/schools/999998"),
+        "/programmes/99999/recruitment".to_owned(),
+        format!("/programmes/{p2}/recruitment"),
+        format!("/programmes/{p1}/networks/abc"),
+    ] {
+        let page = send(&w, &probe("GET", "", uri.clone(), &[]), "pa", 0).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{uri}: {}", page.body);
+        assert!(page.body.contains("There is no such page"), "{uri}: {}", page.body);
+    }
+}
