@@ -1,14 +1,20 @@
 //! Recruitment: the programmes open to schools, where they recruit and the networks they have
-//! published (public by design, the "join" page, so read whole, for anyone); and the eligibility
-//! decision kept with each school that enquires or is added.
+//! published (public by design, the "join" page, so read whole, for anyone); the eligibility
+//! decision kept with each school that enquires or is added; adding schools to a programme and
+//! moving them through the pipeline's stages.
+
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
 use aspire_core::access::Visible;
 use aspire_core::eligibility::RuleSet;
 use aspire_core::people::ProgrammeId;
+use aspire_core::recruitment::{Stage, StageError};
 use aspire_core::urn::Urn;
-use aspire_store::{Db, EligibilityCheck, Programme, ProgrammeArea, Scope, StoreError};
+use aspire_store::{
+    Actor, Db, EligibilityCheck, Enrolment, Programme, ProgrammeArea, ProgrammeError, Scope, StoreError,
+};
 
 /// A programme recruiting in named areas, with its published networks.
 #[derive(Debug, Clone)]
@@ -112,6 +118,193 @@ fn decision_basis(rules: &RuleSet, wanted: NaiveDate) -> Basis {
         )
     });
     Basis { as_of, text: format!("{} version {}, as of {as_of}", rules.id, rules.version), moved }
+}
+
+/// Schools to add to a programme, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct EnrolRequest {
+    /// URNs, one an entry.
+    pub urns: Vec<String>,
+    /// The stage they start at; empty: enrolled.
+    pub stage: String,
+}
+
+/// The part of a request a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrolField {
+    Urns,
+    Stage,
+}
+
+/// One thing wrong with a request to add schools.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrolProblem {
+    pub field: EnrolField,
+    pub message: String,
+}
+
+/// What adding schools did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolled {
+    /// Schools new to the programme.
+    pub added: usize,
+    /// URNs given that were in it already (a URN given twice counts again).
+    pub already: usize,
+}
+
+/// Why schools cannot be added. Nothing has been changed when one of the first two is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum EnrolError {
+    #[error("there is no programme {0}")]
+    NoProgramme(ProgrammeId),
+    /// Every problem with the request, each URN that is not one or not in the register named.
+    #[error("{}", .0.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<EnrolProblem>),
+    #[error("{0}")]
+    Save(ProgrammeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn unknown_school(urn: Urn) -> EnrolProblem {
+    EnrolProblem {
+        field: EnrolField::Urns,
+        message: format!("URN {urn} is not in the register: check it, or import the school's GIAS record first"),
+    }
+}
+
+/// Adds schools to a programme at a stage, all or none, and keeps with each school new to it
+/// the eligibility decision under the programme's rule set, as an enquiry keeps one.
+pub async fn enrol(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    req: &EnrolRequest,
+    today: NaiveDate,
+) -> Result<Enrolled, EnrolError> {
+    let found = db.programme(programme).await?.ok_or(EnrolError::NoProgramme(programme))?;
+    let mut problems = Vec::new();
+    let mut urns = Vec::new();
+    for text in req.urns.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
+        match Urn::parse(text) {
+            Ok(u) => urns.push(u),
+            Err(e) => problems.push(EnrolProblem { field: EnrolField::Urns, message: e.to_string() }),
+        }
+    }
+    if urns.is_empty() && problems.is_empty() {
+        problems.push(EnrolProblem { field: EnrolField::Urns, message: "enter at least one URN".into() });
+    }
+    let stage = match req.stage.trim() {
+        "" => Stage::Enrolled,
+        s => Stage::parse(s).unwrap_or_else(|e| {
+            problems.push(EnrolProblem { field: EnrolField::Stage, message: e.to_string() });
+            Stage::Enrolled
+        }),
+    };
+    // Whether the register knows a school is worth asking only of a list that reads.
+    if problems.is_empty() {
+        let known = db.known_urns(&urns.iter().copied().collect()).await?;
+        let mut named = BTreeSet::new();
+        problems.extend(urns.iter().filter(|u| !known.contains(u) && named.insert(**u)).map(|u| unknown_school(*u)));
+    }
+    if !problems.is_empty() {
+        return Err(EnrolError::Invalid(problems));
+    }
+    let added = match db.enrol(actor, programme, &urns, stage).await {
+        Ok(n) => n,
+        // Removed from the register since it was checked.
+        Err(ProgrammeError::UnknownSchool(u)) => return Err(EnrolError::Invalid(vec![unknown_school(u)])),
+        Err(ProgrammeError::NoSuchProgramme(id)) => return Err(EnrolError::NoProgramme(id)),
+        Err(e) => return Err(EnrolError::Save(e)),
+    };
+    // A school already in the programme keeps the decision it has.
+    for (urn, check) in eligibility_checks(db, &found, &urns, today).await? {
+        if db.enrolment(programme, urn).await?.is_some_and(|e| e.eligibility.is_none()) {
+            db.set_eligibility(actor, programme, urn, &check).await.map_err(EnrolError::Save)?;
+        }
+    }
+    Ok(Enrolled { added, already: urns.len() - added })
+}
+
+/// Why a school cannot be moved to a stage. Nothing has been changed when one is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum StageMoveError {
+    #[error("URN {0} is not enrolled in this programme")]
+    NotEnrolled(Urn),
+    #[error("{0}")]
+    Stage(StageError),
+    #[error("{0}")]
+    Save(ProgrammeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A school's move to another stage, checked but not made: what withdrawing or completing
+/// shows before it is done.
+#[derive(Debug, Clone)]
+pub struct StageMovePreview {
+    pub enrolment: Enrolment,
+    /// What the move changes, a sentence each (empty for moves that change nothing else).
+    pub changes: Vec<String>,
+}
+
+/// Reads the school's enrolment and checks the move the pipeline would make; writes nothing.
+pub async fn preview_stage_move(
+    db: &Db,
+    programme: ProgrammeId,
+    urn: Urn,
+    to: Stage,
+    reason: Option<&str>,
+) -> Result<StageMovePreview, StageMoveError> {
+    let enrolment = db.enrolment(programme, urn).await?.ok_or(StageMoveError::NotEnrolled(urn))?;
+    enrolment.status.check_move(to, reason).map_err(StageMoveError::Stage)?;
+    let changes = stage_changes(&enrolment, to, reason.unwrap_or_default());
+    Ok(StageMovePreview { enrolment, changes })
+}
+
+/// Moves a school to another stage (a withdrawal with its reason), if the pipeline allows it
+/// from the stage it is at.
+pub async fn move_stage(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    urn: Urn,
+    to: Stage,
+    reason: Option<&str>,
+) -> Result<(), StageMoveError> {
+    preview_stage_move(db, programme, urn, to, reason).await?;
+    // The store checks again against the stage it changes from: a move made meanwhile wins.
+    db.move_stage(actor, programme, urn, to, reason).await.map_err(|e| match e {
+        ProgrammeError::Stage(e) => StageMoveError::Stage(e),
+        ProgrammeError::NotEnrolled(u) => StageMoveError::NotEnrolled(u),
+        e => StageMoveError::Save(e),
+    })
+}
+
+/// What withdrawing or completing a school changes, said before it is done.
+pub fn stage_changes(e: &Enrolment, to: Stage, reason: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    match to {
+        Stage::Withdrawn => {
+            match &e.network_name {
+                Some(n) => out.push(format!(
+                    "It leaves its network, {n}: the network's other schools stay, and networks formed again will not include it."
+                )),
+                None => out.push("It is in no network yet, so no network changes.".to_owned()),
+            }
+            out.push(format!("The reason is kept with it: \"{}\".", reason.trim()));
+            out.push(
+                "It no longer counts as taking part, in the programme's figures and its evaluation cohort.".to_owned(),
+            );
+            out.push("It can come back later as an enquiry or an application.".to_owned());
+        }
+        Stage::Completed => {
+            out.push("It is recorded as having completed the programme; it stays in its network.".to_owned());
+            out.push("A completed school cannot be moved to another stage afterwards.".to_owned());
+        }
+        _ => {}
+    }
+    out
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
 
+use aspire_app::recruitment::EnrolRequest;
 use aspire_core::access::Visible;
 use aspire_core::recruitment::Stage;
 use aspire_core::urn::Urn;
@@ -152,26 +153,15 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
             }
         }
         ProgrammeCommand::Enrol { programme, urns, stage } => {
-            let mut parsed = Vec::new();
-            for u in urns {
-                parsed.push(Urn::parse(u).map_err(|e| anyhow::anyhow!("{e}"))?);
-            }
-            let stage = Stage::parse(stage).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let added = db.enrol(&actor, *programme, &parsed, stage).await?;
-            // Each school added is checked against the programme's rule set, as an enquiry is.
-            let p = db.programme(*programme).await?.with_context(|| format!("there is no programme {programme}"))?;
+            let req = EnrolRequest { urns: urns.clone(), stage: stage.clone() };
             let today = chrono::Local::now().date_naive();
-            for (urn, check) in aspire_app::recruitment::eligibility_checks(db, &p, &parsed, today).await? {
-                if db.enrolment(*programme, urn).await?.is_some_and(|e| e.eligibility.is_none()) {
-                    db.set_eligibility(&actor, *programme, urn, &check).await?;
-                }
-            }
-            println!("{added} school(s) added to programme {programme} ({} already in it).", parsed.len() - added);
+            let done = aspire_app::recruitment::enrol(db, &actor, *programme, &req, today).await?;
+            println!("{} school(s) added to programme {programme} ({} already in it).", done.added, done.already);
         }
         ProgrammeCommand::Stage { programme, urn, stage, reason } => {
             let urn = Urn::parse(urn).map_err(|e| anyhow::anyhow!("{e}"))?;
             let to = Stage::parse(stage).map_err(|e| anyhow::anyhow!("{e}"))?;
-            db.move_stage(&actor, *programme, urn, to, reason.as_deref()).await?;
+            aspire_app::recruitment::move_stage(db, &actor, *programme, urn, to, reason.as_deref()).await?;
             println!("URN {urn} is now {to} in programme {programme}.");
         }
     }

@@ -1,5 +1,6 @@
 //! Use cases against real databases (a SQLite file, and PostgreSQL when
 //! ASPIRE_TEST_POSTGRES_URL is set), without HTTP or a terminal.
 
+mod enrolment;
 mod networks;
 mod recruitment;

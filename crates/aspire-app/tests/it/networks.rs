@@ -1,7 +1,7 @@
 //! Forming a programme's networks, as the web's "Form networks" and `aspire networks form
 //! --programme` both do it.
 
-use aspire_app::networks::{self, Boundary, FormError, FormRequest};
+use aspire_app::networks::{self, AssignError, Boundary, FormError, FormRequest};
 use aspire_core::access::Visible;
 use aspire_store::Actor;
 use aspire_testkit::{ProgrammeBuilder, TestDb, urn};
@@ -115,6 +115,87 @@ async fn a_confirmed_proposal_is_saved_exactly_or_not_at_all() {
             want.sort_unstable();
             assert_eq!(members, want, "{}", n.name);
         }
+        t.cleanup().await;
+    }
+}
+
+/// Who holds the Achievement Adviser role in each network of a programme.
+async fn advisers_of(db: &aspire_store::Db) -> Vec<(aspire_core::people::NetworkId, aspire_core::people::PersonId)> {
+    let mut out = Vec::new();
+    for person in db.people(&Visible::everything(), None).await.expect("people") {
+        for g in &person.grants {
+            if let aspire_core::people::Scope::Network { network, .. } = g.grant.scope {
+                out.push((network, person.id));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn advisers_are_given_the_nearest_networks_within_their_capacity() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let id = ProgrammeBuilder::new("Guildford").enrol(&GUILDFORD).create(db).await;
+        networks::form(db, &cli, id, &FormRequest::default()).await.expect("formed");
+        let nets = networks::networks_to_advise(db, id).await.expect("networks");
+        assert_eq!(nets.len(), 2);
+        let (near, near_email) = aspire_testkit::person_with(db, &[]).await;
+        let (far, far_email) = aspire_testkit::person_with(db, &[]).await;
+
+        // Guildford, and Newcastle: one network each, so the far adviser gets one anyway.
+        let list = format!("{near_email}, 1, 51.24, -0.57\n\n{far_email}, 1, 54.97, -1.61");
+        let pairs = networks::assign_listed_advisers(db, &cli, id, &list).await.expect("assigned");
+        assert_eq!(pairs.len(), 2);
+        let mut expected = pairs.clone();
+        expected.sort();
+        assert_eq!(advisers_of(db).await, expected, "what was returned was written");
+        assert_eq!(pairs.iter().filter(|(_, p)| *p == near).count(), 1);
+        assert_eq!(pairs.iter().filter(|(_, p)| *p == far).count(), 1);
+
+        // The near adviser can take both: the far one then has none, and loses the role.
+        let both = networks::AdviserRequest::parse(1, &format!("{near_email}, 2, 51.24, -0.57")).expect("line");
+        let pairs = networks::assign_advisers(db, &cli, id, &[both]).await.expect("assigned");
+        assert!(pairs.iter().all(|(_, p)| *p == near));
+        assert_eq!(advisers_of(db).await.iter().map(|(_, p)| *p).collect::<Vec<_>>(), [near, near]);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn every_problem_with_an_adviser_list_is_said_at_once_and_nothing_changes() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let id = ProgrammeBuilder::new("Guildford").enrol(&GUILDFORD).create(db).await;
+        let problems = |e: AssignError| match e {
+            AssignError::Problems(p) => p,
+            e => panic!("not a problem with the list: {e}"),
+        };
+        let (_, email) = aspire_testkit::person_with(db, &[]).await;
+
+        // Before networks are formed, and with bad lines: each said, in the list's order.
+        let list = format!("{email}, 2, 151.24, -0.57\nnobody@test.example, 1, 51.2, -0.5\n{email}, two");
+        let e = networks::assign_listed_advisers(db, &cli, id, &list).await.expect_err("refused");
+        let found = problems(e);
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(found[0].starts_with("Line 1: '151.24' is not a latitude"), "{found:?}");
+        assert!(found[1].starts_with("Line 2: no one has the address nobody@test.example"), "{found:?}");
+        assert!(found[2].starts_with("Line 3: "), "{found:?}");
+        assert_eq!(found[3], "No network has schools yet: form the networks first");
+
+        networks::form(db, &cli, id, &FormRequest::default()).await.expect("formed");
+        let e = networks::assign_listed_advisers(db, &cli, id, "  \n").await.expect_err("empty");
+        assert!(problems(e)[0].starts_with("List at least one adviser"));
+        let e = networks::assign_listed_advisers(db, &cli, id, &format!("{email}, 1, 51.24, -0.57"))
+            .await
+            .expect_err("short");
+        assert_eq!(problems(e), ["There are 2 networks but the advisers listed can take only 1 between them"]);
+        assert!(advisers_of(db).await.is_empty(), "no role given");
         t.cleanup().await;
     }
 }

@@ -462,26 +462,6 @@ pub struct AdvisersForm {
     advisers: String,
 }
 
-/// One adviser line: "email, networks they can take, latitude, longitude".
-fn adviser_line(line: &str) -> Result<(String, usize, LatLon), String> {
-    let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-    let [email, capacity, lat, lon] = cells[..] else {
-        return Err(format!("'{line}' is not 'email, networks, latitude, longitude'"));
-    };
-    let capacity = capacity.parse::<usize>().map_err(|_| format!("'{capacity}' is not a number of networks"))?;
-    let lat = lat
-        .parse::<f64>()
-        .ok()
-        .filter(|v| (49.0..=61.0).contains(v))
-        .ok_or_else(|| format!("'{lat}' is not a latitude in the UK"))?;
-    let lon = lon
-        .parse::<f64>()
-        .ok()
-        .filter(|v| (-9.0..=2.5).contains(v))
-        .ok_or_else(|| format!("'{lon}' is not a longitude in the UK"))?;
-    Ok((email.to_owned(), capacity, LatLon { lat, lon }))
-}
-
 /// Gives each network with members the Achievement Adviser whose home is nearest its venue, all
 /// together at least total distance within each adviser's capacity (an exact assignment).
 pub async fn assign(
@@ -490,37 +470,10 @@ pub async fn assign(
     Path(id): Path<ProgrammeId>,
     Form(f): Form<AdvisersForm>,
 ) -> Result<Response, WebError> {
-    use aspire_core::people::{Email, Grant, Role, Scope};
+    use aspire_core::people::{Grant, Role, Scope};
     let p = viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     find_programme(&state, id).await?;
-    let mut form = FormState::new();
-    form.keep("advisers", &f.advisers);
-    // Every line is checked, and every problem shown at once with the list as typed.
-    let mut advisers = Vec::new();
-    for (i, line) in f.advisers.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let line_no = i + 1;
-        let (email, capacity, home) = match adviser_line(line) {
-            Ok(a) => a,
-            Err(why) => {
-                form.problem("advisers", format!("Line {line_no}: {why}"));
-                continue;
-            }
-        };
-        let Ok(parsed) = Email::parse(&email) else {
-            form.problem("advisers", format!("Line {line_no}: '{email}' is not an email address"));
-            continue;
-        };
-        match state.db.person_by_email(&parsed).await? {
-            Some(person) => advisers.push((person.id, capacity, home)),
-            None => form.problem(
-                "advisers",
-                format!("Line {line_no}: no one has the address {email}: invite them on the People page first"),
-            ),
-        }
-    }
-    if advisers.is_empty() && !form.has_errors() {
-        form.problem("advisers", "List at least one adviser: email, networks they can take, latitude, longitude");
-    }
+    // Whether the viewer may give the role in every network is asked of the policy first.
     let nets: Vec<Network> = state
         .db
         .networks(id, &p.visible(Action::Change, Record::Network))
@@ -528,9 +481,6 @@ pub async fn assign(
         .into_iter()
         .filter(|n| n.schools > 0)
         .collect();
-    if nets.is_empty() {
-        form.problem("advisers", "No network has schools yet: form the networks first");
-    }
     for n in &nets {
         let g = Grant::new(Role::AchievementAdviser, Scope::Network { programme: id, network: n.id }, false)
             .map_err(|e| WebError::BadRequest(format!("{e}.")))?;
@@ -538,40 +488,23 @@ pub async fn assign(
             return Err(WebError::Forbidden(format!("You cannot give the Achievement Adviser role here: {why}.")));
         }
     }
-    let schools = state.db.taking_part(id, &p.visible(Action::Change, Record::Network)).await?;
-    let at = |u: Option<Urn>| u.and_then(|u| schools.iter().find(|s| s.urn == u)).and_then(PlacedSchool::location);
-    let mut venues: Vec<LatLon> = Vec::new();
-    for n in &nets {
-        match at(n.venue) {
-            Some(v) => venues.push(v),
-            None => {
-                form.problem("advisers", format!("{} has no venue with coordinates: form the networks first", n.name))
+    match app::assign_listed_advisers(&state.db, &viewer.actor(), id, &f.advisers).await {
+        Ok(_) => {}
+        Err(app::AssignError::Problems(problems)) => {
+            // Every problem at once, with the list as typed.
+            let mut form = FormState::new();
+            form.keep("advisers", &f.advisers);
+            for why in problems {
+                form.problem("advisers", why);
             }
+            let body = show_with(&state, &viewer, id, form).await?;
+            return Ok((StatusCode::BAD_REQUEST, body).into_response());
         }
+        Err(app::AssignError::Unassignable) => {
+            return Err(WebError::BadRequest("The advisers cannot be assigned.".into()));
+        }
+        Err(app::AssignError::Save(e)) => return Err(bad(e)),
+        Err(app::AssignError::Store(e)) => return Err(e.into()),
     }
-    // No adviser needs more places than there are networks.
-    let slots: Vec<usize> =
-        advisers.iter().enumerate().flat_map(|(i, a)| std::iter::repeat_n(i, a.1.min(nets.len()))).collect();
-    if !form.has_errors() && slots.len() < nets.len() {
-        form.problem(
-            "advisers",
-            format!(
-                "There are {} networks but the advisers listed can take only {} between them",
-                nets.len(),
-                slots.len()
-            ),
-        );
-    }
-    if form.has_errors() {
-        let body = show_with(&state, &viewer, id, form).await?;
-        return Ok((StatusCode::BAD_REQUEST, body).into_response());
-    }
-    let cost: Vec<f64> =
-        venues.iter().flat_map(|v| slots.iter().map(|&a| aspire_core::geo::haversine_km(advisers[a].2, *v))).collect();
-    let chosen = networks::min_cost_assignment(&cost, nets.len(), slots.len())
-        .ok_or_else(|| WebError::BadRequest("The advisers cannot be assigned.".into()))?;
-    let pairs: Vec<(NetworkId, aspire_core::people::PersonId)> =
-        nets.iter().zip(chosen).map(|(n, slot)| (n.id, advisers[slots[slot]].0)).collect();
-    state.db.assign_advisers(&viewer.actor(), id, &pairs).await.map_err(bad)?;
     Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response())
 }

@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use aspire_app::recruitment::{EnrolError, EnrolField, EnrolRequest};
 use aspire_core::access::{Action, Place, Record};
 use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::urn::Urn;
@@ -340,48 +341,31 @@ pub async fn enrol(
     Form(f): Form<EnrolForm>,
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Enrolment, &Place::programme(id))?;
-    let programme = find_programme(&state, id).await?;
+    find_programme(&state, id).await?;
     let mut form = FormState::new();
     form.keep("urns", &f.urns).keep("stage", f.stage.as_deref().unwrap_or(""));
-    let mut urns = Vec::new();
-    for t in f.urns.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|t| !t.is_empty()) {
-        match Urn::parse(t) {
-            Ok(u) => urns.push(u),
-            Err(e) => form.problem("urns", capitalise(&e.to_string())),
-        }
-    }
-    if urns.is_empty() && !form.has_errors() {
-        form.problem("urns", "Enter at least one URN");
-    }
-    let stage = match f.stage.as_deref().filter(|s| !s.is_empty()) {
-        None => aspire_core::recruitment::Stage::Enrolled,
-        Some(s) => aspire_core::recruitment::Stage::parse(s).unwrap_or_else(|e| {
-            form.problem("stage", capitalise(&e.to_string()));
-            aspire_core::recruitment::Stage::Enrolled
-        }),
+    let req = EnrolRequest {
+        urns: f.urns.split(|c: char| c.is_whitespace() || c == ',' || c == ';').map(str::to_owned).collect(),
+        stage: f.stage.clone().unwrap_or_default(),
     };
-    if !form.has_errors() {
-        match state.db.enrol(&viewer.actor(), id, &urns, stage).await {
-            Ok(_) => {}
-            Err(ProgrammeError::UnknownSchool(u)) => form.problem(
-                "urns",
-                format!("URN {u} is not in the register: check it, or import the school's GIAS record first"),
-            ),
-            Err(e) => return Err(bad(e)),
-        }
-    }
-    if form.has_errors() {
-        let body = show_with(&state, &viewer, id, form).await?;
-        return Ok((StatusCode::BAD_REQUEST, body).into_response());
-    }
-    // Each school added is checked against the programme's rule set, as an enquiry is.
     let today = chrono::Local::now().date_naive();
-    for (urn, check) in aspire_app::recruitment::eligibility_checks(&state.db, &programme, &urns, today).await? {
-        if state.db.enrolment(id, urn).await?.is_some_and(|e| e.eligibility.is_none()) {
-            state.db.set_eligibility(&viewer.actor(), id, urn, &check).await.map_err(bad)?;
+    match aspire_app::recruitment::enrol(&state.db, &viewer.actor(), id, &req, today).await {
+        Ok(_) => Ok(Redirect::to(&format!("/programmes/{id}#schools")).into_response()),
+        Err(EnrolError::Invalid(problems)) => {
+            for p in problems {
+                let field = match p.field {
+                    EnrolField::Urns => "urns",
+                    EnrolField::Stage => "stage",
+                };
+                form.problem(field, capitalise(&p.message));
+            }
+            let body = show_with(&state, &viewer, id, form).await?;
+            Ok((StatusCode::BAD_REQUEST, body).into_response())
         }
+        Err(EnrolError::NoProgramme(_)) => Err(WebError::NotFound(format!("There is no programme {id}."))),
+        Err(EnrolError::Save(e)) => Err(bad(e)),
+        Err(EnrolError::Store(e)) => Err(e.into()),
     }
-    Ok(Redirect::to(&format!("/programmes/{id}#schools")).into_response())
 }
 
 /// Someone with a role at the school.

@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use aspire_app::recruitment::{StageMoveError, StageMovePreview};
 use aspire_core::access::{Action, Place, Record};
 use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::ProgrammeId;
@@ -445,32 +446,6 @@ struct ConfirmStagePage {
     csrf: String,
 }
 
-/// What withdrawing or completing a school changes, said before it is done.
-fn stage_changes(e: &aspire_store::Enrolment, to: Stage, reason: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    match to {
-        Stage::Withdrawn => {
-            match &e.network_name {
-                Some(n) => out.push(format!(
-                    "It leaves its network, {n}: the network's other schools stay, and networks formed again will not include it."
-                )),
-                None => out.push("It is in no network yet, so no network changes.".to_owned()),
-            }
-            out.push(format!("The reason is kept with it: \"{}\".", reason.trim()));
-            out.push(
-                "It no longer counts as taking part, in the programme's figures and its evaluation cohort.".to_owned(),
-            );
-            out.push("It can come back later as an enquiry or an application.".to_owned());
-        }
-        Stage::Completed => {
-            out.push("It is recorded as having completed the programme; it stays in its network.".to_owned());
-            out.push("A completed school cannot be moved to another stage afterwards.".to_owned());
-        }
-        _ => {}
-    }
-    out
-}
-
 pub async fn move_stage(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -501,21 +476,24 @@ pub async fn move_stage(
     // Withdrawing or completing a school says what it changes before it is done.
     if matches!(to, Stage::Withdrawn | Stage::Completed) && f.confirmed != "yes" {
         let programme = find_programme(&state, id).await?;
-        let enrolment = state
-            .db
-            .enrolment(id, urn)
-            .await?
-            .ok_or_else(|| WebError::NotFound(format!("URN {urn} is not in programme {id}.")))?;
-        // A move the pipeline refuses is said at once, not after a confirmation.
-        if let Err(e) = enrolment.status.check_move(to, reason) {
-            return board_page(&state, &viewer, id, again(Some(&e), capitalise(&e.to_string()))).await;
-        }
+        let StageMovePreview { enrolment, changes } =
+            match aspire_app::recruitment::preview_stage_move(&state.db, id, urn, to, reason).await {
+                Ok(p) => p,
+                Err(StageMoveError::NotEnrolled(_)) => {
+                    return Err(WebError::NotFound(format!("URN {urn} is not in programme {id}.")));
+                }
+                // A move the pipeline refuses is said at once, not after a confirmation.
+                Err(StageMoveError::Stage(e)) => {
+                    return board_page(&state, &viewer, id, again(Some(&e), capitalise(&e.to_string()))).await;
+                }
+                Err(StageMoveError::Save(e)) => return Err(bad(e)),
+                Err(StageMoveError::Store(e)) => return Err(e.into()),
+            };
         let name = enrolment.school_name.clone().unwrap_or_else(|| format!("URN {urn}"));
         let (title, button) = match to {
             Stage::Withdrawn => (format!("Withdraw {name}?"), "Yes, withdraw the school".to_owned()),
             _ => (format!("Mark {name} as completed?"), "Yes, it has completed the programme".to_owned()),
         };
-        let changes = stage_changes(&enrolment, to, &f.reason);
         return Ok(page(ConfirmStagePage {
             title,
             button,
@@ -528,12 +506,14 @@ pub async fn move_stage(
         })?
         .into_response());
     }
-    match state.db.move_stage(&viewer.actor(), id, urn, to, reason).await {
-        Ok(_) => {}
-        Err(aspire_store::ProgrammeError::Stage(e)) => {
+    match aspire_app::recruitment::move_stage(&state.db, &viewer.actor(), id, urn, to, reason).await {
+        Ok(()) => {}
+        Err(StageMoveError::Stage(e)) => {
             return board_page(&state, &viewer, id, again(Some(&e), capitalise(&e.to_string()))).await;
         }
-        Err(e) => return Err(bad(e)),
+        Err(StageMoveError::NotEnrolled(u)) => return Err(bad(aspire_store::ProgrammeError::NotEnrolled(u))),
+        Err(StageMoveError::Save(e)) => return Err(bad(e)),
+        Err(StageMoveError::Store(e)) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/programmes/{id}/recruitment#school-{urn}")).into_response())
 }
