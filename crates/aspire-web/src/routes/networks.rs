@@ -26,6 +26,7 @@ use crate::extract::Path;
 use crate::forms::FormState;
 use crate::routes::page;
 use crate::routes::programmes::{bad, find_programme, template_of};
+use crate::urls;
 use crate::{AppState, WebError};
 
 /// One member as the page shows it.
@@ -370,7 +371,7 @@ pub async fn form(
     // Back to the page with the boundary chosen still chosen.
     let done = || {
         let q = if matches!(request.within, app::Boundary::None) { String::new() } else { format!("?within={within}") };
-        Ok(Redirect::to(&format!("/programmes/{id}/networks{q}")).into_response())
+        Ok(Redirect::to(&format!("{}{q}", urls::networks(id))).into_response())
     };
     macro_rules! attempt {
         ($e:expr) => {
@@ -444,7 +445,7 @@ pub async fn lock(
         other => return Err(WebError::BadRequest(format!("'{other}' is not yes or no."))),
     };
     state.db.set_network_locked(&viewer.actor(), id, network, locked).await.map_err(bad)?;
-    Ok(Redirect::to(&format!("/programmes/{id}/networks#network-{network}")).into_response())
+    Ok(Redirect::to(&format!("{}#network-{network}", urls::networks(id))).into_response())
 }
 
 pub async fn publish(
@@ -454,7 +455,7 @@ pub async fn publish(
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     state.db.publish_networks(&viewer.actor(), id).await.map_err(bad)?;
-    Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response())
+    Ok(Redirect::to(&urls::networks(id)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -506,5 +507,5 @@ pub async fn assign(
         Err(app::AssignError::Save(e)) => return Err(bad(e)),
         Err(app::AssignError::Store(e)) => return Err(e.into()),
     }
-    Ok(Redirect::to(&format!("/programmes/{id}/networks")).into_response())
+    Ok(Redirect::to(&urls::networks(id)).into_response())
 }

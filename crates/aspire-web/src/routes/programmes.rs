@@ -18,6 +18,7 @@ use crate::auth::Viewer;
 use crate::extract::Path;
 use crate::forms::FormState;
 use crate::routes::page;
+use crate::urls;
 use crate::{AppState, WebError};
 use aspire_core::text::capitalise;
 
@@ -154,7 +155,7 @@ pub async fn create(
             ends_on,
         };
         match state.db.create_programme(&viewer.actor(), &new).await {
-            Ok(id) => return Ok(Redirect::to(&format!("/programmes/{id}")).into_response()),
+            Ok(id) => return Ok(Redirect::to(&urls::programme(id)).into_response()),
             Err(ProgrammeError::ProgrammeExists(name)) => {
                 form.problem("name", format!("There is already a programme called '{name}': choose another name"));
             }
@@ -296,7 +297,7 @@ pub async fn set_areas(
         return Ok((StatusCode::BAD_REQUEST, body).into_response());
     }
     state.db.set_programme_areas(&viewer.actor(), id, &areas).await.map_err(bad)?;
-    Ok(Redirect::to(&format!("/programmes/{id}#areas")).into_response())
+    Ok(Redirect::to(&format!("{}#areas", urls::programme(id))).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -316,7 +317,7 @@ pub async fn create_network(
     let mut form = FormState::new();
     form.keep("network-name", &f.name);
     match state.db.create_network(&viewer.actor(), id, &f.name).await {
-        Ok(_) => return Ok(Redirect::to(&format!("/programmes/{id}#networks")).into_response()),
+        Ok(_) => return Ok(Redirect::to(&format!("{}#networks", urls::programme(id))).into_response()),
         Err(ProgrammeError::NameMissing) => form.problem("network-name", "Enter a name for the network"),
         Err(ProgrammeError::NetworkExists(n)) => form
             .problem("network-name", format!("This programme already has a network called '{n}': choose another name")),
@@ -350,7 +351,7 @@ pub async fn enrol(
     };
     let today = chrono::Local::now().date_naive();
     match aspire_app::recruitment::enrol(&state.db, &viewer.actor(), id, &req, today).await {
-        Ok(_) => Ok(Redirect::to(&format!("/programmes/{id}#schools")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("{}#schools", urls::programme(id))).into_response()),
         Err(EnrolError::Invalid(problems)) => {
             for p in problems {
                 let field = match p.field {
@@ -458,9 +459,9 @@ pub async fn set_network(
     state.db.set_network(&viewer.actor(), id, e.urn, network).await.map_err(bad)?;
     if f.next == "networks" {
         let anchor = network.map(|n| format!("#network-{n}")).unwrap_or_default();
-        return Ok(Redirect::to(&format!("/programmes/{id}/networks{anchor}")).into_response());
+        return Ok(Redirect::to(&format!("{}{anchor}", urls::networks(id))).into_response());
     }
-    Ok(Redirect::to(&format!("/programmes/{id}/schools/{}", e.urn)).into_response())
+    Ok(Redirect::to(&urls::enrolment(id, e.urn)).into_response())
 }
 
 /// A school in a network, and whether the viewer may open its record in the programme.

@@ -25,6 +25,7 @@ use crate::extract::Path;
 use crate::forms::FormState;
 use crate::routes::programmes::{bad, find_programme, template_of};
 use crate::routes::{defuse, page};
+use crate::urls;
 use crate::{AppState, WebError};
 use aspire_core::text::capitalise;
 
@@ -172,7 +173,7 @@ pub async fn submit(
     // A filled-in hidden field: answer as if it worked, keep nothing.
     if !f.website.trim().is_empty() {
         tracing::info!(programme = id.get(), "enquiry with the hidden field filled in: not kept");
-        let to = Urn::parse(&f.urn).map_or_else(|_| "/join".to_owned(), |u| format!("/join/{id}/thanks/{u}"));
+        let to = Urn::parse(&f.urn).map_or_else(|_| urls::join(), |u| urls::thanks(id, u));
         return Ok(Redirect::to(&to).into_response());
     }
     // Every field is checked, and every problem said at once.
@@ -230,7 +231,7 @@ pub async fn submit(
     match state.db.record_enquiry(&viewer.actor(), id, &enquiry, check.as_ref()).await {
         Ok(_) => {
             state.limiter.count("enquiry", viewer.client.as_deref(), Duration::from_secs(3600));
-            Ok(Redirect::to(&format!("/join/{id}/thanks/{urn}")).into_response())
+            Ok(Redirect::to(&urls::thanks(id, urn)).into_response())
         }
         Err(e) => Err(bad(e)),
     }
@@ -515,5 +516,5 @@ pub async fn move_stage(
         Err(StageMoveError::Save(e)) => return Err(bad(e)),
         Err(StageMoveError::Store(e)) => return Err(e.into()),
     }
-    Ok(Redirect::to(&format!("/programmes/{id}/recruitment#school-{urn}")).into_response())
+    Ok(Redirect::to(&format!("{}#school-{urn}", urls::recruitment(id))).into_response())
 }
