@@ -10,4 +10,5 @@
 
 pub mod exports;
 pub mod networks;
+pub mod people;
 pub mod recruitment;

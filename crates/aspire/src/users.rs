@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 
+use aspire_app::people::{IfAccountExists, Invitation, Invited};
 use aspire_core::access::Visible;
 use aspire_core::people::{Email, Grant, Role, Scope};
 use aspire_core::urn::Urn;
@@ -87,24 +88,26 @@ pub async fn run(db: &Db, cmd: &UserCommand) -> anyhow::Result<ExitCode> {
                 Some(n) => n.to_owned(),
                 None => email.as_str().split('@').next().unwrap_or_default().to_owned(),
             };
-            let name = name.as_str();
             let grant = Grant::new(role, scope, *pupil_data).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let id = match db.person_by_email(&email).await? {
-                Some(p) => {
-                    db.add_grant(&actor, p.id, &grant).await?;
-                    println!("{} ({email}) now also holds {}.", p.name, role.label());
-                    return Ok(ExitCode::SUCCESS);
-                }
-                None => db.add_person(&actor, &email, name, &[grant]).await?,
+            let invitation = Invitation {
+                email: email.clone(),
+                name: name.clone(),
+                grant,
+                if_exists: IfAccountExists::Give,
+                link_for: Some(public_url.clone()),
             };
-            // The email first: queueing it ends older links, and the one printed here must work.
-            db.send_link(&actor, id, TokenPurpose::Invitation).await?;
-            let link = db.issue_link(&actor, id, TokenPurpose::Invitation, public_url).await?;
-            println!("Added {name} ({email}) as {}.", role.label());
-            println!("Their invitation link (valid for 7 days, works once):\n{link}");
-            println!(
-                "An invitation email with a link of its own waits in the outbox; it goes out when a mail relay is set (serve --smtp-url)."
-            );
+            match aspire_app::people::invite(db, &actor, &invitation).await? {
+                Invited::Given(p) | Invited::Offered(p) => {
+                    println!("{} ({email}) now also holds {}.", p.name, role.label());
+                }
+                Invited::Added { link, .. } => {
+                    println!("Added {name} ({email}) as {}.", role.label());
+                    println!("Their invitation link (valid for 7 days, works once):\n{}", link.unwrap_or_default());
+                    println!(
+                        "An invitation email with a link of its own waits in the outbox; it goes out when a mail relay is set (serve --smtp-url)."
+                    );
+                }
+            }
         }
         UserCommand::List => {
             let everyone = Visible::everything();

@@ -3,4 +3,5 @@
 
 mod enrolment;
 mod networks;
+mod people;
 mod recruitment;

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use aspire_app::people::{IfAccountExists, Invitation, InviteError, Invited};
 use aspire_core::access::{Action, Decision, Place, Principal, Record};
 use aspire_core::people::{Email, Grant, PersonId, Role, Scope};
 use aspire_core::urn::Urn;
@@ -238,20 +239,21 @@ pub async fn invite(
         let body = list_with(&state, &viewer, PeopleQuery::default(), form).await?;
         return Ok((StatusCode::BAD_REQUEST, body).into_response());
     };
-    let actor = viewer.actor();
-    match state.db.person_by_email(&email).await? {
-        // Someone with an account already: the role is offered, and counts once they accept
-        // it, so that no one can attach another person's account to their school.
-        Some(existing) => {
-            state.db.offer_grant(&actor, existing.id, &grant).await.map_err(account_error)?;
+    let invitation = Invitation {
+        email: email.clone(),
+        name: f.name.clone(),
+        grant,
+        if_exists: IfAccountExists::Offer,
+        link_for: None,
+    };
+    match aspire_app::people::invite(&state.db, &viewer.actor(), &invitation).await {
+        Ok(Invited::Added { person, .. }) => Ok(Redirect::to(&format!("/people/{person}")).into_response()),
+        Ok(Invited::Offered(_) | Invited::Given(_)) => {
             let q = serde_urlencoded::to_string([("offered", email.as_str())]).unwrap_or_default();
             Ok(Redirect::to(&format!("/people?{q}")).into_response())
         }
-        None => {
-            let id = state.db.add_person(&actor, &email, &f.name, &[grant]).await.map_err(account_error)?;
-            state.db.send_link(&actor, id, TokenPurpose::Invitation).await.map_err(account_error)?;
-            Ok(Redirect::to(&format!("/people/{id}")).into_response())
-        }
+        Err(InviteError::Account(e)) => Err(account_error(e)),
+        Err(InviteError::Store(e)) => Err(e.into()),
     }
 }
 
