@@ -117,4 +117,34 @@ mod tests {
         let here: std::collections::BTreeSet<&str> = route::ALL.iter().copied().collect();
         assert_eq!(table, here, "the route table and urls.rs name the same addresses");
     }
+
+    /// Links and redirects are built here, never written as literal addresses elsewhere.
+    #[test]
+    fn no_handler_or_template_writes_an_address_itself() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    files(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs" || x == "html") {
+                    out.push(p);
+                }
+            }
+        }
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut all = Vec::new();
+        files(&root.join("src/routes"), &mut all);
+        files(&root.join("templates"), &mut all);
+        let literal = ["href=\"/", "action=\"/", "format!(\"/", "Redirect::to(\"/", "url_with(\"/"];
+        let mut found = Vec::new();
+        for f in all {
+            let text = std::fs::read_to_string(&f).expect("read");
+            for (i, line) in text.lines().enumerate() {
+                if literal.iter().any(|l| line.contains(l)) {
+                    found.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+                }
+            }
+        }
+        assert!(found.is_empty(), "addresses written by hand:\n{}", found.join("\n"));
+    }
 }

@@ -18,6 +18,7 @@ use crate::auth::Viewer;
 use crate::extract::Path;
 use crate::forms::FormState;
 use crate::routes::page;
+use crate::urls;
 use crate::{AppState, WebError};
 use aspire_core::text::capitalise;
 
@@ -247,10 +248,10 @@ pub async fn invite(
         link_for: None,
     };
     match aspire_app::people::invite(&state.db, &viewer.actor(), &invitation).await {
-        Ok(Invited::Added { person, .. }) => Ok(Redirect::to(&format!("/people/{person}")).into_response()),
+        Ok(Invited::Added { person, .. }) => Ok(Redirect::to(&urls::person(person)).into_response()),
         Ok(Invited::Offered(_) | Invited::Given(_)) => {
             let q = serde_urlencoded::to_string([("offered", email.as_str())]).unwrap_or_default();
-            Ok(Redirect::to(&format!("/people?{q}")).into_response())
+            Ok(Redirect::to(&format!("{}?{q}", urls::people())).into_response())
         }
         Err(InviteError::Account(e)) => Err(account_error(e)),
         Err(InviteError::Store(e)) => Err(e.into()),
@@ -367,7 +368,7 @@ pub async fn add_role(
         .keep("pupil_data", f.pupil_data.as_deref().unwrap_or(""));
     match grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some()).await {
         Ok(grant) => match state.db.add_grant(&viewer.actor(), person, &grant).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/people/{person}")).into_response()),
+            Ok(_) => return Ok(Redirect::to(&urls::person(person)).into_response()),
             Err(AccountError::GrantExists(_)) => form.problem("role", "They already hold this role there"),
             Err(e) => return Err(account_error(e)),
         },
@@ -391,7 +392,7 @@ pub async fn remove_role(
         return Err(WebError::Forbidden("you cannot take away this role".into()));
     }
     state.db.remove_grant(&viewer.actor(), grant_id).await.map_err(account_error)?;
-    Ok(Redirect::to(&format!("/people/{owner}")).into_response())
+    Ok(Redirect::to(&urls::person(owner)).into_response())
 }
 
 /// Sends a new invitation (the old link stops working).
@@ -417,7 +418,7 @@ pub async fn resend(
         )));
     }
     state.db.send_link(&viewer.actor(), id, TokenPurpose::Invitation).await.map_err(account_error)?;
-    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+    Ok(Redirect::to(&urls::person(id)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -438,7 +439,7 @@ pub async fn set_disabled(
         return Err(WebError::BadRequest("You cannot turn off your own account.".into()));
     }
     state.db.set_disabled(&viewer.actor(), id, f.disabled == "yes").await.map_err(account_error)?;
-    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+    Ok(Redirect::to(&urls::person(id)).into_response())
 }
 
 #[derive(Template)]

@@ -19,6 +19,7 @@ use crate::auth::Viewer;
 use crate::extract::Path;
 use crate::forms::FormState;
 use crate::routes::{page, url_with};
+use crate::urls;
 use crate::{AppState, WebError};
 
 #[derive(Template)]
@@ -453,9 +454,9 @@ pub async fn show(
         balance,
         methods: methods(&r),
         missing,
-        csv_url: url_with(&format!("/evaluation/{id}/report.csv"), &query),
-        xlsx_url: url_with(&format!("/evaluation/{id}/report.xlsx"), &query),
-        json_url: url_with(&format!("/evaluation/{id}/report.json"), &query),
+        csv_url: url_with(&urls::cohort_csv(id), &query),
+        xlsx_url: url_with(&urls::cohort_xlsx(id), &query),
+        json_url: url_with(&urls::cohort_json(id), &query),
         warnings,
     })
     .map(IntoResponse::into_response)
