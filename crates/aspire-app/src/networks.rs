@@ -210,8 +210,13 @@ pub async fn save_confirmed(
     let mut given = BTreeSet::new();
     let whole = formed.iter().flat_map(|n| &n.members).all(|u| given.insert(*u));
     let venues_inside = formed.iter().all(|n| n.venue.is_none_or(|v| n.members.contains(&v)));
-    let names_free = formed.iter().all(|n| !kept_names.contains(n.name.as_str()));
-    if !whole || given != to_place || !venues_inside || !names_free {
+    // The names came back through a form: each one, once, of a sensible length, not a kept one's.
+    let mut names = BTreeSet::new();
+    let names_fine = formed.iter().all(|n| {
+        let name = n.name.trim();
+        !name.is_empty() && name.chars().count() <= 200 && !kept_names.contains(name) && names.insert(name)
+    });
+    if !whole || given != to_place || !venues_inside || !names_fine {
         return Err(FormError::Changed);
     }
     db.save_formation(actor, programme, formed).await.map_err(FormError::Save)

@@ -94,7 +94,11 @@ async fn a_confirmed_proposal_is_saved_exactly_or_not_at_all() {
         let mut twice = proposal.formed.clone();
         let extra = twice[1].members[0];
         twice[0].members.push(extra);
-        for bad in [short, twice, Vec::new()] {
+        let mut same_name = proposal.formed.clone();
+        same_name[1].name = same_name[0].name.clone();
+        let mut unnamed = proposal.formed.clone();
+        unnamed[0].name = " ".into();
+        for bad in [short, twice, Vec::new(), same_name, unnamed] {
             let e = networks::save_confirmed(db, &cli, id, &bad).await.expect_err("refused");
             assert!(matches!(e, FormError::Changed), "{e}");
         }
