@@ -54,9 +54,11 @@ async fn list_with(state: &AppState, viewer: &Viewer, form: FormState) -> Result
         .db
         .programmes(&p.visible(Action::View, Record::Programme), &p.visible(Action::View, Record::Enrolment))
         .await?;
-    // Bundled templates are checked by the tests: none fails to load.
+    // Bundled templates are checked by the tests; one that fails to load is a fault, not "no template".
+    let bundled =
+        aspire_import::templates().map_err(|e| WebError::Internal(format!("loading the programme templates: {e}")))?;
     let templates = std::iter::once((String::new(), "None".to_owned()))
-        .chain(aspire_import::templates().unwrap_or_default().into_iter().map(|t| (t.id, t.name)))
+        .chain(bundled.into_iter().map(|t| (t.id, t.name)))
         .collect();
     let rule_sets = std::iter::once((String::new(), "Template's own".to_owned()))
         .chain(aspire_import::bundled_ids().into_iter().map(|r| (r.to_owned(), r.to_owned())))
