@@ -13,7 +13,7 @@ use aspire_core::evaluation::attainment::{Ratio, Settings};
 use aspire_core::ks2::{Measure, MeasureKind};
 use aspire_core::urn::Urn;
 use aspire_core::year::AcademicYear;
-use aspire_store::{AttainmentReport, AttainmentRequest, Comparison, DEFAULT_MEASURES, Db};
+use aspire_store::{AttainmentReport, Comparison, DEFAULT_MEASURES, Db};
 
 use crate::eligibility::parse_date;
 
@@ -182,67 +182,45 @@ pub async fn run(db: &Db, cmd: &EvaluateCommand) -> anyhow::Result<ExitCode> {
 }
 
 async fn attainment(db: &Db, a: &AttainmentArgs) -> anyhow::Result<ExitCode> {
-    let (baseline, followup) = (&a.baseline.0, &a.followup.0);
-    if let (Some(lb), Some(ff)) = (baseline.iter().max(), followup.iter().min())
-        && lb >= ff
-    {
-        bail!("the baseline ({lb}) must come before the follow-up ({ff})");
-    }
-    let held = db.ks2_result_years().await?;
-    let missing_years: Vec<String> =
-        baseline.iter().chain(followup).filter(|y| !held.contains(y)).map(ToString::to_string).collect();
-    if !missing_years.is_empty() {
-        bail!(
-            "the database has no KS2 results for {} (it holds {}); note there were no KS2 results in 2019/20 and 2020/21",
-            missing_years.join(", "),
-            if held.is_empty() {
-                "none".to_owned()
-            } else {
-                held.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-            }
-        );
-    }
+    use aspire_app::evaluation::{self as app, EvaluateError};
+    // The years are checked before the cohort file is read, as the command always has.
+    app::check_years(db, &a.baseline.0, &a.followup.0).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     if a.replicates < 100 {
         bail!("--replicates {} is too few for an interval: use at least 100 (default 1000)", a.replicates);
     }
     if a.comparison.0.is_empty() {
-        bail!("name at least one comparison group: national, sponsored or matched");
+        bail!("{}", EvaluateError::NoComparison);
     }
     let cohort = match (&a.cohort, a.programme) {
         (Some(file), _) => read_cohort(db, file).await?,
         (None, Some(p)) => programme_schools(db, p).await?,
         (None, None) => bail!("give --cohort FILE or --programme ID"),
     };
-    let eligible = if a.comparison.0.contains(&Comparison::Eligible) {
-        let Some(p) = a.programme else {
-            bail!("the eligible comparison is for a programme's schools: use --programme ID");
-        };
-        let set = db.programme_eligible(p).await?.with_context(|| {
-            format!("programme {p} has no eligibility rule set and start date for which the rule set answers")
-        })?;
-        eprintln!(
-            "{} schools were eligible on the programme's start date; those that did not take part are compared.",
-            set.len()
-        );
-        Some(set)
-    } else {
-        None
-    };
-    let req = AttainmentRequest {
+    let query = app::AttainmentQuery {
         cohort,
+        programme: a.programme,
         measures: a.measures.as_ref().map_or_else(|| DEFAULT_MEASURES.to_vec(), |m| m.0.clone()),
         comparisons: a.comparison.0.clone(),
         settings: Settings {
-            baseline: baseline.clone(),
-            followup: followup.clone(),
+            baseline: a.baseline.0.clone(),
+            followup: a.followup.0.clone(),
             replicates: a.replicates,
             seed: a.seed,
             level: 0.95,
         },
         follow_urn_changes: a.follow_urn_changes,
-        eligible,
     };
-    let report = db.evaluate_attainment(&req).await.context("evaluating")?;
+    let found = app::attainment(db, &query).await.map_err(|e| match e {
+        EvaluateError::Store(e) => anyhow::Error::new(e).context("evaluating"),
+        e => anyhow::anyhow!("{e}"),
+    })?;
+    if let Some(e) = &found.eligible {
+        eprintln!(
+            "{} schools were eligible on the programme's start date; those that did not take part are compared.",
+            e.schools
+        );
+    }
+    let report = found.report;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match a.format {
         Format::Json => {
@@ -365,21 +343,10 @@ fn write_csv(out: &mut impl std::io::Write, r: &AttainmentReport) -> anyhow::Res
 }
 
 async fn ofsted(db: &Db, o: &OfstedArgs) -> anyhow::Result<ExitCode> {
-    if o.from > o.to {
-        bail!("the window starts ({}) after it ends ({})", o.from, o.to);
-    }
-    let Some((first, last)) = db.inspection_period().await? else {
-        bail!("the database holds no Ofsted inspections: import an inspection history or GIAS extract first");
-    };
-    if o.from > last || o.to < first {
-        bail!(
-            "the database holds inspections from {first} to {last}; the window {} to {} is outside them",
-            o.from,
-            o.to
-        );
-    }
+    use aspire_app::evaluation as app;
+    app::inspections_cover(db, o.from, o.to).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let cohort = read_cohort(db, &o.cohort).await?;
-    let r = db.evaluate_ofsted(&cohort, o.from, o.to).await?;
+    let r = app::ofsted(db, &cohort, o.from, o.to).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match o.format {
         Format::Json => {

@@ -2,6 +2,7 @@
 //! ASPIRE_TEST_POSTGRES_URL is set), without HTTP or a terminal.
 
 mod enrolment;
+mod evaluation;
 mod networks;
 mod people;
 mod recruitment;

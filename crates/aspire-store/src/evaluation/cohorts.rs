@@ -138,29 +138,6 @@ impl Db {
         Ok(Some((id, urns.len())))
     }
 
-    /// The schools eligible for a programme: its rule set, on its start date. `None` when the
-    /// programme names no rule set or start date, or the rule set cannot answer for that date.
-    pub async fn programme_eligible(
-        &self,
-        programme: aspire_core::people::ProgrammeId,
-    ) -> Result<Option<BTreeSet<Urn>>> {
-        let Some(p) = self.programme(programme).await? else { return Ok(None) };
-        let (Some(rule_set), Some(starts)) = (p.rule_set, p.starts_on) else { return Ok(None) };
-        let opts = aspire_import::ImportOptions::new(chrono::Utc::now().date_naive());
-        let Ok(rules) = aspire_import::load_rule_set(&rule_set, &opts) else { return Ok(None) };
-        if rules.rules.covers(starts).is_err() {
-            return Ok(None);
-        }
-        Ok(Some(
-            self.eligibility(&rules, starts, crate::Scope::All)
-                .await?
-                .into_iter()
-                .filter(|r| r.decision.outcome == aspire_core::eligibility::Outcome::Eligible)
-                .map(|r| r.decision.urn)
-                .collect(),
-        ))
-    }
-
     /// The cohorts `visible` allows: a programme's cohort inside the programmes it covers, and
     /// cohorts made from public data alone (no programme) for anyone who may see evaluations.
     pub async fn cohorts(&self, visible: &aspire_core::access::Visible) -> Result<Vec<Cohort>> {

@@ -135,7 +135,8 @@ async fn a_programme_report_compares_with_eligible_schools_that_did_not_take_par
         .starts(chrono::NaiveDate::from_ymd_opt(2017, 9, 1))
         .create(&app.db)
         .await;
-    let eligible = app.db.programme_eligible(p).await.expect("eligibility").expect("eligible schools");
+    let eligible =
+        aspire_app::evaluation::programme_eligible(&app.db, p).await.expect("eligibility").expect("eligible schools");
     let some: Vec<Urn> = eligible.iter().copied().take(15).collect();
     app.db.enrol(&cli, p, &some, aspire_core::recruitment::Stage::Enrolled).await.expect("enrol");
     let (id, _) = app

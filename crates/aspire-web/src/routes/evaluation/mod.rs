@@ -10,10 +10,11 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use aspire_app::evaluation::EvaluateError;
 use aspire_core::evaluation::attainment::Settings;
 use aspire_core::evaluation::ofsted::OfstedOutcomes;
 use aspire_core::year::AcademicYear;
-use aspire_store::{AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, Db};
+use aspire_store::{AttainmentReport, Cohort, Comparison, DEFAULT_MEASURES, Db};
 
 use crate::WebError;
 use crate::forms::FormState;
@@ -231,28 +232,9 @@ impl Cache {
                 comparisons.push(c);
             }
         }
-        let (eligible, eligible_basis) = match (params.eligible, cohort.programme) {
-            (true, Some(p)) => {
-                let programme =
-                    db.programme(p).await?.ok_or_else(|| WebError::NotFound(format!("There is no programme {p}.")))?;
-                let set = db.programme_eligible(p).await?.ok_or_else(|| {
-                    WebError::BadRequest(format!(
-                        "The programme {} has no eligibility rule set and start date for which the rule set answers, so its eligible schools cannot be found.",
-                        programme.name
-                    ))
-                })?;
-                let basis = format!(
-                    "Eligible schools that did not take part: the {} schools the rule set {} finds eligible on the programme's start date ({}), less the cohort.",
-                    set.len(),
-                    programme.rule_set.unwrap_or_default(),
-                    programme.starts_on.map(|d| d.to_string()).unwrap_or_default()
-                );
-                (Some(set), Some(basis))
-            }
-            _ => (None, None),
-        };
-        let req = AttainmentRequest {
+        let query = aspire_app::evaluation::AttainmentQuery {
             cohort: known.iter().copied().collect::<BTreeSet<_>>(),
+            programme: cohort.programme,
             measures: DEFAULT_MEASURES.to_vec(),
             comparisons,
             settings: Settings {
@@ -263,18 +245,32 @@ impl Cache {
                 level: 0.95,
             },
             follow_urn_changes: false,
-            eligible,
         };
-        let attainment = db.evaluate_attainment(&req).await?;
-        let (ofsted, ofsted_problem) = match db.inspection_period().await? {
-            Some((first, last)) if params.from <= last && params.to >= first => {
-                (Some(db.evaluate_ofsted(&known, params.from, params.to).await?), None)
-            }
-            Some((first, last)) => (
+        let found = aspire_app::evaluation::attainment(db, &query).await.map_err(|e| match e {
+            EvaluateError::Store(e) => WebError::from(e),
+            EvaluateError::NoProgramme(p) => WebError::NotFound(format!("There is no programme {p}.")),
+            EvaluateError::NoEligibleSet(_) => WebError::BadRequest(
+                "The programme has no eligibility rule set and start date for which the rule set answers, so its eligible schools cannot be found.".into(),
+            ),
+            e => WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))),
+        })?;
+        let eligible_basis = found.eligible.map(|e| {
+            format!(
+                "Eligible schools that did not take part: the {} schools the rule set {} finds eligible on the programme's start date ({}), less the cohort.",
+                e.schools, e.rule_set, e.starts_on
+            )
+        });
+        let attainment = found.report;
+        // An Ofsted window outside the inspections held is said on the report, not refused.
+        let (ofsted, ofsted_problem) = match aspire_app::evaluation::ofsted(db, &known, params.from, params.to).await {
+            Ok(o) => (Some(o), None),
+            Err(EvaluateError::Outside { first, last, .. }) => (
                 None,
                 Some(format!("The database holds inspections from {first} to {last}: the window is outside them.")),
             ),
-            None => (None, Some("The database holds no Ofsted inspections.".into())),
+            Err(EvaluateError::NoInspections) => (None, Some("The database holds no Ofsted inspections.".into())),
+            Err(EvaluateError::Store(e)) => return Err(e.into()),
+            Err(e) => return Err(WebError::BadRequest(format!("{}.", capitalise(&e.to_string())))),
         };
         let report =
             Arc::new(Report { cohort, params, attainment, ofsted, ofsted_problem, unknown_urns, eligible_basis });
