@@ -1,7 +1,7 @@
 //! What tests need to stand up real parts: a database for one test (a SQLite file, or a fresh
 //! PostgreSQL schema when `ASPIRE_TEST_POSTGRES_URL` is set), the bundled open data imported
 //! into it, and builders for the records most tests start from (a programme with enrolled
-//! schools, a person with a role).
+//! schools, a person with a role, a network with its Achievement Adviser).
 
 #![allow(clippy::unwrap_used)] // test set-up: a failure here is a failed test, said plainly.
 
@@ -226,4 +226,23 @@ pub async fn person_with(db: &Db, grants: &[Grant]) -> (PersonId, Email) {
     let email = Email::parse(&format!("person{n}@test.example")).expect("email");
     let id = db.add_person(&Actor::command_line(), &email, &format!("Person {n}"), grants).await.expect("person");
     (id, email)
+}
+
+/// A network of the programme holding these schools (enrolled already), and a new person who
+/// is its Achievement Adviser.
+pub async fn network_with_adviser(
+    db: &Db,
+    programme: ProgrammeId,
+    name: &str,
+    schools: &[&str],
+) -> (aspire_core::people::NetworkId, PersonId) {
+    use aspire_core::people::{Role, Scope};
+    let cli = Actor::command_line();
+    let network = db.create_network(&cli, programme, name).await.expect("network");
+    for u in schools {
+        db.set_network(&cli, programme, urn(u), Some(network)).await.expect("member");
+    }
+    let grant = Grant::new(Role::AchievementAdviser, Scope::Network { programme, network }, false).expect("grant");
+    let (adviser, _) = person_with(db, &[grant]).await;
+    (network, adviser)
 }

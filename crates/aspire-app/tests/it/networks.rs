@@ -203,3 +203,27 @@ async fn every_problem_with_an_adviser_list_is_said_at_once_and_nothing_changes(
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn forming_again_says_whose_roles_end_before_anything_changes() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let id = ProgrammeBuilder::new("Advised").enrol(&GUILDFORD).create(db).await;
+        // One network of all eight schools, advised: forming again into fours changes it.
+        let (network, adviser) = aspire_testkit::network_with_adviser(db, id, "All of Guildford", &GUILDFORD).await;
+        let proposal = networks::propose(db, id, &FormRequest::default()).await.expect("proposal");
+        let changes = networks::changes(db, &proposal).await.expect("changes");
+        let change = changes.iter().find(|c| c.id == network).expect("the network is changed");
+        assert!(change.schools_change, "{change:?}");
+        let who = db.person(adviser).await.expect("read").expect("adviser");
+        assert!(
+            change.roles_ending.iter().any(|r| r.contains(&who.name)),
+            "the adviser's role is said to end: {:?}",
+            change.roles_ending
+        );
+        let unchanged = db.enrolments(id, &Visible::everything()).await.expect("read");
+        assert!(unchanged.iter().all(|e| e.network == Some(network)), "nothing changed yet");
+        t.cleanup().await;
+    }
+}

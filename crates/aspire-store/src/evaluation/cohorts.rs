@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use aspire_core::audit::{AuditAction, AuditRecord};
+use aspire_core::recruitment::Stage;
 use aspire_core::urn::Urn;
 
 use crate::sql::{Arg, Sql, present};
@@ -115,15 +116,23 @@ impl Db {
             .fetch(
                 &Sql::new("SELECT urn, status FROM enrolments WHERE programme_id = ?").int(programme),
                 "reading a programme's schools",
-                |r| Ok((r.int("urn")?.and_then(|u| Urn::try_from(u).ok()), present(r.text("status")?, "status")?)),
+                |r| {
+                    let decode = |problem: String| crate::StoreError::Decode {
+                        doing: "reading a programme's schools".into(),
+                        problem,
+                    };
+                    let urn = Urn::try_from(present(r.int("urn")?, "urn")?)
+                        .map_err(|_| decode("a URN that is not six digits".into()))?;
+                    let stage = present(r.text("status")?, "status")?;
+                    Ok((urn, Stage::parse(&stage).map_err(|e| decode(e.to_string()))?))
+                },
             )
             .await?;
-        let urns: BTreeSet<Urn> =
-            rows.iter().filter(|(_, st)| st == "enrolled" || st == "completed").filter_map(|(u, _)| *u).collect();
+        let urns: BTreeSet<Urn> = rows.iter().filter(|(_, st)| st.takes_part()).map(|(u, _)| *u).collect();
         if urns.is_empty() {
             return Ok(None);
         }
-        let withdrawn = rows.iter().filter(|(_, st)| st == "withdrawn").count();
+        let withdrawn = rows.iter().filter(|(_, st)| *st == Stage::Withdrawn).count();
         let description = format!(
             "The {} schools of programme {programme} that enrolled (enrolled or completed){}.",
             urns.len(),
