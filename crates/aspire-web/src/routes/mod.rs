@@ -162,6 +162,24 @@ async fn not_found() -> WebError {
 }
 
 /// Builds `path?query` from (name, value) pairs, leaving out empty values.
+/// Writing a download failed: a fault here, not in the request. The library's words go to the
+/// log, not to the person.
+pub(crate) fn export_failed(e: impl std::fmt::Display) -> WebError {
+    WebError::Internal(format!("writing an export: {e}"))
+}
+
+/// A file to download, named `file`.
+pub(crate) fn download(content_type: &'static str, file: &str, body: Vec<u8>) -> axum::response::Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 pub(crate) fn url_with(path: &str, params: &[(&str, String)]) -> String {
     let kept: Vec<(&str, &str)> = params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())).collect();
     if kept.is_empty() {

@@ -358,12 +358,12 @@ pub async fn csv(
 ) -> Result<impl IntoResponse, WebError> {
     let (choice, rows) = selection(&state, &params).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let err = |e: csv::Error| WebError::BadRequest(format!("the export could not be written: {e}"));
+    let err = |e: csv::Error| crate::routes::export_failed(e);
     w.write_record(COLUMNS).map_err(err)?;
     for r in &rows {
         w.write_record(r.iter().map(|c| defuse(c))).map_err(err)?;
     }
-    let body = w.into_inner().map_err(|e| WebError::BadRequest(format!("the export could not be written: {e}")))?;
+    let body = w.into_inner().map_err(crate::routes::export_failed)?;
     let name = format!("attachment; filename=\"eligibility-{}-{}.csv\"", choice.rules.rules.id, choice.as_of);
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], body))
 }
@@ -374,7 +374,7 @@ pub async fn xlsx(
 ) -> Result<impl IntoResponse, WebError> {
     use rust_xlsxwriter::{Format, Workbook};
     let (choice, rows) = selection(&state, &params).await?;
-    let err = |e: rust_xlsxwriter::XlsxError| WebError::BadRequest(format!("the export could not be written: {e}"));
+    let err = |e: rust_xlsxwriter::XlsxError| crate::routes::export_failed(e);
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let sheet = book.add_worksheet().set_name("Eligibility").map_err(err)?;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use aspire_core::access::{Action, Place, Record};
@@ -503,10 +503,6 @@ async fn visible_cohort(state: &AppState, viewer: &Viewer, id: &str) -> Result<C
     Ok(cohort)
 }
 
-fn attachment(name: &str) -> String {
-    format!("attachment; filename=\"{name}\"")
-}
-
 pub async fn csv(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -516,19 +512,13 @@ pub async fn csv(
     let r = load(&state, &viewer, &id, &q).await?;
     let (headers, rows) = aspire_app::exports::attainment_table(&r.attainment);
     let mut w = csv::Writer::from_writer(Vec::new());
-    let err = |e: csv::Error| WebError::BadRequest(format!("the export could not be written: {e}"));
+    let err = |e: csv::Error| crate::routes::export_failed(e);
     w.write_record(headers).map_err(err)?;
     for row in rows {
         w.write_record(row).map_err(err)?;
     }
-    let body = w.into_inner().map_err(|e| WebError::BadRequest(format!("the export could not be written: {e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, attachment(&format!("evaluation-{id}.csv"))),
-        ],
-        body,
-    ))
+    let body = w.into_inner().map_err(crate::routes::export_failed)?;
+    Ok(crate::routes::download("text/csv; charset=utf-8", &format!("evaluation-{id}.csv"), body))
 }
 
 pub async fn json(
@@ -538,15 +528,8 @@ pub async fn json(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, WebError> {
     let r = load(&state, &viewer, &id, &q).await?;
-    let body = serde_json::to_vec_pretty(&*r)
-        .map_err(|e| WebError::BadRequest(format!("the export could not be written: {e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json".to_owned()),
-            (header::CONTENT_DISPOSITION, attachment(&format!("evaluation-{id}.json"))),
-        ],
-        body,
-    ))
+    let body = serde_json::to_vec_pretty(&*r).map_err(crate::routes::export_failed)?;
+    Ok(crate::routes::download("application/json", &format!("evaluation-{id}.json"), body))
 }
 
 pub async fn xlsx(
@@ -557,7 +540,7 @@ pub async fn xlsx(
 ) -> Result<impl IntoResponse, WebError> {
     use rust_xlsxwriter::{Format, Workbook};
     let r = load(&state, &viewer, &id, &q).await?;
-    let err = |e: rust_xlsxwriter::XlsxError| WebError::BadRequest(format!("the export could not be written: {e}"));
+    let err = |e: rust_xlsxwriter::XlsxError| crate::routes::export_failed(e);
     let bold = Format::new().set_bold();
     let mut book = Workbook::new();
     let (headers, rows) = aspire_app::exports::attainment_table(&r.attainment);
@@ -597,11 +580,9 @@ pub async fn xlsx(
         m.write_string(i as u32 + 1, 0, line).map_err(err)?;
     }
     let body = book.save_to_buffer().map_err(err)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-            (header::CONTENT_DISPOSITION, attachment(&format!("evaluation-{id}.xlsx"))),
-        ],
+    Ok(crate::routes::download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("evaluation-{id}.xlsx"),
         body,
     ))
 }

@@ -18,7 +18,7 @@ pub async fn csv(
     q.per_page = 0;
     let result = state.register.current(&state.db).await?.directory.search(&q);
     let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| WebError::BadRequest(format!("the export could not be written: {e}"));
+    let io = |e: csv::Error| crate::routes::export_failed(e);
     w.write_record([
         "urn",
         "name",
@@ -58,7 +58,7 @@ pub async fn csv(
         ])
         .map_err(io)?;
     }
-    let body = w.into_inner().map_err(|e| WebError::BadRequest(format!("the export could not be written: {e}")))?;
+    let body = w.into_inner().map_err(crate::routes::export_failed)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
