@@ -15,6 +15,27 @@ use aspire_store::{Actor, Db, ImportOutcome, NewProgramme, ProgrammeArea, WriteO
 use chrono::NaiveDate;
 
 /// The bundled open data (`data/` at the top of the repository).
+/// Every bundled file the store, use-case and evaluation tests import, in an order that works.
+pub const BUNDLED: &[&str] = &[
+    "ks2_hampshire_surrey_2017_2019/la_and_region_codes_meta_2018-2019.csv",
+    "ons_lad_lookups/LAD17_to_RGN17_England.csv",
+    "ons_lad_lookups/LAD17_to_CTY17_England.csv",
+    "reference/opportunity_areas_2017_transcribed.csv",
+    "schools_england_2018_waiky8/england_spine_2017-2018.csv",
+    "schools_england_2018_waiky8/school_details_2017-2018.csv",
+    "gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv",
+    "gias_links_england_2025/links_edubasealldata20250422.csv",
+    "schools_england_2018_waiky8/ofsted_inspection_history_scraped_c2020.csv",
+    "schools_england_2018_waiky8/ks2_perf_2015-2016.csv",
+    "schools_england_2018_waiky8/ks2_perf_2016-2017.csv",
+    "schools_england_2018_waiky8/ks2_perf_2017-2018.csv",
+    "ks2_england_2019_waiky8/england_ks2_2018-2019_with_ofsted_latlong.csv",
+    "ks2_hampshire_surrey_2017_2019/ks2final_2016-2017_la850.csv",
+    "ks2_hampshire_surrey_2017_2019/ks2final_2017-2018_la936.csv",
+    "ks2_hampshire_surrey_2017_2019/ks2final_2018-2019_la850.csv",
+    "ks2_hampshire_surrey_2017_2019/ks2_meta_2018-2019.csv",
+];
+
 pub fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data")
 }
