@@ -6,6 +6,7 @@ pub(crate) mod eligibility;
 pub(crate) mod evaluation;
 mod home;
 mod imports;
+mod join;
 mod networks;
 mod people;
 mod programmes;
@@ -50,10 +51,10 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("GET", route::IMPORTS, Public, get(imports::list)),
         r("GET", route::CHECKER, Public, get(eligibility::checker::search)),
         r("GET", route::ANSWER, Public, get(eligibility::checker::answer)),
-        r("GET", route::JOIN, Public, get(recruitment::list)),
-        r("GET", route::ENQUIRY, Public, get(recruitment::form)),
-        r("POST", route::ENQUIRY, Public, post(recruitment::submit)),
-        r("GET", route::THANKS, Public, get(recruitment::thanks)),
+        r("GET", route::JOIN, Public, get(join::list)),
+        r("GET", route::ENQUIRY, Public, get(join::form)),
+        r("POST", route::ENQUIRY, Public, post(join::submit)),
+        r("GET", route::THANKS, Public, get(join::thanks)),
         // Accounts
         r("GET", route::SIGN_IN, Public, get(account::sign_in_form)),
         r("POST", route::SIGN_IN, Public, post(account::sign_in)),
@@ -80,7 +81,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("POST", route::PUBLISH, At(Change, Network, Locate::Programme), post(networks::publish)),
         r("POST", route::ADVISERS, At(Change, Network, Locate::Programme), post(networks::assign)),
         r("POST", route::LOCK, At(Change, Network, Locate::Network), post(networks::lock)),
-        r("GET", route::NETWORK, At(View, Network, Locate::Network), get(programmes::network)),
+        r("GET", route::NETWORK, At(View, Network, Locate::Network), get(networks::page_of)),
         r("POST", route::ENROL, At(Change, Enrolment, Locate::Programme), post(programmes::enrol)),
         r("GET", route::ENROLMENT, At(View, Enrolment, Locate::Enrolment), get(programmes::enrolment)),
         r("POST", route::SET_NETWORK, At(Change, Network, Locate::Programme), post(programmes::set_network)),

@@ -17,7 +17,7 @@ use aspire_core::geo::LatLon;
 use aspire_core::networks::{self, School};
 use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::urn::Urn;
-use aspire_store::{Network, PlacedSchool, Programme};
+use aspire_store::{Enrolment, Network, PlacedSchool, Programme};
 
 use aspire_core::text::capitalise;
 
@@ -508,4 +508,49 @@ pub async fn assign(
         Err(app::AssignError::Store(e)) => return Err(e.into()),
     }
     Ok(Redirect::to(&urls::networks(id)).into_response())
+}
+
+/// A school in a network, and whether the viewer may open its record in the programme.
+struct NetworkMember {
+    enrolment: Enrolment,
+    open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "network.html")]
+struct NetworkPage {
+    programme: Programme,
+    network: Network,
+    /// Every member school, and whether the viewer may open its programme record.
+    schools: Vec<NetworkMember>,
+}
+
+/// A network's own page.
+pub async fn page_of(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, nid)): Path<(ProgrammeId, NetworkId)>,
+) -> Result<Html<String>, WebError> {
+    let p = viewer.require(Action::View, Record::Network, &Place::network(id, nid))?;
+    let network = state
+        .db
+        .network(nid)
+        .await?
+        .filter(|n| n.programme == id)
+        .ok_or_else(|| WebError::NotFound(format!("Network {nid} is not in programme {id}.")))?;
+    let programme = find_programme(&state, id).await?;
+    // The network's membership is part of the network: everyone who may see the network sees
+    // which schools are in it; each school's own record still needs its own permission.
+    let schools = state
+        .db
+        .enrolments(id, &p.visible(Action::View, Record::Network))
+        .await?
+        .into_iter()
+        .filter(|e| e.network == Some(nid))
+        .map(|e| {
+            let open = p.may(Action::View, Record::Enrolment, &e.place());
+            NetworkMember { enrolment: e, open }
+        })
+        .collect();
+    page(NetworkPage { programme, network, schools })
 }
