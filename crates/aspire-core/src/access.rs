@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::codes::LaCode;
 use crate::people::{Grant, NetworkId, PersonId, ProgrammeId, Role, Scope};
 use crate::urn::Urn;
 
@@ -53,23 +54,30 @@ pub struct Place {
     pub programme: Option<ProgrammeId>,
     pub network: Option<NetworkId>,
     pub urn: Option<Urn>,
+    /// A local authority's part of a programme (its officers' page).
+    pub la: Option<LaCode>,
 }
 
 impl Place {
     /// Records derived from public data, or new top-level records (a programme not yet created).
-    pub const NOWHERE: Place = Place { programme: None, network: None, urn: None };
+    pub const NOWHERE: Place = Place { programme: None, network: None, urn: None, la: None };
 
     pub fn programme(p: ProgrammeId) -> Place {
         Place { programme: Some(p), ..Place::NOWHERE }
     }
 
     pub fn network(p: ProgrammeId, n: NetworkId) -> Place {
-        Place { programme: Some(p), network: Some(n), urn: None }
+        Place { programme: Some(p), network: Some(n), ..Place::NOWHERE }
     }
 
     /// A school's record in a programme, in a network or not yet.
     pub fn enrolment(p: ProgrammeId, n: Option<NetworkId>, urn: Urn) -> Place {
-        Place { programme: Some(p), network: n, urn: Some(urn) }
+        Place { programme: Some(p), network: n, urn: Some(urn), la: None }
+    }
+
+    /// A local authority's schools in a programme, taken together (counts, the LA's page).
+    pub fn local_authority(p: ProgrammeId, la: LaCode) -> Place {
+        Place { programme: Some(p), la: Some(la), ..Place::NOWHERE }
     }
 
     /// A school's own records, outside any programme (its staff list, say).
@@ -87,6 +95,13 @@ pub struct Membership {
     pub network: Option<NetworkId>,
 }
 
+/// A school of a local authority taking part in a programme, for that authority's officers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct LaSchool {
+    pub la: LaCode,
+    pub school: Membership,
+}
+
 /// The signed-in person as the policy sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Principal {
@@ -94,6 +109,9 @@ pub struct Principal {
     pub grants: Vec<Grant>,
     /// Memberships of the schools where the person holds a role.
     pub memberships: Vec<Membership>,
+    /// The schools taking part in programmes where the person is a local authority officer
+    /// for the school's authority.
+    pub la_schools: Vec<LaSchool>,
 }
 
 /// A decision with its reason, for the log and the 403 page.
@@ -130,6 +148,8 @@ pub fn capability(role: Role, action: Action, record: Record) -> bool {
         (AchievementTeamLeader | Teacher, PupilData) => true,
         (StrandLead | TeachingLearningLead | AflLead, Programme | Network | Enrolment | Person) => action == View,
         (Governor, Programme | Network | Enrolment | Person) => action == View,
+        // Read only, and nothing about people or pupils: the LA's schools, stages and networks.
+        (LaOfficer, Programme | Enrolment) => action == View,
         _ => false,
     }
 }
@@ -142,7 +162,16 @@ impl Principal {
             Scope::Programme(p) => place.programme == Some(p),
             Scope::Network { network, .. } => place.network == Some(network),
             Scope::School(u) => place.urn == Some(u),
+            Scope::LocalAuthority { programme, la } => {
+                place.programme == Some(programme)
+                    && (place.la == Some(la) || place.urn.is_some_and(|u| self.la_school(programme, la, u)))
+            }
         }
+    }
+
+    /// Is this school one of the authority's schools in the programme?
+    fn la_school(&self, programme: ProgrammeId, la: LaCode, urn: Urn) -> bool {
+        self.la_schools.iter().any(|s| s.la == la && s.school.programme == programme && s.school.urn == urn)
     }
 
     /// True when the grant's scope lies inside the place: a network inside its programme, a
@@ -159,6 +188,9 @@ impl Principal {
             Scope::School(u) => self.memberships.iter().any(|m| {
                 m.urn == u && place.programme == Some(m.programme) && place.network.is_none_or(|n| m.network == Some(n))
             }),
+            Scope::LocalAuthority { programme, .. } => {
+                place.programme == Some(programme) && place.network.is_none() && place.la.is_none()
+            }
             _ => false,
         }
     }
@@ -219,6 +251,13 @@ impl Principal {
                         v.programmes_reached.insert(programme);
                     }
                 }
+                Scope::LocalAuthority { programme, la } => {
+                    let schools = self.la_schools.iter().filter(|s| s.la == la && s.school.programme == programme);
+                    v.enrolments.extend(schools.map(|s| (programme, s.school.urn)));
+                    if container {
+                        v.programmes_reached.insert(programme);
+                    }
+                }
                 Scope::School(u) => {
                     v.urns.insert(u);
                     if container {
@@ -272,6 +311,8 @@ pub struct Visible {
     urns: BTreeSet<Urn>,
     /// Programmes whose page is reached from a network or school inside them.
     programmes_reached: BTreeSet<ProgrammeId>,
+    /// Schools' records in one programme only (a local authority's schools for its officers).
+    enrolments: BTreeSet<(ProgrammeId, Urn)>,
 }
 
 impl Visible {
@@ -300,6 +341,11 @@ impl Visible {
         &self.urns
     }
 
+    /// Schools whose records are visible in one programme only.
+    pub fn enrolments(&self) -> &BTreeSet<(ProgrammeId, Urn)> {
+        &self.enrolments
+    }
+
     /// Programmes whose page (only) is visible, reached from a network or school inside them.
     pub fn programmes_reached(&self) -> &BTreeSet<ProgrammeId> {
         &self.programmes_reached
@@ -311,6 +357,7 @@ impl Visible {
             && self.networks.is_empty()
             && self.urns.is_empty()
             && self.programmes_reached.is_empty()
+            && self.enrolments.is_empty()
     }
 
     /// Is a record at `place` in the list? The same rule the queries apply.
@@ -319,6 +366,7 @@ impl Visible {
             || place.programme.is_some_and(|p| self.programmes.contains(&p))
             || place.network.is_some_and(|n| self.networks.contains(&n))
             || place.urn.is_some_and(|u| self.urns.contains(&u))
+            || place.programme.zip(place.urn).is_some_and(|pu| self.enrolments.contains(&pu))
             || (place.urn.is_none()
                 && place.network.is_none()
                 && place.programme.is_some_and(|p| self.programmes_reached.contains(&p)))
@@ -339,6 +387,7 @@ mod tests {
             person: PersonId::new(1),
             grants: grants.iter().map(|&(r, s, p)| Grant::new(r, s, p).expect("grant")).collect(),
             memberships: memberships.to_vec(),
+            la_schools: Vec::new(),
         }
     }
 
@@ -493,5 +542,53 @@ mod tests {
         );
         let admin = Grant::new(Role::Admin, Scope::Platform, false).expect("grant");
         assert!(!pa.may_grant(&admin, &Place::NOWHERE).allowed());
+    }
+
+    #[test]
+    fn a_local_authority_officer_reads_their_authoritys_schools_in_their_programme_only() {
+        let (p1, p2) = (ProgrammeId::new(1), ProgrammeId::new(2));
+        let oldham = LaCode::parse("353").expect("la");
+        let bradford = LaCode::parse("380").expect("la");
+        let mut o = person(&[(Role::LaOfficer, Scope::LocalAuthority { programme: p1, la: oldham }, false)], &[]);
+        let school = |u: &str, p, n| LaSchool {
+            la: oldham,
+            school: Membership { urn: urn(u), programme: p, network: Some(NetworkId::new(n)) },
+        };
+        // 100001 is an Oldham school in programmes 1 and 2; 100002 is in Bradford.
+        o.la_schools = vec![school("100001", p1, 10)];
+        let mine = Place::enrolment(p1, Some(NetworkId::new(10)), urn("100001"));
+        assert!(o.may(Action::View, Record::Enrolment, &mine));
+        assert!(!o.may(Action::Change, Record::Enrolment, &mine), "read only");
+        assert!(!o.may(
+            Action::View,
+            Record::Enrolment,
+            &Place::enrolment(p1, Some(NetworkId::new(10)), urn("100002"))
+        ));
+        assert!(
+            !o.may(Action::View, Record::Enrolment, &Place::enrolment(p2, None, urn("100001"))),
+            "another programme"
+        );
+        assert!(o.may(Action::View, Record::Enrolment, &Place::local_authority(p1, oldham)));
+        assert!(!o.may(Action::View, Record::Enrolment, &Place::local_authority(p1, bradford)));
+        assert!(!o.may(Action::View, Record::Enrolment, &Place::local_authority(p2, oldham)));
+        assert!(o.may(Action::View, Record::Programme, &Place::programme(p1)));
+        assert!(!o.may(Action::View, Record::Programme, &Place::programme(p2)));
+        assert!(!o.may(Action::View, Record::Network, &Place::network(p1, NetworkId::new(10))));
+        for record in [Record::Person, Record::Recruitment, Record::PupilData, Record::Audit, Record::EligibilityList] {
+            assert!(!o.may_somewhere(Action::View, record), "{record:?}");
+        }
+        let v = o.visible(Action::View, Record::Enrolment);
+        assert!(v.contains(&mine));
+        assert!(!v.contains(&Place::enrolment(p2, None, urn("100001"))));
+        assert!(!v.contains(&Place::enrolment(p1, None, urn("100002"))));
+        assert!(o.visible(Action::View, Record::Programme).contains(&Place::programme(p1)));
+        // Given by the programme team, not by schools.
+        let g =
+            Grant::new(Role::LaOfficer, Scope::LocalAuthority { programme: p1, la: bradford }, false).expect("grant");
+        let pa = person(&[(Role::ProgrammeAdmin, Scope::Programme(p1), false)], &[]);
+        assert!(pa.may_grant(&g, &Place::programme(p1)).allowed());
+        assert!(!pa.may_grant(&g, &Place::programme(p2)).allowed());
+        assert!(!head_of_100001().may_grant(&g, &Place::programme(p1)).allowed());
+        assert!(pa.may(Action::View, Record::Enrolment, &Place::local_authority(p1, bradford)));
     }
 }

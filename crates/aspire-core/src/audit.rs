@@ -77,6 +77,10 @@ codes!(
         /// A programme's recruitment downloaded as CSV (it holds contacts' details).
         ExportRecruitmentCsv = "export.recruitment_csv",
         ImportWrite = "import.write",
+        /// A reminder of the joining checklist's open items sent to a school's head.
+        JoiningRemind = "joining.remind",
+        JoiningTick = "joining.tick",
+        JoiningUntick = "joining.untick",
         NetworkCreate = "network.create",
         NetworkLock = "network.lock",
         NetworksAdvisers = "networks.advisers",

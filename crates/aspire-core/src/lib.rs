@@ -13,6 +13,7 @@ pub mod eligibility;
 pub mod evaluation;
 pub mod geo;
 pub mod ids;
+pub mod joining;
 pub mod ks2;
 pub mod links;
 pub mod networks;

@@ -7,6 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes::LaCode;
 use crate::urn::Urn;
 
 pub use crate::ids::{NetworkId, PersonId, ProgrammeId};
@@ -52,6 +53,7 @@ roles! {
     AchievementTeamLeader, "achievement-team-leader", "Achievement Team leader", School;
     Teacher, "teacher", "Teacher", School;
     Governor, "governor", "Governor", School;
+    LaOfficer, "la-officer", "Local authority officer", LocalAuthority;
 }
 
 impl Role {
@@ -69,6 +71,7 @@ impl Role {
                 "adviser" | "advisor" | "achievementadvisor" => Some(Role::AchievementAdviser),
                 "tllead" => Some(Role::TeachingLearningLead),
                 "atleader" => Some(Role::AchievementTeamLeader),
+                "la" | "laofficer" | "localauthority" => Some(Role::LaOfficer),
                 _ => None,
             })
             .ok_or_else(|| RoleError(text.trim().to_owned()))
@@ -110,6 +113,8 @@ pub enum ScopeKind {
     Programme,
     Network,
     School,
+    /// A local authority's schools in one programme.
+    LocalAuthority,
 }
 
 /// Where a role is held.
@@ -124,6 +129,11 @@ pub enum Scope {
     },
     /// A school, whichever programmes it takes part in.
     School(Urn),
+    /// The schools of one local authority taking part in one programme (read only).
+    LocalAuthority {
+        programme: ProgrammeId,
+        la: LaCode,
+    },
 }
 
 impl Scope {
@@ -133,6 +143,7 @@ impl Scope {
             Scope::Programme(_) => ScopeKind::Programme,
             Scope::Network { .. } => ScopeKind::Network,
             Scope::School(_) => ScopeKind::School,
+            Scope::LocalAuthority { .. } => ScopeKind::LocalAuthority,
         }
     }
 }
@@ -152,6 +163,8 @@ pub enum GrantError {
     WrongScope { role: Role, expected: &'static str, given: &'static str },
     #[error("governors never see pupil-level data")]
     GovernorPupilData,
+    #[error("local authority officers never see pupil-level data")]
+    OfficerPupilData,
 }
 
 impl Grant {
@@ -167,6 +180,9 @@ impl Grant {
         if role == Role::Governor && pupil_data {
             return Err(GrantError::GovernorPupilData);
         }
+        if role == Role::LaOfficer && pupil_data {
+            return Err(GrantError::OfficerPupilData);
+        }
         Ok(Grant { role, scope, pupil_data })
     }
 }
@@ -177,6 +193,7 @@ fn scope_kind_words(k: ScopeKind) -> &'static str {
         ScopeKind::Programme => "a programme",
         ScopeKind::Network => "a network",
         ScopeKind::School => "a school",
+        ScopeKind::LocalAuthority => "a local authority in a programme",
     }
 }
 
@@ -330,6 +347,12 @@ mod tests {
             .is_ok()
         );
         assert_eq!(Grant::new(Role::Governor, Scope::School(u), true), Err(GrantError::GovernorPupilData));
+        let la =
+            Scope::LocalAuthority { programme: crate::ids::ProgrammeId::new(1), la: LaCode::parse("353").expect("la") };
+        assert!(Grant::new(Role::LaOfficer, la, false).is_ok());
+        assert_eq!(Grant::new(Role::LaOfficer, la, true), Err(GrantError::OfficerPupilData));
+        assert!(Grant::new(Role::LaOfficer, Scope::School(u), false).is_err());
+        assert_eq!(Role::parse("LA officer"), Ok(Role::LaOfficer));
     }
 
     #[test]
