@@ -10,6 +10,8 @@
 
 pub mod evaluation;
 pub mod exports;
+pub mod joining;
+pub mod local_authority;
 pub mod networks;
 pub mod people;
 pub mod recruitment;

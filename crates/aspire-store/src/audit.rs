@@ -165,6 +165,16 @@ pub(crate) fn scope_condition(
     {
         parts.push(format!("{c} IN ({})", list(v.urns().iter().map(|u| i64::from(*u)).collect())));
     }
+    // A school's records in one programme only (a local authority's schools for its officers).
+    if let (Some(pc), Some(uc)) = (programme_col, urn_col) {
+        let mut by_programme: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
+        for (p, u) in v.enrolments() {
+            by_programme.entry(p.get()).or_default().push(i64::from(*u));
+        }
+        for (p, urns) in by_programme {
+            parts.push(format!("({pc} = {p} AND {uc} IN ({}))", list(urns)));
+        }
+    }
     if parts.is_empty() { "1 = 0".into() } else { format!("({})", parts.join(" OR ")) }
 }
 

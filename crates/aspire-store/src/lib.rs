@@ -12,6 +12,8 @@ mod eligibility;
 mod evaluation;
 mod import;
 mod introspect;
+mod joining;
+mod local_authority;
 mod migrate;
 mod networks;
 mod profile;
@@ -44,6 +46,8 @@ pub use evaluation::{
 };
 pub use import::{Conflict, ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
+pub use joining::{JoiningRecords, Reminder};
+pub use local_authority::ProgrammeLa;
 pub use migrate::MIGRATIONS;
 pub use networks::{FormedNetwork, PlacedSchool};
 pub use profile::*;

@@ -56,6 +56,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_sign_in_day_counts.sql"),
         include_str!("../migrations/postgres/0008_sign_in_day_counts.sql"),
     ),
+    (
+        12,
+        "joining",
+        include_str!("../migrations/sqlite/0012_joining.sql"),
+        include_str!("../migrations/postgres/0012_joining.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

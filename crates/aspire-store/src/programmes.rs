@@ -399,7 +399,7 @@ impl Db {
             .next())
     }
 
-    async fn enrolments_where(&self, cond: &str, args: Sql) -> Result<Vec<Enrolment>, StoreError> {
+    pub(crate) async fn enrolments_where(&self, cond: &str, args: Sql) -> Result<Vec<Enrolment>, StoreError> {
         self.fetch(
             &Sql {
                 text: format!(

@@ -23,6 +23,8 @@ pub(super) fn scope_columns(scope: Scope) -> (String, Option<ProgrammeId>, Optio
         Scope::Programme(p) => (format!("programme:{p}"), Some(p), None, None),
         Scope::Network { programme, network } => (format!("network:{network}"), Some(programme), Some(network), None),
         Scope::School(u) => (format!("school:{u}"), None, None, Some(i64::from(u))),
+        // The authority's code is kept in the key alone: it names no row of another table.
+        Scope::LocalAuthority { programme, la } => (format!("la:{programme}:{la}"), Some(programme), None, None),
     }
 }
 
@@ -40,6 +42,11 @@ pub(super) fn read_grant(r: &dyn RowGet) -> crate::Result<Option<(i64, Grant)>> 
             Some(Scope::Network { programme, network })
         }
         (k, _, _, Some(u)) if k.starts_with("school:") => Urn::try_from(u).ok().map(Scope::School),
+        (k, Some(programme), None, None) if k.starts_with("la:") => k
+            .rsplit(':')
+            .next()
+            .and_then(|c| aspire_core::codes::LaCode::parse(c).ok())
+            .map(|la| Scope::LocalAuthority { programme, la }),
         _ => None,
     };
     Ok(match (role, scope) {
@@ -69,6 +76,9 @@ pub(super) fn place_label(r: &dyn RowGet, g: &Grant) -> crate::Result<String> {
             Some(n) => format!("School: {u} {n}"),
             None => format!("School: {u}"),
         },
+        Scope::LocalAuthority { la, .. } => {
+            format!("Local authority {la} in {}", r.text("programme_name")?.unwrap_or_default())
+        }
     })
 }
 

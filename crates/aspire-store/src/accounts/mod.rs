@@ -21,6 +21,7 @@ pub(crate) use grants::add_grant_tx;
 use grants::{GRANT_COLUMNS, GRANT_JOINS, place_label, read_grant, role_event, scope_columns};
 pub use links::{EXPIRY_PLACEHOLDER, LINK_PLACEHOLDER};
 pub use offers::{Offer, Offered};
+pub(crate) use outbox::queue_tx;
 pub use outbox::{Outgoing, SITE_PLACEHOLDER};
 pub use passwords::hash_password;
 use passwords::verify_password;
@@ -388,7 +389,13 @@ impl Db {
             .filter_map(|g| if let Scope::School(u) = g.scope { Some(i64::from(u)) } else { None })
             .collect();
         let memberships = if urns.is_empty() { Vec::new() } else { self.memberships(&urns).await? };
-        Ok(Principal { person, grants, memberships })
+        let mut la_schools = Vec::new();
+        for g in &grants {
+            if let Scope::LocalAuthority { programme, la } = g.scope {
+                la_schools.extend(self.la_memberships(programme, la).await?);
+            }
+        }
+        Ok(Principal { person, grants, memberships, la_schools })
     }
 
     /// The programmes and networks these schools are in.

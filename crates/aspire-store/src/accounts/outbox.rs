@@ -116,7 +116,7 @@ impl Db {
 
 /// Queues a message; `link`: the person and purpose of the sign-in link its body's placeholder
 /// stands for.
-pub(super) async fn queue_tx(
+pub(crate) async fn queue_tx(
     tx: &mut Tx,
     recipient: &str,
     subject: &str,

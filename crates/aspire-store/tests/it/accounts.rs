@@ -552,6 +552,7 @@ async fn a_role_for_an_existing_account_counts_only_once_its_owner_accepts_it() 
             person: aspire_core::people::PersonId::new(1),
             grants: vec![Grant::new(Role::HeadTeacher, Scope::School(urn("105626")), false).expect("grant")],
             memberships: Vec::new(),
+            la_schools: Vec::new(),
         }
         .visible(Action::View, Record::Person);
         assert!(db.visible_person(&school, id).await.expect("read").is_none());
