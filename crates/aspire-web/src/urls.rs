@@ -79,6 +79,12 @@ urls! {
     /// A school's record in a programme.
     enrolment, ENROLMENT = "/programmes/{id}/schools/{urn}", programme, urn;
     set_network, SET_NETWORK = "/programmes/{id}/schools/{urn}/network", programme, urn;
+    /// The team's summary of every enrolled school's joining checklist.
+    joining_summary, JOINING_SUMMARY = "/programmes/{id}/joining", programme;
+    /// A school's joining checklist (and where its ticks are sent).
+    joining, JOINING = "/programmes/{id}/schools/{urn}/joining", programme, urn;
+    /// A local authority's schools in a programme, for its officers.
+    local_authority, LOCAL_AUTHORITY = "/programmes/{id}/la/{code}", programme, la;
     people, PEOPLE = "/people";
     staff_import, STAFF_IMPORT = "/people/import";
     person, PERSON = "/people/{id}", person;

@@ -298,6 +298,8 @@ struct AccountPage {
     email: String,
     roles: Vec<RoleView>,
     offers: Vec<OfferView>,
+    /// Pages the person's roles lead to: (address, label).
+    links: Vec<(String, String)>,
     csrf: String,
 }
 
@@ -327,6 +329,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Html<
             .map(|g| RoleView { role: g.grant.role.label(), place: g.place, pupil_data: g.grant.pupil_data })
             .collect(),
         offers,
+        links: super::joining::account_links(&state, &s.principal).await?,
         csrf: viewer.csrf.clone(),
     })
 }

@@ -7,6 +7,7 @@ pub(crate) mod evaluation;
 mod home;
 mod imports;
 mod join;
+mod joining;
 mod networks;
 mod people;
 mod programmes;
@@ -85,6 +86,11 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("POST", route::ENROL, At(Change, Enrolment, Locate::Programme), post(programmes::enrol)),
         r("GET", route::ENROLMENT, At(View, Enrolment, Locate::Enrolment), get(programmes::enrolment)),
         r("POST", route::SET_NETWORK, At(Change, Network, Locate::Programme), post(programmes::set_network)),
+        // Joining (the checklist) and local authorities' pages
+        r("GET", route::JOINING_SUMMARY, At(Change, Enrolment, Locate::Programme), get(joining::summary)),
+        r("GET", route::JOINING, At(View, Enrolment, Locate::Enrolment), get(joining::school)),
+        r("POST", route::JOINING, At(Change, Enrolment, Locate::Enrolment), post(joining::tick)),
+        r("GET", route::LOCAL_AUTHORITY, At(View, Programme, Locate::Programme), get(joining::local_authority)),
         // People
         r("GET", route::PEOPLE, May(View, Person), get(people::list)),
         r("POST", route::PEOPLE, May(Change, Person), post(people::invite)),

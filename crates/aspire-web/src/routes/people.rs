@@ -44,6 +44,13 @@ async fn where_options(state: &AppState, p: &Principal) -> Result<Vec<(String, S
         for n in state.db.networks(prog.id, &all).await? {
             out.push((format!("network:{}", n.id), format!("Network: {} ({})", n.name, prog.name)));
         }
+        // The authorities of the programme's schools, for local authority officers.
+        for la in state.db.programme_las(prog.id, &all).await? {
+            out.push((
+                format!("la:{}:{}", prog.id, la.la),
+                format!("Local authority: {} ({}), in {}", la.name, la.la, prog.name),
+            ));
+        }
     }
     out.push(("school".to_owned(), "A school (give its URN)".to_owned()));
     Ok(out)
@@ -116,6 +123,13 @@ async fn grant_from_form(
                     id.parse().map_err(|_| format!("'{other}' is not a place."))?;
                 let n = state.db.network(id).await?.ok_or("There is no such network.")?;
                 (Scope::Network { programme: n.programme, network: n.id }, vec![Place::network(n.programme, n.id)])
+            }
+            Some(("la", rest)) => {
+                let bad = || format!("'{other}' is not a place.");
+                let (id, code) = rest.split_once(':').ok_or_else(bad)?;
+                let programme: aspire_core::people::ProgrammeId = id.parse().map_err(|_| bad())?;
+                let la = aspire_core::codes::LaCode::parse(code).map_err(|_| bad())?;
+                (Scope::LocalAuthority { programme, la }, vec![Place::programme(programme)])
             }
             _ => return Err(format!("'{other}' is not a place: choose where the role is held.").into()),
         },
@@ -302,6 +316,7 @@ async fn may_remove(state: &AppState, p: &Principal, g: &Grant) -> Result<bool, 
         Scope::Programme(id) => vec![Place::programme(id)],
         Scope::Network { programme, network } => vec![Place::network(programme, network)],
         Scope::School(u) => state.db.school_places(u).await?,
+        Scope::LocalAuthority { programme, .. } => vec![Place::programme(programme)],
     };
     Ok(places.iter().any(|pl| p.may_grant(g, pl).allowed()))
 }

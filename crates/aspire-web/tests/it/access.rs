@@ -29,6 +29,7 @@ const WHO: &[&str] = &[
     "atl",
     "teacher",
     "governor",
+    "la",
 ];
 const SCHOOL_A: &[&str] = &["head", "senior", "strand", "tl", "afl", "atl", "teacher", "governor"];
 
@@ -90,6 +91,9 @@ async fn world() -> World {
     grants.insert("pa", vec![g(Role::ProgrammeAdmin, Scope::Programme(p1))]);
     grants.insert("adviser", vec![g(Role::AchievementAdviser, Scope::Network { programme: p1, network: n1 })]);
     grants.insert("evaluator", vec![g(Role::Evaluator, Scope::Programme(p1))]);
+    // A local authority officer for Oldham (353), where every school of programme 1 is.
+    let oldham = aspire_core::codes::LaCode::parse("353").expect("la");
+    grants.insert("la", vec![g(Role::LaOfficer, Scope::LocalAuthority { programme: p1, la: oldham })]);
     for (who, role) in [
         ("head", Role::HeadTeacher),
         ("senior", Role::SeniorLeader),
@@ -171,6 +175,8 @@ fn probes(w: &World) -> Vec<Probe> {
     let staff_list = ["admin", "pa", "adviser", "evaluator"];
     let evaluation = ["admin", "pa", "evaluator"];
     let p1_view = with(&["admin", "pa", "adviser", "evaluator"], SCHOOL_A);
+    // The officer reads the programme and its Oldham schools, but not its networks' pages.
+    let p1_la = with(&p1_view, &["la"]);
     let people_view = with(&["admin", "pa", "adviser"], SCHOOL_A);
     let give = ["admin", "pa", "head", "senior"];
     let token = "0".repeat(64);
@@ -201,7 +207,7 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("POST", "/password-reset/{token}", format!("/password-reset/{token}"), &everyone),
         probe("GET", "/programmes", "/programmes", &roles),
         probe("POST", "/programmes", "/programmes", &["admin"]),
-        probe("GET", "/programmes/{id}", format!("/programmes/{p1}"), &p1_view),
+        probe("GET", "/programmes/{id}", format!("/programmes/{p1}"), &p1_la),
         probe("GET", "/programmes/{id}", format!("/programmes/{p2}"), &["admin"]),
         probe("POST", "/programmes/{id}/areas", format!("/programmes/{p1}/areas"), &["admin", "pa"]),
         probe("POST", "/programmes/{id}/areas", format!("/programmes/{p2}/areas"), &["admin"]),
@@ -253,12 +259,12 @@ fn probes(w: &World) -> Vec<Probe> {
             &["admin", "pa", "evaluator"],
         ),
         probe("POST", "/programmes/{id}/schools", format!("/programmes/{p1}/schools"), &["admin", "pa"]),
-        probe("GET", "/programmes/{id}/schools/{urn}", format!("/programmes/{p1}/schools/{A}"), &p1_view),
+        probe("GET", "/programmes/{id}/schools/{urn}", format!("/programmes/{p1}/schools/{A}"), &p1_la),
         probe(
             "GET",
             "/programmes/{id}/schools/{urn}",
             format!("/programmes/{p1}/schools/{C}"),
-            &["admin", "pa", "evaluator"],
+            &["admin", "pa", "evaluator", "la"],
         ),
         probe("GET", "/programmes/{id}/schools/{urn}", format!("/programmes/{p2}/schools/{E}"), &["admin"]),
         probe(
@@ -267,6 +273,35 @@ fn probes(w: &World) -> Vec<Probe> {
             format!("/programmes/{p1}/schools/{A}/network"),
             &["admin", "pa"],
         ),
+        probe("GET", "/programmes/{id}/joining", format!("/programmes/{p1}/joining"), &["admin", "pa"]),
+        probe("GET", "/programmes/{id}/joining", format!("/programmes/{p2}/joining"), &["admin"]),
+        probe("GET", "/programmes/{id}/schools/{urn}/joining", format!("/programmes/{p1}/schools/{A}/joining"), &p1_la),
+        probe(
+            "GET",
+            "/programmes/{id}/schools/{urn}/joining",
+            format!("/programmes/{p2}/schools/{E}/joining"),
+            &["admin"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/schools/{urn}/joining",
+            format!("/programmes/{p1}/schools/{A}/joining"),
+            &["admin", "pa", "adviser", "head", "senior"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/schools/{urn}/joining",
+            format!("/programmes/{p1}/schools/{C}/joining"),
+            &["admin", "pa"],
+        ),
+        probe(
+            "GET",
+            "/programmes/{id}/la/{code}",
+            format!("/programmes/{p1}/la/353"),
+            &["admin", "pa", "evaluator", "la"],
+        ),
+        probe("GET", "/programmes/{id}/la/{code}", format!("/programmes/{p1}/la/850"), &["admin", "pa", "evaluator"]),
+        probe("GET", "/programmes/{id}/la/{code}", format!("/programmes/{p2}/la/353"), &["admin"]),
         probe("GET", "/people", "/people", &people_view),
         probe("POST", "/people", "/people", &give),
         probe("POST", "/people/import", "/people/import", &give),
@@ -314,6 +349,7 @@ fn probes(w: &World) -> Vec<Probe> {
             ("POST", "/programmes/{id}/schools") => vec![("urns", "105648")],
             // Moved to the network it is in, so that the rest of the matrix sees the same world.
             ("POST", "/programmes/{id}/schools/{urn}/network") => vec![("network", "NETWORK1")],
+            ("POST", "/programmes/{id}/schools/{urn}/joining") => vec![("item", "agreement"), ("ticked", "yes")],
             ("POST", "/people") => {
                 vec![("email", "EMAIL"), ("name", "New Person"), ("role", "teacher"), ("place", "school"), ("urn", A)]
             }

@@ -7,6 +7,7 @@ mod access;
 mod eligibility;
 mod evaluation;
 mod forms;
+mod joining;
 mod limits;
 mod networks;
 mod pages;
