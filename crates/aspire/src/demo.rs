@@ -163,7 +163,9 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
     };
     let head_school = first.urn;
     let school_name = first.school_name.clone().unwrap_or_else(|| head_school.to_string());
-    let accounts = [
+    // A local authority officer for the authority of the head teacher's school.
+    let la = db.programme_las(programme, &all).await?.into_iter().find(|l| Some(&l.name) == first.la_name.as_ref());
+    let mut accounts = vec![
         (
             "admin@demo.aspire.invalid",
             "Ada Admin",
@@ -195,6 +197,18 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
             "evaluator: reads the programme and the evaluation".to_owned(),
         ),
     ];
+    if let Some(la) = &la {
+        // Before the evaluator's, which is printed last (the browser tests wait for it).
+        accounts.insert(
+            accounts.len() - 1,
+            (
+                "la.officer@demo.aspire.invalid",
+                "Lee Authority",
+                Grant::new(Role::LaOfficer, Scope::LocalAuthority { programme, la: la.la }, false)?,
+                format!("local authority officer for {}: reads its schools in the programme", la.name),
+            ),
+        );
+    }
     let mut out = Vec::new();
     let mut adviser_is_new = None;
     for (email, name, grant, what) in accounts {
@@ -213,6 +227,18 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
     if let (Some(adviser), Some(head)) = (adviser_is_new, db.person_by_email(&head_email).await?) {
         let by = aspire_store::Actor::person(head.id, &head.email, None);
         db.offer_grant(&by, adviser, &Grant::new(Role::StrandLead, Scope::School(head_school), false)?).await?;
+    }
+    // The head teacher's school has started joining: the team has ticked the signed agreement;
+    // the rest of its checklist is open (the head ticks steps from their account page).
+    if let Some(pa) = db
+        .person_by_email(&Email::parse("programme.admin@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?)
+        .await?
+    {
+        let by = aspire_store::Actor::person(pa.id, &pa.email, None);
+        match aspire_app::joining::tick(db, &by, programme, head_school, "agreement", true).await {
+            Ok(_) | Err(aspire_app::joining::TickError::Joining(_)) => {}
+            Err(aspire_app::joining::TickError::Store(e)) => return Err(e.into()),
+        }
     }
     Ok(out)
 }

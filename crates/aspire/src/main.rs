@@ -4,6 +4,7 @@ mod demo;
 mod eligibility;
 mod evaluate;
 mod import;
+mod joining;
 mod mail;
 mod networks;
 mod programmes;
@@ -98,6 +99,9 @@ enum Command {
     /// People and their roles: the first administrator, invitation links.
     #[command(subcommand)]
     User(users::UserCommand),
+    /// Joining a programme: reminders to heads of the steps still open.
+    #[command(subcommand)]
+    Joining(joining::JoiningCommand),
 }
 
 /// How the web application is reached.
@@ -266,6 +270,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Programme(cmd) => {
             let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = programmes::run(&db, &cmd).await;
+            db.close().await;
+            code
+        }
+        Command::Joining(cmd) => {
+            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let code = joining::run(&db, &cmd).await;
             db.close().await;
             code
         }

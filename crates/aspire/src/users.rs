@@ -25,7 +25,7 @@ pub enum UserCommand {
         name: Option<String>,
         /// The role: admin, programme-admin, achievement-adviser, evaluator, head-teacher,
         /// senior-leader, strand-lead, teaching-learning-lead, afl-lead,
-        /// achievement-team-leader, teacher or governor.
+        /// achievement-team-leader, teacher, governor or la-officer.
         #[arg(long)]
         role: String,
         /// Programme number, for programme roles.
@@ -37,6 +37,9 @@ pub enum UserCommand {
         /// School URN, for school roles.
         #[arg(long)]
         urn: Option<String>,
+        /// DfE local authority code (such as 380), for local authority officers (with --programme).
+        #[arg(long)]
+        la: Option<String>,
         /// Also give the pupil-level data permission.
         #[arg(long)]
         pupil_data: bool,
@@ -57,7 +60,7 @@ pub enum UserCommand {
 pub async fn run(db: &Db, cmd: &UserCommand) -> anyhow::Result<ExitCode> {
     let actor = Actor::command_line();
     match cmd {
-        UserCommand::Add { email, name, role, programme, network, urn, pupil_data, public_url } => {
+        UserCommand::Add { email, name, role, programme, network, urn, la, pupil_data, public_url } => {
             let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
             let role = Role::parse(role).map_err(|e| anyhow::anyhow!("{e}"))?;
             let scope = match role.scope_kind() {
@@ -73,6 +76,15 @@ pub async fn run(db: &Db, cmd: &UserCommand) -> anyhow::Result<ExitCode> {
                     let id = network.context("an Achievement Adviser needs --network N")?;
                     let n = db.network(id).await?.with_context(|| format!("there is no network {id}"))?;
                     Scope::Network { programme: n.programme, network: n.id }
+                }
+                aspire_core::people::ScopeKind::LocalAuthority => {
+                    let id = programme.context("a local authority officer needs --programme N and --la CODE")?;
+                    if db.programme(id).await?.is_none() {
+                        bail!("there is no programme {id}");
+                    }
+                    let code = la.as_deref().context("a local authority officer needs --la CODE (such as 380)")?;
+                    let la = aspire_core::codes::LaCode::parse(code).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    Scope::LocalAuthority { programme: id, la }
                 }
                 aspire_core::people::ScopeKind::School => {
                     let u = Urn::parse(urn.as_deref().context("a school role needs --urn URN")?)
