@@ -218,6 +218,18 @@ async fn every_change_writes_its_audit_entry() {
         let grant = Grant::new(Role::Teacher, Scope::School(a), false).expect("grant");
         let g = db.add_grant(&cli, person, &grant).await.expect("role");
         db.remove_grant(&cli, g).await.expect("role removed");
+        let item = aspire_core::joining::Item::Agreement;
+        db.set_joining_tick(&cli, p, a, item, true).await.expect("ticked");
+        db.set_joining_tick(&cli, p, a, item, false).await.expect("unticked");
+        let reminder = aspire_store::Reminder {
+            programme: p,
+            urn: a,
+            recipients: vec!["head@school.example".into()],
+            subject: "Steps open".into(),
+            body: "Open".into(),
+            open_items: 6,
+        };
+        assert!(db.queue_joining_reminder(&cli, &reminder, chrono::Utc::now()).await.expect("reminded"));
         let everything = Visible::everything();
         for action in [
             A::ProgrammeCreate,
@@ -230,6 +242,9 @@ async fn every_change_writes_its_audit_entry() {
             A::PersonAdd,
             A::RoleAdd,
             A::RoleRemove,
+            A::JoiningTick,
+            A::JoiningUntick,
+            A::JoiningRemind,
         ] {
             let q = AuditQuery { action: Some(action), ..AuditQuery::default() };
             let entries = db.audit_log(&everything, &q).await.expect("log");
