@@ -56,3 +56,8 @@ pub fn national_note(f: Option<&NationalFigure>) -> String {
 }
 
 pub use aspire_core::text::thousands;
+
+/// A count of pupils as the directory shows it: thousands separated, blank when unknown.
+pub fn pupils(n: &Option<i64>) -> String {
+    n.map(|n| thousands(n.max(0) as u64)).unwrap_or_default()
+}
