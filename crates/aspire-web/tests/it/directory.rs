@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 
-use crate::app;
+use crate::{app, app_from};
 
 /// The URNs of the rows of a directory page, in order.
 fn urns(body: &str) -> Vec<String> {
@@ -110,4 +110,38 @@ async fn one_label_per_type_and_punctuation_ignored() {
     assert!(count(&a.body).is_some());
     assert_eq!(count(&a.body), count(&b.body));
     assert_eq!(count(&a.body), count(&c.body));
+}
+
+#[tokio::test]
+async fn ks2_is_a_trend_per_measure_with_a_chart_beside_england() {
+    let app = app_from(
+        &[
+            "ks2_hampshire_surrey_2017_2019/la_and_region_codes_meta_2018-2019.csv",
+            "gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv",
+            "ks2_hampshire_surrey_2017_2019/ks2final_2016-2017_la850.csv",
+            "ks2_hampshire_surrey_2017_2019/ks2final_2017-2018_la850.csv",
+            "ks2_hampshire_surrey_2017_2019/ks2final_2018-2019_la850.csv",
+        ],
+        &[],
+    )
+    .await;
+    let p = app.get("/schools/115851").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let b = &p.body;
+    let section = &b[b.find("id=\"ks2-PTRWM_EXP\"").expect("the reading, writing and maths trend")..];
+    let section = &section[..section.find("<h3").unwrap_or(section.len())];
+    let years: Vec<usize> =
+        ["2016/17", "2017/18", "2018/19"].iter().filter_map(|y| section.find(&format!("class=\"num\">{y}"))).collect();
+    assert_eq!(years.len(), 3, "three years across: {section}");
+    assert!(years.windows(2).all(|w| w[0] < w[1]), "oldest first");
+    for row in ["This school", "Local authority", "England"] {
+        assert!(section.contains(&format!("<th scope=\"row\">{row}</th>")), "{row}");
+    }
+    // The chart: an image with a title, its figures in words, axis titles and both lines.
+    assert!(section.contains("role=\"img\"") && section.contains("aria-labelledby=\"t-PTRWM_EXP d-PTRWM_EXP\""));
+    assert!(section.contains(">Academic year</text>") && section.contains(">Percentage of pupils</text>"));
+    assert!(section.contains("<desc id=\"d-PTRWM_EXP\">This school: 2016/17 "), "{section}");
+    assert_eq!(section.matches("<circle class=\"line--cohort\"").count(), 3, "a point a year");
+    assert!(section.contains("<polyline class=\"line--national\""));
+    assert!(section.contains("England&#39;s figure: ") || section.contains("England's figure: "));
 }

@@ -1,6 +1,7 @@
 //! The school directory, its CSV export and the school page.
 
 pub mod export;
+pub mod ks2;
 pub mod list;
 pub mod show;
 
