@@ -3,7 +3,7 @@
 //! GIAS files every `TypeOfEstablishment` under one `EstablishmentTypeGroup` ("Community school"
 //! is a "Local authority maintained schools" type), so an extract that has the type but not
 //! the group still says what kind of school each is. The table is GIAS's own, as bundled in
-//! `data/reference/gias_establishment_types.csv` (a test checks the two agree). Other
+//! `reference/gias_establishment_types.csv` in this crate (a test checks the two agree). Other
 //! publishers spell some types their own way (the DfE spine's "Academy - Converter
 //! mainstream"); [`EstablishmentType::find`] knows those spellings too, so that a type is
 //! shown under one label whichever file it came from.
@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn the_table_is_the_bundled_gias_reference() {
-        let csv = include_str!("../../../data/reference/gias_establishment_types.csv");
+        let csv = include_str!("../reference/gias_establishment_types.csv");
         let mut rows = csv.lines().skip(1).filter(|l| !l.trim().is_empty());
         for t in TYPES {
             let line = rows.next().expect("a row for every type");
