@@ -192,8 +192,13 @@ fn order_by<K: Ord>(rows: &[SchoolSummary], descending: bool, key: impl Fn(&Scho
 impl DirectoryIndex {
     /// Builds the index from directory lines in any order.
     pub fn new(mut rows: Vec<SchoolSummary>) -> DirectoryIndex {
+        // A few dozen distinct types among tens of thousands of schools: label each once.
+        let mut labels: std::collections::HashMap<String, String> = std::collections::HashMap::new();
         for s in &mut rows {
-            s.type_name = s.type_name.as_deref().map(type_label);
+            if let Some(t) = s.type_name.take() {
+                let label = labels.entry(t).or_insert_with_key(|t| type_label(t));
+                s.type_name = Some(label.clone());
+            }
         }
         // By name as people read it (case aside), then URN; schools without a name last.
         rows.sort_by_cached_key(|s| (s.name.is_none(), s.name.as_deref().map(str::to_lowercase), s.urn));
@@ -361,8 +366,17 @@ impl Db {
             .into_iter()
             .flatten()
             .collect();
+        let started = std::time::Instant::now();
         let rows = self.with_inherited_judgements(rows).await?;
-        Ok(DirectoryIndex::new(rows))
+        let inherited = started.elapsed();
+        let index = DirectoryIndex::new(rows);
+        tracing::debug!(
+            schools = index.len(),
+            inherit_ms = inherited.as_millis() as u64,
+            index_ms = (started.elapsed() - inherited).as_millis() as u64,
+            "directory: built"
+        );
+        Ok(index)
     }
 
     /// Gives each school without a graded inspection of its own its nearest predecessor's
