@@ -166,7 +166,7 @@ pub async fn show(
         ("2", "Good"),
         ("3", "Requires improvement / Satisfactory"),
         ("4", "Inadequate"),
-        ("none", "No graded inspection"),
+        ("none", "No graded inspection, own or predecessor's"),
     ]
     .into_iter()
     .map(|(v, l)| Choice { value: v.into(), label: l.into(), selected: ofsted_selected == v })
