@@ -10,6 +10,7 @@ pub mod audit;
 pub mod codes;
 pub mod dates;
 pub mod eligibility;
+pub mod establishment;
 pub mod evaluation;
 pub mod geo;
 pub mod ids;

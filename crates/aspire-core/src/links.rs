@@ -145,6 +145,26 @@ impl Lineage {
             .collect()
     }
 
+    /// The first predecessor, nearest first, that `of` finds something for (an inspection, say),
+    /// with what it found: how a new school inherits its old school's judgement.
+    pub fn nearest_predecessor_with<T>(&self, mut of: impl FnMut(Urn) -> Option<T>) -> Option<(&LinkedUrn, T)> {
+        self.predecessors.iter().find_map(|p| of(p.urn).map(|t| (p, t)))
+    }
+
+    /// The school's own `T` (its latest inspection, say), else its nearest predecessor's, with
+    /// the predecessor it came from. The one rule by which a school without an inspection of
+    /// its own is given one: eligibility, the directory and the school page all follow it.
+    pub fn own_or_inherited<T>(
+        &self,
+        own: Urn,
+        mut of: impl FnMut(Urn) -> Option<T>,
+    ) -> Option<(T, Option<&LinkedUrn>)> {
+        match of(own) {
+            Some(t) => Some((t, None)),
+            None => self.nearest_predecessor_with(of).map(|(p, t)| (t, Some(p))),
+        }
+    }
+
     /// How `urn` relates to the school: `None` for the school itself or an unrelated URN.
     pub fn relation_of(&self, urn: Urn) -> Option<(LinkRelation, u32)> {
         if let Some(p) = self.predecessors.iter().find(|p| p.urn == urn) {
@@ -190,6 +210,20 @@ mod tests {
 
     fn link(a: u32, b: u32, t: &str) -> EstablishmentLink {
         EstablishmentLink { urn: urn(a), link_urn: urn(b), link_name: None, link_type: t.into(), established: None }
+    }
+
+    #[test]
+    fn a_school_without_its_own_takes_its_nearest_predecessors() {
+        // 3 came after 2, which came after 1; 2 has nothing, 1 has.
+        let l = Lineage::walk(urn(100003), &[link(100003, 100002, "Predecessor"), link(100002, 100001, "Predecessor")]);
+        let has = |u: Urn| (u == urn(100001) || u == urn(100003)).then_some(u.get());
+        assert_eq!(l.own_or_inherited(urn(100003), has), Some((100003, None)), "its own first");
+        let (got, from) =
+            l.own_or_inherited(urn(100003), |u| (u == urn(100001)).then_some(u.get())).expect("inherited");
+        assert_eq!((got, from.map(|p| p.steps)), (100001, Some(2)), "two steps back");
+        assert_eq!(l.own_or_inherited(urn(100003), |_| None::<u32>), None);
+        let nearest = l.own_or_inherited(urn(100003), |u| (u != urn(100003)).then_some(u.get()));
+        assert_eq!(nearest.map(|(t, _)| t), Some(100002), "the nearest predecessor that has one");
     }
 
     #[test]

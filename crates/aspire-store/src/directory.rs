@@ -8,8 +8,11 @@
 
 use memchr::memmem;
 
+use aspire_core::links::{Lineage, LinkGraph};
 use aspire_core::ofsted::{Grade, Inspection};
 use aspire_core::urn::Urn;
+
+use aspire_core::establishment::type_label;
 
 use crate::sql::Sql;
 use crate::{Db, Result};
@@ -24,18 +27,66 @@ pub struct SchoolSummary {
     pub town: Option<String>,
     pub postcode: Option<String>,
     pub phase: Option<String>,
+    /// The type's one label ([`type_label`]: GIAS's name, whichever file gave it).
     pub type_name: Option<String>,
     pub status: Option<String>,
-    /// The latest graded inspection under this URN.
+    pub pupils: Option<i64>,
+    /// The latest graded inspection under this URN, else (a school with none, such as a new
+    /// academy) its nearest predecessor's, by the rule eligibility follows
+    /// ([`Lineage::own_or_inherited`]). Its `urn` says whose it is.
     pub latest_inspection: Option<Inspection>,
+}
+
+impl SchoolSummary {
+    /// The URN of the predecessor whose judgement is shown, when it is not the school's own.
+    pub fn judgement_of_predecessor(&self) -> Option<Urn> {
+        self.latest_inspection.map(|i| i.urn).filter(|u| *u != self.urn)
+    }
 }
 
 /// Which inspection outcome the directory is filtered on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OfstedFilter {
+    /// The school's judgement (its own, or inherited from a predecessor) is of this grade.
     Grade(Grade),
-    /// No graded inspection under this URN.
+    /// No graded inspection under this URN or any predecessor's.
     None,
+}
+
+/// What the directory is ordered by. Schools without the value come last either way, and
+/// schools with equal values are in name order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortKey {
+    #[default]
+    Name,
+    La,
+    Type,
+    /// Grade 1 (Outstanding) first.
+    Ofsted,
+    Pupils,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 5] = [SortKey::Name, SortKey::La, SortKey::Type, SortKey::Ofsted, SortKey::Pupils];
+
+    /// The word in a directory address (`?sort=la`).
+    pub fn code(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::La => "la",
+            SortKey::Type => "type",
+            SortKey::Ofsted => "ofsted",
+            SortKey::Pupils => "pupils",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SortKey> {
+        SortKey::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// A directory search. Empty fields do not filter.
@@ -48,7 +99,10 @@ pub struct DirectoryQuery {
     pub status: Option<String>,
     pub la_code: Option<i64>,
     pub ofsted: Option<OfstedFilter>,
-    /// 1-based.
+    pub sort: SortKey,
+    /// Largest (or last) first.
+    pub descending: bool,
+    /// 1-based. A page after the last is answered with the last (see [`DirectoryPage::page`]).
     pub page: u64,
     /// 0: every match (for exports).
     pub per_page: u64,
@@ -58,6 +112,10 @@ pub struct DirectoryQuery {
 pub struct DirectoryPage {
     pub rows: Vec<SchoolSummary>,
     pub total: u64,
+    /// The page these rows are: the one asked for, or the last when it asked for one after it.
+    pub page: u64,
+    /// How many pages the matches fill (at least 1).
+    pub pages: u64,
 }
 
 /// Values the directory can be filtered on, from what is stored.
@@ -108,12 +166,40 @@ pub struct DirectoryIndex {
     starts: Vec<usize>,
     /// Each row's postcode, compacted.
     postcodes: Vec<String>,
+    /// For each [`SortKey`], the rows in its ascending and descending order.
+    orders: Vec<[Vec<u32>; 2]>,
     options: FilterOptions,
+}
+
+/// The rows in the order of `key`, values missing last, then in name order.
+fn order_by<K: Ord>(rows: &[SchoolSummary], descending: bool, key: impl Fn(&SchoolSummary) -> Option<K>) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+    let keys: Vec<Option<K>> = rows.iter().map(key).collect();
+    order.sort_by(|&a, &b| {
+        let (ka, kb) = (&keys[a as usize], &keys[b as usize]);
+        let by_value = match (ka, kb) {
+            (Some(x), Some(y)) if descending => y.cmp(x),
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        };
+        by_value.then(a.cmp(&b))
+    });
+    order
 }
 
 impl DirectoryIndex {
     /// Builds the index from directory lines in any order.
     pub fn new(mut rows: Vec<SchoolSummary>) -> DirectoryIndex {
+        // A few dozen distinct types among tens of thousands of schools: label each once.
+        let mut labels: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        for s in &mut rows {
+            if let Some(t) = s.type_name.take() {
+                let label = labels.entry(t).or_insert_with_key(|t| type_label(t));
+                s.type_name = Some(label.clone());
+            }
+        }
         // By name as people read it (case aside), then URN; schools without a name last.
         rows.sort_by_cached_key(|s| (s.name.is_none(), s.name.as_deref().map(str::to_lowercase), s.urn));
         let mut haystack = String::with_capacity(rows.len() * 64);
@@ -147,7 +233,24 @@ impl DirectoryIndex {
             statuses: distinct(|s| s.status.as_ref()),
             las,
         };
-        DirectoryIndex { rows, haystack, starts, postcodes, options }
+        let orders = SortKey::ALL
+            .iter()
+            .map(|&k| {
+                let order = |desc: bool| match k {
+                    SortKey::Name if desc => {
+                        let named = rows.iter().filter(|s| s.name.is_some()).count() as u32;
+                        (0..named).rev().chain(named..rows.len() as u32).collect()
+                    }
+                    SortKey::Name => (0..rows.len() as u32).collect(),
+                    SortKey::La => order_by(&rows, desc, |s| s.la_name.as_deref().map(str::to_lowercase)),
+                    SortKey::Type => order_by(&rows, desc, |s| s.type_name.as_deref().map(str::to_lowercase)),
+                    SortKey::Ofsted => order_by(&rows, desc, |s| s.latest_inspection.map(|i| i.judgement.grade)),
+                    SortKey::Pupils => order_by(&rows, desc, |s| s.pupils),
+                };
+                [order(false), order(true)]
+            })
+            .collect();
+        DirectoryIndex { rows, haystack, starts, postcodes, orders, options }
     }
 
     pub fn options(&self) -> &FilterOptions {
@@ -198,10 +301,12 @@ impl DirectoryIndex {
     pub fn search(&self, q: &DirectoryQuery) -> DirectoryPage {
         let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
         let mask = text.map(|t| self.text_matches(t));
+        // An address made before types were given one label still finds them.
+        let type_wanted = q.type_name.as_deref().map(type_label);
         let keep = |i: usize, s: &SchoolSummary| {
             mask.as_ref().is_none_or(|m| m[i])
                 && q.phase.as_ref().is_none_or(|p| s.phase.as_ref() == Some(p))
-                && q.type_name.as_ref().is_none_or(|t| s.type_name.as_ref() == Some(t))
+                && type_wanted.as_ref().is_none_or(|t| s.type_name.as_ref() == Some(t))
                 && q.status.as_ref().is_none_or(|st| s.status.as_ref() == Some(st))
                 && q.la_code.is_none_or(|la| s.la_code == Some(la))
                 && match q.ofsted {
@@ -210,23 +315,23 @@ impl DirectoryIndex {
                     Some(OfstedFilter::None) => s.latest_inspection.is_none(),
                 }
         };
-        let matches = self.rows.iter().enumerate().filter(|(i, s)| keep(*i, s)).map(|(_, s)| s);
+        let order = &self.orders[q.sort.index()][usize::from(q.descending)];
+        let matches: Vec<&SchoolSummary> = order
+            .iter()
+            .map(|&i| (i as usize, &self.rows[i as usize]))
+            .filter(|(i, s)| keep(*i, s))
+            .map(|(_, s)| s)
+            .collect();
+        let total = matches.len() as u64;
         if q.per_page == 0 {
-            let rows: Vec<SchoolSummary> = matches.cloned().collect();
-            return DirectoryPage { total: rows.len() as u64, rows };
+            return DirectoryPage { total, rows: matches.into_iter().cloned().collect(), page: 1, pages: 1 };
         }
-        let skip = usize::try_from(q.page.saturating_sub(1).saturating_mul(q.per_page)).unwrap_or(usize::MAX);
+        let pages = total.div_ceil(q.per_page).max(1);
+        let page = q.page.clamp(1, pages);
+        let skip = usize::try_from((page - 1).saturating_mul(q.per_page)).unwrap_or(usize::MAX);
         let take = usize::try_from(q.per_page).unwrap_or(usize::MAX);
-        let mut total = 0u64;
-        let mut rows = Vec::with_capacity(take.min(100));
-        for s in matches {
-            let n = total as usize;
-            if n >= skip && rows.len() < take {
-                rows.push(s.clone());
-            }
-            total += 1;
-        }
-        DirectoryPage { rows, total }
+        let rows = matches.into_iter().skip(skip).take(take).cloned().collect();
+        DirectoryPage { rows, total, page, pages }
     }
 }
 
@@ -235,7 +340,7 @@ impl Db {
     pub async fn directory_index(&self) -> Result<DirectoryIndex> {
         let sql = Sql::new(
             "SELECT s.urn, s.name, s.la_code, COALESCE(la.name, s.la_name) AS la_name, s.town, s.postcode, s.phase, \
-             s.type_name, s.status, li.inspection_date, li.grade, li.concern FROM schools s \
+             s.type_name, s.status, s.number_of_pupils, li.inspection_date, li.grade, li.concern FROM schools s \
              LEFT JOIN local_authorities la ON la.la_code = s.la_code \
              LEFT JOIN ofsted_inspections li ON li.urn = s.urn \
              AND li.inspection_date = (SELECT MAX(x.inspection_date) FROM ofsted_inspections x WHERE x.urn = s.urn)",
@@ -253,6 +358,7 @@ impl Db {
                     phase: r.text("phase")?,
                     type_name: r.text("type_name")?,
                     status: r.text("status")?,
+                    pupils: r.int("number_of_pupils")?,
                     latest_inspection: crate::registry::inspection_of(r, "urn", "inspection_date")?,
                 }))
             })
@@ -260,7 +366,58 @@ impl Db {
             .into_iter()
             .flatten()
             .collect();
-        Ok(DirectoryIndex::new(rows))
+        let started = std::time::Instant::now();
+        let rows = self.with_inherited_judgements(rows).await?;
+        let inherited = started.elapsed();
+        let index = DirectoryIndex::new(rows);
+        tracing::debug!(
+            schools = index.len(),
+            inherit_ms = inherited.as_millis() as u64,
+            index_ms = (started.elapsed() - inherited).as_millis() as u64,
+            "directory: built"
+        );
+        Ok(index)
+    }
+
+    /// Gives each school without a graded inspection of its own its nearest predecessor's
+    /// latest, as eligibility does: a converted academy shows, and is found by, its old
+    /// school's judgement until it is inspected itself.
+    async fn with_inherited_judgements(&self, mut rows: Vec<SchoolSummary>) -> Result<Vec<SchoolSummary>> {
+        let links = self.all_links().await?;
+        if links.is_empty() {
+            return Ok(rows);
+        }
+        let graph = LinkGraph::new(&links);
+        let lineages: Vec<(usize, Lineage)> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.latest_inspection.is_none())
+            .map(|(i, s)| (i, graph.lineage(s.urn)))
+            .filter(|(_, l)| !l.predecessors.is_empty())
+            .collect();
+        let mut wanted: Vec<Urn> = lineages.iter().flat_map(|(_, l)| l.predecessors.iter().map(|p| p.urn)).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        // The latest of each URN, the worse grade on a tie: as eligibility takes it.
+        let mut latest: std::collections::HashMap<Urn, Inspection> = std::collections::HashMap::new();
+        for r in self.inspection_records(&wanted).await? {
+            let i = r.inspection;
+            latest
+                .entry(i.urn)
+                .and_modify(|held| {
+                    if (i.date, i.judgement.grade) > (held.date, held.judgement.grade) {
+                        *held = i;
+                    }
+                })
+                .or_insert(i);
+        }
+        for (i, lineage) in lineages {
+            let urn = rows[i].urn;
+            rows[i].latest_inspection = lineage
+                .own_or_inherited(urn, |u| if u == urn { None } else { latest.get(&u).copied() })
+                .map(|(j, _)| j);
+        }
+        Ok(rows)
     }
 
     /// A page of the directory (or every match when `per_page` is 0, for exports). Builds the
@@ -297,6 +454,7 @@ mod tests {
             phase: Some("Primary".into()),
             type_name: None,
             status: None,
+            pupils: None,
             latest_inspection: None,
         }
     }
@@ -319,5 +477,8 @@ mod tests {
         assert!(names("%").is_empty() && names("a!b").is_empty());
         let all = idx.search(&DirectoryQuery { page: 2, per_page: 2, ..Default::default() });
         assert_eq!((all.total, all.rows.len()), (3, 1), "the last page holds what is left");
+        let past = idx.search(&DirectoryQuery { page: 49, per_page: 2, ..Default::default() });
+        assert_eq!((past.page, past.pages, past.rows.len()), (2, 2, 1), "a page after the last is the last");
+        assert_eq!(names("St. Mary's"), names("st mary's"), "full stops too");
     }
 }

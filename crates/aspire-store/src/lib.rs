@@ -38,7 +38,7 @@ pub use accounts::{
 };
 pub use audit::{Actor, AuditEntry, AuditQuery};
 pub use directory::{
-    DirectoryIndex, DirectoryPage, DirectoryQuery, FilterOptions, OfstedFilter, SchoolSummary, search_text,
+    DirectoryIndex, DirectoryPage, DirectoryQuery, FilterOptions, OfstedFilter, SchoolSummary, SortKey, search_text,
 };
 pub use eligibility::{EligibilityRow, Scope};
 pub use evaluation::{

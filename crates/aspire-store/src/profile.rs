@@ -93,16 +93,13 @@ impl SchoolProfile {
         self.names.get(&urn).cloned().unwrap_or_else(|| format!("URN {urn}"))
     }
 
-    /// The latest graded inspection of the school, following the chain back when the school
-    /// has none of its own (a new academy is reported with its predecessor's judgement, labelled).
+    /// The latest graded inspection of the school, else its nearest predecessor's (a new
+    /// academy is reported with its old school's judgement, labelled): the rule eligibility
+    /// and the directory follow ([`Lineage::own_or_inherited`]).
     pub fn latest_inspection(&self) -> Option<&TimelineEntry> {
-        let own = self.timeline.iter().rev().find(|t| t.position == ChainPosition::Own);
-        own.or_else(|| {
-            self.timeline
-                .iter()
-                .rev()
-                .find(|t| matches!(t.position, ChainPosition::Linked(LinkRelation::Predecessor, _)))
-        })
+        // The timeline is oldest first: the last entry of a URN is its latest.
+        let latest_of = |u: Urn| self.timeline.iter().rev().find(|t| t.inspection.urn == u);
+        self.lineage.own_or_inherited(self.urn, latest_of).map(|(t, _)| t)
     }
 }
 

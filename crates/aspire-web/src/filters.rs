@@ -44,15 +44,9 @@ pub fn national(m: Measure, f: Option<&NationalFigure>) -> String {
     }
 }
 
-pub fn national_note(f: Option<&NationalFigure>) -> String {
-    match f {
-        Some(NationalFigure::Published(_)) => "DfE national figure".to_owned(),
-        Some(NationalFigure::ZeroByDefinition) => "progress is 0 nationally by definition".to_owned(),
-        Some(NationalFigure::Computed { schools, .. }) => {
-            format!("computed: pupil-weighted mean of {schools} schools (no DfE national row imported)")
-        }
-        _ => String::new(),
-    }
-}
-
 pub use aspire_core::text::thousands;
+
+/// A count of pupils as the directory shows it: thousands separated, blank when unknown.
+pub fn pupils(n: &Option<i64>) -> String {
+    n.map(|n| thousands(n.max(0) as u64)).unwrap_or_default()
+}

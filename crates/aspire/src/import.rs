@@ -20,7 +20,8 @@ pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let mut opts = ImportOptions::new(chrono::Local::now().date_naive());
     opts.year = args.year;
     opts.area_set = args.area_set.clone();
-    // Area lists are checked against the district codes of the ONS lookups already imported.
+    // Area lists are checked against the district codes of the ONS lookups already imported,
+    // and of those imported earlier in this command.
     let lads = db.lad_codes().await?;
     opts.known_lads = (!lads.is_empty()).then_some(lads);
 
@@ -31,13 +32,32 @@ pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     );
     bar.enable_steady_tick(Duration::from_millis(120));
 
-    // Reading a file is CPU work; writing is database work: overlap them.
+    // Reading a file is CPU work; writing is database work: overlap them. The writer answers
+    // each file with the district codes it added, so that a file read after an ONS lookup is
+    // checked against it; only then does the reader wait for the writer.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(PathBuf, Result<Parsed, FileError>, Duration)>(1);
+    let (written_tx, written_rx) = std::sync::mpsc::channel::<Vec<String>>();
     let files = args.files.clone();
     let reader = std::thread::spawn(move || {
-        for path in files {
+        let mut answered = 0usize;
+        let mut last_lookup: Option<usize> = None;
+        for (i, path) in files.into_iter().enumerate() {
+            while last_lookup.is_some_and(|l| answered <= l) {
+                match written_rx.recv() {
+                    Ok(codes) => {
+                        answered += 1;
+                        if !codes.is_empty() {
+                            opts.known_lads.get_or_insert_with(Default::default).extend(codes);
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
             let t = Instant::now();
             let parsed = aspire_import::guarded(|| aspire_import::read_file(&path, &opts));
+            if parsed.as_ref().is_ok_and(|p| p.records.lads.is_some()) {
+                last_lookup = Some(i);
+            }
             if tx.blocking_send((path, parsed, t.elapsed())).is_err() {
                 break;
             }
@@ -55,6 +75,7 @@ pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         done += 1;
         let shown = path.display().to_string();
         bar.set_message(format!("writing {shown}"));
+        let mut added_lads = Vec::new();
         let lines = match parsed {
             Err(e) => {
                 failures += 1;
@@ -68,6 +89,9 @@ pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
                     Ok(outcome) => {
                         if matches!(outcome, ImportOutcome::Rejected) {
                             failures += 1;
+                        } else if let Some(lads) = &parsed.records.lads {
+                            // A dry run is checked as the real run would be.
+                            added_lads = lads.rows.iter().map(|l| l.code.as_str().to_owned()).collect();
                         }
                         describe(&shown, &parsed, &outcome, read_time + t.elapsed(), args)
                     }
@@ -78,6 +102,8 @@ pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         };
+        // The reader may have stopped; then nothing waits for the answer.
+        let _ = written_tx.send(added_lads);
         bar.suspend(|| {
             for l in &lines {
                 println!("{l}");
@@ -86,6 +112,7 @@ pub async fn run(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
         bar.inc(1);
     }
     bar.finish_and_clear();
+    drop(written_tx);
     // Every file must have been answered for: one the reader never sent is a failure too.
     if reader.join().is_err() || done < args.files.len() {
         for path in &args.files[done.min(args.files.len())..] {

@@ -653,17 +653,14 @@ fn ofsted_check(rules: &RuleSet, as_of: NaiveDate, facts: Facts<'_>) -> (Finding
     if used.is_none() {
         match o.without_own_inspection {
             NoInspection::InheritPredecessor => {
-                for p in &facts.lineage.predecessors {
-                    if let Some(r) = latest_of(p.urn, None) {
-                        inherited_note = format!(
-                            "{} has no graded inspection of its own on or before {}, so the judgement of its predecessor {} is used. ",
-                            own.map_or("The school".to_owned(), |u| format!("URN {u}")),
-                            long_date(as_of),
-                            name_of(p.urn)
-                        );
-                        used = Some(UsedInspection { record: r.clone(), inherited: true });
-                        break;
-                    }
+                if let Some((p, r)) = facts.lineage.nearest_predecessor_with(|u| latest_of(u, None)) {
+                    inherited_note = format!(
+                        "{} has no graded inspection of its own on or before {}, so the judgement of its predecessor {} is used. ",
+                        own.map_or("The school".to_owned(), |u| format!("URN {u}")),
+                        long_date(as_of),
+                        name_of(p.urn)
+                    );
+                    used = Some(UsedInspection { record: r.clone(), inherited: true });
                 }
                 if used.is_none() {
                     let preds = if facts.lineage.predecessors.is_empty() {

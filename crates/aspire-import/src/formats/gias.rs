@@ -7,6 +7,7 @@
 
 use aspire_core::codes::LaCode;
 use aspire_core::dates::DateStyle;
+use aspire_core::establishment::EstablishmentType;
 use aspire_core::geo::GridRef;
 use aspire_core::ofsted::{Inspection, Rating};
 use aspire_core::school::SchoolField;
@@ -23,6 +24,9 @@ enum Source {
     Value(Col),
     /// A numeric GIAS code translated through a code list.
     Code(Col, fn(i64) -> Option<&'static str>),
+    /// The type group of the establishment type in this column (a name, or a code when the
+    /// flag is set): for extracts without the group column.
+    GroupOfType(Col, bool),
 }
 
 pub(crate) struct Parser {
@@ -159,6 +163,18 @@ impl Parser {
                 fields.push((field, Source::Code(c, list)));
             }
         }
+        // An extract without the type group still says it through the type (GIAS files each
+        // type under one group).
+        if !fields.iter().any(|(f, _)| *f == SchoolField::TypeGroup) {
+            let derived = fields.iter().find_map(|(f, s)| match (f, s) {
+                (SchoolField::TypeName, Source::Value(c)) => Some(Source::GroupOfType(*c, false)),
+                (SchoolField::TypeName, Source::Code(c, _)) => Some(Source::GroupOfType(*c, true)),
+                _ => None,
+            });
+            if let Some(d) = derived {
+                fields.push((SchoolField::TypeGroup, d));
+            }
+        }
         // District: the GSS code and the name are two register fields.
         if let Some(c) = header.find("DistrictAdministrative (code)") {
             fields.push((SchoolField::DistrictCode, Source::Value(c)));
@@ -246,10 +262,20 @@ impl RowParser for Parser {
                     },
                     None => None,
                 },
+                (_, Source::GroupOfType(c, coded)) => {
+                    // Read raw: the type's own cell reports anything wrong with it.
+                    let raw = row.raw(*c);
+                    let found = if *coded {
+                        raw.trim().parse::<i64>().ok().and_then(EstablishmentType::by_code)
+                    } else {
+                        EstablishmentType::find(raw)
+                    };
+                    found.map(|t| Value::Text(t.group.to_owned()))
+                }
             };
             debug_assert!(v.as_ref().is_none_or(|v| v.kind() == field.kind() || field.kind() == Kind::Real));
             let col = match source {
-                Source::Value(c) | Source::Code(c, _) => *c,
+                Source::Value(c) | Source::Code(c, _) | Source::GroupOfType(c, _) => *c,
             };
             values.push(row.checked(col, *field, v));
         }
@@ -300,7 +326,7 @@ impl RowParser for Parser {
         let mut cols: Vec<Col> = vec![self.urn];
         for (_, s) in &self.fields {
             cols.push(match s {
-                Source::Value(c) | Source::Code(c, _) => *c,
+                Source::Value(c) | Source::Code(c, _) | Source::GroupOfType(c, _) => *c,
             });
         }
         if let Some((e, n)) = self.grid {

@@ -179,6 +179,33 @@ fn gias_subset_with_codes_windows_1252_and_slashed_dates() {
     assert_eq!(get(SchoolField::Phase), Some(Value::Text("Primary".into())));
     assert_eq!(get(SchoolField::OpenDate), Some(Value::Date(chrono::NaiveDate::from_ymd_opt(2017, 2, 1).expect("d"))));
     assert_eq!(get(SchoolField::LaCode), Some(Value::Int(882)));
+    // No group column: the type (code 34) says the group.
+    assert_eq!(get(SchoolField::TypeGroup), Some(Value::Text("Academies".into())));
     // No Easting/Northing: no location fields at all, so none are overwritten.
     assert!(!b.fields.contains(&SchoolField::Latitude));
+}
+
+#[test]
+fn the_type_group_comes_from_the_type_when_the_extract_has_no_group_column() {
+    let text =
+        "URN,TypeOfEstablishment (name)\n100001,Community school\n100002,Academy sponsor led\n100003,Something new\n";
+    let p = aspire_import::read_bytes("gias.csv", text.as_bytes(), &crate::opts()).expect("readable");
+    assert!(p.report.is_clean(), "{:?}", p.report.errors);
+    let b = p.records.schools.expect("schools");
+    let group = b.fields.iter().position(|&x| x == SchoolField::TypeGroup).expect("a derived group");
+    let groups: Vec<Option<Value>> = b.rows.iter().map(|r| r.values[group].clone()).collect();
+    assert_eq!(
+        groups,
+        [Some(Value::Text("Local authority maintained schools".into())), Some(Value::Text("Academies".into())), None,],
+        "an unknown type leaves the group unknown, not guessed"
+    );
+    // With the group column, the file's own group is kept.
+    let text =
+        "URN,TypeOfEstablishment (name),EstablishmentTypeGroup (name)\n100001,Community school,Special schools\n";
+    let p = aspire_import::read_bytes("gias.csv", text.as_bytes(), &crate::opts()).expect("readable");
+    let b = p.records.schools.expect("schools");
+    let groups: Vec<&SchoolField> = b.fields.iter().filter(|&&f| f == SchoolField::TypeGroup).collect();
+    assert_eq!(groups.len(), 1);
+    let at = b.fields.iter().position(|&x| x == SchoolField::TypeGroup).expect("group");
+    assert_eq!(b.rows[0].values[at], Some(Value::Text("Special schools".into())));
 }

@@ -164,3 +164,59 @@ async fn explaining_one_school_gives_every_check() {
     assert_eq!(after[0].decision.outcome, Outcome::Eligible, "its own RI of June 2018");
     t.cleanup().await;
 }
+
+/// The Hampshire and Surrey GIAS extract without its EstablishmentTypeGroup column.
+fn gias_without_type_groups() -> aspire_import::Parsed {
+    let path = crate::data_dir().join("gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv");
+    let bytes = std::fs::read(&path).expect("bundled GIAS file");
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());
+    let header = reader.headers().expect("header").clone();
+    let drop: Vec<usize> =
+        header.iter().enumerate().filter(|(_, h)| h.starts_with("EstablishmentTypeGroup")).map(|(i, _)| i).collect();
+    assert!(!drop.is_empty(), "the bundled file has the group column");
+    let mut out = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let keep = |r: &csv::StringRecord| -> Vec<String> {
+        r.iter().enumerate().filter(|(i, _)| !drop.contains(i)).map(|(_, v)| v.to_owned()).collect()
+    };
+    out.write_record(keep(&header)).expect("write");
+    for r in reader.records() {
+        out.write_record(keep(&r.expect("row"))).expect("write");
+    }
+    let stripped = out.into_inner().expect("bytes");
+    aspire_import::read_bytes("edubase_hampshire_surrey_primary_20220420.csv", &stripped, &opts()).expect("readable")
+}
+
+#[tokio::test]
+async fn a_gias_extract_without_type_groups_gives_the_same_eligible_schools() {
+    let lookup = parse("ons_lad_lookups/LAD17_to_RGN17_England.csv");
+    let full = parse("gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv");
+    let stripped = gias_without_type_groups();
+    assert!(stripped.report.is_clean(), "{:?}", stripped.report.errors);
+    let rules = load_rule_set("tlif-2017", &opts()).expect("rules");
+    let eligible = |rows: &[aspire_store::EligibilityRow]| -> BTreeSet<u32> {
+        rows.iter().filter(|r| r.decision.outcome == Outcome::Eligible).map(|r| r.decision.urn.get()).collect()
+    };
+    for (t, u) in TestDb::all().await.into_iter().zip(TestDb::all().await) {
+        for p in [&lookup, &full] {
+            import(&t.db, p).await;
+        }
+        let with_groups = eligible(&t.db.eligibility(&rules, d("2022-04-01"), Scope::All).await.expect("decide"));
+        t.cleanup().await;
+        assert!(with_groups.len() >= 5, "Basingstoke and Havant schools judged 3 or 4: {with_groups:?}");
+
+        for p in [&lookup, &stripped] {
+            import(&u.db, p).await;
+        }
+        let rows = u.db.eligibility(&rules, d("2022-04-01"), Scope::All).await.expect("decide");
+        assert_eq!(eligible(&rows), with_groups, "the type decides the group");
+        assert!(
+            rows.iter().any(|r| r.decision.outcome == Outcome::Eligible
+                && r.decision.reason().contains("Local authority maintained schools")),
+            "eligible as maintained schools"
+        );
+        let unknown_kind: Vec<_> =
+            rows.iter().filter(|r| r.decision.reason().contains("does not say what kind of school")).collect();
+        assert!(unknown_kind.is_empty(), "every school's kind is known from its type: {unknown_kind:?}");
+        u.cleanup().await;
+    }
+}

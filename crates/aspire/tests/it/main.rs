@@ -344,3 +344,44 @@ fn an_area_list_with_an_unknown_district_code_is_refused() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("area members 1 new"), "{}", text(&o));
 }
+
+#[test]
+fn an_area_list_imported_with_its_lookup_is_checked_against_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = TestDb::new(dir.path());
+    let lookup = data("ons_lad_lookups/LAD17_to_RGN17_England.csv");
+    let list = dir.path().join("category5.csv");
+    std::fs::write(&list, "achieving_excellence_area,lad17cd,lad17nm\nMansfield,E07000174,Mansfield\n").expect("write");
+    let o = aspire(
+        &db,
+        &[
+            "import",
+            "--area-set",
+            "achieving-excellence-5",
+            lookup.to_str().expect("path"),
+            list.to_str().expect("path"),
+        ],
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("area members 1 new"), "{out}");
+    assert!(!out.contains("not checked") && !out.contains("no ONS district lookup"), "{out}");
+
+    // A code the lookup imported just before does not have is refused, as it would be later.
+    let fresh = tempfile::tempdir().expect("temp dir");
+    let db = TestDb::new(fresh.path());
+    std::fs::write(&list, "achieving_excellence_area,lad17cd,lad17nm\nNowhere,E07009999,Nowhere\n").expect("write");
+    let o = aspire(
+        &db,
+        &[
+            "import",
+            "--area-set",
+            "achieving-excellence-5",
+            lookup.to_str().expect("path"),
+            list.to_str().expect("path"),
+        ],
+    );
+    let out = text(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(out.contains("value 'E07009999'") && out.contains("not a district in the ONS lookups"), "{out}");
+}

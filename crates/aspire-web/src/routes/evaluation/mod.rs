@@ -1,7 +1,7 @@
 //! Evaluation reports: a cohort's KS2 results and Ofsted outcomes against comparison groups,
 //! written as sentences with their intervals, with charts, methods and downloads.
 
-mod charts;
+pub(crate) mod charts;
 pub mod report;
 
 use std::collections::{BTreeSet, HashMap};

@@ -32,6 +32,8 @@ pub async fn csv(
         "latest_inspection_date",
         "latest_ofsted_grade",
         "latest_ofsted_judgement",
+        "judgement_of_predecessor_urn",
+        "pupils",
     ])
     .map_err(io)?;
     for s in &result.rows {
@@ -55,6 +57,8 @@ pub async fn csv(
             date,
             grade,
             label,
+            s.judgement_of_predecessor().map(|u| u.to_string()).unwrap_or_default(),
+            s.pupils.map(|n| n.to_string()).unwrap_or_default(),
         ])
         .map_err(io)?;
     }

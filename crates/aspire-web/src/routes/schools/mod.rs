@@ -1,13 +1,14 @@
 //! The school directory, its CSV export and the school page.
 
 pub mod export;
+pub mod ks2;
 pub mod list;
 pub mod show;
 
 use std::collections::HashMap;
 
 use aspire_core::ofsted::Grade;
-use aspire_store::{DirectoryQuery, OfstedFilter};
+use aspire_store::{DirectoryQuery, OfstedFilter, SortKey};
 
 use crate::WebError;
 
@@ -40,7 +41,24 @@ pub fn parse_query(params: &HashMap<String, String>) -> Result<DirectoryQuery, W
             .filter(|p| (1..=1_000_000).contains(p))
             .ok_or_else(|| WebError::BadRequest(format!("'{v}' is not a page number")))?,
     };
+    let sort = match get("sort") {
+        None => SortKey::Name,
+        Some(v) => SortKey::from_code(&v).ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "'{v}' is not something the directory can be sorted by: use name, la, type, ofsted or pupils"
+            ))
+        })?,
+    };
+    let descending = match get("order").as_deref() {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(v) => {
+            return Err(WebError::BadRequest(format!("'{v}' is not an order: use asc or desc")));
+        }
+    };
     Ok(DirectoryQuery {
+        sort,
+        descending,
         text: get("q"),
         phase: get("phase"),
         type_name: get("type"),
@@ -52,7 +70,13 @@ pub fn parse_query(params: &HashMap<String, String>) -> Result<DirectoryQuery, W
     })
 }
 
-/// The query's filters as URL parameters (page excluded).
+/// The query's order as URL parameters (empty for the default, name A to Z).
+pub fn sort_params(q: &DirectoryQuery) -> Vec<(&'static str, String)> {
+    let sort = if q.sort == SortKey::Name { String::new() } else { q.sort.code().to_owned() };
+    vec![("sort", sort), ("order", if q.descending { "desc".into() } else { String::new() })]
+}
+
+/// The query's filters as URL parameters (page and order excluded).
 pub fn query_params(q: &DirectoryQuery) -> Vec<(&'static str, String)> {
     vec![
         ("q", q.text.clone().unwrap_or_default()),

@@ -6,7 +6,7 @@ use axum::response::Html;
 
 use aspire_core::links::LinkRelation;
 use aspire_core::urn::Urn;
-use aspire_store::{ChainPosition, HEADLINE_MEASURES, SchoolProfile};
+use aspire_store::{ChainPosition, SchoolProfile};
 
 use crate::extract::Path;
 use crate::filters;
@@ -34,21 +34,6 @@ pub struct ChainRow {
     pub detail: String,
 }
 
-pub struct MeasureRow {
-    pub label: &'static str,
-    pub school: String,
-    pub school_note: String,
-    pub la: String,
-    pub national: String,
-    pub national_note: String,
-}
-
-pub struct YearBlock {
-    pub year: String,
-    pub whose: Option<(Urn, String)>,
-    pub rows: Vec<MeasureRow>,
-}
-
 /// Where a school is, written for the page, and where the figures came from.
 struct Location {
     latitude: String,
@@ -66,7 +51,7 @@ struct SchoolPage {
     latest: Option<TimelineRow>,
     chain: Vec<ChainRow>,
     timeline: Vec<TimelineRow>,
-    ks2: Vec<YearBlock>,
+    ks2: Vec<super::ks2::MeasureTrend>,
     location: Option<Location>,
     la_label: String,
 }
@@ -167,26 +152,7 @@ pub async fn show(State(state): State<AppState>, Path(urn): Path<String>) -> Res
         });
     }
 
-    let ks2 = p
-        .ks2
-        .iter()
-        .map(|y| YearBlock {
-            year: y.year.to_string(),
-            whose: whose(p, y.urn, y.position),
-            rows: HEADLINE_MEASURES
-                .iter()
-                .filter(|m| y.values.contains_key(m))
-                .map(|&m| MeasureRow {
-                    label: m.label(),
-                    school: filters::ks2_value(m, y.values.get(&m)),
-                    school_note: filters::ks2_note(y.values.get(&m)),
-                    la: y.la.get(&m).map(|v| filters::ks2_value(m, Some(v))).unwrap_or_else(|| "–".into()),
-                    national: filters::national(m, y.national.get(&m)),
-                    national_note: filters::national_note(y.national.get(&m)),
-                })
-                .collect(),
-        })
-        .collect();
+    let ks2 = super::ks2::trends(p, |urn, y| whose(p, urn, y.position));
 
     page(SchoolPage {
         name: p.name(),
