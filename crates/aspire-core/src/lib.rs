@@ -15,6 +15,7 @@ pub mod geo;
 pub mod ids;
 pub mod ks2;
 pub mod links;
+pub mod map;
 pub mod networks;
 pub mod ofsted;
 pub mod people;

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use crate::geo::{LatLon, haversine_km};
 use crate::urn::Urn;
-pub use assign::min_cost_assignment;
+pub use assign::{min_cost_assignment, partial_assignment};
 use search::{Point, Problem};
 
 /// A school to place: its URN, its location (none: the school cannot be placed and [`form`]
