@@ -79,6 +79,9 @@ codes!(
         ImportWrite = "import.write",
         NetworkCreate = "network.create",
         NetworkLock = "network.lock",
+        NetworkRename = "network.rename",
+        /// A network taken off the public pages.
+        NetworkUnpublish = "network.unpublish",
         NetworksAdvisers = "networks.advisers",
         NetworksForm = "networks.form",
         NetworksPublish = "networks.publish",

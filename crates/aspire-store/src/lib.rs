@@ -13,6 +13,7 @@ mod evaluation;
 mod import;
 mod introspect;
 mod migrate;
+mod network_contacts;
 mod networks;
 mod profile;
 mod programmes;
@@ -45,6 +46,7 @@ pub use evaluation::{
 pub use import::{Conflict, ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use migrate::MIGRATIONS;
+pub use network_contacts::NetworkContact;
 pub use networks::{FormedNetwork, PlacedSchool};
 pub use profile::*;
 pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError};

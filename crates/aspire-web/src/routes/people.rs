@@ -29,24 +29,87 @@ fn account_error(e: AccountError) -> WebError {
     }
 }
 
-/// The places a role can be given at, as offered in the forms: (value, label).
+/// The places a role can be given at, as offered in the forms: (value, label). Someone who
+/// gives roles only in their own schools (a head teacher) is offered those schools by name; a
+/// school by its URN is offered only to those who may give roles in a programme or everywhere.
 async fn where_options(state: &AppState, p: &Principal) -> Result<Vec<(String, String)>, WebError> {
     let mut out = Vec::new();
     if p.may(Action::Change, Record::Person, &Place::NOWHERE) {
         out.push(("platform".to_owned(), "Everywhere (administrators only)".to_owned()));
     }
     let all = p.visible(Action::Change, Record::Person);
+    let mut wide = !out.is_empty();
     for prog in state.db.programmes(&all, &all).await? {
         if !p.may(Action::Change, Record::Person, &Place::programme(prog.id)) {
             continue;
         }
+        wide = true;
         out.push((format!("programme:{}", prog.id), format!("Programme: {}", prog.name)));
         for n in state.db.networks(prog.id, &all).await? {
             out.push((format!("network:{}", n.id), format!("Network: {} ({})", n.name, prog.name)));
         }
     }
-    out.push(("school".to_owned(), "A school (give its URN)".to_owned()));
+    for u in own_schools(p) {
+        let name = state.db.school_position(u).await?.and_then(|(n, _)| n).unwrap_or_else(|| format!("URN {u}"));
+        out.push((format!("school:{u}"), format!("Your school: {name} (URN {u})")));
+    }
+    if wide {
+        out.push(("school".to_owned(), "A school (give its URN)".to_owned()));
+    }
     Ok(out)
+}
+
+/// The schools where the person holds a role that lets them change people there.
+fn own_schools(p: &Principal) -> Vec<Urn> {
+    let mut out: Vec<Urn> = p
+        .grants
+        .iter()
+        .filter_map(|g| match g.scope {
+            Scope::School(u) if aspire_core::access::capability(g.role, Action::Change, Record::Person) => Some(u),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The roles the viewer may give at one of the places offered (`places`, from
+/// [`where_options`]), so that a form never offers a role that it would then refuse.
+fn grantable_roles(p: &Principal, places: &[(String, String)]) -> Vec<(&'static str, &'static str)> {
+    use aspire_core::people::{NetworkId, ScopeKind};
+    let team = p.grants.iter().any(|g| matches!(g.role, Role::Admin | Role::ProgrammeAdmin));
+    let may = |role: Role| {
+        places.iter().any(|(value, _)| {
+            let (scope, place) = match (value.as_str(), value.split_once(':')) {
+                ("platform", _) => (Scope::Platform, Place::NOWHERE),
+                // Any school by its URN: school roles, which the team gives in its schools.
+                ("school", _) => return role.is_school_role() && team,
+                (_, Some(("programme", id))) => {
+                    let Ok(id) = id.parse() else { return false };
+                    if role.scope_kind() == ScopeKind::Network {
+                        // Any of the programme's networks: the policy asks only which programme.
+                        let n = NetworkId::new(0);
+                        (Scope::Network { programme: id, network: n }, Place::network(id, n))
+                    } else {
+                        (Scope::Programme(id), Place::programme(id))
+                    }
+                }
+                (_, Some(("school", u))) => {
+                    let Ok(u) = Urn::parse(u) else { return false };
+                    (Scope::School(u), Place::school(u))
+                }
+                _ => return false,
+            };
+            Grant::new(role, scope, false).is_ok_and(|g| p.may_grant(&g, &place).allowed())
+        })
+    };
+    Role::ALL.iter().copied().filter(|r| may(*r)).map(|r| (r.code(), r.label())).collect()
+}
+
+/// Whether the viewer may give the pupil-data permission anywhere.
+fn gives_pupil_data(p: &Principal) -> bool {
+    p.grants.iter().any(|g| matches!(g.role, Role::Admin | Role::ProgrammeAdmin))
 }
 
 /// Reads the role and place a form names, and checks the viewer may give it there.
@@ -111,6 +174,10 @@ async fn grant_from_form(
                     id.parse().map_err(|_| format!("'{other}' is not a place."))?;
                 (Scope::Programme(id), vec![Place::programme(id)])
             }
+            Some(("school", u)) => {
+                let u = Urn::parse(u).map_err(|_| format!("'{other}' is not a place."))?;
+                (Scope::School(u), vec![Place::school(u)])
+            }
             Some(("network", id)) => {
                 let id: aspire_core::people::NetworkId =
                     id.parse().map_err(|_| format!("'{other}' is not a place."))?;
@@ -139,8 +206,13 @@ struct PeoplePage {
     /// The address a role was just offered to.
     offered: Option<String>,
     can_invite: bool,
+    /// The roles the viewer may give at one of `places`.
     roles: Vec<(&'static str, &'static str)>,
     places: Vec<(String, String)>,
+    /// Whether the viewer may give the pupil-data permission (else it is not offered).
+    pupil_data: bool,
+    /// Whether "a school (give its URN)" is offered (else the URN field is not).
+    any_school: bool,
     /// The invitation form, as sent with its problems, or empty.
     form: FormState,
     csrf: String,
@@ -153,10 +225,6 @@ struct PeoplePage {
 pub struct PeopleQuery {
     q: Option<String>,
     offered: Option<String>,
-}
-
-fn role_options() -> Vec<(&'static str, &'static str)> {
-    Role::ALL.iter().map(|r| (r.code(), r.label())).collect()
 }
 
 pub async fn list(
@@ -176,13 +244,16 @@ async fn list_with(
     let p = &viewer.signed_in()?.principal;
     let people = state.db.people(&p.visible(Action::View, Record::Person), q.q.as_deref()).await?;
     let can_invite = p.may_somewhere(Action::Change, Record::Person);
+    let places = if can_invite { where_options(state, p).await? } else { Vec::new() };
     page(PeoplePage {
         people,
         q: q.q.unwrap_or_default(),
         offered: q.offered.and_then(|e| Email::parse(&e).ok()).map(|e| e.as_str().to_owned()),
         can_invite,
-        roles: role_options(),
-        places: if can_invite { where_options(state, p).await? } else { Vec::new() },
+        roles: grantable_roles(p, &places),
+        pupil_data: gives_pupil_data(p),
+        any_school: places.iter().any(|(v, _)| v == "school"),
+        places,
         form,
         csrf: viewer.csrf.clone(),
         upload_limit: crate::error::size(crate::routes::UPLOAD_LIMIT),
@@ -276,8 +347,13 @@ struct PersonPage {
     grants: Vec<GrantView>,
     can_change: bool,
     can_disable: bool,
+    /// The roles the viewer may give at one of `places`.
     roles: Vec<(&'static str, &'static str)>,
     places: Vec<(String, String)>,
+    /// Whether the viewer may give the pupil-data permission (else it is not offered).
+    pupil_data: bool,
+    /// Whether "a school (give its URN)" is offered (else the URN field is not).
+    any_school: bool,
     /// The role form, as sent with its problems, or empty.
     form: FormState,
     csrf: String,
@@ -330,12 +406,15 @@ async fn show_with(state: &AppState, viewer: &Viewer, id: &str, form: FormState)
         });
     }
     let can_change = p.may_somewhere(Action::Change, Record::Person);
+    let places = if can_change { where_options(state, p).await? } else { Vec::new() };
     page(PersonPage {
         grants,
         can_change,
         can_disable: p.may(Action::Change, Record::Person, &Place::NOWHERE) && person.id != p.person,
-        roles: role_options(),
-        places: if can_change { where_options(state, p).await? } else { Vec::new() },
+        roles: grantable_roles(p, &places),
+        pupil_data: gives_pupil_data(p),
+        any_school: places.iter().any(|(v, _)| v == "school"),
+        places,
         person,
         form,
         csrf: viewer.csrf.clone(),
