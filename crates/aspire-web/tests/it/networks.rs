@@ -263,3 +263,28 @@ async fn a_network_page_shows_its_people_to_its_people_only_and_the_team_changes
         assert_eq!(db.audit_log(&everything, &q).await.expect("log").len(), 1, "{action}");
     }
 }
+
+/// Networks in areas far apart (Guildford and Andover, 64 km) are drawn on maps of their own,
+/// each at a scale where its networks can be read, each with its own legend.
+#[tokio::test]
+async fn areas_far_apart_get_a_map_each() {
+    let admin = app().await.as_admin().await;
+    let mut schools = GUILDFORD.to_vec();
+    schools.extend(["115852", "115853", "115854", "115857"]);
+    let id = aspire_testkit::ProgrammeBuilder::new("Two areas").enrol(&schools).create(&admin.db).await;
+    let base = format!("/programmes/{id}/networks");
+    assert_eq!(admin.post(&format!("{base}/form"), &[("within", "la")]).await.status, StatusCode::SEE_OTHER);
+    let page = admin.get(&base).await.body;
+    assert_eq!(page.matches("data-testid=\"networks-map\"").count(), 2, "{page}");
+    assert!(page.contains("of 2: Surrey</strong>") && page.contains("of 2: Hampshire</strong>"), "{page}");
+    assert_eq!(page.matches("data-testid=\"map-legend\"").count(), 2);
+    assert_eq!(page.matches("class=\"map-label\"").count(), 3, "three networks, each labelled once");
+    // Each map shows its own area's districts: Guildford on Surrey's, Test Valley (Andover) on
+    // Hampshire's, and not the other's.
+    let maps: Vec<&str> = page.split("data-testid=\"networks-map\"").skip(1).collect();
+    for m in maps {
+        let surrey = m.contains("of 2: Surrey</strong>");
+        assert_eq!(m.contains("<title>Guildford</title></path>"), surrey);
+        assert_eq!(m.contains("<title>Test Valley</title></path>"), !surrey);
+    }
+}
