@@ -112,6 +112,9 @@ async fn networks_are_formed_moved_locked_and_published() {
     assert!(two.body.contains("href=\"#home-2\"") && two.body.contains("id=\"home-2-error\""), "{}", two.body);
     assert!(two.body.contains("value=\"nobody@provider.example\""), "kept: {}", two.body);
     assert!(two.body.contains("id=\"email-3\""), "a row to add another");
+    let more = admin.get(&format!("{base}?rows=5")).await.body;
+    assert!(more.contains("id=\"email-5\"") && !more.contains("id=\"email-6\""), "rows added on asking");
+    assert!(more.contains("?rows=6#advisers"), "and another");
     // One network's worth of capacity: one network is advised, the other said to have none.
     let short =
         admin.post(&advisers, &[("email-1", "alex@provider.example"), ("capacity-1", "1"), ("home-1", "GU1")]).await;

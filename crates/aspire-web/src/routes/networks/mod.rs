@@ -103,6 +103,8 @@ fn km(v: f64) -> String {
 pub struct ShowQuery {
     /// The boundary the networks were last formed within, to choose it again.
     within: Option<String>,
+    /// How many rows the advisers' form shows.
+    rows: Option<usize>,
 }
 
 pub async fn show(
@@ -115,7 +117,8 @@ pub async fn show(
     if let Some(w) = q.within.filter(|w| app::Boundary::parse(w).is_ok()) {
         form.keep("within", &w);
     }
-    show_with(&state, &viewer, id, form, advisers::ROWS).await
+    let rows = q.rows.unwrap_or(advisers::ROWS).clamp(1, advisers::MAX_ROWS);
+    show_with(&state, &viewer, id, form, rows).await
 }
 
 /// The networks page, with the advisers' form as sent (with its problems) or empty.
