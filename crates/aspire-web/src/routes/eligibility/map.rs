@@ -19,8 +19,10 @@ pub const ATTRIBUTION: &str = "District boundaries (2013): UK Boundary Data by M
      Ordnance Survey data © Crown copyright and database right 2014 and ONS data under the Open Government Licence \
      v3.0.";
 
-/// Boundaries are simplified to within this many pixels of the original.
+/// Boundaries are simplified to within this many pixels of the original: an area's map, and
+/// the map of all England, whose 326 districts would otherwise weigh most of its page.
 const TOLERANCE_PX: f64 = 0.7;
+const ENGLAND_TOLERANCE_PX: f64 = 1.5;
 
 static BOUNDARIES: OnceLock<Option<Boundaries>> = OnceLock::new();
 
@@ -52,8 +54,12 @@ pub struct District {
 
 /// The districts that reach into a frame, drawn to its scale.
 pub fn districts(frame: &Frame) -> Vec<District> {
+    districts_within(frame, TOLERANCE_PX)
+}
+
+fn districts_within(frame: &Frame, tolerance: f64) -> Vec<District> {
     boundaries().map_or_else(Vec::new, |b| {
-        b.draw(frame, TOLERANCE_PX).into_iter().map(|Shape { path, name, .. }| District { path, name }).collect()
+        b.draw(frame, tolerance).into_iter().map(|Shape { path, name, .. }| District { path, name }).collect()
     })
 }
 
@@ -118,7 +124,7 @@ pub fn build(points: impl Iterator<Item = (f64, f64, &'static str, String)>) -> 
     Map {
         width: format!("{WIDTH:.0}"),
         height: format!("{:.0}", frame.height),
-        districts: districts(&frame),
+        districts: districts_within(&frame, ENGLAND_TOLERANCE_PX),
         points: pts,
     }
 }
@@ -145,7 +151,7 @@ mod tests {
         assert!(bx < x && by < y, "Blackpool is west and north of London");
         assert_eq!(m.districts.len(), 326, "every district of England");
         let bytes: usize = m.districts.iter().map(|d| d.path.len()).sum();
-        assert!(bytes < 250_000, "the boundaries take {bytes} bytes");
+        assert!(bytes < 130_000, "the boundaries take {bytes} bytes");
     }
 
     #[test]
