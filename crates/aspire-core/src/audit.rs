@@ -83,6 +83,9 @@ codes!(
         JoiningUntick = "joining.untick",
         NetworkCreate = "network.create",
         NetworkLock = "network.lock",
+        NetworkRename = "network.rename",
+        /// A network taken off the public pages.
+        NetworkUnpublish = "network.unpublish",
         NetworksAdvisers = "networks.advisers",
         NetworksForm = "networks.form",
         NetworksPublish = "networks.publish",

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod joining;
 pub mod ks2;
 pub mod links;
+pub mod map;
 pub mod networks;
 pub mod ofsted;
 pub mod people;

@@ -24,6 +24,8 @@ pub struct PlacedSchool {
     pub name: Option<String>,
     pub la_name: Option<String>,
     pub region: Option<String>,
+    /// The ONS code of its district, as the register has it.
+    pub district_code: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub network: Option<NetworkId>,
@@ -58,7 +60,7 @@ impl Db {
         self.fetch(
             &Sql::new(format!(
                 "SELECT e.urn, e.network_id, s.name, COALESCE(la.name, s.la_name) AS la_name, COALESCE(s.region_name, la.region_name) AS region, \
-                 s.latitude, s.longitude FROM enrolments e LEFT JOIN schools s ON s.urn = e.urn \
+                 s.district_code, s.latitude, s.longitude FROM enrolments e LEFT JOIN schools s ON s.urn = e.urn \
                  LEFT JOIN local_authorities la ON la.la_code = s.la_code \
                  WHERE e.programme_id = ? AND e.status IN ({}) AND {cond} ORDER BY e.urn",
                 stages.join(", ")
@@ -71,6 +73,7 @@ impl Db {
                     name: r.text("name").ok().flatten(),
                     la_name: r.text("la_name").ok().flatten(),
                     region: r.text("region").ok().flatten(),
+                    district_code: r.text("district_code").ok().flatten(),
                     latitude: r.real("latitude").ok().flatten(),
                     longitude: r.real("longitude").ok().flatten(),
                     network: r.network_id("network_id").ok().flatten(),
@@ -267,6 +270,88 @@ impl Db {
         Ok(())
     }
 
+    /// Renames a network: a name is required (at most 100 characters) and must not be another
+    /// network's in the programme. A name changed by hand stays when the networks are formed
+    /// again only if the network is kept (locked or published).
+    pub async fn rename_network(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        network: NetworkId,
+        name: &str,
+    ) -> Result<(), ProgrammeError> {
+        let name = aspire_core::text::without_controls(name).unwrap_or_else(|| name.to_owned()).trim().to_owned();
+        if name.is_empty() {
+            return Err(ProgrammeError::NameMissing);
+        }
+        if name.chars().count() > 100 {
+            return Err(ProgrammeError::Field { field: "name", problem: "must be at most 100 characters".into() });
+        }
+        let n = self.network(network).await?.filter(|n| n.programme == programme);
+        let n = n.ok_or(ProgrammeError::NoSuchNetwork(network))?;
+        let mut tx = self.begin().await?;
+        let taken = tx
+            .fetch_one(
+                &Sql::new("SELECT id FROM networks WHERE programme_id = ? AND name = ? AND id <> ?")
+                    .int(programme)
+                    .text(name.as_str())
+                    .int(network),
+                "finding a network",
+                |r| r.int("id"),
+            )
+            .await?
+            .flatten();
+        if taken.is_some() {
+            return Err(ProgrammeError::NetworkExists(name));
+        }
+        tx.execute(
+            &Sql::new("UPDATE networks SET name = ? WHERE id = ?").text(name.as_str()).int(network),
+            "renaming a network",
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::NetworkRename, AuditRecord::Network, network)
+                .programme(Some(programme))
+                .before(serde_json::json!({ "name": n.name }))
+                .after(serde_json::json!({ "name": name })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes a published network off the public pages (it stays, with its schools and roles).
+    /// Returns false, writing nothing, when it was not published.
+    pub async fn unpublish_network(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        network: NetworkId,
+    ) -> Result<bool, ProgrammeError> {
+        let n = self.network(network).await?.filter(|n| n.programme == programme);
+        let n = n.ok_or(ProgrammeError::NoSuchNetwork(network))?;
+        let Some(was) = n.published_at else { return Ok(false) };
+        let mut tx = self.begin().await?;
+        tx.execute(
+            &Sql::new("UPDATE networks SET published_at = NULL WHERE id = ?").int(network),
+            "unpublishing a network",
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::NetworkUnpublish, AuditRecord::Network, network)
+                .programme(Some(programme))
+                .before(serde_json::json!({ "published_at": was }))
+                .after(serde_json::json!({ "published_at": null })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Publishes every network of the programme that has members and is not yet published.
     pub async fn publish_networks(&self, actor: &Actor, programme: ProgrammeId) -> Result<usize, ProgrammeError> {
         if self.programme(programme).await?.is_none() {
@@ -338,5 +423,53 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Where a postcode district ("BD21") is: the mean of the positions of the register's
+    /// schools whose postcode is in it, with how many there are; `None` when none has one.
+    pub async fn postcode_district_position(
+        &self,
+        district: &str,
+    ) -> Result<Option<(aspire_core::geo::LatLon, usize)>, StoreError> {
+        // The inward code is always three characters, so the district is all but the last three.
+        let pattern = format!("{}___", district.to_ascii_uppercase());
+        let found = self
+            .fetch_one(
+                &Sql::new(
+                    "SELECT AVG(latitude) AS lat, AVG(longitude) AS lon, COUNT(*) AS n FROM schools \
+                     WHERE UPPER(REPLACE(postcode, ' ', '')) LIKE ? AND latitude IS NOT NULL AND longitude IS NOT NULL",
+                )
+                .text(pattern),
+                "finding a postcode district",
+                |r| {
+                    let n = usize::try_from(r.int("n")?.unwrap_or(0)).unwrap_or(0);
+                    Ok(r.real("lat")?
+                        .zip(r.real("lon")?)
+                        .filter(|_| n > 0)
+                        .map(|(lat, lon)| (aspire_core::geo::LatLon { lat, lon }, n)))
+                },
+            )
+            .await?;
+        Ok(found.flatten())
+    }
+
+    /// A school's name and position in the register; `None` for a URN it does not have, and no
+    /// position when it has no coordinates.
+    pub async fn school_position(
+        &self,
+        urn: Urn,
+    ) -> Result<Option<(Option<String>, Option<aspire_core::geo::LatLon>)>, StoreError> {
+        self.fetch_one(
+            &Sql::new("SELECT name, latitude, longitude FROM schools WHERE urn = ?").int(urn),
+            "finding a school",
+            |r| {
+                let at = r
+                    .real("latitude")?
+                    .zip(r.real("longitude")?)
+                    .map(|(lat, lon)| aspire_core::geo::LatLon { lat, lon });
+                Ok((r.text("name")?, at))
+            },
+        )
+        .await
     }
 }

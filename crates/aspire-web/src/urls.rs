@@ -74,6 +74,8 @@ urls! {
     publish, PUBLISH = "/programmes/{id}/networks/publish", programme;
     advisers, ADVISERS = "/programmes/{id}/networks/advisers", programme;
     lock, LOCK = "/programmes/{id}/networks/{network}/lock", programme, network;
+    rename_network, RENAME_NETWORK = "/programmes/{id}/networks/{network}/rename", programme, network;
+    unpublish_network, UNPUBLISH_NETWORK = "/programmes/{id}/networks/{network}/unpublish", programme, network;
     network, NETWORK = "/programmes/{id}/networks/{network}", programme, network;
     enrol, ENROL = "/programmes/{id}/schools", programme;
     /// A school's record in a programme.

@@ -20,6 +20,20 @@ pub enum NetworksCommand {
     Form(FormArgs),
     /// Measure a partition (`URN,network`): total distance between members and the lower bound.
     Score(ScoreArgs),
+    /// Give a programme's networks their Achievement Advisers, as the networks page does: as
+    /// many networks as the advisers can take, at least total distance to the venues.
+    Advisers(AdvisersArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AdvisersArgs {
+    /// The programme whose networks (those with schools) get advisers.
+    #[arg(long, value_name = "ID")]
+    programme: aspire_core::people::ProgrammeId,
+    /// One adviser: "email,networks they can take,where" (where: a postcode district such as
+    /// BD21, or a school's URN). Repeat for each adviser.
+    #[arg(long = "adviser", value_name = "EMAIL,N,PLACE", required = true)]
+    advisers: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +99,7 @@ impl NetworksCommand {
         match self {
             NetworksCommand::Form(a) => a.programme,
             NetworksCommand::Score(_) => None,
+            NetworksCommand::Advisers(a) => Some(a.programme),
         }
     }
 }
@@ -122,6 +137,10 @@ pub async fn run(cmd: &NetworksCommand, db: Option<&aspire_store::Db>) -> anyhow
             }
         }
         NetworksCommand::Score(a) => score(a),
+        NetworksCommand::Advisers(a) => match db {
+            Some(db) => advisers(a, db).await,
+            None => bail!("advisers needs the database"),
+        },
     }
 }
 
@@ -434,4 +453,46 @@ fn score(a: &ScoreArgs) -> anyhow::Result<ExitCode> {
     let gap = if s.objective_km > 0.0 { (s.objective_km - s.lower_bound_km) / s.objective_km * 100.0 } else { 0.0 };
     writeln!(out, "lower bound {:.3} km (gap {gap:.1} %)", s.lower_bound_km)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `networks advisers`: every problem with every adviser said at once, or each network's adviser.
+async fn advisers(a: &AdvisersArgs, db: &aspire_store::Db) -> anyhow::Result<ExitCode> {
+    use aspire_app::networks::{AdviserRow, AssignError, assign_advisers, networks_to_advise};
+    use aspire_core::text::printable;
+    let rows: Vec<AdviserRow> = a
+        .advisers
+        .iter()
+        .map(|t| {
+            let mut cells = t.splitn(3, ',').map(str::trim);
+            AdviserRow::new(cells.next().unwrap_or(""), cells.next().unwrap_or(""), cells.next().unwrap_or(""))
+        })
+        .collect();
+    let nets = networks_to_advise(db, a.programme).await?;
+    match assign_advisers(db, &aspire_store::Actor::command_line(), a.programme, &rows).await {
+        Ok(done) => {
+            for placed in &done.advisers {
+                println!("adviser {}: placed at {}", placed.row, printable(&placed.basis));
+            }
+            for (network, person) in &done.pairs {
+                let name =
+                    nets.iter().find(|n| n.id == *network).map_or_else(|| network.to_string(), |n| n.name.clone());
+                let row = done.advisers.iter().find(|p| p.person == *person).map_or(0, |p| p.row);
+                println!("{}: adviser {row}", printable(&name));
+            }
+            for network in &done.unassigned {
+                let name =
+                    nets.iter().find(|n| n.id == *network).map_or_else(|| network.to_string(), |n| n.name.clone());
+                println!("{}: no adviser (the advisers' capacity ran short)", printable(&name));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(AssignError::Problems(problems)) => {
+            for p in problems {
+                eprintln!("{}", printable(&p.message));
+            }
+            eprintln!("nothing was changed");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

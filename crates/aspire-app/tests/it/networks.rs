@@ -16,6 +16,8 @@ const FILES: &[&str] = &[
 // the spine, which has none.
 const GUILDFORD: [&str; 8] = ["125004", "125009", "125025", "125067", "125079", "125160", "125167", "125189"];
 const NO_COORDINATES: &str = "105626";
+/// A school in Andover, Hampshire, far west of Guildford.
+const HAMPSHIRE_SCHOOL: &str = "115852";
 
 #[tokio::test]
 async fn networks_are_formed_named_saved_and_kept_when_locked() {
@@ -139,6 +141,7 @@ async fn advisers_of(db: &aspire_store::Db) -> Vec<(aspire_core::people::Network
 
 #[tokio::test]
 async fn advisers_are_given_the_nearest_networks_within_their_capacity() {
+    use networks::AdviserRow;
     for t in TestDb::all().await {
         let t = t.with_files(FILES).await;
         let db = &t.db;
@@ -150,27 +153,56 @@ async fn advisers_are_given_the_nearest_networks_within_their_capacity() {
         let (near, near_email) = aspire_testkit::person_with(db, &[]).await;
         let (far, far_email) = aspire_testkit::person_with(db, &[]).await;
 
-        // Guildford, and Newcastle: one network each, so the far adviser gets one anyway.
-        let list = format!("{near_email}, 1, 51.24, -0.57\n\n{far_email}, 1, 54.97, -1.61");
-        let pairs = networks::assign_listed_advisers(db, &cli, id, &list).await.expect("assigned");
-        assert_eq!(pairs.len(), 2);
-        let mut expected = pairs.clone();
+        // In Guildford (a postcode district), and at a school in Hampshire: one network each,
+        // so the far adviser gets one anyway. A blank row is skipped.
+        let rows = [
+            AdviserRow::new(&near_email.to_string(), "1", "gu1"),
+            AdviserRow::default(),
+            AdviserRow::new(&far_email.to_string(), "1", HAMPSHIRE_SCHOOL),
+        ];
+        let done = networks::assign_advisers(db, &cli, id, &rows).await.expect("assigned");
+        assert_eq!(done.pairs.len(), 2);
+        assert!(done.unassigned.is_empty());
+        let mut expected = done.pairs.clone();
         expected.sort();
         assert_eq!(advisers_of(db).await, expected, "what was returned was written");
-        assert_eq!(pairs.iter().filter(|(_, p)| *p == near).count(), 1);
-        assert_eq!(pairs.iter().filter(|(_, p)| *p == far).count(), 1);
+        assert_eq!(done.pairs.iter().filter(|(_, p)| *p == near).count(), 1);
+        assert_eq!(done.pairs.iter().filter(|(_, p)| *p == far).count(), 1);
+        // Where each was placed, and how: GU1 from the register's schools with a postcode there.
+        assert_eq!(done.advisers[0].row, 1);
+        assert!(done.advisers[0].basis.starts_with("GU1: the mean position of the "), "{:?}", done.advisers);
+        assert!((done.advisers[0].home.lat - 51.24).abs() < 0.05, "{:?}", done.advisers[0].home);
+        assert_eq!(done.advisers[1].row, 3);
 
         // The near adviser can take both: the far one then has none, and loses the role.
-        let both = networks::AdviserRequest::parse(1, &format!("{near_email}, 2, 51.24, -0.57")).expect("line");
-        let pairs = networks::assign_advisers(db, &cli, id, &[both]).await.expect("assigned");
-        assert!(pairs.iter().all(|(_, p)| *p == near));
+        let both = [AdviserRow::new(&near_email.to_string(), "2", "GU1 2SG")];
+        let done = networks::assign_advisers(db, &cli, id, &both).await.expect("assigned");
+        assert!(done.pairs.iter().all(|(_, p)| *p == near));
         assert_eq!(advisers_of(db).await.iter().map(|(_, p)| *p).collect::<Vec<_>>(), [near, near]);
+
+        // Capacity for one network: the one nearest the adviser is assigned, the other not.
+        let venue_of = |n: &aspire_store::Network| n.venue.expect("venue");
+        let schools = db.taking_part(id, &Visible::everything()).await.expect("schools");
+        let at = |u| schools.iter().find(|s| s.urn == u).and_then(|s| s.location()).expect("located");
+        let home =
+            db.school_position(aspire_core::urn::Urn::parse(HAMPSHIRE_SCHOOL).expect("urn")).await.expect("read");
+        let home = home.and_then(|(_, p)| p).expect("a position");
+        let mut by_distance: Vec<(f64, aspire_core::people::NetworkId)> =
+            nets.iter().map(|n| (aspire_core::geo::haversine_km(home, at(venue_of(n))), n.id)).collect();
+        by_distance.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(by_distance[1].0 - by_distance[0].0 > 0.1, "the venues differ in distance: {by_distance:?}");
+        let one = [AdviserRow::new(&far_email.to_string(), "1", HAMPSHIRE_SCHOOL)];
+        let done = networks::assign_advisers(db, &cli, id, &one).await.expect("assigned");
+        assert_eq!(done.pairs, [(by_distance[0].1, far)], "the nearer network");
+        assert_eq!(done.unassigned, [by_distance[1].1]);
+        assert_eq!(advisers_of(db).await, [(by_distance[0].1, far)]);
         t.cleanup().await;
     }
 }
 
 #[tokio::test]
-async fn every_problem_with_an_adviser_list_is_said_at_once_and_nothing_changes() {
+async fn every_problem_with_the_advisers_is_said_at_once_and_nothing_changes() {
+    use networks::{AdviserField, AdviserRow};
     for t in TestDb::all().await {
         let t = t.with_files(FILES).await;
         let db = &t.db;
@@ -178,27 +210,50 @@ async fn every_problem_with_an_adviser_list_is_said_at_once_and_nothing_changes(
         let id = ProgrammeBuilder::new("Guildford").enrol(&GUILDFORD).create(db).await;
         let problems = |e: AssignError| match e {
             AssignError::Problems(p) => p,
-            e => panic!("not a problem with the list: {e}"),
+            e => panic!("not a problem with the rows: {e}"),
         };
         let (_, email) = aspire_testkit::person_with(db, &[]).await;
 
-        // Before networks are formed, and with bad lines: each said, in the list's order.
-        let list = format!("{email}, 2, 151.24, -0.57\nnobody@test.example, 1, 51.2, -0.5\n{email}, two");
-        let e = networks::assign_listed_advisers(db, &cli, id, &list).await.expect_err("refused");
-        let found = problems(e);
-        assert_eq!(found.len(), 4, "{found:?}");
-        assert!(found[0].starts_with("Line 1: '151.24' is not a latitude"), "{found:?}");
-        assert!(found[1].starts_with("Line 2: no one has the address nobody@test.example"), "{found:?}");
-        assert!(found[2].starts_with("Line 3: "), "{found:?}");
-        assert_eq!(found[3], "No network has schools yet: form the networks first");
+        // Before networks are formed, and with bad rows: each said, in the rows' order.
+        let rows = [
+            AdviserRow::new(&email.to_string(), "2", "51.24, -0.57"),
+            AdviserRow::new("nobody@test.example", "0", "999999"),
+            AdviserRow::new("", "two", ""),
+        ];
+        let found = problems(networks::assign_advisers(db, &cli, id, &rows).await.expect_err("refused"));
+        let fields: Vec<Option<(usize, AdviserField)>> = found.iter().map(|p| p.row).collect();
+        assert_eq!(
+            fields,
+            [
+                Some((1, AdviserField::Home)),
+                Some((2, AdviserField::Email)),
+                Some((2, AdviserField::Capacity)),
+                Some((2, AdviserField::Home)),
+                Some((3, AdviserField::Email)),
+                Some((3, AdviserField::Capacity)),
+                Some((3, AdviserField::Home)),
+                None,
+            ],
+            "{found:?}"
+        );
+        assert!(found[0].message.starts_with("Adviser 1: '51.24, -0.57' is not a postcode district"), "{found:?}");
+        assert!(found[1].message.starts_with("Adviser 2: no one has the address nobody@test.example"), "{found:?}");
+        assert_eq!(found[3].message, "Adviser 2: there is no school 999999 in the register");
+        assert_eq!(found[7].message, "No network has schools yet: form the networks first");
 
         networks::form(db, &cli, id, &FormRequest::default()).await.expect("formed");
-        let e = networks::assign_listed_advisers(db, &cli, id, "  \n").await.expect_err("empty");
-        assert!(problems(e)[0].starts_with("List at least one adviser"));
-        let e = networks::assign_listed_advisers(db, &cli, id, &format!("{email}, 1, 51.24, -0.57"))
-            .await
-            .expect_err("short");
-        assert_eq!(problems(e), ["There are 2 networks but the advisers listed can take only 1 between them"]);
+        let found =
+            problems(networks::assign_advisers(db, &cli, id, &[AdviserRow::default()]).await.expect_err("empty"));
+        assert!(found[0].message.starts_with("Enter at least one adviser"));
+        let found = problems(
+            networks::assign_advisers(db, &cli, id, &[AdviserRow::new(&email.to_string(), "1", "ZZ9")])
+                .await
+                .expect_err("nowhere"),
+        );
+        assert_eq!(
+            found[0].message,
+            "Adviser 1: no school in the register has a postcode in ZZ9: give a nearby district or a school's URN"
+        );
         assert!(advisers_of(db).await.is_empty(), "no role given");
         t.cleanup().await;
     }

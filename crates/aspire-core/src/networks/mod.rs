@@ -10,6 +10,7 @@
 
 mod assign;
 mod bound;
+mod contacts;
 mod search;
 
 use std::collections::{BTreeMap, HashMap};
@@ -20,7 +21,8 @@ use rayon::prelude::*;
 
 use crate::geo::{LatLon, haversine_km};
 use crate::urn::Urn;
-pub use assign::min_cost_assignment;
+pub use assign::{min_cost_assignment, partial_assignment};
+pub use contacts::sees_contacts;
 use search::{Point, Problem};
 
 /// A school to place: its URN, its location (none: the school cannot be placed and [`form`]

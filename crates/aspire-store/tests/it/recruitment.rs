@@ -214,6 +214,10 @@ async fn every_change_writes_its_audit_entry() {
         let n = db.create_network(&cli, p, "North").await.expect("network");
         db.set_network(&cli, p, a, Some(n)).await.expect("member");
         db.set_network_locked(&cli, p, n, true).await.expect("lock");
+        db.rename_network(&cli, p, n, "North Oldham").await.expect("rename");
+        db.publish_networks(&cli, p).await.expect("publish");
+        assert!(db.unpublish_network(&cli, p, n).await.expect("unpublish"));
+        assert!(!db.unpublish_network(&cli, p, n).await.expect("not published"), "nothing to undo, nothing written");
         let (person, _) = aspire_testkit::person_with(db, &[]).await;
         let grant = Grant::new(Role::Teacher, Scope::School(a), false).expect("grant");
         let g = db.add_grant(&cli, person, &grant).await.expect("role");
@@ -239,6 +243,9 @@ async fn every_change_writes_its_audit_entry() {
             A::NetworkCreate,
             A::EnrolmentNetwork,
             A::NetworkLock,
+            A::NetworkRename,
+            A::NetworksPublish,
+            A::NetworkUnpublish,
             A::PersonAdd,
             A::RoleAdd,
             A::RoleRemove,

@@ -83,6 +83,8 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("POST", route::ADVISERS, At(Change, Network, Locate::Programme), post(networks::assign)),
         r("POST", route::LOCK, At(Change, Network, Locate::Network), post(networks::lock)),
         r("GET", route::NETWORK, At(View, Network, Locate::Network), get(networks::page_of)),
+        r("POST", route::RENAME_NETWORK, At(Change, Network, Locate::Network), post(networks::rename)),
+        r("POST", route::UNPUBLISH_NETWORK, At(Change, Network, Locate::Network), post(networks::unpublish)),
         r("POST", route::ENROL, At(Change, Enrolment, Locate::Programme), post(programmes::enrol)),
         r("GET", route::ENROLMENT, At(View, Enrolment, Locate::Enrolment), get(programmes::enrolment)),
         r("POST", route::SET_NETWORK, At(Change, Network, Locate::Programme), post(programmes::set_network)),

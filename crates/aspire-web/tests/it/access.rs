@@ -253,6 +253,18 @@ fn probes(w: &World) -> Vec<Probe> {
         ),
         probe("GET", "/programmes/{id}/networks/{network}", format!("/programmes/{p1}/networks/{n1}"), &p1_view),
         probe(
+            "POST",
+            "/programmes/{id}/networks/{network}/rename",
+            format!("/programmes/{p1}/networks/{n1}/rename"),
+            &["admin", "pa"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/networks/{network}/unpublish",
+            format!("/programmes/{p1}/networks/{n1}/unpublish"),
+            &["admin", "pa"],
+        ),
+        probe(
             "GET",
             "/programmes/{id}/networks/{network}",
             format!("/programmes/{p1}/networks/{n2}"),
@@ -344,7 +356,9 @@ fn probes(w: &World) -> Vec<Probe> {
             ("POST", "/programmes/{id}/areas") => vec![("areas", "Oldham: 2")],
             ("POST", "/programmes/{id}/schools/{urn}/stage") => vec![("stage", "applied")],
             ("POST", "/programmes/{id}/networks/{network}/lock") => vec![("locked", "no")],
-            ("POST", "/programmes/{id}/networks/advisers") => vec![("advisers", "")],
+            // Renamed to the name it has, and asked (not confirmed), so nothing changes.
+            ("POST", "/programmes/{id}/networks/{network}/rename") => vec![("name", "North A")],
+            ("POST", "/programmes/{id}/networks/advisers") => vec![("email-1", "")],
             ("POST", "/programmes/{id}/networks") => vec![("name", "NAME")],
             ("POST", "/programmes/{id}/schools") => vec![("urns", "105648")],
             // Moved to the network it is in, so that the rest of the matrix sees the same world.

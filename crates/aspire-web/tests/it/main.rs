@@ -12,6 +12,7 @@ mod joining;
 mod limits;
 mod networks;
 mod pages;
+mod people;
 mod recruitment;
 mod security;
 

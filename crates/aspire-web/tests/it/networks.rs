@@ -44,6 +44,13 @@ async fn networks_are_formed_moved_locked_and_published() {
     let (total, bound) = (figure(&page.body, "Total distance"), figure(&page.body, "Lower bound"));
     assert!(bound > 0.0 && bound <= total + 1e-9, "{bound} <= {total}");
     assert_eq!(page.body.matches("<circle").count(), 8, "every school on the map");
+    // Over district boundaries (Guildford's among them), with each network's label and a
+    // legend, and the boundaries' attribution.
+    assert!(page.body.contains("<title>Guildford</title></path>"), "{}", page.body);
+    assert_eq!(page.body.matches("class=\"map-label\"").count(), 2);
+    assert!(page.body.contains("data-testid=\"map-legend\""));
+    assert!(page.body.contains("Martin Chorley, CC BY 4.0"));
+    assert!(page.body.len() < 200_000, "the page stays small: {} bytes", page.body.len());
     assert!(page.body.contains("suggested venue"));
 
     // Move a school by hand: the distance changes.
@@ -72,28 +79,56 @@ async fn networks_are_formed_moved_locked_and_published() {
     let bad = admin.post(&format!("{base}/form"), &[("within", "county")]).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 
-    // Advisers: within capacity, at least travel; unknown people and too little capacity refused.
+    // Advisers, placed by postcode district or school: every problem with every row at once,
+    // beside its field, what was typed kept; too little capacity assigns what it can.
     let email = aspire_core::people::Email::parse("alex@provider.example").expect("email");
     db.add_person(&cli, &email, "Alex Adviser", &[]).await.expect("person");
     let advisers = format!("{base}/advisers");
-    let short = admin.post(&advisers, &[("advisers", "alex@provider.example, 1, 51.24, -0.57")]).await;
-    assert_eq!(short.status, StatusCode::BAD_REQUEST);
-    assert!(short.body.contains("can take only 1"), "{}", short.body);
-    let nobody = admin.post(&advisers, &[("advisers", "nobody@provider.example, 2, 51.24, -0.57")]).await;
-    assert!(nobody.body.contains("Line 1: no one has the address"), "{}", nobody.body);
-    let bad_line = admin.post(&advisers, &[("advisers", "alex@provider.example, 2, 151.24, -0.57")]).await;
-    assert!(bad_line.body.contains("not a latitude"), "{}", bad_line.body);
+    let empty = admin.post(&advisers, &[("email-1", ""), ("capacity-1", ""), ("home-1", "")]).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(empty.body.contains("Enter at least one adviser"), "{}", empty.body);
     let two = admin
         .post(
             &advisers,
-            &[("advisers", "alex@provider.example, 2, 151.24, -0.57\nnobody@provider.example, 1, 51.2, -0.5")],
+            &[
+                ("email-1", "alex@provider.example"),
+                ("capacity-1", "two"),
+                ("home-1", "53.79, -1.75"),
+                ("email-2", "nobody@provider.example"),
+                ("capacity-2", "1"),
+                ("home-2", "ZZ99"),
+            ],
         )
         .await;
-    assert!(two.body.contains("Line 1: ") && two.body.contains("Line 2: no one has the address"), "{}", two.body);
-    assert!(two.body.contains("nobody@provider.example, 1, 51.2, -0.5</textarea>"), "kept: {}", two.body);
-    let given = admin.post(&advisers, &[("advisers", "alex@provider.example, 2, 51.24, -0.57")]).await;
+    assert_eq!(two.status, StatusCode::BAD_REQUEST);
+    for said in [
+        "Adviser 1: the networks they can take must be a whole number",
+        "Adviser 1: &#39;53.79, -1.75&#39; is not a postcode district",
+        "Adviser 2: no one has the address nobody@provider.example",
+        "Adviser 2: no school in the register has a postcode in ZZ99",
+    ] {
+        assert!(two.body.contains(said), "{said}: {}", two.body);
+    }
+    assert!(two.body.contains("href=\"#home-2\"") && two.body.contains("id=\"home-2-error\""), "{}", two.body);
+    assert!(two.body.contains("value=\"nobody@provider.example\""), "kept: {}", two.body);
+    assert!(two.body.contains("id=\"email-3\""), "a row to add another");
+    let more = admin.get(&format!("{base}?rows=5")).await.body;
+    assert!(more.contains("id=\"email-5\"") && !more.contains("id=\"email-6\""), "rows added on asking");
+    assert!(more.contains("?rows=6#advisers"), "and another");
+    // One network's worth of capacity: one network is advised, the other said to have none.
+    let short =
+        admin.post(&advisers, &[("email-1", "alex@provider.example"), ("capacity-1", "1"), ("home-1", "GU1")]).await;
+    assert_eq!(short.status, StatusCode::SEE_OTHER, "{}", short.body);
+    let page = admin.get(&base).await.body;
+    assert_eq!(page.matches("Achievement Adviser: Alex Adviser").count(), 1, "{page}");
+    assert!(page.contains("1 network has no Achievement Adviser"), "{page}");
+    // By a school's URN, with room for both.
+    let given =
+        admin.post(&advisers, &[("email-1", "alex@provider.example"), ("capacity-1", "2"), ("home-1", "125009")]).await;
     assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
-    assert_eq!(admin.get(&base).await.body.matches("Achievement Adviser: Alex Adviser").count(), 2);
+    let page = admin.get(&base).await.body;
+    assert_eq!(page.matches("Achievement Adviser: Alex Adviser").count(), 2);
+    assert!(!page.contains("no Achievement Adviser,"), "{page}");
 
     // Forming again when it would change networks with roles in them: the page says which
     // first, changes nothing, and lets the team keep some.
@@ -129,4 +164,130 @@ async fn networks_are_formed_moved_locked_and_published() {
     let public = admin.signed_out();
     let join = public.get("/join?q=Surrey").await;
     assert!(join.body.contains("Networks formed:") && join.body.contains("(5 schools)"), "{}", join.body);
+}
+
+/// A network's page: its adviser, the programme's dates, and the contacts of its adviser and
+/// heads, which only its heads, its adviser and the team see; the team renames and unpublishes.
+#[tokio::test]
+async fn a_network_page_shows_its_people_to_its_people_only_and_the_team_changes_it() {
+    use aspire_core::people::{Grant, Role, Scope};
+    let site = app().await;
+    let db = site.db.clone();
+    let cli = Actor::command_line();
+    let id = aspire_testkit::ProgrammeBuilder::new("Guildford").enrol(&GUILDFORD).create(&db).await;
+    // Networks made here, not with the test kit's adviser, whose addresses could meet the
+    // signed-in people's.
+    let (net, other) = (
+        db.create_network(&cli, id, "Guildford North").await.expect("network"),
+        db.create_network(&cli, id, "Guildford South").await.expect("network"),
+    );
+    for (i, u) in GUILDFORD.iter().enumerate() {
+        db.set_network(&cli, id, aspire_testkit::urn(u), Some(if i < 4 { net } else { other })).await.expect("member");
+    }
+    let adviser_grant =
+        Grant::new(Role::AchievementAdviser, Scope::Network { programme: id, network: net }, false).expect("grant");
+    let adviser_address = aspire_core::people::Email::parse("ada.adviser@provider.example").expect("email");
+    let adviser = db.add_person(&cli, &adviser_address, "Ada Adviser", &[adviser_grant]).await.expect("adviser");
+    let head_email = aspire_core::people::Email::parse("head.wood@school.example").expect("email");
+    let head_grant =
+        Grant::new(Role::HeadTeacher, Scope::School(aspire_testkit::urn(GUILDFORD[0])), false).expect("grant");
+    db.add_person(&cli, &head_email, "Hilary Head", std::slice::from_ref(&head_grant)).await.expect("head");
+    let adviser_email = db.person(adviser).await.expect("read").expect("adviser").email.to_string();
+    let url = format!("/programmes/{id}/networks/{net}");
+
+    let grant = |r: Role, s: Scope| Grant::new(r, s, false).expect("grant");
+    let member = |i: usize| Scope::School(aspire_testkit::urn(GUILDFORD[i]));
+    // Those who see the contacts: the team, the network's adviser, a head of one of its schools.
+    let team = site.signed_out().as_admin().await;
+    let own_adviser = site
+        .signed_out()
+        .signed_in(&[grant(Role::AchievementAdviser, Scope::Network { programme: id, network: net })])
+        .await;
+    let a_head = site.signed_out().signed_in(&[grant(Role::HeadTeacher, member(1))]).await;
+    for (who, viewer) in [("team", &team), ("adviser", &own_adviser), ("head", &a_head)] {
+        let page = viewer.get(&url).await;
+        assert_eq!(page.status, StatusCode::OK, "{who}: {}", page.body);
+        assert!(
+            page.body.contains("head.wood@school.example") && page.body.contains("Hilary Head"),
+            "{who}: {}",
+            page.body
+        );
+        assert!(page.body.contains(&adviser_email), "{who} sees the adviser's contact: {}", page.body);
+        assert!(page.body.contains("Autumn 2017") && page.body.contains("1 November 2017"), "{who}: the dates");
+    }
+    // Those who see the network but not the contacts: a teacher of a member school, the other
+    // network's adviser, a head outside the network.
+    let teacher = site.signed_out().signed_in(&[grant(Role::Teacher, member(0))]).await;
+    let other_adviser = site
+        .signed_out()
+        .signed_in(&[grant(Role::AchievementAdviser, Scope::Network { programme: id, network: other })])
+        .await;
+    let other_head = site.signed_out().signed_in(&[grant(Role::HeadTeacher, member(5))]).await;
+    for (who, viewer) in [("teacher", &teacher), ("other adviser", &other_adviser), ("other head", &other_head)] {
+        let page = viewer.get(&url).await;
+        if page.status == StatusCode::OK {
+            assert!(!page.body.contains("head.wood@school.example"), "{who} sees a head's contact: {}", page.body);
+            assert!(!page.body.contains(&adviser_email), "{who} sees the adviser's contact");
+            assert!(!page.body.contains("Rename"), "{who} may not rename");
+        } else {
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{who}");
+        }
+    }
+    assert!(teacher.get(&url).await.body.contains("shown only to the network"), "the teacher is told who sees them");
+    // Only the team renames and unpublishes.
+    let refused = a_head.post(&format!("{url}/rename"), &[("name", "Ours")]).await;
+    assert!(matches!(refused.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", refused.status);
+
+    // Rename: every mistake on the form, what was typed kept; then done, and audited.
+    let blank = team.post(&format!("{url}/rename"), &[("name", "  ")]).await;
+    assert_eq!(blank.status, StatusCode::BAD_REQUEST);
+    assert!(blank.body.contains("Enter the network&#39;s new name"), "{}", blank.body);
+    let taken = team.post(&format!("{url}/rename"), &[("name", "Guildford South")]).await;
+    assert_eq!(taken.status, StatusCode::BAD_REQUEST);
+    assert!(taken.body.contains("Another network of this programme is called"), "{}", taken.body);
+    assert!(taken.body.contains("value=\"Guildford South\""), "kept");
+    let renamed = team.post(&format!("{url}/rename"), &[("name", "Merrow and Burpham")]).await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", renamed.body);
+    assert_eq!(db.network(net).await.expect("read").expect("network").name, "Merrow and Burpham");
+
+    // Unpublish: a confirmation first, which changes nothing; then done.
+    db.publish_networks(&cli, id).await.expect("published");
+    let asked = team.post(&format!("{url}/unpublish"), &[]).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.body.contains("Unpublish Merrow and Burpham?"), "{}", asked.body);
+    assert!(db.network(net).await.expect("read").expect("network").published_at.is_some(), "not yet");
+    let done = team.post(&format!("{url}/unpublish"), &[("confirmed", "yes")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(db.network(net).await.expect("read").expect("network").published_at.is_none());
+    assert_eq!(team.post(&format!("{url}/unpublish"), &[("confirmed", "yes")]).await.status, StatusCode::BAD_REQUEST);
+    let everything = aspire_core::access::Visible::everything();
+    for action in [aspire_core::audit::AuditAction::NetworkRename, aspire_core::audit::AuditAction::NetworkUnpublish] {
+        let q = aspire_store::AuditQuery { action: Some(action), ..aspire_store::AuditQuery::default() };
+        assert_eq!(db.audit_log(&everything, &q).await.expect("log").len(), 1, "{action}");
+    }
+}
+
+/// Networks in areas far apart (Guildford and Andover, 64 km) are drawn on maps of their own,
+/// each at a scale where its networks can be read, each with its own legend.
+#[tokio::test]
+async fn areas_far_apart_get_a_map_each() {
+    let admin = app().await.as_admin().await;
+    let mut schools = GUILDFORD.to_vec();
+    schools.extend(["115852", "115853", "115854", "115857"]);
+    let id = aspire_testkit::ProgrammeBuilder::new("Two areas").enrol(&schools).create(&admin.db).await;
+    let base = format!("/programmes/{id}/networks");
+    assert_eq!(admin.post(&format!("{base}/form"), &[("within", "la")]).await.status, StatusCode::SEE_OTHER);
+    let page = admin.get(&base).await.body;
+    assert_eq!(page.matches("data-testid=\"networks-map\"").count(), 2, "{page}");
+    assert!(page.contains("of 2: Surrey</strong>") && page.contains("of 2: Hampshire</strong>"), "{page}");
+    assert_eq!(page.matches("data-testid=\"map-legend\"").count(), 2);
+    assert_eq!(page.matches("class=\"map-label\"").count(), 3, "three networks, each labelled once");
+    // Each map shows its own area's districts: Guildford on Surrey's, Test Valley (Andover) on
+    // Hampshire's, and not the other's.
+    let maps: Vec<&str> = page.split("data-testid=\"networks-map\"").skip(1).collect();
+    for m in maps {
+        let surrey = m.contains("of 2: Surrey</strong>");
+        assert_eq!(m.contains("<title>Guildford</title></path>"), surrey);
+        assert_eq!(m.contains("<title>Test Valley</title></path>"), !surrey);
+    }
 }

@@ -196,7 +196,12 @@ fn form_reads_a_programme_and_saves_its_networks() {
 
 #[test]
 fn help_is_there() {
-    for args in [&["networks", "--help"][..], &["networks", "form", "--help"], &["networks", "score", "--help"]] {
+    for args in [
+        &["networks", "--help"][..],
+        &["networks", "form", "--help"],
+        &["networks", "score", "--help"],
+        &["networks", "advisers", "--help"],
+    ] {
         let o = run(args);
         assert!(o.status.success(), "{args:?}");
         assert!(String::from_utf8_lossy(&o.stdout).contains("Usage:"), "{args:?}");
@@ -279,4 +284,59 @@ fn form_keeps_boundaries_links_and_agreed_networks() {
     let mut want = fixed_members.clone();
     want.sort();
     assert_eq!(kept, want, "the agreed network is kept");
+}
+
+#[test]
+fn advisers_are_placed_by_postcode_district_and_assigned_as_far_as_capacity_allows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = super::TestDb::new(dir.path());
+    let url = db.url.clone();
+    let gias = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv");
+    assert!(with_db(&url, &["import", s(&gias)]).status.success());
+    assert!(
+        with_db(&url, &["programme", "create", "--template", "tlif-2017", "--starts", "2017-11-01", "G"])
+            .status
+            .success()
+    );
+    let mut enrol = vec!["programme", "enrol", "1"];
+    enrol.extend_from_slice(&["125004", "125009", "125025", "125067", "125079", "125160", "125167", "125189"]);
+    assert!(with_db(&url, &enrol).status.success());
+    let out = dir.path().join("n.csv");
+    assert!(with_db(&url, &["networks", "form", "--programme", "1", "--save", "--out", s(&out)]).status.success());
+    let add = with_db(&url, &["user", "add", "--role", "admin", "--name", "Alex Adviser", "alex@provider.example"]);
+    assert!(add.status.success(), "{}", text(&add));
+    // Every problem at once, nothing changed.
+    let o = with_db(
+        &url,
+        &[
+            "networks",
+            "advisers",
+            "--programme",
+            "1",
+            "--adviser",
+            "alex@provider.example,two,53.8 -1.7",
+            "--adviser",
+            "nobody@provider.example,1,GU1",
+        ],
+    );
+    assert!(!o.status.success());
+    let said = text(&o);
+    assert!(
+        said.contains("Adviser 1: the networks they can take")
+            && said.contains("Adviser 1: '53.8 -1.7' is not a postcode district"),
+        "{said}"
+    );
+    assert!(
+        said.contains("Adviser 2: no one has the address nobody@provider.example")
+            && said.contains("nothing was changed"),
+        "{said}"
+    );
+    // One network's worth of capacity, placed at GU1: one network assigned, the other not.
+    let o = with_db(&url, &["networks", "advisers", "--programme", "1", "--adviser", "alex@provider.example, 1, GU1"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let said = text(&o);
+    assert!(said.contains("adviser 1: placed at GU1: the mean position of the"), "{said}");
+    assert_eq!(said.matches(": adviser 1").count(), 1, "{said}");
+    assert_eq!(said.matches("no adviser (the advisers' capacity ran short)").count(), 1, "{said}");
 }

@@ -1,7 +1,7 @@
 //! Eligibility pages: the public checker and the programme team's list.
 
 pub mod checker;
-mod map;
+pub mod map;
 pub mod programme;
 
 use std::collections::HashMap;

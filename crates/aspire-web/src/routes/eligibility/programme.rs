@@ -286,24 +286,16 @@ pub async fn show(
     };
     let map_points: Vec<&&EligibilityRow> =
         selected.iter().filter(|r| r.decision.outcome != Outcome::NotEligible).collect();
-    let map = map::build(
-        all.iter().filter_map(|r| r.latitude.zip(r.longitude)),
-        map_points.iter().filter_map(|r| {
-            let (lat, lon) = r.latitude.zip(r.longitude)?;
-            let class = if r.decision.outcome == Outcome::Eligible { "dot--yes" } else { "dot--unknown" };
-            Some((
-                lat,
-                lon,
-                class,
-                format!(
-                    "{} (URN {}): {}",
-                    r.name.clone().unwrap_or_default(),
-                    r.decision.urn,
-                    r.decision.outcome.label()
-                ),
-            ))
-        }),
-    );
+    let map = map::build(map_points.iter().filter_map(|r| {
+        let (lat, lon) = r.latitude.zip(r.longitude)?;
+        let class = if r.decision.outcome == Outcome::Eligible { "dot--yes" } else { "dot--unknown" };
+        Some((
+            lat,
+            lon,
+            class,
+            format!("{} (URN {}): {}", r.name.clone().unwrap_or_default(), r.decision.urn, r.decision.outcome.label()),
+        ))
+    }));
     let map_count = map.points.len();
     page(ProgrammePage {
         programme: choice.rules.rules.name.clone(),

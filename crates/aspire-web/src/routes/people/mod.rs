@@ -9,9 +9,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use aspire_app::people::{IfAccountExists, Invitation, InviteError, Invited};
-use aspire_core::access::{Action, Decision, Place, Principal, Record};
-use aspire_core::people::{Email, Grant, PersonId, Role, Scope};
-use aspire_core::urn::Urn;
+use aspire_core::access::{Action, Place, Principal, Record};
+use aspire_core::people::{Email, Grant, PersonId, Scope};
 use aspire_store::{AccountError, Person, StaffOutcome, TokenPurpose};
 
 use crate::auth::Viewer;
@@ -22,127 +21,15 @@ use crate::urls;
 use crate::{AppState, WebError};
 use aspire_core::text::capitalise;
 
+mod offer;
+
+use offer::{GrantProblem, gives_pupil_data, grant_from_form, grantable_roles, where_options};
+
 fn account_error(e: AccountError) -> WebError {
     match e {
         AccountError::Store(e) => e.into(),
         e => WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))),
     }
-}
-
-/// The places a role can be given at, as offered in the forms: (value, label).
-async fn where_options(state: &AppState, p: &Principal) -> Result<Vec<(String, String)>, WebError> {
-    let mut out = Vec::new();
-    if p.may(Action::Change, Record::Person, &Place::NOWHERE) {
-        out.push(("platform".to_owned(), "Everywhere (administrators only)".to_owned()));
-    }
-    let all = p.visible(Action::Change, Record::Person);
-    for prog in state.db.programmes(&all, &all).await? {
-        if !p.may(Action::Change, Record::Person, &Place::programme(prog.id)) {
-            continue;
-        }
-        out.push((format!("programme:{}", prog.id), format!("Programme: {}", prog.name)));
-        for n in state.db.networks(prog.id, &all).await? {
-            out.push((format!("network:{}", n.id), format!("Network: {} ({})", n.name, prog.name)));
-        }
-        // The authorities of the programme's schools, for local authority officers.
-        for la in state.db.programme_las(prog.id, &all).await? {
-            out.push((
-                format!("la:{}:{}", prog.id, la.la),
-                format!("Local authority: {} ({}), in {}", la.name, la.la, prog.name),
-            ));
-        }
-    }
-    out.push(("school".to_owned(), "A school (give its URN)".to_owned()));
-    Ok(out)
-}
-
-/// Reads the role and place a form names, and checks the viewer may give it there.
-/// Why a role cannot be given: a problem with what was typed (said to the person), or a
-/// failure of ours (the 500 page; a database's words never reach a form).
-enum GrantProblem {
-    /// The form field it is about ("role", "place" or "urn"), and what to do.
-    Said(&'static str, String),
-    Store(aspire_store::StoreError),
-}
-
-/// A problem with where the role is held (the usual one).
-impl From<String> for GrantProblem {
-    fn from(s: String) -> Self {
-        GrantProblem::Said("place", s)
-    }
-}
-
-impl From<&str> for GrantProblem {
-    fn from(s: &str) -> Self {
-        GrantProblem::Said("place", s.to_owned())
-    }
-}
-
-impl From<aspire_store::StoreError> for GrantProblem {
-    fn from(e: aspire_store::StoreError) -> Self {
-        GrantProblem::Store(e)
-    }
-}
-
-impl From<GrantProblem> for WebError {
-    fn from(g: GrantProblem) -> Self {
-        match g {
-            GrantProblem::Said(_, s) => WebError::BadRequest(s),
-            GrantProblem::Store(e) => e.into(),
-        }
-    }
-}
-
-async fn grant_from_form(
-    state: &AppState,
-    p: &Principal,
-    role: &str,
-    place: &str,
-    urn: Option<&str>,
-    pupil_data: bool,
-) -> Result<Grant, GrantProblem> {
-    let role = Role::parse(role).map_err(|e| GrantProblem::Said("role", format!("{}.", capitalise(&e.to_string()))))?;
-    let (scope, places) = match place.trim() {
-        "platform" => (Scope::Platform, vec![Place::NOWHERE]),
-        "school" => {
-            let raw = urn.unwrap_or("").trim();
-            let u = Urn::parse(raw).map_err(|e| GrantProblem::Said("urn", format!("School URN: {e}.")))?;
-            if !state.db.known_urns(&[u].into()).await?.contains(&u) {
-                return Err(GrantProblem::Said("urn", format!("URN {u} is not in the register.")));
-            }
-            (Scope::School(u), state.db.school_places(u).await?)
-        }
-        other => match other.split_once(':') {
-            Some(("programme", id)) => {
-                let id: aspire_core::people::ProgrammeId =
-                    id.parse().map_err(|_| format!("'{other}' is not a place."))?;
-                (Scope::Programme(id), vec![Place::programme(id)])
-            }
-            Some(("network", id)) => {
-                let id: aspire_core::people::NetworkId =
-                    id.parse().map_err(|_| format!("'{other}' is not a place."))?;
-                let n = state.db.network(id).await?.ok_or("There is no such network.")?;
-                (Scope::Network { programme: n.programme, network: n.id }, vec![Place::network(n.programme, n.id)])
-            }
-            Some(("la", rest)) => {
-                let bad = || format!("'{other}' is not a place.");
-                let (id, code) = rest.split_once(':').ok_or_else(bad)?;
-                let programme: aspire_core::people::ProgrammeId = id.parse().map_err(|_| bad())?;
-                let la = aspire_core::codes::LaCode::parse(code).map_err(|_| bad())?;
-                (Scope::LocalAuthority { programme, la }, vec![Place::programme(programme)])
-            }
-            _ => return Err(format!("'{other}' is not a place: choose where the role is held.").into()),
-        },
-    };
-    let grant = Grant::new(role, scope, pupil_data).map_err(|e| format!("{}.", capitalise(&e.to_string())))?;
-    let mut why = "you cannot give this role here";
-    for pl in &places {
-        match p.may_grant(&grant, pl) {
-            Decision::Allow => return Ok(grant),
-            Decision::Deny(w) => why = w,
-        }
-    }
-    Err(format!("{}.", capitalise(why)).into())
 }
 
 #[derive(Template)]
@@ -153,8 +40,13 @@ struct PeoplePage {
     /// The address a role was just offered to.
     offered: Option<String>,
     can_invite: bool,
+    /// The roles the viewer may give at one of `places`.
     roles: Vec<(&'static str, &'static str)>,
     places: Vec<(String, String)>,
+    /// Whether the viewer may give the pupil-data permission (else it is not offered).
+    pupil_data: bool,
+    /// Whether "a school (give its URN)" is offered (else the URN field is not).
+    any_school: bool,
     /// The invitation form, as sent with its problems, or empty.
     form: FormState,
     csrf: String,
@@ -167,10 +59,6 @@ struct PeoplePage {
 pub struct PeopleQuery {
     q: Option<String>,
     offered: Option<String>,
-}
-
-fn role_options() -> Vec<(&'static str, &'static str)> {
-    Role::ALL.iter().map(|r| (r.code(), r.label())).collect()
 }
 
 pub async fn list(
@@ -190,13 +78,16 @@ async fn list_with(
     let p = &viewer.signed_in()?.principal;
     let people = state.db.people(&p.visible(Action::View, Record::Person), q.q.as_deref()).await?;
     let can_invite = p.may_somewhere(Action::Change, Record::Person);
+    let places = if can_invite { where_options(state, p).await? } else { Vec::new() };
     page(PeoplePage {
         people,
         q: q.q.unwrap_or_default(),
         offered: q.offered.and_then(|e| Email::parse(&e).ok()).map(|e| e.as_str().to_owned()),
         can_invite,
-        roles: role_options(),
-        places: if can_invite { where_options(state, p).await? } else { Vec::new() },
+        roles: grantable_roles(p, &places),
+        pupil_data: gives_pupil_data(p),
+        any_school: places.iter().any(|(v, _)| v == "school"),
+        places,
         form,
         csrf: viewer.csrf.clone(),
         upload_limit: crate::error::size(crate::routes::UPLOAD_LIMIT),
@@ -290,8 +181,13 @@ struct PersonPage {
     grants: Vec<GrantView>,
     can_change: bool,
     can_disable: bool,
+    /// The roles the viewer may give at one of `places`.
     roles: Vec<(&'static str, &'static str)>,
     places: Vec<(String, String)>,
+    /// Whether the viewer may give the pupil-data permission (else it is not offered).
+    pupil_data: bool,
+    /// Whether "a school (give its URN)" is offered (else the URN field is not).
+    any_school: bool,
     /// The role form, as sent with its problems, or empty.
     form: FormState,
     csrf: String,
@@ -345,12 +241,15 @@ async fn show_with(state: &AppState, viewer: &Viewer, id: &str, form: FormState)
         });
     }
     let can_change = p.may_somewhere(Action::Change, Record::Person);
+    let places = if can_change { where_options(state, p).await? } else { Vec::new() };
     page(PersonPage {
         grants,
         can_change,
         can_disable: p.may(Action::Change, Record::Person, &Place::NOWHERE) && person.id != p.person,
-        roles: role_options(),
-        places: if can_change { where_options(state, p).await? } else { Vec::new() },
+        roles: grantable_roles(p, &places),
+        pupil_data: gives_pupil_data(p),
+        any_school: places.iter().any(|(v, _)| v == "school"),
+        places,
         person,
         form,
         csrf: viewer.csrf.clone(),

@@ -13,13 +13,19 @@ use serde::Deserialize;
 
 use aspire_app::networks as app;
 use aspire_core::access::{Action, Place, Record};
-use aspire_core::geo::LatLon;
 use aspire_core::networks::{self, School};
 use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::urn::Urn;
-use aspire_store::{Enrolment, Network, PlacedSchool, Programme};
+use aspire_store::{Network, PlacedSchool, Programme};
 
 use aspire_core::text::capitalise;
+
+mod advisers;
+mod maps;
+mod page;
+
+pub use advisers::assign;
+pub use page::{page_of, rename, unpublish};
 
 use crate::auth::Viewer;
 use crate::extract::Path;
@@ -39,29 +45,14 @@ struct Member {
 
 /// One network with its measures.
 struct Row {
+    /// Its number on the page and the maps.
+    number: usize,
     network: Network,
     /// Names of the network's Achievement Advisers.
     advisers: Vec<String>,
     members: Vec<Member>,
     objective_km: String,
     spread_km: String,
-    class: String,
-}
-
-/// A school on the map.
-struct Dot {
-    x: String,
-    y: String,
-    class: String,
-    title: String,
-}
-
-/// A line from a member to its network's venue.
-struct Spoke {
-    x1: String,
-    y1: String,
-    x2: String,
-    y2: String,
     class: String,
 }
 
@@ -79,16 +70,19 @@ struct NetworksPage {
     objective_km: String,
     lower_bound_km: String,
     gap: String,
-    width: String,
-    height: String,
-    dots: Vec<Dot>,
-    spokes: Vec<Spoke>,
+    /// A map per area (networks far apart are drawn on maps of their own).
+    maps: Vec<maps::AreaMap>,
+    attribution: &'static str,
     unpublished: usize,
     /// The boundaries networks may be kept within (value, text).
     boundaries: [(&'static str, &'static str); 3],
-    /// The forming form ("within") or the advisers' form ("advisers"), as sent with its
-    /// problems, or empty.
+    /// The forming form ("within") or the advisers' form (`email-1`, `capacity-1`, `home-1`,
+    /// ...), as sent with its problems, or empty.
     form: FormState,
+    /// The advisers' form's rows.
+    adviser_rows: Vec<advisers::RowIds>,
+    /// Networks with schools and no Achievement Adviser, once any network has one.
+    unadvised: Vec<String>,
     csrf: String,
 }
 
@@ -101,46 +95,6 @@ fn member(s: &PlacedSchool, venue: Option<Urn>) -> Member {
     }
 }
 
-/// Fits the schools into a box of `WIDTH` pixels: equirectangular, scaled by the cosine of the
-/// middle latitude so that distances look right.
-struct Frame {
-    lat_max: f64,
-    lon_min: f64,
-    cos: f64,
-    k: f64,
-    height: f64,
-}
-
-const WIDTH: f64 = 560.0;
-const MARGIN: f64 = 16.0;
-
-impl Frame {
-    fn new(points: &[LatLon]) -> Frame {
-        let (mut lat_min, mut lat_max, mut lon_min, mut lon_max) = (90.0_f64, -90.0_f64, 180.0_f64, -180.0_f64);
-        for p in points {
-            lat_min = lat_min.min(p.lat);
-            lat_max = lat_max.max(p.lat);
-            lon_min = lon_min.min(p.lon);
-            lon_max = lon_max.max(p.lon);
-        }
-        if points.is_empty() {
-            (lat_min, lat_max, lon_min, lon_max) = (52.0, 53.0, -2.0, -1.0);
-        }
-        let cos = ((lat_min + lat_max) / 2.0).to_radians().cos();
-        // At least about 5 km across, so that one school does not fill the map.
-        let w = ((lon_max - lon_min) * cos).max(0.05);
-        let h = (lat_max - lat_min).max(0.05);
-        let k = (WIDTH - 2.0 * MARGIN) / w.max(h);
-        Frame { lat_max, lon_min, cos, k, height: h * k + 2.0 * MARGIN }
-    }
-
-    fn project(&self, p: LatLon) -> (String, String) {
-        let x = MARGIN + (p.lon - self.lon_min) * self.cos * self.k;
-        let y = MARGIN + (self.lat_max - p.lat) * self.k;
-        (format!("{x:.1}"), format!("{y:.1}"))
-    }
-}
-
 fn km(v: f64) -> String {
     format!("{v:.1}")
 }
@@ -149,6 +103,8 @@ fn km(v: f64) -> String {
 pub struct ShowQuery {
     /// The boundary the networks were last formed within, to choose it again.
     within: Option<String>,
+    /// How many rows the advisers' form shows.
+    rows: Option<usize>,
 }
 
 pub async fn show(
@@ -161,7 +117,8 @@ pub async fn show(
     if let Some(w) = q.within.filter(|w| app::Boundary::parse(w).is_ok()) {
         form.keep("within", &w);
     }
-    show_with(&state, &viewer, id, form).await
+    let rows = q.rows.unwrap_or(advisers::ROWS).clamp(1, advisers::MAX_ROWS);
+    show_with(&state, &viewer, id, form, rows).await
 }
 
 /// The networks page, with the advisers' form as sent (with its problems) or empty.
@@ -170,6 +127,7 @@ async fn show_with(
     viewer: &Viewer,
     id: ProgrammeId,
     form: FormState,
+    adviser_rows: usize,
 ) -> Result<Html<String>, WebError> {
     let p = viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     let programme = find_programme(state, id).await?;
@@ -224,7 +182,6 @@ async fn show_with(
             measures.insert(*i, (n.objective_km, n.spread_km));
         }
     }
-    let frame = Frame::new(&schools.iter().filter_map(PlacedSchool::location).collect::<Vec<_>>());
     // Who advises each network (the roles held at network scope).
     let mut advisers: HashMap<NetworkId, Vec<String>> = HashMap::new();
     for person in state.db.people(&p.visible(Action::View, Record::Person), None).await? {
@@ -236,27 +193,23 @@ async fn show_with(
             }
         }
     }
-    let mut dots = Vec::new();
-    let mut spokes = Vec::new();
     let mut rows = Vec::new();
+    let mut drawn = Vec::new();
     for (i, n) in nets.into_iter().enumerate() {
         let class = format!("net-{}", i % 8);
         let venue = n.venue.and_then(|v| by_urn.get(&v)).and_then(|s| s.location());
         let list = members.get(&n.id).cloned().unwrap_or_default();
-        for s in &list {
-            if let Some(p) = s.location() {
-                let (x, y) = frame.project(p);
-                if let Some(v) = venue {
-                    let (x2, y2) = frame.project(v);
-                    spokes.push(Spoke { x1: x.clone(), y1: y.clone(), x2, y2, class: class.clone() });
-                }
-                let name = s.name.clone().unwrap_or_else(|| s.urn.to_string());
-                dots.push(Dot { x, y, class: class.clone(), title: format!("{name} ({})", n.name) });
-            }
-        }
+        drawn.push(maps::MapNetwork {
+            number: i + 1,
+            class: class.clone(),
+            name: n.name.clone(),
+            venue,
+            members: list.clone(),
+        });
         let (objective, spread) = measures.get(&i).copied().unwrap_or((0.0, 0.0));
         let advisers_here = advisers.get(&n.id).cloned().unwrap_or_default();
         rows.push(Row {
+            number: i + 1,
             advisers: advisers_here,
             members: list.iter().map(|s| member(s, n.venue)).collect(),
             network: n,
@@ -265,13 +218,13 @@ async fn show_with(
             class,
         });
     }
-    for s in schools.iter().filter(|s| s.network.is_none()) {
-        if let Some(p) = s.location() {
-            let (x, y) = frame.project(p);
-            let name = s.name.clone().unwrap_or_else(|| s.urn.to_string());
-            dots.push(Dot { x, y, class: "net-none".into(), title: format!("{name} (no network yet)") });
-        }
-    }
+    let unadvised = if advisers.is_empty() {
+        Vec::new()
+    } else {
+        rows.iter().filter(|r| r.advisers.is_empty() && !r.members.is_empty()).map(|r| r.network.name.clone()).collect()
+    };
+    let outside: Vec<&PlacedSchool> = schools.iter().filter(|s| s.network.is_none()).collect();
+    let maps = maps::area_maps(&drawn, &outside);
     let unpublished = rows.iter().filter(|r| r.network.published_at.is_none() && !r.members.is_empty()).count();
     let (objective_km, lower_bound_km, gap) = match &score {
         Some(s) => {
@@ -290,10 +243,10 @@ async fn show_with(
         objective_km,
         lower_bound_km,
         gap,
-        width: format!("{WIDTH:.0}"),
-        height: format!("{:.0}", frame.height),
-        dots,
-        spokes,
+        unadvised,
+        adviser_rows: advisers::row_ids(adviser_rows),
+        maps,
+        attribution: crate::routes::eligibility::map::ATTRIBUTION,
         unpublished,
         boundaries: [("none", "no boundary"), ("la", "each local authority"), ("region", "each region")],
         form,
@@ -351,7 +304,7 @@ pub async fn form(
     let again = async |message: String| -> Result<Response, WebError> {
         let mut form = FormState::new();
         form.keep("within", &within).problem("within", message);
-        let body = show_with(&state, &viewer, id, form).await?;
+        let body = show_with(&state, &viewer, id, form, advisers::ROWS).await?;
         Ok((StatusCode::BAD_REQUEST, body).into_response())
     };
     let within_parsed = match app::Boundary::parse(&within) {
@@ -456,101 +409,4 @@ pub async fn publish(
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     state.db.publish_networks(&viewer.actor(), id).await.map_err(bad)?;
     Ok(Redirect::to(&urls::networks(id)).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct AdvisersForm {
-    advisers: String,
-}
-
-/// Gives each network with members the Achievement Adviser whose home is nearest its venue, all
-/// together at least total distance within each adviser's capacity (an exact assignment).
-pub async fn assign(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<ProgrammeId>,
-    Form(f): Form<AdvisersForm>,
-) -> Result<Response, WebError> {
-    use aspire_core::people::{Grant, Role, Scope};
-    let p = viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
-    find_programme(&state, id).await?;
-    // Whether the viewer may give the role in every network is asked of the policy first.
-    let nets: Vec<Network> = state
-        .db
-        .networks(id, &p.visible(Action::Change, Record::Network))
-        .await?
-        .into_iter()
-        .filter(|n| n.schools > 0)
-        .collect();
-    for n in &nets {
-        let g = Grant::new(Role::AchievementAdviser, Scope::Network { programme: id, network: n.id }, false)
-            .map_err(|e| WebError::BadRequest(format!("{e}.")))?;
-        if let aspire_core::access::Decision::Deny(why) = p.may_grant(&g, &Place::network(id, n.id)) {
-            return Err(WebError::Forbidden(format!("You cannot give the Achievement Adviser role here: {why}.")));
-        }
-    }
-    match app::assign_listed_advisers(&state.db, &viewer.actor(), id, &f.advisers).await {
-        Ok(_) => {}
-        Err(app::AssignError::Problems(problems)) => {
-            // Every problem at once, with the list as typed.
-            let mut form = FormState::new();
-            form.keep("advisers", &f.advisers);
-            for why in problems {
-                form.problem("advisers", why);
-            }
-            let body = show_with(&state, &viewer, id, form).await?;
-            return Ok((StatusCode::BAD_REQUEST, body).into_response());
-        }
-        Err(app::AssignError::Unassignable) => {
-            return Err(WebError::BadRequest("The advisers cannot be assigned.".into()));
-        }
-        Err(app::AssignError::Save(e)) => return Err(bad(e)),
-        Err(app::AssignError::Store(e)) => return Err(e.into()),
-    }
-    Ok(Redirect::to(&urls::networks(id)).into_response())
-}
-
-/// A school in a network, and whether the viewer may open its record in the programme.
-struct NetworkMember {
-    enrolment: Enrolment,
-    open: bool,
-}
-
-#[derive(Template)]
-#[template(path = "network.html")]
-struct NetworkPage {
-    programme: Programme,
-    network: Network,
-    /// Every member school, and whether the viewer may open its programme record.
-    schools: Vec<NetworkMember>,
-}
-
-/// A network's own page.
-pub async fn page_of(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, nid)): Path<(ProgrammeId, NetworkId)>,
-) -> Result<Html<String>, WebError> {
-    let p = viewer.require(Action::View, Record::Network, &Place::network(id, nid))?;
-    let network = state
-        .db
-        .network(nid)
-        .await?
-        .filter(|n| n.programme == id)
-        .ok_or_else(|| WebError::NotFound(format!("Network {nid} is not in programme {id}.")))?;
-    let programme = find_programme(&state, id).await?;
-    // The network's membership is part of the network: everyone who may see the network sees
-    // which schools are in it; each school's own record still needs its own permission.
-    let schools = state
-        .db
-        .enrolments(id, &p.visible(Action::View, Record::Network))
-        .await?
-        .into_iter()
-        .filter(|e| e.network == Some(nid))
-        .map(|e| {
-            let open = p.may(Action::View, Record::Enrolment, &e.place());
-            NetworkMember { enrolment: e, open }
-        })
-        .collect();
-    page(NetworkPage { programme, network, schools })
 }

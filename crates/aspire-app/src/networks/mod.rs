@@ -7,11 +7,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use aspire_core::access::Visible;
-use aspire_core::geo::LatLon;
 use aspire_core::networks::{self as core, Adviser, Formation, NetworkError, Options, School};
-use aspire_core::people::{Email, NetworkId, PersonId, ProgrammeId};
+use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::urn::Urn;
 use aspire_store::{Actor, Db, FormedNetwork, PlacedSchool, Programme, ProgrammeError, StoreError};
+
+mod advisers;
+pub use advisers::*;
 
 /// What networks may not cross.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -292,154 +294,4 @@ pub async fn changes(db: &Db, proposal: &Proposal) -> Result<Vec<NetworkChange>,
             }
         })
         .collect())
-}
-
-/// An Achievement Adviser to give networks to: who, how many networks they can take, and
-/// where they set out from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AdviserRequest {
-    /// The line of the list it was read from, to name in problems.
-    pub line: usize,
-    pub email: Email,
-    pub capacity: usize,
-    pub home: LatLon,
-}
-
-impl AdviserRequest {
-    /// One line of the list: "email, networks they can take, latitude, longitude".
-    pub fn parse(line: usize, text: &str) -> Result<AdviserRequest, String> {
-        let at = |why: String| format!("Line {line}: {why}");
-        let cells: Vec<&str> = text.split(',').map(str::trim).collect();
-        let [email, capacity, lat, lon] = cells[..] else {
-            return Err(at(format!("'{text}' is not 'email, networks, latitude, longitude'")));
-        };
-        let capacity =
-            capacity.parse::<usize>().map_err(|_| at(format!("'{capacity}' is not a number of networks")))?;
-        let lat = lat
-            .parse::<f64>()
-            .ok()
-            .filter(|v| (49.0..=61.0).contains(v))
-            .ok_or_else(|| at(format!("'{lat}' is not a latitude in the UK")))?;
-        let lon = lon
-            .parse::<f64>()
-            .ok()
-            .filter(|v| (-9.0..=2.5).contains(v))
-            .ok_or_else(|| at(format!("'{lon}' is not a longitude in the UK")))?;
-        let email = Email::parse(email).map_err(|_| at(format!("'{email}' is not an email address")))?;
-        Ok(AdviserRequest { line, email, capacity, home: LatLon { lat, lon } })
-    }
-}
-
-/// Why advisers cannot be assigned. Nothing has been changed when one is returned.
-#[derive(Debug, thiserror::Error)]
-pub enum AssignError {
-    /// Every problem with the list and the programme's networks, to show at once.
-    #[error("{}", .0.join("; "))]
-    Problems(Vec<String>),
-    #[error("the advisers cannot be assigned")]
-    Unassignable,
-    #[error("{0}")]
-    Save(ProgrammeError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// Gives each of the programme's networks with schools the Achievement Adviser whose home is
-/// nearest its venue, all together at least total distance within each adviser's capacity (an
-/// exact assignment), in place of the advisers it had. Returns each network's adviser.
-pub async fn assign_advisers(
-    db: &Db,
-    actor: &Actor,
-    programme: ProgrammeId,
-    advisers: &[AdviserRequest],
-) -> Result<Vec<(NetworkId, PersonId)>, AssignError> {
-    assign(db, actor, programme, advisers.iter().cloned().map(Ok).collect()).await
-}
-
-/// [`assign_advisers`] for a list as typed, one adviser a line ("email, networks they can
-/// take, latitude, longitude"; blank lines ignored): a line that does not read is a problem
-/// beside those of the other lines.
-pub async fn assign_listed_advisers(
-    db: &Db,
-    actor: &Actor,
-    programme: ProgrammeId,
-    list: &str,
-) -> Result<Vec<(NetworkId, PersonId)>, AssignError> {
-    let lines = list
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| AdviserRequest::parse(i + 1, l))
-        .collect();
-    assign(db, actor, programme, lines).await
-}
-
-/// The networks to give advisers to: those of the programme with schools.
-pub async fn networks_to_advise(db: &Db, programme: ProgrammeId) -> Result<Vec<aspire_store::Network>, StoreError> {
-    Ok(db.networks(programme, &Visible::everything()).await?.into_iter().filter(|n| n.schools > 0).collect())
-}
-
-async fn assign(
-    db: &Db,
-    actor: &Actor,
-    programme: ProgrammeId,
-    lines: Vec<Result<AdviserRequest, String>>,
-) -> Result<Vec<(NetworkId, PersonId)>, AssignError> {
-    // Every line is checked, and every problem said, in the order of the list.
-    let mut problems = Vec::new();
-    let mut advisers: Vec<(PersonId, &AdviserRequest)> = Vec::new();
-    for line in &lines {
-        let a = match line {
-            Ok(a) => a,
-            Err(why) => {
-                problems.push(why.clone());
-                continue;
-            }
-        };
-        match db.person_by_email(&a.email).await? {
-            Some(person) => advisers.push((person.id, a)),
-            None => problems.push(format!(
-                "Line {}: no one has the address {}: invite them on the People page first",
-                a.line, a.email
-            )),
-        }
-    }
-    if advisers.is_empty() && problems.is_empty() {
-        problems.push("List at least one adviser: email, networks they can take, latitude, longitude".into());
-    }
-    let nets = networks_to_advise(db, programme).await?;
-    if nets.is_empty() {
-        problems.push("No network has schools yet: form the networks first".into());
-    }
-    let schools = db.taking_part(programme, &Visible::everything()).await?;
-    let at = |u: Option<Urn>| u.and_then(|u| schools.iter().find(|s| s.urn == u)).and_then(PlacedSchool::location);
-    let mut venues: Vec<LatLon> = Vec::new();
-    for n in &nets {
-        match at(n.venue) {
-            Some(v) => venues.push(v),
-            None => problems.push(format!("{} has no venue with coordinates: form the networks first", n.name)),
-        }
-    }
-    // No adviser needs more places than there are networks.
-    let slots: Vec<usize> =
-        advisers.iter().enumerate().flat_map(|(i, a)| std::iter::repeat_n(i, a.1.capacity.min(nets.len()))).collect();
-    if problems.is_empty() && slots.len() < nets.len() {
-        problems.push(format!(
-            "There are {} networks but the advisers listed can take only {} between them",
-            nets.len(),
-            slots.len()
-        ));
-    }
-    if !problems.is_empty() {
-        return Err(AssignError::Problems(problems));
-    }
-    let cost: Vec<f64> = venues
-        .iter()
-        .flat_map(|v| slots.iter().map(|&a| aspire_core::geo::haversine_km(advisers[a].1.home, *v)))
-        .collect();
-    let chosen = core::min_cost_assignment(&cost, nets.len(), slots.len()).ok_or(AssignError::Unassignable)?;
-    let pairs: Vec<(NetworkId, PersonId)> =
-        nets.iter().zip(chosen).map(|(n, slot)| (n.id, advisers[slots[slot]].0)).collect();
-    db.assign_advisers(actor, programme, &pairs).await.map_err(AssignError::Save)?;
-    Ok(pairs)
 }

@@ -1,0 +1,302 @@
+//! Giving a programme's networks their Achievement Advisers. Each adviser is placed by a
+//! postcode district ("BD21": the mean of the positions of the register's schools in it) or by a
+//! school (its URN), never by typed coordinates; the networks go to the advisers at least total
+//! distance from their homes to the networks' venues, within each adviser's capacity. When the
+//! advisers cannot take every network between them, as many networks as they can take are
+//! assigned (still at least total distance) and the rest are left without an adviser.
+
+use aspire_core::access::Visible;
+use aspire_core::geo::{LatLon, haversine_km};
+use aspire_core::networks as core;
+use aspire_core::people::{Email, NetworkId, PersonId, ProgrammeId};
+use aspire_core::urn::Urn;
+use aspire_store::{Actor, Db, PlacedSchool, ProgrammeError, StoreError};
+
+/// An adviser's line of the form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdviserRow {
+    pub email: String,
+    /// How many networks they can take.
+    pub capacity: String,
+    /// A postcode district or a school's URN.
+    pub home: String,
+}
+
+impl AdviserRow {
+    pub fn new(email: &str, capacity: &str, home: &str) -> AdviserRow {
+        AdviserRow { email: email.to_owned(), capacity: capacity.to_owned(), home: home.to_owned() }
+    }
+
+    fn is_blank(&self) -> bool {
+        self.email.trim().is_empty() && self.capacity.trim().is_empty() && self.home.trim().is_empty()
+    }
+}
+
+/// Where an adviser sets out from, as they may say it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Home {
+    /// A postcode district (the outward code: "BD21", "SW1A").
+    District(String),
+    /// A school in the register.
+    School(Urn),
+}
+
+impl Home {
+    /// Six digits are a URN; a postcode district, or a whole postcode (whose district is
+    /// taken), is letters then a digit ("BD21", "bd21 1ab").
+    pub fn parse(text: &str) -> Result<Home, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err("Enter a postcode district (such as BD21) or a school's URN".into());
+        }
+        if t.chars().all(|c| c.is_ascii_digit()) {
+            return Urn::parse(t).map(Home::School).map_err(|_| format!("'{t}' is not a URN: a URN has six digits"));
+        }
+        let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let outward = match t.split_whitespace().count() {
+            1 if compact.len() >= 5 && compact.len() <= 7 && is_inward(&compact[compact.len() - 3..]) => {
+                compact[..compact.len() - 3].to_owned()
+            }
+            1 => compact,
+            2 => t.split_whitespace().next().unwrap_or_default().to_ascii_uppercase(),
+            _ => String::new(),
+        };
+        if is_outward(&outward) {
+            Ok(Home::District(outward))
+        } else {
+            Err(format!("'{t}' is not a postcode district (such as BD21) or a URN"))
+        }
+    }
+}
+
+/// An inward code: a digit and two letters.
+fn is_inward(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 3 && b[0].is_ascii_digit() && b[1].is_ascii_alphabetic() && b[2].is_ascii_alphabetic()
+}
+
+/// An outward code: one or two letters, a digit, then at most one letter or digit.
+fn is_outward(s: &str) -> bool {
+    let b = s.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let rest = &b[letters..];
+    (1..=2).contains(&letters)
+        && !rest.is_empty()
+        && rest.len() <= 2
+        && rest[0].is_ascii_digit()
+        && rest.get(1).is_none_or(|c| c.is_ascii_alphanumeric())
+}
+
+/// The field of a row a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdviserField {
+    Email,
+    Capacity,
+    Home,
+}
+
+/// One problem: with a row's field (rows counted from 1 as the form shows them), or with the
+/// list as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdviserProblem {
+    pub row: Option<(usize, AdviserField)>,
+    pub message: String,
+}
+
+/// Why advisers cannot be assigned. Nothing has been changed when one is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum AssignError {
+    /// Every problem with the rows and the programme's networks, to show at once.
+    #[error("{}", .0.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Problems(Vec<AdviserProblem>),
+    #[error("{0}")]
+    Save(ProgrammeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Where an adviser was placed, and how that was found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedAdviser {
+    pub row: usize,
+    pub person: PersonId,
+    pub home: LatLon,
+    /// "BD21: the mean position of 6 schools in the register" or the school's name.
+    pub basis: String,
+}
+
+/// What was assigned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub pairs: Vec<(NetworkId, PersonId)>,
+    /// The networks left without an adviser because the advisers' capacity ran short.
+    pub unassigned: Vec<NetworkId>,
+    pub advisers: Vec<PlacedAdviser>,
+}
+
+/// The networks to give advisers to: those of the programme with schools.
+pub async fn networks_to_advise(db: &Db, programme: ProgrammeId) -> Result<Vec<aspire_store::Network>, StoreError> {
+    Ok(db.networks(programme, &Visible::everything()).await?.into_iter().filter(|n| n.schools > 0).collect())
+}
+
+/// Gives each of the programme's networks with schools an Achievement Adviser from `rows`
+/// (blank rows ignored), in place of the advisers it had: as many networks as the advisers can
+/// take, at least total distance from their homes to the venues. Every problem with every row
+/// is found before anything is written.
+pub async fn assign_advisers(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    rows: &[AdviserRow],
+) -> Result<Assignment, AssignError> {
+    let mut problems = Vec::new();
+    let at = |row: usize, field: AdviserField, message: String| AdviserProblem { row: Some((row, field)), message };
+    let mut advisers: Vec<(PlacedAdviser, usize)> = Vec::new();
+    for (i, r) in rows.iter().enumerate().filter(|(_, r)| !r.is_blank()) {
+        let row = i + 1;
+        let person = match Email::parse(r.email.trim()) {
+            Err(_) if r.email.trim().is_empty() => {
+                problems.push(at(row, AdviserField::Email, format!("Adviser {row}: enter their email address")));
+                None
+            }
+            Err(_) => {
+                problems.push(at(
+                    row,
+                    AdviserField::Email,
+                    format!("Adviser {row}: '{}' is not an email address", r.email.trim()),
+                ));
+                None
+            }
+            Ok(email) => match db.person_by_email(&email).await? {
+                Some(p) => Some(p.id),
+                None => {
+                    problems.push(at(
+                        row,
+                        AdviserField::Email,
+                        format!("Adviser {row}: no one has the address {email}: invite them on the People page first"),
+                    ));
+                    None
+                }
+            },
+        };
+        let capacity = match r.capacity.trim().parse::<usize>() {
+            Ok(c) if (1..=50).contains(&c) => Some(c),
+            _ => {
+                problems.push(at(
+                    row,
+                    AdviserField::Capacity,
+                    format!("Adviser {row}: the networks they can take must be a whole number from 1 to 50"),
+                ));
+                None
+            }
+        };
+        let home = match Home::parse(&r.home) {
+            Err(why) => {
+                problems.push(at(row, AdviserField::Home, format!("Adviser {row}: {}", lower_first(&why))));
+                None
+            }
+            Ok(Home::District(d)) => match db.postcode_district_position(&d).await? {
+                Some((p, n)) => Some((
+                    p,
+                    format!(
+                        "{d}: the mean position of the {n} school{} in the register there",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                )),
+                None => {
+                    problems.push(at(
+                        row,
+                        AdviserField::Home,
+                        format!("Adviser {row}: no school in the register has a postcode in {d}: give a nearby district or a school's URN"),
+                    ));
+                    None
+                }
+            },
+            Ok(Home::School(urn)) => match db.school_position(urn).await? {
+                Some((name, Some(p))) => Some((p, name.unwrap_or_else(|| format!("URN {urn}")))),
+                Some((_, None)) => {
+                    problems.push(at(
+                        row,
+                        AdviserField::Home,
+                        format!(
+                            "Adviser {row}: school {urn} has no position in the register: give a postcode district"
+                        ),
+                    ));
+                    None
+                }
+                None => {
+                    problems.push(at(
+                        row,
+                        AdviserField::Home,
+                        format!("Adviser {row}: there is no school {urn} in the register"),
+                    ));
+                    None
+                }
+            },
+        };
+        if let (Some(person), Some(capacity), Some((home, basis))) = (person, capacity, home) {
+            advisers.push((PlacedAdviser { row, person, home, basis }, capacity));
+        }
+    }
+    let whole = |message: String| AdviserProblem { row: None, message };
+    if rows.iter().all(AdviserRow::is_blank) {
+        problems.push(whole(
+            "Enter at least one adviser: their email, the networks they can take and where they are".into(),
+        ));
+    }
+    let nets = networks_to_advise(db, programme).await?;
+    if nets.is_empty() {
+        problems.push(whole("No network has schools yet: form the networks first".into()));
+    }
+    let schools = db.taking_part(programme, &Visible::everything()).await?;
+    let venue = |u: Option<Urn>| u.and_then(|u| schools.iter().find(|s| s.urn == u)).and_then(PlacedSchool::location);
+    let mut venues: Vec<LatLon> = Vec::new();
+    for n in &nets {
+        match venue(n.venue) {
+            Some(v) => venues.push(v),
+            None => problems.push(whole(format!("{} has no venue with coordinates: form the networks first", n.name))),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AssignError::Problems(problems));
+    }
+    // An adviser who can take c networks is c slots (never more than there are networks).
+    let slots: Vec<usize> =
+        advisers.iter().enumerate().flat_map(|(i, (_, c))| std::iter::repeat_n(i, (*c).min(nets.len()))).collect();
+    let cost: Vec<f64> =
+        venues.iter().flat_map(|v| slots.iter().map(|&a| haversine_km(advisers[a].0.home, *v))).collect();
+    let chosen = core::partial_assignment(&cost, nets.len(), slots.len())
+        .ok_or_else(|| AssignError::Problems(vec![whole("The advisers cannot be assigned".into())]))?;
+    let mut pairs = Vec::new();
+    let mut unassigned = Vec::new();
+    for (n, slot) in nets.iter().zip(chosen) {
+        match slot {
+            Some(s) => pairs.push((n.id, advisers[slots[s]].0.person)),
+            None => unassigned.push(n.id),
+        }
+    }
+    db.assign_advisers(actor, programme, &pairs).await.map_err(AssignError::Save)?;
+    Ok(Assignment { pairs, unassigned, advisers: advisers.into_iter().map(|(a, _)| a).collect() })
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| f.to_lowercase().chain(c).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_home_is_a_postcode_district_or_a_urn() {
+        assert_eq!(Home::parse("BD21"), Ok(Home::District("BD21".into())));
+        assert_eq!(Home::parse(" bd21 1ab "), Ok(Home::District("BD21".into())));
+        assert_eq!(Home::parse("SW1A1AA"), Ok(Home::District("SW1A".into())));
+        assert_eq!(Home::parse("M1"), Ok(Home::District("M1".into())));
+        assert_eq!(Home::parse("107336"), Ok(Home::School(Urn::parse("107336").expect("urn"))));
+        for bad in ["", "53.79, -1.75", "12345", "Keighley", "BDX1", "B"] {
+            assert!(Home::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

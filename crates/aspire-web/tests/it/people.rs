@@ -1,0 +1,77 @@
+//! Giving roles from the People page offers only what the giver may give, where they may give
+//! it, so that no choice on the form ends in a refusal.
+
+use axum::http::StatusCode;
+
+use aspire_core::people::{Grant, Role, Scope};
+
+use crate::app;
+
+/// Wood Street Infant School, in the bundled GIAS extract.
+const SCHOOL: &str = "125004";
+
+#[tokio::test]
+async fn a_head_is_offered_only_the_roles_they_may_give_in_their_own_school() {
+    let site = app().await;
+    let own = Scope::School(aspire_testkit::urn(SCHOOL));
+    let head = site.signed_out().signed_in(&[Grant::new(Role::HeadTeacher, own, false).expect("grant")]).await;
+    let page = head.get("/people").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = &page.body;
+    for role in Role::ALL {
+        let offered = body.contains(&format!("<option value=\"{}\"", role.code()));
+        assert_eq!(offered, role.is_school_role(), "{role:?} offered: {offered}");
+    }
+    assert!(
+        body.contains(&format!(
+            "<option value=\"school:{SCHOOL}\">Your school: Wood Street Infant School (URN {SCHOOL})"
+        )),
+        "{body}"
+    );
+    assert!(!body.contains("A school (give its URN)") && !body.contains("id=\"urn\""), "no other school to type");
+    assert!(!body.contains("pupil-level data"), "the pupil-data permission is not theirs to give");
+
+    // Each choice works: a teacher is invited to the head's school, and the head sees them.
+    let sent = head
+        .post(
+            "/people",
+            &[
+                ("email", "new.teacher@school.example"),
+                ("name", "Nia Teacher"),
+                ("role", "teacher"),
+                ("place", &format!("school:{SCHOOL}")),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let to = sent.headers["location"].to_str().expect("location").to_owned();
+    let person = head.get(&to).await;
+    assert_eq!(person.status, StatusCode::OK, "no dead end: {}", person.body);
+    assert!(person.body.contains("Nia Teacher"));
+    // A role sent by hand that the form does not offer is refused on the form, not a dead end.
+    let refused = head
+        .post(
+            "/people",
+            &[
+                ("email", "x@school.example"),
+                ("name", "X"),
+                ("role", "programme-admin"),
+                ("place", &format!("school:{SCHOOL}")),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("error-summary") && refused.body.contains("value=\"x@school.example\""),
+        "{}",
+        refused.body
+    );
+
+    // The team is offered every role (a programme's where there is one), any school by URN, and
+    // the pupil-data permission.
+    aspire_testkit::ProgrammeBuilder::new("Roles").create(&site.db).await;
+    let admin = site.signed_out().as_admin().await;
+    let body = admin.get("/people").await.body;
+    assert!(Role::ALL.iter().all(|r| body.contains(&format!("<option value=\"{}\"", r.code()))), "{body}");
+    assert!(body.contains("A school (give its URN)") && body.contains("pupil-level data"));
+}
