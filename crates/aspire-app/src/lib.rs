@@ -10,6 +10,7 @@
 
 pub mod evaluation;
 pub mod exports;
+pub mod join;
 pub mod networks;
 pub mod people;
 pub mod recruitment;

@@ -68,6 +68,12 @@ codes!(
         CohortReplace = "cohort.replace",
         CohortSave = "cohort.save",
         EnquiryAdd = "enquiry.add",
+        /// Enquiries' contact details removed at the end of the period the privacy notice states.
+        EnquiryContactsRemoved = "enquiry.contacts_removed",
+        /// A request to speak to a volunteer head teacher, passed on through the outbox.
+        HeadRequest = "head.request",
+        /// A head teacher offered (or stopped offering) to talk to schools thinking of joining.
+        HeadVolunteer = "head.volunteer",
         EnrolmentAdd = "enrolment.add",
         EnrolmentEligibility = "enrolment.eligibility",
         EnrolmentNetwork = "enrolment.network",
@@ -91,6 +97,8 @@ codes!(
         PersonInvite = "person.invite",
         PersonLock = "person.lock",
         ProgrammeAreas = "programme.areas",
+        /// The address the public writes to about a programme.
+        ProgrammeContact = "programme.contact",
         ProgrammeCreate = "programme.create",
         RoleAccept = "role.accept",
         RoleAdd = "role.add",

@@ -56,6 +56,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_sign_in_day_counts.sql"),
         include_str!("../migrations/postgres/0008_sign_in_day_counts.sql"),
     ),
+    (
+        9,
+        "public_enquiries",
+        include_str!("../migrations/sqlite/0009_public_enquiries.sql"),
+        include_str!("../migrations/postgres/0009_public_enquiries.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -56,6 +56,8 @@ urls! {
     /// A programme's enquiry form.
     enquiry, ENQUIRY = "/join/{id}", programme;
     thanks, THANKS = "/join/{id}/thanks/{urn}", programme, urn;
+    /// What the enquiry form keeps, why and for how long.
+    privacy, PRIVACY = "/privacy";
     sign_in, SIGN_IN = "/sign-in";
     sign_out, SIGN_OUT = "/sign-out";
     account, ACCOUNT = "/account";

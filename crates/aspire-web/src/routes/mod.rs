@@ -55,6 +55,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("GET", route::ENQUIRY, Public, get(join::form)),
         r("POST", route::ENQUIRY, Public, post(join::submit)),
         r("GET", route::THANKS, Public, get(join::thanks)),
+        r("GET", route::PRIVACY, Public, get(home::privacy)),
         // Accounts
         r("GET", route::SIGN_IN, Public, get(account::sign_in_form)),
         r("POST", route::SIGN_IN, Public, post(account::sign_in)),

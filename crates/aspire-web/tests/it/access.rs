@@ -188,6 +188,7 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/join/{id}", format!("/join/{p1}"), &everyone),
         probe("POST", "/join/{id}", format!("/join/{p1}"), &everyone),
         probe("GET", "/join/{id}/thanks/{urn}", format!("/join/{p1}/thanks/{A}"), &everyone),
+        probe("GET", "/privacy", "/privacy", &everyone),
         probe("GET", "/sign-in", "/sign-in", &everyone),
         probe("POST", "/sign-in", "/sign-in", &everyone),
         probe("POST", "/sign-out", "/sign-out", &signed),

@@ -10,6 +10,7 @@ mod forms;
 mod limits;
 mod networks;
 mod pages;
+mod public;
 mod recruitment;
 mod security;
 
