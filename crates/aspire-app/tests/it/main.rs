@@ -3,6 +3,7 @@
 
 mod enrolment;
 mod evaluation;
+mod join;
 mod networks;
 mod people;
 mod recruitment;
