@@ -192,6 +192,8 @@ async fn find_school(
                 "school",
                 format!("{} schools match '{typed}': choose yours from the list{shown}", found.total),
             );
+            // Nothing chosen until someone chooses: typing another name searches again.
+            choices.push((String::new(), "Choose your school from the list".to_owned()));
             choices.extend(many.iter().map(|s| {
                 let place =
                     [s.town.as_deref(), s.postcode.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ");
