@@ -225,3 +225,81 @@ async fn an_enquiry_chooses_its_school_by_name_says_every_problem_and_is_acknowl
     let oldham = app.get(&format!("/join/{open}/thanks/{OLDHAM}")).await;
     assert!(!oldham.body.contains("is not in an area"), "{}", oldham.body);
 }
+
+#[tokio::test]
+async fn a_request_to_speak_to_a_head_teacher_reaches_a_volunteer_whose_address_stays_private() {
+    use aspire_core::people::{Grant, Role, Scope};
+    let app = app().await;
+    let (open, _) = programmes(&app).await;
+    let speak = format!("/join/{open}/speak");
+    assert!(app.get(&speak).await.body.contains("data-testid=\"no-volunteers\""), "nobody has offered yet");
+
+    // A head teacher of a school that took part offers on their account page.
+    let taken = aspire_testkit::urn(OLDHAM);
+    app.db
+        .enrol(&Actor::command_line(), open, &[taken], aspire_core::recruitment::Stage::Enrolled)
+        .await
+        .expect("enrol");
+    let head =
+        app.signed_out().signed_in(&[Grant::new(Role::HeadTeacher, Scope::School(taken), false).expect("g")]).await;
+    let page = head.get("/account/volunteer").await;
+    assert!(page.body.contains("You have not offered"), "{}", page.body);
+    assert_eq!(head.post("/account/volunteer", &[("volunteer", "yes")]).await.status, StatusCode::SEE_OTHER);
+    assert!(head.get("/account/volunteer").await.body.contains("You have offered to be asked"));
+    let teacher =
+        app.signed_out().signed_in(&[Grant::new(Role::Teacher, Scope::School(taken), false).expect("g")]).await;
+    assert_eq!(teacher.post("/account/volunteer", &[("volunteer", "yes")]).await.status, StatusCode::BAD_REQUEST);
+    let volunteers = app.db.head_volunteers().await.expect("volunteers");
+    assert_eq!(volunteers.len(), 1);
+    let address = volunteers[0].1.clone();
+
+    // The public page never shows the address; a request with mistakes says every one.
+    let form = app.get(&speak).await;
+    assert!(form.body.contains("Send request") && !form.body.contains(&address), "{}", form.body);
+    let mut f = vec![("school", ""), ("name", ""), ("email", "nope"), ("role", "Deputy head"), ("message", "")];
+    f.push(("csrf", TOKEN));
+    let bad = app
+        .send_raw(
+            Request::builder()
+                .method("POST")
+                .uri(&speak)
+                .header("cookie", format!("aspire_csrf={TOKEN}"))
+                .header("content-type", "application/x-www-form-urlencoded"),
+            Body::from(serde_urlencoded::to_string(&f).expect("form")),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    for problem in ["Enter your school", "Enter your name", "is not an address"] {
+        assert!(bad.body.contains(problem), "{problem}: {}", bad.body);
+    }
+    let ok = [
+        ("school", HAMPSHIRE),
+        ("name", "Dee Deputy"),
+        ("email", "dee@school.example"),
+        ("role", "Deputy head"),
+        ("message", "How much time did it take?"),
+        ("csrf", TOKEN),
+    ];
+    let sent = app
+        .send_raw(
+            Request::builder()
+                .method("POST")
+                .uri(&speak)
+                .header("cookie", format!("aspire_csrf={TOKEN}"))
+                .header("content-type", "application/x-www-form-urlencoded"),
+            Body::from(serde_urlencoded::to_string(ok).expect("form")),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let done = app.get(sent.headers["location"].to_str().expect("location")).await;
+    assert!(done.body.contains("data-testid=\"request-sent\"") && !done.body.contains(&address));
+    let outbox = app.db.outbox(10).await.expect("outbox");
+    let to_head: Vec<_> = outbox.iter().filter(|m| m.recipient == address).collect();
+    assert_eq!(to_head.len(), 1, "{outbox:?}");
+    assert!(to_head[0].body.contains("dee@school.example") && to_head[0].body.contains("How much time"));
+    let q =
+        aspire_store::AuditQuery { action: Some(aspire_core::audit::AuditAction::HeadRequest), ..Default::default() };
+    let log = app.db.audit_log(&Visible::everything(), &q).await.expect("log");
+    assert_eq!(log.len(), 1);
+    assert!(!format!("{log:?}").contains(&address), "the log names the volunteer, not the address");
+}

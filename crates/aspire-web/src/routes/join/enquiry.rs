@@ -133,14 +133,13 @@ pub struct EnquiryForm {
 
 /// The school the form names: the URN chosen, else what was typed (a URN, or a name, town or
 /// postcode matching exactly one school). A problem otherwise, with the matches to choose from.
-async fn find_school(
+pub(super) async fn find_school(
     state: &AppState,
-    f: &EnquiryForm,
+    (chosen, typed): (&str, &str),
     form: &mut FormState,
     choices: &mut Vec<(String, String)>,
 ) -> Result<Option<(String, Urn)>, WebError> {
-    let chosen = f.urn.trim();
-    let typed = f.school.trim();
+    let (chosen, typed) = (chosen.trim(), typed.trim());
     let by_urn = |text: &str| Urn::parse(text).ok();
     let urn = match (by_urn(chosen), chosen.is_empty(), by_urn(typed)) {
         (Some(u), _, _) => Some(u),
@@ -231,7 +230,7 @@ pub async fn submit(
     form.keep("message", &f.message);
     // Every field is checked, and every problem said at once.
     let mut choices = Vec::new();
-    let school = find_school(&state, &f, form, &mut choices).await?;
+    let school = find_school(&state, (&f.urn, &f.school), form, &mut choices).await?;
     if let Some((_, u)) = &school {
         form.keep("urn", &u.to_string());
     }

@@ -2,6 +2,7 @@
 //! page with the enquiry form (`enquiry.rs`) and the honest answer after it (`thanks`).
 
 mod enquiry;
+pub mod speak;
 
 use std::collections::HashMap;
 
