@@ -70,10 +70,6 @@ codes!(
         EnquiryAdd = "enquiry.add",
         /// Enquiries' contact details removed at the end of the period the privacy notice states.
         EnquiryContactsRemoved = "enquiry.contacts_removed",
-        /// A request to speak to a volunteer head teacher, passed on through the outbox.
-        HeadRequest = "head.request",
-        /// A head teacher offered (or stopped offering) to talk to schools thinking of joining.
-        HeadVolunteer = "head.volunteer",
         EnrolmentAdd = "enrolment.add",
         EnrolmentEligibility = "enrolment.eligibility",
         EnrolmentNetwork = "enrolment.network",
@@ -82,6 +78,10 @@ codes!(
         ExportAuditCsv = "export.audit_csv",
         /// A programme's recruitment downloaded as CSV (it holds contacts' details).
         ExportRecruitmentCsv = "export.recruitment_csv",
+        /// A request to speak to a volunteer head teacher, passed on through the outbox.
+        HeadRequest = "head.request",
+        /// A head teacher offered (or stopped offering) to talk to schools thinking of joining.
+        HeadVolunteer = "head.volunteer",
         ImportWrite = "import.write",
         NetworkCreate = "network.create",
         NetworkLock = "network.lock",
