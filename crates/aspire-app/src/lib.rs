@@ -10,6 +10,7 @@
 
 pub mod evaluation;
 pub mod exports;
+pub mod join;
 pub mod joining;
 pub mod local_authority;
 pub mod networks;

@@ -68,6 +68,8 @@ codes!(
         CohortReplace = "cohort.replace",
         CohortSave = "cohort.save",
         EnquiryAdd = "enquiry.add",
+        /// Enquiries' contact details removed at the end of the period the privacy notice states.
+        EnquiryContactsRemoved = "enquiry.contacts_removed",
         EnrolmentAdd = "enrolment.add",
         EnrolmentEligibility = "enrolment.eligibility",
         EnrolmentNetwork = "enrolment.network",
@@ -76,6 +78,10 @@ codes!(
         ExportAuditCsv = "export.audit_csv",
         /// A programme's recruitment downloaded as CSV (it holds contacts' details).
         ExportRecruitmentCsv = "export.recruitment_csv",
+        /// A request to speak to a volunteer head teacher, passed on through the outbox.
+        HeadRequest = "head.request",
+        /// A head teacher offered (or stopped offering) to talk to schools thinking of joining.
+        HeadVolunteer = "head.volunteer",
         ImportWrite = "import.write",
         /// A reminder of the joining checklist's open items sent to a school's head.
         JoiningRemind = "joining.remind",
@@ -98,6 +104,8 @@ codes!(
         PersonInvite = "person.invite",
         PersonLock = "person.lock",
         ProgrammeAreas = "programme.areas",
+        /// The address the public writes to about a programme.
+        ProgrammeContact = "programme.contact",
         ProgrammeCreate = "programme.create",
         RoleAccept = "role.accept",
         RoleAdd = "role.add",

@@ -110,6 +110,13 @@ impl std::fmt::Display for Stage {
     }
 }
 
+/// How long an enquiry's contact details are kept, in days from when it was sent (two years:
+/// long enough to follow a school through a programme's recruitment). The privacy notice
+/// states it; the server removes them after it.
+pub const CONTACT_KEPT_DAYS: u64 = 730;
+/// The subject of the acknowledgement an enquirer receives (at most one a day to one address).
+pub const ACKNOWLEDGEMENT_SUBJECT: &str = "We have received your enquiry";
+
 /// The longest message the public enquiry form keeps.
 pub const MESSAGE_LIMIT: usize = 4000;
 /// The longest name or role the enquiry form keeps.

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod directory;
 mod eligibility;
+mod enquiries;
 mod evaluation;
 mod import;
 mod introspect;
@@ -42,6 +43,7 @@ pub use directory::{
     DirectoryIndex, DirectoryPage, DirectoryQuery, FilterOptions, OfstedFilter, SchoolSummary, SortKey, search_text,
 };
 pub use eligibility::{EligibilityRow, Scope};
+pub use enquiries::{Mail, SchoolWhere};
 pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
 };

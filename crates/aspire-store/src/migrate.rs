@@ -57,6 +57,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0008_sign_in_day_counts.sql"),
     ),
     (
+        9,
+        "public_enquiries",
+        include_str!("../migrations/sqlite/0009_public_enquiries.sql"),
+        include_str!("../migrations/postgres/0009_public_enquiries.sql"),
+    ),
+    (
         12,
         "joining",
         include_str!("../migrations/sqlite/0012_joining.sql"),

@@ -15,7 +15,6 @@ use crate::programmes::ProgrammeError;
 use crate::sql::{Sql, present};
 use crate::{Db, StoreError};
 
-/// Longest message kept from the enquiry form.
 /// An area a programme recruits in and the networks it plans there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProgrammeArea {
@@ -152,6 +151,20 @@ impl Db {
         e: &NewEnquiry,
         check: Option<&EligibilityCheck>,
     ) -> Result<i64, ProgrammeError> {
+        self.record_enquiry_with_mail(actor, programme, e, check, &[]).await
+    }
+
+    /// As [`Db::record_enquiry`], queueing `mail` (the acknowledgement, the team's notice) in the
+    /// same transaction: an enquiry is never told to anyone without being kept, nor kept
+    /// without its messages.
+    pub async fn record_enquiry_with_mail(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        e: &NewEnquiry,
+        check: Option<&EligibilityCheck>,
+        mail: &[crate::enquiries::Mail],
+    ) -> Result<i64, ProgrammeError> {
         if self.programme(programme).await?.is_none() {
             return Err(ProgrammeError::NoSuchProgramme(programme));
         }
@@ -219,6 +232,9 @@ impl Db {
                 .after(serde_json::json!({ "new_enrolment": added > 0, "eligibility": check })),
         )
         .await?;
+        for m in mail {
+            crate::enquiries::queue(&mut tx, m).await?;
+        }
         tx.commit().await?;
         Ok(id)
     }

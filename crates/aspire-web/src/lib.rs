@@ -44,8 +44,16 @@ pub struct WebConfig {
     pub sign_in: SignInPolicy,
     /// Sign-in and password-reset attempts per client per minute.
     pub form_rate_per_minute: u32,
-    /// Enquiries from the public form per client per hour.
+    /// Enquiries kept from the public form per client per hour: generous, because a school's
+    /// staff, or a local authority's schools, often share one address.
     pub enquiries_per_hour: u32,
+    /// Enquiries kept about one school per day, from any address.
+    pub enquiries_per_school_per_day: u64,
+    /// The address the public writes to about a programme that has no contact of its own.
+    pub contact_email: String,
+    /// The date the public pages take as today (`None`: the server's date). For tests, and to
+    /// show past programmes as they were.
+    pub today: Option<chrono::NaiveDate>,
     /// How many connections are served at once, from one address, and how long headers take.
     pub connections: ConnectionLimits,
 }
@@ -58,7 +66,10 @@ impl Default for WebConfig {
             trust_proxy: proxy::TrustedProxies::default(),
             sign_in: SignInPolicy::default(),
             form_rate_per_minute: 20,
-            enquiries_per_hour: 5,
+            enquiries_per_hour: 30,
+            enquiries_per_school_per_day: 5,
+            contact_email: "programmes@aspire.invalid".into(),
+            today: None,
             connections: ConnectionLimits::default(),
         }
     }
@@ -87,6 +98,13 @@ pub struct AppState {
     pub evaluation_cache: routes::evaluation::Cache,
     /// The directory, national figures and school profiles of the register as it is.
     pub register: register::RegisterCache,
+}
+
+impl AppState {
+    /// Today, as the public pages take it ([`WebConfig::today`], else the server's date).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.config.today.unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
 }
 
 /// The application with default settings (tests).

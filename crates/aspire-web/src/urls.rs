@@ -56,10 +56,16 @@ urls! {
     /// A programme's enquiry form.
     enquiry, ENQUIRY = "/join/{id}", programme;
     thanks, THANKS = "/join/{id}/thanks/{urn}", programme, urn;
+    /// A request to speak to a head teacher of a school that took part.
+    speak, SPEAK = "/join/{id}/speak", programme;
+    /// What the enquiry form keeps, why and for how long.
+    privacy, PRIVACY = "/privacy";
     sign_in, SIGN_IN = "/sign-in";
     sign_out, SIGN_OUT = "/sign-out";
     account, ACCOUNT = "/account";
     offer, OFFER = "/account/offers/{id}", offer;
+    /// A head teacher's offer to talk to schools thinking of joining.
+    volunteer, VOLUNTEER = "/account/volunteer";
     invitation, INVITATION = "/invitation/{token}", token;
     reset_request, RESET_REQUEST = "/password-reset";
     reset, RESET = "/password-reset/{token}", token;

@@ -243,6 +243,44 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
     Ok(out)
 }
 
+/// A programme recruiting now, for the public pages: a three-year partnership starting next
+/// September in Hampshire and Surrey (the bundled register's areas), under the current-policy
+/// example rule set, with a contact address of its own; and the demo head teacher offering to
+/// talk to schools thinking of joining.
+pub async fn demo_recruiting(db: &Db) -> anyhow::Result<()> {
+    use chrono::Datelike as _;
+    const NAME: &str = "Aspire partnership, Hampshire and Surrey (demo)";
+    let actor = demo_actor();
+    let all = aspire_core::access::Visible::everything();
+    let today = chrono::Local::now().date_naive();
+    let year = if today.month() < 9 { today.year() } else { today.year() + 1 };
+    if !db.programmes(&all, &all).await?.iter().any(|p| p.name == NAME) {
+        let id = db
+            .create_programme(
+                &actor,
+                &aspire_store::NewProgramme {
+                    name: NAME.into(),
+                    template: Some("partnership-3-year".into()),
+                    rule_set: Some("rise-2025".into()),
+                    starts_on: chrono::NaiveDate::from_ymd_opt(year, 9, 1),
+                    ends_on: None,
+                },
+            )
+            .await?;
+        let areas = [("Hampshire", 2), ("Surrey", 1)]
+            .map(|(area, n)| aspire_store::ProgrammeArea { area: area.into(), planned_networks: n });
+        db.set_programme_areas(&actor, id, &areas).await?;
+        let contact =
+            aspire_core::people::Email::parse("partnership@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?;
+        db.set_programme_contact(&actor, id, &contact).await?;
+    }
+    let head = aspire_core::people::Email::parse("head@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(p) = db.person_by_email(&head).await? {
+        db.set_head_volunteer(&actor, p.id, true).await?;
+    }
+    Ok(())
+}
+
 /// New passwords for the demo accounts, each time the demo starts (never fixed in the code).
 async fn demo_passwords(db: &Db, accounts: &[DemoAccount]) -> anyhow::Result<Vec<String>> {
     let actor = demo_actor();
@@ -264,6 +302,7 @@ pub async fn run(url: Option<&str>, addr: SocketAddr) -> anyhow::Result<ExitCode
     let n = load(&db).await?;
     demo_cohort(&db).await?;
     let accounts = demo_programme(&db).await?;
+    demo_recruiting(&db).await?;
     let passwords = demo_passwords(&db, &accounts).await?;
     let counts = db.counts().await?;
     eprintln!(

@@ -124,6 +124,10 @@ pub struct WebArgs {
     /// The From address of those messages.
     #[arg(long, env = "ASPIRE_MAIL_FROM", default_value = "Aspire <no-reply@aspire.invalid>")]
     mail_from: String,
+    /// The address the public writes to about a programme that has none of its own (shown on
+    /// the public pages, and where the team's notices of new enquiries go).
+    #[arg(long, env = "ASPIRE_CONTACT_EMAIL", default_value = "programmes@aspire.invalid", value_name = "EMAIL")]
+    contact_email: String,
     /// Connections served at once; more wait in the operating system's queue.
     #[arg(long, env = "ASPIRE_MAX_CONNECTIONS", default_value_t = 2048, value_name = "N")]
     max_connections: usize,
@@ -143,6 +147,7 @@ impl WebArgs {
                 per_client: self.max_connections_per_client.max(1),
                 ..aspire_web::ConnectionLimits::default()
             },
+            contact_email: self.contact_email.clone(),
             ..aspire_web::WebConfig::for_url(&url)
         }
     }
@@ -340,6 +345,12 @@ fn background(db: &Db, mailer: Option<mail::Mailer>, config: &aspire_web::WebCon
         loop {
             if let Err(e) = db.purge_sessions(&policy).await {
                 tracing::warn!(error = %e, "expired sessions could not be removed");
+            }
+            // The period the privacy notice states.
+            match aspire_app::join::remove_expired_contacts(&db, chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(enquiries = n, "old enquiries' contact details removed"),
+                Err(e) => tracing::warn!(error = %e, "old enquiries' contact details could not be removed"),
             }
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }

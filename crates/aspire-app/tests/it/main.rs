@@ -3,6 +3,7 @@
 
 mod enrolment;
 mod evaluation;
+mod join;
 mod joining;
 mod networks;
 mod people;

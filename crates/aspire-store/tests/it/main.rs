@@ -3,6 +3,7 @@
 
 mod accounts;
 mod eligibility;
+mod enquiries;
 mod evaluation;
 mod import;
 mod profile;

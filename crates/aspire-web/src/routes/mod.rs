@@ -13,6 +13,7 @@ mod people;
 mod programmes;
 mod recruitment;
 mod schools;
+mod volunteer;
 
 use askama::Template;
 use axum::Router;
@@ -56,6 +57,11 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("GET", route::ENQUIRY, Public, get(join::form)),
         r("POST", route::ENQUIRY, Public, post(join::submit)),
         r("GET", route::THANKS, Public, get(join::thanks)),
+        r("GET", route::PRIVACY, Public, get(home::privacy)),
+        r("GET", route::SPEAK, Public, get(join::speak::form)),
+        r("POST", route::SPEAK, Public, post(join::speak::submit)),
+        r("GET", route::VOLUNTEER, SignedIn, get(volunteer::show)),
+        r("POST", route::VOLUNTEER, SignedIn, post(volunteer::set)),
         // Accounts
         r("GET", route::SIGN_IN, Public, get(account::sign_in_form)),
         r("POST", route::SIGN_IN, Public, post(account::sign_in)),

@@ -194,6 +194,11 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/join/{id}", format!("/join/{p1}"), &everyone),
         probe("POST", "/join/{id}", format!("/join/{p1}"), &everyone),
         probe("GET", "/join/{id}/thanks/{urn}", format!("/join/{p1}/thanks/{A}"), &everyone),
+        probe("GET", "/privacy", "/privacy", &everyone),
+        probe("GET", "/join/{id}/speak", format!("/join/{p1}/speak"), &everyone),
+        probe("POST", "/join/{id}/speak", format!("/join/{p1}/speak"), &everyone),
+        probe("GET", "/account/volunteer", "/account/volunteer", &signed),
+        probe("POST", "/account/volunteer", "/account/volunteer", &signed),
         probe("GET", "/sign-in", "/sign-in", &everyone),
         probe("POST", "/sign-in", "/sign-in", &everyone),
         probe("POST", "/sign-out", "/sign-out", &signed),
@@ -370,6 +375,10 @@ fn probes(w: &World) -> Vec<Probe> {
             ("POST", "/people/{id}/roles") => vec![("role", "ROLE"), ("place", "school"), ("urn", A)],
             ("POST", "/people/{id}/disabled") => vec![("disabled", "no")],
             ("POST", "/account/offers/{id}") => vec![("answer", "accept")],
+            ("POST", "/account/volunteer") => vec![("volunteer", "no")],
+            ("POST", "/join/{id}/speak") => {
+                vec![("urn", "105648"), ("name", "NAME"), ("email", "EMAIL"), ("role", "Head teacher"), ("message", "")]
+            }
             ("POST", "/invitation/{token}" | "/password-reset/{token}") => {
                 vec![("password", "a long enough password"), ("confirm", "a long enough password")]
             }

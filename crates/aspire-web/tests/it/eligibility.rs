@@ -34,13 +34,12 @@ async fn the_checker_finds_a_school_and_answers_with_the_reason() {
 }
 
 #[tokio::test]
-async fn bad_choices_get_a_400_and_unknown_schools_a_404() {
+async fn bad_choices_get_a_400_dates_outside_the_rules_the_nearest_and_unknown_schools_a_404() {
     let app = app().await.as_admin().await;
     for (uri, expect) in [
         ("/eligibility?rules=tlif-2016", "no rule set called"),
         ("/eligibility?rules=../../etc/passwd", "no rule set called"),
         ("/eligibility/142175?as_of=2017-02-30", "is not a date"),
-        ("/eligibility/142175?as_of=2030-01-01", "outside that period"),
         ("/programme/eligibility?decision=perhaps", "is not a decision"),
         ("/programme/eligibility?grade=7", "not an Ofsted grade"),
         ("/programme/eligibility?la=x", "not a local authority code"),
@@ -58,13 +57,16 @@ async fn bad_choices_get_a_400_and_unknown_schools_a_404() {
     assert!(p.body.contains("<title>Error: Eligible schools"), "{}", p.body);
     assert!(p.body.contains("<a href=\"#as_of\">&#39;2017-02-30&#39; is not a date"), "{}", p.body);
     assert!(p.body.contains("name=\"la\" value=\"380\""), "kept: {}", p.body);
-    // The checker's own form comes back with the problem on its field and the search kept.
+    // A date outside the rule set's period is answered for the nearest date it covers, on the
+    // form, saying so, with the search kept (never a 400 page).
     let p = app.get("/eligibility?q=Alexandra&rules=tlif-2017&as_of=2030-01-01").await;
-    assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(p.body.contains("<title>Error: Check eligibility"), "{}", p.body);
-    assert!(p.body.contains("<a href=\"#as_of\">"), "{}", p.body);
-    assert!(p.body.contains("value=\"Alexandra\"") && p.body.contains("value=\"2030-01-01\""), "kept: {}", p.body);
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("1 January 2030 is outside that"), "{}", p.body);
+    assert!(p.body.contains("value=\"Alexandra\"") && p.body.contains("value=\"2022-08-31\""), "kept: {}", p.body);
     assert!(p.body.contains("<option value=\"tlif-2017\" selected>"), "{}", p.body);
+    let p = app.get("/eligibility/142175?as_of=2030-01-01").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("the nearest date they answer for"), "{}", p.body);
 }
 
 #[tokio::test]

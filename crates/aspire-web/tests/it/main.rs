@@ -13,6 +13,7 @@ mod limits;
 mod networks;
 mod pages;
 mod people;
+mod public;
 mod recruitment;
 mod security;
 

@@ -28,7 +28,13 @@ async fn networks_are_formed_moved_locked_and_published() {
     let cli = Actor::command_line();
     let mut schools = GUILDFORD.to_vec();
     schools.push(NO_COORDINATES);
-    let id = aspire_testkit::ProgrammeBuilder::new("Guildford").area("Surrey", 2).enrol(&schools).create(db).await;
+    // Without dates, so that it is still recruiting and its published networks are public.
+    let id = aspire_testkit::ProgrammeBuilder::new("Guildford")
+        .starts(None)
+        .area("Surrey", 2)
+        .enrol(&schools)
+        .create(db)
+        .await;
     let base = format!("/programmes/{id}/networks");
 
     // Eight schools: two networks of four, with the bound below the distance.
