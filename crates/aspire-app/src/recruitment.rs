@@ -281,10 +281,40 @@ pub async fn move_stage(
     })
 }
 
-/// What withdrawing or completing a school changes, said before it is done.
-pub fn stage_changes(e: &Enrolment, to: Stage, reason: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// Whether a move is shown to the team before it is made: withdrawing, completing, and
+/// enrolling a school that is not known to be eligible.
+pub fn needs_confirmation(e: &Enrolment, to: Stage) -> bool {
     match to {
+        Stage::Withdrawn | Stage::Completed => true,
+        Stage::Enrolled => e.eligibility != Some(aspire_core::eligibility::Outcome::Eligible),
+        Stage::Enquiry | Stage::Applied => false,
+    }
+}
+
+/// What withdrawing or completing a school changes, and what is known against enrolling it,
+/// said before it is done.
+pub fn stage_changes(e: &Enrolment, to: Stage, reason: &str) -> Vec<String> {
+    use aspire_core::eligibility::Outcome;
+    let mut out = Vec::new();
+    let basis = e.eligibility_basis.as_deref().map(|b| format!(" ({b})")).unwrap_or_default();
+    match to {
+        Stage::Enrolled => match e.eligibility {
+            Some(Outcome::Eligible) => {}
+            Some(Outcome::NotEligible) => {
+                out.push(format!("It is not eligible under the programme's rule set{basis}. Why:"));
+                out.extend(e.eligibility_reasons.iter().cloned());
+                out.push("Enrol it only if the programme has agreed to take it all the same.".to_owned());
+            }
+            Some(Outcome::CannotTell) => {
+                out.push(format!("Whether it is eligible cannot be told from the data held{basis}. Why:"));
+                out.extend(e.eligibility_reasons.iter().cloned());
+                out.push("Check the missing facts with the school before enrolling it.".to_owned());
+            }
+            None => out.push(
+                "Its eligibility has not been checked: use \"Check eligibility\" on the board first, or enrol it knowing that."
+                    .to_owned(),
+            ),
+        },
         Stage::Withdrawn => {
             match &e.network_name {
                 Some(n) => out.push(format!(

@@ -56,6 +56,18 @@ impl Stage {
         }
     }
 
+    /// The stage the board offers first: the next one along the pipeline (enquiry to applied,
+    /// applied to enrolled). An enrolled school has none: completing the programme or
+    /// withdrawing is a choice the team makes, never a default; nor is bringing a withdrawn
+    /// school back.
+    pub fn default_next(self) -> Option<Stage> {
+        match self {
+            Stage::Enquiry => Some(Stage::Applied),
+            Stage::Applied => Some(Stage::Enrolled),
+            Stage::Enrolled | Stage::Withdrawn | Stage::Completed => None,
+        }
+    }
+
     /// Checks a move; a withdrawal needs its reason.
     pub fn check_move(self, to: Stage, reason: Option<&str>) -> Result<(), StageError> {
         if !self.next().contains(&to) {
@@ -257,5 +269,11 @@ mod tests {
         assert_eq!(Stage::parse(" Enrolled "), Ok(Stage::Enrolled));
         assert!(Stage::parse("done").is_err());
         assert!(Stage::ALL.iter().all(|s| !s.next().contains(s)));
+        // The default move is one the pipeline allows, and never completes a school.
+        for s in Stage::ALL {
+            assert!(s.default_next().is_none_or(|n| s.next().contains(&n) && n != Stage::Completed), "{s}");
+        }
+        assert_eq!(Stage::Enrolled.default_next(), None);
+        assert_eq!(Stage::Enquiry.default_next(), Some(Stage::Applied));
     }
 }

@@ -68,6 +68,8 @@ urls! {
     areas, AREAS = "/programmes/{id}/areas", programme;
     recruitment, RECRUITMENT = "/programmes/{id}/recruitment", programme;
     recruitment_csv, RECRUITMENT_CSV = "/programmes/{id}/recruitment.csv", programme;
+    /// Decides the schools of the board that have no eligibility decision.
+    recruitment_check, RECRUITMENT_CHECK = "/programmes/{id}/recruitment/eligibility", programme;
     stage, STAGE = "/programmes/{id}/schools/{urn}/stage", programme, urn;
     networks, NETWORKS = "/programmes/{id}/networks", programme;
     form_networks, FORM_NETWORKS = "/programmes/{id}/networks/form", programme;

@@ -51,6 +51,12 @@ pub enum ProgrammeCommand {
         #[arg(long, default_value = "enrolled")]
         stage: String,
     },
+    /// Decide, under the programme's rule set, every school in it that has no eligibility
+    /// decision yet (schools with one keep theirs).
+    CheckEligibility {
+        /// Programme number.
+        programme: aspire_core::people::ProgrammeId,
+    },
     /// Move a school to another stage: enquiry, applied, enrolled, withdrawn (with --reason),
     /// completed.
     Stage {
@@ -161,8 +167,24 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
         ProgrammeCommand::Stage { programme, urn, stage, reason } => {
             let urn = Urn::parse(urn).map_err(|e| anyhow::anyhow!("{e}"))?;
             let to = Stage::parse(stage).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let preview =
+                aspire_app::recruitment::preview_stage_move(db, *programme, urn, to, reason.as_deref()).await?;
             aspire_app::recruitment::move_stage(db, &actor, *programme, urn, to, reason.as_deref()).await?;
             println!("URN {urn} is now {to} in programme {programme}.");
+            // Enrolling a school not known to be eligible is allowed, and said.
+            if to == Stage::Enrolled && aspire_app::recruitment::needs_confirmation(&preview.enrolment, to) {
+                for line in &preview.changes {
+                    println!("  Note: {}", printable(line));
+                }
+            }
+        }
+        ProgrammeCommand::CheckEligibility { programme } => {
+            let today = chrono::Local::now().date_naive();
+            let done = aspire_app::board::check_undecided(db, &actor, *programme, today).await?;
+            println!(
+                "{} school(s) of programme {programme} now have an eligibility decision; {} could not be decided.",
+                done.decided, done.left
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -75,6 +75,12 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("GET", route::RECRUITMENT, At(View, Recruitment, Locate::Programme), get(recruitment::board)),
         r("GET", route::RECRUITMENT_CSV, At(View, Recruitment, Locate::Programme), get(recruitment::csv)),
         r("POST", route::STAGE, At(Change, Recruitment, Locate::Programme), post(recruitment::move_stage)),
+        r(
+            "POST",
+            route::RECRUITMENT_CHECK,
+            At(Change, Recruitment, Locate::Programme),
+            post(recruitment::check_eligibility),
+        ),
         r("POST", route::NETWORKS, At(Change, Network, Locate::Programme), post(programmes::create_network)),
         r("GET", route::NETWORKS, At(Change, Network, Locate::Programme), get(networks::show)),
         r("POST", route::FORM_NETWORKS, At(Change, Network, Locate::Programme), post(networks::form)),

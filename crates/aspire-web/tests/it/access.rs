@@ -211,6 +211,18 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/programmes/{id}/recruitment.csv", format!("/programmes/{p2}/recruitment.csv"), &["admin"]),
         probe(
             "POST",
+            "/programmes/{id}/recruitment/eligibility",
+            format!("/programmes/{p1}/recruitment/eligibility"),
+            &["admin", "pa"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/recruitment/eligibility",
+            format!("/programmes/{p2}/recruitment/eligibility"),
+            &["admin"],
+        ),
+        probe(
+            "POST",
             "/programmes/{id}/schools/{urn}/stage",
             format!("/programmes/{p1}/schools/105648/stage"),
             &["admin", "pa"],

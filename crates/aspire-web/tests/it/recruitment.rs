@@ -226,7 +226,10 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert_eq!(e.status, StatusCode::BAD_REQUEST);
     assert!(e.body.contains("cannot go from enquiry to completed"), "{}", e.body);
     assert_eq!(admin.post(&stage, &[("stage", "applied")]).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(admin.post(&stage, &[("stage", "enrolled")]).await.status, StatusCode::SEE_OTHER);
+    // Not known to be eligible: enrolling it is confirmed first.
+    let warned = admin.post(&stage, &[("stage", "enrolled")]).await;
+    assert!(warned.body.contains("Enrol Alexandra Park Junior School, "), "{}", warned.body);
+    assert_eq!(admin.post(&stage, &[("stage", "enrolled"), ("confirmed", "yes")]).await.status, StatusCode::SEE_OTHER);
     let e = admin.post(&stage, &[("stage", "withdrawn")]).await;
     assert_eq!(e.status, StatusCode::BAD_REQUEST);
     assert!(e.body.contains("Say why"), "{}", e.body);
@@ -248,7 +251,7 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert_eq!(gone.expect("e").status, aspire_core::recruitment::Stage::Withdrawn);
     // Back for the rest of this test.
     assert_eq!(admin.post(&stage, &[("stage", "applied")]).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(admin.post(&stage, &[("stage", "enrolled")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(admin.post(&stage, &[("stage", "enrolled"), ("confirmed", "yes")]).await.status, StatusCode::SEE_OTHER);
 
     // A school the team adds is checked against the rule set too.
     assert_eq!(

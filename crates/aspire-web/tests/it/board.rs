@@ -1,0 +1,118 @@
+//! The programme team's board: filters and sorting kept in the address and in the CSV, the
+//! next stage offered first, a warning before enrolling a school not known to be eligible, and
+//! checking the schools that have no decision.
+
+use axum::http::StatusCode;
+
+use aspire_core::eligibility::Outcome;
+use aspire_core::recruitment::Stage;
+use aspire_store::{Actor, EligibilityCheck};
+use aspire_testkit::{ProgrammeBuilder, urn};
+
+use crate::app;
+
+// Oldham (the spine) and Surrey (GIAS).
+const OLDHAM: &str = "105626";
+const SURREY: [&str; 2] = ["125004", "125009"];
+
+fn check(outcome: Outcome, reason: &str) -> EligibilityCheck {
+    EligibilityCheck { outcome, reasons: vec![reason.into()], basis: "tlif-2017 version 1, as of 2017-11-01".into() }
+}
+
+#[tokio::test]
+async fn the_board_filters_sorts_and_warns_before_enrolling_a_school_not_known_to_be_eligible() {
+    let admin = app().await.as_admin().await;
+    let db = &admin.db;
+    let cli = Actor::command_line();
+    let id = ProgrammeBuilder::new("Board").create(db).await;
+    db.enrol(&cli, id, &[urn(OLDHAM)], Stage::Enquiry).await.expect("enquiry");
+    db.enrol(&cli, id, &[urn(SURREY[0])], Stage::Applied).await.expect("applied");
+    db.enrol(&cli, id, &[urn(SURREY[1])], Stage::Applied).await.expect("applied");
+    db.set_eligibility(&cli, id, urn(SURREY[0]), &check(Outcome::NotEligible, "Judged Good: not 3 or 4."))
+        .await
+        .expect("decision");
+    db.set_eligibility(&cli, id, urn(OLDHAM), &check(Outcome::Eligible, "In Oldham.")).await.expect("decision");
+    let board = format!("/programmes/{id}/recruitment");
+
+    // Everything, by name; the next stage along is chosen for each school.
+    let all = admin.get(&board).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert!(all.body.contains("Showing 3 of 3 schools."), "{}", all.body);
+    let order = |body: &str| -> Vec<usize> {
+        ["Alexandra Park Junior School", "Bushy Hill Junior School", "Wood Street Infant School"]
+            .iter()
+            .map(|n| body.find(&format!(">{n}</a>")).unwrap_or(usize::MAX))
+            .collect()
+    };
+    let o = order(&all.body);
+    assert!(o[0] < o[1] && o[1] < o[2], "by name: {o:?}");
+    let select = |body: &str, u: &str| -> String {
+        let at = body.find(&format!("id=\"stage-{u}\"")).expect("the row's select");
+        body[at..].split("</select>").next().expect("select").to_owned()
+    };
+    assert!(select(&all.body, OLDHAM).contains("<option value=\"applied\" selected>"), "enquiry: applied next");
+    assert!(select(&all.body, SURREY[0]).contains("<option value=\"enrolled\" selected>"), "applied: enrolled next");
+
+    // One LA and one stage, sorted by eligibility: the filters stay in the links and the CSV.
+    let q = "?stage=applied&la=Surrey&sort=eligibility";
+    let some = admin.get(&format!("{board}{q}")).await;
+    assert_eq!(some.status, StatusCode::OK, "{}", some.body);
+    assert!(some.body.contains("Showing 2 of 3 schools."), "{}", some.body);
+    assert!(!some.body.contains(">Alexandra Park Junior School</a>"), "Oldham is filtered out");
+    let o = order(&some.body);
+    assert!(o[2] < o[1], "not eligible before not checked: {o:?}");
+    assert!(some.body.contains("<option value=\"Surrey\" selected>Surrey</option>"), "{}", some.body);
+    let kept = "?stage=applied&#38;la=Surrey&#38;sort=eligibility";
+    assert!(some.body.contains(&format!("recruitment.csv{kept}\"")), "the CSV link keeps them: {}", some.body);
+    assert!(some.body.contains(&format!("/schools/{}/stage{kept}\"", SURREY[0])), "so do the moves");
+    let csv = admin.get(&format!("/programmes/{id}/recruitment.csv{q}")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let rows: Vec<&str> = csv.body.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{}", csv.body);
+    assert!(rows[0].starts_with(SURREY[0]) && rows[1].starts_with(SURREY[1]), "{}", csv.body);
+    let none = admin.get(&format!("{board}?eligibility=not_checked&stage=enquiry")).await;
+    assert!(none.body.contains("No school matches these filters."), "{}", none.body);
+
+    // A filter that is not one is named, for the page and for the CSV.
+    let bad = admin.get(&format!("{board}?stage=done&sort=size")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("<a href=\"#stage\">&#39;done&#39; is not a stage"), "{}", bad.body);
+    assert!(bad.body.contains("<a href=\"#sort\">&#39;size&#39; is not an order"), "{}", bad.body);
+    assert_eq!(
+        admin.get(&format!("/programmes/{id}/recruitment.csv?eligibility=maybe")).await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // Enrolling a school that is not eligible warns first and changes nothing until confirmed.
+    let stage = format!("/programmes/{id}/schools/{}/stage{q}", SURREY[0]);
+    let asked = admin.post(&stage, &[("stage", "enrolled")]).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("Enrol Wood Street Infant School, which is not eligible?"), "{}", asked.body);
+    assert!(asked.body.contains("Judged Good: not 3 or 4."), "the reasons: {}", asked.body);
+    assert_eq!(db.enrolment(id, urn(SURREY[0])).await.expect("read").expect("e").status, Stage::Applied);
+    let done = admin.post(&stage, &[("stage", "enrolled"), ("confirmed", "yes")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let back = done.headers["location"].to_str().expect("location");
+    assert_eq!(back, format!("{board}?stage=applied&la=Surrey&sort=eligibility#school-{}", SURREY[0]));
+    assert_eq!(db.enrolment(id, urn(SURREY[0])).await.expect("read").expect("e").status, Stage::Enrolled);
+    // An undecided school warns too; an eligible one is enrolled at once.
+    let asked = admin.post(&format!("/programmes/{id}/schools/{}/stage", SURREY[1]), &[("stage", "enrolled")]).await;
+    assert!(asked.body.contains("whose eligibility has not been checked"), "{}", asked.body);
+    let stage = format!("/programmes/{id}/schools/{OLDHAM}/stage");
+    assert_eq!(admin.post(&stage, &[("stage", "enrolled")]).await.status, StatusCode::SEE_OTHER);
+
+    // An enrolled school is offered no default: completing is chosen, never preset.
+    let all = admin.get(&board).await;
+    assert!(select(&all.body, OLDHAM).contains("<option value=\"\" selected>Choose a stage</option>"));
+    assert!(!select(&all.body, OLDHAM).contains("value=\"completed\" selected"));
+
+    // "Check eligibility" decides the school without a decision, and leaves the others alone.
+    assert!(all.body.contains("1 school has no eligibility decision yet."), "{}", all.body);
+    let checked = admin.post(&format!("/programmes/{id}/recruitment/eligibility"), &[]).await;
+    assert_eq!(checked.status, StatusCode::SEE_OTHER, "{}", checked.body);
+    let e = db.enrolment(id, urn(SURREY[1])).await.expect("read").expect("e");
+    assert!(e.eligibility.is_some() && e.eligibility_basis.is_some(), "{e:?}");
+    let kept = db.enrolment(id, urn(SURREY[0])).await.expect("read").expect("e");
+    assert_eq!(kept.eligibility_reasons, ["Judged Good: not 3 or 4."], "a decision kept is not redone");
+    assert!(!admin.get(&board).await.body.contains("no eligibility decision yet"));
+}
