@@ -1,7 +1,7 @@
 //! The programme team's recruitment board: which schools it shows and in what order (by stage,
 //! local authority and eligibility, sorted by school, stage, authority, eligibility or the date
-//! their stage last changed), the same for the page and its CSV; and checking the eligibility of
-//! the schools that have no decision yet.
+//! their stage last changed), the same for the page and its CSV; checking the eligibility of
+//! the schools that have no decision yet; and marking an enquiry handled, with a reply.
 
 use chrono::NaiveDate;
 
@@ -9,7 +9,7 @@ use aspire_core::access::Visible;
 use aspire_core::eligibility::Outcome;
 use aspire_core::people::ProgrammeId;
 use aspire_core::recruitment::Stage;
-use aspire_store::{Actor, Db, Enrolment, ProgrammeError, StoreError};
+use aspire_store::{Actor, Db, EnquiryReply, Enrolment, HandleError, ProgrammeError, StoreError};
 
 /// What the board's eligibility filter can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,6 +264,71 @@ pub async fn check_undecided(
     Ok(Checked { decided, left: undecided.len() - decided })
 }
 
+/// The longest reply the board sends.
+pub const REPLY_LIMIT: usize = 4000;
+
+/// Why an enquiry cannot be marked handled. Nothing is written or sent when one is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum HandleEnquiryError {
+    #[error("there is no programme {0}")]
+    NoProgramme(ProgrammeId),
+    #[error("there is no enquiry {0} in this programme")]
+    NoEnquiry(i64),
+    #[error("this enquiry was marked handled already, perhaps by someone else: reload the board")]
+    Handled(i64),
+    #[error("shorten the reply to at most {REPLY_LIMIT} characters (it has {0})")]
+    ReplyTooLong(usize),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The reply's text as it is kept and sent: trimmed, with control characters other than line
+/// breaks and tabs removed; `None` when nothing is left (the enquiry is marked handled only).
+pub fn reply_text(typed: &str) -> Option<String> {
+    let text: String =
+        typed.replace("\r\n", "\n").chars().filter(|c| matches!(c, '\n' | '\t') || !c.is_control()).collect();
+    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// Marks an enquiry handled; with a reply typed, sends it to the enquirer (the outbox), in the
+/// team's words and naming the school and programme from the register, never what the
+/// enquirer typed. Returns whether a reply was sent.
+pub async fn handle_enquiry(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    enquiry: i64,
+    reply: &str,
+) -> Result<bool, HandleEnquiryError> {
+    let found = db.programme(programme).await?.ok_or(HandleEnquiryError::NoProgramme(programme))?;
+    let text = reply_text(reply);
+    if let Some(t) = &text {
+        let n = t.chars().count();
+        if n > REPLY_LIMIT {
+            return Err(HandleEnquiryError::ReplyTooLong(n));
+        }
+    }
+    let enquiries = db.enquiries(programme, &Visible::everything()).await?;
+    let q = enquiries.iter().find(|q| q.id == enquiry).ok_or(HandleEnquiryError::NoEnquiry(enquiry))?;
+    let school = q.school_name.clone().unwrap_or_else(|| format!("URN {}", q.urn));
+    let reply = text.map(|text| EnquiryReply {
+        subject: format!("Your enquiry about {}", found.name),
+        body: format!(
+            "Hello,\n\n{text}\n\nThe {} team\n\n(This answers the enquiry sent on {} about {school}.)\n",
+            found.name,
+            q.created_at.format("%-d %B %Y"),
+        ),
+        text,
+    });
+    let sent = reply.is_some();
+    db.handle_enquiry(actor, programme, enquiry, reply.as_ref()).await.map_err(|e| match e {
+        HandleError::NoEnquiry(id) => HandleEnquiryError::NoEnquiry(id),
+        HandleError::Handled(id) => HandleEnquiryError::Handled(id),
+        HandleError::Store(e) => HandleEnquiryError::Store(e),
+    })?;
+    Ok(sent)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,5 +355,14 @@ mod tests {
         assert_eq!(f.eligibility, Some(EligibilityFilter::NotChecked));
         assert_eq!(f.sort, BoardSort::Changed);
         assert!(f.narrows() && !BoardFilter::default().narrows());
+    }
+
+    #[test]
+    fn a_reply_keeps_its_lines_and_loses_control_characters() {
+        assert_eq!(reply_text("  \r\n "), None);
+        assert_eq!(
+            reply_text(" Thank you.\r\nWe will call.\u{1b}[2J ").as_deref(),
+            Some("Thank you.\nWe will call.[2J")
+        );
     }
 }

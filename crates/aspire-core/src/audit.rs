@@ -68,6 +68,8 @@ codes!(
         CohortReplace = "cohort.replace",
         CohortSave = "cohort.save",
         EnquiryAdd = "enquiry.add",
+        /// An enquiry marked handled by the team, with or without a reply sent.
+        EnquiryHandle = "enquiry.handle",
         EnrolmentAdd = "enrolment.add",
         EnrolmentEligibility = "enrolment.eligibility",
         EnrolmentNetwork = "enrolment.network",

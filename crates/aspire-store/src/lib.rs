@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod directory;
 mod eligibility;
+mod enquiry_replies;
 mod evaluation;
 mod import;
 mod introspect;
@@ -39,6 +40,7 @@ pub use directory::{
     DirectoryIndex, DirectoryPage, DirectoryQuery, FilterOptions, OfstedFilter, SchoolSummary, search_text,
 };
 pub use eligibility::{EligibilityRow, Scope};
+pub use enquiry_replies::{EnquiryReply, HandleError};
 pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
 };

@@ -56,6 +56,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_sign_in_day_counts.sql"),
         include_str!("../migrations/postgres/0008_sign_in_day_counts.sql"),
     ),
+    (
+        10,
+        "area_codes_and_enquiry_replies",
+        include_str!("../migrations/sqlite/0010_area_codes_and_enquiry_replies.sql"),
+        include_str!("../migrations/postgres/0010_area_codes_and_enquiry_replies.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

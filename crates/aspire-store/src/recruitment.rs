@@ -59,6 +59,11 @@ pub struct Enquiry {
     pub contact_role: String,
     pub message: String,
     pub created_at: DateTime<Utc>,
+    /// When the team marked it handled, and who.
+    pub handled_at: Option<DateTime<Utc>>,
+    pub handled_by: Option<String>,
+    /// The reply sent to the enquirer, in the team's words.
+    pub reply: Option<String>,
 }
 
 /// Schools at one stage in one local authority.
@@ -254,7 +259,7 @@ impl Db {
         self.fetch(
             &Sql::new(format!(
                 "SELECT q.id, q.programme_id, q.urn, s.name AS school_name, q.contact_name, q.contact_email, \
-                 q.contact_role, q.message, q.created_at FROM enquiries q LEFT JOIN schools s ON s.urn = q.urn \
+                 q.contact_role, q.message, q.created_at, q.handled_at, q.handled_by, q.reply FROM enquiries q LEFT JOIN schools s ON s.urn = q.urn \
                  WHERE q.programme_id = ? AND {cond} ORDER BY q.created_at DESC, q.id DESC",
             ))
             .int(programme),
@@ -273,6 +278,9 @@ impl Db {
                     contact_role: present(r.text("contact_role")?, "contact_role")?,
                     message: present(r.text("message")?, "message")?,
                     created_at: present(r.instant("created_at")?, "created_at")?,
+                    handled_at: r.instant("handled_at")?,
+                    handled_by: r.text("handled_by")?,
+                    reply: r.text("reply")?,
                 }))
             },
         )

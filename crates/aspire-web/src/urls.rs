@@ -71,6 +71,8 @@ urls! {
     /// Decides the schools of the board that have no eligibility decision.
     recruitment_check, RECRUITMENT_CHECK = "/programmes/{id}/recruitment/eligibility", programme;
     stage, STAGE = "/programmes/{id}/schools/{urn}/stage", programme, urn;
+    /// Marks an enquiry handled, with the reply sent.
+    enquiry_handled, ENQUIRY_HANDLED = "/programmes/{id}/enquiries/{enquiry}/handled", programme, enquiry;
     networks, NETWORKS = "/programmes/{id}/networks", programme;
     form_networks, FORM_NETWORKS = "/programmes/{id}/networks/form", programme;
     publish, PUBLISH = "/programmes/{id}/networks/publish", programme;

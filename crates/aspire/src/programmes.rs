@@ -57,6 +57,16 @@ pub enum ProgrammeCommand {
         /// Programme number.
         programme: aspire_core::people::ProgrammeId,
     },
+    /// Mark an enquiry handled, sending a reply to the enquirer with --reply.
+    HandleEnquiry {
+        /// Programme number.
+        programme: aspire_core::people::ProgrammeId,
+        /// The enquiry's number (on the board).
+        enquiry: i64,
+        /// The reply to send by email, in the team's words.
+        #[arg(long)]
+        reply: Option<String>,
+    },
     /// Move a school to another stage: enquiry, applied, enrolled, withdrawn (with --reason),
     /// completed.
     Stage {
@@ -177,6 +187,12 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
                     println!("  Note: {}", printable(line));
                 }
             }
+        }
+        ProgrammeCommand::HandleEnquiry { programme, enquiry, reply } => {
+            let text = reply.as_deref().unwrap_or("");
+            let sent = aspire_app::board::handle_enquiry(db, &actor, *programme, *enquiry, text).await?;
+            let how = if sent { "the reply is in the outbox" } else { "no reply sent" };
+            println!("Enquiry {enquiry} of programme {programme} is handled; {how}.");
         }
         ProgrammeCommand::CheckEligibility { programme } => {
             let today = chrono::Local::now().date_naive();

@@ -218,6 +218,10 @@ async fn every_change_writes_its_audit_entry() {
         let grant = Grant::new(Role::Teacher, Scope::School(a), false).expect("grant");
         let g = db.add_grant(&cli, person, &grant).await.expect("role");
         db.remove_grant(&cli, g).await.expect("role removed");
+        let contact =
+            aspire_core::recruitment::EnquiryContact::check("Sam", "sam@school.example", "Head", "").expect("contact");
+        let q = db.record_enquiry(&cli, p, &aspire_store::NewEnquiry { urn: a, contact }, None).await.expect("enquiry");
+        db.handle_enquiry(&cli, p, q, None).await.expect("handled");
         let everything = Visible::everything();
         for action in [
             A::ProgrammeCreate,
@@ -230,6 +234,7 @@ async fn every_change_writes_its_audit_entry() {
             A::PersonAdd,
             A::RoleAdd,
             A::RoleRemove,
+            A::EnquiryHandle,
         ] {
             let q = AuditQuery { action: Some(action), ..AuditQuery::default() };
             let entries = db.audit_log(&everything, &q).await.expect("log");

@@ -81,6 +81,12 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             At(Change, Recruitment, Locate::Programme),
             post(recruitment::check_eligibility),
         ),
+        r(
+            "POST",
+            route::ENQUIRY_HANDLED,
+            At(Change, Recruitment, Locate::Programme),
+            post(recruitment::enquiry_handled),
+        ),
         r("POST", route::NETWORKS, At(Change, Network, Locate::Programme), post(programmes::create_network)),
         r("GET", route::NETWORKS, At(Change, Network, Locate::Programme), get(networks::show)),
         r("POST", route::FORM_NETWORKS, At(Change, Network, Locate::Programme), post(networks::form)),

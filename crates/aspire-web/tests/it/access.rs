@@ -211,6 +211,18 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/programmes/{id}/recruitment.csv", format!("/programmes/{p2}/recruitment.csv"), &["admin"]),
         probe(
             "POST",
+            "/programmes/{id}/enquiries/{enquiry}/handled",
+            format!("/programmes/{p1}/enquiries/999999/handled"),
+            &["admin", "pa"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/enquiries/{enquiry}/handled",
+            format!("/programmes/{p2}/enquiries/999999/handled"),
+            &["admin"],
+        ),
+        probe(
+            "POST",
             "/programmes/{id}/recruitment/eligibility",
             format!("/programmes/{p1}/recruitment/eligibility"),
             &["admin", "pa"],

@@ -116,3 +116,60 @@ async fn the_board_filters_sorts_and_warns_before_enrolling_a_school_not_known_t
     assert_eq!(kept.eligibility_reasons, ["Judged Good: not 3 or 4."], "a decision kept is not redone");
     assert!(!admin.get(&board).await.body.contains("no eligibility decision yet"));
 }
+
+#[tokio::test]
+async fn an_enquiry_is_marked_handled_with_the_team_s_reply_sent_and_audited() {
+    let admin = app().await.as_admin().await;
+    let db = &admin.db;
+    let cli = Actor::command_line();
+    let id = ProgrammeBuilder::new("Replies").create(db).await;
+    let contact = aspire_core::recruitment::EnquiryContact::check("Sam Head", "sam@school.example", "Head", "Hello")
+        .expect("contact");
+    let new = aspire_store::NewEnquiry { urn: urn(OLDHAM), contact };
+    let first = db.record_enquiry(&cli, id, &new, None).await.expect("enquiry");
+    let second = db.record_enquiry(&cli, id, &new, None).await.expect("enquiry");
+    let board = format!("/programmes/{id}/recruitment");
+    let page = admin.get(&board).await;
+    assert!(page.body.contains(&format!("action=\"/programmes/{id}/enquiries/{first}/handled\"")), "{}", page.body);
+
+    // Too long: said on its row, what was typed kept, nothing sent.
+    let long = "x".repeat(4001);
+    let handled = format!("/programmes/{id}/enquiries/{first}/handled");
+    let e = admin.post(&handled, &[("reply", &long)]).await;
+    assert_eq!(e.status, StatusCode::BAD_REQUEST);
+    assert!(e.body.contains(&format!("<a href=\"#reply-{first}\">Shorten the reply to at most 4000")), "{}", e.body);
+    assert!(e.body.contains(&long), "kept");
+    assert!(db.outbox(10).await.expect("outbox").is_empty());
+
+    // A reply: sent through the outbox, shown as text on the board, the enquiry handled once.
+    let reply = "Thank you <b>Sam</b>.\r\nWe will call on Monday.";
+    let done = admin.post(&format!("{handled}?stage=enquiry"), &[("reply", reply)]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.headers["location"], format!("{board}?stage=enquiry#enquiry-{first}").as_str());
+    let sent = db.outbox(10).await.expect("outbox");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].recipient.as_str(), sent[0].subject.as_str()),
+        ("sam@school.example", "Your enquiry about Replies")
+    );
+    assert!(sent[0].body.contains("Thank you <b>Sam</b>.\nWe will call on Monday."), "{}", sent[0].body);
+    assert!(sent[0].body.contains("about Alexandra Park Junior School"), "{}", sent[0].body);
+    let page = admin.get(&board).await;
+    assert!(page.body.contains("Thank you &#60;b&#62;Sam&#60;/b&#62;."), "escaped: {}", page.body);
+    assert!(!page.body.contains(&format!("/enquiries/{first}/handled")), "no second form");
+    let again = admin.post(&handled, &[("reply", "again")]).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(again.body.contains("marked handled already"), "{}", again.body);
+    assert_eq!(db.outbox(10).await.expect("outbox").len(), 1, "sent once");
+
+    // Without a reply: handled, nothing sent. Each is in the audit log.
+    let other = format!("/programmes/{id}/enquiries/{second}/handled");
+    assert_eq!(admin.post(&other, &[("reply", "  ")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(db.outbox(10).await.expect("outbox").len(), 1);
+    let log = admin.get("/audit?action=enquiry.handle").await;
+    assert_eq!(log.body.matches("<td>enquiry.handle</td>").count(), 2, "{}", log.body);
+    assert_eq!(
+        admin.post(&format!("/programmes/{id}/enquiries/99999/handled"), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

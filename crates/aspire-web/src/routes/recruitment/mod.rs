@@ -5,7 +5,7 @@
 mod actions;
 mod moves;
 
-pub use actions::check_eligibility;
+pub use actions::{check_eligibility, enquiry_handled};
 pub use moves::move_stage;
 
 use std::collections::{BTreeMap, HashMap};
