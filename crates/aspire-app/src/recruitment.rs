@@ -120,6 +120,30 @@ fn decision_basis(rules: &RuleSet, wanted: NaiveDate) -> Basis {
     Basis { as_of, text: format!("{} version {}, as of {as_of}", rules.id, rules.version), moved }
 }
 
+/// Said when a programme's rule set does not answer for the programme's dates (then every
+/// decision is made as of the nearest day it covers), or is not one this program knows; with
+/// what to do. `None` when it covers them, or there is no rule set or no start.
+pub fn rule_set_warning(programme: &Programme, today: NaiveDate) -> Option<String> {
+    let id = programme.rule_set.as_deref()?;
+    let start = programme.starts_on?;
+    let Ok(loaded) = aspire_import::load_rule_set(id, &aspire_import::ImportOptions::new(today)) else {
+        return Some(format!(
+            "the eligibility rule set '{id}' is not one this version of Aspire knows, so no school can be checked: create the programme with one of {}.",
+            aspire_import::bundled_ids().join(", ")
+        ));
+    };
+    let r = &loaded.rules;
+    let end = programme.ends_on.unwrap_or(start);
+    let covered = start >= r.valid_from && r.valid_to.is_none_or(|to| end <= to);
+    (!covered).then(|| {
+        let until = r.valid_to.map_or_else(|| "now".to_owned(), |d| d.to_string());
+        format!(
+            "the eligibility rule set {id} answers only from {} to {until}, but the programme runs from {start} to {end}: schools are decided as of the nearest day it covers, which may not be what the programme means. Choose a rule set whose period covers the programme, or check the programme's dates.",
+            r.valid_from
+        )
+    })
+}
+
 /// Schools to add to a programme, as typed.
 #[derive(Debug, Clone, Default)]
 pub struct EnrolRequest {

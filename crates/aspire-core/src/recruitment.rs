@@ -116,6 +116,73 @@ pub fn check_areas<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<(), A
     Ok(())
 }
 
+/// What a programme's area is in the register: a local authority (code: the DfE three-digit
+/// number) or a district (code: the ONS code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AreaKind {
+    La,
+    District,
+}
+
+impl AreaKind {
+    /// As stored: "la", "district".
+    pub fn code(self) -> &'static str {
+        match self {
+            AreaKind::La => "la",
+            AreaKind::District => "district",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AreaKind> {
+        match s {
+            "la" => Some(AreaKind::La),
+            "district" => Some(AreaKind::District),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AreaKind::La => "local authority",
+            AreaKind::District => "district",
+        }
+    }
+}
+
+/// A local authority or district of the register that a programme can recruit in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaChoice {
+    pub kind: AreaKind,
+    /// "353" or "E08000004".
+    pub code: String,
+    /// As the register names it: "Oldham".
+    pub name: String,
+}
+
+/// A name compared as people type it: case, spaces and punctuation ignored, "&" read as "and".
+fn loose(s: &str) -> String {
+    s.to_lowercase().replace('&', " and ").chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// The area of the register a typed name or code means: a code exactly (any case), else a
+/// name compared loosely; a local authority before a district of the same name (a
+/// metropolitan borough is both). `None` when it names nothing in the register.
+pub fn resolve_area<'a>(typed: &str, choices: &'a [AreaChoice]) -> Option<&'a AreaChoice> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let by_code = choices.iter().find(|c| c.code.eq_ignore_ascii_case(t));
+    let key = loose(t);
+    let by_name = || {
+        let mut named: Vec<&AreaChoice> = choices.iter().filter(|c| loose(&c.name) == key).collect();
+        named.sort_by_key(|c| c.kind);
+        named.into_iter().next()
+    };
+    by_code.or_else(by_name)
+}
+
 impl std::fmt::Display for Stage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.code())
@@ -243,6 +310,23 @@ mod tests {
         let long = EnquiryContact::check(&"n".repeat(201), "a@b.example", "Head", "").expect_err("long");
         assert_eq!(long, [(ContactField::Name, "Shorten your name to at most 200 characters".to_owned())]);
         assert_eq!(EnquiryContact::check("Sam", "", "Head", "").expect_err("none")[0].1, "Enter your email address");
+    }
+
+    #[test]
+    fn an_area_is_found_by_code_or_by_name_as_typed_and_an_la_comes_first() {
+        let c = |kind, code: &str, name: &str| AreaChoice { kind, code: code.into(), name: name.into() };
+        let choices = [
+            c(AreaKind::District, "E08000004", "Oldham"),
+            c(AreaKind::La, "353", "Oldham"),
+            c(AreaKind::District, "E07000011", "Huntingdonshire"),
+            c(AreaKind::La, "873", "Cambridgeshire"),
+            c(AreaKind::District, "E06000046", "Isle of Wight"),
+        ];
+        assert_eq!(resolve_area(" oldham ", &choices).map(|a| a.code.as_str()), Some("353"));
+        assert_eq!(resolve_area("e08000004", &choices).map(|a| a.kind), Some(AreaKind::District));
+        assert_eq!(resolve_area("isle-of wight", &choices).map(|a| a.code.as_str()), Some("E06000046"));
+        assert_eq!(resolve_area("Nowhereshire", &choices), None);
+        assert_eq!(resolve_area(" ", &choices), None);
     }
 
     #[test]

@@ -130,8 +130,9 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
             db.enrol(&actor, id, &urns, aspire_core::recruitment::Stage::Enrolled).await?;
             // The areas it recruited in: the local authorities of its schools.
             let mut areas: Vec<aspire_store::ProgrammeArea> = Vec::new();
+            // (An area is an LA of the register: a school without one names none.)
             for r in &chosen {
-                let la = r.la_name.clone().unwrap_or_else(|| "Area not known".into());
+                let Some(la) = r.la_name.clone() else { continue };
                 match areas.iter_mut().find(|a| a.area == la) {
                     Some(a) => a.planned_networks += 1,
                     None => areas.push(aspire_store::ProgrammeArea { area: la, planned_networks: 1 }),

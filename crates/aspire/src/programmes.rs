@@ -130,6 +130,16 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
             let areas = areas.iter().map(|a| area(a)).collect::<anyhow::Result<Vec<_>>>()?;
             aspire_core::recruitment::check_areas(areas.iter().map(|a| a.area.as_str()))
                 .map_err(|e| anyhow::anyhow!("--area: {e}"))?;
+            // Each area is a local authority or district of the register, all named at once.
+            let choices = db.area_choices().await?;
+            let unknown: Vec<String> = areas
+                .iter()
+                .filter(|a| aspire_core::recruitment::resolve_area(&a.area, &choices).is_none())
+                .map(|a| a.area.clone())
+                .collect();
+            if !unknown.is_empty() {
+                bail!("--area: {}", aspire_store::ProgrammeError::UnknownAreas(unknown));
+            }
             let new = NewProgramme {
                 name: name.clone(),
                 template: Some(t.id.clone()),
@@ -142,6 +152,11 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
                 db.set_programme_areas(&actor, id, &areas).await?;
             }
             println!("Created programme {id}, {}, from {} ({starts_on} to {ends_on}).", new.name, t.name);
+            if let Some(created) = db.programme(id).await?
+                && let Some(w) = aspire_app::recruitment::rule_set_warning(&created, chrono::Local::now().date_naive())
+            {
+                println!("Warning: {w}");
+            }
             for e in t.plan(starts_on) {
                 println!("  {:<12} {}", e.term.label(), e.name);
             }

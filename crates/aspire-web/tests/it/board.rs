@@ -173,3 +173,26 @@ async fn an_enquiry_is_marked_handled_with_the_team_s_reply_sent_and_audited() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_programme_whose_rule_set_does_not_cover_its_dates_is_warned_about_on_creation_and_its_page() {
+    let admin = app().await.as_admin().await;
+    // tlif-2017 answers from 2016-10-01 to 2022-08-31.
+    let made = admin
+        .post("/programmes", &[("name", "Late TLIF"), ("template", "tlif-2017"), ("starts_on", "2024-09-01")])
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let page = admin.get(made.headers["location"].to_str().expect("location")).await;
+    assert!(page.body.contains("data-testid=\"rule-set-warning\""), "{}", page.body);
+    assert!(
+        page.body.contains("answers only from 2016-10-01 to 2022-08-31, but the programme runs from 2024-09-01"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Choose a rule set whose period covers the programme"), "what to do");
+    let fine = admin
+        .post("/programmes", &[("name", "TLIF on time"), ("template", "tlif-2017"), ("starts_on", "2017-11-01")])
+        .await;
+    let page = admin.get(fine.headers["location"].to_str().expect("location")).await;
+    assert!(!page.body.contains("rule-set-warning"), "{}", page.body);
+}
