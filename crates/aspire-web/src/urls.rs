@@ -95,6 +95,8 @@ urls! {
     outbox, OUTBOX = "/outbox";
     eligibility_list, ELIGIBILITY_LIST = "/programme/eligibility";
     eligibility_csv, ELIGIBILITY_CSV = "/programme/eligibility.csv";
+    /// The schools ticked on the eligible list, added to a programme.
+    eligibility_add, ELIGIBILITY_ADD = "/programme/eligibility/add";
     eligibility_xlsx, ELIGIBILITY_XLSX = "/programme/eligibility.xlsx";
     evaluation, EVALUATION = "/evaluation";
     cohort, COHORT = "/evaluation/{id}", cohort;

@@ -112,6 +112,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         // The programme team's analyses of public data
         r("GET", route::ELIGIBILITY_LIST, May(View, EligibilityList), get(eligibility::programme::show)),
         r("GET", route::ELIGIBILITY_CSV, May(View, EligibilityList), get(eligibility::programme::csv)),
+        r("POST", route::ELIGIBILITY_ADD, May(View, EligibilityList), post(eligibility::add::add)),
         r("GET", route::ELIGIBILITY_XLSX, May(View, EligibilityList), get(eligibility::programme::xlsx)),
         r("GET", route::EVALUATION, May(View, Evaluation), get(evaluation::report::list)),
         r("GET", route::COHORT, May(View, Evaluation), get(evaluation::report::show)),

@@ -308,6 +308,7 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/outbox", "/outbox", &["admin"]),
         probe("GET", "/programme/eligibility", "/programme/eligibility?la=353", &staff_list),
         probe("GET", "/programme/eligibility.csv", "/programme/eligibility.csv?la=353", &staff_list),
+        probe("POST", "/programme/eligibility/add", "/programme/eligibility/add", &["admin", "pa"]),
         probe("GET", "/programme/eligibility.xlsx", "/programme/eligibility.xlsx?la=353", &staff_list),
         probe("GET", "/evaluation", "/evaluation", &evaluation),
         hidden("GET", "/evaluation/{id}", format!("/evaluation/{c}"), &evaluation),

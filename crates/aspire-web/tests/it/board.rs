@@ -196,3 +196,54 @@ async fn a_programme_whose_rule_set_does_not_cover_its_dates_is_warned_about_on_
     let page = admin.get(fine.headers["location"].to_str().expect("location")).await;
     assert!(!page.body.contains("rule-set-warning"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn schools_ticked_on_the_eligible_list_are_added_to_a_programme_and_every_bad_choice_is_named() {
+    let admin = app().await.as_admin().await;
+    let db = &admin.db;
+    let id = ProgrammeBuilder::new("From the list").create(db).await;
+    let list = admin.get("/programme/eligibility?rules=tlif-2017&as_of=2017-11-01&decision=all&la=353").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("data-testid=\"add-to-programme\""), "{}", list.body);
+    assert!(list.body.contains(&format!("<option value=\"{id}\">From the list</option>")), "{}", list.body);
+    assert!(list.body.contains(&format!("name=\"urns\" value=\"{OLDHAM}\"")), "{}", list.body);
+
+    fn send<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let mut f = vec![("rules", "tlif-2017"), ("as_of", "2017-11-01"), ("decision", "all"), ("la", "353")];
+        f.extend_from_slice(extra);
+        f
+    }
+    // Nothing ticked, no programme: both said at once, the list shown again.
+    let none = admin.post("/programme/eligibility/add", &send(&[("stage", "enquiry")])).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST);
+    assert!(none.body.contains("<a href=\"#add-urns\">Tick at least one school to add"), "{}", none.body);
+    assert!(none.body.contains("<a href=\"#add-programme\">Choose the programme"), "{}", none.body);
+    assert!(none.body.contains("<title>Error: Eligible schools"), "{}", none.body);
+    // A URN the register does not know is named; the ticks are kept; nothing is added.
+    let programme = id.to_string();
+    let programme = programme.as_str();
+    let bad = admin
+        .post(
+            "/programme/eligibility/add",
+            &send(&[("urns", OLDHAM), ("urns", "999999"), ("programme", programme), ("stage", "enquiry")]),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("URN 999999 is not in the register"), "{}", bad.body);
+    assert!(bad.body.contains(&format!("value=\"{OLDHAM}\" id=\"add-{OLDHAM}\" checked")), "{}", bad.body);
+    assert!(db.enrolment(id, urn(OLDHAM)).await.expect("read").is_none(), "all or nothing");
+    let elsewhere = admin
+        .post("/programme/eligibility/add", &send(&[("urns", OLDHAM), ("programme", "999"), ("stage", "enquiry")]))
+        .await;
+    assert!(elsewhere.body.contains("Choose a programme from the list"), "{}", elsewhere.body);
+
+    // Added at the stage chosen, with its decision, and off to the board.
+    let done = admin
+        .post("/programme/eligibility/add", &send(&[("urns", OLDHAM), ("programme", programme), ("stage", "applied")]))
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.headers["location"], format!("/programmes/{id}/recruitment").as_str());
+    let e = db.enrolment(id, urn(OLDHAM)).await.expect("read").expect("added");
+    assert_eq!(e.status, Stage::Applied);
+    assert!(e.eligibility.is_some(), "{e:?}");
+}
