@@ -193,8 +193,25 @@ async fn a_programme_whose_rule_set_does_not_cover_its_dates_is_warned_about_on_
     let fine = admin
         .post("/programmes", &[("name", "TLIF on time"), ("template", "tlif-2017"), ("starts_on", "2017-11-01")])
         .await;
-    let page = admin.get(fine.headers["location"].to_str().expect("location")).await;
+    let at = fine.headers["location"].to_str().expect("location").to_owned();
+    let page = admin.get(&at).await;
     assert!(!page.body.contains("rule-set-warning"), "{}", page.body);
+
+    // An area kept as free text from before areas had codes is listed for the team to fix.
+    let id = at.trim_start_matches("/programmes/");
+    admin
+        .db
+        .execute_admin(&format!(
+            "INSERT INTO programme_areas (programme_id, area, planned_networks) VALUES ({id}, 'Nowhereshire', 2)"
+        ))
+        .await
+        .expect("an old row");
+    let page = admin.get(&at).await;
+    assert!(
+        page.body.contains("<strong>Areas to fix:</strong> 'Nowhereshire' is not a local authority"),
+        "{}",
+        page.body
+    );
 }
 
 #[tokio::test]
