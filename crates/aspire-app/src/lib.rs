@@ -8,6 +8,7 @@
 //! year adds: `calendar`, `plans`, ...), with its own typed error whose messages are written
 //! for the person who asked.
 
+pub mod board;
 pub mod evaluation;
 pub mod exports;
 pub mod join;

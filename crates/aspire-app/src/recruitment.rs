@@ -120,6 +120,30 @@ fn decision_basis(rules: &RuleSet, wanted: NaiveDate) -> Basis {
     Basis { as_of, text: format!("{} version {}, as of {as_of}", rules.id, rules.version), moved }
 }
 
+/// Said when a programme's rule set does not answer for the programme's dates (then every
+/// decision is made as of the nearest day it covers), or is not one this program knows; with
+/// what to do. `None` when it covers them, or there is no rule set or no start.
+pub fn rule_set_warning(programme: &Programme, today: NaiveDate) -> Option<String> {
+    let id = programme.rule_set.as_deref()?;
+    let start = programme.starts_on?;
+    let Ok(loaded) = aspire_import::load_rule_set(id, &aspire_import::ImportOptions::new(today)) else {
+        return Some(format!(
+            "the eligibility rule set '{id}' is not one this version of Aspire knows, so no school can be checked: create the programme with one of {}.",
+            aspire_import::bundled_ids().join(", ")
+        ));
+    };
+    let r = &loaded.rules;
+    let end = programme.ends_on.unwrap_or(start);
+    let covered = start >= r.valid_from && r.valid_to.is_none_or(|to| end <= to);
+    (!covered).then(|| {
+        let until = r.valid_to.map_or_else(|| "now".to_owned(), |d| d.to_string());
+        format!(
+            "the eligibility rule set {id} answers only from {} to {until}, but the programme runs from {start} to {end}: schools are decided as of the nearest day it covers, which may not be what the programme means. Choose a rule set whose period covers the programme, or check the programme's dates.",
+            r.valid_from
+        )
+    })
+}
+
 /// Schools to add to a programme, as typed.
 #[derive(Debug, Clone, Default)]
 pub struct EnrolRequest {
@@ -281,10 +305,40 @@ pub async fn move_stage(
     })
 }
 
-/// What withdrawing or completing a school changes, said before it is done.
-pub fn stage_changes(e: &Enrolment, to: Stage, reason: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// Whether a move is shown to the team before it is made: withdrawing, completing, and
+/// enrolling a school that is not known to be eligible.
+pub fn needs_confirmation(e: &Enrolment, to: Stage) -> bool {
     match to {
+        Stage::Withdrawn | Stage::Completed => true,
+        Stage::Enrolled => e.eligibility != Some(aspire_core::eligibility::Outcome::Eligible),
+        Stage::Enquiry | Stage::Applied => false,
+    }
+}
+
+/// What withdrawing or completing a school changes, and what is known against enrolling it,
+/// said before it is done.
+pub fn stage_changes(e: &Enrolment, to: Stage, reason: &str) -> Vec<String> {
+    use aspire_core::eligibility::Outcome;
+    let mut out = Vec::new();
+    let basis = e.eligibility_basis.as_deref().map(|b| format!(" ({b})")).unwrap_or_default();
+    match to {
+        Stage::Enrolled => match e.eligibility {
+            Some(Outcome::Eligible) => {}
+            Some(Outcome::NotEligible) => {
+                out.push(format!("It is not eligible under the programme's rule set{basis}. Why:"));
+                out.extend(e.eligibility_reasons.iter().cloned());
+                out.push("Enrol it only if the programme has agreed to take it all the same.".to_owned());
+            }
+            Some(Outcome::CannotTell) => {
+                out.push(format!("Whether it is eligible cannot be told from the data held{basis}. Why:"));
+                out.extend(e.eligibility_reasons.iter().cloned());
+                out.push("Check the missing facts with the school before enrolling it.".to_owned());
+            }
+            None => out.push(
+                "Its eligibility has not been checked: use \"Check eligibility\" on the board first, or enrol it knowing that."
+                    .to_owned(),
+            ),
+        },
         Stage::Withdrawn => {
             match &e.network_name {
                 Some(n) => out.push(format!(

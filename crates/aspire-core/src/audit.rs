@@ -70,6 +70,8 @@ codes!(
         EnquiryAdd = "enquiry.add",
         /// Enquiries' contact details removed at the end of the period the privacy notice states.
         EnquiryContactsRemoved = "enquiry.contacts_removed",
+        /// An enquiry marked handled by the team, with or without a reply sent.
+        EnquiryHandle = "enquiry.handle",
         EnrolmentAdd = "enrolment.add",
         EnrolmentEligibility = "enrolment.eligibility",
         EnrolmentNetwork = "enrolment.network",

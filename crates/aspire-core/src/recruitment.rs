@@ -56,6 +56,18 @@ impl Stage {
         }
     }
 
+    /// The stage the board offers first: the next one along the pipeline (enquiry to applied,
+    /// applied to enrolled). An enrolled school has none: completing the programme or
+    /// withdrawing is a choice the team makes, never a default; nor is bringing a withdrawn
+    /// school back.
+    pub fn default_next(self) -> Option<Stage> {
+        match self {
+            Stage::Enquiry => Some(Stage::Applied),
+            Stage::Applied => Some(Stage::Enrolled),
+            Stage::Enrolled | Stage::Withdrawn | Stage::Completed => None,
+        }
+    }
+
     /// Checks a move; a withdrawal needs its reason.
     pub fn check_move(self, to: Stage, reason: Option<&str>) -> Result<(), StageError> {
         if !self.next().contains(&to) {
@@ -102,6 +114,73 @@ pub fn check_areas<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<(), A
         }
     }
     Ok(())
+}
+
+/// What a programme's area is in the register: a local authority (code: the DfE three-digit
+/// number) or a district (code: the ONS code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AreaKind {
+    La,
+    District,
+}
+
+impl AreaKind {
+    /// As stored: "la", "district".
+    pub fn code(self) -> &'static str {
+        match self {
+            AreaKind::La => "la",
+            AreaKind::District => "district",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AreaKind> {
+        match s {
+            "la" => Some(AreaKind::La),
+            "district" => Some(AreaKind::District),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AreaKind::La => "local authority",
+            AreaKind::District => "district",
+        }
+    }
+}
+
+/// A local authority or district of the register that a programme can recruit in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaChoice {
+    pub kind: AreaKind,
+    /// "353" or "E08000004".
+    pub code: String,
+    /// As the register names it: "Oldham".
+    pub name: String,
+}
+
+/// A name compared as people type it: case, spaces and punctuation ignored, "&" read as "and".
+fn loose(s: &str) -> String {
+    s.to_lowercase().replace('&', " and ").chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// The area of the register a typed name or code means: a code exactly (any case), else a
+/// name compared loosely; a local authority before a district of the same name (a
+/// metropolitan borough is both). `None` when it names nothing in the register.
+pub fn resolve_area<'a>(typed: &str, choices: &'a [AreaChoice]) -> Option<&'a AreaChoice> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let by_code = choices.iter().find(|c| c.code.eq_ignore_ascii_case(t));
+    let key = loose(t);
+    let by_name = || {
+        let mut named: Vec<&AreaChoice> = choices.iter().filter(|c| loose(&c.name) == key).collect();
+        named.sort_by_key(|c| c.kind);
+        named.into_iter().next()
+    };
+    by_code.or_else(by_name)
 }
 
 impl std::fmt::Display for Stage {
@@ -241,6 +320,23 @@ mod tests {
     }
 
     #[test]
+    fn an_area_is_found_by_code_or_by_name_as_typed_and_an_la_comes_first() {
+        let c = |kind, code: &str, name: &str| AreaChoice { kind, code: code.into(), name: name.into() };
+        let choices = [
+            c(AreaKind::District, "E08000004", "Oldham"),
+            c(AreaKind::La, "353", "Oldham"),
+            c(AreaKind::District, "E07000011", "Huntingdonshire"),
+            c(AreaKind::La, "873", "Cambridgeshire"),
+            c(AreaKind::District, "E06000046", "Isle of Wight"),
+        ];
+        assert_eq!(resolve_area(" oldham ", &choices).map(|a| a.code.as_str()), Some("353"));
+        assert_eq!(resolve_area("e08000004", &choices).map(|a| a.kind), Some(AreaKind::District));
+        assert_eq!(resolve_area("isle-of wight", &choices).map(|a| a.code.as_str()), Some("E06000046"));
+        assert_eq!(resolve_area("Nowhereshire", &choices), None);
+        assert_eq!(resolve_area(" ", &choices), None);
+    }
+
+    #[test]
     fn areas_are_named_once() {
         assert_eq!(check_areas(["Oldham", "Bradford"]), Ok(()));
         assert_eq!(check_areas(["Oldham", " "]), Err(AreaListError::Unnamed));
@@ -264,5 +360,11 @@ mod tests {
         assert_eq!(Stage::parse(" Enrolled "), Ok(Stage::Enrolled));
         assert!(Stage::parse("done").is_err());
         assert!(Stage::ALL.iter().all(|s| !s.next().contains(s)));
+        // The default move is one the pipeline allows, and never completes a school.
+        for s in Stage::ALL {
+            assert!(s.default_next().is_none_or(|n| s.next().contains(&n) && n != Stage::Completed), "{s}");
+        }
+        assert_eq!(Stage::Enrolled.default_next(), None);
+        assert_eq!(Stage::Enquiry.default_next(), Some(Stage::Applied));
     }
 }

@@ -1,4 +1,4 @@
-//! Joining a programme (migration 0012): the checklist items people tick, what the platform's
+//! Joining a programme (migration 0011): the checklist items people tick, what the platform's
 //! own records say for the others (who holds roles at each school), and the reminders sent to
 //! schools' heads. The rules are `aspire_core::joining`; the use cases `aspire_app::joining`.
 

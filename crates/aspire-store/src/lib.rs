@@ -10,6 +10,7 @@ mod audit;
 mod directory;
 mod eligibility;
 mod enquiries;
+mod enquiry_replies;
 mod evaluation;
 mod import;
 mod introspect;
@@ -19,6 +20,7 @@ mod migrate;
 mod network_contacts;
 mod networks;
 mod profile;
+mod programme_areas;
 mod programmes;
 mod recruitment;
 mod registry;
@@ -44,6 +46,7 @@ pub use directory::{
 };
 pub use eligibility::{EligibilityRow, Scope};
 pub use enquiries::{Mail, SchoolWhere};
+pub use enquiry_replies::{EnquiryReply, HandleError};
 pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
 };
@@ -55,6 +58,7 @@ pub use migrate::MIGRATIONS;
 pub use network_contacts::NetworkContact;
 pub use networks::{FormedNetwork, PlacedSchool};
 pub use profile::*;
+pub use programme_areas::CodedArea;
 pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError};
 pub use recruitment::{EligibilityCheck, Enquiry, NewEnquiry, ProgrammeArea, StageCount};
 pub use registry::*;

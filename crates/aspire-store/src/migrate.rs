@@ -63,10 +63,16 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0009_public_enquiries.sql"),
     ),
     (
-        12,
+        10,
+        "area_codes_and_enquiry_replies",
+        include_str!("../migrations/sqlite/0010_area_codes_and_enquiry_replies.sql"),
+        include_str!("../migrations/postgres/0010_area_codes_and_enquiry_replies.sql"),
+    ),
+    (
+        11,
         "joining",
-        include_str!("../migrations/sqlite/0012_joining.sql"),
-        include_str!("../migrations/postgres/0012_joining.sql"),
+        include_str!("../migrations/sqlite/0011_joining.sql"),
+        include_str!("../migrations/postgres/0011_joining.sql"),
     ),
 ];
 

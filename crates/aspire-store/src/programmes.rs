@@ -41,6 +41,12 @@ pub enum ProgrammeError {
     Field { field: &'static str, problem: String },
     #[error("{0}")]
     Areas(aspire_core::recruitment::AreaListError),
+    /// Names that are no local authority or district of the register, each named.
+    #[error(
+        "{} not a local authority or district in the register: check the spelling, or write its code (an LA number such as 353, or an ONS district code such as E08000004)",
+        .0.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ") + if .0.len() == 1 { " is" } else { " are" }
+    )]
+    UnknownAreas(Vec<String>),
     #[error("{0}")]
     Store(#[from] StoreError),
 }

@@ -58,6 +58,11 @@ pub struct Enquiry {
     pub contact_role: String,
     pub message: String,
     pub created_at: DateTime<Utc>,
+    /// When the team marked it handled, and who.
+    pub handled_at: Option<DateTime<Utc>>,
+    pub handled_by: Option<String>,
+    /// The reply sent to the enquirer, in the team's words.
+    pub reply: Option<String>,
 }
 
 /// Schools at one stage in one local authority.
@@ -69,7 +74,8 @@ pub struct StageCount {
 }
 
 impl Db {
-    /// Replaces a programme's areas.
+    /// Replaces a programme's areas: each a local authority or district of the register, named
+    /// or given by code.
     pub async fn set_programme_areas(
         &self,
         actor: &Actor,
@@ -80,16 +86,41 @@ impl Db {
             return Err(ProgrammeError::NoSuchProgramme(programme));
         }
         aspire_core::recruitment::check_areas(areas.iter().map(|a| a.area.as_str())).map_err(ProgrammeError::Areas)?;
-        let before = self.programme_areas(programme, &Visible::everything()).await?;
+        // Each area is a local authority or district of the register, kept by its code under
+        // the register's name; every name that is neither is refused at once.
+        let choices = self.area_choices().await?;
+        let mut unknown = Vec::new();
+        let mut coded = Vec::new();
+        for a in areas {
+            match aspire_core::recruitment::resolve_area(&a.area, &choices) {
+                Some(c) => coded.push(crate::CodedArea {
+                    area: c.name.clone(),
+                    planned_networks: a.planned_networks,
+                    kind: Some(c.kind),
+                    code: Some(c.code.clone()),
+                }),
+                None => unknown.push(a.area.trim().to_owned()),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(ProgrammeError::UnknownAreas(unknown));
+        }
+        // "Oldham" and "353" are the same area.
+        aspire_core::recruitment::check_areas(coded.iter().map(|a| a.area.as_str())).map_err(ProgrammeError::Areas)?;
+        let before = self.programme_area_codes(programme, &Visible::everything()).await?;
         let mut tx = self.begin().await?;
         tx.execute(&Sql::new("DELETE FROM programme_areas WHERE programme_id = ?").int(programme), "replacing areas")
             .await?;
-        for a in areas {
+        for a in &coded {
             tx.execute(
-                &Sql::new("INSERT INTO programme_areas (programme_id, area, planned_networks) VALUES (?, ?, ?)")
-                    .int(programme)
-                    .text(a.area.trim())
-                    .int(i64::from(a.planned_networks)),
+                &Sql::new(
+                    "INSERT INTO programme_areas (programme_id, area, planned_networks, kind, code) VALUES (?, ?, ?, ?, ?)",
+                )
+                .int(programme)
+                .text(a.area.as_str())
+                .int(i64::from(a.planned_networks))
+                .opt_text(a.kind.map(|k| k.code()))
+                .opt_text(a.code.as_deref()),
                 "adding an area",
             )
             .await?;
@@ -100,7 +131,7 @@ impl Db {
             Event::new(AuditAction::ProgrammeAreas, AuditRecord::Programme, programme)
                 .programme(Some(programme))
                 .before(before)
-                .after(areas),
+                .after(&coded),
         )
         .await?;
         tx.commit().await?;
@@ -270,7 +301,7 @@ impl Db {
         self.fetch(
             &Sql::new(format!(
                 "SELECT q.id, q.programme_id, q.urn, s.name AS school_name, q.contact_name, q.contact_email, \
-                 q.contact_role, q.message, q.created_at FROM enquiries q LEFT JOIN schools s ON s.urn = q.urn \
+                 q.contact_role, q.message, q.created_at, q.handled_at, q.handled_by, q.reply FROM enquiries q LEFT JOIN schools s ON s.urn = q.urn \
                  WHERE q.programme_id = ? AND {cond} ORDER BY q.created_at DESC, q.id DESC",
             ))
             .int(programme),
@@ -289,6 +320,9 @@ impl Db {
                     contact_role: present(r.text("contact_role")?, "contact_role")?,
                     message: present(r.text("message")?, "message")?,
                     created_at: present(r.instant("created_at")?, "created_at")?,
+                    handled_at: r.instant("handled_at")?,
+                    handled_by: r.text("handled_by")?,
+                    reply: r.text("reply")?,
                 }))
             },
         )

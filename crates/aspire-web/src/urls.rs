@@ -74,7 +74,11 @@ urls! {
     areas, AREAS = "/programmes/{id}/areas", programme;
     recruitment, RECRUITMENT = "/programmes/{id}/recruitment", programme;
     recruitment_csv, RECRUITMENT_CSV = "/programmes/{id}/recruitment.csv", programme;
+    /// Decides the schools of the board that have no eligibility decision.
+    recruitment_check, RECRUITMENT_CHECK = "/programmes/{id}/recruitment/eligibility", programme;
     stage, STAGE = "/programmes/{id}/schools/{urn}/stage", programme, urn;
+    /// Marks an enquiry handled, with the reply sent.
+    enquiry_handled, ENQUIRY_HANDLED = "/programmes/{id}/enquiries/{enquiry}/handled", programme, enquiry;
     networks, NETWORKS = "/programmes/{id}/networks", programme;
     form_networks, FORM_NETWORKS = "/programmes/{id}/networks/form", programme;
     publish, PUBLISH = "/programmes/{id}/networks/publish", programme;
@@ -105,6 +109,8 @@ urls! {
     outbox, OUTBOX = "/outbox";
     eligibility_list, ELIGIBILITY_LIST = "/programme/eligibility";
     eligibility_csv, ELIGIBILITY_CSV = "/programme/eligibility.csv";
+    /// The schools ticked on the eligible list, added to a programme.
+    eligibility_add, ELIGIBILITY_ADD = "/programme/eligibility/add";
     eligibility_xlsx, ELIGIBILITY_XLSX = "/programme/eligibility.xlsx";
     evaluation, EVALUATION = "/evaluation";
     cohort, COHORT = "/evaluation/{id}", cohort;

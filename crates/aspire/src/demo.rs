@@ -130,8 +130,9 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
             db.enrol(&actor, id, &urns, aspire_core::recruitment::Stage::Enrolled).await?;
             // The areas it recruited in: the local authorities of its schools.
             let mut areas: Vec<aspire_store::ProgrammeArea> = Vec::new();
+            // (An area is an LA of the register: a school without one names none.)
             for r in &chosen {
-                let la = r.la_name.clone().unwrap_or_else(|| "Area not known".into());
+                let Some(la) = r.la_name.clone() else { continue };
                 match areas.iter_mut().find(|a| a.area == la) {
                     Some(a) => a.planned_networks += 1,
                     None => areas.push(aspire_store::ProgrammeArea { area: la, planned_networks: 1 }),
@@ -149,6 +150,7 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
                     db.set_network(&actor, id, r.decision.urn, Some(n)).await?;
                 }
             }
+            demo_recruitment(db, id, &rules, as_of, &urns).await?;
             id
         }
     };
@@ -321,4 +323,48 @@ pub async fn run(url: Option<&str>, addr: SocketAddr) -> anyhow::Result<ExitCode
     aspire_web::serve(listener, db.clone(), config, crate::shutdown_signal()).await.context("serving")?;
     db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The board's pipeline in the demo: two enquiries from its first LA (one eligible, one not, each
+/// with its decision kept and a message) and an application not checked yet.
+async fn demo_recruitment(
+    db: &Db,
+    programme: aspire_core::people::ProgrammeId,
+    rules: &aspire_import::LoadedRuleSet,
+    as_of: chrono::NaiveDate,
+    taking_part: &[aspire_core::urn::Urn],
+) -> anyhow::Result<()> {
+    use aspire_core::eligibility::Outcome;
+    let actor = demo_actor();
+    let Some(found) = db.programme(programme).await? else { return Ok(()) };
+    let rows = db.eligibility(rules, as_of, aspire_store::Scope::All).await?;
+    let la = rows.iter().find(|r| taking_part.contains(&r.decision.urn)).and_then(|r| r.la_name.clone());
+    let free = |outcome: Outcome, skip: Option<aspire_core::urn::Urn>| {
+        rows.iter()
+            .filter(|r| !taking_part.contains(&r.decision.urn) && Some(r.decision.urn) != skip)
+            .filter(|r| r.decision.outcome == outcome && r.la_name == la)
+            .map(|r| r.decision.urn)
+            .next()
+    };
+    let eligible = free(Outcome::Eligible, None);
+    let not_eligible = free(Outcome::NotEligible, None);
+    let today = chrono::Local::now().date_naive();
+    for (urn, who, message) in [
+        (eligible, "Erin Enquirer", "We would like to hear when the next network starts."),
+        (not_eligible, "Noel Asker", "Could our school take part?"),
+    ] {
+        let Some(urn) = urn else { continue };
+        let email = format!("{}@demo.aspire.invalid", who.to_lowercase().replace(' ', "."));
+        let contact = aspire_core::recruitment::EnquiryContact::check(who, &email, "Head teacher", message)
+            .map_err(|p| anyhow::anyhow!("the demo enquiry: {p:?}"))?;
+        let check = aspire_app::recruitment::eligibility_checks(db, &found, &[urn], today).await?;
+        let check = check.into_iter().next().map(|(_, c)| c);
+        db.record_enquiry(&actor, programme, &aspire_store::NewEnquiry { urn, contact }, check.as_ref()).await?;
+    }
+    // An application with no decision yet: what "Check eligibility" is for.
+    let skip = not_eligible;
+    if let Some(urn) = free(Outcome::NotEligible, skip).or_else(|| free(Outcome::CannotTell, None)) {
+        db.enrol(&actor, programme, &[urn], aspire_core::recruitment::Stage::Applied).await?;
+    }
+    Ok(())
 }

@@ -51,6 +51,22 @@ pub enum ProgrammeCommand {
         #[arg(long, default_value = "enrolled")]
         stage: String,
     },
+    /// Decide, under the programme's rule set, every school in it that has no eligibility
+    /// decision yet (schools with one keep theirs).
+    CheckEligibility {
+        /// Programme number.
+        programme: aspire_core::people::ProgrammeId,
+    },
+    /// Mark an enquiry handled, sending a reply to the enquirer with --reply.
+    HandleEnquiry {
+        /// Programme number.
+        programme: aspire_core::people::ProgrammeId,
+        /// The enquiry's number (on the board).
+        enquiry: i64,
+        /// The reply to send by email, in the team's words.
+        #[arg(long)]
+        reply: Option<String>,
+    },
     /// Move a school to another stage: enquiry, applied, enrolled, withdrawn (with --reason),
     /// completed.
     Stage {
@@ -114,6 +130,16 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
             let areas = areas.iter().map(|a| area(a)).collect::<anyhow::Result<Vec<_>>>()?;
             aspire_core::recruitment::check_areas(areas.iter().map(|a| a.area.as_str()))
                 .map_err(|e| anyhow::anyhow!("--area: {e}"))?;
+            // Each area is a local authority or district of the register, all named at once.
+            let choices = db.area_choices().await?;
+            let unknown: Vec<String> = areas
+                .iter()
+                .filter(|a| aspire_core::recruitment::resolve_area(&a.area, &choices).is_none())
+                .map(|a| a.area.clone())
+                .collect();
+            if !unknown.is_empty() {
+                bail!("--area: {}", aspire_store::ProgrammeError::UnknownAreas(unknown));
+            }
             let new = NewProgramme {
                 name: name.clone(),
                 template: Some(t.id.clone()),
@@ -126,6 +152,11 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
                 db.set_programme_areas(&actor, id, &areas).await?;
             }
             println!("Created programme {id}, {}, from {} ({starts_on} to {ends_on}).", new.name, t.name);
+            if let Some(created) = db.programme(id).await?
+                && let Some(w) = aspire_app::recruitment::rule_set_warning(&created, chrono::Local::now().date_naive())
+            {
+                println!("Warning: {w}");
+            }
             for e in t.plan(starts_on) {
                 println!("  {:<12} {}", e.term.label(), e.name);
             }
@@ -161,8 +192,30 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
         ProgrammeCommand::Stage { programme, urn, stage, reason } => {
             let urn = Urn::parse(urn).map_err(|e| anyhow::anyhow!("{e}"))?;
             let to = Stage::parse(stage).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let preview =
+                aspire_app::recruitment::preview_stage_move(db, *programme, urn, to, reason.as_deref()).await?;
             aspire_app::recruitment::move_stage(db, &actor, *programme, urn, to, reason.as_deref()).await?;
             println!("URN {urn} is now {to} in programme {programme}.");
+            // Enrolling a school not known to be eligible is allowed, and said.
+            if to == Stage::Enrolled && aspire_app::recruitment::needs_confirmation(&preview.enrolment, to) {
+                for line in &preview.changes {
+                    println!("  Note: {}", printable(line));
+                }
+            }
+        }
+        ProgrammeCommand::HandleEnquiry { programme, enquiry, reply } => {
+            let text = reply.as_deref().unwrap_or("");
+            let sent = aspire_app::board::handle_enquiry(db, &actor, *programme, *enquiry, text).await?;
+            let how = if sent { "the reply is in the outbox" } else { "no reply sent" };
+            println!("Enquiry {enquiry} of programme {programme} is handled; {how}.");
+        }
+        ProgrammeCommand::CheckEligibility { programme } => {
+            let today = chrono::Local::now().date_naive();
+            let done = aspire_app::board::check_undecided(db, &actor, *programme, today).await?;
+            println!(
+                "{} school(s) of programme {programme} now have an eligibility decision; {} could not be decided.",
+                done.decided, done.left
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! Use cases against real databases (a SQLite file, and PostgreSQL when
 //! ASPIRE_TEST_POSTGRES_URL is set), without HTTP or a terminal.
 
+mod board;
 mod enrolment;
 mod evaluation;
 mod join;

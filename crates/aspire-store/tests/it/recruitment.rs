@@ -8,6 +8,9 @@ use aspire_store::{Actor, EligibilityCheck, NewEnquiry, ProgrammeArea, Programme
 
 use crate::{TestDb, import, parse};
 
+/// The LA names (the register's local authorities a programme's areas are chosen from).
+const LA_NAMES: &str = "ks2_hampshire_surrey_2017_2019/la_and_region_codes_meta_2018-2019.csv";
+
 fn urn(s: &str) -> Urn {
     Urn::parse(s).expect("urn")
 }
@@ -28,6 +31,7 @@ async fn an_enquiry_becomes_an_enrolled_school_and_every_move_is_checked() {
     for t in TestDb::all().await {
         let db = &t.db;
         import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        import(db, &parse(LA_NAMES)).await;
         let cli = Actor::command_line();
         let public = Actor::system(Some("203.0.113.9".into()));
         let p = aspire_testkit::ProgrammeBuilder::new("TLIF North").create(db).await;
@@ -118,6 +122,7 @@ async fn a_formation_is_saved_whole_and_keeps_locked_and_published_networks() {
     for t in TestDb::all().await {
         let db = &t.db;
         import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        import(db, &parse(LA_NAMES)).await;
         let cli = Actor::command_line();
         let p = aspire_testkit::ProgrammeBuilder::new("Formed").bare().create(db).await;
         let u: Vec<Urn> = ["105626", "105627", "105631", "105638", "105642", "105648"].iter().map(|s| urn(s)).collect();
@@ -203,6 +208,7 @@ async fn every_change_writes_its_audit_entry() {
     for t in TestDb::all().await {
         let db = &t.db;
         import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        import(db, &parse(LA_NAMES)).await;
         let cli = Actor::command_line();
         let p = aspire_testkit::ProgrammeBuilder::new("Audited").bare().create(db).await;
         let a = urn("105626");
@@ -234,6 +240,10 @@ async fn every_change_writes_its_audit_entry() {
             open_items: 6,
         };
         assert!(db.queue_joining_reminder(&cli, &reminder, chrono::Utc::now()).await.expect("reminded"));
+        let contact =
+            aspire_core::recruitment::EnquiryContact::check("Sam", "sam@school.example", "Head", "").expect("contact");
+        let q = db.record_enquiry(&cli, p, &aspire_store::NewEnquiry { urn: a, contact }, None).await.expect("enquiry");
+        db.handle_enquiry(&cli, p, q, None).await.expect("handled");
         let everything = Visible::everything();
         for action in [
             A::ProgrammeCreate,
@@ -252,6 +262,7 @@ async fn every_change_writes_its_audit_entry() {
             A::JoiningTick,
             A::JoiningUntick,
             A::JoiningRemind,
+            A::EnquiryHandle,
         ] {
             let q = AuditQuery { action: Some(action), ..AuditQuery::default() };
             let entries = db.audit_log(&everything, &q).await.expect("log");
@@ -261,5 +272,71 @@ async fn every_change_writes_its_audit_entry() {
                 assert_eq!(entries[0].programme, Some(p), "{action}: its programme");
             }
         }
+    }
+}
+
+/// Areas are chosen from the register and kept by code; areas typed as free text before codes
+/// are matched by migration 0010 where they name an LA or district, and otherwise kept without
+/// a code for the team to fix, never dropped.
+#[tokio::test]
+async fn areas_are_kept_by_code_and_free_text_ones_are_matched_or_flagged() {
+    use aspire_core::recruitment::AreaKind;
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        import(db, &parse(LA_NAMES)).await;
+        let cli = Actor::command_line();
+        let everything = Visible::everything();
+        let p = aspire_testkit::ProgrammeBuilder::new("Coded").bare().create(db).await;
+
+        // "Nowhereshire" is refused, naming it; nothing is written.
+        let bad = [
+            ProgrammeArea { area: "Nowhereshire".into(), planned_networks: 2 },
+            ProgrammeArea { area: "Oldham".into(), planned_networks: 1 },
+        ];
+        let e = db.set_programme_areas(&cli, p, &bad).await.expect_err("made up");
+        assert!(
+            e.to_string().starts_with("'Nowhereshire' is not a local authority or district in the register"),
+            "{e}"
+        );
+        assert!(db.programme_areas(p, &everything).await.expect("areas").is_empty());
+        // By code or by name as typed; the name kept is the register's.
+        let good = [
+            ProgrammeArea { area: "380".into(), planned_networks: 3 },
+            ProgrammeArea { area: " oldham".into(), planned_networks: 1 },
+        ];
+        db.set_programme_areas(&cli, p, &good).await.expect("areas");
+        let coded = db.programme_area_codes(p, &everything).await.expect("areas");
+        let got: Vec<_> = coded.iter().map(|a| (a.area.as_str(), a.kind, a.code.as_deref())).collect();
+        assert_eq!(got, [("Bradford", Some(AreaKind::La), Some("380")), ("Oldham", Some(AreaKind::La), Some("353"))]);
+        let same = [
+            ProgrammeArea { area: "353".into(), planned_networks: 1 },
+            ProgrammeArea { area: "Oldham".into(), planned_networks: 1 },
+        ];
+        assert!(db.set_programme_areas(&cli, p, &same).await.expect_err("twice").to_string().contains("twice"));
+
+        // Free text from before: the migration's matching, on rows without a code.
+        let old = aspire_testkit::ProgrammeBuilder::new("Old").bare().create(db).await;
+        db.execute_admin(&format!(
+            "INSERT INTO programme_areas (programme_id, area, planned_networks) VALUES \
+             ({old}, 'doncaster', 2), ({old}, 'Nowhereshire', 2)"
+        ))
+        .await
+        .expect("old rows");
+        let (_, _, sqlite, postgres) =
+            aspire_store::MIGRATIONS.iter().find(|m| m.0 == 10).copied().expect("migration 0010");
+        let script = if matches!(db.backend(), aspire_store::Backend::Postgres) { postgres } else { sqlite };
+        let body: String = script.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+        for statement in body.split(';').map(str::trim).filter(|s| s.starts_with("UPDATE")) {
+            db.execute_admin(statement).await.expect("the migration's matching");
+        }
+        let coded = db.programme_area_codes(old, &everything).await.expect("areas");
+        let got: Vec<_> = coded.iter().map(|a| (a.area.as_str(), a.kind, a.code.as_deref())).collect();
+        assert_eq!(
+            got,
+            [("Nowhereshire", None, None), ("doncaster", Some(AreaKind::La), Some("371"))],
+            "kept, flagged"
+        );
+        t.cleanup().await;
     }
 }

@@ -82,6 +82,18 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("GET", route::RECRUITMENT, At(View, Recruitment, Locate::Programme), get(recruitment::board)),
         r("GET", route::RECRUITMENT_CSV, At(View, Recruitment, Locate::Programme), get(recruitment::csv)),
         r("POST", route::STAGE, At(Change, Recruitment, Locate::Programme), post(recruitment::move_stage)),
+        r(
+            "POST",
+            route::RECRUITMENT_CHECK,
+            At(Change, Recruitment, Locate::Programme),
+            post(recruitment::check_eligibility),
+        ),
+        r(
+            "POST",
+            route::ENQUIRY_HANDLED,
+            At(Change, Recruitment, Locate::Programme),
+            post(recruitment::enquiry_handled),
+        ),
         r("POST", route::NETWORKS, At(Change, Network, Locate::Programme), post(programmes::create_network)),
         r("GET", route::NETWORKS, At(Change, Network, Locate::Programme), get(networks::show)),
         r("POST", route::FORM_NETWORKS, At(Change, Network, Locate::Programme), post(networks::form)),
@@ -114,6 +126,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         // The programme team's analyses of public data
         r("GET", route::ELIGIBILITY_LIST, May(View, EligibilityList), get(eligibility::programme::show)),
         r("GET", route::ELIGIBILITY_CSV, May(View, EligibilityList), get(eligibility::programme::csv)),
+        r("POST", route::ELIGIBILITY_ADD, May(View, EligibilityList), post(eligibility::add::add)),
         r("GET", route::ELIGIBILITY_XLSX, May(View, EligibilityList), get(eligibility::programme::xlsx)),
         r("GET", route::EVALUATION, May(View, Evaluation), get(evaluation::report::list)),
         r("GET", route::COHORT, May(View, Evaluation), get(evaluation::report::show)),

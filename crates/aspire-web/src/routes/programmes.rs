@@ -181,7 +181,11 @@ struct ProgrammePage {
     template: Option<aspire_core::template::Template>,
     /// Each term with the events the template plans in it.
     plan: Vec<TermPlan>,
-    areas: Vec<ProgrammeArea>,
+    areas: Vec<aspire_store::CodedArea>,
+    /// Areas kept from before they were chosen from the register that name nothing in it.
+    areas_to_fix: Vec<String>,
+    /// Said when the programme's rule set does not answer for the programme's dates.
+    rule_set_warning: Option<String>,
     /// The forms on the page: the areas ("areas-text", "Bradford: 3" per line) as stored, or
     /// as sent with their problems.
     form: FormState,
@@ -235,7 +239,9 @@ async fn show_with(
             }
         }
     }
-    let areas = state.db.programme_areas(id, &p.visible(Action::View, Record::Programme)).await?;
+    let areas = state.db.programme_area_codes(id, &p.visible(Action::View, Record::Programme)).await?;
+    let areas_to_fix = areas.iter().filter(|a| a.code.is_none()).map(|a| a.area.clone()).collect();
+    let rule_set_warning = aspire_app::recruitment::rule_set_warning(&programme, chrono::Local::now().date_naive());
     if !form.has("areas-text") {
         let text = areas.iter().map(|a| format!("{}: {}", a.area, a.planned_networks)).collect::<Vec<_>>().join("\n");
         form.keep("areas-text", &text);
@@ -245,6 +251,8 @@ async fn show_with(
         template,
         plan,
         areas,
+        areas_to_fix,
+        rule_set_warning,
         form,
         stages: vec![("enrolled", "enrolled"), ("enquiry", "enquiry"), ("applied", "applied")],
         networks,
@@ -274,6 +282,7 @@ pub async fn set_areas(
     let mut form = FormState::new();
     form.keep("areas-text", &f.areas);
     let mut areas = Vec::new();
+    let choices = state.db.area_choices().await?;
     // Every line is checked, and every problem is shown at once.
     for (i, line) in f.areas.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let (name, n) = line.rsplit_once(':').unwrap_or((line, "1"));
@@ -288,7 +297,19 @@ pub async fn set_areas(
             );
             continue;
         };
-        areas.push(ProgrammeArea { area: name.trim().to_owned(), planned_networks });
+        // An area is a local authority or district of the register, by name or code.
+        let Some(found) = aspire_core::recruitment::resolve_area(name, &choices) else {
+            form.problem(
+                "areas-text",
+                format!(
+                    "Line {}: '{}' is not a local authority or district in the register: check the spelling, or write its code (an LA number such as 353, or an ONS district code such as E08000004)",
+                    i + 1,
+                    name.trim()
+                ),
+            );
+            continue;
+        };
+        areas.push(ProgrammeArea { area: found.name.clone(), planned_networks });
         if let Err(e) = aspire_core::recruitment::check_areas(areas.iter().map(|a| a.area.as_str())) {
             form.problem("areas-text", format!("Line {}: {}", i + 1, capitalise(&e.to_string())));
             areas.pop();
@@ -298,7 +319,16 @@ pub async fn set_areas(
         let body = show_with(&state, &viewer, id, form).await?;
         return Ok((StatusCode::BAD_REQUEST, body).into_response());
     }
-    state.db.set_programme_areas(&viewer.actor(), id, &areas).await.map_err(bad)?;
+    match state.db.set_programme_areas(&viewer.actor(), id, &areas).await {
+        Ok(()) => {}
+        // The register changed since the lines were checked.
+        Err(e @ (ProgrammeError::UnknownAreas(_) | ProgrammeError::Areas(_))) => {
+            form.problem("areas-text", capitalise(&e.to_string()));
+            let body = show_with(&state, &viewer, id, form).await?;
+            return Ok((StatusCode::BAD_REQUEST, body).into_response());
+        }
+        Err(e) => return Err(bad(e)),
+    }
     Ok(Redirect::to(&format!("{}#areas", urls::programme(id))).into_response())
 }
 

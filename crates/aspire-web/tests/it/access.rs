@@ -222,6 +222,30 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/programmes/{id}/recruitment.csv", format!("/programmes/{p2}/recruitment.csv"), &["admin"]),
         probe(
             "POST",
+            "/programmes/{id}/enquiries/{enquiry}/handled",
+            format!("/programmes/{p1}/enquiries/999999/handled"),
+            &["admin", "pa"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/enquiries/{enquiry}/handled",
+            format!("/programmes/{p2}/enquiries/999999/handled"),
+            &["admin"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/recruitment/eligibility",
+            format!("/programmes/{p1}/recruitment/eligibility"),
+            &["admin", "pa"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/recruitment/eligibility",
+            format!("/programmes/{p2}/recruitment/eligibility"),
+            &["admin"],
+        ),
+        probe(
+            "POST",
             "/programmes/{id}/schools/{urn}/stage",
             format!("/programmes/{p1}/schools/105648/stage"),
             &["admin", "pa"],
@@ -336,6 +360,7 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/outbox", "/outbox", &["admin"]),
         probe("GET", "/programme/eligibility", "/programme/eligibility?la=353", &staff_list),
         probe("GET", "/programme/eligibility.csv", "/programme/eligibility.csv?la=353", &staff_list),
+        probe("POST", "/programme/eligibility/add", "/programme/eligibility/add", &["admin", "pa"]),
         probe("GET", "/programme/eligibility.xlsx", "/programme/eligibility.xlsx?la=353", &staff_list),
         probe("GET", "/evaluation", "/evaluation", &evaluation),
         hidden("GET", "/evaluation/{id}", format!("/evaluation/{c}"), &evaluation),

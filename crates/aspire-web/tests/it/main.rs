@@ -4,6 +4,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod access;
+mod board;
 mod directory;
 mod eligibility;
 mod evaluation;

@@ -115,14 +115,30 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert!(two.body.contains("Line 1: ") && two.body.contains("Line 2: "), "{}", two.body);
     assert!(two.body.contains("<title>Error: TLIF Oldham"), "{}", two.body);
     let twice = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "Oldham: 2\noldham: 1")]).await;
+    assert!(twice.body.contains("Line 2: Area &#39;Oldham&#39; is listed twice"), "{}", twice.body);
+    // An area is a local authority or district of the register: a made-up one is refused.
+    let made_up = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "Nowhereshire: 2\n353: 1")]).await;
+    assert_eq!(made_up.status, StatusCode::BAD_REQUEST);
     assert!(
-        twice.body.contains("Line 2: Area &#39;oldham&#39; is listed twice")
-            || twice.body.contains("Line 2: Area 'oldham'"),
+        made_up.body.contains("Line 1: &#39;Nowhereshire&#39; is not a local authority or district in the register"),
         "{}",
-        twice.body
+        made_up.body
     );
-    let set = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "Oldham: 2\nRochdale: 1")]).await;
+    assert!(made_up.body.contains("Nowhereshire: 2\n353: 1</textarea>"), "kept: {}", made_up.body);
+    assert!(!admin.get("/join").await.body.contains("Nowhereshire"), "never published");
+    let set = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "oldham: 2\n354: 1")]).await;
     assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    // Stored by code under the register's name, and shown so.
+    let coded = admin.db.programme_area_codes(id, &aspire_core::access::Visible::everything()).await.expect("areas");
+    let got: Vec<(&str, Option<&str>)> = coded.iter().map(|a| (a.area.as_str(), a.code.as_deref())).collect();
+    assert_eq!(got, [("Oldham", Some("353")), ("Rochdale", Some("354"))]);
+    let shown = admin.get(&format!("/programmes/{id}")).await;
+    assert!(
+        shown.body.contains("Oldham <span class=\"muted\">local authority 353; 2 networks planned"),
+        "{}",
+        shown.body
+    );
+    assert!(!shown.body.contains("Areas to fix"), "{}", shown.body);
     let public = admin_clone(&admin);
     let join = public.get("/join?q=Oldham").await;
     assert!(join.body.contains("TLIF Oldham") && join.body.contains("Autumn 2017") && !join.body.contains("Rochdale"));
@@ -228,7 +244,10 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert_eq!(e.status, StatusCode::BAD_REQUEST);
     assert!(e.body.contains("cannot go from enquiry to completed"), "{}", e.body);
     assert_eq!(admin.post(&stage, &[("stage", "applied")]).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(admin.post(&stage, &[("stage", "enrolled")]).await.status, StatusCode::SEE_OTHER);
+    // Not known to be eligible: enrolling it is confirmed first.
+    let warned = admin.post(&stage, &[("stage", "enrolled")]).await;
+    assert!(warned.body.contains("Enrol Alexandra Park Junior School, "), "{}", warned.body);
+    assert_eq!(admin.post(&stage, &[("stage", "enrolled"), ("confirmed", "yes")]).await.status, StatusCode::SEE_OTHER);
     let e = admin.post(&stage, &[("stage", "withdrawn")]).await;
     assert_eq!(e.status, StatusCode::BAD_REQUEST);
     assert!(e.body.contains("Say why"), "{}", e.body);
@@ -250,7 +269,7 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert_eq!(gone.expect("e").status, aspire_core::recruitment::Stage::Withdrawn);
     // Back for the rest of this test.
     assert_eq!(admin.post(&stage, &[("stage", "applied")]).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(admin.post(&stage, &[("stage", "enrolled")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(admin.post(&stage, &[("stage", "enrolled"), ("confirmed", "yes")]).await.status, StatusCode::SEE_OTHER);
 
     // A school the team adds is checked against the rule set too.
     assert_eq!(

@@ -1,5 +1,6 @@
 //! Eligibility pages: the public checker and the programme team's list.
 
+pub mod add;
 pub mod checker;
 pub mod map;
 pub mod programme;

@@ -97,6 +97,8 @@ pub struct CountRow {
 }
 
 pub struct ListRow {
+    /// Ticked to be added to a programme (kept when the form comes back with a problem).
+    pub ticked: bool,
     pub urn: String,
     pub name: String,
     pub la: String,
@@ -138,6 +140,15 @@ struct ProgrammePage {
     xlsx_url: String,
     map: Map,
     map_count: usize,
+    /// "Add to a programme": the programmes the viewer may add schools to, the stages, the
+    /// choices as sent and their problems, and the list's filters kept in hidden fields.
+    add_programmes: Vec<(String, String)>,
+    /// The same, as the select offers them ("Choose a programme" first).
+    programme_choices: Vec<(String, String)>,
+    add_stages: Vec<(&'static str, &'static str)>,
+    form: FormState,
+    hidden: Vec<(&'static str, String)>,
+    csrf: String,
 }
 
 /// The list's filters sent with a date or rule set that cannot be used.
@@ -151,9 +162,22 @@ struct ParamsPage {
 
 pub async fn show(
     State(state): State<AppState>,
+    viewer: crate::auth::Viewer,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let choice = match choose(&params) {
+    list_page(&state, &viewer, &params, FormState::new(), &Default::default()).await
+}
+
+/// The list, with the "add to a programme" choices as sent and their problems on `form`
+/// (answered 400 when it has any), the URNs in `ticked` ticked again.
+pub(super) async fn list_page(
+    state: &AppState,
+    viewer: &crate::auth::Viewer,
+    params: &HashMap<String, String>,
+    mut form: FormState,
+    ticked: &std::collections::BTreeSet<String>,
+) -> Result<Response, WebError> {
+    let choice = match choose(params) {
         Ok(c) => c,
         // The list's date or rule set cannot be used: the filters again, the problem on its
         // field, what was chosen kept.
@@ -167,7 +191,7 @@ pub async fn show(
             return Ok((StatusCode::BAD_REQUEST, Html(body)).into_response());
         }
     };
-    let f = filters(&params)?;
+    let f = filters(params)?;
     let all = state.eligibility_cache.all(&state.db, &choice).await?;
     let selected: Vec<&EligibilityRow> = all.iter().filter(|r| keep(&f, r)).collect();
     let count = |o: Outcome| all.iter().filter(|r| r.decision.outcome == o).count() as u64;
@@ -260,6 +284,7 @@ pub async fn show(
         .skip((page_no - 1) * PER_PAGE)
         .take(PER_PAGE)
         .map(|r| ListRow {
+            ticked: ticked.contains(&r.decision.urn.to_string()),
             urn: r.decision.urn.to_string(),
             name: r.name.clone().unwrap_or_default(),
             la: r.la_name.clone().unwrap_or_default(),
@@ -297,7 +322,14 @@ pub async fn show(
         ))
     }));
     let map_count = map.points.len();
-    page(ProgrammePage {
+    let add_programmes = super::add::programmes_to_add_to(state, viewer).await?;
+    if !form.has("add-stage") {
+        form.keep("add-stage", "enquiry");
+    }
+    let mut hidden = p.clone();
+    hidden.push(("page", page_no.to_string()));
+    let status = if form.has_errors() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let body = page(ProgrammePage {
         programme: choice.rules.rules.name.clone(),
         rules_id: choice.rules.rules.id.clone(),
         rules_version: choice.rules.rules.version,
@@ -320,8 +352,16 @@ pub async fn show(
         xlsx_url: url_with(urls::route::ELIGIBILITY_XLSX, &p),
         map,
         map_count,
-    })
-    .map(IntoResponse::into_response)
+        programme_choices: std::iter::once((String::new(), "Choose a programme".to_owned()))
+            .chain(add_programmes.iter().cloned())
+            .collect(),
+        add_programmes,
+        add_stages: vec![("enquiry", "enquiry"), ("applied", "applied"), ("enrolled", "enrolled")],
+        form,
+        hidden,
+        csrf: viewer.csrf.clone(),
+    })?;
+    Ok((status, body).into_response())
 }
 
 const COLUMNS: [&str; 12] = exports::ELIGIBILITY_COLUMNS;

@@ -1,31 +1,37 @@
-//! Recruitment: the programme team's board (counts by stage and area, every school with its
-//! eligibility and stage, moves) and its CSV.
+//! Recruitment: the programme team's board (counts by stage and area, the schools with their
+//! eligibility and stage, filtered and sorted as the address says, moves) and its CSV, which
+//! takes the same filters.
+
+mod actions;
+mod moves;
+
+pub use actions::{check_eligibility, enquiry_handled};
+pub use moves::move_stage;
 
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use aspire_app::recruitment::{StageMoveError, StageMovePreview};
+use axum::extract::Query;
+
+use aspire_app::board::{BoardField, BoardFilter, BoardQuery, BoardSort, EligibilityFilter, NO_LA};
 use aspire_core::access::{Action, Place, Record};
 use aspire_core::audit::{AuditAction, AuditRecord};
 use aspire_core::people::ProgrammeId;
-use aspire_core::recruitment::{Stage, StageError};
+use aspire_core::recruitment::Stage;
 use aspire_core::urn::Urn;
 use aspire_store::{Enquiry, Enrolment, Programme, StageCount};
 
 use crate::auth::Viewer;
 use crate::extract::Path;
 use crate::forms::FormState;
-use crate::routes::programmes::{bad, find_programme};
+use crate::routes::programmes::find_programme;
 use crate::routes::{defuse, page};
-use crate::urls;
 use crate::{AppState, WebError};
-use aspire_core::text::capitalise;
 
 /// One row of the board's table.
 struct BoardRow {
@@ -47,11 +53,106 @@ struct Board {
     by_area: Vec<AreaCounts>,
     totals: Vec<usize>,
     rows: Vec<BoardRow>,
+    /// How many schools the programme has in all, whatever the filters.
+    all_schools: usize,
+    /// Schools without an eligibility decision (the "check eligibility" button's count).
+    undecided: usize,
+    filters: Filters,
     enquiries: Vec<Enquiry>,
     can_change: bool,
     /// A stage move sent with a mistake: its problem and what was typed, on its row.
     form: FormState,
     csrf: String,
+}
+
+/// An option of a filter's select.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The board's filter form, and the query string that keeps them in links.
+struct Filters {
+    stage: Vec<Choice>,
+    la: Vec<Choice>,
+    eligibility: Vec<Choice>,
+    sort: Vec<Choice>,
+    narrows: bool,
+    /// "?stage=enrolled&sort=la", or "" when nothing is chosen.
+    query: String,
+}
+
+/// The board's filters as the address carries them.
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct BoardParams {
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    la: String,
+    #[serde(default)]
+    eligibility: String,
+    #[serde(default)]
+    sort: String,
+}
+
+impl BoardParams {
+    fn query(&self) -> BoardQuery {
+        BoardQuery {
+            stage: self.stage.clone(),
+            la: self.la.clone(),
+            eligibility: self.eligibility.clone(),
+            sort: self.sort.clone(),
+        }
+    }
+
+    /// The query string that keeps these filters ("" when none), for links and forms.
+    pub fn query_string(&self) -> String {
+        let pairs: Vec<(&str, &str)> =
+            [("stage", &self.stage), ("la", &self.la), ("eligibility", &self.eligibility), ("sort", &self.sort)]
+                .into_iter()
+                .map(|(k, v)| (k, v.trim()))
+                .filter(|(_, v)| !v.is_empty())
+                .collect();
+        if pairs.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+        }
+    }
+}
+
+fn field_id(f: BoardField) -> &'static str {
+    match f {
+        BoardField::Stage => "stage",
+        BoardField::Eligibility => "eligibility",
+        BoardField::Sort => "sort",
+    }
+}
+
+/// The filters, and their problems on `form` (each a field of the filter form).
+fn filters(params: &BoardParams, schools: &[Enrolment], form: &mut FormState) -> (BoardFilter, Filters) {
+    let (filter, problems) = params.query().check();
+    for (field, message) in problems {
+        form.problem(field_id(field), message);
+    }
+    let choice =
+        |value: &str, label: &str, selected: bool| Choice { value: value.into(), label: label.into(), selected };
+    let mut las: Vec<String> = schools.iter().map(|e| e.la_name.clone().unwrap_or_else(|| NO_LA.to_owned())).collect();
+    las.sort();
+    las.dedup();
+    let f = Filters {
+        stage: Stage::ALL.iter().map(|s| choice(s.code(), s.code(), filter.stage == Some(*s))).collect(),
+        la: las.iter().map(|l| choice(l, l, filter.la.as_deref() == Some(l.as_str()))).collect(),
+        eligibility: EligibilityFilter::ALL
+            .iter()
+            .map(|c| choice(c.code(), c.label(), filter.eligibility == Some(*c)))
+            .collect(),
+        sort: BoardSort::ALL.iter().map(|c| choice(c.code(), c.label(), filter.sort == *c)).collect(),
+        narrows: filter.narrows(),
+        query: params.query_string(),
+    };
+    (filter, f)
 }
 
 /// A local authority's schools at each stage, in `Stage::ALL` order.
@@ -76,12 +177,19 @@ pub async fn board(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<ProgrammeId>,
+    Query(params): Query<BoardParams>,
 ) -> Result<Response, WebError> {
-    board_page(&state, &viewer, id, FormState::new()).await
+    board_page(&state, &viewer, id, &params, FormState::new()).await
 }
 
 /// The board, with a stage move's problems on its row when `form` has any (then answered 400).
-async fn board_page(state: &AppState, viewer: &Viewer, id: ProgrammeId, form: FormState) -> Result<Response, WebError> {
+async fn board_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ProgrammeId,
+    params: &BoardParams,
+    mut form: FormState,
+) -> Result<Response, WebError> {
     let here = Place::programme(id);
     let p = viewer.require(Action::View, Record::Recruitment, &here)?;
     let programme = find_programme(state, id).await?;
@@ -92,10 +200,11 @@ async fn board_page(state: &AppState, viewer: &Viewer, id: ProgrammeId, form: Fo
     for q in enquiries.iter().rev() {
         latest.insert(q.urn, format!("{} ({}), {}", q.contact_name, q.contact_role, q.contact_email));
     }
-    let rows = state
-        .db
-        .enrolments(id, &all)
-        .await?
+    let schools = state.db.enrolments(id, &all).await?;
+    let (all_schools, undecided) = (schools.len(), schools.iter().filter(|e| e.eligibility.is_none()).count());
+    let (filter, filters) = filters(params, &schools, &mut form);
+    let rows = filter
+        .apply(schools)
         .into_iter()
         .map(|e| {
             let next = std::iter::once(("", "Choose a stage"))
@@ -103,6 +212,13 @@ async fn board_page(state: &AppState, viewer: &Viewer, id: ProgrammeId, form: Fo
                 .collect();
             let contact = latest.get(&e.urn).cloned();
             let (stage_field, reason_field) = (format!("stage-{}", e.urn), format!("reason-{}", e.urn));
+            // The next stage along is chosen already; a school sent back with a problem keeps
+            // what was chosen for it.
+            if let Some(n) = e.status.default_next()
+                && !form.has(&stage_field)
+            {
+                form.keep(&stage_field, n.code());
+            }
             BoardRow { e, next, contact, stage_field, reason_field }
         })
         .collect();
@@ -113,6 +229,9 @@ async fn board_page(state: &AppState, viewer: &Viewer, id: ProgrammeId, form: Fo
         by_area,
         totals,
         rows,
+        all_schools,
+        undecided,
+        filters,
         enquiries,
         can_change: p.may(Action::Change, Record::Recruitment, &here),
         form,
@@ -121,15 +240,23 @@ async fn board_page(state: &AppState, viewer: &Viewer, id: ProgrammeId, form: Fo
     Ok((status, body).into_response())
 }
 
-/// Every school in the programme with its stage, eligibility and latest enquiry contact.
+/// The schools the board shows with the same filters, in its order, each with its stage,
+/// eligibility and latest enquiry contact.
 pub async fn csv(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<ProgrammeId>,
+    Query(params): Query<BoardParams>,
 ) -> Result<Response, WebError> {
     let p = viewer.require(Action::View, Record::Recruitment, &Place::programme(id))?;
     let programme = find_programme(&state, id).await?;
     let all = p.visible(Action::View, Record::Recruitment);
+    // A link with a filter that is not one answers with the same sentences as the page.
+    let (filter, problems) = params.query().check();
+    if !problems.is_empty() {
+        let text: Vec<String> = problems.into_iter().map(|(_, m)| m).collect();
+        return Err(WebError::BadRequest(format!("{}.", text.join(". "))));
+    }
     let enquiries = state.db.enquiries(id, &all).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
@@ -150,7 +277,7 @@ pub async fn csv(
     ];
     let write_err = |e: csv::Error| WebError::Internal(format!("writing the recruitment CSV: {e}"));
     w.write_record(header).map_err(write_err)?;
-    for e in state.db.enrolments(id, &all).await? {
+    for e in aspire_app::board::schools(&state.db, id, &all, &filter).await? {
         let latest = enquiries.iter().find(|q| q.urn == e.urn);
         let n = enquiries.iter().filter(|q| q.urn == e.urn).count();
         w.write_record([
@@ -193,100 +320,4 @@ pub async fn csv(
         body,
     )
         .into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct StageForm {
-    #[serde(default)]
-    stage: String,
-    #[serde(default)]
-    reason: String,
-    /// "yes" once the person has seen what a withdrawal or completion changes.
-    #[serde(default)]
-    confirmed: String,
-}
-
-#[derive(Template)]
-#[template(path = "confirm_stage.html")]
-struct ConfirmStagePage {
-    title: String,
-    button: String,
-    programme: aspire_store::Programme,
-    enrolment: aspire_store::Enrolment,
-    to: Stage,
-    reason: String,
-    changes: Vec<String>,
-    csrf: String,
-}
-
-pub async fn move_stage(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, urn)): Path<(ProgrammeId, String)>,
-    Form(f): Form<StageForm>,
-) -> Result<Response, WebError> {
-    viewer.require(Action::Change, Record::Recruitment, &Place::programme(id))?;
-    find_programme(&state, id).await?;
-    let urn =
-        Urn::parse(&urn).map_err(|_| WebError::NotFound(format!("There is no school {urn} in this programme.")))?;
-    let (stage_field, reason_field) = (format!("stage-{urn}"), format!("reason-{urn}"));
-    // A mistake comes back on the school's row of the board, with what was chosen and typed.
-    let again = |e: Option<&StageError>, message: String| {
-        let mut form = FormState::new();
-        form.keep(&stage_field, &f.stage).keep(&reason_field, &f.reason);
-        let field = if matches!(e, Some(StageError::ReasonMissing)) { &reason_field } else { &stage_field };
-        form.problem(field, message);
-        form
-    };
-    let to = match Stage::parse(&f.stage) {
-        _ if f.stage.trim().is_empty() => {
-            return board_page(&state, &viewer, id, again(None, "Choose the stage to move the school to".into())).await;
-        }
-        Ok(to) => to,
-        Err(e) => return board_page(&state, &viewer, id, again(Some(&e), capitalise(&e.to_string()))).await,
-    };
-    let reason = Some(f.reason.as_str()).filter(|r| !r.trim().is_empty());
-    // Withdrawing or completing a school says what it changes before it is done.
-    if matches!(to, Stage::Withdrawn | Stage::Completed) && f.confirmed != "yes" {
-        let programme = find_programme(&state, id).await?;
-        let StageMovePreview { enrolment, changes } =
-            match aspire_app::recruitment::preview_stage_move(&state.db, id, urn, to, reason).await {
-                Ok(p) => p,
-                Err(StageMoveError::NotEnrolled(_)) => {
-                    return Err(WebError::NotFound(format!("URN {urn} is not in programme {id}.")));
-                }
-                // A move the pipeline refuses is said at once, not after a confirmation.
-                Err(StageMoveError::Stage(e)) => {
-                    return board_page(&state, &viewer, id, again(Some(&e), capitalise(&e.to_string()))).await;
-                }
-                Err(StageMoveError::Save(e)) => return Err(bad(e)),
-                Err(StageMoveError::Store(e)) => return Err(e.into()),
-            };
-        let name = enrolment.school_name.clone().unwrap_or_else(|| format!("URN {urn}"));
-        let (title, button) = match to {
-            Stage::Withdrawn => (format!("Withdraw {name}?"), "Yes, withdraw the school".to_owned()),
-            _ => (format!("Mark {name} as completed?"), "Yes, it has completed the programme".to_owned()),
-        };
-        return Ok(page(ConfirmStagePage {
-            title,
-            button,
-            programme,
-            enrolment,
-            to,
-            reason: f.reason.clone(),
-            changes,
-            csrf: viewer.csrf.clone(),
-        })?
-        .into_response());
-    }
-    match aspire_app::recruitment::move_stage(&state.db, &viewer.actor(), id, urn, to, reason).await {
-        Ok(()) => {}
-        Err(StageMoveError::Stage(e)) => {
-            return board_page(&state, &viewer, id, again(Some(&e), capitalise(&e.to_string()))).await;
-        }
-        Err(StageMoveError::NotEnrolled(u)) => return Err(bad(aspire_store::ProgrammeError::NotEnrolled(u))),
-        Err(StageMoveError::Save(e)) => return Err(bad(e)),
-        Err(StageMoveError::Store(e)) => return Err(e.into()),
-    }
-    Ok(Redirect::to(&format!("{}#school-{urn}", urls::recruitment(id))).into_response())
 }
