@@ -29,6 +29,8 @@ async fn an_enquiry_keeps_its_messages_counts_for_its_limits_and_loses_its_conta
     for t in TestDb::all().await {
         let db = &t.db;
         import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        // The LA names, which a programme's areas are chosen from.
+        import(db, &parse("ks2_hampshire_surrey_2017_2019/la_and_region_codes_meta_2018-2019.csv")).await;
         let cli = Actor::command_line();
         let p = aspire_testkit::ProgrammeBuilder::new("Public").area("Oldham", 1).create(db).await;
         let (a, b) = (urn("105626"), urn("105627"));
