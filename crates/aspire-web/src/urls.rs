@@ -72,6 +72,8 @@ urls! {
     programmes, PROGRAMMES = "/programmes";
     programme, PROGRAMME = "/programmes/{id}", programme;
     areas, AREAS = "/programmes/{id}/areas", programme;
+    /// The address schools write to about a programme.
+    contact, CONTACT = "/programmes/{id}/contact", programme;
     recruitment, RECRUITMENT = "/programmes/{id}/recruitment", programme;
     recruitment_csv, RECRUITMENT_CSV = "/programmes/{id}/recruitment.csv", programme;
     /// Decides the schools of the board that have no eligibility decision.

@@ -327,8 +327,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The work a server does besides answering: sending the outbox (when a mail relay is set) and
-/// removing expired sessions. Several instances may run it: each message is claimed before it
+/// The work a server does besides answering: sending the outbox (when a mail relay is set),
+/// removing expired sessions and old enquiries' contact details, and reminding heads of the
+/// steps of joining still open. Several instances may run it: each message is claimed before it
 /// is sent.
 fn background(db: &Db, mailer: Option<mail::Mailer>, config: &aspire_web::WebConfig) {
     match mailer {
@@ -351,6 +352,16 @@ fn background(db: &Db, mailer: Option<mail::Mailer>, config: &aspire_web::WebCon
                 Ok(0) => {}
                 Ok(n) => tracing::info!(enquiries = n, "old enquiries' contact details removed"),
                 Err(e) => tracing::warn!(error = %e, "old enquiries' contact details could not be removed"),
+            }
+            // Each school hears at most once a week, so running every hour is safe.
+            let after = aspire_core::joining::DEFAULT_REMIND_AFTER_DAYS;
+            match aspire_app::joining::remind(&db, &aspire_store::Actor::system(None), after, chrono::Utc::now()).await
+            {
+                Ok(done) if !done.sent.is_empty() => {
+                    tracing::info!(schools = done.sent.len(), "reminders of open steps of joining queued");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reminders of open steps of joining could not be queued"),
             }
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }

@@ -79,6 +79,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("POST", route::PROGRAMMES, May(Change, Programme), post(programmes::create)),
         r("GET", route::PROGRAMME, At(View, Programme, Locate::Programme), get(programmes::show)),
         r("POST", route::AREAS, At(Change, Programme, Locate::Programme), post(programmes::set_areas)),
+        r("POST", route::CONTACT, At(Change, Programme, Locate::Programme), post(programmes::set_contact)),
         r("GET", route::RECRUITMENT, At(View, Recruitment, Locate::Programme), get(recruitment::board)),
         r("GET", route::RECRUITMENT_CSV, At(View, Recruitment, Locate::Programme), get(recruitment::csv)),
         r("POST", route::STAGE, At(Change, Recruitment, Locate::Programme), post(recruitment::move_stage)),

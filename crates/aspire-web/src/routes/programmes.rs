@@ -184,8 +184,13 @@ struct ProgrammePage {
     areas: Vec<aspire_store::CodedArea>,
     /// Areas kept from before they were chosen from the register that name nothing in it.
     areas_to_fix: Vec<String>,
+    /// The LAs and districts of the register areas are chosen from (for those who may set them).
+    area_choices: Vec<aspire_core::recruitment::AreaChoice>,
     /// Said when the programme's rule set does not answer for the programme's dates.
     rule_set_warning: Option<String>,
+    /// The address the team set for schools to write to, and the service's, used without one.
+    own_contact: Option<String>,
+    default_contact: String,
     /// The forms on the page: the areas ("areas-text", "Bradford: 3" per line) as stored, or
     /// as sent with their problems.
     form: FormState,
@@ -242,6 +247,12 @@ async fn show_with(
     let areas = state.db.programme_area_codes(id, &p.visible(Action::View, Record::Programme)).await?;
     let areas_to_fix = areas.iter().filter(|a| a.code.is_none()).map(|a| a.area.clone()).collect();
     let rule_set_warning = aspire_app::recruitment::rule_set_warning(&programme, chrono::Local::now().date_naive());
+    let own_contact = state.db.programme_contact(id).await?;
+    if !form.has("contact-email") {
+        form.keep("contact-email", own_contact.as_deref().unwrap_or(""));
+    }
+    let area_choices =
+        if p.may(Action::Change, Record::Programme, &here) { state.db.area_choices().await? } else { Vec::new() };
     if !form.has("areas-text") {
         let text = areas.iter().map(|a| format!("{}: {}", a.area, a.planned_networks)).collect::<Vec<_>>().join("\n");
         form.keep("areas-text", &text);
@@ -252,7 +263,10 @@ async fn show_with(
         plan,
         areas,
         areas_to_fix,
+        area_choices,
         rule_set_warning,
+        own_contact,
+        default_contact: state.config.contact_email.clone(),
         form,
         stages: vec![("enrolled", "enrolled"), ("enquiry", "enquiry"), ("applied", "applied")],
         networks,
@@ -263,6 +277,41 @@ async fn show_with(
         can_recruit: p.may(Action::View, Record::Recruitment, &here),
         csrf: viewer.csrf.clone(),
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ContactForm {
+    email: String,
+}
+
+/// Sets the address the public pages give schools to write to about the programme.
+pub async fn set_contact(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+    Form(f): Form<ContactForm>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Programme, &Place::programme(id))?;
+    find_programme(&state, id).await?;
+    match aspire_core::people::Email::parse(&f.email) {
+        Ok(email) => {
+            state.db.set_programme_contact(&viewer.actor(), id, &email).await.map_err(bad)?;
+            Ok(Redirect::to(&format!("{}#contact", urls::programme(id))).into_response())
+        }
+        Err(e) => {
+            let mut form = FormState::new();
+            form.keep("contact-email", &f.email);
+            form.problem(
+                "contact-email",
+                format!(
+                    "{}: write the address schools should write to, e.g. programmes@example.org",
+                    capitalise(&e.to_string())
+                ),
+            );
+            let body = show_with(&state, &viewer, id, form).await?;
+            Ok((StatusCode::BAD_REQUEST, body).into_response())
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -216,6 +216,8 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/programmes/{id}", format!("/programmes/{p2}"), &["admin"]),
         probe("POST", "/programmes/{id}/areas", format!("/programmes/{p1}/areas"), &["admin", "pa"]),
         probe("POST", "/programmes/{id}/areas", format!("/programmes/{p2}/areas"), &["admin"]),
+        probe("POST", "/programmes/{id}/contact", format!("/programmes/{p1}/contact"), &["admin", "pa"]),
+        probe("POST", "/programmes/{id}/contact", format!("/programmes/{p2}/contact"), &["admin"]),
         probe("GET", "/programmes/{id}/recruitment", format!("/programmes/{p1}/recruitment"), &["admin", "pa"]),
         probe("GET", "/programmes/{id}/recruitment", format!("/programmes/{p2}/recruitment"), &["admin"]),
         probe("GET", "/programmes/{id}/recruitment.csv", format!("/programmes/{p1}/recruitment.csv"), &["admin", "pa"]),
@@ -384,6 +386,7 @@ fn probes(w: &World) -> Vec<Probe> {
                 vec![("urn", "105648"), ("name", "NAME"), ("email", "EMAIL"), ("role", "Head teacher"), ("message", "")]
             }
             ("POST", "/programmes/{id}/areas") => vec![("areas", "Oldham: 2")],
+            ("POST", "/programmes/{id}/contact") => vec![("email", "team@programme.example")],
             ("POST", "/programmes/{id}/schools/{urn}/stage") => vec![("stage", "applied")],
             ("POST", "/programmes/{id}/networks/{network}/lock") => vec![("locked", "no")],
             // Renamed to the name it has, and asked (not confirmed), so nothing changes.

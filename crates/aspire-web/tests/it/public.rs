@@ -84,8 +84,16 @@ async fn join_lists_only_programmes_still_recruiting_and_finds_networks_near_a_s
     assert!(join.body.contains("Recruiting North") && !join.body.contains("Ended North"), "{}", join.body);
     assert!(join.body.contains("mailto:programmes@aspire.invalid"), "the default contact");
     assert_eq!(app.get(&format!("/join/{ended}")).await.status, StatusCode::NOT_FOUND);
-    let email = aspire_core::people::Email::parse("north@team.example").expect("email");
-    app.db.set_programme_contact(&Actor::command_line(), open, &email).await.expect("contact");
+    // The team sets the programme's own address on the programme page; a bad one is refused on
+    // the form, kept to be corrected, and changes nothing.
+    let admin = app.signed_out().as_admin().await;
+    let typo = admin.post(&format!("/programmes/{open}/contact"), &[("email", "north at team.example")]).await;
+    assert_eq!(typo.status, StatusCode::BAD_REQUEST);
+    assert!(typo.body.contains("id=\"contact-email-error\"") && typo.body.contains("value=\"north at team.example\""));
+    assert!(app.get("/join").await.body.contains("mailto:programmes@aspire.invalid"), "unchanged");
+    let set = admin.post(&format!("/programmes/{open}/contact"), &[("email", "north@team.example")]).await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    assert!(admin.get(&format!("/programmes/{open}")).await.body.contains("<strong>north@team.example</strong>"));
     assert!(app.get("/join").await.body.contains("mailto:north@team.example"), "the programme's own contact");
 
     // A town, a postcode district and a school's name find the programme through the school's LA.
