@@ -23,8 +23,8 @@ test('a role for an existing account waits for its owner to accept it', async ()
   await page.getByLabel('Email address').fill(demo.accounts.evaluator.email);
   await page.getByLabel('Name', { exact: true }).fill('Evan Evaluator');
   await page.getByLabel('Role').selectOption({ label: 'Governor' });
-  await page.getByLabel('Where').selectOption({ label: 'A school (give its URN)' });
-  await page.getByLabel('School URN').fill(school);
+  // A head teacher is offered their own school by name, not any school by URN.
+  await page.getByLabel('Where').selectOption(`school:${school}`);
   await page.getByRole('button', { name: 'Send invitation' }).click();
   await page.waitForURL(/\/people\?offered=/);
   assert.match(await page.getByRole('status').innerText(), /already has an account.*accept/s);

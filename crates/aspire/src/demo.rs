@@ -160,7 +160,9 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
     }
     let schools = db.enrolments(programme, &all).await?;
     let networks = db.networks(programme, &all).await?;
-    let (Some(first), Some(net)) = (schools.first(), networks.first()) else {
+    // The head teacher's school is one enrolled (the board's examples are earlier stages).
+    let enrolled = schools.iter().find(|e| e.status == aspire_core::recruitment::Stage::Enrolled);
+    let (Some(first), Some(net)) = (enrolled, networks.first()) else {
         anyhow::bail!("the demo programme has no schools: the bundled data has no eligible school");
     };
     let head_school = first.urn;
