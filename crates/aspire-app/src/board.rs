@@ -314,7 +314,7 @@ pub async fn handle_enquiry(
     let reply = text.map(|text| EnquiryReply {
         subject: format!("Your enquiry about {}", found.name),
         body: format!(
-            "Hello,\n\n{text}\n\nThe {} team\n\n(This answers the enquiry sent on {} about {school}.)\n",
+            "{text}\n\nThe {} team\n\n(This answers the enquiry sent on {} about {school}.)\n",
             found.name,
             q.created_at.format("%-d %B %Y"),
         ),
