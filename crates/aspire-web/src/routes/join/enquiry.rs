@@ -131,6 +131,44 @@ pub struct EnquiryForm {
     website: String,
 }
 
+/// What a public form about a school sends: the URN chosen, what was typed for the school, and
+/// who is writing.
+pub(super) struct SenderFields<'a> {
+    pub urn: &'a str,
+    pub school: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub role: &'a str,
+    pub message: &'a str,
+}
+
+/// The school and sender a public form names, once each is known; every problem is put on
+/// `form` (in the form's order), with what was typed kept and the schools to choose from.
+pub(super) async fn check_sender(
+    state: &AppState,
+    f: SenderFields<'_>,
+    form: &mut FormState,
+    choices: &mut Vec<(String, String)>,
+) -> Result<(Option<(String, Urn)>, Option<EnquiryContact>), WebError> {
+    form.keep("school", f.school).keep("name", f.name).keep("email", f.email).keep("role", f.role);
+    form.keep("message", f.message);
+    let school = find_school(state, (f.urn, f.school), form, choices).await?;
+    if let Some((_, u)) = &school {
+        form.keep("urn", &u.to_string());
+    }
+    let contact = match EnquiryContact::check(f.name, f.email, f.role, f.message) {
+        Ok(c) => Some(c),
+        Err(problems) => {
+            for (field, message) in problems {
+                form.problem(field.code(), message);
+            }
+            None
+        }
+    };
+    form.order(&["school", "urn", "name", "email", "role", "message"]);
+    Ok((school, contact))
+}
+
 /// The school the form names: the URN chosen, else what was typed (a URN, or a name, town or
 /// postcode matching exactly one school). A problem otherwise, with the matches to choose from.
 pub(super) async fn find_school(
@@ -225,23 +263,18 @@ pub async fn submit(
         return Ok(Redirect::to(&to).into_response());
     }
     let mut again = JoinForm::new(&state, &viewer, programme.clone(), areas).await?;
-    let form = &mut again.form;
-    form.keep("school", &f.school).keep("name", &f.name).keep("email", &f.email).keep("role", &f.role);
-    form.keep("message", &f.message);
     // Every field is checked, and every problem said at once.
     let mut choices = Vec::new();
-    let school = find_school(&state, (&f.urn, &f.school), form, &mut choices).await?;
-    if let Some((_, u)) = &school {
-        form.keep("urn", &u.to_string());
-    }
-    let contact = EnquiryContact::check(&f.name, &f.email, &f.role, &f.message).map_err(|problems| {
-        for (field, message) in problems {
-            form.problem(field.code(), message);
-        }
-    });
-    // Problems are listed in the order of the form.
-    form.order(&["school", "urn", "name", "email", "role", "message"]);
-    let (Some((name, urn)), Ok(contact), false) = (school.clone(), contact, form.has_errors()) else {
+    let sent = SenderFields {
+        urn: &f.urn,
+        school: &f.school,
+        name: &f.name,
+        email: &f.email,
+        role: &f.role,
+        message: &f.message,
+    };
+    let (school, contact) = check_sender(&state, sent, &mut again.form, &mut choices).await?;
+    let (Some((name, urn)), Some(contact), false) = (school.clone(), contact, again.form.has_errors()) else {
         again.school = school;
         again.choices = choices;
         return Ok((StatusCode::BAD_REQUEST, page(again)?).into_response());

@@ -12,10 +12,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use aspire_core::people::ProgrammeId;
-use aspire_core::recruitment::{EnquiryContact, MESSAGE_LIMIT};
+use aspire_core::recruitment::MESSAGE_LIMIT;
 use aspire_store::{Mail, Programme};
 
-use super::enquiry::{find_school, recruiting};
+use super::enquiry::{SenderFields, check_sender, recruiting};
 use crate::auth::Viewer;
 use crate::extract::Path;
 use crate::forms::FormState;
@@ -94,21 +94,17 @@ pub async fn submit(
         return Ok(Redirect::to(&done).into_response());
     }
     let mut again = speak_page(&state, &viewer, programme.clone()).await?;
-    let form = &mut again.form;
-    form.keep("school", &f.school).keep("name", &f.name).keep("email", &f.email).keep("role", &f.role);
-    form.keep("message", &f.message);
     let mut choices = Vec::new();
-    let school = find_school(&state, (&f.urn, &f.school), form, &mut choices).await?;
-    if let Some((_, u)) = &school {
-        form.keep("urn", &u.to_string());
-    }
-    let contact = EnquiryContact::check(&f.name, &f.email, &f.role, &f.message).map_err(|problems| {
-        for (field, message) in problems {
-            form.problem(field.code(), message);
-        }
-    });
-    form.order(&["school", "urn", "name", "email", "role", "message"]);
-    let (Some((school_name, urn)), Ok(contact), false) = (school.clone(), contact, form.has_errors()) else {
+    let sent = SenderFields {
+        urn: &f.urn,
+        school: &f.school,
+        name: &f.name,
+        email: &f.email,
+        role: &f.role,
+        message: &f.message,
+    };
+    let (school, contact) = check_sender(&state, sent, &mut again.form, &mut choices).await?;
+    let (Some((school_name, urn)), Some(contact), false) = (school.clone(), contact, again.form.has_errors()) else {
         again.school = school;
         again.choices = choices;
         return Ok((StatusCode::BAD_REQUEST, page(again)?).into_response());
