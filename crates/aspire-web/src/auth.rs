@@ -181,11 +181,13 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
         let limit = crate::routes::body_limit(&path);
         let c = &state.config.connections;
         let within = if limit > crate::routes::FORM_LIMIT { c.upload_body_within } else { c.form_body_within };
-        match limit_body(req, limit, within).await {
+        // Refusals are pages too: rendered as the viewer, so a signed-in person is not offered
+        // "Sign in".
+        match CURRENT.scope(viewer.clone(), limit_body(req, limit, within)).await {
             Ok(r) => req = r,
             Err(resp) => return resp,
         }
-        match check_csrf(req, &viewer).await {
+        match CURRENT.scope(viewer.clone(), check_csrf(req, &viewer)).await {
             Ok(r) => req = r,
             Err(resp) => return resp,
         }
@@ -302,13 +304,7 @@ pub(crate) fn too_slow(e: &(dyn std::error::Error + 'static)) -> bool {
 /// put back, to find its `csrf` field; an upload carries the token in its address instead, so
 /// that its body is never buffered here.
 async fn check_csrf(req: Request, viewer: &Viewer) -> Result<Request, Response> {
-    let refuse = || {
-        WebError::Forbidden(
-            "This form was not sent from this site's own page, or the page has expired. Go back, reload the page and try again."
-                .into(),
-        )
-        .into_response()
-    };
+    let refuse = || WebError::StaleForm.into_response();
     let headers = req.headers();
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && !matches!(site, "same-origin" | "none")

@@ -14,6 +14,9 @@ pub enum WebError {
     /// Signed in, but the policy says no (the reason is shown).
     #[error("{0}")]
     Forbidden(String),
+    /// A form that did not come from this site's own page, or whose page has expired.
+    #[error("this form was not sent from this site's own page, or the page has expired")]
+    StaleForm,
     /// Not signed in: go to the sign-in page and come back to this path.
     #[error("sign in to see {0}")]
     SignIn(String),
@@ -53,7 +56,17 @@ impl IntoResponse for WebError {
             WebError::Forbidden(m) => (
                 StatusCode::FORBIDDEN,
                 "You do not have access to this",
-                format!("You cannot do this: {m}. If you think you should, ask your programme admin."),
+                format!(
+                    "You cannot do this: {}. If you think you should, ask whoever gave you your role: your programme team, or the administrator of this service.",
+                    m.trim_end_matches('.')
+                ),
+                None,
+            ),
+            WebError::StaleForm => (
+                StatusCode::FORBIDDEN,
+                "This form has expired",
+                "This form was not sent from this site's own page, or the page has expired. Go back, reload the page and send the form again."
+                    .to_owned(),
                 None,
             ),
             WebError::SignIn(path) => return crate::auth::sign_in_redirect(path),

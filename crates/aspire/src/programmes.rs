@@ -173,12 +173,13 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
                     (Some(s), None) => format!("from {s}"),
                     _ => "dates not set".into(),
                 };
+                let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
                 println!(
-                    "{:>4}  {:<36} {dates}; {} schools, {} networks; template {}",
+                    "{:>4}  {:<36} {dates}; {}, {}; template {}",
                     p.id,
                     printable(&p.name),
-                    p.schools,
-                    p.networks,
+                    plural(p.schools, "school", "schools"),
+                    plural(p.networks, "network", "networks"),
                     p.template.as_deref().unwrap_or("none")
                 );
             }

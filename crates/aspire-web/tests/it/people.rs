@@ -30,6 +30,21 @@ async fn a_head_is_offered_only_the_roles_they_may_give_in_their_own_school() {
     );
     assert!(!body.contains("A school (give its URN)") && !body.contains("id=\"urn\""), "no other school to type");
     assert!(!body.contains("pupil-level data"), "the pupil-data permission is not theirs to give");
+    // The staff list's help speaks of what a head can use: their school's roles, no programmes.
+    assert!(!body.contains("Achievement Advisers)") && body.contains("(your school's URN)"), "{body}");
+    assert!(body.contains("The roles you can give are: ") && body.contains("teacher"), "{body}");
+    // A role left unchosen is said in words, not as a list of codes.
+    let unchosen = head
+        .post(
+            "/people",
+            &[("email", "a@school.example"), ("name", "A"), ("role", ""), ("place", &format!("school:{SCHOOL}"))],
+        )
+        .await;
+    assert!(
+        unchosen.body.contains("Choose a role from the list") && !unchosen.body.contains("head-teacher,"),
+        "{}",
+        unchosen.body
+    );
 
     // Each choice works: a teacher is invited to the head's school, and the head sees them.
     let sent = head

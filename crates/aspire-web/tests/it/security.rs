@@ -251,6 +251,9 @@ async fn forged_posts_are_refused() {
     let without = post(vec![], "name=Forged".into()).await;
     assert_eq!(without.status, StatusCode::FORBIDDEN);
     assert!(without.body.contains("not sent from this site"), "{}", without.body);
+    // The refusal speaks to the person as signed in, in one sentence each.
+    assert!(without.body.contains("Sign out") && !without.body.contains(">Sign in<"), "{}", without.body);
+    assert!(!without.body.contains(".."), "{}", without.body);
     let wrong = post(vec![], format!("name=Forged&csrf={}", "0".repeat(64))).await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
     let other_site = post(vec![("sec-fetch-site", "cross-site".into())], format!("name=Forged&csrf={csrf}")).await;

@@ -47,6 +47,11 @@ struct PeoplePage {
     pupil_data: bool,
     /// Whether "a school (give its URN)" is offered (else the URN field is not).
     any_school: bool,
+    /// Whether the viewer may give roles in programmes or networks (a head teacher gives only
+    /// their school's, and the staff list's help says only what they can use).
+    programme_roles: bool,
+    /// The school roles the viewer may give, by name, for the staff list's help.
+    school_role_names: String,
     /// The invitation form, as sent with its problems, or empty.
     form: FormState,
     csrf: String,
@@ -84,6 +89,17 @@ async fn list_with(
         q: q.q.unwrap_or_default(),
         offered: q.offered.and_then(|e| Email::parse(&e).ok()).map(|e| e.as_str().to_owned()),
         can_invite,
+        programme_roles: grantable_roles(p, &places)
+            .iter()
+            .filter_map(|(code, _)| aspire_core::people::Role::parse(code).ok())
+            .any(|r| !r.is_school_role()),
+        school_role_names: grantable_roles(p, &places)
+            .iter()
+            .filter_map(|(code, _)| aspire_core::people::Role::parse(code).ok())
+            .filter(|r| r.is_school_role())
+            .map(|r| r.label().to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", "),
         roles: grantable_roles(p, &places),
         pupil_data: gives_pupil_data(p),
         any_school: places.iter().any(|(v, _)| v == "school"),

@@ -155,7 +155,12 @@ pub(super) async fn grant_from_form(
     urn: Option<&str>,
     pupil_data: bool,
 ) -> Result<Grant, GrantProblem> {
-    let role = Role::parse(role).map_err(|e| GrantProblem::Said("role", format!("{}.", capitalise(&e.to_string()))))?;
+    // The form offers a list: say so, rather than the codes the command line reads.
+    let role = match role.trim() {
+        "" => return Err(GrantProblem::Said("role", "Choose a role from the list.".into())),
+        r => Role::parse(r)
+            .map_err(|_| GrantProblem::Said("role", format!("'{r}' is not a role: choose one from the list.")))?,
+    };
     let (scope, places) = match place.trim() {
         "platform" => (Scope::Platform, vec![Place::NOWHERE]),
         "school" => {
