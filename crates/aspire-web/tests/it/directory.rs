@@ -149,3 +149,27 @@ async fn ks2_is_a_trend_per_measure_with_a_chart_beside_england() {
     assert!(section.contains("<polyline class=\"line--national\""));
     assert!(section.contains("England&#39;s figure: ") || section.contains("England's figure: "));
 }
+
+/// Without the LA's figures loaded, the trend says so instead of a row of dashes, and the
+/// percentage chart's axis starts at zero.
+#[tokio::test]
+async fn a_trend_without_the_las_figures_says_so_and_percentages_start_at_zero() {
+    let app = crate::app_from(
+        &[
+            "schools_england_2018_waiky8/england_spine_2017-2018.csv",
+            "schools_england_2018_waiky8/ks2_perf_2016-2017.csv",
+            "schools_england_2018_waiky8/ks2_perf_2017-2018.csv",
+        ],
+        &[],
+    )
+    .await;
+    let p = app.get("/schools/105626").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let b = &p.body;
+    let Some(at) = b.find("id=\"ks2-PTRWM_EXP\"") else { panic!("a reading, writing and maths trend: {b}") };
+    let section = &b[at..];
+    let section = &section[..section.find("<h3").unwrap_or(section.len())];
+    assert!(!section.contains("<th scope=\"row\">Local authority</th>"), "{section}");
+    assert!(section.contains("figures for this measure are not in the data loaded"), "{section}");
+    assert!(section.contains(">0%</text>") || section.contains(">0</text>"), "the axis starts at zero: {section}");
+}

@@ -33,18 +33,33 @@ pub fn line_chart(
     split_after: usize,
     unit: &str,
 ) -> LineChart {
+    line_chart_on(years, groups, split_after, unit, false)
+}
+
+/// A line chart whose axis starts at zero when `from_zero` (counts and percentages, so that a
+/// change of three pupils in sixty does not fill the chart's height).
+pub fn line_chart_on(
+    years: &[String],
+    groups: &[(String, &'static str, Vec<Option<f64>>)],
+    split_after: usize,
+    unit: &str,
+    from_zero: bool,
+) -> LineChart {
     let values: Vec<f64> = groups.iter().flat_map(|(_, _, v)| v.iter().flatten().copied()).collect();
     let (mut lo, mut hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
     if !lo.is_finite() {
         lo = 0.0;
         hi = 1.0;
     }
+    if from_zero {
+        lo = lo.min(0.0);
+    }
     if (hi - lo).abs() < 1e-9 {
         lo -= 1.0;
         hi += 1.0;
     }
     let pad = (hi - lo) * 0.15;
-    let (lo, hi) = (lo - pad, hi + pad);
+    let (lo, hi) = (if from_zero && lo >= 0.0 { 0.0 } else { lo - pad }, hi + pad);
     let x = |i: usize| -> f64 {
         if years.len() <= 1 {
             LEFT + (W - LEFT - RIGHT) / 2.0
@@ -172,5 +187,15 @@ mod tests {
         assert!(c.baseline_divider.is_some());
         assert_eq!(nice_step(0.37), 0.5);
         assert_eq!(trim(-0.0), "0");
+    }
+
+    #[test]
+    fn counts_and_percentages_are_drawn_from_zero() {
+        let years = vec!["2017".to_owned(), "2018".to_owned(), "2019".to_owned()];
+        let pupils = vec![Some(56.0), Some(59.0), Some(57.0)];
+        let from_zero = line_chart_on(&years, &[("School".into(), "line--cohort", pupils.clone())], 0, "", true);
+        assert_eq!(from_zero.y_ticks.first().map(|t| t.1.as_str()), Some("0"), "{:?}", from_zero.y_ticks);
+        let fitted = line_chart(&years, &[("School".into(), "line--cohort", pupils)], 0, "");
+        assert_ne!(fitted.y_ticks.first().map(|t| t.1.as_str()), Some("0"), "scores keep a fitted axis");
     }
 }

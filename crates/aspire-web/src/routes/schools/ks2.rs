@@ -8,7 +8,7 @@ use aspire_core::urn::Urn;
 use aspire_store::{HEADLINE_MEASURES, Ks2Year, NationalFigure, SchoolProfile};
 
 use crate::filters;
-use crate::routes::evaluation::charts::{LineChart, line_chart};
+use crate::routes::evaluation::charts::{LineChart, line_chart_on};
 
 /// One year's column of a measure's table.
 pub struct YearColumn {
@@ -33,6 +33,9 @@ pub struct MeasureTrend {
     pub description: String,
     /// Where England's figures come from and how they are weighted.
     pub national_source: String,
+    /// Whether any year has the local authority's figure (else the row is left out and a
+    /// sentence says the figures are not in the data loaded).
+    pub has_la: bool,
 }
 
 fn unit_title(m: Measure) -> &'static str {
@@ -118,7 +121,7 @@ pub fn trends(p: &SchoolProfile, whose: impl Fn(Urn, &Ks2Year) -> Option<(Urn, S
             let school: Vec<Option<f64>> = years.iter().map(|y| y.values.get(&m).and_then(|v| v.value())).collect();
             let national: Vec<Option<f64>> = years.iter().map(|y| national_value(y.national.get(&m))).collect();
             let unit = if m.kind() == MeasureKind::Percent { "%" } else { "" };
-            let chart = line_chart(
+            let chart = line_chart_on(
                 &labels,
                 &[
                     ("This school".into(), "line--cohort", school.clone()),
@@ -126,6 +129,7 @@ pub fn trends(p: &SchoolProfile, whose: impl Fn(Urn, &Ks2Year) -> Option<(Urn, S
                 ],
                 0,
                 unit,
+                matches!(m.kind(), MeasureKind::Percent | MeasureKind::Count),
             );
             let say = |vals: &[Option<f64>]| -> String {
                 labels
@@ -160,6 +164,7 @@ pub fn trends(p: &SchoolProfile, whose: impl Fn(Urn, &Ks2Year) -> Option<(Urn, S
                 chart,
                 description,
                 national_source: national_source(&sources),
+                has_la: years.iter().any(|y| y.la.contains_key(&m)),
             }
         })
         .collect()
