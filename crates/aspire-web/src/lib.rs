@@ -56,12 +56,16 @@ pub struct WebConfig {
     pub today: Option<chrono::NaiveDate>,
     /// How many connections are served at once, from one address, and how long headers take.
     pub connections: ConnectionLimits,
+    /// The database this server runs on, as `--database-url` takes it (a password hidden), for
+    /// the commands the pages suggest; `None`: the suggestions leave it out.
+    pub database_url_hint: Option<String>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             public_url: "http://127.0.0.1:8080".into(),
+            database_url_hint: None,
             secure_cookies: false,
             trust_proxy: proxy::TrustedProxies::default(),
             sign_in: SignInPolicy::default(),

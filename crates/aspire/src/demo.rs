@@ -320,7 +320,10 @@ pub async fn run(url: Option<&str>, addr: SocketAddr) -> anyhow::Result<ExitCode
     for (a, p) in accounts.iter().zip(&passwords) {
         crate::say!("  {:<38} {p}  {}", a.email, a.what);
     }
-    let config = aspire_web::WebConfig::for_url(&format!("http://{local}"));
+    let config = aspire_web::WebConfig {
+        database_url_hint: Some(aspire_store::redact(url)),
+        ..aspire_web::WebConfig::for_url(&format!("http://{local}"))
+    };
     crate::background(&db, None, &config);
     aspire_web::serve(listener, db.clone(), config, crate::shutdown_signal()).await.context("serving")?;
     db.close().await;

@@ -32,6 +32,8 @@ macro_rules! say {
 }
 
 const DEFAULT_DATABASE: &str = "sqlite:aspire.db";
+/// The file `aspire demo` makes when no --database-url is given.
+const DEMO_DATABASE_FILE: &str = "aspire-demo.db";
 const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
 /// Aspire: run a school-improvement partnership programme from England's public school data.
@@ -245,6 +247,24 @@ async fn open(url: &str) -> anyhow::Result<Db> {
     Db::open(url).await.with_context(|| format!("opening the database {}", aspire_store::redact(url)))
 }
 
+/// Opens a database that must exist already: a command that reads or acts on records never
+/// creates an empty SQLite file where the person meant another database.
+async fn open_existing(url: &str) -> anyhow::Result<Db> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let path = path.trim_start_matches("//").split('?').next().unwrap_or(path);
+        if path != ":memory:" && !path.is_empty() && !std::path::Path::new(path).exists() {
+            let demo = DEMO_DATABASE_FILE;
+            let hint = if url == DEFAULT_DATABASE && std::path::Path::new(demo).exists() {
+                format!(" The demo's database is {demo}: add --database-url sqlite:{demo}.")
+            } else {
+                " Run `aspire demo` or `aspire import FILE...` first, or pass --database-url.".to_owned()
+            };
+            anyhow::bail!("there is no database at {path}.{hint}");
+        }
+    }
+    open(url).await
+}
+
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let url = cli.database_url.clone();
     match cli.command {
@@ -259,7 +279,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&url).await?;
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
             let local = listener.local_addr()?;
-            let config = web.config(local);
+            let config =
+                aspire_web::WebConfig { database_url_hint: Some(aspire_store::redact(&url)), ..web.config(local) };
             let mailer = web
                 .smtp_url
                 .as_deref()
@@ -273,37 +294,39 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo { addr } => demo::run(url.as_deref(), addr).await,
         Command::Programme(cmd) => {
-            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let db = open_existing(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = programmes::run(&db, &cmd).await;
             db.close().await;
             code
         }
         Command::Joining(cmd) => {
-            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let db = open_existing(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = joining::run(&db, &cmd).await;
             db.close().await;
             code
         }
         Command::User(cmd) => {
-            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            // The first administrator may be added to a new database; nothing else makes one.
+            let url = url.as_deref().unwrap_or(DEFAULT_DATABASE);
+            let db = if cmd.may_create_database() { open(url).await? } else { open_existing(url).await? };
             let code = users::run(&db, &cmd).await;
             db.close().await;
             code
         }
         Command::Eligibility(args) => {
-            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let db = open_existing(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = eligibility::run(&db, &args).await;
             db.close().await;
             code
         }
         Command::Evaluate(cmd) => {
-            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let db = open_existing(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = evaluate::run(&db, &cmd).await;
             db.close().await;
             code
         }
         Command::Cohort(cmd) => {
-            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let db = open_existing(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = evaluate::cohort(&db, &cmd).await;
             db.close().await;
             code
@@ -312,14 +335,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if cmd.programme().is_none() {
                 return networks::run(&cmd, None).await;
             }
-            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let db = open_existing(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = networks::run(&cmd, Some(&db)).await;
             db.close().await;
             code
         }
         Command::Schools(SchoolsCommand::Show { urn, format }) => {
             let urn = aspire_core::Urn::parse(&urn).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let db = open_existing(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = show::run(&db, urn, format).await;
             db.close().await;
             code

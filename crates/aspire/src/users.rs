@@ -57,6 +57,13 @@ pub enum UserCommand {
     },
 }
 
+impl UserCommand {
+    /// Adding a person may start a new database (the first administrator); the rest act on one.
+    pub fn may_create_database(&self) -> bool {
+        matches!(self, UserCommand::Add { .. })
+    }
+}
+
 pub async fn run(db: &Db, cmd: &UserCommand) -> anyhow::Result<ExitCode> {
     let actor = Actor::command_line();
     match cmd {

@@ -17,12 +17,13 @@ pub struct Outgoing {
 }
 
 impl Message {
-    /// The body as people reading the outbox see it: where a link will go, not a link.
-    pub fn body_for_display(&self) -> String {
+    /// The body as people reading the outbox see it: where a sign-in link will go (never a
+    /// link), and the service's own pages at `site`, the address it is reached at.
+    pub fn body_for_display(&self, site: &str) -> String {
         self.body
             .replace(LINK_PLACEHOLDER, "(a sign-in link, made when this email is sent)")
             .replace(EXPIRY_PLACEHOLDER, "(a time set when it is sent)")
-            .replace(SITE_PLACEHOLDER, "(this service's address)")
+            .replace(SITE_PLACEHOLDER, site.trim_end_matches('/'))
     }
 }
 

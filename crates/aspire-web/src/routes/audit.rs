@@ -172,11 +172,22 @@ pub async fn csv(
 #[template(path = "outbox.html")]
 struct OutboxPage {
     messages: Vec<Message>,
+    /// The address the service is reached at, for the links in messages.
+    site: String,
+    /// The command that prints a sign-in link for someone, for this server's database.
+    link_command: String,
 }
 
 /// Messages waiting to be sent, with their links: without a mail server, an administrator
 /// passes invitations on by hand from here.
 pub async fn outbox(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, WebError> {
     viewer.require(Action::View, Record::Outbox, &Place::NOWHERE)?;
-    page(OutboxPage { messages: state.db.outbox(200).await? })
+    let site = state.config.public_url.clone();
+    let database =
+        state.config.database_url_hint.as_deref().map(|u| format!(" --database-url {u}")).unwrap_or_default();
+    page(OutboxPage {
+        messages: state.db.outbox(200).await?,
+        link_command: format!("aspire{database} user link EMAIL --public-url {site}"),
+        site,
+    })
 }

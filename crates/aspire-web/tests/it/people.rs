@@ -94,3 +94,27 @@ async fn a_head_is_offered_only_the_roles_they_may_give_in_their_own_school() {
     assert!(!offered(&Role::LaOfficer), "no authority to give it in: {body}");
     assert!(body.contains("A school (give its URN)") && body.contains("pupil-level data"));
 }
+
+/// The outbox shows the service's own pages at the address it runs at, and the command it
+/// suggests names that address (the database too, when the server knows it).
+#[tokio::test]
+async fn the_outbox_shows_real_addresses_and_a_command_that_matches_the_server() {
+    let admin = app().await.as_admin().await;
+    let sent = admin
+        .post(
+            "/people",
+            &[
+                ("email", "new.head@school.example"),
+                ("name", "Nia Head"),
+                ("role", "head-teacher"),
+                ("place", "school"),
+                ("urn", SCHOOL),
+            ],
+        )
+        .await;
+    assert!(sent.status.is_success() || sent.status.is_redirection(), "{}", sent.body);
+    let outbox = admin.get("/outbox").await;
+    assert_eq!(outbox.status, StatusCode::OK);
+    assert!(!outbox.body.contains("(this service&#39;s address)") && !outbox.body.contains("(this service's address)"));
+    assert!(outbox.body.contains("user link EMAIL --public-url http://127.0.0.1:8080"), "{}", outbox.body);
+}

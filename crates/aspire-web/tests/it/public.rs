@@ -198,7 +198,11 @@ async fn an_enquiry_chooses_its_school_by_name_says_every_problem_and_is_acknowl
     assert_eq!(acks.len(), 1);
     assert_eq!(acks[0].recipient, "sam@school.example");
     assert!(!acks[0].body.contains("Sam Head") && !acks[0].body.contains("Thursday"), "nothing typed is echoed");
-    assert!(acks[0].body_for_display().contains("/privacy"), "{}", acks[0].body);
+    assert!(
+        acks[0].body_for_display("http://aspire.example").contains("http://aspire.example/privacy"),
+        "{}",
+        acks[0].body
+    );
     let notices: Vec<_> = outbox.iter().filter(|m| m.recipient == "programmes@aspire.invalid").collect();
     assert_eq!(notices.len(), 1, "{outbox:?}");
     assert!(notices[0].subject.contains("Alexandra Park Junior School") && notices[0].body.contains("/recruitment"));

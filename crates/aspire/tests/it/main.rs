@@ -244,7 +244,19 @@ fn eligibility_lists_explains_and_refuses_bad_input() {
     let db = TestDb::new(dir.path());
     let empty = aspire(&db, &["eligibility", "--rules", "tlif-2017", "--as-of", "2017-09-01"]);
     assert!(!empty.status.success());
-    assert!(text(&empty).contains("the register is empty"), "{}", text(&empty));
+    // A SQLite file that is not there is not made; a database without schools says so.
+    let said = text(&empty);
+    assert!(said.contains("the register is empty") || said.contains("there is no database at"), "{said}");
+    if let Some(f) = &db.file {
+        assert!(!f.exists(), "no empty database file is left behind");
+        let o = aspire(&db, &["user", "link", "someone@school.example"]);
+        assert!(
+            !o.status.success() && text(&o).contains("Run `aspire demo` or `aspire import FILE...` first"),
+            "{}",
+            text(&o)
+        );
+        assert!(!f.exists());
+    }
 
     let files: Vec<String> = [
         "schools_england_2018_waiky8/england_spine_2017-2018.csv",
