@@ -321,19 +321,21 @@ async fn check_csrf(req: Request, viewer: &Viewer) -> Result<Request, Response> 
         }
     }
     let from_header = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let from_query = req
-        .uri()
-        .query()
-        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|kv| kv.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+    // An upload's form sends its token as its first field, which the upload's handler reads
+    // (`upload_token`) before the file: the body is never buffered here, and the token never
+    // travels in an address, where logs and Referer headers would keep it.
+    let upload = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("multipart/form-data"))
+        && crate::routes::body_limit(req.uri().path()) > crate::routes::FORM_LIMIT;
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     let (parts, body) = req.into_parts();
     let (from_body, body) = if is_form {
-        // Only an ordinary form's worth is ever buffered, on any path: an upload sends its
-        // token in the address instead.
+        // Only an ordinary form's worth is ever buffered, on any path.
         let limit = crate::routes::FORM_LIMIT.min(crate::routes::body_limit(parts.uri.path()));
         let bytes = to_bytes(body, limit)
             .await
@@ -345,11 +347,41 @@ async fn check_csrf(req: Request, viewer: &Viewer) -> Result<Request, Response> 
     } else {
         (None, body)
     };
-    let given = from_body.or(from_query).or(from_header).unwrap_or_default();
+    if upload && from_header.is_none() {
+        let mut parts = parts;
+        parts.extensions.insert(TokenInUpload);
+        return Ok(Request::from_parts(parts, body));
+    }
+    let given = from_body.or(from_header).unwrap_or_default();
     if !constant_time_eq(given.as_bytes(), viewer.csrf.as_bytes()) || viewer.csrf.is_empty() {
         return Err(refuse());
     }
     Ok(Request::from_parts(parts, body))
+}
+
+/// Set on an upload whose CSRF token is in its body, for its handler to check.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenInUpload;
+
+/// Checks an upload's token, its form's first field (`csrf`), before anything else is read.
+/// Without [`TokenInUpload`] the token came in a header and was checked already.
+pub async fn upload_token(
+    marked: Option<axum::Extension<TokenInUpload>>,
+    form: &mut axum::extract::Multipart,
+    viewer: &Viewer,
+) -> Result<(), WebError> {
+    if marked.is_none() {
+        return Ok(());
+    }
+    let field = form.next_field().await.map_err(|_| WebError::StaleForm)?.ok_or(WebError::StaleForm)?;
+    if field.name() != Some("csrf") {
+        return Err(WebError::StaleForm);
+    }
+    let given = field.text().await.map_err(|_| WebError::StaleForm)?;
+    if given.len() > 128 || !constant_time_eq(given.as_bytes(), viewer.csrf.as_bytes()) || viewer.csrf.is_empty() {
+        return Err(WebError::StaleForm);
+    }
+    Ok(())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -461,14 +461,13 @@ async fn send(w: &World, p: &Probe, who: &str, n: usize) -> Page {
     }
     if let Some(csv) = &p.multipart {
         let b = "XBOUNDARYX";
-        uri.push_str(&format!("?csrf={csrf}"));
         let req = Request::builder()
             .method(p.method)
             .uri(&uri)
             .header("cookie", cookie)
             .header("content-type", format!("multipart/form-data; boundary={b}"));
         let body = Body::from(format!(
-            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"staff.csv\"\r\nContent-Type: text/csv\r\n\r\n{}\r\n--{b}--\r\n",
+            "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"staff.csv\"\r\nContent-Type: text/csv\r\n\r\n{}\r\n--{b}--\r\n",
             unique(csv)
         ));
         return w.app.send_raw(req, body).await;

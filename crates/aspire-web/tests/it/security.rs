@@ -439,3 +439,39 @@ async fn inviting_an_existing_account_offers_the_role_and_its_owner_decides() {
     let again = head.post(&format!("/account/offers/{}", offer.id), &[("answer", "accept")]).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
+
+/// An upload's token is its form's first field, never in its address: without it, or with a
+/// wrong one, nothing is read; the page's own form sends it so.
+#[tokio::test]
+async fn an_upload_carries_its_token_in_its_body_and_is_refused_without_it() {
+    let urn = aspire_testkit::urn("105626");
+    let app = app().await.signed_in(&[Grant::new(Role::HeadTeacher, Scope::School(urn), false).expect("grant")]).await;
+    let (cookie, csrf) = app.session.clone().expect("session");
+    let file = "email,name,role,urn\nt1@school.example,Teacher One,teacher,105626\n";
+    let send = |parts: String, uri: &'static str| {
+        app.send_raw(
+            Request::builder()
+                .method("POST")
+                .uri(uri)
+                .header("cookie", cookie.clone())
+                .header("content-type", "multipart/form-data; boundary=B"),
+            Body::from(parts),
+        )
+    };
+    let file_part =
+        format!("--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"s.csv\"\r\n\r\n{file}\r\n");
+    let token_part = |t: &str| format!("--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{t}\r\n");
+    let without = send(format!("{file_part}--B--\r\n"), "/people/import").await;
+    assert_eq!(without.status, StatusCode::FORBIDDEN, "{}", without.body);
+    let in_address = send(format!("{file_part}--B--\r\n"), "/people/import?csrf=whatever").await;
+    assert_eq!(in_address.status, StatusCode::FORBIDDEN, "a token in the address counts for nothing");
+    let wrong = send(format!("{}{file_part}--B--\r\n", token_part(&"0".repeat(64))), "/people/import").await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let last = send(format!("{file_part}{}--B--\r\n", token_part(&csrf)), "/people/import").await;
+    assert_eq!(last.status, StatusCode::FORBIDDEN, "the token comes first, before any file is read");
+    let right = send(format!("{}{file_part}--B--\r\n", token_part(&csrf)), "/people/import").await;
+    assert_eq!(right.status, StatusCode::OK, "{}", right.body);
+    assert!(right.body.contains("Teacher One"), "{}", right.body);
+    let page = app.get("/people").await.body;
+    assert!(!page.contains("?csrf="), "the form's address carries no token");
+}

@@ -382,8 +382,14 @@ struct StaffImportPage {
 
 /// A staff list uploaded as CSV or XLSX: every row is checked (its cells, the places it names,
 /// and the viewer's right to give each role there) before anything is written.
-pub async fn import(State(state): State<AppState>, viewer: Viewer, mut form: Multipart) -> Result<Response, WebError> {
+pub async fn import(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    marked: Option<axum::Extension<crate::auth::TokenInUpload>>,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
+    crate::auth::upload_token(marked, &mut form, &viewer).await?;
     let mut file: Option<(String, Vec<u8>)> = None;
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
