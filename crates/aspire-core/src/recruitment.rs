@@ -158,6 +158,86 @@ pub struct AreaChoice {
     pub code: String,
     /// As the register names it: "Oldham".
     pub name: String,
+    /// For a district, the code of the local authority the register's schools place it in
+    /// (when they all agree), so that a district is not listed beside the LA holding it.
+    pub within: Option<String>,
+}
+
+/// One line of a programme's area list, read: the area and its planned networks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaLine {
+    pub line: usize,
+    pub area: AreaChoice,
+    pub planned_networks: u32,
+}
+
+/// Reads a programme's areas, one "Area: networks" per line ("Bradford: 3"; a line without a
+/// number plans one network), each a local authority or district of the register by name or
+/// code. Every problem of every line is returned at once: a count that is not a whole number
+/// or is zero, an area the register does not know, an area twice, and a district inside a
+/// local authority also listed (both lines named).
+pub fn read_area_lines<'a>(
+    lines: impl IntoIterator<Item = &'a str>,
+    choices: &[AreaChoice],
+) -> Result<Vec<AreaLine>, Vec<String>> {
+    let mut out: Vec<AreaLine> = Vec::new();
+    let mut problems = Vec::new();
+    for (i, raw) in lines.into_iter().enumerate() {
+        let n = i + 1;
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (name, count) = match line.rsplit_once(':') {
+            Some((name, count)) => (name.trim(), count.trim()),
+            None => (line, "1"),
+        };
+        let planned = match count.parse::<u32>() {
+            Ok(0) => {
+                problems
+                    .push(format!("Line {n}: '{name}: 0' plans no networks: plan at least one, or leave the area out"));
+                None
+            }
+            Ok(c) if c > 500 => {
+                problems
+                    .push(format!("Line {n}: {c} networks in one area is more than a programme plans (at most 500)"));
+                None
+            }
+            Ok(c) => Some(c),
+            Err(_) => {
+                problems.push(format!(
+                    "Line {n}: '{count}' is not a number of networks: write one area per line, e.g. 'Bradford: 3'"
+                ));
+                None
+            }
+        };
+        let Some(found) = resolve_area(name, choices) else {
+            problems.push(format!(
+                "Line {n}: '{name}' is not a local authority or district in the register: check the spelling, or write its code (an LA number such as 353, or an ONS district code such as E08000004)"
+            ));
+            continue;
+        };
+        if let Some(first) = out.iter().find(|a| a.area.code == found.code) {
+            problems.push(format!("Line {n}: {} is already on line {}", found.name, first.line));
+            continue;
+        }
+        let holding = |d: &AreaChoice, la: &AreaChoice| {
+            d.kind == AreaKind::District && la.kind == AreaKind::La && d.within.as_deref() == Some(la.code.as_str())
+        };
+        if let Some(other) = out.iter().find(|a| holding(found, &a.area) || holding(&a.area, found)) {
+            let (district, la) =
+                if found.kind == AreaKind::District { (found, &other.area) } else { (&other.area, found) };
+            problems.push(format!(
+                "Line {n}: {} is a district of {}, which line {} lists already: keep the whole LA or the district, not both",
+                district.name, la.name, other.line
+            ));
+            continue;
+        }
+        if let Some(planned_networks) = planned {
+            out.push(AreaLine { line: n, area: found.clone(), planned_networks });
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
 }
 
 /// A name compared as people type it: case, spaces and punctuation ignored, "&" read as "and".
@@ -321,7 +401,7 @@ mod tests {
 
     #[test]
     fn an_area_is_found_by_code_or_by_name_as_typed_and_an_la_comes_first() {
-        let c = |kind, code: &str, name: &str| AreaChoice { kind, code: code.into(), name: name.into() };
+        let c = |kind, code: &str, name: &str| AreaChoice { kind, code: code.into(), name: name.into(), within: None };
         let choices = [
             c(AreaKind::District, "E08000004", "Oldham"),
             c(AreaKind::La, "353", "Oldham"),
@@ -334,6 +414,39 @@ mod tests {
         assert_eq!(resolve_area("isle-of wight", &choices).map(|a| a.code.as_str()), Some("E06000046"));
         assert_eq!(resolve_area("Nowhereshire", &choices), None);
         assert_eq!(resolve_area(" ", &choices), None);
+    }
+
+    #[test]
+    fn area_lines_are_read_with_every_problem_of_every_line_at_once() {
+        let c = |kind, code: &str, name: &str, within: Option<&str>| AreaChoice {
+            kind,
+            code: code.into(),
+            name: name.into(),
+            within: within.map(Into::into),
+        };
+        let choices = [
+            c(AreaKind::La, "936", "Surrey", None),
+            c(AreaKind::District, "E07000217", "Woking", Some("936")),
+            c(AreaKind::La, "850", "Hampshire", None),
+            c(AreaKind::La, "380", "Bradford", None),
+        ];
+        let text = "Surrey: 2\nWoking: 1\nHampshire: 0\n\nBradford: three\nNowhereshire: 2\nsurrey\nBradford";
+        let problems = read_area_lines(text.lines(), &choices).expect_err("problems");
+        assert_eq!(
+            problems,
+            vec![
+                "Line 2: Woking is a district of Surrey, which line 1 lists already: keep the whole LA or the district, not both",
+                "Line 3: 'Hampshire: 0' plans no networks: plan at least one, or leave the area out",
+                "Line 5: 'three' is not a number of networks: write one area per line, e.g. 'Bradford: 3'",
+                "Line 6: 'Nowhereshire' is not a local authority or district in the register: check the spelling, or write its code (an LA number such as 353, or an ONS district code such as E08000004)",
+                "Line 7: Surrey is already on line 1",
+            ]
+        );
+        let ok = read_area_lines(["Woking: 2", "850"], &choices).expect("read");
+        assert_eq!(
+            ok.iter().map(|a| (a.area.name.as_str(), a.planned_networks)).collect::<Vec<_>>(),
+            [("Woking", 2), ("Hampshire", 1)]
+        );
     }
 
     #[test]

@@ -39,6 +39,7 @@ impl Db {
                         kind: AreaKind::La,
                         code: format!("{:03}", present(r.int("la_code")?, "la_code")?),
                         name: present(r.text("name")?, "name")?,
+                        within: None,
                     })
                 },
             )
@@ -51,10 +52,31 @@ impl Db {
                     kind: AreaKind::District,
                     code: present(r.text("lad_code")?, "lad_code")?,
                     name: present(r.text("name")?, "name")?,
+                    within: None,
                 })
             })
             .await?,
         );
+        // A district's LA, when the register's schools place all of it in one (one pass).
+        let within: std::collections::HashMap<String, String> = self
+            .fetch(
+                &Sql::new(
+                    "SELECT district_code, MIN(la_code) AS la_min, MAX(la_code) AS la_max FROM schools \
+                     WHERE district_code IS NOT NULL AND la_code IS NOT NULL GROUP BY district_code",
+                ),
+                "reading districts' local authorities",
+                |r| {
+                    let (lo, hi) = (present(r.int("la_min")?, "la_min")?, present(r.int("la_max")?, "la_max")?);
+                    Ok((present(r.text("district_code")?, "district_code")?, (lo == hi).then(|| format!("{lo:03}"))))
+                },
+            )
+            .await?
+            .into_iter()
+            .filter_map(|(d, la)| la.map(|la| (d, la)))
+            .collect();
+        for c in out.iter_mut().filter(|c| c.kind == AreaKind::District) {
+            c.within = within.get(&c.code).cloned();
+        }
         Ok(out)
     }
 

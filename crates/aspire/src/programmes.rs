@@ -85,15 +85,6 @@ fn date(what: &str, s: &str) -> anyhow::Result<NaiveDate> {
 }
 
 /// "Bradford:3" (or "Bradford", one network).
-fn area(s: &str) -> anyhow::Result<ProgrammeArea> {
-    let (name, n) = s.rsplit_once(':').unwrap_or((s, "1"));
-    let planned_networks = n
-        .trim()
-        .parse()
-        .with_context(|| format!("--area '{s}': '{}' is not a number of networks (write e.g. Bradford:3)", n.trim()))?;
-    Ok(ProgrammeArea { area: name.trim().to_owned(), planned_networks })
-}
-
 pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
     let actor = Actor::command_line();
     match cmd {
@@ -126,20 +117,19 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
                     aspire_import::bundled_ids().join(", ")
                 );
             }
-            // Every argument is checked before anything is written.
-            let areas = areas.iter().map(|a| area(a)).collect::<anyhow::Result<Vec<_>>>()?;
-            aspire_core::recruitment::check_areas(areas.iter().map(|a| a.area.as_str()))
-                .map_err(|e| anyhow::anyhow!("--area: {e}"))?;
-            // Each area is a local authority or district of the register, all named at once.
+            // Every argument is checked before anything is written, every problem said at once.
             let choices = db.area_choices().await?;
-            let unknown: Vec<String> = areas
-                .iter()
-                .filter(|a| aspire_core::recruitment::resolve_area(&a.area, &choices).is_none())
-                .map(|a| a.area.clone())
-                .collect();
-            if !unknown.is_empty() {
-                bail!("--area: {}", aspire_store::ProgrammeError::UnknownAreas(unknown));
-            }
+            let areas: Vec<ProgrammeArea> =
+                aspire_core::recruitment::read_area_lines(areas.iter().map(String::as_str), &choices)
+                    .map_err(|problems| {
+                        anyhow::anyhow!(
+                            "--area: {}",
+                            problems.iter().map(|p| p.replacen("Line", "area", 1)).collect::<Vec<_>>().join("; ")
+                        )
+                    })?
+                    .into_iter()
+                    .map(|l| ProgrammeArea { area: l.area.name, planned_networks: l.planned_networks })
+                    .collect();
             let new = NewProgramme {
                 name: name.clone(),
                 template: Some(t.id.clone()),
@@ -223,11 +213,4 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
 }
 
 #[cfg(test)]
-mod tests {
-    #[test]
-    fn areas_read_with_or_without_a_count() {
-        assert_eq!(super::area("Bradford:3").expect("area").planned_networks, 3);
-        assert_eq!(super::area("Stoke-on-Trent").expect("area").planned_networks, 1);
-        assert!(super::area("Derby:x").expect_err("bad").to_string().contains("'x' is not a number"));
-    }
-}
+mod tests {}

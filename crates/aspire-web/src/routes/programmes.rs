@@ -330,40 +330,20 @@ pub async fn set_areas(
     find_programme(&state, id).await?;
     let mut form = FormState::new();
     form.keep("areas-text", &f.areas);
-    let mut areas = Vec::new();
     let choices = state.db.area_choices().await?;
     // Every line is checked, and every problem is shown at once.
-    for (i, line) in f.areas.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let (name, n) = line.rsplit_once(':').unwrap_or((line, "1"));
-        let Ok(planned_networks) = n.trim().parse::<u32>() else {
-            form.problem(
-                "areas-text",
-                format!(
-                    "Line {}: '{}' is not a number of networks: write one area per line, e.g. 'Bradford: 3'",
-                    i + 1,
-                    n.trim()
-                ),
-            );
-            continue;
-        };
-        // An area is a local authority or district of the register, by name or code.
-        let Some(found) = aspire_core::recruitment::resolve_area(name, &choices) else {
-            form.problem(
-                "areas-text",
-                format!(
-                    "Line {}: '{}' is not a local authority or district in the register: check the spelling, or write its code (an LA number such as 353, or an ONS district code such as E08000004)",
-                    i + 1,
-                    name.trim()
-                ),
-            );
-            continue;
-        };
-        areas.push(ProgrammeArea { area: found.name.clone(), planned_networks });
-        if let Err(e) = aspire_core::recruitment::check_areas(areas.iter().map(|a| a.area.as_str())) {
-            form.problem("areas-text", format!("Line {}: {}", i + 1, capitalise(&e.to_string())));
-            areas.pop();
+    let areas: Vec<ProgrammeArea> = match aspire_core::recruitment::read_area_lines(f.areas.lines(), &choices) {
+        Ok(lines) => lines
+            .into_iter()
+            .map(|l| ProgrammeArea { area: l.area.name, planned_networks: l.planned_networks })
+            .collect(),
+        Err(problems) => {
+            for p in problems {
+                form.problem("areas-text", p);
+            }
+            Vec::new()
         }
-    }
+    };
     if form.has_errors() {
         let body = show_with(&state, &viewer, id, form).await?;
         return Ok((StatusCode::BAD_REQUEST, body).into_response());

@@ -115,7 +115,7 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     assert!(two.body.contains("Line 1: ") && two.body.contains("Line 2: "), "{}", two.body);
     assert!(two.body.contains("<title>Error: TLIF Oldham"), "{}", two.body);
     let twice = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "Oldham: 2\noldham: 1")]).await;
-    assert!(twice.body.contains("Line 2: Area &#39;Oldham&#39; is listed twice"), "{}", twice.body);
+    assert!(twice.body.contains("Line 2: Oldham is already on line 1"), "the first line is named: {}", twice.body);
     // An area is a local authority or district of the register: a made-up one is refused.
     let made_up = admin.post(&format!("/programmes/{id}/areas"), &[("areas", "Nowhereshire: 2\n353: 1")]).await;
     assert_eq!(made_up.status, StatusCode::BAD_REQUEST);

@@ -327,10 +327,10 @@ async fn stored_script_payloads_render_as_text_on_every_page() {
         .send(
             Request::builder()
                 .method("POST")
-                .uri(format!("/people/import?csrf={csrf}"))
+                .uri("/people/import")
                 .header("content-type", format!("multipart/form-data; boundary={b}")),
             Body::from(format!(
-                "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"s.csv\"\r\n\r\nemail,name,role,urn\ny@test.example,\"Listed {}\",teacher,105626\n\r\n--{b}--\r\n",
+                "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"s.csv\"\r\n\r\nemail,name,role,urn\ny@test.example,\"Listed {}\",teacher,105626\n\r\n--{b}--\r\n",
                 X.replace('"', "\"\"")
             )),
         )
