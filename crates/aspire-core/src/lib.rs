@@ -22,6 +22,7 @@ pub mod networks;
 pub mod ofsted;
 pub mod people;
 pub mod recruitment;
+pub mod schedule;
 pub mod school;
 pub mod template;
 pub mod text;
