@@ -76,6 +76,12 @@ codes!(
         EnrolmentEligibility = "enrolment.eligibility",
         EnrolmentNetwork = "enrolment.network",
         EnrolmentStage = "enrolment.stage",
+        /// A planned day of the programme year cancelled, with its reason.
+        EventCancel = "event.cancel",
+        /// A planned day of the programme year moved to another date.
+        EventMove = "event.move",
+        /// A network's year planned: its Network Days and its schools' Development Days.
+        EventsPlan = "events.plan",
         /// The audit log downloaded as CSV.
         ExportAuditCsv = "export.audit_csv",
         /// A programme's recruitment downloaded as CSV (it holds contacts' details).
@@ -92,6 +98,8 @@ codes!(
         NetworkCreate = "network.create",
         NetworkLock = "network.lock",
         NetworkRename = "network.rename",
+        /// The first day a network's events may be held.
+        NetworkStart = "network.start",
         /// A network taken off the public pages.
         NetworkUnpublish = "network.unpublish",
         NetworksAdvisers = "networks.advisers",
@@ -127,6 +135,7 @@ codes!(
         Cohort = "cohort",
         Enquiry = "enquiry",
         Enrolment = "enrolment",
+        Event = "event",
         Import = "import",
         Network = "network",
         Person = "person",

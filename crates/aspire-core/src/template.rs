@@ -166,6 +166,29 @@ impl Term {
         }
     }
 
+    /// "2017-autumn", as databases store it.
+    pub fn code(self) -> String {
+        let s = match self.season {
+            Season::Autumn => "autumn",
+            Season::Spring => "spring",
+            Season::Summer => "summer",
+        };
+        format!("{}-{s}", self.year)
+    }
+
+    /// Reads [`Term::code`] back; `None` for anything else.
+    pub fn parse_code(code: &str) -> Option<Term> {
+        let (year, season) = code.split_once('-')?;
+        let season = match season {
+            "autumn" => Season::Autumn,
+            "spring" => Season::Spring,
+            "summer" => Season::Summer,
+            _ => return None,
+        };
+        let year: i32 = year.parse().ok().filter(|y| (1900..=2200).contains(y))?;
+        Some(Term { year, season })
+    }
+
     /// "Autumn 2017".
     pub fn label(self) -> String {
         let s = match self.season {

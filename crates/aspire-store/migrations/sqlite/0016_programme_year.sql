@@ -1,0 +1,39 @@
+-- 0016: the programme year: each network's own start date and the days planned for it (its
+-- Network Days and its schools' Development Days), which the team moves and cancels.
+-- Append-only: never edit this file once released; add a new numbered file instead (see ../README.md).
+
+-- The first day a network's events may be held (its year is the term containing it and the
+-- terms after). Empty: the programme's start date.
+ALTER TABLE networks ADD COLUMN starts_on DATE;
+
+-- A day of the programme year: a Network Day (no urn) or an event in one school.
+CREATE TABLE programme_events (
+    id INTEGER PRIMARY KEY,
+    programme_id INTEGER NOT NULL REFERENCES programmes (id),
+    network_id INTEGER NOT NULL REFERENCES networks (id),
+    -- The template's event key and which of its kind in the term (at its school) it is.
+    kind TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    -- The term it belongs to, as "2017-autumn".
+    term TEXT NOT NULL,
+    held_on DATE NOT NULL,
+    -- Local times in Europe/London, "09:00".
+    starts_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL,
+    urn INTEGER,
+    adviser_id INTEGER REFERENCES people (id),
+    -- planned or cancelled; a cancelled event keeps its row so calendars can be told.
+    status TEXT NOT NULL,
+    cancel_reason TEXT,
+    -- Raised by one on every change those invited see (the iCalendar SEQUENCE).
+    sequence INTEGER NOT NULL,
+    -- The event's identity in calendar feeds, never reused.
+    uid TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+CREATE UNIQUE INDEX programme_events_uid ON programme_events (uid);
+CREATE INDEX programme_events_network ON programme_events (network_id, held_on);
+CREATE INDEX programme_events_programme ON programme_events (programme_id, held_on);
+CREATE INDEX programme_events_adviser ON programme_events (adviser_id, held_on);

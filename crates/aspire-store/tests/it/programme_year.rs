@@ -1,0 +1,121 @@
+//! The programme year on both backends: a plan saved whole or not at all, days moved and
+//! cancelled with their sequence raised and their audit entries, networks' own start dates, and
+//! each reader's share of the days.
+
+use chrono::{NaiveDate, NaiveTime};
+
+use aspire_core::access::{Action, Principal, Record, Visible};
+use aspire_core::audit::AuditAction;
+use aspire_core::people::{Grant, NetworkId, PersonId, Role, Scope};
+use aspire_core::template::{Season, Term};
+use aspire_core::urn::Urn;
+use aspire_store::{Actor, AuditQuery, EventStatus, NewEvent, ProgrammeError};
+use aspire_testkit::{ProgrammeBuilder, network_with_adviser};
+
+use crate::{TestDb, import, parse};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("date")
+}
+
+fn urn(s: &str) -> Urn {
+    Urn::parse(s).expect("urn")
+}
+
+fn day(network: NetworkId, on: NaiveDate, kind: &str, school: Option<&str>, adviser: PersonId) -> NewEvent {
+    NewEvent {
+        network,
+        kind: kind.into(),
+        number: 1,
+        term: Term { year: 2018, season: Season::Autumn },
+        held_on: on,
+        starts_at: NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
+        ends_at: NaiveTime::from_hms_opt(15, 30, 0).expect("time"),
+        urn: school.map(urn),
+        adviser: Some(adviser),
+    }
+}
+
+#[tokio::test]
+async fn a_plan_is_saved_whole_and_its_days_are_moved_and_cancelled_with_their_sequence_raised() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Year").bare().enrol(&["105626", "105627", "105631", "105638"]).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North", &["105626", "105627"]).await;
+        let (south, other) = network_with_adviser(db, p, "South", &["105631", "105638"]).await;
+
+        // Many days (more than one INSERT's worth) are saved in one go.
+        let mut days = vec![day(north, d(2018, 10, 2), "network-day", None, adviser)];
+        for i in 0..450 {
+            days.push(NewEvent {
+                number: i + 1,
+                ..day(
+                    north,
+                    d(2018, 10, 3) + chrono::Days::new(u64::from(i)),
+                    "development-day",
+                    Some("105626"),
+                    adviser,
+                )
+            });
+        }
+        days.push(day(south, d(2018, 10, 4), "network-day", None, other));
+        assert_eq!(db.save_plan(&cli, p, &days).await.expect("saved"), 452);
+        let all = db.programme_events(p, &Visible::everything()).await.expect("days");
+        assert_eq!(all.len(), 452);
+        assert!(all.windows(2).all(|w| w[0].held_on <= w[1].held_on), "in date order");
+        let first = &all[0];
+        assert_eq!(
+            (first.kind.as_str(), first.urn, first.sequence, first.status),
+            ("network-day", None, 0, EventStatus::Planned)
+        );
+        assert_eq!(first.starts_at.format("%H:%M").to_string(), "09:00");
+        let uids: std::collections::BTreeSet<&str> = all.iter().map(|e| e.uid.as_str()).collect();
+        assert_eq!(uids.len(), 452, "every day has its own identity");
+
+        // Planning a network again is refused, naming it, and writes nothing.
+        let again = db.save_plan(&cli, p, &[day(south, d(2018, 11, 6), "network-day", None, other)]).await;
+        assert!(matches!(&again, Err(ProgrammeError::Field { problem, .. }) if problem.contains("South")), "{again:?}");
+        // A plan naming a network of no programme of ours writes nothing either.
+        let stray =
+            db.save_plan(&cli, p, &[day(NetworkId::new(9_999), d(2018, 11, 6), "network-day", None, other)]).await;
+        assert!(matches!(stray, Err(ProgrammeError::NoSuchNetwork(_))));
+        assert_eq!(db.programme_events(p, &Visible::everything()).await.expect("days").len(), 452);
+
+        // A move raises the sequence and keeps the identity.
+        let moved = db.move_event(&cli, p, first.id, d(2018, 10, 9), "the venue is closed").await.expect("moved");
+        assert_eq!((moved.held_on, moved.sequence, moved.uid.as_str()), (d(2018, 10, 9), 1, first.uid.as_str()));
+        // A cancellation needs its reason, keeps the row and raises the sequence again.
+        let no_reason = db.cancel_event(&cli, p, first.id, "  ").await;
+        assert!(matches!(no_reason, Err(ProgrammeError::Field { field: "reason", .. })), "{no_reason:?}");
+        let cancelled = db.cancel_event(&cli, p, first.id, "Snow closed the roads").await.expect("cancelled");
+        assert_eq!((cancelled.status, cancelled.sequence), (EventStatus::Cancelled, 2));
+        assert_eq!(cancelled.cancel_reason.as_deref(), Some("Snow closed the roads"));
+        let late = db.move_event(&cli, p, first.id, d(2018, 10, 16), "").await;
+        assert!(
+            matches!(late, Err(ProgrammeError::Field { field: "day", .. })),
+            "a cancelled day is not moved: {late:?}"
+        );
+        for action in [AuditAction::EventsPlan, AuditAction::EventMove, AuditAction::EventCancel] {
+            let q = AuditQuery { action: Some(action), ..AuditQuery::default() };
+            let entries = db.audit_log(&Visible::everything(), &q).await.expect("log");
+            assert_eq!(entries.len(), 1, "{action}: {entries:?}");
+            assert_eq!(entries[0].programme, Some(p), "{action}");
+        }
+
+        // An adviser sees their network's days only.
+        let grant = Grant::new(Role::AchievementAdviser, Scope::Network { programme: p, network: south }, false)
+            .expect("grant");
+        let me = Principal { person: other, grants: vec![grant], memberships: vec![], la_schools: vec![] };
+        let mine = db.programme_events(p, &me.visible(Action::View, Record::Network)).await.expect("days");
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].network, south);
+
+        // A network's own start date.
+        assert!(db.network_starts(p).await.expect("starts").is_empty());
+        db.set_network_start(&cli, p, north, Some(d(2018, 11, 1))).await.expect("start");
+        assert_eq!(db.network_starts(p).await.expect("starts").get(&north), Some(&d(2018, 11, 1)));
+        t.cleanup().await;
+    }
+}
