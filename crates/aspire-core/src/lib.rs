@@ -13,6 +13,7 @@ pub mod eligibility;
 pub mod establishment;
 pub mod evaluation;
 pub mod geo;
+pub mod ics;
 pub mod ids;
 pub mod joining;
 pub mod ks2;
