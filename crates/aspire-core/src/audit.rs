@@ -80,6 +80,10 @@ codes!(
         EventCancel = "event.cancel",
         /// A planned day of the programme year moved to another date.
         EventMove = "event.move",
+        /// A person registered for a planned day (or put on its waiting list).
+        EventRegister = "event.register",
+        /// A registration withdrawn, and the places it freed given to those waiting.
+        EventWithdraw = "event.withdraw",
         /// A network's year planned: its Network Days and its schools' Development Days.
         EventsPlan = "events.plan",
         /// The audit log downloaded as CSV.

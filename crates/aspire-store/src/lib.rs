@@ -12,6 +12,7 @@ mod eligibility;
 mod enquiries;
 mod enquiry_replies;
 mod evaluation;
+mod event_registrations;
 mod import;
 mod introspect;
 mod joining;
@@ -51,6 +52,7 @@ pub use enquiry_replies::{EnquiryReply, HandleError};
 pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
 };
+pub use event_registrations::{NewRegistration, Registration, RegistrationStatus};
 pub use import::{Conflict, ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use joining::{JoiningRecords, Reminder};

@@ -27,7 +27,7 @@ pub enum EventStatus {
 }
 
 impl EventStatus {
-    fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             EventStatus::Planned => "planned",
             EventStatus::Cancelled => "cancelled",
@@ -57,6 +57,8 @@ pub struct NewEvent {
     /// The school, for an event held in one school.
     pub urn: Option<Urn>,
     pub adviser: Option<PersonId>,
+    /// Places at the venue; `None`: no limit.
+    pub capacity: Option<u32>,
 }
 
 /// A planned (or cancelled) day of the programme year.
@@ -73,6 +75,7 @@ pub struct ProgrammeEvent {
     pub ends_at: NaiveTime,
     pub urn: Option<Urn>,
     pub adviser: Option<PersonId>,
+    pub capacity: Option<u32>,
     pub status: EventStatus,
     pub cancel_reason: Option<String>,
     /// Raised on every change those invited see.
@@ -83,7 +86,7 @@ pub struct ProgrammeEvent {
 }
 
 const EVENT_COLUMNS: &str = "v.id, v.programme_id, v.network_id, v.kind, v.number, v.term, v.held_on, v.starts_at, \
-     v.ends_at, v.urn, v.adviser_id, v.status, v.cancel_reason, v.sequence, v.uid, v.updated_at";
+     v.ends_at, v.urn, v.adviser_id, v.capacity, v.status, v.cancel_reason, v.sequence, v.uid, v.updated_at";
 
 fn time_of(text: &str, col: &str) -> Result<NaiveTime, StoreError> {
     NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| StoreError::Schema(format!("{col} '{text}' is not a time")))
@@ -110,6 +113,10 @@ fn event_row(r: &dyn RowGet) -> Result<ProgrammeEvent, StoreError> {
             None => None,
         },
         adviser: r.person_id("adviser_id")?,
+        capacity: match r.int("capacity")? {
+            Some(c) => Some(u32::try_from(c).map_err(|_| StoreError::Schema(format!("capacity {c} is out of range")))?),
+            None => None,
+        },
         status: EventStatus::parse(&present(r.text("status")?, "status")?)?,
         cancel_reason: r.text("cancel_reason")?,
         sequence: count("sequence")?,
@@ -203,21 +210,15 @@ impl Db {
                 });
             }
         }
-        for chunk in events.chunks(ROWS_PER_INSERT) {
-            let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"; chunk.len()].join(", ");
+        for (c, chunk) in events.chunks(ROWS_PER_INSERT).enumerate() {
+            let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"; chunk.len()].join(", ");
             let mut sql = Sql::new(format!(
                 "INSERT INTO programme_events (programme_id, network_id, kind, number, term, held_on, starts_at, \
-                 ends_at, urn, adviser_id, status, cancel_reason, sequence, uid, created_at, updated_at) VALUES {values}"
+                 ends_at, urn, adviser_id, capacity, status, cancel_reason, sequence, uid, created_at, updated_at) VALUES {values}"
             ));
-            for e in chunk {
-                let school = e.urn.map(|u| format!("-{u}")).unwrap_or_default();
-                let uid = format!(
-                    "{stamp}-p{programme}-n{}-{}-{}-{}{school}@aspire",
-                    e.network,
-                    e.term.code(),
-                    e.kind,
-                    e.number
-                );
+            for (i, e) in chunk.iter().enumerate() {
+                // When the plan was saved and the day's place in it: unique, and never reused.
+                let uid = format!("{stamp}-{}-p{programme}-n{}-{}@aspire", c * ROWS_PER_INSERT + i, e.network, e.kind);
                 sql = sql
                     .int(programme)
                     .int(e.network)
@@ -229,6 +230,7 @@ impl Db {
                     .text(e.ends_at.format("%H:%M").to_string())
                     .opt_int(e.urn.map(i64::from))
                     .opt_int(e.adviser)
+                    .opt_int(e.capacity.map(i64::from))
                     .text(EventStatus::Planned.code())
                     .opt_text(None::<String>)
                     .text(uid)

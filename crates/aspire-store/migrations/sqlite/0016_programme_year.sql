@@ -1,5 +1,6 @@
 -- 0016: the programme year: each network's own start date and the days planned for it (its
--- Network Days and its schools' Development Days), which the team moves and cancels.
+-- Network Days and its schools' Development Days), which the team moves and cancels, and who
+-- is registered for each.
 -- Append-only: never edit this file once released; add a new numbered file instead (see ../README.md).
 
 -- The first day a network's events may be held (its year is the term containing it and the
@@ -22,6 +23,8 @@ CREATE TABLE programme_events (
     ends_at TEXT NOT NULL,
     urn INTEGER,
     adviser_id INTEGER REFERENCES people (id),
+    -- Places at the venue; empty: no limit.
+    capacity INTEGER,
     -- planned or cancelled; a cancelled event keeps its row so calendars can be told.
     status TEXT NOT NULL,
     cancel_reason TEXT,
@@ -37,3 +40,24 @@ CREATE UNIQUE INDEX programme_events_uid ON programme_events (uid);
 CREATE INDEX programme_events_network ON programme_events (network_id, held_on);
 CREATE INDEX programme_events_programme ON programme_events (programme_id, held_on);
 CREATE INDEX programme_events_adviser ON programme_events (adviser_id, held_on);
+
+-- A seat at a day taken by a person of a school: the seat is for a role of the day's audience
+-- (one person of a small school may take two). Beyond the venue's capacity people wait, first
+-- come first served; a withdrawal gives the place to the first waiting.
+CREATE TABLE event_registrations (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES programme_events (id),
+    urn INTEGER NOT NULL,
+    seat TEXT NOT NULL,
+    person_id INTEGER NOT NULL REFERENCES people (id),
+    -- Who goes instead if the person cannot.
+    substitute_id INTEGER REFERENCES people (id),
+    -- registered, waiting or withdrawn.
+    status TEXT NOT NULL,
+    nominated_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+CREATE UNIQUE INDEX event_registrations_seat ON event_registrations (event_id, urn, seat, person_id);
+CREATE INDEX event_registrations_event ON event_registrations (event_id, status, id);

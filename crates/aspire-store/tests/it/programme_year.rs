@@ -33,6 +33,7 @@ fn day(network: NetworkId, on: NaiveDate, kind: &str, school: Option<&str>, advi
         ends_at: NaiveTime::from_hms_opt(15, 30, 0).expect("time"),
         urn: school.map(urn),
         adviser: Some(adviser),
+        capacity: None,
     }
 }
 
@@ -116,6 +117,98 @@ async fn a_plan_is_saved_whole_and_its_days_are_moved_and_cancelled_with_their_s
         assert!(db.network_starts(p).await.expect("starts").is_empty());
         db.set_network_start(&cli, p, north, Some(d(2018, 11, 1))).await.expect("start");
         assert_eq!(db.network_starts(p).await.expect("starts").get(&north), Some(&d(2018, 11, 1)));
+        t.cleanup().await;
+    }
+}
+
+/// Fifty people from twenty-five schools register at once for a day with ten places: exactly
+/// ten are registered and forty wait, in the order they were taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_registrations_at_once_for_ten_places_register_ten_and_put_forty_on_the_waiting_list() {
+    use aspire_store::{NewRegistration, RegistrationStatus};
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Busy").bare().enrol(&["105626", "105627"]).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North", &["105626", "105627"]).await;
+        let ten = NewEvent { capacity: Some(10), ..day(north, d(2018, 10, 2), "network-day", None, adviser) };
+        db.save_plan(&cli, p, &[ten]).await.expect("saved");
+        let event = db.programme_events(p, &Visible::everything()).await.expect("days")[0].id;
+        let mut people = Vec::new();
+        for _ in 0..50 {
+            people.push(aspire_testkit::person_with(db, &[]).await.0);
+        }
+        let mut tasks = Vec::new();
+        for (i, person) in people.iter().enumerate() {
+            let db = db.clone();
+            let new = NewRegistration {
+                event,
+                urn: Urn::try_from(200_000 + (i as i64) / 2).expect("urn"),
+                seat: if i % 2 == 0 { Role::HeadTeacher } else { Role::SeniorLeader },
+                person: *person,
+                substitute: None,
+            };
+            tasks.push(tokio::spawn(async move { db.register(&Actor::command_line(), p, &new).await }));
+        }
+        let mut registered = 0;
+        let mut waiting = 0;
+        for task in tasks {
+            match task.await.expect("task").expect("registration").status {
+                RegistrationStatus::Registered => registered += 1,
+                RegistrationStatus::Waiting => waiting += 1,
+                RegistrationStatus::Withdrawn => panic!("withdrawn"),
+            }
+        }
+        assert_eq!((registered, waiting), (10, 40));
+        let rows = db.registrations(p, event).await.expect("registrations");
+        assert_eq!(rows.iter().filter(|r| r.status == RegistrationStatus::Registered).count(), 10);
+
+        // A withdrawal gives its place to the first waiting.
+        let first_waiting = rows.iter().find(|r| r.status == RegistrationStatus::Waiting).expect("waiting").clone();
+        let gone = rows.iter().find(|r| r.status == RegistrationStatus::Registered).expect("registered").id;
+        let promoted = db.withdraw_registration(&cli, p, gone).await.expect("withdrawn");
+        assert_eq!(promoted.iter().map(|r| r.id).collect::<Vec<_>>(), vec![first_waiting.id]);
+        let rows = db.registrations(p, event).await.expect("registrations");
+        assert_eq!(rows.iter().filter(|r| r.status == RegistrationStatus::Registered).count(), 10);
+        assert_eq!(rows.iter().filter(|r| r.status == RegistrationStatus::Waiting).count(), 39);
+        t.cleanup().await;
+    }
+}
+
+/// A school's seat holds one person; one person may take two seats of a small school, and takes
+/// one place; a cancelled day takes no one.
+#[tokio::test]
+async fn a_seat_holds_one_person_and_one_person_may_hold_two_seats() {
+    use aspire_store::{NewRegistration, RegistrationStatus};
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Seats").bare().enrol(&["105626", "105627"]).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North", &["105626", "105627"]).await;
+        let one = NewEvent { capacity: Some(1), ..day(north, d(2018, 10, 2), "network-day", None, adviser) };
+        let other = day(north, d(2018, 10, 9), "network-day", None, adviser);
+        db.save_plan(&cli, p, &[one, other]).await.expect("saved");
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let (a, b) = (aspire_testkit::person_with(db, &[]).await.0, aspire_testkit::person_with(db, &[]).await.0);
+        let seat =
+            |person, seat| NewRegistration { event: days[0].id, urn: urn("105626"), seat, person, substitute: None };
+        let head = db.register(&cli, p, &seat(a, Role::HeadTeacher)).await.expect("head");
+        assert_eq!(head.status, RegistrationStatus::Registered);
+        // The same person takes the senior leader's seat too, without a second place.
+        let both = db.register(&cli, p, &seat(a, Role::SeniorLeader)).await.expect("two seats");
+        assert_eq!(both.status, RegistrationStatus::Registered);
+        let taken = db.register(&cli, p, &seat(b, Role::HeadTeacher)).await;
+        assert!(
+            matches!(&taken, Err(ProgrammeError::Field { field: "seat", problem }) if problem.contains("taken")),
+            "{taken:?}"
+        );
+        let again = db.register(&cli, p, &seat(a, Role::HeadTeacher)).await;
+        assert!(matches!(again, Err(ProgrammeError::Field { field: "seat", .. })));
+        db.cancel_event(&cli, p, days[1].id, "The venue flooded").await.expect("cancelled");
+        let late = db.register(&cli, p, &NewRegistration { event: days[1].id, ..seat(b, Role::HeadTeacher) }).await;
+        assert!(matches!(late, Err(ProgrammeError::Field { field: "day", .. })), "{late:?}");
         t.cleanup().await;
     }
 }
