@@ -82,6 +82,8 @@ codes!(
         EventMove = "event.move",
         /// A person registered for a planned day (or put on its waiting list).
         EventRegister = "event.register",
+        /// Marks recorded on a planned day's roll.
+        EventRoll = "event.roll",
         /// A registration withdrawn, and the places it freed given to those waiting.
         EventWithdraw = "event.withdraw",
         /// A network's year planned: its Network Days and its schools' Development Days.

@@ -6,6 +6,7 @@
 //! the authorisation policy ([`people`], [`access`]); networks of nearby schools ([`networks`]).
 pub mod access;
 pub mod areas;
+pub mod attendance;
 pub mod audit;
 pub mod codes;
 pub mod dates;

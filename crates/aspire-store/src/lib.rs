@@ -6,6 +6,7 @@
 //! leaves the crate.
 
 mod accounts;
+mod attendance;
 mod audit;
 mod directory;
 mod eligibility;

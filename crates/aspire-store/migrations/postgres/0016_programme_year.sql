@@ -1,6 +1,6 @@
 -- 0016: the programme year: each network's own start date and the days planned for it (its
 -- Network Days and its schools' Development Days), which the team moves and cancels, and who
--- is registered for each.
+-- is registered for each and who came.
 -- Append-only: never edit this file once released; add a new numbered file instead (see ../README.md).
 
 -- The first day a network's events may be held (its year is the term containing it and the
@@ -61,3 +61,14 @@ CREATE TABLE event_registrations (
 
 CREATE UNIQUE INDEX event_registrations_seat ON event_registrations (event_id, urn, seat, person_id);
 CREATE INDEX event_registrations_event ON event_registrations (event_id, status, id);
+
+-- A person's mark on a day's roll (present, late, absent or apologies), for their school.
+CREATE TABLE event_attendance (
+    event_id BIGINT NOT NULL REFERENCES programme_events (id),
+    person_id BIGINT NOT NULL REFERENCES people (id),
+    urn BIGINT NOT NULL,
+    mark TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (event_id, person_id)
+);

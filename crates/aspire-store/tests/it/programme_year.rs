@@ -212,3 +212,64 @@ async fn a_seat_holds_one_person_and_one_person_may_hold_two_seats() {
         t.cleanup().await;
     }
 }
+
+/// A roll is written a day at a time, a mark replacing the person's last, and the doses follow
+/// from it; a cancelled day has no roll.
+#[tokio::test]
+async fn a_days_roll_is_recorded_whole_and_adds_up_to_each_schools_dose() {
+    use aspire_core::attendance::{Day, DayKind, Mark, doses};
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Roll").bare().enrol(&["105626", "105627"]).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North", &["105626", "105627"]).await;
+        db.save_plan(
+            &cli,
+            p,
+            &[
+                day(north, d(2018, 10, 2), "network-day", None, adviser),
+                day(north, d(2018, 10, 9), "development-day", Some("105626"), adviser),
+                day(north, d(2018, 10, 16), "network-day", None, adviser),
+            ],
+        )
+        .await
+        .expect("saved");
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let (a, b) = (aspire_testkit::person_with(db, &[]).await.0, aspire_testkit::person_with(db, &[]).await.0);
+        let (x, y) = (urn("105626"), urn("105627"));
+        db.record_roll(&cli, p, days[0].id, &[(a, x, Mark::Absent), (b, y, Mark::Apologies)]).await.expect("roll");
+        // Corrected later: the first was there after all.
+        db.record_roll(&cli, p, days[0].id, &[(a, x, Mark::Late)]).await.expect("roll");
+        db.record_roll(&cli, p, days[1].id, &[(a, x, Mark::Present)]).await.expect("roll");
+        let twice = db.record_roll(&cli, p, days[1].id, &[(a, x, Mark::Present), (a, x, Mark::Absent)]).await;
+        assert!(matches!(twice, Err(ProgrammeError::Field { field: "roll", .. })), "{twice:?}");
+        db.cancel_event(&cli, p, days[2].id, "Snow").await.expect("cancelled");
+        let none = db.record_roll(&cli, p, days[2].id, &[(a, x, Mark::Present)]).await;
+        assert!(matches!(none, Err(ProgrammeError::Field { field: "day", .. })), "{none:?}");
+
+        let marks = db.roll_marks(p, &Visible::everything()).await.expect("marks");
+        assert_eq!(marks.len(), 3);
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let as_days: Vec<Day> = days
+            .iter()
+            .map(|e| Day {
+                id: e.id,
+                network: e.network,
+                term: e.term,
+                kind: if e.urn.is_some() { DayKind::SchoolDay } else { DayKind::NetworkDay },
+                urn: e.urn,
+                cancelled: e.status == EventStatus::Cancelled,
+            })
+            .collect();
+        let members = [(x, north), (y, north)].into_iter().collect();
+        let dose = doses(&as_days, &marks, &members);
+        let term = Term { year: 2018, season: Season::Autumn };
+        assert_eq!((dose[&(x, term)].network_days, dose[&(x, term)].network_days_attended), (1, 1));
+        assert_eq!(dose[&(x, term)].development_days_held, 1);
+        assert_eq!(dose[&(y, term)].network_days_attended, 0);
+        let q = AuditQuery { action: Some(AuditAction::EventRoll), ..AuditQuery::default() };
+        assert_eq!(db.audit_log(&Visible::everything(), &q).await.expect("log").len(), 3);
+        t.cleanup().await;
+    }
+}
