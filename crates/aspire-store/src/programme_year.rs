@@ -393,3 +393,33 @@ impl Change<'_> {
         }
     }
 }
+
+impl Db {
+    /// Each network's Achievement Adviser (the first given, when a network has several).
+    pub async fn network_advisers(&self, programme: ProgrammeId) -> Result<BTreeMap<NetworkId, PersonId>, StoreError> {
+        let rows = self
+            .fetch(
+                &Sql::new(
+                    "SELECT g.network_id, g.person_id FROM grants g JOIN people p ON p.id = g.person_id \
+                     WHERE g.role = ? AND g.programme_id = ? AND g.network_id IS NOT NULL AND p.disabled = ? \
+                     ORDER BY g.network_id, g.id",
+                )
+                .text(aspire_core::people::Role::AchievementAdviser.code())
+                .int(programme)
+                .flag(false),
+                "reading networks' advisers",
+                |r| {
+                    Ok((
+                        present(r.network_id("network_id")?, "network_id")?,
+                        present(r.person_id("person_id")?, "person_id")?,
+                    ))
+                },
+            )
+            .await?;
+        let mut out = BTreeMap::new();
+        for (n, p) in rows {
+            out.entry(n).or_insert(p);
+        }
+        Ok(out)
+    }
+}

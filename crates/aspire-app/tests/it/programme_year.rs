@@ -1,0 +1,135 @@
+//! Planning a programme's year from its template and its schools' calendars, as the web and the
+//! command line call it: a dry run writes nothing, a plan is saved whole, a plan that cannot be
+//! made says why and writes nothing, and the rolls add up to each school's dose.
+
+use std::collections::BTreeMap;
+
+use aspire_app::programme_year::{self, PlanError};
+use aspire_core::access::Visible;
+use aspire_core::attendance::Mark;
+use aspire_core::schedule::{Broken, OpenTerm, Rules, SchoolDays};
+use aspire_core::template::{Season, Term};
+use aspire_core::urn::Urn;
+use aspire_store::Actor;
+use aspire_testkit::{ProgrammeBuilder, TestDb, network_with_adviser, person_with, urn};
+use chrono::{Datelike, NaiveDate, Weekday};
+
+const FILES: &[&str] = &["gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv"];
+const NORTH: &[&str] = &["115850", "115851", "115852", "115853"];
+const SOUTH: &[&str] = &["115854", "115855", "115857", "115858"];
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("date")
+}
+
+/// Weekdays of a term outside its half-term week.
+fn term(term: Term, starts: NaiveDate, ends: NaiveDate, half_term: NaiveDate) -> OpenTerm {
+    let open = starts
+        .iter_days()
+        .take_while(|x| *x <= ends)
+        .filter(|x| !matches!(x.weekday(), Weekday::Sat | Weekday::Sun))
+        .filter(|x| *x < half_term || *x > half_term + chrono::Days::new(4))
+        .collect();
+    OpenTerm { term, open }
+}
+
+fn year_2017(u: Urn) -> SchoolDays {
+    SchoolDays {
+        urn: u,
+        terms: vec![
+            term(Term { year: 2017, season: Season::Autumn }, d(2017, 9, 4), d(2017, 12, 20), d(2017, 10, 23)),
+            term(Term { year: 2018, season: Season::Spring }, d(2018, 1, 8), d(2018, 3, 29), d(2018, 2, 12)),
+            term(Term { year: 2018, season: Season::Summer }, d(2018, 4, 16), d(2018, 7, 20), d(2018, 5, 28)),
+        ],
+    }
+}
+
+#[tokio::test]
+async fn a_programmes_year_is_planned_from_its_template_shown_first_and_saved_whole() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let every: Vec<&str> = NORTH.iter().chain(SOUTH).copied().collect();
+        let p = ProgrammeBuilder::new("Hampshire year").enrol(&every).create(db).await;
+        let (north, north_adviser) = network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let (_south, _) = network_with_adviser(db, p, "South Hampshire", SOUTH).await;
+        // The North network starts later than the programme.
+        db.set_network_start(&cli, p, north, Some(d(2018, 1, 8))).await.expect("start");
+        let mut calendars: BTreeMap<Urn, SchoolDays> = every.iter().map(|u| (urn(u), year_2017(urn(u)))).collect();
+        // North starts in January, so its year runs into the autumn of 2018.
+        for u in NORTH {
+            let c = calendars.get_mut(&urn(u)).expect("school");
+            c.terms.push(term(
+                Term { year: 2018, season: Season::Autumn },
+                d(2018, 9, 5),
+                d(2018, 12, 19),
+                d(2018, 10, 22),
+            ));
+        }
+        let rules = Rules::default();
+
+        let shown = programme_year::plan_year(db, &cli, p, &calendars, &rules, true).await.expect("a plan");
+        assert!(!shown.saved);
+        // Two networks, three terms each: two Network Days and four schools' two Development Days.
+        assert_eq!(shown.plan.days.len(), 2 * 3 * (2 + 4 * 2));
+        assert!(
+            db.programme_events(p, &Visible::everything()).await.expect("days").is_empty(),
+            "a dry run writes nothing"
+        );
+        let north_days: Vec<_> = shown.plan.days.iter().filter(|x| x.network == north).collect();
+        assert!(north_days.iter().all(|x| x.date >= d(2018, 1, 8) && x.adviser == Some(north_adviser)));
+        assert!(north_days.iter().any(|x| x.term == Term { year: 2018, season: Season::Autumn }));
+
+        let saved = programme_year::plan_year(db, &cli, p, &calendars, &rules, false).await.expect("saved");
+        assert!(saved.saved);
+        let stored = db.programme_events(p, &Visible::everything()).await.expect("days");
+        assert_eq!(stored.len(), shown.plan.days.len());
+        assert_eq!(stored.iter().filter(|e| e.urn.is_none()).count(), 12, "Network Days");
+        assert_eq!(stored[0].starts_at.format("%H:%M").to_string(), "09:00");
+
+        // Planned already: planning again is refused and writes nothing.
+        let again = programme_year::plan_year(db, &cli, p, &calendars, &rules, false).await;
+        assert!(matches!(again, Err(PlanError::Save(_))), "{again:?}");
+        assert_eq!(db.programme_events(p, &Visible::everything()).await.expect("days").len(), stored.len());
+
+        // The rolls add up to doses.
+        let first_nd = stored.iter().find(|e| e.urn.is_none() && e.network == north).expect("a North Network Day");
+        let (head, _) = person_with(db, &[]).await;
+        db.record_roll(&cli, p, first_nd.id, &[(head, urn(NORTH[0]), Mark::Present)]).await.expect("roll");
+        let doses = programme_year::programme_doses(db, p).await.expect("doses");
+        let dose = &doses[&(urn(NORTH[0]), first_nd.term)];
+        assert_eq!((dose.network_days, dose.network_days_attended, dose.network_days_unrecorded), (2, 1, 1));
+        assert_eq!(doses[&(urn(NORTH[1]), first_nd.term)].network_days_attended, 0);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_year_that_cannot_be_planned_names_the_broken_constraints_and_writes_nothing() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Hampshire gaps").enrol(NORTH).create(db).await;
+        let (_north, _) = network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        // One school has no term dates at all.
+        let calendars: BTreeMap<Urn, SchoolDays> = NORTH[1..].iter().map(|u| (urn(u), year_2017(urn(u)))).collect();
+        let err =
+            programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect_err("no plan");
+        let PlanError::Broken(broken) = &err else { panic!("{err:?}") };
+        assert!(broken.iter().all(|b| matches!(b, Broken::NoTermDates { school, .. } if *school == urn(NORTH[0]))));
+        let text = err.to_string();
+        assert!(
+            text.contains("nothing was saved") && text.contains("North Hampshire: school 115850 has no term dates"),
+            "{text}"
+        );
+        assert!(db.programme_events(p, &Visible::everything()).await.expect("days").is_empty());
+
+        // A programme without networks says what to do first.
+        let empty = ProgrammeBuilder::new("Hampshire empty").create(db).await;
+        let none = programme_year::plan_year(db, &cli, empty, &calendars, &Rules::default(), true).await;
+        assert!(matches!(none, Err(PlanError::NoNetworks)), "{none:?}");
+        t.cleanup().await;
+    }
+}
