@@ -165,3 +165,164 @@ pub async fn programme_doses(db: &Db, programme: ProgrammeId) -> Result<BTreeMap
 pub fn span(plan: &Plan) -> Option<(NaiveDate, NaiveDate)> {
     Some((plan.days.first()?.date, plan.days.last()?.date))
 }
+
+/// Why a sign-in sheet was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum RollImportError {
+    #[error("{0}")]
+    File(#[from] aspire_import::FileError),
+    #[error(
+        "nothing was recorded: {} row{} of the sheet cannot be used; correct {} and import the whole sheet again",
+        .0.len(), if .0.len() == 1 { "" } else { "s" }, if .0.len() == 1 { "it" } else { "them" }
+    )]
+    Rows(Vec<aspire_import::RowIssue>),
+    #[error("the sheet has no rows")]
+    Empty,
+    #[error("there is no programme {0}")]
+    NoSuchProgramme(ProgrammeId),
+    #[error("{0}")]
+    Save(#[from] ProgrammeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a sign-in sheet recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportedRoll {
+    pub days: usize,
+    pub marks: usize,
+}
+
+/// Records a sign-in sheet (CSV or XLSX) on the rolls of a programme's days: every row names a
+/// day of the programme and a person of a school that day is for. Any row that cannot be used
+/// is reported with its line and column, and nothing is recorded. A day after `today` takes
+/// only apologies.
+pub async fn import_sign_in_sheet(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    name: &str,
+    bytes: &[u8],
+    today: NaiveDate,
+) -> Result<ImportedRoll, RollImportError> {
+    use aspire_core::attendance::Mark;
+    use aspire_import::{DayRef, RowIssue};
+    db.programme(programme).await?.ok_or(RollImportError::NoSuchProgramme(programme))?;
+    let sheet = aspire_import::read_sign_in_sheet(name, bytes)?;
+    let mut issues = sheet.errors;
+    if sheet.rows.is_empty() && issues.is_empty() {
+        return Err(RollImportError::Empty);
+    }
+    let all = Visible::everything();
+    let events = db.programme_events(programme, &all).await?;
+    let networks: BTreeMap<String, NetworkId> =
+        db.networks(programme, &all).await?.into_iter().map(|n| (n.name.to_lowercase(), n.id)).collect();
+    let members: BTreeMap<Urn, NetworkId> =
+        db.enrolments(programme, &all).await?.into_iter().filter_map(|e| e.network.map(|n| (e.urn, n))).collect();
+    let mut rolls: BTreeMap<i64, aspire_store::DayMarks> = BTreeMap::new();
+    for row in &sheet.rows {
+        let before = issues.len();
+        let Some(person) = db.person_by_email(&row.email).await? else {
+            issues.push(RowIssue::cell(
+                row.line,
+                "email",
+                row.email.as_str(),
+                "no account has this address: add the person to their school's staff list first",
+            ));
+            continue;
+        };
+        let schools: Vec<Urn> = person
+            .grants
+            .iter()
+            .filter_map(|g| match g.grant.scope {
+                aspire_core::people::Scope::School(u) => Some(u),
+                _ => None,
+            })
+            .collect();
+        // The days the row may mean, before the person's school narrows them.
+        let candidates: Vec<&aspire_store::ProgrammeEvent> = match &row.day {
+            DayRef::Id(id) => events.iter().filter(|e| e.id == *id).collect(),
+            DayRef::DateAndNetwork(date, network) => match networks.get(&network.to_lowercase()) {
+                Some(n) => events.iter().filter(|e| e.network == *n && e.held_on == *date).collect(),
+                None => {
+                    issues.push(RowIssue::cell(row.line, "network", network, "is not a network of this programme"));
+                    continue;
+                }
+            },
+        };
+        if candidates.is_empty() {
+            let (col, value) = match &row.day {
+                DayRef::Id(id) => ("day", id.to_string()),
+                DayRef::DateAndNetwork(date, _) => ("date", date.to_string()),
+            };
+            issues.push(RowIssue::cell(row.line, col, &value, "no planned day of this programme matches"));
+            continue;
+        }
+        // The person's school among those the day is for.
+        let for_day = |e: &aspire_store::ProgrammeEvent| -> Vec<Urn> {
+            schools
+                .iter()
+                .copied()
+                .filter(|u| row.urn.is_none_or(|r| r == *u))
+                .filter(|u| match e.urn {
+                    Some(school) => school == *u,
+                    None => members.get(u) == Some(&e.network),
+                })
+                .collect()
+        };
+        let matches: Vec<(&aspire_store::ProgrammeEvent, Vec<Urn>)> =
+            candidates.iter().map(|e| (*e, for_day(e))).filter(|(_, us)| !us.is_empty()).collect();
+        let (event, urn) = match matches.as_slice() {
+            [(e, us)] if us.len() == 1 => (*e, us[0]),
+            [(_, _)] => {
+                issues.push(RowIssue::cell(
+                    row.line,
+                    "urn",
+                    "",
+                    "the person belongs to more than one of the day's schools: give the URN of the one they came for",
+                ));
+                continue;
+            }
+            [] => {
+                let value = row.urn.map(|u| u.to_string()).unwrap_or_default();
+                issues.push(RowIssue::cell(
+                    row.line,
+                    if row.urn.is_some() { "urn" } else { "email" },
+                    if row.urn.is_some() { &value } else { row.email.as_str() },
+                    "the person holds no role at a school this day is for",
+                ));
+                continue;
+            }
+            _ => {
+                issues.push(RowIssue::row(
+                    row.line,
+                    "the date and network match more than one day: give the day's number",
+                ));
+                continue;
+            }
+        };
+        if event.status == EventStatus::Cancelled {
+            issues.push(RowIssue::row(row.line, format!("day {} was cancelled: it has no roll", event.id)));
+        } else if event.held_on > today && row.mark != Mark::Apologies {
+            issues.push(RowIssue::cell(
+                row.line,
+                "mark",
+                row.mark.code(),
+                format!(
+                    "day {} is on {}, not yet: before the day only apologies can be recorded",
+                    event.id, event.held_on
+                ),
+            ));
+        }
+        if issues.len() == before {
+            rolls.entry(event.id).or_default().push((person.id, urn, row.mark));
+        }
+    }
+    if !issues.is_empty() {
+        issues.sort_by_key(|i| i.line);
+        return Err(RollImportError::Rows(issues));
+    }
+    let rolls: Vec<_> = rolls.into_iter().collect();
+    let marks = db.record_rolls(actor, programme, &rolls).await?;
+    Ok(ImportedRoll { days: rolls.len(), marks })
+}

@@ -43,6 +43,7 @@ pub use accounts::{
     Offered, Outgoing, Person, RESET_LIFETIME, SITE_PLACEHOLDER, Session, SignInError, SignInPolicy, StaffOutcome,
     TokenPurpose, client_key, client_network, hash_password, random_token,
 };
+pub use attendance::DayMarks;
 pub use audit::{Actor, AuditEntry, AuditQuery};
 pub use directory::{
     DirectoryIndex, DirectoryPage, DirectoryQuery, FilterOptions, OfstedFilter, SchoolSummary, SortKey, search_text,

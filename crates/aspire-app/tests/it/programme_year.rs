@@ -133,3 +133,70 @@ async fn a_year_that_cannot_be_planned_names_the_broken_constraints_and_writes_n
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_sign_in_sheet_is_recorded_whole_or_every_bad_row_is_named_and_nothing_is_recorded() {
+    use aspire_app::programme_year::RollImportError;
+    use aspire_core::people::{Grant, Role, Scope};
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Hampshire rolls").enrol(NORTH).create(db).await;
+        let (north, _) = network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let calendars: BTreeMap<Urn, SchoolDays> = NORTH.iter().map(|u| (urn(u), year_2017(urn(u)))).collect();
+        programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect("planned");
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let nd = days.iter().find(|e| e.urn.is_none() && e.network == north).expect("a Network Day");
+        let dd = days.iter().find(|e| e.urn == Some(urn(NORTH[1]))).expect("a Development Day at the second school");
+        let school = |u: &str, r| Grant::new(r, Scope::School(urn(u)), false).expect("grant");
+        let (_, head) = person_with(db, &[school(NORTH[0], Role::HeadTeacher)]).await;
+        let (_, teacher) = person_with(db, &[school(NORTH[1], Role::Teacher)]).await;
+        let (_, outsider) = person_with(db, &[school("115854", Role::Teacher)]).await;
+        let after_all = d(2019, 1, 1);
+        let nd_date = nd.held_on.format("%d/%m/%Y");
+
+        let bad = format!(
+            "email,mark,day,date,network\n\
+             {head},present,{nd},,\n\
+             nobody@school.example,present,{nd},,\n\
+             {outsider},present,{nd},,\n\
+             {teacher},late,,{nd_date},Nowhere\n\
+             {teacher},present,999999,,\n",
+            nd = nd.id,
+        );
+        let err = programme_year::import_sign_in_sheet(db, &cli, p, "roll.csv", bad.as_bytes(), after_all)
+            .await
+            .expect_err("bad rows");
+        let RollImportError::Rows(rows) = &err else { panic!("{err:?}") };
+        let lines: Vec<(u64, Option<&str>)> = rows.iter().map(|r| (r.line, r.column.as_deref())).collect();
+        assert_eq!(
+            lines,
+            vec![(3, Some("email")), (4, Some("email")), (5, Some("network")), (6, Some("day"))],
+            "{rows:?}"
+        );
+        assert!(err.to_string().starts_with("nothing was recorded: 4 rows"), "{err}");
+        assert!(db.roll_marks(p, &Visible::everything()).await.expect("marks").is_empty(), "nothing recorded");
+
+        // Before the day, only apologies.
+        let early = format!("email,mark,day\n{head},present,{}\n", nd.id);
+        let err = programme_year::import_sign_in_sheet(db, &cli, p, "roll.csv", early.as_bytes(), d(2017, 9, 1))
+            .await
+            .expect_err("too early");
+        assert!(matches!(&err, RollImportError::Rows(r) if r[0].column.as_deref() == Some("mark")), "{err:?}");
+
+        let good = format!(
+            "email,mark,day,date,network\n{head},present,{},,\n{teacher},late,,{},North Hampshire\n",
+            nd.id,
+            dd.held_on.format("%d/%m/%Y")
+        );
+        let done = programme_year::import_sign_in_sheet(db, &cli, p, "roll.csv", good.as_bytes(), after_all)
+            .await
+            .expect("recorded");
+        assert_eq!((done.days, done.marks), (2, 2));
+        let doses = programme_year::programme_doses(db, p).await.expect("doses");
+        assert_eq!(doses[&(urn(NORTH[0]), nd.term)].network_days_attended, 1);
+        assert_eq!(doses[&(urn(NORTH[1]), dd.term)].development_days_held, 1);
+        t.cleanup().await;
+    }
+}
