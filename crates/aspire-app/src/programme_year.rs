@@ -326,3 +326,79 @@ pub async fn import_sign_in_sheet(
     let marks = db.record_rolls(actor, programme, &rolls).await?;
     Ok(ImportedRoll { days: rolls.len(), marks })
 }
+
+/// The calendar (RFC 5545) a feed's token opens, or `None` for a token that opens nothing
+/// (never made, or revoked).
+pub async fn feed(db: &Db, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<String>, PlanError> {
+    use aspire_core::ics::FeedDay;
+    use aspire_store::FeedScope;
+    let Some(f) = db.feed_by_token(token).await? else { return Ok(None) };
+    let p = db.programme(f.programme).await?.ok_or(PlanError::NoSuchProgramme(f.programme))?;
+    let names: BTreeMap<String, String> =
+        template_of(&p).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
+    let all = Visible::everything();
+    let networks: BTreeMap<NetworkId, aspire_store::Network> =
+        db.networks(f.programme, &all).await?.into_iter().map(|n| (n.id, n)).collect();
+    let members: BTreeMap<Urn, NetworkId> =
+        db.enrolments(f.programme, &all).await?.into_iter().filter_map(|e| e.network.map(|n| (e.urn, n))).collect();
+    let mine: Vec<i64> = match f.scope {
+        FeedScope::Person => db.registered_days(f.programme, f.person).await?,
+        _ => Vec::new(),
+    };
+    let events: Vec<aspire_store::ProgrammeEvent> = db
+        .programme_events(f.programme, &all)
+        .await?
+        .into_iter()
+        .filter(|e| match f.scope {
+            FeedScope::Person => e.adviser == Some(f.person) || mine.contains(&e.id),
+            FeedScope::School(u) => e.urn == Some(u) || (e.urn.is_none() && members.get(&u) == Some(&e.network)),
+            FeedScope::Network(n) => e.network == n,
+            FeedScope::Programme => true,
+        })
+        .collect();
+    let mut places: Vec<Urn> = events.iter().filter_map(|e| e.urn).collect();
+    places.extend(networks.values().filter_map(|n| n.venue));
+    let school_names = db.school_names(&places).await?;
+    let days: Vec<FeedDay> = events
+        .iter()
+        .map(|e| {
+            let network = networks.get(&e.network).map(|n| n.name.as_str()).unwrap_or("a network");
+            let kind = names.get(&e.kind).map(String::as_str).unwrap_or(e.kind.as_str());
+            let place = e.urn.or_else(|| networks.get(&e.network).and_then(|n| n.venue));
+            let location = place.map(|u| school_names.get(&u).cloned().unwrap_or_else(|| format!("School {u}")));
+            let summary = match e.urn {
+                Some(u) => {
+                    format!("{kind}, {}", school_names.get(&u).cloned().unwrap_or_else(|| format!("school {u}")))
+                }
+                None => format!("{kind}, {network}"),
+            };
+            let mut description = format!("{}: {network}.", p.name);
+            if let Some(r) = &e.cancel_reason {
+                description.push_str(&format!(" Cancelled: {r}"));
+            }
+            FeedDay {
+                uid: e.uid.clone(),
+                sequence: e.sequence,
+                cancelled: e.status == EventStatus::Cancelled,
+                date: e.held_on,
+                starts: e.starts_at,
+                ends: e.ends_at,
+                summary,
+                location,
+                description: Some(description),
+                last_modified: e.updated_at,
+            }
+        })
+        .collect();
+    let title = match f.scope {
+        FeedScope::Person => format!("{}: my days", p.name),
+        FeedScope::School(u) => {
+            format!("{}: {}", p.name, school_names.get(&u).cloned().unwrap_or_else(|| u.to_string()))
+        }
+        FeedScope::Network(n) => {
+            format!("{}: {}", p.name, networks.get(&n).map(|x| x.name.clone()).unwrap_or_else(|| n.to_string()))
+        }
+        FeedScope::Programme => p.name.clone(),
+    };
+    Ok(Some(aspire_core::ics::feed(&title, &days, now)))
+}

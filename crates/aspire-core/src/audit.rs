@@ -92,6 +92,10 @@ codes!(
         ExportAuditCsv = "export.audit_csv",
         /// A programme's recruitment downloaded as CSV (it holds contacts' details).
         ExportRecruitmentCsv = "export.recruitment_csv",
+        /// A calendar feed's address made for a person.
+        FeedCreate = "feed.create",
+        /// A calendar feed's address revoked by its owner: it opens nothing from then on.
+        FeedRevoke = "feed.revoke",
         /// A request to speak to a volunteer head teacher, passed on through the outbox.
         HeadRequest = "head.request",
         /// A head teacher offered (or stopped offering) to talk to schools thinking of joining.

@@ -334,3 +334,21 @@ impl Db {
         .await
     }
 }
+
+impl Db {
+    /// The days a person holds a registered seat at, in a programme.
+    pub async fn registered_days(&self, programme: ProgrammeId, person: PersonId) -> Result<Vec<i64>, StoreError> {
+        self.fetch(
+            &Sql::new(
+                "SELECT DISTINCT r.event_id FROM event_registrations r JOIN programme_events v ON v.id = r.event_id \
+                 WHERE v.programme_id = ? AND r.person_id = ? AND r.status = ? ORDER BY r.event_id",
+            )
+            .int(programme)
+            .int(person)
+            .text(RegistrationStatus::Registered.code()),
+            "reading a person's days",
+            |r| present(r.int("event_id")?, "event_id"),
+        )
+        .await
+    }
+}

@@ -8,6 +8,7 @@
 mod accounts;
 mod attendance;
 mod audit;
+mod calendar_feeds;
 mod directory;
 mod eligibility;
 mod enquiries;
@@ -45,6 +46,7 @@ pub use accounts::{
 };
 pub use attendance::DayMarks;
 pub use audit::{Actor, AuditEntry, AuditQuery};
+pub use calendar_feeds::{CalendarFeed, FeedScope};
 pub use directory::{
     DirectoryIndex, DirectoryPage, DirectoryQuery, FilterOptions, OfstedFilter, SchoolSummary, SortKey, search_text,
 };

@@ -200,3 +200,68 @@ async fn a_sign_in_sheet_is_recorded_whole_or_every_bad_row_is_named_and_nothing
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn calendar_feeds_show_their_owners_days_keep_local_time_and_open_nothing_once_revoked() {
+    use aspire_core::people::{Grant, Role, Scope};
+    use aspire_store::{FeedScope, NewRegistration};
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Hampshire feeds").enrol(NORTH).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let calendars: BTreeMap<Urn, SchoolDays> = NORTH.iter().map(|u| (urn(u), year_2017(urn(u)))).collect();
+        programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect("planned");
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let nds: Vec<_> = days.iter().filter(|e| e.urn.is_none()).collect();
+        // Two Network Days either side of the clocks going forward on 25 March 2018.
+        db.move_event(&cli, p, nds[2].id, d(2018, 3, 23), "").await.expect("moved");
+        db.move_event(&cli, p, nds[3].id, d(2018, 3, 27), "").await.expect("moved");
+        db.cancel_event(&cli, p, nds[4].id, "The venue is closed").await.expect("cancelled");
+        let head_grant = Grant::new(Role::HeadTeacher, Scope::School(urn(NORTH[0])), false).expect("grant");
+        let (head, _) = person_with(db, &[head_grant]).await;
+        let seat = NewRegistration {
+            event: nds[0].id,
+            urn: urn(NORTH[0]),
+            seat: Role::HeadTeacher,
+            person: head,
+            substitute: None,
+        };
+        db.register(&cli, p, &seat).await.expect("registered");
+
+        let now = chrono::Utc::now();
+        let token = db.create_feed(&cli, adviser, p, FeedScope::Person).await.expect("feed");
+        let ics = programme_year::feed(db, &token, now).await.expect("read").expect("a feed");
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), days.len(), "the adviser leads every day");
+        assert!(ics.contains("DTSTART;TZID=Europe/London:20180323T090000\r\n"), "{ics}");
+        assert!(ics.contains("DTSTART;TZID=Europe/London:20180327T090000\r\n"), "{ics}");
+        let unfolded = ics.replace("\r\n ", "");
+        assert!(ics.contains("STATUS:CANCELLED\r\n") && unfolded.contains("Cancelled: The venue is closed"), "{ics}");
+        assert!(ics.contains("SEQUENCE:1\r\n"), "a moved day's sequence is raised");
+        assert!(ics.contains("SUMMARY:Senior Leaders Network Day\\, North Hampshire\r\n"), "{ics}");
+
+        let mine = db.create_feed(&cli, head, p, FeedScope::Person).await.expect("feed");
+        let ics = programme_year::feed(db, &mine, now).await.expect("read").expect("a feed");
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1, "the head's one registered day: {ics}");
+        let school = db.create_feed(&cli, head, p, FeedScope::School(urn(NORTH[0]))).await.expect("feed");
+        let ics = programme_year::feed(db, &school, now).await.expect("read").expect("a feed");
+        assert_eq!(
+            ics.matches("BEGIN:VEVENT").count(),
+            6 + 6,
+            "its network's Network Days and its own Development Days"
+        );
+        let network = db.create_feed(&cli, adviser, p, FeedScope::Network(north)).await.expect("feed");
+        assert!(programme_year::feed(db, &network, now).await.expect("read").is_some());
+
+        // Revoked: the address opens nothing; another's feed cannot be revoked by the head.
+        let feeds = db.feeds_of(head).await.expect("feeds");
+        assert_eq!(feeds.len(), 2);
+        let adviser_feeds = db.feeds_of(adviser).await.expect("feeds");
+        assert!(!db.revoke_feed(&cli, head, adviser_feeds[0].id).await.expect("refused"), "not the head's feed");
+        assert!(db.revoke_feed(&cli, head, feeds[0].id).await.expect("revoked"));
+        assert!(programme_year::feed(db, &school, now).await.expect("read").is_none());
+        assert!(programme_year::feed(db, "0".repeat(64).as_str(), now).await.expect("read").is_none());
+        t.cleanup().await;
+    }
+}

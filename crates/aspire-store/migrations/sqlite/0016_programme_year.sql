@@ -1,6 +1,6 @@
 -- 0016: the programme year: each network's own start date and the days planned for it (its
 -- Network Days and its schools' Development Days), which the team moves and cancels, and who
--- is registered for each and who came.
+-- is registered for each, who came, and the calendar feeds of them.
 -- Append-only: never edit this file once released; add a new numbered file instead (see ../README.md).
 
 -- The first day a network's events may be held (its year is the term containing it and the
@@ -72,3 +72,19 @@ CREATE TABLE event_attendance (
     recorded_at TIMESTAMP NOT NULL,
     PRIMARY KEY (event_id, person_id)
 );
+
+-- A calendar feed's address: only a SHA-256 of its token is kept. The person who made it sees
+-- it on their account and may revoke it; the feed is of their own days, a school's, a
+-- network's or the programme's ("person", "school:URN", "network:ID", "programme").
+CREATE TABLE calendar_feeds (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    person_id INTEGER NOT NULL REFERENCES people (id),
+    programme_id INTEGER NOT NULL REFERENCES programmes (id),
+    scope TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    revoked_at TIMESTAMP
+);
+
+CREATE UNIQUE INDEX calendar_feeds_token ON calendar_feeds (token_hash);
+CREATE INDEX calendar_feeds_person ON calendar_feeds (person_id);
