@@ -402,3 +402,79 @@ pub async fn feed(db: &Db, token: &str, now: chrono::DateTime<chrono::Utc>) -> R
     };
     Ok(Some(aspire_core::ics::feed(&title, &days, now)))
 }
+
+/// A school's staff release: what the programme asks of it, by term and role, and what it used.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchoolRelease {
+    /// From the planned days, or from the template's year when nothing is planned yet.
+    pub asked: BTreeMap<(Term, aspire_core::people::Role), aspire_core::release::Release>,
+    /// Whether `asked` comes from planned days (else the template's year from the start date).
+    pub from_plan: bool,
+    pub used: BTreeMap<(Term, aspire_core::people::Role), aspire_core::release::Release>,
+}
+
+fn audience(e: &aspire_core::template::EventKind) -> Vec<aspire_core::people::Role> {
+    e.audience.iter().filter_map(|c| aspire_core::people::Role::parse(c).ok()).collect()
+}
+
+/// What the programme asks of a school's staff and what was used: from its network's planned
+/// days, or, before they are planned, from the template's year (what a head sees at enrolment).
+pub async fn school_release(db: &Db, programme: ProgrammeId, urn: Urn) -> Result<SchoolRelease, PlanError> {
+    use aspire_core::release::{AskedDay, UsedSeat, asked, used};
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    let template = template_of(&p)?;
+    let kinds: BTreeMap<&str, &aspire_core::template::EventKind> =
+        template.events.iter().map(|e| (e.key.as_str(), e)).collect();
+    let all = Visible::everything();
+    let network = db.enrolments(programme, &all).await?.into_iter().find(|e| e.urn == urn).and_then(|e| e.network);
+    let events: Vec<aspire_store::ProgrammeEvent> = db
+        .programme_events(programme, &all)
+        .await?
+        .into_iter()
+        .filter(|e| e.status == EventStatus::Planned)
+        .filter(|e| e.urn == Some(urn) || (e.urn.is_none() && Some(e.network) == network))
+        .collect();
+    let mut out = SchoolRelease::default();
+    if events.is_empty() {
+        let starts = match network {
+            Some(n) => db.network_starts(programme).await?.get(&n).copied().or(p.starts_on),
+            None => p.starts_on,
+        };
+        if let Some(starts) = starts {
+            let terms = schedule::network_terms(starts, 3 * usize::try_from(template.years).unwrap_or(1));
+            let mut days = Vec::new();
+            for (i, term) in terms.iter().enumerate() {
+                for e in &template.events {
+                    if EventRule::from(e).due_in(i, terms.len()) {
+                        for _ in 0..e.per_term {
+                            days.push(AskedDay { term: *term, venue: e.venue, audience: audience(e) });
+                        }
+                    }
+                }
+            }
+            out.asked = asked(&days);
+        }
+    } else {
+        out.from_plan = true;
+        let days: Vec<AskedDay> = events
+            .iter()
+            .filter_map(|e| {
+                kinds.get(e.kind.as_str()).map(|k| AskedDay { term: e.term, venue: k.venue, audience: audience(k) })
+            })
+            .collect();
+        out.asked = asked(&days);
+    }
+    let by_id: BTreeMap<i64, &aspire_store::ProgrammeEvent> = events.iter().map(|e| (e.id, e)).collect();
+    let seats: Vec<UsedSeat> = db
+        .used_seats(programme, urn)
+        .await?
+        .into_iter()
+        .filter_map(|(day, role)| {
+            let e = by_id.get(&day)?;
+            let venue = kinds.get(e.kind.as_str())?.venue;
+            Some(UsedSeat { term: e.term, venue, role })
+        })
+        .collect();
+    out.used = used(&seats);
+    Ok(out)
+}

@@ -24,6 +24,7 @@ pub mod networks;
 pub mod ofsted;
 pub mod people;
 pub mod recruitment;
+pub mod release;
 pub mod schedule;
 pub mod school;
 pub mod template;

@@ -352,3 +352,36 @@ impl Db {
         .await
     }
 }
+
+impl Db {
+    /// A school's days of staff time used: each person registered and marked present or late,
+    /// once a day however many seats they held (under their first seat's role), with the day's
+    /// id.
+    pub async fn used_seats(&self, programme: ProgrammeId, urn: Urn) -> Result<Vec<(i64, Role)>, StoreError> {
+        let rows = self.fetch(
+            &Sql::new(
+                "SELECT r.event_id, r.person_id, r.seat FROM event_registrations r \
+                 JOIN programme_events v ON v.id = r.event_id \
+                 JOIN event_attendance a ON a.event_id = r.event_id AND a.person_id = r.person_id \
+                 WHERE v.programme_id = ? AND r.urn = ? AND r.status = ? AND a.mark IN (?, ?) ORDER BY r.event_id, r.id",
+            )
+            .int(programme)
+            .int(urn)
+            .text(RegistrationStatus::Registered.code())
+            .text(aspire_core::attendance::Mark::Present.code())
+            .text(aspire_core::attendance::Mark::Late.code()),
+            "reading the seats a school used",
+            |r| {
+                let seat = present(r.text("seat")?, "seat")?;
+                Ok((
+                    present(r.int("event_id")?, "event_id")?,
+                    present(r.person_id("person_id")?, "person_id")?,
+                    Role::parse(&seat).map_err(|_| StoreError::Schema(format!("'{seat}' is not a role")))?,
+                ))
+            },
+        )
+        .await?;
+        let mut seen = std::collections::BTreeSet::new();
+        Ok(rows.into_iter().filter(|(e, p, _)| seen.insert((*e, *p))).map(|(e, _, r)| (e, r)).collect())
+    }
+}

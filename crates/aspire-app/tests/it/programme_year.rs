@@ -265,3 +265,50 @@ async fn calendar_feeds_show_their_owners_days_keep_local_time_and_open_nothing_
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_schools_staff_release_is_asked_from_the_template_then_the_plan_and_used_by_who_came() {
+    use aspire_core::people::{Grant, Role, Scope};
+    use aspire_core::release::{Release, per_term};
+    use aspire_store::NewRegistration;
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Hampshire release").enrol(NORTH).create(db).await;
+        let (_north, _) = network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let before = programme_year::school_release(db, p, urn(NORTH[0])).await.expect("release");
+        assert!(!before.from_plan);
+        let autumn = Term { year: 2017, season: Season::Autumn };
+        // Each term: one Network Day for the head and a senior leader, one for the T&L and AfL
+        // leads, and two Development Days for five roles.
+        assert_eq!(before.asked[&(autumn, Role::HeadTeacher)], Release { off_site: 1, in_school: 2 });
+        assert_eq!(before.asked[&(autumn, Role::AflLead)], Release { off_site: 1, in_school: 2 });
+        assert_eq!(per_term(&before.asked)[&autumn].total(), 14);
+        assert_eq!(per_term(&before.asked).len(), 3);
+
+        let calendars: BTreeMap<Urn, SchoolDays> = NORTH.iter().map(|u| (urn(u), year_2017(urn(u)))).collect();
+        programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect("planned");
+        let planned = programme_year::school_release(db, p, urn(NORTH[0])).await.expect("release");
+        assert!(planned.from_plan);
+        assert_eq!(planned.asked, before.asked, "the plan asks what the template said");
+        assert!(planned.used.is_empty());
+
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let nd = days.iter().find(|e| e.urn.is_none()).expect("a Network Day");
+        let g = Grant::new(Role::HeadTeacher, Scope::School(urn(NORTH[0])), false).expect("grant");
+        let (head, _) = person_with(db, &[g]).await;
+        for seat in [Role::HeadTeacher, Role::SeniorLeader] {
+            let r = NewRegistration { event: nd.id, urn: urn(NORTH[0]), seat, person: head, substitute: None };
+            db.register(&cli, p, &r).await.expect("registered");
+        }
+        db.record_roll(&cli, p, nd.id, &[(head, urn(NORTH[0]), Mark::Present)]).await.expect("roll");
+        let after = programme_year::school_release(db, p, urn(NORTH[0])).await.expect("release");
+        assert_eq!(after.used[&(nd.term, Role::HeadTeacher)], Release { off_site: 1, in_school: 0 });
+        assert!(
+            !after.used.contains_key(&(nd.term, Role::SeniorLeader)),
+            "one person in two seats is one day released"
+        );
+        t.cleanup().await;
+    }
+}

@@ -185,6 +185,11 @@ impl From<&EventKind> for EventRule {
 }
 
 impl EventRule {
+    /// Whether the event is held in the `term_index`-th of a year of `terms` terms.
+    pub fn due_in(&self, term_index: usize, terms: usize) -> bool {
+        self.due(term_index, terms)
+    }
+
     fn due(&self, term_index: usize, terms: usize) -> bool {
         match self.frequency {
             Frequency::Termly => true,
