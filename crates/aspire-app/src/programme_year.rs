@@ -478,3 +478,44 @@ pub async fn school_release(db: &Db, programme: ProgrammeId, urn: Urn) -> Result
     out.used = used(&seats);
     Ok(out)
 }
+
+/// The first day of a term's months (September, January, April), from which staff who had left
+/// no longer count. Schools' own term dates differ by days, which reach does not need.
+pub fn term_months_start(t: Term) -> NaiveDate {
+    use aspire_core::template::Season;
+    let month = match t.season {
+        Season::Autumn => 9,
+        Season::Spring => 1,
+        Season::Summer => 4,
+    };
+    NaiveDate::from_ymd_opt(t.year, month, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// A school's whole-school reach per term of its network's year: the share of its staff
+/// reached, and how.
+pub async fn school_reach(
+    db: &Db,
+    programme: ProgrammeId,
+    urn: Urn,
+) -> Result<BTreeMap<Term, aspire_core::reach::TermReach>, PlanError> {
+    use aspire_core::reach::{StaffMember, reach};
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    let template = template_of(&p)?;
+    let all = Visible::everything();
+    let network = db.enrolments(programme, &all).await?.into_iter().find(|e| e.urn == urn).and_then(|e| e.network);
+    let starts = match network {
+        Some(n) => db.network_starts(programme).await?.get(&n).copied().or(p.starts_on),
+        None => p.starts_on,
+    };
+    let Some(starts) = starts else { return Ok(BTreeMap::new()) };
+    let terms = schedule::network_terms(starts, 3 * usize::try_from(template.years).unwrap_or(1));
+    let term_starts: BTreeMap<Term, NaiveDate> = terms.into_iter().map(|t| (t, term_months_start(t))).collect();
+    let staff: Vec<StaffMember> = db
+        .staff_members(urn)
+        .await?
+        .into_iter()
+        .map(|s| StaffMember { id: s.id, role: s.role, left_on: s.left_on })
+        .collect();
+    let reached = db.reach_records(programme, urn).await?;
+    Ok(reach(&staff, &reached, &term_starts))
+}

@@ -135,6 +135,12 @@ codes!(
         SessionEnd = "session.end",
         SessionRefused = "session.refused",
         SessionStart = "session.start",
+        /// Members of a school's staff listed for its whole-school reach.
+        StaffAdd = "staff.add",
+        /// A member of staff marked as having left the school.
+        StaffLeave = "staff.leave",
+        /// Staff recorded as reached by the programme in a term, and how.
+        StaffReach = "staff.reach",
     }
 );
 

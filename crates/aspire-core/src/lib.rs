@@ -23,6 +23,7 @@ pub mod map;
 pub mod networks;
 pub mod ofsted;
 pub mod people;
+pub mod reach;
 pub mod recruitment;
 pub mod release;
 pub mod schedule;

@@ -28,6 +28,7 @@ mod programme_year;
 mod programmes;
 mod recruitment;
 mod registry;
+mod school_staff;
 mod sql;
 mod sqlite_read;
 mod upsert;
@@ -70,6 +71,7 @@ pub use programme_year::{EventStatus, NewEvent, ProgrammeEvent};
 pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError};
 pub use recruitment::{EligibilityCheck, Enquiry, NewEnquiry, ProgrammeArea, StageCount};
 pub use registry::*;
+pub use school_staff::StaffRecord;
 
 /// A storage failure. Messages name what was being done; the driver's text goes to the log.
 #[derive(Debug, thiserror::Error)]

@@ -312,3 +312,49 @@ async fn a_schools_staff_release_is_asked_from_the_template_then_the_plan_and_us
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_schools_reach_is_the_share_of_its_staff_reached_each_term_teaching_assistants_included() {
+    use aspire_core::reach::{ReachedBy, StaffRole};
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Hampshire reach").enrol(NORTH).create(db).await;
+        network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let school = urn(NORTH[0]);
+        assert!(
+            programme_year::school_reach(db, p, school).await.expect("reach").values().all(|r| r.share().is_none())
+        );
+        let ids = db
+            .add_staff_members(
+                &cli,
+                school,
+                &[
+                    ("Sam Teacher".into(), StaffRole::Teacher, None),
+                    ("Jo Assistant".into(), StaffRole::TeachingAssistant, None),
+                    ("Al Office".into(), StaffRole::Support, None),
+                    ("Mo Leader".into(), StaffRole::Leader, None),
+                ],
+            )
+            .await
+            .expect("staff");
+        let blank = db.add_staff_members(&cli, school, &[(" ".into(), StaffRole::Teacher, None)]).await;
+        assert!(blank.is_err(), "a nameless member of staff is refused");
+        let autumn = Term { year: 2017, season: Season::Autumn };
+        db.record_reach(&cli, p, school, autumn, &[(ids[0], ReachedBy::NetworkDay), (ids[1], ReachedBy::Coached)])
+            .await
+            .expect("reach");
+        let elsewhere = db.add_staff_members(&cli, urn(NORTH[1]), &[("Other".into(), StaffRole::Teacher, None)]).await;
+        let stranger = elsewhere.expect("staff")[0];
+        let wrong = db.record_reach(&cli, p, school, autumn, &[(stranger, ReachedBy::Coached)]).await;
+        assert!(wrong.is_err(), "another school's member of staff is refused");
+        db.set_staff_left(&cli, school, ids[2], Some(d(2017, 12, 20))).await.expect("left");
+        let r = programme_year::school_reach(db, p, school).await.expect("reach");
+        assert_eq!((r[&autumn].staff, r[&autumn].reached), (4, 2));
+        assert_eq!(r[&autumn].share(), Some(0.5));
+        let spring = Term { year: 2018, season: Season::Spring };
+        assert_eq!((r[&spring].staff, r[&spring].reached), (3, 0), "who left in December no longer counts");
+        t.cleanup().await;
+    }
+}

@@ -1,6 +1,6 @@
 -- 0016: the programme year: each network's own start date and the days planned for it (its
 -- Network Days and its schools' Development Days), which the team moves and cancels, and who
--- is registered for each, who came, and the calendar feeds of them.
+-- is registered for each, who came, the calendar feeds of them, and the staff each school reached.
 -- Append-only: never edit this file once released; add a new numbered file instead (see ../README.md).
 
 -- The first day a network's events may be held (its year is the term containing it and the
@@ -88,3 +88,31 @@ CREATE TABLE calendar_feeds (
 
 CREATE UNIQUE INDEX calendar_feeds_token ON calendar_feeds (token_hash);
 CREATE INDEX calendar_feeds_person ON calendar_feeds (person_id);
+
+-- A member of a school's staff, for its whole-school reach: every adult counts (teaching
+-- assistants and support staff too), with or without an account.
+CREATE TABLE school_staff (
+    id INTEGER PRIMARY KEY,
+    urn INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    -- leader, teacher, teaching-assistant or support.
+    staff_role TEXT NOT NULL,
+    person_id INTEGER REFERENCES people (id),
+    -- The day they left the school; they count for the terms before.
+    left_on DATE,
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE INDEX school_staff_school ON school_staff (urn);
+
+-- How a member of staff was reached by the programme in a term: trained at a Network Day, in a
+-- Development Day session, or coached by a colleague who attended.
+CREATE TABLE staff_reach (
+    staff_id INTEGER NOT NULL REFERENCES school_staff (id),
+    programme_id INTEGER NOT NULL REFERENCES programmes (id),
+    term TEXT NOT NULL,
+    how TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (staff_id, programme_id, term, how)
+);
