@@ -16,4 +16,5 @@ pub mod joining;
 pub mod local_authority;
 pub mod networks;
 pub mod people;
+pub mod programme_year;
 pub mod recruitment;

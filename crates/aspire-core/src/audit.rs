@@ -76,10 +76,26 @@ codes!(
         EnrolmentEligibility = "enrolment.eligibility",
         EnrolmentNetwork = "enrolment.network",
         EnrolmentStage = "enrolment.stage",
+        /// A planned day of the programme year cancelled, with its reason.
+        EventCancel = "event.cancel",
+        /// A planned day of the programme year moved to another date.
+        EventMove = "event.move",
+        /// A person registered for a planned day (or put on its waiting list).
+        EventRegister = "event.register",
+        /// Marks recorded on a planned day's roll.
+        EventRoll = "event.roll",
+        /// A registration withdrawn, and the places it freed given to those waiting.
+        EventWithdraw = "event.withdraw",
+        /// A network's year planned: its Network Days and its schools' Development Days.
+        EventsPlan = "events.plan",
         /// The audit log downloaded as CSV.
         ExportAuditCsv = "export.audit_csv",
         /// A programme's recruitment downloaded as CSV (it holds contacts' details).
         ExportRecruitmentCsv = "export.recruitment_csv",
+        /// A calendar feed's address made for a person.
+        FeedCreate = "feed.create",
+        /// A calendar feed's address revoked by its owner: it opens nothing from then on.
+        FeedRevoke = "feed.revoke",
         /// A request to speak to a volunteer head teacher, passed on through the outbox.
         HeadRequest = "head.request",
         /// A head teacher offered (or stopped offering) to talk to schools thinking of joining.
@@ -92,6 +108,8 @@ codes!(
         NetworkCreate = "network.create",
         NetworkLock = "network.lock",
         NetworkRename = "network.rename",
+        /// The first day a network's events may be held.
+        NetworkStart = "network.start",
         /// A network taken off the public pages.
         NetworkUnpublish = "network.unpublish",
         NetworksAdvisers = "networks.advisers",
@@ -117,6 +135,12 @@ codes!(
         SessionEnd = "session.end",
         SessionRefused = "session.refused",
         SessionStart = "session.start",
+        /// Members of a school's staff listed for its whole-school reach.
+        StaffAdd = "staff.add",
+        /// A member of staff marked as having left the school.
+        StaffLeave = "staff.leave",
+        /// Staff recorded as reached by the programme in a term, and how.
+        StaffReach = "staff.reach",
     }
 );
 
@@ -127,6 +151,7 @@ codes!(
         Cohort = "cohort",
         Enquiry = "enquiry",
         Enrolment = "enrolment",
+        Event = "event",
         Import = "import",
         Network = "network",
         Person = "person",

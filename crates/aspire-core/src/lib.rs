@@ -6,6 +6,7 @@
 //! the authorisation policy ([`people`], [`access`]); networks of nearby schools ([`networks`]).
 pub mod access;
 pub mod areas;
+pub mod attendance;
 pub mod audit;
 pub mod codes;
 pub mod dates;
@@ -13,6 +14,7 @@ pub mod eligibility;
 pub mod establishment;
 pub mod evaluation;
 pub mod geo;
+pub mod ics;
 pub mod ids;
 pub mod joining;
 pub mod ks2;
@@ -21,7 +23,10 @@ pub mod map;
 pub mod networks;
 pub mod ofsted;
 pub mod people;
+pub mod reach;
 pub mod recruitment;
+pub mod release;
+pub mod schedule;
 pub mod school;
 pub mod template;
 pub mod text;

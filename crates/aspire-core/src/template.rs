@@ -89,8 +89,18 @@ pub struct EventKind {
     /// Whether an Achievement Adviser leads it.
     #[serde(default)]
     pub with_adviser: bool,
+    /// How many a term (for a school event: in each school) when it is due.
+    #[serde(default = "one_a_term")]
+    pub per_term: u32,
+    /// The events of the same term this one follows up (their keys): it is held after them.
+    #[serde(default)]
+    pub follows: Vec<String>,
     #[serde(default)]
     pub description: String,
+}
+
+fn one_a_term() -> u32 {
+    1
 }
 
 /// A kind of programme.
@@ -156,6 +166,29 @@ impl Term {
         }
     }
 
+    /// "2017-autumn", as databases store it.
+    pub fn code(self) -> String {
+        let s = match self.season {
+            Season::Autumn => "autumn",
+            Season::Spring => "spring",
+            Season::Summer => "summer",
+        };
+        format!("{}-{s}", self.year)
+    }
+
+    /// Reads [`Term::code`] back; `None` for anything else.
+    pub fn parse_code(code: &str) -> Option<Term> {
+        let (year, season) = code.split_once('-')?;
+        let season = match season {
+            "autumn" => Season::Autumn,
+            "spring" => Season::Spring,
+            "summer" => Season::Summer,
+            _ => return None,
+        };
+        let year: i32 = year.parse().ok().filter(|y| (1900..=2200).contains(y))?;
+        Some(Term { year, season })
+    }
+
     /// "Autumn 2017".
     pub fn label(self) -> String {
         let s = match self.season {
@@ -215,6 +248,17 @@ impl Template {
         unique("component", self.components.iter().map(|c| c.key.as_str()))?;
         unique("event", self.events.iter().map(|e| e.key.as_str()))?;
         for e in &self.events {
+            if !(1..=10).contains(&e.per_term) {
+                return bad(format!("event '{}': per_term = {} must be 1 to 10", e.key, e.per_term));
+            }
+            for f in &e.follows {
+                if f == &e.key || !self.events.iter().any(|x| &x.key == f) {
+                    return bad(format!(
+                        "event '{}' follows '{f}', which is not another event of this template",
+                        e.key
+                    ));
+                }
+            }
             if e.audience.is_empty() {
                 return bad(format!("event '{}' has no audience", e.key));
             }

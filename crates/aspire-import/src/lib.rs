@@ -11,6 +11,7 @@
 //! - two rows about the same thing (same URN; URN and date; URN and year) are reported: identical
 //!   ones are noted and written once, different ones are errors on both lines.
 
+mod attendance;
 mod cells;
 mod cohort;
 mod formats;
@@ -26,6 +27,7 @@ use chrono::NaiveDate;
 
 use aspire_core::year::AcademicYear;
 
+pub use attendance::{DayRef, SignInRow, SignInSheet, read_sign_in_sheet};
 pub use cohort::{CohortFile, read_cohort};
 pub use formats::Format;
 pub use programmes::{

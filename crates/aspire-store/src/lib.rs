@@ -6,12 +6,15 @@
 //! leaves the crate.
 
 mod accounts;
+mod attendance;
 mod audit;
+mod calendar_feeds;
 mod directory;
 mod eligibility;
 mod enquiries;
 mod enquiry_replies;
 mod evaluation;
+mod event_registrations;
 mod import;
 mod introspect;
 mod joining;
@@ -21,9 +24,11 @@ mod network_contacts;
 mod networks;
 mod profile;
 mod programme_areas;
+mod programme_year;
 mod programmes;
 mod recruitment;
 mod registry;
+mod school_staff;
 mod sql;
 mod sqlite_read;
 mod upsert;
@@ -40,7 +45,9 @@ pub use accounts::{
     Offered, Outgoing, Person, RESET_LIFETIME, SITE_PLACEHOLDER, Session, SignInError, SignInPolicy, StaffOutcome,
     TokenPurpose, client_key, client_network, hash_password, random_token,
 };
+pub use attendance::DayMarks;
 pub use audit::{Actor, AuditEntry, AuditQuery};
+pub use calendar_feeds::{CalendarFeed, FeedScope};
 pub use directory::{
     DirectoryIndex, DirectoryPage, DirectoryQuery, FilterOptions, OfstedFilter, SchoolSummary, SortKey, search_text,
 };
@@ -50,6 +57,7 @@ pub use enquiry_replies::{EnquiryReply, HandleError};
 pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
 };
+pub use event_registrations::{NewRegistration, Registration, RegistrationStatus};
 pub use import::{Conflict, ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use joining::{JoiningRecords, Reminder};
@@ -59,9 +67,11 @@ pub use network_contacts::NetworkContact;
 pub use networks::{FormedNetwork, PlacedSchool};
 pub use profile::*;
 pub use programme_areas::CodedArea;
+pub use programme_year::{EventStatus, NewEvent, ProgrammeEvent};
 pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError};
 pub use recruitment::{EligibilityCheck, Enquiry, NewEnquiry, ProgrammeArea, StageCount};
 pub use registry::*;
+pub use school_staff::StaffRecord;
 
 /// A storage failure. Messages name what was being done; the driver's text goes to the log.
 #[derive(Debug, thiserror::Error)]

@@ -74,6 +74,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_joining.sql"),
         include_str!("../migrations/postgres/0011_joining.sql"),
     ),
+    (
+        16,
+        "programme_year",
+        include_str!("../migrations/sqlite/0016_programme_year.sql"),
+        include_str!("../migrations/postgres/0016_programme_year.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -58,6 +58,8 @@ urls! {
     thanks, THANKS = "/join/{id}/thanks/{urn}", programme, urn;
     /// A request to speak to a head teacher of a school that took part.
     speak, SPEAK = "/join/{id}/speak", programme;
+    /// A calendar feed (iCalendar), opened by its token.
+    calendar_feed, CALENDAR_FEED = "/calendar/{token}", token;
     /// What the enquiry form keeps, why and for how long.
     privacy, PRIVACY = "/privacy";
     sign_in, SIGN_IN = "/sign-in";

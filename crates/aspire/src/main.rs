@@ -1,5 +1,6 @@
 //! The `aspire` command line.
 
+mod attendance;
 mod demo;
 mod eligibility;
 mod evaluate;
@@ -104,6 +105,9 @@ enum Command {
     /// Joining a programme: reminders to heads of the steps still open.
     #[command(subcommand)]
     Joining(joining::JoiningCommand),
+    /// The rolls of a programme's days: sign-in sheets, and each school's dose.
+    #[command(subcommand)]
+    Attendance(attendance::AttendanceCommand),
 }
 
 /// How the web application is reached.
@@ -296,6 +300,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Programme(cmd) => {
             let db = open_existing(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = programmes::run(&db, &cmd).await;
+            db.close().await;
+            code
+        }
+        Command::Attendance(cmd) => {
+            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let code = attendance::run(&db, &cmd).await;
             db.close().await;
             code
         }

@@ -8,4 +8,5 @@ mod join;
 mod joining;
 mod networks;
 mod people;
+mod programme_year;
 mod recruitment;

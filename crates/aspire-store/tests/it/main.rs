@@ -7,6 +7,7 @@ mod enquiries;
 mod evaluation;
 mod import;
 mod profile;
+mod programme_year;
 mod recruitment;
 mod schema;
 mod search;

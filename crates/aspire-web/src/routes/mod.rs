@@ -2,6 +2,7 @@
 
 mod account;
 mod audit;
+mod calendar;
 pub(crate) mod eligibility;
 pub(crate) mod evaluation;
 mod home;
@@ -59,6 +60,8 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("GET", route::THANKS, Public, get(join::thanks)),
         r("GET", route::PRIVACY, Public, get(home::privacy)),
         r("GET", route::SPEAK, Public, get(join::speak::form)),
+        // A calendar feed: its unguessable token is its key, for calendar programs.
+        r("GET", route::CALENDAR_FEED, Public, get(calendar::feed)),
         r("POST", route::SPEAK, Public, post(join::speak::submit)),
         r("GET", route::VOLUNTEER, SignedIn, get(volunteer::show)),
         r("POST", route::VOLUNTEER, SignedIn, post(volunteer::set)),

@@ -195,6 +195,8 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("POST", "/join/{id}", format!("/join/{p1}"), &everyone),
         probe("GET", "/join/{id}/thanks/{urn}", format!("/join/{p1}/thanks/{A}"), &everyone),
         probe("GET", "/privacy", "/privacy", &everyone),
+        // A feed's token is its only key: anyone may ask, and one never made opens nothing.
+        probe("GET", "/calendar/{token}", format!("/calendar/{token}.ics"), &everyone),
         probe("GET", "/join/{id}/speak", format!("/join/{p1}/speak"), &everyone),
         probe("POST", "/join/{id}/speak", format!("/join/{p1}/speak"), &everyone),
         probe("GET", "/account/volunteer", "/account/volunteer", &signed),

@@ -5,6 +5,7 @@
 
 mod access;
 mod board;
+mod calendar;
 mod directory;
 mod eligibility;
 mod evaluation;

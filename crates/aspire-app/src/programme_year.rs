@@ -1,0 +1,521 @@
+//! The programme year: planning each network's days from the programme's template and its
+//! schools' calendars, and what its rolls add up to.
+//!
+//! Planning reads the networks (their schools, adviser and own start date), asks
+//! `aspire_core::schedule::plan` for every day, checks the answer against the hard constraints
+//! again, and saves it whole, or says which constraints cannot be met and writes nothing.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveTime};
+
+use aspire_core::access::Visible;
+use aspire_core::attendance::{Day, DayKind, Dose, doses};
+use aspire_core::people::{NetworkId, ProgrammeId};
+use aspire_core::schedule::{self, Broken, EventRule, NetworkYear, Plan, Rules, SchoolDays};
+use aspire_core::template::{Template, Term, Venue};
+use aspire_core::urn::Urn;
+use aspire_store::{Actor, Db, EventStatus, NewEvent, ProgrammeError, StoreError};
+
+/// Why a year could not be planned.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("there is no programme {0}")]
+    NoSuchProgramme(ProgrammeId),
+    #[error("the programme has no template, so nothing says which days to plan: create it from a template")]
+    NoTemplate,
+    #[error("the programme's template '{0}' cannot be read: {1}")]
+    Template(String, String),
+    #[error("the template plans no days")]
+    NoEvents,
+    #[error("the programme has no start date and network {0} has none of its own: set one")]
+    NoStart(String),
+    #[error("the programme has no networks with schools yet: form them first")]
+    NoNetworks,
+    #[error("the year cannot be planned; nothing was saved:\n{}", .0.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
+    Broken(Vec<Broken>),
+    /// The planner's answer broke a hard constraint: a fault, never shown as a plan.
+    #[error("the plan failed its own check; nothing was saved: {0}")]
+    Unsound(String),
+    #[error("{0}")]
+    Save(#[from] ProgrammeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A planned year, saved or only shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedYear {
+    pub plan: Plan,
+    pub networks: Vec<NetworkYear>,
+    pub saved: bool,
+}
+
+/// The times a day runs when the template does not say: a school day's hours.
+pub const DAY_STARTS: (u32, u32) = (9, 0);
+pub const DAY_ENDS: (u32, u32) = (15, 30);
+
+fn template_of(programme: &aspire_store::Programme) -> Result<Template, PlanError> {
+    let id = programme.template.as_deref().ok_or(PlanError::NoTemplate)?;
+    aspire_import::load_template(id).map_err(|e| PlanError::Template(id.to_owned(), e.to_string()))
+}
+
+/// The networks to plan: each with its schools, adviser and first day.
+pub async fn network_years(db: &Db, programme: ProgrammeId) -> Result<Vec<NetworkYear>, PlanError> {
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    let all = Visible::everything();
+    let networks = db.networks(programme, &all).await?;
+    let starts = db.network_starts(programme).await?;
+    let advisers = db.network_advisers(programme).await?;
+    let mut members: BTreeMap<NetworkId, Vec<Urn>> = BTreeMap::new();
+    for e in db.enrolments(programme, &all).await? {
+        if let Some(n) = e.network
+            && e.status.takes_part()
+        {
+            members.entry(n).or_default().push(e.urn);
+        }
+    }
+    let mut out = Vec::new();
+    for n in networks {
+        let Some(schools) = members.remove(&n.id) else { continue };
+        let first = starts.get(&n.id).copied().or(p.starts_on).ok_or_else(|| PlanError::NoStart(n.name.clone()))?;
+        out.push(NetworkYear { id: n.id, name: n.name, starts: first, schools, adviser: advisers.get(&n.id).copied() });
+    }
+    if out.is_empty() {
+        return Err(PlanError::NoNetworks);
+    }
+    Ok(out)
+}
+
+/// Plans the year of every network of the programme that has no days yet, from the schools'
+/// calendars, and saves it unless `dry_run`. Writes nothing when any constraint cannot be met.
+pub async fn plan_year(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    calendars: &BTreeMap<Urn, SchoolDays>,
+    rules: &Rules,
+    dry_run: bool,
+) -> Result<PlannedYear, PlanError> {
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    let template = template_of(&p)?;
+    let events: Vec<EventRule> = template.events.iter().map(EventRule::from).collect();
+    if events.is_empty() {
+        return Err(PlanError::NoEvents);
+    }
+    let networks = network_years(db, programme).await?;
+    let plan = schedule::plan(&networks, calendars, &events, rules).map_err(PlanError::Broken)?;
+    let faults = schedule::check(&plan, &networks, calendars, &events, rules);
+    if let Some(f) = faults.first() {
+        return Err(PlanError::Unsound(f.to_string()));
+    }
+    if !dry_run {
+        let time = |(h, m)| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
+        let new: Vec<NewEvent> = plan
+            .days
+            .iter()
+            .map(|d| NewEvent {
+                network: d.network,
+                kind: d.kind.clone(),
+                number: d.number,
+                term: d.term,
+                held_on: d.date,
+                starts_at: time(DAY_STARTS),
+                ends_at: time(DAY_ENDS),
+                urn: d.school,
+                adviser: d.adviser,
+                capacity: None,
+            })
+            .collect();
+        db.save_plan(actor, programme, &new).await?;
+    }
+    Ok(PlannedYear { plan, networks, saved: !dry_run })
+}
+
+/// Each school's dose per term (Network Days attended, Development Days held), for the
+/// evaluation and the programme's pages.
+pub async fn programme_doses(db: &Db, programme: ProgrammeId) -> Result<BTreeMap<(Urn, Term), Dose>, PlanError> {
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    let template = template_of(&p)?;
+    let all = Visible::everything();
+    let venue: BTreeMap<&str, Venue> = template.events.iter().map(|e| (e.key.as_str(), e.venue)).collect();
+    let days: Vec<Day> = db
+        .programme_events(programme, &all)
+        .await?
+        .into_iter()
+        .map(|e| Day {
+            id: e.id,
+            network: e.network,
+            term: e.term,
+            kind: match (venue.get(e.kind.as_str()), e.urn) {
+                (Some(Venue::Network), _) | (None, None) => DayKind::NetworkDay,
+                _ => DayKind::SchoolDay,
+            },
+            urn: e.urn,
+            cancelled: e.status == EventStatus::Cancelled,
+        })
+        .collect();
+    let marks = db.roll_marks(programme, &all).await?;
+    let members: BTreeMap<Urn, NetworkId> =
+        db.enrolments(programme, &all).await?.into_iter().filter_map(|e| e.network.map(|n| (e.urn, n))).collect();
+    Ok(doses(&days, &marks, &members))
+}
+
+/// The first and last planned day of a plan, for its summary.
+pub fn span(plan: &Plan) -> Option<(NaiveDate, NaiveDate)> {
+    Some((plan.days.first()?.date, plan.days.last()?.date))
+}
+
+/// Why a sign-in sheet was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum RollImportError {
+    #[error("{0}")]
+    File(#[from] aspire_import::FileError),
+    #[error(
+        "nothing was recorded: {} row{} of the sheet cannot be used; correct {} and import the whole sheet again",
+        .0.len(), if .0.len() == 1 { "" } else { "s" }, if .0.len() == 1 { "it" } else { "them" }
+    )]
+    Rows(Vec<aspire_import::RowIssue>),
+    #[error("the sheet has no rows")]
+    Empty,
+    #[error("there is no programme {0}")]
+    NoSuchProgramme(ProgrammeId),
+    #[error("{0}")]
+    Save(#[from] ProgrammeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a sign-in sheet recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportedRoll {
+    pub days: usize,
+    pub marks: usize,
+}
+
+/// Records a sign-in sheet (CSV or XLSX) on the rolls of a programme's days: every row names a
+/// day of the programme and a person of a school that day is for. Any row that cannot be used
+/// is reported with its line and column, and nothing is recorded. A day after `today` takes
+/// only apologies.
+pub async fn import_sign_in_sheet(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    name: &str,
+    bytes: &[u8],
+    today: NaiveDate,
+) -> Result<ImportedRoll, RollImportError> {
+    use aspire_core::attendance::Mark;
+    use aspire_import::{DayRef, RowIssue};
+    db.programme(programme).await?.ok_or(RollImportError::NoSuchProgramme(programme))?;
+    let sheet = aspire_import::read_sign_in_sheet(name, bytes)?;
+    let mut issues = sheet.errors;
+    if sheet.rows.is_empty() && issues.is_empty() {
+        return Err(RollImportError::Empty);
+    }
+    let all = Visible::everything();
+    let events = db.programme_events(programme, &all).await?;
+    let networks: BTreeMap<String, NetworkId> =
+        db.networks(programme, &all).await?.into_iter().map(|n| (n.name.to_lowercase(), n.id)).collect();
+    let members: BTreeMap<Urn, NetworkId> =
+        db.enrolments(programme, &all).await?.into_iter().filter_map(|e| e.network.map(|n| (e.urn, n))).collect();
+    let mut rolls: BTreeMap<i64, aspire_store::DayMarks> = BTreeMap::new();
+    for row in &sheet.rows {
+        let before = issues.len();
+        let Some(person) = db.person_by_email(&row.email).await? else {
+            issues.push(RowIssue::cell(
+                row.line,
+                "email",
+                row.email.as_str(),
+                "no account has this address: add the person to their school's staff list first",
+            ));
+            continue;
+        };
+        let schools: Vec<Urn> = person
+            .grants
+            .iter()
+            .filter_map(|g| match g.grant.scope {
+                aspire_core::people::Scope::School(u) => Some(u),
+                _ => None,
+            })
+            .collect();
+        // The days the row may mean, before the person's school narrows them.
+        let candidates: Vec<&aspire_store::ProgrammeEvent> = match &row.day {
+            DayRef::Id(id) => events.iter().filter(|e| e.id == *id).collect(),
+            DayRef::DateAndNetwork(date, network) => match networks.get(&network.to_lowercase()) {
+                Some(n) => events.iter().filter(|e| e.network == *n && e.held_on == *date).collect(),
+                None => {
+                    issues.push(RowIssue::cell(row.line, "network", network, "is not a network of this programme"));
+                    continue;
+                }
+            },
+        };
+        if candidates.is_empty() {
+            let (col, value) = match &row.day {
+                DayRef::Id(id) => ("day", id.to_string()),
+                DayRef::DateAndNetwork(date, _) => ("date", date.to_string()),
+            };
+            issues.push(RowIssue::cell(row.line, col, &value, "no planned day of this programme matches"));
+            continue;
+        }
+        // The person's school among those the day is for.
+        let for_day = |e: &aspire_store::ProgrammeEvent| -> Vec<Urn> {
+            schools
+                .iter()
+                .copied()
+                .filter(|u| row.urn.is_none_or(|r| r == *u))
+                .filter(|u| match e.urn {
+                    Some(school) => school == *u,
+                    None => members.get(u) == Some(&e.network),
+                })
+                .collect()
+        };
+        let matches: Vec<(&aspire_store::ProgrammeEvent, Vec<Urn>)> =
+            candidates.iter().map(|e| (*e, for_day(e))).filter(|(_, us)| !us.is_empty()).collect();
+        let (event, urn) = match matches.as_slice() {
+            [(e, us)] if us.len() == 1 => (*e, us[0]),
+            [(_, _)] => {
+                issues.push(RowIssue::cell(
+                    row.line,
+                    "urn",
+                    "",
+                    "the person belongs to more than one of the day's schools: give the URN of the one they came for",
+                ));
+                continue;
+            }
+            [] => {
+                let value = row.urn.map(|u| u.to_string()).unwrap_or_default();
+                issues.push(RowIssue::cell(
+                    row.line,
+                    if row.urn.is_some() { "urn" } else { "email" },
+                    if row.urn.is_some() { &value } else { row.email.as_str() },
+                    "the person holds no role at a school this day is for",
+                ));
+                continue;
+            }
+            _ => {
+                issues.push(RowIssue::row(
+                    row.line,
+                    "the date and network match more than one day: give the day's number",
+                ));
+                continue;
+            }
+        };
+        if event.status == EventStatus::Cancelled {
+            issues.push(RowIssue::row(row.line, format!("day {} was cancelled: it has no roll", event.id)));
+        } else if event.held_on > today && row.mark != Mark::Apologies {
+            issues.push(RowIssue::cell(
+                row.line,
+                "mark",
+                row.mark.code(),
+                format!(
+                    "day {} is on {}, not yet: before the day only apologies can be recorded",
+                    event.id, event.held_on
+                ),
+            ));
+        }
+        if issues.len() == before {
+            rolls.entry(event.id).or_default().push((person.id, urn, row.mark));
+        }
+    }
+    if !issues.is_empty() {
+        issues.sort_by_key(|i| i.line);
+        return Err(RollImportError::Rows(issues));
+    }
+    let rolls: Vec<_> = rolls.into_iter().collect();
+    let marks = db.record_rolls(actor, programme, &rolls).await?;
+    Ok(ImportedRoll { days: rolls.len(), marks })
+}
+
+/// The calendar (RFC 5545) a feed's token opens, or `None` for a token that opens nothing
+/// (never made, or revoked).
+pub async fn feed(db: &Db, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<String>, PlanError> {
+    use aspire_core::ics::FeedDay;
+    use aspire_store::FeedScope;
+    let Some(f) = db.feed_by_token(token).await? else { return Ok(None) };
+    let p = db.programme(f.programme).await?.ok_or(PlanError::NoSuchProgramme(f.programme))?;
+    let names: BTreeMap<String, String> =
+        template_of(&p).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
+    let all = Visible::everything();
+    let networks: BTreeMap<NetworkId, aspire_store::Network> =
+        db.networks(f.programme, &all).await?.into_iter().map(|n| (n.id, n)).collect();
+    let members: BTreeMap<Urn, NetworkId> =
+        db.enrolments(f.programme, &all).await?.into_iter().filter_map(|e| e.network.map(|n| (e.urn, n))).collect();
+    let mine: Vec<i64> = match f.scope {
+        FeedScope::Person => db.registered_days(f.programme, f.person).await?,
+        _ => Vec::new(),
+    };
+    let events: Vec<aspire_store::ProgrammeEvent> = db
+        .programme_events(f.programme, &all)
+        .await?
+        .into_iter()
+        .filter(|e| match f.scope {
+            FeedScope::Person => e.adviser == Some(f.person) || mine.contains(&e.id),
+            FeedScope::School(u) => e.urn == Some(u) || (e.urn.is_none() && members.get(&u) == Some(&e.network)),
+            FeedScope::Network(n) => e.network == n,
+            FeedScope::Programme => true,
+        })
+        .collect();
+    let mut places: Vec<Urn> = events.iter().filter_map(|e| e.urn).collect();
+    places.extend(networks.values().filter_map(|n| n.venue));
+    let school_names = db.school_names(&places).await?;
+    let days: Vec<FeedDay> = events
+        .iter()
+        .map(|e| {
+            let network = networks.get(&e.network).map(|n| n.name.as_str()).unwrap_or("a network");
+            let kind = names.get(&e.kind).map(String::as_str).unwrap_or(e.kind.as_str());
+            let place = e.urn.or_else(|| networks.get(&e.network).and_then(|n| n.venue));
+            let location = place.map(|u| school_names.get(&u).cloned().unwrap_or_else(|| format!("School {u}")));
+            let summary = match e.urn {
+                Some(u) => {
+                    format!("{kind}, {}", school_names.get(&u).cloned().unwrap_or_else(|| format!("school {u}")))
+                }
+                None => format!("{kind}, {network}"),
+            };
+            let mut description = format!("{}: {network}.", p.name);
+            if let Some(r) = &e.cancel_reason {
+                description.push_str(&format!(" Cancelled: {r}"));
+            }
+            FeedDay {
+                uid: e.uid.clone(),
+                sequence: e.sequence,
+                cancelled: e.status == EventStatus::Cancelled,
+                date: e.held_on,
+                starts: e.starts_at,
+                ends: e.ends_at,
+                summary,
+                location,
+                description: Some(description),
+                last_modified: e.updated_at,
+            }
+        })
+        .collect();
+    let title = match f.scope {
+        FeedScope::Person => format!("{}: my days", p.name),
+        FeedScope::School(u) => {
+            format!("{}: {}", p.name, school_names.get(&u).cloned().unwrap_or_else(|| u.to_string()))
+        }
+        FeedScope::Network(n) => {
+            format!("{}: {}", p.name, networks.get(&n).map(|x| x.name.clone()).unwrap_or_else(|| n.to_string()))
+        }
+        FeedScope::Programme => p.name.clone(),
+    };
+    Ok(Some(aspire_core::ics::feed(&title, &days, now)))
+}
+
+/// A school's staff release: what the programme asks of it, by term and role, and what it used.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchoolRelease {
+    /// From the planned days, or from the template's year when nothing is planned yet.
+    pub asked: BTreeMap<(Term, aspire_core::people::Role), aspire_core::release::Release>,
+    /// Whether `asked` comes from planned days (else the template's year from the start date).
+    pub from_plan: bool,
+    pub used: BTreeMap<(Term, aspire_core::people::Role), aspire_core::release::Release>,
+}
+
+fn audience(e: &aspire_core::template::EventKind) -> Vec<aspire_core::people::Role> {
+    e.audience.iter().filter_map(|c| aspire_core::people::Role::parse(c).ok()).collect()
+}
+
+/// What the programme asks of a school's staff and what was used: from its network's planned
+/// days, or, before they are planned, from the template's year (what a head sees at enrolment).
+pub async fn school_release(db: &Db, programme: ProgrammeId, urn: Urn) -> Result<SchoolRelease, PlanError> {
+    use aspire_core::release::{AskedDay, UsedSeat, asked, used};
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    let template = template_of(&p)?;
+    let kinds: BTreeMap<&str, &aspire_core::template::EventKind> =
+        template.events.iter().map(|e| (e.key.as_str(), e)).collect();
+    let all = Visible::everything();
+    let network = db.enrolments(programme, &all).await?.into_iter().find(|e| e.urn == urn).and_then(|e| e.network);
+    let events: Vec<aspire_store::ProgrammeEvent> = db
+        .programme_events(programme, &all)
+        .await?
+        .into_iter()
+        .filter(|e| e.status == EventStatus::Planned)
+        .filter(|e| e.urn == Some(urn) || (e.urn.is_none() && Some(e.network) == network))
+        .collect();
+    let mut out = SchoolRelease::default();
+    if events.is_empty() {
+        let starts = match network {
+            Some(n) => db.network_starts(programme).await?.get(&n).copied().or(p.starts_on),
+            None => p.starts_on,
+        };
+        if let Some(starts) = starts {
+            let terms = schedule::network_terms(starts, 3 * usize::try_from(template.years).unwrap_or(1));
+            let mut days = Vec::new();
+            for (i, term) in terms.iter().enumerate() {
+                for e in &template.events {
+                    if EventRule::from(e).due_in(i, terms.len()) {
+                        for _ in 0..e.per_term {
+                            days.push(AskedDay { term: *term, venue: e.venue, audience: audience(e) });
+                        }
+                    }
+                }
+            }
+            out.asked = asked(&days);
+        }
+    } else {
+        out.from_plan = true;
+        let days: Vec<AskedDay> = events
+            .iter()
+            .filter_map(|e| {
+                kinds.get(e.kind.as_str()).map(|k| AskedDay { term: e.term, venue: k.venue, audience: audience(k) })
+            })
+            .collect();
+        out.asked = asked(&days);
+    }
+    let by_id: BTreeMap<i64, &aspire_store::ProgrammeEvent> = events.iter().map(|e| (e.id, e)).collect();
+    let seats: Vec<UsedSeat> = db
+        .used_seats(programme, urn)
+        .await?
+        .into_iter()
+        .filter_map(|(day, role)| {
+            let e = by_id.get(&day)?;
+            let venue = kinds.get(e.kind.as_str())?.venue;
+            Some(UsedSeat { term: e.term, venue, role })
+        })
+        .collect();
+    out.used = used(&seats);
+    Ok(out)
+}
+
+/// The first day of a term's months (September, January, April), from which staff who had left
+/// no longer count. Schools' own term dates differ by days, which reach does not need.
+pub fn term_months_start(t: Term) -> NaiveDate {
+    use aspire_core::template::Season;
+    let month = match t.season {
+        Season::Autumn => 9,
+        Season::Spring => 1,
+        Season::Summer => 4,
+    };
+    NaiveDate::from_ymd_opt(t.year, month, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// A school's whole-school reach per term of its network's year: the share of its staff
+/// reached, and how.
+pub async fn school_reach(
+    db: &Db,
+    programme: ProgrammeId,
+    urn: Urn,
+) -> Result<BTreeMap<Term, aspire_core::reach::TermReach>, PlanError> {
+    use aspire_core::reach::{StaffMember, reach};
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    let template = template_of(&p)?;
+    let all = Visible::everything();
+    let network = db.enrolments(programme, &all).await?.into_iter().find(|e| e.urn == urn).and_then(|e| e.network);
+    let starts = match network {
+        Some(n) => db.network_starts(programme).await?.get(&n).copied().or(p.starts_on),
+        None => p.starts_on,
+    };
+    let Some(starts) = starts else { return Ok(BTreeMap::new()) };
+    let terms = schedule::network_terms(starts, 3 * usize::try_from(template.years).unwrap_or(1));
+    let term_starts: BTreeMap<Term, NaiveDate> = terms.into_iter().map(|t| (t, term_months_start(t))).collect();
+    let staff: Vec<StaffMember> = db
+        .staff_members(urn)
+        .await?
+        .into_iter()
+        .map(|s| StaffMember { id: s.id, role: s.role, left_on: s.left_on })
+        .collect();
+    let reached = db.reach_records(programme, urn).await?;
+    Ok(reach(&staff, &reached, &term_starts))
+}

@@ -1,0 +1,153 @@
+//! Whole-school reach: the programme "will reach all staff in the school, either through
+//! direct training or through coaching". Reach in a term is the share of the school's staff
+//! (every adult on its staff list who had not left before the term) reached that term, by any
+//! way; a school without a staff list has no reach figure, never a zero.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::template::Term;
+
+/// What a member of staff does, for reach (every adult counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum StaffRole {
+    Leader,
+    Teacher,
+    TeachingAssistant,
+    Support,
+}
+
+/// How a member of staff was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum ReachedBy {
+    /// Trained at a Network Day.
+    NetworkDay,
+    /// In a Development Day session.
+    DevelopmentDay,
+    /// Coached by a colleague who attended.
+    Coached,
+}
+
+macro_rules! coded {
+    ($t:ident, $what:literal, $($v:ident = $code:literal / $label:literal),+) => {
+        impl $t {
+            pub const ALL: &'static [$t] = &[$($t::$v),+];
+            pub fn code(self) -> &'static str { match self { $($t::$v => $code),+ } }
+            pub fn label(self) -> &'static str { match self { $($t::$v => $label),+ } }
+        }
+        impl FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<$t, String> {
+                let t = s.trim().to_lowercase();
+                $t::ALL.iter().copied().find(|x| x.code() == t || x.label().to_lowercase() == t).ok_or_else(|| {
+                    format!("'{}' is not {}: write {}", s.trim(), $what, $t::ALL.iter().map(|x| x.code()).collect::<Vec<_>>().join(", "))
+                })
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.label()) }
+        }
+    };
+}
+
+coded!(
+    StaffRole,
+    "a staff role",
+    Leader = "leader" / "Leader",
+    Teacher = "teacher" / "Teacher",
+    TeachingAssistant = "teaching-assistant" / "Teaching assistant",
+    Support = "support" / "Support staff"
+);
+coded!(
+    ReachedBy,
+    "a way staff are reached",
+    NetworkDay = "network-day" / "Trained at a Network Day",
+    DevelopmentDay = "development-day" / "In a Development Day session",
+    Coached = "coached" / "Coached by a colleague who attended"
+);
+
+/// A member of staff as reach needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    pub id: i64,
+    pub role: StaffRole,
+    pub left_on: Option<NaiveDate>,
+}
+
+/// Reach in one term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TermReach {
+    pub staff: u32,
+    pub reached: u32,
+    pub by: BTreeMap<ReachedBy, u32>,
+}
+
+impl TermReach {
+    /// The share reached; `None` without a staff list.
+    pub fn share(&self) -> Option<f64> {
+        (self.staff > 0).then(|| f64::from(self.reached) / f64::from(self.staff))
+    }
+}
+
+/// Reach per term: `term_starts` gives each term's first day (staff who left before it do not
+/// count); `reached` holds (staff id, term, how).
+pub fn reach(
+    staff: &[StaffMember],
+    reached: &[(i64, Term, ReachedBy)],
+    term_starts: &BTreeMap<Term, NaiveDate>,
+) -> BTreeMap<Term, TermReach> {
+    let mut out = BTreeMap::new();
+    for (term, starts) in term_starts {
+        let on_roll: BTreeSet<i64> =
+            staff.iter().filter(|s| s.left_on.is_none_or(|l| l >= *starts)).map(|s| s.id).collect();
+        let mut who: BTreeSet<i64> = BTreeSet::new();
+        let mut by: BTreeMap<ReachedBy, u32> = BTreeMap::new();
+        for (id, t, how) in reached {
+            if t == term && on_roll.contains(id) {
+                who.insert(*id);
+                *by.entry(*how).or_insert(0) += 1;
+            }
+        }
+        out.insert(*term, TermReach { staff: on_roll.len() as u32, reached: who.len() as u32, by });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::Season;
+
+    #[test]
+    fn reach_is_the_share_of_staff_on_roll_reached_each_term_in_any_way() {
+        let autumn = Term { year: 2018, season: Season::Autumn };
+        let spring = Term { year: 2019, season: Season::Spring };
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        let staff = vec![
+            StaffMember { id: 1, role: StaffRole::Teacher, left_on: None },
+            StaffMember { id: 2, role: StaffRole::TeachingAssistant, left_on: None },
+            StaffMember { id: 3, role: StaffRole::Support, left_on: Some(d(2018, 12, 21)) },
+            StaffMember { id: 4, role: StaffRole::Leader, left_on: None },
+        ];
+        let reached = vec![
+            (1, autumn, ReachedBy::NetworkDay),
+            (1, autumn, ReachedBy::Coached),
+            (2, autumn, ReachedBy::Coached),
+            (3, spring, ReachedBy::Coached),
+        ];
+        let starts = [(autumn, d(2018, 9, 3)), (spring, d(2019, 1, 7))].into_iter().collect();
+        let r = reach(&staff, &reached, &starts);
+        assert_eq!((r[&autumn].staff, r[&autumn].reached), (4, 2));
+        assert_eq!(r[&autumn].share(), Some(0.5));
+        assert_eq!(r[&autumn].by[&ReachedBy::Coached], 2);
+        // The one who left before spring counts neither in its staff nor as reached.
+        assert_eq!((r[&spring].staff, r[&spring].reached), (3, 0));
+        assert_eq!(reach(&[], &[], &starts)[&autumn].share(), None, "no staff list: no figure");
+        assert_eq!("TA".parse::<StaffRole>().map_err(|e| e.contains("teaching-assistant")), Err(true));
+        assert_eq!("Teaching assistant".parse::<StaffRole>(), Ok(StaffRole::TeachingAssistant));
+    }
+}

@@ -1,0 +1,387 @@
+//! Who goes to a planned day (migration 0016): seats by role per school, the venue's capacity
+//! and a waiting list, first come first served. Each registration runs in a transaction that
+//! holds the day's row (SQLite: the write lock taken at BEGIN IMMEDIATE; PostgreSQL: SELECT ...
+//! FOR UPDATE), so however many arrive at once a day is never overbooked.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use aspire_core::audit::{AuditAction, AuditRecord};
+use aspire_core::people::{PersonId, ProgrammeId, Role};
+use aspire_core::urn::Urn;
+
+use crate::audit::{self, Actor, Event};
+use crate::programme_year::EventStatus;
+use crate::sql::{RowGet, Sql, Tx, present};
+use crate::{Backend, Db, ProgrammeError, StoreError};
+
+/// Where a registration stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistrationStatus {
+    Registered,
+    Waiting,
+    Withdrawn,
+}
+
+impl RegistrationStatus {
+    fn code(self) -> &'static str {
+        match self {
+            RegistrationStatus::Registered => "registered",
+            RegistrationStatus::Waiting => "waiting",
+            RegistrationStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    fn parse(code: &str) -> Result<RegistrationStatus, StoreError> {
+        match code {
+            "registered" => Ok(RegistrationStatus::Registered),
+            "waiting" => Ok(RegistrationStatus::Waiting),
+            "withdrawn" => Ok(RegistrationStatus::Withdrawn),
+            other => Err(StoreError::Schema(format!("'{other}' is not a registration status this program knows"))),
+        }
+    }
+}
+
+/// A person nominated for a seat of their school at a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRegistration {
+    pub event: i64,
+    pub urn: Urn,
+    /// The role of the day's audience the seat is for.
+    pub seat: Role,
+    pub person: PersonId,
+    pub substitute: Option<PersonId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Registration {
+    pub id: i64,
+    pub event: i64,
+    pub urn: Urn,
+    pub seat: Role,
+    pub person: PersonId,
+    pub substitute: Option<PersonId>,
+    pub status: RegistrationStatus,
+    pub nominated_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, event_id, urn, seat, person_id, substitute_id, status, nominated_by, created_at";
+
+fn registration_row(r: &dyn RowGet) -> Result<Registration, StoreError> {
+    let urn = present(r.int("urn")?, "urn")?;
+    let seat = present(r.text("seat")?, "seat")?;
+    Ok(Registration {
+        id: present(r.int("id")?, "id")?,
+        event: present(r.int("event_id")?, "event_id")?,
+        urn: Urn::try_from(urn).map_err(|_| StoreError::Schema(format!("urn {urn} is not a URN")))?,
+        seat: Role::parse(&seat).map_err(|_| StoreError::Schema(format!("'{seat}' is not a role")))?,
+        person: present(r.person_id("person_id")?, "person_id")?,
+        substitute: r.person_id("substitute_id")?,
+        status: RegistrationStatus::parse(&present(r.text("status")?, "status")?)?,
+        nominated_by: present(r.text("nominated_by")?, "nominated_by")?,
+        created_at: present(r.instant("created_at")?, "created_at")?,
+    })
+}
+
+/// The day's capacity and status, with its row held until the transaction ends.
+async fn hold_event(tx: &mut Tx, programme: ProgrammeId, event: i64) -> Result<(Option<i64>, String), ProgrammeError> {
+    let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
+    tx.fetch_one(
+        &Sql::new(format!("SELECT capacity, status FROM programme_events WHERE id = ? AND programme_id = ?{lock}"))
+            .int(event)
+            .int(programme),
+        "holding a planned day",
+        |r| Ok((r.int("capacity")?, present(r.text("status")?, "status")?)),
+    )
+    .await?
+    .ok_or_else(|| ProgrammeError::Field { field: "day", problem: format!("{event} is not a day of this programme") })
+}
+
+/// How many different people hold a registered seat at the day.
+async fn registered_people(tx: &mut Tx, event: i64) -> Result<i64, StoreError> {
+    let n = tx
+        .fetch_one(
+            &Sql::new(
+                "SELECT COUNT(DISTINCT person_id) AS n FROM event_registrations WHERE event_id = ? AND status = ?",
+            )
+            .int(event)
+            .text(RegistrationStatus::Registered.code()),
+            "counting the registered",
+            |r| present(r.int("n")?, "n"),
+        )
+        .await?;
+    Ok(n.unwrap_or(0))
+}
+
+async fn holds_registered_seat(tx: &mut Tx, event: i64, person: PersonId) -> Result<bool, StoreError> {
+    Ok(tx
+        .fetch_one(
+            &Sql::new("SELECT id FROM event_registrations WHERE event_id = ? AND person_id = ? AND status = ?")
+                .int(event)
+                .int(person)
+                .text(RegistrationStatus::Registered.code()),
+            "finding a person's seat",
+            |r| r.int("id"),
+        )
+        .await?
+        .is_some())
+}
+
+impl Db {
+    /// Registers a person for a seat of their school: registered while the venue has places,
+    /// else waiting. Refused when the day is cancelled or the school's seat is taken by someone
+    /// else. The caller has checked the seat is one of the day's and the person is the school's.
+    pub async fn register(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        new: &NewRegistration,
+    ) -> Result<Registration, ProgrammeError> {
+        let mut tx = self.begin().await?;
+        let (capacity, status) = hold_event(&mut tx, programme, new.event).await?;
+        if status == EventStatus::Cancelled.code() {
+            return Err(ProgrammeError::Field { field: "day", problem: "is cancelled".into() });
+        }
+        let taken = tx
+            .fetch_one(
+                &Sql::new(
+                    "SELECT person_id FROM event_registrations WHERE event_id = ? AND urn = ? AND seat = ? AND status <> ?",
+                )
+                .int(new.event)
+                .int(new.urn)
+                .text(new.seat.code())
+                .text(RegistrationStatus::Withdrawn.code()),
+                "finding the school's seat",
+                |r| present(r.person_id("person_id")?, "person_id"),
+            )
+            .await?;
+        match taken {
+            Some(p) if p == new.person => {
+                return Err(ProgrammeError::Field { field: "seat", problem: "is already this person's".into() });
+            }
+            Some(_) => {
+                return Err(ProgrammeError::Field {
+                    field: "seat",
+                    problem: format!(
+                        "for the {} of this school is taken: withdraw that person first, or name a substitute",
+                        new.seat.label().to_lowercase()
+                    ),
+                });
+            }
+            None => {}
+        }
+        // A person already going holds a place: a second seat of theirs takes no other.
+        let has_place = holds_registered_seat(&mut tx, new.event, new.person).await?;
+        let full = match capacity {
+            Some(c) if !has_place => registered_people(&mut tx, new.event).await? >= c,
+            _ => false,
+        };
+        let status = if full { RegistrationStatus::Waiting } else { RegistrationStatus::Registered };
+        let now = Utc::now();
+        // A withdrawn row of the same seat and person comes back to life.
+        tx.execute(
+            &Sql::new("DELETE FROM event_registrations WHERE event_id = ? AND urn = ? AND seat = ? AND person_id = ? AND status = ?")
+                .int(new.event)
+                .int(new.urn)
+                .text(new.seat.code())
+                .int(new.person)
+                .text(RegistrationStatus::Withdrawn.code()),
+            "clearing a withdrawn seat",
+        )
+        .await?;
+        let id = tx
+            .fetch_one(
+                &Sql::new(
+                    "INSERT INTO event_registrations (event_id, urn, seat, person_id, substitute_id, status, nominated_by, \
+                     created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                )
+                .int(new.event)
+                .int(new.urn)
+                .text(new.seat.code())
+                .int(new.person)
+                .opt_int(new.substitute)
+                .text(status.code())
+                .text(actor.label.as_str())
+                .instant(now)
+                .instant(now),
+                "registering",
+                |r| present(r.int("id")?, "id"),
+            )
+            .await?
+            .ok_or_else(|| StoreError::Schema("a registration was not written".into()))?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::EventRegister, AuditRecord::Event, new.event)
+                .programme(Some(programme))
+                .urn(Some(new.urn))
+                .after(serde_json::json!({
+                    "registration": id, "seat": new.seat.code(), "person": new.person,
+                    "substitute": new.substitute, "status": status.code(),
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Registration {
+            id,
+            event: new.event,
+            urn: new.urn,
+            seat: new.seat,
+            person: new.person,
+            substitute: new.substitute,
+            status,
+            nominated_by: actor.label.clone(),
+            created_at: now,
+        })
+    }
+
+    /// Withdraws a registration; the places it frees go to the first waiting, in the order they
+    /// asked. Returns the registrations moved off the waiting list, to tell them.
+    pub async fn withdraw_registration(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        registration: i64,
+    ) -> Result<Vec<Registration>, ProgrammeError> {
+        let no_such = || ProgrammeError::Field {
+            field: "registration",
+            problem: format!("{registration} is not a registration of this programme"),
+        };
+        let mut tx = self.begin().await?;
+        let event = tx
+            .fetch_one(
+                &Sql::new(
+                    "SELECT r.event_id FROM event_registrations r JOIN programme_events v ON v.id = r.event_id \
+                     WHERE r.id = ? AND v.programme_id = ? AND r.status <> ?",
+                )
+                .int(registration)
+                .int(programme)
+                .text(RegistrationStatus::Withdrawn.code()),
+                "finding a registration",
+                |r| present(r.int("event_id")?, "event_id"),
+            )
+            .await?
+            .ok_or_else(no_such)?;
+        let (capacity, _) = hold_event(&mut tx, programme, event).await?;
+        let now = Utc::now();
+        tx.execute(
+            &Sql::new("UPDATE event_registrations SET status = ?, updated_at = ? WHERE id = ?")
+                .text(RegistrationStatus::Withdrawn.code())
+                .instant(now)
+                .int(registration),
+            "withdrawing a registration",
+        )
+        .await?;
+        let waiting = tx
+            .fetch(
+                &Sql::new(format!(
+                    "SELECT {COLUMNS} FROM event_registrations WHERE event_id = ? AND status = ? ORDER BY id"
+                ))
+                .int(event)
+                .text(RegistrationStatus::Waiting.code()),
+                "reading the waiting list",
+                registration_row,
+            )
+            .await?;
+        let mut promoted = Vec::new();
+        for w in waiting {
+            let has_place = holds_registered_seat(&mut tx, event, w.person).await?;
+            if !has_place
+                && let Some(c) = capacity
+                && registered_people(&mut tx, event).await? >= c
+            {
+                break;
+            }
+            tx.execute(
+                &Sql::new("UPDATE event_registrations SET status = ?, updated_at = ? WHERE id = ?")
+                    .text(RegistrationStatus::Registered.code())
+                    .instant(now)
+                    .int(w.id),
+                "giving a place to the first waiting",
+            )
+            .await?;
+            promoted.push(Registration { status: RegistrationStatus::Registered, ..w });
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::EventWithdraw, AuditRecord::Event, event).programme(Some(programme)).after(
+                serde_json::json!({
+                    "registration": registration,
+                    "places_given": promoted.iter().map(|r| r.id).collect::<Vec<_>>(),
+                }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(promoted)
+    }
+
+    /// A day's registrations, withdrawn ones too, in the order they were made.
+    pub async fn registrations(&self, programme: ProgrammeId, event: i64) -> Result<Vec<Registration>, StoreError> {
+        self.fetch(
+            &Sql::new(format!(
+                "SELECT {COLUMNS} FROM event_registrations WHERE event_id = ? \
+                 AND event_id IN (SELECT id FROM programme_events WHERE programme_id = ?) ORDER BY id"
+            ))
+            .int(event)
+            .int(programme),
+            "reading a day's registrations",
+            registration_row,
+        )
+        .await
+    }
+}
+
+impl Db {
+    /// The days a person holds a registered seat at, in a programme.
+    pub async fn registered_days(&self, programme: ProgrammeId, person: PersonId) -> Result<Vec<i64>, StoreError> {
+        self.fetch(
+            &Sql::new(
+                "SELECT DISTINCT r.event_id FROM event_registrations r JOIN programme_events v ON v.id = r.event_id \
+                 WHERE v.programme_id = ? AND r.person_id = ? AND r.status = ? ORDER BY r.event_id",
+            )
+            .int(programme)
+            .int(person)
+            .text(RegistrationStatus::Registered.code()),
+            "reading a person's days",
+            |r| present(r.int("event_id")?, "event_id"),
+        )
+        .await
+    }
+}
+
+impl Db {
+    /// A school's days of staff time used: each person registered and marked present or late,
+    /// once a day however many seats they held (under their first seat's role), with the day's
+    /// id.
+    pub async fn used_seats(&self, programme: ProgrammeId, urn: Urn) -> Result<Vec<(i64, Role)>, StoreError> {
+        let rows = self.fetch(
+            &Sql::new(
+                "SELECT r.event_id, r.person_id, r.seat FROM event_registrations r \
+                 JOIN programme_events v ON v.id = r.event_id \
+                 JOIN event_attendance a ON a.event_id = r.event_id AND a.person_id = r.person_id \
+                 WHERE v.programme_id = ? AND r.urn = ? AND r.status = ? AND a.mark IN (?, ?) ORDER BY r.event_id, r.id",
+            )
+            .int(programme)
+            .int(urn)
+            .text(RegistrationStatus::Registered.code())
+            .text(aspire_core::attendance::Mark::Present.code())
+            .text(aspire_core::attendance::Mark::Late.code()),
+            "reading the seats a school used",
+            |r| {
+                let seat = present(r.text("seat")?, "seat")?;
+                Ok((
+                    present(r.int("event_id")?, "event_id")?,
+                    present(r.person_id("person_id")?, "person_id")?,
+                    Role::parse(&seat).map_err(|_| StoreError::Schema(format!("'{seat}' is not a role")))?,
+                ))
+            },
+        )
+        .await?;
+        let mut seen = std::collections::BTreeSet::new();
+        Ok(rows.into_iter().filter(|(e, p, _)| seen.insert((*e, *p))).map(|(e, _, r)| (e, r)).collect())
+    }
+}

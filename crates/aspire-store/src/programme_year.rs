@@ -1,0 +1,425 @@
+//! The programme year (migration 0016): each network's own start date and its planned days
+//! (Network Days and its schools' Development Days). A plan is saved whole or not at all; a
+//! moved or cancelled day keeps its row and its calendar identity, and raises its sequence so
+//! that calendars replace what they hold. The planner is `aspire_core::schedule`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::Serialize;
+
+use aspire_core::access::Visible;
+use aspire_core::audit::{AuditAction, AuditRecord};
+use aspire_core::people::{NetworkId, PersonId, ProgrammeId};
+use aspire_core::template::Term;
+use aspire_core::urn::Urn;
+
+use crate::audit::{self, Actor, Event, scope_condition};
+use crate::sql::{RowGet, Sql, present};
+use crate::{Db, ProgrammeError, StoreError};
+
+/// Whether a planned day still happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventStatus {
+    Planned,
+    Cancelled,
+}
+
+impl EventStatus {
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            EventStatus::Planned => "planned",
+            EventStatus::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(code: &str) -> Result<EventStatus, StoreError> {
+        match code {
+            "planned" => Ok(EventStatus::Planned),
+            "cancelled" => Ok(EventStatus::Cancelled),
+            other => Err(StoreError::Schema(format!("'{other}' is not an event status this program knows"))),
+        }
+    }
+}
+
+/// A day to add to a network's year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub network: NetworkId,
+    /// The template's event key.
+    pub kind: String,
+    pub number: u32,
+    pub term: Term,
+    pub held_on: NaiveDate,
+    pub starts_at: NaiveTime,
+    pub ends_at: NaiveTime,
+    /// The school, for an event held in one school.
+    pub urn: Option<Urn>,
+    pub adviser: Option<PersonId>,
+    /// Places at the venue; `None`: no limit.
+    pub capacity: Option<u32>,
+}
+
+/// A planned (or cancelled) day of the programme year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProgrammeEvent {
+    pub id: i64,
+    pub programme: ProgrammeId,
+    pub network: NetworkId,
+    pub kind: String,
+    pub number: u32,
+    pub term: Term,
+    pub held_on: NaiveDate,
+    pub starts_at: NaiveTime,
+    pub ends_at: NaiveTime,
+    pub urn: Option<Urn>,
+    pub adviser: Option<PersonId>,
+    pub capacity: Option<u32>,
+    pub status: EventStatus,
+    pub cancel_reason: Option<String>,
+    /// Raised on every change those invited see.
+    pub sequence: u32,
+    /// The event's identity in calendar feeds.
+    pub uid: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+const EVENT_COLUMNS: &str = "v.id, v.programme_id, v.network_id, v.kind, v.number, v.term, v.held_on, v.starts_at, \
+     v.ends_at, v.urn, v.adviser_id, v.capacity, v.status, v.cancel_reason, v.sequence, v.uid, v.updated_at";
+
+fn time_of(text: &str, col: &str) -> Result<NaiveTime, StoreError> {
+    NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| StoreError::Schema(format!("{col} '{text}' is not a time")))
+}
+
+fn event_row(r: &dyn RowGet) -> Result<ProgrammeEvent, StoreError> {
+    let term = present(r.text("term")?, "term")?;
+    let count = |col: &str| -> Result<u32, StoreError> {
+        let v = present(r.int(col)?, col)?;
+        u32::try_from(v).map_err(|_| StoreError::Schema(format!("{col} {v} is out of range")))
+    };
+    Ok(ProgrammeEvent {
+        id: present(r.int("id")?, "id")?,
+        programme: present(r.programme_id("programme_id")?, "programme_id")?,
+        network: present(r.network_id("network_id")?, "network_id")?,
+        kind: present(r.text("kind")?, "kind")?,
+        number: count("number")?,
+        term: Term::parse_code(&term).ok_or_else(|| StoreError::Schema(format!("'{term}' is not a term")))?,
+        held_on: present(r.date("held_on")?, "held_on")?,
+        starts_at: time_of(&present(r.text("starts_at")?, "starts_at")?, "starts_at")?,
+        ends_at: time_of(&present(r.text("ends_at")?, "ends_at")?, "ends_at")?,
+        urn: match r.int("urn")? {
+            Some(u) => Some(Urn::try_from(u).map_err(|_| StoreError::Schema(format!("urn {u} is not a URN")))?),
+            None => None,
+        },
+        adviser: r.person_id("adviser_id")?,
+        capacity: match r.int("capacity")? {
+            Some(c) => Some(u32::try_from(c).map_err(|_| StoreError::Schema(format!("capacity {c} is out of range")))?),
+            None => None,
+        },
+        status: EventStatus::parse(&present(r.text("status")?, "status")?)?,
+        cancel_reason: r.text("cancel_reason")?,
+        sequence: count("sequence")?,
+        uid: present(r.text("uid")?, "uid")?,
+        updated_at: present(r.instant("updated_at")?, "updated_at")?,
+    })
+}
+
+/// Rows per INSERT when a plan is saved: well inside both backends' limits on arguments.
+const ROWS_PER_INSERT: usize = 400;
+
+impl Db {
+    /// Each network's own start date (absent: the programme's).
+    pub async fn network_starts(&self, programme: ProgrammeId) -> Result<BTreeMap<NetworkId, NaiveDate>, StoreError> {
+        let rows = self
+            .fetch(
+                &Sql::new("SELECT id, starts_on FROM networks WHERE programme_id = ? AND starts_on IS NOT NULL")
+                    .int(programme),
+                "reading networks' start dates",
+                |r| Ok((present(r.network_id("id")?, "id")?, present(r.date("starts_on")?, "starts_on")?)),
+            )
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Sets the first day a network's events may be held (`None`: the programme's start).
+    pub async fn set_network_start(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        network: NetworkId,
+        starts: Option<NaiveDate>,
+    ) -> Result<(), ProgrammeError> {
+        let n = self.network(network).await?.filter(|n| n.programme == programme);
+        n.ok_or(ProgrammeError::NoSuchNetwork(network))?;
+        let before = self.network_starts(programme).await?.get(&network).copied();
+        let mut tx = self.begin().await?;
+        tx.execute(
+            &Sql::new("UPDATE networks SET starts_on = ? WHERE id = ?").opt_date(starts).int(network),
+            "setting a network's start date",
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::NetworkStart, AuditRecord::Network, network)
+                .programme(Some(programme))
+                .before(serde_json::json!({ "starts_on": before }))
+                .after(serde_json::json!({ "starts_on": starts })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Saves the planned days of some of a programme's networks, all or none. Refused, writing
+    /// nothing, when one of those networks already has days (move or cancel them instead).
+    pub async fn save_plan(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        events: &[NewEvent],
+    ) -> Result<usize, ProgrammeError> {
+        let all = Visible::everything();
+        let ids: BTreeSet<NetworkId> = self.networks(programme, &all).await?.iter().map(|n| n.id).collect();
+        let planned: BTreeSet<NetworkId> = events.iter().map(|e| e.network).collect();
+        if let Some(n) = planned.iter().find(|n| !ids.contains(n)) {
+            return Err(ProgrammeError::NoSuchNetwork(*n));
+        }
+        let now = Utc::now();
+        let stamp = now.format("%Y%m%dT%H%M%S%6f").to_string();
+        let mut tx = self.begin().await?;
+        if !planned.is_empty() {
+            let list = planned.iter().map(|n| n.get().to_string()).collect::<Vec<_>>().join(", ");
+            let already = tx
+                .fetch_one(
+                    &Sql::new(format!(
+                        "SELECT v.network_id, n.name FROM programme_events v JOIN networks n ON n.id = v.network_id \
+                         WHERE v.network_id IN ({list}) ORDER BY n.name"
+                    )),
+                    "looking for days already planned",
+                    |r| present(r.text("name")?, "name"),
+                )
+                .await?;
+            if let Some(name) = already {
+                return Err(ProgrammeError::Field {
+                    field: "plan",
+                    problem: format!(
+                        "would replace the days already planned for {name}: move, cancel or add days one by one instead"
+                    ),
+                });
+            }
+        }
+        for (c, chunk) in events.chunks(ROWS_PER_INSERT).enumerate() {
+            let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"; chunk.len()].join(", ");
+            let mut sql = Sql::new(format!(
+                "INSERT INTO programme_events (programme_id, network_id, kind, number, term, held_on, starts_at, \
+                 ends_at, urn, adviser_id, capacity, status, cancel_reason, sequence, uid, created_at, updated_at) VALUES {values}"
+            ));
+            for (i, e) in chunk.iter().enumerate() {
+                // When the plan was saved and the day's place in it: unique, and never reused.
+                let uid = format!("{stamp}-{}-p{programme}-n{}-{}@aspire", c * ROWS_PER_INSERT + i, e.network, e.kind);
+                sql = sql
+                    .int(programme)
+                    .int(e.network)
+                    .text(e.kind.as_str())
+                    .int(i64::from(e.number))
+                    .text(e.term.code())
+                    .opt_date(Some(e.held_on))
+                    .text(e.starts_at.format("%H:%M").to_string())
+                    .text(e.ends_at.format("%H:%M").to_string())
+                    .opt_int(e.urn.map(i64::from))
+                    .opt_int(e.adviser)
+                    .opt_int(e.capacity.map(i64::from))
+                    .text(EventStatus::Planned.code())
+                    .opt_text(None::<String>)
+                    .text(uid)
+                    .instant(now)
+                    .instant(now);
+            }
+            tx.execute(&sql, "saving planned days").await?;
+        }
+        let per_network: BTreeMap<String, usize> =
+            planned.iter().map(|n| (n.to_string(), events.iter().filter(|e| e.network == *n).count())).collect();
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::EventsPlan, AuditRecord::Programme, programme)
+                .programme(Some(programme))
+                .after(serde_json::json!({ "days": events.len(), "per_network": per_network })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(events.len())
+    }
+
+    /// The programme's days the reader may see (a network's adviser and schools: that
+    /// network's), in date order, cancelled ones too.
+    pub async fn programme_events(
+        &self,
+        programme: ProgrammeId,
+        visible: &Visible,
+    ) -> Result<Vec<ProgrammeEvent>, StoreError> {
+        let cond = scope_condition(visible, Some("v.programme_id"), Some("v.network_id"), None);
+        self.fetch(
+            &Sql::new(format!(
+                "SELECT {EVENT_COLUMNS} FROM programme_events v WHERE v.programme_id = ? AND {cond} \
+                 ORDER BY v.held_on, v.network_id, v.urn, v.id"
+            ))
+            .int(programme),
+            "reading the programme's days",
+            event_row,
+        )
+        .await
+    }
+
+    /// One day of a programme, whoever may see it (the caller asks the policy first).
+    pub async fn programme_event(&self, programme: ProgrammeId, id: i64) -> Result<Option<ProgrammeEvent>, StoreError> {
+        self.fetch_one(
+            &Sql::new(format!("SELECT {EVENT_COLUMNS} FROM programme_events v WHERE v.programme_id = ? AND v.id = ?"))
+                .int(programme)
+                .int(id),
+            "finding a planned day",
+            event_row,
+        )
+        .await
+    }
+
+    /// Moves a planned day to another date, raising its sequence. The caller has checked the new
+    /// date against the calendars; a cancelled day cannot be moved.
+    pub async fn move_event(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        id: i64,
+        to: NaiveDate,
+        reason: &str,
+    ) -> Result<ProgrammeEvent, ProgrammeError> {
+        self.change_event(actor, programme, id, Change::Move { to, reason }).await
+    }
+
+    /// Cancels a planned day with its reason (required), raising its sequence; the row stays so
+    /// that calendars are told.
+    pub async fn cancel_event(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        id: i64,
+        reason: &str,
+    ) -> Result<ProgrammeEvent, ProgrammeError> {
+        self.change_event(actor, programme, id, Change::Cancel { reason }).await
+    }
+
+    async fn change_event(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        id: i64,
+        change: Change<'_>,
+    ) -> Result<ProgrammeEvent, ProgrammeError> {
+        let no_such =
+            || ProgrammeError::Field { field: "day", problem: format!("{id} is not a day of this programme") };
+        let before = self.programme_event(programme, id).await?.ok_or_else(no_such)?;
+        if before.status == EventStatus::Cancelled {
+            return Err(ProgrammeError::Field { field: "day", problem: "was cancelled: add a new day instead".into() });
+        }
+        let reason = change.reason().trim();
+        if reason.chars().count() > 500 {
+            return Err(ProgrammeError::Field { field: "reason", problem: "must be at most 500 characters".into() });
+        }
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let (sql, action, after) = match change {
+            Change::Move { to, .. } => {
+                if to == before.held_on {
+                    return Err(ProgrammeError::Field { field: "date", problem: "is the day's date already".into() });
+                }
+                (
+                    Sql::new(
+                        "UPDATE programme_events SET held_on = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+                    )
+                    .opt_date(Some(to))
+                    .instant(now)
+                    .int(id),
+                    AuditAction::EventMove,
+                    serde_json::json!({ "held_on": to, "reason": reason }),
+                )
+            }
+            Change::Cancel { .. } => {
+                if reason.is_empty() {
+                    return Err(ProgrammeError::Field {
+                        field: "reason",
+                        problem: "is required: those invited are told why".into(),
+                    });
+                }
+                (
+                    Sql::new(
+                        "UPDATE programme_events SET status = ?, cancel_reason = ?, sequence = sequence + 1, \
+                         updated_at = ? WHERE id = ?",
+                    )
+                    .text(EventStatus::Cancelled.code())
+                    .text(reason)
+                    .instant(now)
+                    .int(id),
+                    AuditAction::EventCancel,
+                    serde_json::json!({ "status": "cancelled", "reason": reason }),
+                )
+            }
+        };
+        tx.execute(&sql, "changing a planned day").await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(action, AuditRecord::Event, id)
+                .programme(Some(programme))
+                .before(serde_json::json!({ "held_on": before.held_on, "status": before.status }))
+                .after(after),
+        )
+        .await?;
+        tx.commit().await?;
+        self.programme_event(programme, id).await?.ok_or_else(no_such)
+    }
+}
+
+enum Change<'a> {
+    Move { to: NaiveDate, reason: &'a str },
+    Cancel { reason: &'a str },
+}
+
+impl Change<'_> {
+    fn reason(&self) -> &str {
+        match self {
+            Change::Move { reason, .. } | Change::Cancel { reason } => reason,
+        }
+    }
+}
+
+impl Db {
+    /// Each network's Achievement Adviser (the first given, when a network has several).
+    pub async fn network_advisers(&self, programme: ProgrammeId) -> Result<BTreeMap<NetworkId, PersonId>, StoreError> {
+        let rows = self
+            .fetch(
+                &Sql::new(
+                    "SELECT g.network_id, g.person_id FROM grants g JOIN people p ON p.id = g.person_id \
+                     WHERE g.role = ? AND g.programme_id = ? AND g.network_id IS NOT NULL AND p.disabled = ? \
+                     ORDER BY g.network_id, g.id",
+                )
+                .text(aspire_core::people::Role::AchievementAdviser.code())
+                .int(programme)
+                .flag(false),
+                "reading networks' advisers",
+                |r| {
+                    Ok((
+                        present(r.network_id("network_id")?, "network_id")?,
+                        present(r.person_id("person_id")?, "person_id")?,
+                    ))
+                },
+            )
+            .await?;
+        let mut out = BTreeMap::new();
+        for (n, p) in rows {
+            out.entry(n).or_insert(p);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,218 @@
+//! A school's staff for its whole-school reach (migration 0016): every adult, with or without an
+//! account, and how each was reached in each term. Read by the school and the programme team;
+//! the share is `aspire_core::reach`.
+
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+
+use aspire_core::audit::{AuditAction, AuditRecord};
+use aspire_core::people::{PersonId, ProgrammeId};
+use aspire_core::reach::{ReachedBy, StaffRole};
+use aspire_core::template::Term;
+use aspire_core::urn::Urn;
+
+use crate::audit::{self, Actor, Event};
+use crate::sql::{Sql, present};
+use crate::{Db, ProgrammeError, StoreError};
+
+/// A member of a school's staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaffRecord {
+    pub id: i64,
+    pub urn: Urn,
+    pub name: String,
+    pub role: StaffRole,
+    pub person: Option<PersonId>,
+    pub left_on: Option<NaiveDate>,
+}
+
+impl Db {
+    /// Adds members of a school's staff, all or none.
+    pub async fn add_staff_members(
+        &self,
+        actor: &Actor,
+        urn: Urn,
+        members: &[(String, StaffRole, Option<PersonId>)],
+    ) -> Result<Vec<i64>, ProgrammeError> {
+        if let Some((name, _, _)) = members.iter().find(|(n, _, _)| n.trim().is_empty() || n.chars().count() > 200) {
+            return Err(ProgrammeError::Field {
+                field: "name",
+                problem: format!("'{name}' must be 1 to 200 characters"),
+            });
+        }
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let mut ids = Vec::new();
+        for (name, role, person) in members {
+            let id = tx
+                .fetch_one(
+                    &Sql::new(
+                        "INSERT INTO school_staff (urn, name, staff_role, person_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                    )
+                    .int(urn)
+                    .text(name.trim())
+                    .text(role.code())
+                    .opt_int(*person)
+                    .instant(now),
+                    "adding a member of staff",
+                    |r| present(r.int("id")?, "id"),
+                )
+                .await?
+                .ok_or_else(|| StoreError::Schema("a member of staff was not written".into()))?;
+            ids.push(id);
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::StaffAdd, AuditRecord::Enrolment, urn)
+                .urn(Some(urn))
+                .after(serde_json::json!({ "staff": ids.len() })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// A school's staff, by name.
+    pub async fn staff_members(&self, urn: Urn) -> Result<Vec<StaffRecord>, StoreError> {
+        self.fetch(
+            &Sql::new(
+                "SELECT id, urn, name, staff_role, person_id, left_on FROM school_staff WHERE urn = ? ORDER BY name, id",
+            )
+            .int(urn),
+            "reading a school's staff",
+            |r| {
+                let role = present(r.text("staff_role")?, "staff_role")?;
+                let u = present(r.int("urn")?, "urn")?;
+                Ok(StaffRecord {
+                    id: present(r.int("id")?, "id")?,
+                    urn: Urn::try_from(u).map_err(|_| StoreError::Schema(format!("urn {u} is not a URN")))?,
+                    name: present(r.text("name")?, "name")?,
+                    role: role.parse().map_err(StoreError::Schema)?,
+                    person: r.person_id("person_id")?,
+                    left_on: r.date("left_on")?,
+                })
+            },
+        )
+        .await
+    }
+
+    /// Marks a member of a school's staff as having left on a day.
+    pub async fn set_staff_left(
+        &self,
+        actor: &Actor,
+        urn: Urn,
+        staff: i64,
+        left_on: Option<NaiveDate>,
+    ) -> Result<(), ProgrammeError> {
+        let mut tx = self.begin().await?;
+        let n = tx
+            .execute(
+                &Sql::new("UPDATE school_staff SET left_on = ? WHERE id = ? AND urn = ?")
+                    .opt_date(left_on)
+                    .int(staff)
+                    .int(urn),
+                "marking a member of staff as left",
+            )
+            .await?;
+        if n == 0 {
+            return Err(ProgrammeError::Field {
+                field: "staff",
+                problem: format!("{staff} is not on this school's staff"),
+            });
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::StaffLeave, AuditRecord::Enrolment, urn)
+                .urn(Some(urn))
+                .after(serde_json::json!({ "staff": staff, "left_on": left_on })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records who of a school's staff were reached in a term and how (a record already there
+    /// stays once). Refused, writing nothing, when one is not of the school's staff.
+    pub async fn record_reach(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        urn: Urn,
+        term: Term,
+        reached: &[(i64, ReachedBy)],
+    ) -> Result<usize, ProgrammeError> {
+        let staff: std::collections::BTreeSet<i64> = self.staff_members(urn).await?.iter().map(|s| s.id).collect();
+        if let Some((id, _)) = reached.iter().find(|(id, _)| !staff.contains(id)) {
+            return Err(ProgrammeError::Field {
+                field: "staff",
+                problem: format!("{id} is not on this school's staff"),
+            });
+        }
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        for (id, how) in reached {
+            tx.execute(
+                &Sql::new("DELETE FROM staff_reach WHERE staff_id = ? AND programme_id = ? AND term = ? AND how = ?")
+                    .int(*id)
+                    .int(programme)
+                    .text(term.code())
+                    .text(how.code()),
+                "replacing a reach record",
+            )
+            .await?;
+            tx.execute(
+                &Sql::new(
+                    "INSERT INTO staff_reach (staff_id, programme_id, term, how, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                )
+                .int(*id)
+                .int(programme)
+                .text(term.code())
+                .text(how.code())
+                .text(actor.label.as_str())
+                .instant(now),
+                "recording reach",
+            )
+            .await?;
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::StaffReach, AuditRecord::Enrolment, urn)
+                .programme(Some(programme))
+                .urn(Some(urn))
+                .after(serde_json::json!({ "term": term.code(), "reached": reached.len() })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(reached.len())
+    }
+
+    /// How a school's staff were reached in a programme: (staff id, term, how).
+    pub async fn reach_records(
+        &self,
+        programme: ProgrammeId,
+        urn: Urn,
+    ) -> Result<Vec<(i64, Term, ReachedBy)>, StoreError> {
+        self.fetch(
+            &Sql::new(
+                "SELECT r.staff_id, r.term, r.how FROM staff_reach r JOIN school_staff s ON s.id = r.staff_id \
+                 WHERE r.programme_id = ? AND s.urn = ? ORDER BY r.term, r.staff_id",
+            )
+            .int(programme)
+            .int(urn),
+            "reading a school's reach",
+            |r| {
+                let term = present(r.text("term")?, "term")?;
+                let how = present(r.text("how")?, "how")?;
+                Ok((
+                    present(r.int("staff_id")?, "staff_id")?,
+                    Term::parse_code(&term).ok_or_else(|| StoreError::Schema(format!("'{term}' is not a term")))?,
+                    how.parse().map_err(StoreError::Schema)?,
+                ))
+            },
+        )
+        .await
+    }
+}

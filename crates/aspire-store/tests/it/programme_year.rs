@@ -1,0 +1,275 @@
+//! The programme year on both backends: a plan saved whole or not at all, days moved and
+//! cancelled with their sequence raised and their audit entries, networks' own start dates, and
+//! each reader's share of the days.
+
+use chrono::{NaiveDate, NaiveTime};
+
+use aspire_core::access::{Action, Principal, Record, Visible};
+use aspire_core::audit::AuditAction;
+use aspire_core::people::{Grant, NetworkId, PersonId, Role, Scope};
+use aspire_core::template::{Season, Term};
+use aspire_core::urn::Urn;
+use aspire_store::{Actor, AuditQuery, EventStatus, NewEvent, ProgrammeError};
+use aspire_testkit::{ProgrammeBuilder, network_with_adviser};
+
+use crate::{TestDb, import, parse};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("date")
+}
+
+fn urn(s: &str) -> Urn {
+    Urn::parse(s).expect("urn")
+}
+
+fn day(network: NetworkId, on: NaiveDate, kind: &str, school: Option<&str>, adviser: PersonId) -> NewEvent {
+    NewEvent {
+        network,
+        kind: kind.into(),
+        number: 1,
+        term: Term { year: 2018, season: Season::Autumn },
+        held_on: on,
+        starts_at: NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
+        ends_at: NaiveTime::from_hms_opt(15, 30, 0).expect("time"),
+        urn: school.map(urn),
+        adviser: Some(adviser),
+        capacity: None,
+    }
+}
+
+#[tokio::test]
+async fn a_plan_is_saved_whole_and_its_days_are_moved_and_cancelled_with_their_sequence_raised() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Year").bare().enrol(&["105626", "105627", "105631", "105638"]).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North", &["105626", "105627"]).await;
+        let (south, other) = network_with_adviser(db, p, "South", &["105631", "105638"]).await;
+
+        // Many days (more than one INSERT's worth) are saved in one go.
+        let mut days = vec![day(north, d(2018, 10, 2), "network-day", None, adviser)];
+        for i in 0..450 {
+            days.push(NewEvent {
+                number: i + 1,
+                ..day(
+                    north,
+                    d(2018, 10, 3) + chrono::Days::new(u64::from(i)),
+                    "development-day",
+                    Some("105626"),
+                    adviser,
+                )
+            });
+        }
+        days.push(day(south, d(2018, 10, 4), "network-day", None, other));
+        assert_eq!(db.save_plan(&cli, p, &days).await.expect("saved"), 452);
+        let all = db.programme_events(p, &Visible::everything()).await.expect("days");
+        assert_eq!(all.len(), 452);
+        assert!(all.windows(2).all(|w| w[0].held_on <= w[1].held_on), "in date order");
+        let first = &all[0];
+        assert_eq!(
+            (first.kind.as_str(), first.urn, first.sequence, first.status),
+            ("network-day", None, 0, EventStatus::Planned)
+        );
+        assert_eq!(first.starts_at.format("%H:%M").to_string(), "09:00");
+        let uids: std::collections::BTreeSet<&str> = all.iter().map(|e| e.uid.as_str()).collect();
+        assert_eq!(uids.len(), 452, "every day has its own identity");
+
+        // Planning a network again is refused, naming it, and writes nothing.
+        let again = db.save_plan(&cli, p, &[day(south, d(2018, 11, 6), "network-day", None, other)]).await;
+        assert!(matches!(&again, Err(ProgrammeError::Field { problem, .. }) if problem.contains("South")), "{again:?}");
+        // A plan naming a network of no programme of ours writes nothing either.
+        let stray =
+            db.save_plan(&cli, p, &[day(NetworkId::new(9_999), d(2018, 11, 6), "network-day", None, other)]).await;
+        assert!(matches!(stray, Err(ProgrammeError::NoSuchNetwork(_))));
+        assert_eq!(db.programme_events(p, &Visible::everything()).await.expect("days").len(), 452);
+
+        // A move raises the sequence and keeps the identity.
+        let moved = db.move_event(&cli, p, first.id, d(2018, 10, 9), "the venue is closed").await.expect("moved");
+        assert_eq!((moved.held_on, moved.sequence, moved.uid.as_str()), (d(2018, 10, 9), 1, first.uid.as_str()));
+        // A cancellation needs its reason, keeps the row and raises the sequence again.
+        let no_reason = db.cancel_event(&cli, p, first.id, "  ").await;
+        assert!(matches!(no_reason, Err(ProgrammeError::Field { field: "reason", .. })), "{no_reason:?}");
+        let cancelled = db.cancel_event(&cli, p, first.id, "Snow closed the roads").await.expect("cancelled");
+        assert_eq!((cancelled.status, cancelled.sequence), (EventStatus::Cancelled, 2));
+        assert_eq!(cancelled.cancel_reason.as_deref(), Some("Snow closed the roads"));
+        let late = db.move_event(&cli, p, first.id, d(2018, 10, 16), "").await;
+        assert!(
+            matches!(late, Err(ProgrammeError::Field { field: "day", .. })),
+            "a cancelled day is not moved: {late:?}"
+        );
+        for action in [AuditAction::EventsPlan, AuditAction::EventMove, AuditAction::EventCancel] {
+            let q = AuditQuery { action: Some(action), ..AuditQuery::default() };
+            let entries = db.audit_log(&Visible::everything(), &q).await.expect("log");
+            assert_eq!(entries.len(), 1, "{action}: {entries:?}");
+            assert_eq!(entries[0].programme, Some(p), "{action}");
+        }
+
+        // An adviser sees their network's days only.
+        let grant = Grant::new(Role::AchievementAdviser, Scope::Network { programme: p, network: south }, false)
+            .expect("grant");
+        let me = Principal { person: other, grants: vec![grant], memberships: vec![], la_schools: vec![] };
+        let mine = db.programme_events(p, &me.visible(Action::View, Record::Network)).await.expect("days");
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].network, south);
+
+        // A network's own start date.
+        assert!(db.network_starts(p).await.expect("starts").is_empty());
+        db.set_network_start(&cli, p, north, Some(d(2018, 11, 1))).await.expect("start");
+        assert_eq!(db.network_starts(p).await.expect("starts").get(&north), Some(&d(2018, 11, 1)));
+        t.cleanup().await;
+    }
+}
+
+/// Fifty people from twenty-five schools register at once for a day with ten places: exactly
+/// ten are registered and forty wait, in the order they were taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_registrations_at_once_for_ten_places_register_ten_and_put_forty_on_the_waiting_list() {
+    use aspire_store::{NewRegistration, RegistrationStatus};
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Busy").bare().enrol(&["105626", "105627"]).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North", &["105626", "105627"]).await;
+        let ten = NewEvent { capacity: Some(10), ..day(north, d(2018, 10, 2), "network-day", None, adviser) };
+        db.save_plan(&cli, p, &[ten]).await.expect("saved");
+        let event = db.programme_events(p, &Visible::everything()).await.expect("days")[0].id;
+        let mut people = Vec::new();
+        for _ in 0..50 {
+            people.push(aspire_testkit::person_with(db, &[]).await.0);
+        }
+        let mut tasks = Vec::new();
+        for (i, person) in people.iter().enumerate() {
+            let db = db.clone();
+            let new = NewRegistration {
+                event,
+                urn: Urn::try_from(200_000 + (i as i64) / 2).expect("urn"),
+                seat: if i % 2 == 0 { Role::HeadTeacher } else { Role::SeniorLeader },
+                person: *person,
+                substitute: None,
+            };
+            tasks.push(tokio::spawn(async move { db.register(&Actor::command_line(), p, &new).await }));
+        }
+        let mut registered = 0;
+        let mut waiting = 0;
+        for task in tasks {
+            match task.await.expect("task").expect("registration").status {
+                RegistrationStatus::Registered => registered += 1,
+                RegistrationStatus::Waiting => waiting += 1,
+                RegistrationStatus::Withdrawn => panic!("withdrawn"),
+            }
+        }
+        assert_eq!((registered, waiting), (10, 40));
+        let rows = db.registrations(p, event).await.expect("registrations");
+        assert_eq!(rows.iter().filter(|r| r.status == RegistrationStatus::Registered).count(), 10);
+
+        // A withdrawal gives its place to the first waiting.
+        let first_waiting = rows.iter().find(|r| r.status == RegistrationStatus::Waiting).expect("waiting").clone();
+        let gone = rows.iter().find(|r| r.status == RegistrationStatus::Registered).expect("registered").id;
+        let promoted = db.withdraw_registration(&cli, p, gone).await.expect("withdrawn");
+        assert_eq!(promoted.iter().map(|r| r.id).collect::<Vec<_>>(), vec![first_waiting.id]);
+        let rows = db.registrations(p, event).await.expect("registrations");
+        assert_eq!(rows.iter().filter(|r| r.status == RegistrationStatus::Registered).count(), 10);
+        assert_eq!(rows.iter().filter(|r| r.status == RegistrationStatus::Waiting).count(), 39);
+        t.cleanup().await;
+    }
+}
+
+/// A school's seat holds one person; one person may take two seats of a small school, and takes
+/// one place; a cancelled day takes no one.
+#[tokio::test]
+async fn a_seat_holds_one_person_and_one_person_may_hold_two_seats() {
+    use aspire_store::{NewRegistration, RegistrationStatus};
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Seats").bare().enrol(&["105626", "105627"]).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North", &["105626", "105627"]).await;
+        let one = NewEvent { capacity: Some(1), ..day(north, d(2018, 10, 2), "network-day", None, adviser) };
+        let other = day(north, d(2018, 10, 9), "network-day", None, adviser);
+        db.save_plan(&cli, p, &[one, other]).await.expect("saved");
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let (a, b) = (aspire_testkit::person_with(db, &[]).await.0, aspire_testkit::person_with(db, &[]).await.0);
+        let seat =
+            |person, seat| NewRegistration { event: days[0].id, urn: urn("105626"), seat, person, substitute: None };
+        let head = db.register(&cli, p, &seat(a, Role::HeadTeacher)).await.expect("head");
+        assert_eq!(head.status, RegistrationStatus::Registered);
+        // The same person takes the senior leader's seat too, without a second place.
+        let both = db.register(&cli, p, &seat(a, Role::SeniorLeader)).await.expect("two seats");
+        assert_eq!(both.status, RegistrationStatus::Registered);
+        let taken = db.register(&cli, p, &seat(b, Role::HeadTeacher)).await;
+        assert!(
+            matches!(&taken, Err(ProgrammeError::Field { field: "seat", problem }) if problem.contains("taken")),
+            "{taken:?}"
+        );
+        let again = db.register(&cli, p, &seat(a, Role::HeadTeacher)).await;
+        assert!(matches!(again, Err(ProgrammeError::Field { field: "seat", .. })));
+        db.cancel_event(&cli, p, days[1].id, "The venue flooded").await.expect("cancelled");
+        let late = db.register(&cli, p, &NewRegistration { event: days[1].id, ..seat(b, Role::HeadTeacher) }).await;
+        assert!(matches!(late, Err(ProgrammeError::Field { field: "day", .. })), "{late:?}");
+        t.cleanup().await;
+    }
+}
+
+/// A roll is written a day at a time, a mark replacing the person's last, and the doses follow
+/// from it; a cancelled day has no roll.
+#[tokio::test]
+async fn a_days_roll_is_recorded_whole_and_adds_up_to_each_schools_dose() {
+    use aspire_core::attendance::{Day, DayKind, Mark, doses};
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Roll").bare().enrol(&["105626", "105627"]).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North", &["105626", "105627"]).await;
+        db.save_plan(
+            &cli,
+            p,
+            &[
+                day(north, d(2018, 10, 2), "network-day", None, adviser),
+                day(north, d(2018, 10, 9), "development-day", Some("105626"), adviser),
+                day(north, d(2018, 10, 16), "network-day", None, adviser),
+            ],
+        )
+        .await
+        .expect("saved");
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let (a, b) = (aspire_testkit::person_with(db, &[]).await.0, aspire_testkit::person_with(db, &[]).await.0);
+        let (x, y) = (urn("105626"), urn("105627"));
+        db.record_roll(&cli, p, days[0].id, &[(a, x, Mark::Absent), (b, y, Mark::Apologies)]).await.expect("roll");
+        // Corrected later: the first was there after all.
+        db.record_roll(&cli, p, days[0].id, &[(a, x, Mark::Late)]).await.expect("roll");
+        db.record_roll(&cli, p, days[1].id, &[(a, x, Mark::Present)]).await.expect("roll");
+        let twice = db.record_roll(&cli, p, days[1].id, &[(a, x, Mark::Present), (a, x, Mark::Absent)]).await;
+        assert!(matches!(twice, Err(ProgrammeError::Field { field: "roll", .. })), "{twice:?}");
+        db.cancel_event(&cli, p, days[2].id, "Snow").await.expect("cancelled");
+        let none = db.record_roll(&cli, p, days[2].id, &[(a, x, Mark::Present)]).await;
+        assert!(matches!(none, Err(ProgrammeError::Field { field: "day", .. })), "{none:?}");
+
+        let marks = db.roll_marks(p, &Visible::everything()).await.expect("marks");
+        assert_eq!(marks.len(), 3);
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let as_days: Vec<Day> = days
+            .iter()
+            .map(|e| Day {
+                id: e.id,
+                network: e.network,
+                term: e.term,
+                kind: if e.urn.is_some() { DayKind::SchoolDay } else { DayKind::NetworkDay },
+                urn: e.urn,
+                cancelled: e.status == EventStatus::Cancelled,
+            })
+            .collect();
+        let members = [(x, north), (y, north)].into_iter().collect();
+        let dose = doses(&as_days, &marks, &members);
+        let term = Term { year: 2018, season: Season::Autumn };
+        assert_eq!((dose[&(x, term)].network_days, dose[&(x, term)].network_days_attended), (1, 1));
+        assert_eq!(dose[&(x, term)].development_days_held, 1);
+        assert_eq!(dose[&(y, term)].network_days_attended, 0);
+        let q = AuditQuery { action: Some(AuditAction::EventRoll), ..AuditQuery::default() };
+        assert_eq!(db.audit_log(&Visible::everything(), &q).await.expect("log").len(), 3);
+        t.cleanup().await;
+    }
+}
