@@ -304,7 +304,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             code
         }
         Command::Attendance(cmd) => {
-            let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let db = open_existing(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = attendance::run(&db, &cmd).await;
             db.close().await;
             code
