@@ -148,7 +148,7 @@ mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+        NaiveDate::from_ymd_opt(y, m, day).expect("checked in the test")
     }
 
     fn dates(year: i32) -> Vec<NaiveDate> {
@@ -165,40 +165,43 @@ mod tests {
 
     #[test]
     fn known_holidays_fall_on_their_days() {
-        assert_eq!(bank_holiday_on(d(2019, 4, 22)).unwrap().name, "Easter Monday");
-        assert_eq!(bank_holiday_on(d(2019, 4, 19)).unwrap().name, "Good Friday");
-        assert_eq!(bank_holiday_on(d(2024, 8, 26)).unwrap().name, "Summer bank holiday");
-        assert_eq!(bank_holiday_on(d(2018, 5, 7)).unwrap().name, EARLY_MAY);
-        assert_eq!(bank_holiday_on(d(2018, 5, 28)).unwrap().name, SPRING);
+        assert_eq!(bank_holiday_on(d(2019, 4, 22)).expect("checked in the test").name, "Easter Monday");
+        assert_eq!(bank_holiday_on(d(2019, 4, 19)).expect("checked in the test").name, "Good Friday");
+        assert_eq!(bank_holiday_on(d(2024, 8, 26)).expect("checked in the test").name, "Summer bank holiday");
+        assert_eq!(bank_holiday_on(d(2018, 5, 7)).expect("checked in the test").name, EARLY_MAY);
+        assert_eq!(bank_holiday_on(d(2018, 5, 28)).expect("checked in the test").name, SPRING);
     }
 
     #[test]
     fn ve_day_replaced_the_early_may_monday_in_2020() {
         assert_eq!(bank_holiday_on(d(2020, 5, 4)), None);
-        assert_eq!(bank_holiday_on(d(2020, 5, 8)).unwrap().name, "Early May bank holiday (VE day)");
+        assert_eq!(
+            bank_holiday_on(d(2020, 5, 8)).expect("checked in the test").name,
+            "Early May bank holiday (VE day)"
+        );
         assert_eq!(dates(2020).len(), 8);
     }
 
     #[test]
     fn substitute_days_follow_weekend_holidays() {
         // Christmas 2020 was a Friday: Boxing Day (Saturday) moved to Monday 28th.
-        assert_eq!(bank_holiday_on(d(2020, 12, 28)).unwrap().name, "Boxing Day");
+        assert_eq!(bank_holiday_on(d(2020, 12, 28)).expect("checked in the test").name, "Boxing Day");
         assert_eq!(bank_holiday_on(d(2020, 12, 26)), None);
         // Christmas 2021 was a Saturday: Monday 27th and Tuesday 28th.
-        assert_eq!(bank_holiday_on(d(2021, 12, 27)).unwrap().name, "Christmas Day");
-        assert_eq!(bank_holiday_on(d(2021, 12, 28)).unwrap().name, "Boxing Day");
+        assert_eq!(bank_holiday_on(d(2021, 12, 27)).expect("checked in the test").name, "Christmas Day");
+        assert_eq!(bank_holiday_on(d(2021, 12, 28)).expect("checked in the test").name, "Boxing Day");
         // Christmas 2022 was a Sunday: Boxing Day Monday 26th, Christmas Tuesday 27th.
-        assert_eq!(bank_holiday_on(d(2022, 12, 26)).unwrap().name, "Boxing Day");
-        assert_eq!(bank_holiday_on(d(2022, 12, 27)).unwrap().name, "Christmas Day");
+        assert_eq!(bank_holiday_on(d(2022, 12, 26)).expect("checked in the test").name, "Boxing Day");
+        assert_eq!(bank_holiday_on(d(2022, 12, 27)).expect("checked in the test").name, "Christmas Day");
         // New Year's Day 2022 was a Saturday, 2023 a Sunday.
-        assert_eq!(bank_holiday_on(d(2022, 1, 3)).unwrap().name, "New Year's Day");
-        assert_eq!(bank_holiday_on(d(2023, 1, 2)).unwrap().name, "New Year's Day");
+        assert_eq!(bank_holiday_on(d(2022, 1, 3)).expect("checked in the test").name, "New Year's Day");
+        assert_eq!(bank_holiday_on(d(2023, 1, 2)).expect("checked in the test").name, "New Year's Day");
     }
 
     #[test]
     fn the_one_off_days_of_2022_and_2023_are_there() {
         assert_eq!(bank_holiday_on(d(2022, 5, 30)), None);
-        assert_eq!(bank_holiday_on(d(2022, 6, 2)).unwrap().name, SPRING);
+        assert_eq!(bank_holiday_on(d(2022, 6, 2)).expect("checked in the test").name, SPRING);
         assert!(bank_holiday_on(d(2022, 6, 3)).is_some());
         assert!(bank_holiday_on(d(2022, 9, 19)).is_some());
         assert_eq!(dates(2022).len(), 10);

@@ -225,7 +225,7 @@ impl SchoolCalendar {
         check_terms(&plain)?;
         let mut terms = terms;
         terms.sort_by_key(|(t, _)| t.starts);
-        closures.sort_by(|a, b| a.date.cmp(&b.date));
+        closures.sort_by_key(|c| c.date);
         Ok(SchoolCalendar { terms, closures })
     }
 
@@ -303,11 +303,11 @@ mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+        NaiveDate::from_ymd_opt(y, m, day).expect("checked in the test")
     }
 
     fn year(start: u16) -> AcademicYear {
-        AcademicYear::starting(start).unwrap()
+        AcademicYear::starting(start).expect("checked in the test")
     }
 
     fn autumn_2019() -> DatedTerm {
@@ -337,7 +337,7 @@ mod tests {
             vec![(spring_2020(), TermSource::La), (autumn_2019(), TermSource::La)],
             vec![Closure { date: d(2019, 9, 4), reason: "INSET day".into() }],
         )
-        .unwrap()
+        .expect("checked in the test")
     }
 
     #[test]
@@ -360,7 +360,7 @@ mod tests {
         summer.ends = d(2020, 7, 22);
         summer.half_term_starts = d(2020, 5, 25);
         summer.half_term_ends = d(2020, 5, 29);
-        let c = SchoolCalendar::new(vec![(summer, TermSource::School)], vec![]).unwrap();
+        let c = SchoolCalendar::new(vec![(summer, TermSource::School)], vec![]).expect("checked in the test");
         assert_eq!(
             c.closed_reason(d(2020, 5, 8)),
             Some(ClosedReason::BankHoliday("Early May bank holiday (VE day)".into()))
@@ -421,9 +421,9 @@ mod tests {
     fn the_default_pattern_covers_ten_years_and_is_consistent() {
         let terms = default_terms();
         assert_eq!(terms.len(), 30);
-        check_terms(terms).unwrap();
-        assert_eq!(terms.first().unwrap().academic_year, year(2017));
-        assert_eq!(terms.last().unwrap().academic_year, year(2026));
+        check_terms(terms).expect("checked in the test");
+        assert_eq!(terms.first().expect("checked in the test").academic_year, year(2017));
+        assert_eq!(terms.last().expect("checked in the test").academic_year, year(2026));
         let c = SchoolCalendar::default_pattern();
         for (t, source) in c.terms() {
             assert_eq!(*source, TermSource::Default);
