@@ -1,5 +1,6 @@
 //! The `aspire` command line.
 
+mod calendar;
 mod demo;
 mod eligibility;
 mod evaluate;
@@ -102,6 +103,9 @@ enum Command {
     /// Joining a programme: reminders to heads of the steps still open.
     #[command(subcommand)]
     Joining(joining::JoiningCommand),
+    /// The school calendar: bank holidays in England and Wales.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
 }
 
 /// How the web application is reached.
@@ -272,6 +276,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { addr } => demo::run(url.as_deref(), addr).await,
+        Command::Calendar(cmd) => calendar::run(&cmd),
         Command::Programme(cmd) => {
             let db = open(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = programmes::run(&db, &cmd).await;
