@@ -2,12 +2,14 @@
 //!
 //! Modules by domain area: identifiers ([`urn`], [`codes`], [`year`]), the school register
 //! ([`school`]), Ofsted judgements ([`ofsted`]), KS2 results ([`ks2`]), URN chains ([`links`]),
-//! dates as public files write them ([`dates`]) and coordinates ([`geo`]); people, roles and
+//! dates as public files write them ([`dates`]), term dates, bank holidays and the days a school is
+//! open ([`calendar`]) and coordinates ([`geo`]); people, roles and
 //! the authorisation policy ([`people`], [`access`]); networks of nearby schools ([`networks`]).
 pub mod access;
 pub mod areas;
 pub mod attendance;
 pub mod audit;
+pub mod calendar;
 pub mod codes;
 pub mod dates;
 pub mod eligibility;

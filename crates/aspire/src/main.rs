@@ -1,6 +1,7 @@
 //! The `aspire` command line.
 
 mod attendance;
+mod calendar;
 mod demo;
 mod eligibility;
 mod evaluate;
@@ -108,6 +109,9 @@ enum Command {
     /// The rolls of a programme's days: sign-in sheets, and each school's dose.
     #[command(subcommand)]
     Attendance(attendance::AttendanceCommand),
+    /// The school calendar: bank holidays in England and Wales.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
 }
 
 /// How the web application is reached.
@@ -297,6 +301,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { addr } => demo::run(url.as_deref(), addr).await,
+        Command::Calendar(cmd) => calendar::run(&cmd),
         Command::Programme(cmd) => {
             let db = open_existing(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
             let code = programmes::run(&db, &cmd).await;

@@ -1,5 +1,6 @@
 //! The `aspire` binary as a user runs it: exit codes, messages, and what ends up in the database.
 
+mod calendar;
 mod joining;
 mod networks;
 mod sessions;
