@@ -230,8 +230,37 @@ async fn an_enquiry_chooses_its_school_by_name_says_every_problem_and_is_acknowl
         thanks.body.contains("eligible") && thanks.body.contains("From public data")
             || thanks.body.contains("Public data does not settle")
     );
-    let oldham = app.get(&format!("/join/{open}/thanks/{OLDHAM}")).await;
+    let oldham = app.get(sent.headers["location"].to_str().expect("location")).await;
     assert!(!oldham.body.contains("is not in an area"), "{}", oldham.body);
+}
+
+#[tokio::test]
+async fn only_the_sender_is_told_an_enquiry_or_a_request_was_sent() {
+    let app = app().await;
+    let (open, _) = programmes(&app).await;
+    // Nobody has sent anything: the thanks page says so, whatever the URN or token.
+    for url in [
+        format!("/join/{open}/thanks/{OLDHAM}"),
+        format!("/join/{open}/thanks/{OLDHAM}?sent=yes"),
+        format!("/join/{open}/thanks/{OLDHAM}?sent={}", "ab".repeat(32)),
+    ] {
+        let page = app.get(&url).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{url}: {}", page.body);
+        assert!(page.body.contains("Nothing has been sent") && !page.body.contains("has been sent."), "{}", page.body);
+    }
+    let speak = app.get(&format!("/join/{open}/speak?sent=yes")).await;
+    assert!(!speak.body.contains("data-testid=\"request-sent\""), "{}", speak.body);
+
+    // A real enquiry: its redirect opens its own page, not another school's.
+    let sent = enquire(&app, open, "10.2.0.1", &filled(OLDHAM, "sam@school.example")).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let location = sent.headers["location"].to_str().expect("location").to_owned();
+    let page = app.get(&location).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("data-testid=\"enquiry-sent\""), "{}", page.body);
+    let token = location.split("sent=").nth(1).expect("token");
+    let other = app.get(&format!("/join/{open}/thanks/{HAMPSHIRE}?sent={token}")).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
 }
 
 #[tokio::test]

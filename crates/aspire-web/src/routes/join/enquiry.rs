@@ -249,6 +249,17 @@ pub(super) async fn find_school(
     Ok(None)
 }
 
+/// What an enquiry's receipt is for.
+pub(super) fn enquiry_receipt(id: ProgrammeId, urn: Urn) -> String {
+    format!("enquiry/{id}/{urn}")
+}
+
+/// The thanks page's address for an enquiry just sent, with the token that opens it.
+fn receipt(state: &AppState, id: ProgrammeId, urn: Urn) -> String {
+    let token = state.receipts.issue(&enquiry_receipt(id, urn));
+    format!("{}?sent={token}", urls::thanks(id, urn))
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -259,7 +270,7 @@ pub async fn submit(
     // A filled-in hidden field: answer as if it worked, keep nothing.
     if !f.website.trim().is_empty() {
         tracing::info!(programme = id.get(), "enquiry with the hidden field filled in: not kept");
-        let to = Urn::parse(&f.urn).map_or_else(|_| urls::join(), |u| urls::thanks(id, u));
+        let to = Urn::parse(&f.urn).map_or_else(|_| urls::join(), |u| receipt(&state, id, u));
         return Ok(Redirect::to(&to).into_response());
     }
     let mut again = JoinForm::new(&state, &viewer, programme.clone(), areas).await?;
@@ -304,7 +315,7 @@ pub async fn submit(
     match aspire_app::join::send_enquiry(&state.db, &viewer.actor(), &programme, urn, contact, &settings, now).await {
         Ok(_) => {
             state.limiter.count("enquiry", viewer.client.as_deref(), hour);
-            Ok(Redirect::to(&urls::thanks(id, urn)).into_response())
+            Ok(Redirect::to(&receipt(&state, id, urn)).into_response())
         }
         Err(EnquiryError::SchoolLimit { count, contact }) => Err(WebError::TooMany(
             3600,

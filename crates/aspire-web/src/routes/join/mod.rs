@@ -181,9 +181,17 @@ struct Thanks {
 pub async fn thanks(
     State(state): State<AppState>,
     Path((id, urn)): Path<(ProgrammeId, String)>,
+    axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
     let (programme, areas) = enquiry::recruiting(&state, id).await?;
     let urn = Urn::parse(&urn).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?;
+    // Only the sender, just after sending, is told it was sent.
+    if !state.receipts.valid(params.get("sent").map(String::as_str), &enquiry::enquiry_receipt(id, urn)) {
+        return Err(WebError::NotFound(format!(
+            "Nothing has been sent from here about URN {urn}. To ask about joining {}, fill in the enquiry form.",
+            programme.name
+        )));
+    }
     let place = aspire_app::join::school_place(&state.db, urn).await?;
     let school = place.as_ref().map_or_else(|| format!("URN {urn}"), |p| p.name.clone());
     let in_area = place.as_ref().is_some_and(|p| areas.iter().any(|a| area_covers(a, p)));

@@ -55,6 +55,11 @@ async fn speak_page(state: &AppState, viewer: &Viewer, programme: Programme) -> 
     })
 }
 
+/// What a request's receipt is for.
+fn speak_receipt(id: ProgrammeId) -> String {
+    format!("speak/{id}")
+}
+
 pub async fn form(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -63,7 +68,7 @@ pub async fn form(
 ) -> Result<Html<String>, WebError> {
     let (programme, _) = recruiting(&state, id).await?;
     let mut p = speak_page(&state, &viewer, programme).await?;
-    p.sent = params.get("sent").is_some_and(|s| s == "yes");
+    p.sent = state.receipts.valid(params.get("sent").map(String::as_str), &speak_receipt(id));
     page(p)
 }
 
@@ -89,9 +94,9 @@ pub async fn submit(
     Form(f): Form<SpeakForm>,
 ) -> Result<Response, WebError> {
     let (programme, _) = recruiting(&state, id).await?;
-    let done = format!("{}?sent=yes", urls::speak(id));
+    let done = || format!("{}?sent={}", urls::speak(id), state.receipts.issue(&speak_receipt(id)));
     if !f.website.trim().is_empty() {
-        return Ok(Redirect::to(&done).into_response());
+        return Ok(Redirect::to(&done()).into_response());
     }
     let mut again = speak_page(&state, &viewer, programme.clone()).await?;
     let mut choices = Vec::new();
@@ -145,5 +150,5 @@ pub async fn submit(
     };
     state.db.queue_head_request(&viewer.actor(), id, *person, &mail).await?;
     state.limiter.count("head-request", viewer.client.as_deref(), hour);
-    Ok(Redirect::to(&done).into_response())
+    Ok(Redirect::to(&done()).into_response())
 }
