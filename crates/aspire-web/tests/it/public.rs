@@ -340,3 +340,31 @@ async fn a_request_to_speak_to_a_head_teacher_reaches_a_volunteer_whose_address_
     assert_eq!(log.len(), 1);
     assert!(!format!("{log:?}").contains(&address), "the log names the volunteer, not the address");
 }
+
+#[tokio::test]
+async fn a_closed_school_is_neither_offered_nor_taken_and_its_successor_is_named() {
+    let app = app().await;
+    let (open, _) = programmes(&app).await;
+    // Barnsbury Infant School closed in 2008; the register links it on to the school open now.
+    let by_urn = enquire(&app, open, "10.3.0.1", &filled("125074", "sam@school.example")).await;
+    assert_eq!(by_urn.status, StatusCode::BAD_REQUEST, "{}", by_urn.body);
+    assert!(by_urn.body.contains("Barnsbury Infant School (URN 125074) closed on 31 August 2008"), "{}", by_urn.body);
+    assert!(
+        by_urn.body.contains("choose the school that replaced it, Barnsbury Primary School and Nursery (URN 140540)")
+    );
+    let mut chosen = filled("", "sam@school.example");
+    chosen.push(("urn", "125074"));
+    let by_choice = enquire(&app, open, "10.3.0.1", &chosen).await;
+    assert_eq!(by_choice.status, StatusCode::BAD_REQUEST, "{}", by_choice.body);
+    assert!(by_choice.body.contains("closed on 31 August 2008"), "{}", by_choice.body);
+    // Searched by name: only the open school is offered, and taken as the one match.
+    let by_name = enquire(&app, open, "10.3.0.1", &filled("Barnsbury", "sam@school.example")).await;
+    assert_eq!(by_name.status, StatusCode::SEE_OTHER, "{}", by_name.body);
+    let everything = Visible::everything();
+    let kept = app.db.enquiries(open, &everything).await.expect("list");
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].urn.to_string(), "140540");
+    // Not filled in from a link either.
+    let linked = app.get(&format!("/join/{open}?urn=125074")).await;
+    assert!(!linked.body.contains("value=\"125074\""), "{}", linked.body);
+}
