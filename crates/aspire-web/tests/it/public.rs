@@ -339,6 +339,16 @@ async fn a_request_to_speak_to_a_head_teacher_reaches_a_volunteer_whose_address_
     let log = app.db.audit_log(&Visible::everything(), &q).await.expect("log");
     assert_eq!(log.len(), 1);
     assert!(!format!("{log:?}").contains(&address), "the log names the volunteer, not the address");
+
+    // The privacy notice covers these requests, and the enquiries' removal job removes them too.
+    let privacy = app.get("/privacy").await;
+    assert!(privacy.body.contains("data-testid=\"speak-privacy\""), "{}", privacy.body);
+    let later = chrono::Utc::now() + chrono::Duration::days(3 * 365);
+    aspire_app::join::remove_expired_contacts(&app.db, later).await.expect("remove");
+    let outbox = app.db.outbox(10).await.expect("outbox");
+    let to_head: Vec<_> = outbox.iter().filter(|m| m.recipient == address).collect();
+    assert_eq!(to_head.len(), 1, "{outbox:?}");
+    assert!(!to_head[0].body.contains("dee@school.example") && !to_head[0].body.contains("How much time"));
 }
 
 #[tokio::test]
@@ -367,4 +377,26 @@ async fn a_closed_school_is_neither_offered_nor_taken_and_its_successor_is_named
     // Not filled in from a link either.
     let linked = app.get(&format!("/join/{open}?urn=125074")).await;
     assert!(!linked.body.contains("value=\"125074\""), "{}", linked.body);
+}
+
+#[tokio::test]
+async fn a_request_to_speak_reaches_only_a_head_of_a_school_that_took_part_in_that_programme() {
+    use aspire_core::people::{Grant, Role, Scope};
+    let app = app().await;
+    let (open, ended) = programmes(&app).await;
+    // A head of a school that took part in the ended programme only offers to be asked.
+    let taken = aspire_testkit::urn(OLDHAM);
+    app.db
+        .enrol(&Actor::command_line(), ended, &[taken], aspire_core::recruitment::Stage::Completed)
+        .await
+        .expect("enrol");
+    let head =
+        app.signed_out().signed_in(&[Grant::new(Role::HeadTeacher, Scope::School(taken), false).expect("g")]).await;
+    assert_eq!(head.post("/account/volunteer", &[("volunteer", "yes")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.db.head_volunteers().await.expect("volunteers").len(), 1);
+    // The recruiting programme has no past schools: nobody to ask, and the team offered instead.
+    let page = app.get(&format!("/join/{open}/speak")).await;
+    assert!(page.body.contains("data-testid=\"no-volunteers\""), "{}", page.body);
+    assert!(page.body.contains("took part in Recruiting North") && page.body.contains("mailto:"), "{}", page.body);
+    assert!(!page.body.contains("Send request"), "{}", page.body);
 }

@@ -41,9 +41,29 @@ struct Speak {
     csrf: String,
 }
 
+/// The heads who offered to be asked whose school took part in this programme (enrolled, or
+/// completed it): a request says "a school that took part", so it reaches only one of them.
+async fn volunteers_for(
+    state: &AppState,
+    programme: ProgrammeId,
+) -> Result<Vec<(aspire_core::people::PersonId, String, aspire_core::urn::Urn)>, WebError> {
+    use aspire_core::recruitment::Stage;
+    let took_part: std::collections::HashSet<_> = state
+        .db
+        .enrolments(programme, &aspire_core::access::Visible::everything())
+        .await?
+        .into_iter()
+        .filter(|e| matches!(e.status, Stage::Enrolled | Stage::Completed))
+        .map(|e| e.urn)
+        .collect();
+    let mut all = state.db.head_volunteers().await?;
+    all.retain(|(_, _, urn)| took_part.contains(urn));
+    Ok(all)
+}
+
 async fn speak_page(state: &AppState, viewer: &Viewer, programme: Programme) -> Result<Speak, WebError> {
     Ok(Speak {
-        volunteers: !state.db.head_volunteers().await?.is_empty(),
+        volunteers: !volunteers_for(state, programme.id).await?.is_empty(),
         contact: aspire_app::join::contact(&state.db, programme.id, &state.config.contact_email).await?,
         programme,
         choices: Vec::new(),
@@ -124,7 +144,7 @@ pub async fn submit(
             ),
         ));
     }
-    let volunteers = state.db.head_volunteers().await?;
+    let volunteers = volunteers_for(&state, id).await?;
     if volunteers.is_empty() {
         return Ok((StatusCode::BAD_REQUEST, page(again)?).into_response());
     }
@@ -133,7 +153,11 @@ pub async fn submit(
     let (person, address, _) = &volunteers[pick];
     let mail = Mail {
         recipient: address.clone(),
-        subject: format!("A school thinking of joining {} would like to talk to you", programme.name),
+        subject: format!(
+            "{} {} would like to talk to you",
+            aspire_core::recruitment::HEAD_REQUEST_SUBJECT_START,
+            programme.name
+        ),
         body: format!(
             "{name} ({role}) of {school_name} (URN {urn}) is thinking of joining {programme} and would like to talk \
              to a head teacher who knows it. You offered to be asked; reply only if you choose to. Their address: \
