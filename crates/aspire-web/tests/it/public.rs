@@ -101,8 +101,18 @@ async fn join_lists_only_programmes_still_recruiting_and_finds_networks_near_a_s
         let near = app.get(&format!("/join?q={q}")).await;
         assert!(near.body.contains(&format!("data-testid=\"near-{open}\"")), "{q}: {}", near.body);
         assert!(!near.body.contains("Ended North"), "{q}");
-        assert!(near.body.contains(": open</li>") || near.body.contains(": closed</li>"), "{q}: open or closed");
+        assert!(!near.body.contains("1 schools") && !near.body.contains("Networks are planned where Alexandra"), "{q}");
     }
+    // A town or postcode district is read as a place: the programmes near it, no list of schools.
+    for q in ["Keighley", "BD21"] {
+        let near = app.get(&format!("/join?q={q}")).await;
+        assert!(!near.body.contains("data-testid=\"schools-found\""), "{q}: {}", near.body);
+        assert!(near.body.contains("Recruiting North plans networks in Bradford"), "{q}: {}", near.body);
+    }
+    // A school's name lists the open schools it matches, as a list, with the right plural.
+    let named = app.get("/join?q=Alexandra+Park+Junior").await;
+    assert!(named.body.contains("1 open school matches"), "{}", named.body);
+    assert!(named.body.contains("these schools are:") || named.body.contains("this school is:"), "{}", named.body);
     let keighley = app.get("/join?q=Keighley").await;
     assert!(keighley.body.contains("<td>Bradford</td>") && !keighley.body.contains("<td>Oldham</td>"));
     let nowhere = app.get("/join?q=Nowhereville").await;

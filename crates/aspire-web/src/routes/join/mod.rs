@@ -71,6 +71,8 @@ struct JoinPage {
     /// The schools the search found, with whether each is open.
     schools: Vec<SchoolPlace>,
     more: bool,
+    /// Whether the search named a place rather than a school.
+    place: bool,
     contact: String,
 }
 
@@ -83,19 +85,19 @@ pub async fn list(
 ) -> Result<Html<String>, WebError> {
     let q = params.get("q").map(|s| s.trim().to_owned()).unwrap_or_default();
     let today = state.today();
-    let (found, schools, more) = if q.is_empty() {
+    let (found, schools, more, place) = if q.is_empty() {
         let all = aspire_app::join::recruiting_programmes(&state.db, today).await?;
-        (all.into_iter().map(|offer| NearOffer { offer, schools: Vec::new() }).collect(), Vec::new(), false)
+        (all.into_iter().map(|offer| NearOffer { offer, schools: Vec::new() }).collect(), Vec::new(), false, false)
     } else {
         let register = state.register.current(&state.db).await?;
         let near = aspire_app::join::near(&state.db, &register.directory, &q, today).await?;
-        (near.offers, near.schools, near.more)
+        (near.offers, near.schools, near.more, near.place)
     };
     let mut offers = Vec::new();
     for n in found {
         offers.push(offer(&state, n.offer, n.schools).await?);
     }
-    page(JoinPage { q, offers, schools, more, contact: state.config.contact_email.clone() })
+    page(JoinPage { q, offers, schools, more, place, contact: state.config.contact_email.clone() })
 }
 
 /// One event of a programme, as its public page describes it.
