@@ -281,6 +281,25 @@ pub async fn remove_expired_contacts(db: &Db, now: DateTime<Utc>) -> Result<u64,
     db.remove_enquiry_contacts(&Actor::system(None), before, ACKNOWLEDGEMENT_SUBJECT).await
 }
 
+/// The heads who offered to be asked whose school took part in this programme (enrolled, or
+/// completed it): a request says "a school that took part in" it, so it reaches only one of them.
+pub async fn volunteers_for(
+    db: &Db,
+    programme: ProgrammeId,
+) -> Result<Vec<(aspire_core::people::PersonId, String, Urn)>, StoreError> {
+    use aspire_core::recruitment::Stage;
+    let took_part: std::collections::HashSet<Urn> = db
+        .enrolments(programme, &aspire_core::access::Visible::everything())
+        .await?
+        .into_iter()
+        .filter(|e| matches!(e.status, Stage::Enrolled | Stage::Completed))
+        .map(|e| e.urn)
+        .collect();
+    let mut all = db.head_volunteers().await?;
+    all.retain(|(_, _, urn)| took_part.contains(urn));
+    Ok(all)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

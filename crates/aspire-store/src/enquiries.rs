@@ -139,7 +139,7 @@ impl Db {
             &Sql::new(
                 "UPDATE outbox SET body = '(removed)' WHERE subject LIKE ? AND created_at < ? AND body <> '(removed)'",
             )
-            .text(&format!("{}%", aspire_core::recruitment::HEAD_REQUEST_SUBJECT_START))
+            .text(format!("{}%", aspire_core::recruitment::HEAD_REQUEST_SUBJECT_START))
             .instant(before),
             "removing old requests to speak to a head teacher",
         )

@@ -41,24 +41,12 @@ struct Speak {
     csrf: String,
 }
 
-/// The heads who offered to be asked whose school took part in this programme (enrolled, or
-/// completed it): a request says "a school that took part", so it reaches only one of them.
+/// The heads who offered to be asked whose school took part in this programme.
 async fn volunteers_for(
     state: &AppState,
     programme: ProgrammeId,
 ) -> Result<Vec<(aspire_core::people::PersonId, String, aspire_core::urn::Urn)>, WebError> {
-    use aspire_core::recruitment::Stage;
-    let took_part: std::collections::HashSet<_> = state
-        .db
-        .enrolments(programme, &aspire_core::access::Visible::everything())
-        .await?
-        .into_iter()
-        .filter(|e| matches!(e.status, Stage::Enrolled | Stage::Completed))
-        .map(|e| e.urn)
-        .collect();
-    let mut all = state.db.head_volunteers().await?;
-    all.retain(|(_, _, urn)| took_part.contains(urn));
-    Ok(all)
+    Ok(aspire_app::join::volunteers_for(&state.db, programme).await?)
 }
 
 async fn speak_page(state: &AppState, viewer: &Viewer, programme: Programme) -> Result<Speak, WebError> {
