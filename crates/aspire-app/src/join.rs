@@ -74,7 +74,25 @@ pub struct Nearby {
     pub schools: Vec<SchoolPlace>,
     /// Whether more schools matched than were looked at.
     pub more: bool,
+    /// Whether the search named a place (a town, local authority or postcode district) rather
+    /// than a school: then the answer is the programmes near it, not a list of schools.
+    pub place: bool,
     pub offers: Vec<NearOffer>,
+}
+
+/// Whether a search names the place a school is in: its town, its local authority, or its
+/// postcode district (the part before the space, e.g. "BD21").
+fn names_place(text: &str, s: &aspire_store::SchoolSummary) -> bool {
+    let same = |v: &Option<String>| v.as_deref().is_some_and(|v| v.trim().eq_ignore_ascii_case(text));
+    let district = s.postcode.as_deref().and_then(|p| p.split_whitespace().next());
+    same(&s.town) || same(&s.la_name) || district.is_some_and(|d| d.eq_ignore_ascii_case(text))
+}
+
+/// Open, and not an independent school, as the register says.
+fn open_state_school(s: &aspire_store::SchoolSummary) -> bool {
+    let closed = s.status.as_deref().is_some_and(|st| st.eq_ignore_ascii_case("closed"));
+    let independent = s.type_name.as_deref().is_some_and(|t| t.to_ascii_lowercase().contains("independent"));
+    !closed && !independent
 }
 
 /// How many matching schools are looked at.
@@ -92,11 +110,15 @@ pub async fn near(db: &Db, index: &DirectoryIndex, text: &str, today: NaiveDate)
     let found = index.search(&DirectoryQuery {
         text: Some(text.to_owned()),
         page: 1,
-        per_page: NEAR_SCHOOLS as u64,
+        per_page: 0,
         ..DirectoryQuery::default()
     });
-    out.more = found.total > found.rows.len() as u64;
-    for s in found.rows {
+    out.place = found.rows.iter().any(|s| names_place(text, s));
+    // Only open state schools are looked at: for a place, those in it; else those named.
+    let rows: Vec<_> =
+        found.rows.into_iter().filter(|s| open_state_school(s) && (!out.place || names_place(text, s))).collect();
+    out.more = rows.len() > NEAR_SCHOOLS;
+    for s in rows.into_iter().take(NEAR_SCHOOLS) {
         let district_name = db.school_where(s.urn).await?.and_then(|w| w.district_name);
         out.schools.push(SchoolPlace {
             urn: s.urn,
@@ -257,6 +279,25 @@ pub async fn send_enquiry(
 pub async fn remove_expired_contacts(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let before = now - chrono::Duration::days(i64::try_from(CONTACT_KEPT_DAYS).unwrap_or(730));
     db.remove_enquiry_contacts(&Actor::system(None), before, ACKNOWLEDGEMENT_SUBJECT).await
+}
+
+/// The heads who offered to be asked whose school took part in this programme (enrolled, or
+/// completed it): a request says "a school that took part in" it, so it reaches only one of them.
+pub async fn volunteers_for(
+    db: &Db,
+    programme: ProgrammeId,
+) -> Result<Vec<(aspire_core::people::PersonId, String, Urn)>, StoreError> {
+    use aspire_core::recruitment::Stage;
+    let took_part: std::collections::HashSet<Urn> = db
+        .enrolments(programme, &aspire_core::access::Visible::everything())
+        .await?
+        .into_iter()
+        .filter(|e| matches!(e.status, Stage::Enrolled | Stage::Completed))
+        .map(|e| e.urn)
+        .collect();
+    let mut all = db.head_volunteers().await?;
+    all.retain(|(_, _, urn)| took_part.contains(urn));
+    Ok(all)
 }
 
 #[cfg(test)]

@@ -276,6 +276,10 @@ pub const CONTACT_KEPT_DAYS: u64 = 730;
 /// The subject of the acknowledgement an enquirer receives (at most one a day to one address).
 pub const ACKNOWLEDGEMENT_SUBJECT: &str = "We have received your enquiry";
 
+/// How the subject of a request to speak to a head teacher begins (its body holds the sender's
+/// name, role, address and message, removed with enquiries' contact details).
+pub const HEAD_REQUEST_SUBJECT_START: &str = "A school thinking of joining";
+
 /// The longest message the public enquiry form keeps.
 pub const MESSAGE_LIMIT: usize = 4000;
 /// The longest name or role the enquiry form keeps.

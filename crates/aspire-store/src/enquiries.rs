@@ -134,6 +134,16 @@ impl Db {
             "removing old acknowledgements' addresses",
         )
         .await?;
+        // Requests to speak to a head teacher carry the sender's details in the mail itself.
+        tx.execute(
+            &Sql::new(
+                "UPDATE outbox SET body = '(removed)' WHERE subject LIKE ? AND created_at < ? AND body <> '(removed)'",
+            )
+            .text(format!("{}%", aspire_core::recruitment::HEAD_REQUEST_SUBJECT_START))
+            .instant(before),
+            "removing old requests to speak to a head teacher",
+        )
+        .await?;
         if n > 0 {
             audit::record(
                 &mut tx,

@@ -11,6 +11,7 @@ mod filters;
 mod forms;
 mod nav;
 pub mod proxy;
+mod receipts;
 mod register;
 mod routes;
 mod server;
@@ -102,6 +103,8 @@ pub struct AppState {
     pub evaluation_cache: routes::evaluation::Cache,
     /// The directory, national figures and school profiles of the register as it is.
     pub register: register::RegisterCache,
+    /// Tokens that open the pages saying a public form was sent.
+    pub receipts: receipts::Receipts,
 }
 
 impl AppState {
@@ -138,6 +141,7 @@ pub fn router_with(db: Db, config: WebConfig) -> Router {
         eligibility_cache: Default::default(),
         evaluation_cache: Default::default(),
         register: Default::default(),
+        receipts: Default::default(),
     };
     let mut app = routes::routes()
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))

@@ -101,8 +101,18 @@ async fn join_lists_only_programmes_still_recruiting_and_finds_networks_near_a_s
         let near = app.get(&format!("/join?q={q}")).await;
         assert!(near.body.contains(&format!("data-testid=\"near-{open}\"")), "{q}: {}", near.body);
         assert!(!near.body.contains("Ended North"), "{q}");
-        assert!(near.body.contains(": open</li>") || near.body.contains(": closed</li>"), "{q}: open or closed");
+        assert!(!near.body.contains("1 schools") && !near.body.contains("Networks are planned where Alexandra"), "{q}");
     }
+    // A town or postcode district is read as a place: the programmes near it, no list of schools.
+    for q in ["Keighley", "BD21"] {
+        let near = app.get(&format!("/join?q={q}")).await;
+        assert!(!near.body.contains("data-testid=\"schools-found\""), "{q}: {}", near.body);
+        assert!(near.body.contains("Recruiting North plans networks in Bradford"), "{q}: {}", near.body);
+    }
+    // A school's name lists the open schools it matches, as a list, with the right plural.
+    let named = app.get("/join?q=Alexandra+Park+Junior").await;
+    assert!(named.body.contains("1 open school matches"), "{}", named.body);
+    assert!(named.body.contains("these schools are:") || named.body.contains("this school is:"), "{}", named.body);
     let keighley = app.get("/join?q=Keighley").await;
     assert!(keighley.body.contains("<td>Bradford</td>") && !keighley.body.contains("<td>Oldham</td>"));
     let nowhere = app.get("/join?q=Nowhereville").await;
@@ -234,8 +244,37 @@ async fn an_enquiry_chooses_its_school_by_name_says_every_problem_and_is_acknowl
         thanks.body.contains("eligible") && thanks.body.contains("From public data")
             || thanks.body.contains("Public data does not settle")
     );
-    let oldham = app.get(&format!("/join/{open}/thanks/{OLDHAM}")).await;
+    let oldham = app.get(sent.headers["location"].to_str().expect("location")).await;
     assert!(!oldham.body.contains("is not in an area"), "{}", oldham.body);
+}
+
+#[tokio::test]
+async fn only_the_sender_is_told_an_enquiry_or_a_request_was_sent() {
+    let app = app().await;
+    let (open, _) = programmes(&app).await;
+    // Nobody has sent anything: the thanks page says so, whatever the URN or token.
+    for url in [
+        format!("/join/{open}/thanks/{OLDHAM}"),
+        format!("/join/{open}/thanks/{OLDHAM}?sent=yes"),
+        format!("/join/{open}/thanks/{OLDHAM}?sent={}", "ab".repeat(32)),
+    ] {
+        let page = app.get(&url).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{url}: {}", page.body);
+        assert!(page.body.contains("Nothing has been sent") && !page.body.contains("has been sent."), "{}", page.body);
+    }
+    let speak = app.get(&format!("/join/{open}/speak?sent=yes")).await;
+    assert!(!speak.body.contains("data-testid=\"request-sent\""), "{}", speak.body);
+
+    // A real enquiry: its redirect opens its own page, not another school's.
+    let sent = enquire(&app, open, "10.2.0.1", &filled(OLDHAM, "sam@school.example")).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let location = sent.headers["location"].to_str().expect("location").to_owned();
+    let page = app.get(&location).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("data-testid=\"enquiry-sent\""), "{}", page.body);
+    let token = location.split("sent=").nth(1).expect("token");
+    let other = app.get(&format!("/join/{open}/thanks/{HAMPSHIRE}?sent={token}")).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
 }
 
 #[tokio::test]
@@ -314,4 +353,64 @@ async fn a_request_to_speak_to_a_head_teacher_reaches_a_volunteer_whose_address_
     let log = app.db.audit_log(&Visible::everything(), &q).await.expect("log");
     assert_eq!(log.len(), 1);
     assert!(!format!("{log:?}").contains(&address), "the log names the volunteer, not the address");
+
+    // The privacy notice covers these requests, and the enquiries' removal job removes them too.
+    let privacy = app.get("/privacy").await;
+    assert!(privacy.body.contains("data-testid=\"speak-privacy\""), "{}", privacy.body);
+    let later = chrono::Utc::now() + chrono::Duration::days(3 * 365);
+    aspire_app::join::remove_expired_contacts(&app.db, later).await.expect("remove");
+    let outbox = app.db.outbox(10).await.expect("outbox");
+    let to_head: Vec<_> = outbox.iter().filter(|m| m.recipient == address).collect();
+    assert_eq!(to_head.len(), 1, "{outbox:?}");
+    assert!(!to_head[0].body.contains("dee@school.example") && !to_head[0].body.contains("How much time"));
+}
+
+#[tokio::test]
+async fn a_closed_school_is_neither_offered_nor_taken_and_its_successor_is_named() {
+    let app = app().await;
+    let (open, _) = programmes(&app).await;
+    // Barnsbury Infant School closed in 2008; the register links it on to the school open now.
+    let by_urn = enquire(&app, open, "10.3.0.1", &filled("125074", "sam@school.example")).await;
+    assert_eq!(by_urn.status, StatusCode::BAD_REQUEST, "{}", by_urn.body);
+    assert!(by_urn.body.contains("Barnsbury Infant School (URN 125074) closed on 31 August 2008"), "{}", by_urn.body);
+    assert!(
+        by_urn.body.contains("choose the school that replaced it, Barnsbury Primary School and Nursery (URN 140540)")
+    );
+    let mut chosen = filled("", "sam@school.example");
+    chosen.push(("urn", "125074"));
+    let by_choice = enquire(&app, open, "10.3.0.1", &chosen).await;
+    assert_eq!(by_choice.status, StatusCode::BAD_REQUEST, "{}", by_choice.body);
+    assert!(by_choice.body.contains("closed on 31 August 2008"), "{}", by_choice.body);
+    // Searched by name: only the open school is offered, and taken as the one match.
+    let by_name = enquire(&app, open, "10.3.0.1", &filled("Barnsbury", "sam@school.example")).await;
+    assert_eq!(by_name.status, StatusCode::SEE_OTHER, "{}", by_name.body);
+    let everything = Visible::everything();
+    let kept = app.db.enquiries(open, &everything).await.expect("list");
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].urn.to_string(), "140540");
+    // Not filled in from a link either.
+    let linked = app.get(&format!("/join/{open}?urn=125074")).await;
+    assert!(!linked.body.contains("value=\"125074\""), "{}", linked.body);
+}
+
+#[tokio::test]
+async fn a_request_to_speak_reaches_only_a_head_of_a_school_that_took_part_in_that_programme() {
+    use aspire_core::people::{Grant, Role, Scope};
+    let app = app().await;
+    let (open, ended) = programmes(&app).await;
+    // A head of a school that took part in the ended programme only offers to be asked.
+    let taken = aspire_testkit::urn(OLDHAM);
+    app.db
+        .enrol(&Actor::command_line(), ended, &[taken], aspire_core::recruitment::Stage::Completed)
+        .await
+        .expect("enrol");
+    let head =
+        app.signed_out().signed_in(&[Grant::new(Role::HeadTeacher, Scope::School(taken), false).expect("g")]).await;
+    assert_eq!(head.post("/account/volunteer", &[("volunteer", "yes")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.db.head_volunteers().await.expect("volunteers").len(), 1);
+    // The recruiting programme has no past schools: nobody to ask, and the team offered instead.
+    let page = app.get(&format!("/join/{open}/speak")).await;
+    assert!(page.body.contains("data-testid=\"no-volunteers\""), "{}", page.body);
+    assert!(page.body.contains("took part in Recruiting North") && page.body.contains("mailto:"), "{}", page.body);
+    assert!(!page.body.contains("Send request"), "{}", page.body);
 }

@@ -104,6 +104,7 @@ pub async fn form(
     let urn = params.get("urn").map(|s| s.trim().to_owned()).unwrap_or_default();
     if let Ok(u) = Urn::parse(&urn)
         && let Some(s) = state.db.school(u).await?
+        && !closed(&s, state.today())
     {
         page_.school = Some((s.name.unwrap_or_else(|| format!("URN {u}")), u));
         page_.form.keep("urn", &urn);
@@ -171,6 +172,37 @@ pub(super) async fn check_sender(
 
 /// The school the form names: the URN chosen, else what was typed (a URN, or a name, town or
 /// postcode matching exactly one school). A problem otherwise, with the matches to choose from.
+/// Closed by `today`, as the register says (its close date, else its status).
+pub(super) fn closed(school: &aspire_core::school::School, today: chrono::NaiveDate) -> bool {
+    match school.close_date {
+        Some(d) => d <= today,
+        None => school.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("closed")),
+    }
+}
+
+/// What to say about a closed school: when it closed, and the school that replaced it when the
+/// register links one.
+async fn closed_problem(state: &AppState, school: &aspire_core::school::School, urn: Urn) -> Result<String, WebError> {
+    let name = school.name.clone().unwrap_or_else(|| format!("URN {urn}"));
+    let when = school.close_date.map(|d| format!(" on {}", d.format("%-d %B %Y"))).unwrap_or_default();
+    let (lineage, _) = state.db.lineage(urn).await?;
+    let mut successor = None;
+    for next in &lineage.successors {
+        if let Some(s) = state.db.school(next.urn).await?
+            && !closed(&s, state.today())
+        {
+            successor = Some((s.name.unwrap_or_else(|| format!("URN {}", next.urn)), next.urn));
+            break;
+        }
+    }
+    Ok(match successor {
+        Some((next, u)) => {
+            format!("{name} (URN {urn}) closed{when}: choose the school that replaced it, {next} (URN {u})")
+        }
+        None => format!("{name} (URN {urn}) closed{when}: choose the school that replaced it (type its name or URN)"),
+    })
+}
+
 pub(super) async fn find_school(
     state: &AppState,
     (chosen, typed): (&str, &str),
@@ -193,6 +225,10 @@ pub(super) async fn find_school(
     };
     if let Some(u) = urn {
         return match state.db.school(u).await? {
+            Some(s) if closed(&s, state.today()) => {
+                form.problem("school", closed_problem(state, &s, u).await?);
+                Ok(None)
+            }
             Some(s) => Ok(Some((s.name.unwrap_or_else(|| format!("URN {u}")), u))),
             None => {
                 form.problem(
@@ -213,22 +249,28 @@ pub(super) async fn find_school(
     let found = register.directory.search(&DirectoryQuery {
         text: Some(typed.to_owned()),
         page: 1,
-        per_page: 20,
+        per_page: 0,
         ..DirectoryQuery::default()
     });
-    match found.rows.as_slice() {
+    // Closed schools are neither offered nor taken: only the open ones are counted and listed.
+    let open: Vec<_> = found.rows.iter().filter(|s| open_or_closed(s.status.as_deref()) != "closed").collect();
+    let total = open.len();
+    let open: Vec<_> = open.into_iter().take(20).cloned().collect();
+    match open.as_slice() {
+        [] if !found.rows.is_empty() => form.problem(
+            "school",
+            format!(
+                "Every school matching '{typed}' has closed: type the name of the school that replaced yours, or its URN"
+            ),
+        ),
         [] => form.problem(
             "school",
             format!("No school in the register matches '{typed}': try part of its name, its town or its six-digit URN"),
         ),
         [one] => return Ok(Some((one.name.clone().unwrap_or_else(|| format!("URN {}", one.urn)), one.urn))),
         many => {
-            let shown =
-                if found.total > many.len() as u64 { " (the first 20: add to the name to narrow it)" } else { "" };
-            form.problem(
-                "school",
-                format!("{} schools match '{typed}': choose yours from the list{shown}", found.total),
-            );
+            let shown = if total > many.len() { " (the first 20: add to the name to narrow it)" } else { "" };
+            form.problem("school", format!("{total} open schools match '{typed}': choose yours from the list{shown}"));
             // Nothing chosen until someone chooses: typing another name searches again.
             choices.push((String::new(), "Choose your school from the list".to_owned()));
             choices.extend(many.iter().map(|s| {
@@ -249,6 +291,17 @@ pub(super) async fn find_school(
     Ok(None)
 }
 
+/// What an enquiry's receipt is for.
+pub(super) fn enquiry_receipt(id: ProgrammeId, urn: Urn) -> String {
+    format!("enquiry/{id}/{urn}")
+}
+
+/// The thanks page's address for an enquiry just sent, with the token that opens it.
+fn receipt(state: &AppState, id: ProgrammeId, urn: Urn) -> String {
+    let token = state.receipts.issue(&enquiry_receipt(id, urn));
+    format!("{}?sent={token}", urls::thanks(id, urn))
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -259,7 +312,7 @@ pub async fn submit(
     // A filled-in hidden field: answer as if it worked, keep nothing.
     if !f.website.trim().is_empty() {
         tracing::info!(programme = id.get(), "enquiry with the hidden field filled in: not kept");
-        let to = Urn::parse(&f.urn).map_or_else(|_| urls::join(), |u| urls::thanks(id, u));
+        let to = Urn::parse(&f.urn).map_or_else(|_| urls::join(), |u| receipt(&state, id, u));
         return Ok(Redirect::to(&to).into_response());
     }
     let mut again = JoinForm::new(&state, &viewer, programme.clone(), areas).await?;
@@ -304,7 +357,7 @@ pub async fn submit(
     match aspire_app::join::send_enquiry(&state.db, &viewer.actor(), &programme, urn, contact, &settings, now).await {
         Ok(_) => {
             state.limiter.count("enquiry", viewer.client.as_deref(), hour);
-            Ok(Redirect::to(&urls::thanks(id, urn)).into_response())
+            Ok(Redirect::to(&receipt(&state, id, urn)).into_response())
         }
         Err(EnquiryError::SchoolLimit { count, contact }) => Err(WebError::TooMany(
             3600,

@@ -71,6 +71,8 @@ struct JoinPage {
     /// The schools the search found, with whether each is open.
     schools: Vec<SchoolPlace>,
     more: bool,
+    /// Whether the search named a place rather than a school.
+    place: bool,
     contact: String,
 }
 
@@ -83,19 +85,19 @@ pub async fn list(
 ) -> Result<Html<String>, WebError> {
     let q = params.get("q").map(|s| s.trim().to_owned()).unwrap_or_default();
     let today = state.today();
-    let (found, schools, more) = if q.is_empty() {
+    let (found, schools, more, place) = if q.is_empty() {
         let all = aspire_app::join::recruiting_programmes(&state.db, today).await?;
-        (all.into_iter().map(|offer| NearOffer { offer, schools: Vec::new() }).collect(), Vec::new(), false)
+        (all.into_iter().map(|offer| NearOffer { offer, schools: Vec::new() }).collect(), Vec::new(), false, false)
     } else {
         let register = state.register.current(&state.db).await?;
         let near = aspire_app::join::near(&state.db, &register.directory, &q, today).await?;
-        (near.offers, near.schools, near.more)
+        (near.offers, near.schools, near.more, near.place)
     };
     let mut offers = Vec::new();
     for n in found {
         offers.push(offer(&state, n.offer, n.schools).await?);
     }
-    page(JoinPage { q, offers, schools, more, contact: state.config.contact_email.clone() })
+    page(JoinPage { q, offers, schools, more, place, contact: state.config.contact_email.clone() })
 }
 
 /// One event of a programme, as its public page describes it.
@@ -181,9 +183,17 @@ struct Thanks {
 pub async fn thanks(
     State(state): State<AppState>,
     Path((id, urn)): Path<(ProgrammeId, String)>,
+    axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
     let (programme, areas) = enquiry::recruiting(&state, id).await?;
     let urn = Urn::parse(&urn).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))?;
+    // Only the sender, just after sending, is told it was sent.
+    if !state.receipts.valid(params.get("sent").map(String::as_str), &enquiry::enquiry_receipt(id, urn)) {
+        return Err(WebError::NotFound(format!(
+            "Nothing has been sent from here about URN {urn}. To ask about joining {}, fill in the enquiry form.",
+            programme.name
+        )));
+    }
     let place = aspire_app::join::school_place(&state.db, urn).await?;
     let school = place.as_ref().map_or_else(|| format!("URN {urn}"), |p| p.name.clone());
     let in_area = place.as_ref().is_some_and(|p| areas.iter().any(|a| area_covers(a, p)));

@@ -41,9 +41,17 @@ struct Speak {
     csrf: String,
 }
 
+/// The heads who offered to be asked whose school took part in this programme.
+async fn volunteers_for(
+    state: &AppState,
+    programme: ProgrammeId,
+) -> Result<Vec<(aspire_core::people::PersonId, String, aspire_core::urn::Urn)>, WebError> {
+    Ok(aspire_app::join::volunteers_for(&state.db, programme).await?)
+}
+
 async fn speak_page(state: &AppState, viewer: &Viewer, programme: Programme) -> Result<Speak, WebError> {
     Ok(Speak {
-        volunteers: !state.db.head_volunteers().await?.is_empty(),
+        volunteers: !volunteers_for(state, programme.id).await?.is_empty(),
         contact: aspire_app::join::contact(&state.db, programme.id, &state.config.contact_email).await?,
         programme,
         choices: Vec::new(),
@@ -55,6 +63,11 @@ async fn speak_page(state: &AppState, viewer: &Viewer, programme: Programme) -> 
     })
 }
 
+/// What a request's receipt is for.
+fn speak_receipt(id: ProgrammeId) -> String {
+    format!("speak/{id}")
+}
+
 pub async fn form(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -63,7 +76,7 @@ pub async fn form(
 ) -> Result<Html<String>, WebError> {
     let (programme, _) = recruiting(&state, id).await?;
     let mut p = speak_page(&state, &viewer, programme).await?;
-    p.sent = params.get("sent").is_some_and(|s| s == "yes");
+    p.sent = state.receipts.valid(params.get("sent").map(String::as_str), &speak_receipt(id));
     page(p)
 }
 
@@ -89,9 +102,9 @@ pub async fn submit(
     Form(f): Form<SpeakForm>,
 ) -> Result<Response, WebError> {
     let (programme, _) = recruiting(&state, id).await?;
-    let done = format!("{}?sent=yes", urls::speak(id));
+    let done = || format!("{}?sent={}", urls::speak(id), state.receipts.issue(&speak_receipt(id)));
     if !f.website.trim().is_empty() {
-        return Ok(Redirect::to(&done).into_response());
+        return Ok(Redirect::to(&done()).into_response());
     }
     let mut again = speak_page(&state, &viewer, programme.clone()).await?;
     let mut choices = Vec::new();
@@ -119,7 +132,7 @@ pub async fn submit(
             ),
         ));
     }
-    let volunteers = state.db.head_volunteers().await?;
+    let volunteers = volunteers_for(&state, id).await?;
     if volunteers.is_empty() {
         return Ok((StatusCode::BAD_REQUEST, page(again)?).into_response());
     }
@@ -128,7 +141,11 @@ pub async fn submit(
     let (person, address, _) = &volunteers[pick];
     let mail = Mail {
         recipient: address.clone(),
-        subject: format!("A school thinking of joining {} would like to talk to you", programme.name),
+        subject: format!(
+            "{} {} would like to talk to you",
+            aspire_core::recruitment::HEAD_REQUEST_SUBJECT_START,
+            programme.name
+        ),
         body: format!(
             "{name} ({role}) of {school_name} (URN {urn}) is thinking of joining {programme} and would like to talk \
              to a head teacher who knows it. You offered to be asked; reply only if you choose to. Their address: \
@@ -145,5 +162,5 @@ pub async fn submit(
     };
     state.db.queue_head_request(&viewer.actor(), id, *person, &mail).await?;
     state.limiter.count("head-request", viewer.client.as_deref(), hour);
-    Ok(Redirect::to(&done).into_response())
+    Ok(Redirect::to(&done()).into_response())
 }
