@@ -9,6 +9,7 @@
 //! for the person who asked.
 
 pub mod board;
+pub mod calendar;
 pub mod evaluation;
 pub mod exports;
 pub mod join;

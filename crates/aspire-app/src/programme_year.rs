@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveTime};
 use aspire_core::access::Visible;
 use aspire_core::attendance::{Day, DayKind, Dose, doses};
 use aspire_core::people::{NetworkId, ProgrammeId};
-use aspire_core::schedule::{self, Broken, EventRule, NetworkYear, Plan, Rules, SchoolDays};
+use aspire_core::schedule::{self, Broken, EventRule, NetworkYear, Plan, PlannedDay, Rules, SchoolDays, Violation};
 use aspire_core::template::{Template, Term, Venue};
 use aspire_core::urn::Urn;
 use aspire_store::{Actor, Db, EventStatus, NewEvent, ProgrammeError, StoreError};
@@ -37,6 +37,20 @@ pub enum PlanError {
     /// The planner's answer broke a hard constraint: a fault, never shown as a plan.
     #[error("the plan failed its own check; nothing was saved: {0}")]
     Unsound(String),
+    #[error("every network of the programme has its days planned already: move, cancel or add days one by one")]
+    AllPlanned,
+    #[error("there is no day {0} in this programme")]
+    NoSuchDay(i64),
+    #[error("{school} is closed on {date} ({reason}): choose a day it is open")]
+    Closed { school: String, date: NaiveDate, reason: String },
+    #[error(
+        "{date} is not in {term}, the term this day belongs to: a day moves within its term (cancel it and add one in the other term instead)"
+    )]
+    OtherTerm { date: NaiveDate, term: String },
+    #[error("moving the day to {date} would break the year's plan; nothing was changed:\n{}", .problems.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
+    MoveBreaks { date: NaiveDate, problems: Vec<Violation> },
+    #[error("{0}")]
+    Calendar(#[from] crate::calendar::CalendarLoadError),
     #[error("{0}")]
     Save(#[from] ProgrammeError),
     #[error(transparent)]
@@ -87,8 +101,47 @@ pub async fn network_years(db: &Db, programme: ProgrammeId) -> Result<Vec<Networ
     Ok(out)
 }
 
+/// The rules a programme's year is planned under: its template's length in terms.
+pub fn rules_for(template: &Template) -> Rules {
+    Rules { terms: 3 * usize::try_from(template.years.max(1)).unwrap_or(1), ..Rules::default() }
+}
+
+/// The stored days still planned, as the planner and its check see them, each with the schools
+/// it takes (a Network Day: every school of its network).
+fn planned_days(stored: &[aspire_store::ProgrammeEvent], networks: &[NetworkYear]) -> Vec<(PlannedDay, Vec<Urn>)> {
+    let schools: BTreeMap<NetworkId, &Vec<Urn>> = networks.iter().map(|n| (n.id, &n.schools)).collect();
+    stored
+        .iter()
+        .filter(|e| e.status == EventStatus::Planned)
+        .map(|e| {
+            let taken = match e.urn {
+                Some(u) => vec![u],
+                None => schools.get(&e.network).map(|s| s.to_vec()).unwrap_or_default(),
+            };
+            (
+                PlannedDay {
+                    date: e.held_on,
+                    network: e.network,
+                    term: e.term,
+                    kind: e.kind.clone(),
+                    number: e.number,
+                    school: e.urn,
+                    adviser: e.adviser,
+                },
+                taken,
+            )
+        })
+        .collect()
+}
+
+/// The constraints `after` breaks that `before` did not.
+fn introduced(before: &[Violation], after: Vec<Violation>) -> Vec<Violation> {
+    after.into_iter().filter(|v| !before.contains(v)).collect()
+}
+
 /// Plans the year of every network of the programme that has no days yet, from the schools'
-/// calendars, and saves it unless `dry_run`. Writes nothing when any constraint cannot be met.
+/// calendars, around the days other networks have already, and saves it unless `dry_run`.
+/// Writes nothing when any constraint cannot be met.
 pub async fn plan_year(
     db: &Db,
     actor: &Actor,
@@ -103,10 +156,26 @@ pub async fn plan_year(
     if events.is_empty() {
         return Err(PlanError::NoEvents);
     }
-    let networks = network_years(db, programme).await?;
-    let plan = schedule::plan(&networks, calendars, &events, rules).map_err(PlanError::Broken)?;
+    let every = network_years(db, programme).await?;
+    let stored = db.programme_events(programme, &Visible::everything()).await?;
+    let has_days: std::collections::BTreeSet<NetworkId> = stored.iter().map(|e| e.network).collect();
+    let networks: Vec<NetworkYear> = every.iter().filter(|n| !has_days.contains(&n.id)).cloned().collect();
+    if networks.is_empty() {
+        return Err(PlanError::AllPlanned);
+    }
+    let taken = planned_days(&stored, &every);
+    let plan = schedule::plan_around(&networks, calendars, &events, rules, &taken).map_err(PlanError::Broken)?;
     let faults = schedule::check(&plan, &networks, calendars, &events, rules);
     if let Some(f) = faults.first() {
+        return Err(PlanError::Unsound(f.to_string()));
+    }
+    // Together with the days planned before, nothing new is broken (an adviser in two places).
+    let earlier = Plan { days: taken.iter().map(|(d, _)| d.clone()).collect() };
+    let mut both = earlier.clone();
+    both.days.extend(plan.days.iter().cloned());
+    let before = schedule::check(&earlier, &every, calendars, &events, rules);
+    let clashes = introduced(&before, schedule::check(&both, &every, calendars, &events, rules));
+    if let Some(f) = clashes.iter().find(|v| !matches!(v, Violation::WrongCount { .. })) {
         return Err(PlanError::Unsound(f.to_string()));
     }
     if !dry_run {
@@ -130,6 +199,80 @@ pub async fn plan_year(
         db.save_plan(actor, programme, &new).await?;
     }
     Ok(PlannedYear { plan, networks, saved: !dry_run })
+}
+
+/// Plans the year from the calendars entered for the programme's schools (their own dates,
+/// their LA's, or the bundled default), under the template's rules.
+pub async fn plan_programme_year(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    dry_run: bool,
+) -> Result<PlannedYear, PlanError> {
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    let rules = rules_for(&template_of(&p)?);
+    let urns: Vec<Urn> = network_years(db, programme).await?.into_iter().flat_map(|n| n.schools).collect();
+    let calendars = crate::calendar::school_days(db, &urns).await?;
+    plan_year(db, actor, programme, &calendars, &rules, dry_run).await
+}
+
+/// Moves a planned day to another date in its term, after checking that every school it is
+/// for is open then and that the year's plan breaks nothing it did not break before (an
+/// adviser in two places, a Development Day before its Network Day).
+pub async fn move_day(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    id: i64,
+    to: NaiveDate,
+    reason: &str,
+) -> Result<aspire_store::ProgrammeEvent, PlanError> {
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    let template = template_of(&p)?;
+    let rules = rules_for(&template);
+    let events: Vec<EventRule> = template.events.iter().map(EventRule::from).collect();
+    let every = network_years(db, programme).await?;
+    let stored = db.programme_events(programme, &Visible::everything()).await?;
+    let day = stored.iter().find(|e| e.id == id).ok_or(PlanError::NoSuchDay(id))?;
+    let concerned: Vec<Urn> = match day.urn {
+        Some(u) => vec![u],
+        None => every.iter().find(|n| n.id == day.network).map(|n| n.schools.clone()).unwrap_or_default(),
+    };
+    let calendars = crate::calendar::school_calendars(db, &concerned).await?;
+    let names = db.school_names(&concerned).await?;
+    for (u, c) in &calendars {
+        if let Some(reason) = c.closed_reason(to) {
+            let school = names.get(u).cloned().unwrap_or_else(|| format!("School {u}"));
+            return Err(PlanError::Closed { school, date: to, reason: reason.to_string() });
+        }
+        if c.term_of(to).map(|t| t.term()) != Some(day.term) {
+            return Err(PlanError::OtherTerm { date: to, term: day.term.label() });
+        }
+    }
+    if day.status == EventStatus::Planned {
+        let urns: Vec<Urn> = every.iter().flat_map(|n| n.schools.iter().copied()).collect();
+        let open = crate::calendar::school_days(db, &urns).await?;
+        let taken = planned_days(&stored, &every);
+        let now = Plan { days: taken.iter().map(|(d, _)| d.clone()).collect() };
+        let mut moved = now.clone();
+        for (d, (e, _)) in moved.days.iter_mut().zip(taken.iter()) {
+            if e.date == day.held_on
+                && e.network == day.network
+                && e.kind == day.kind
+                && e.school == day.urn
+                && e.number == day.number
+            {
+                d.date = to;
+            }
+        }
+        moved.days.sort();
+        let before = schedule::check(&now, &every, &open, &events, &rules);
+        let problems = introduced(&before, schedule::check(&moved, &every, &open, &events, &rules));
+        if !problems.is_empty() {
+            return Err(PlanError::MoveBreaks { date: to, problems });
+        }
+    }
+    Ok(db.move_event(actor, programme, id, to, day.term, reason).await?)
 }
 
 /// Each school's dose per term (Network Days attended, Development Days held), for the

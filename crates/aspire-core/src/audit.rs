@@ -141,6 +141,9 @@ codes!(
         StaffLeave = "staff.leave",
         /// Staff recorded as reached by the programme in a term, and how.
         StaffReach = "staff.reach",
+        /// Term dates and closure days entered for an LA or a school, replacing those stored
+        /// for the academic years named.
+        TermDatesReplace = "term_dates.replace",
     }
 );
 
@@ -156,6 +159,8 @@ codes!(
         Network = "network",
         Person = "person",
         Programme = "programme",
+        /// The term dates of an LA ("la:380") or a school ("school:107242").
+        TermDates = "term_dates",
     }
 );
 

@@ -20,6 +20,7 @@ mod records;
 mod report;
 mod source;
 mod staff;
+mod term_dates;
 
 use std::path::Path;
 
@@ -37,6 +38,7 @@ pub use records::*;
 pub use report::{Report, RowIssue, one_line};
 pub use source::{Encoding, IMPORT_LIMITS, Limits, STAFF_LIMITS};
 pub use staff::{StaffList, StaffRow, read_staff_list};
+pub use term_dates::{CLOSURE_REASON_CHARS, ClosureRow, TermDatesFile, TermRow, read_term_dates};
 
 /// A problem with a whole file: nothing of it can be imported.
 #[derive(Debug, thiserror::Error)]

@@ -31,6 +31,7 @@ mod registry;
 mod school_staff;
 mod sql;
 mod sqlite_read;
+mod term_dates;
 mod upsert;
 
 use std::str::FromStr;
@@ -72,6 +73,7 @@ pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError
 pub use recruitment::{EligibilityCheck, Enquiry, NewEnquiry, ProgrammeArea, StageCount};
 pub use registry::*;
 pub use school_staff::StaffRecord;
+pub use term_dates::SavedTermDates;
 
 /// A storage failure. Messages name what was being done; the driver's text goes to the log.
 #[derive(Debug, thiserror::Error)]

@@ -80,6 +80,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_programme_year.sql"),
         include_str!("../migrations/postgres/0016_programme_year.sql"),
     ),
+    (
+        17,
+        "term_dates",
+        include_str!("../migrations/sqlite/0017_term_dates.sql"),
+        include_str!("../migrations/postgres/0017_term_dates.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

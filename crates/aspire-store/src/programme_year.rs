@@ -16,7 +16,7 @@ use aspire_core::urn::Urn;
 
 use crate::audit::{self, Actor, Event, scope_condition};
 use crate::sql::{RowGet, Sql, present};
-use crate::{Db, ProgrammeError, StoreError};
+use crate::{Backend, Db, ProgrammeError, StoreError};
 
 /// Whether a planned day still happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -189,6 +189,15 @@ impl Db {
         let now = Utc::now();
         let stamp = now.format("%Y%m%dT%H%M%S%6f").to_string();
         let mut tx = self.begin().await?;
+        // Two plans saved at once for one programme: the second waits here, then finds the
+        // first's days (SQLite: the write lock taken at BEGIN IMMEDIATE).
+        if tx.backend() == Backend::Postgres {
+            tx.execute(
+                &Sql::new("SELECT id FROM programmes WHERE id = ? FOR UPDATE").int(programme),
+                "locking the programme",
+            )
+            .await?;
+        }
         if !planned.is_empty() {
             let list = planned.iter().map(|n| n.get().to_string()).collect::<Vec<_>>().join(", ");
             let already = tx
@@ -285,17 +294,18 @@ impl Db {
         .await
     }
 
-    /// Moves a planned day to another date, raising its sequence. The caller has checked the new
-    /// date against the calendars; a cancelled day cannot be moved.
+    /// Moves a planned day to another date in `term`, raising its sequence. The caller has
+    /// checked the new date against the calendars; a cancelled day cannot be moved.
     pub async fn move_event(
         &self,
         actor: &Actor,
         programme: ProgrammeId,
         id: i64,
         to: NaiveDate,
+        term: Term,
         reason: &str,
     ) -> Result<ProgrammeEvent, ProgrammeError> {
-        self.change_event(actor, programme, id, Change::Move { to, reason }).await
+        self.change_event(actor, programme, id, Change::Move { to, term, reason }).await
     }
 
     /// Cancels a planned day with its reason (required), raising its sequence; the row stays so
@@ -319,30 +329,46 @@ impl Db {
     ) -> Result<ProgrammeEvent, ProgrammeError> {
         let no_such =
             || ProgrammeError::Field { field: "day", problem: format!("{id} is not a day of this programme") };
-        let before = self.programme_event(programme, id).await?.ok_or_else(no_such)?;
-        if before.status == EventStatus::Cancelled {
-            return Err(ProgrammeError::Field { field: "day", problem: "was cancelled: add a new day instead".into() });
-        }
         let reason = change.reason().trim();
         if reason.chars().count() > 500 {
             return Err(ProgrammeError::Field { field: "reason", problem: "must be at most 500 characters".into() });
         }
         let now = Utc::now();
         let mut tx = self.begin().await?;
+        // Read under the lock the change is written under, so that two changes at once see
+        // each other (a day cancelled while it is being moved stays cancelled).
+        let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
+        let before = tx
+            .fetch_one(
+                &Sql::new(format!(
+                    "SELECT {EVENT_COLUMNS} FROM programme_events v WHERE v.programme_id = ? AND v.id = ?{lock}"
+                ))
+                .int(programme)
+                .int(id),
+                "finding a planned day",
+                event_row,
+            )
+            .await?
+            .ok_or_else(no_such)?;
+        if before.status == EventStatus::Cancelled {
+            return Err(ProgrammeError::Field { field: "day", problem: "was cancelled: add a new day instead".into() });
+        }
         let (sql, action, after) = match change {
-            Change::Move { to, .. } => {
+            Change::Move { to, term, .. } => {
                 if to == before.held_on {
                     return Err(ProgrammeError::Field { field: "date", problem: "is the day's date already".into() });
                 }
                 (
                     Sql::new(
-                        "UPDATE programme_events SET held_on = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+                        "UPDATE programme_events SET held_on = ?, term = ?, sequence = sequence + 1, updated_at = ? \
+                         WHERE id = ?",
                     )
                     .opt_date(Some(to))
+                    .text(term.code())
                     .instant(now)
                     .int(id),
                     AuditAction::EventMove,
-                    serde_json::json!({ "held_on": to, "reason": reason }),
+                    serde_json::json!({ "held_on": to, "term": term.code(), "reason": reason }),
                 )
             }
             Change::Cancel { .. } => {
@@ -372,7 +398,7 @@ impl Db {
             actor,
             Event::new(action, AuditRecord::Event, id)
                 .programme(Some(programme))
-                .before(serde_json::json!({ "held_on": before.held_on, "status": before.status }))
+                .before(serde_json::json!({ "held_on": before.held_on, "term": before.term.code(), "status": before.status }))
                 .after(after),
         )
         .await?;
@@ -382,7 +408,7 @@ impl Db {
 }
 
 enum Change<'a> {
-    Move { to: NaiveDate, reason: &'a str },
+    Move { to: NaiveDate, term: Term, reason: &'a str },
     Cancel { reason: &'a str },
 }
 

@@ -1,9 +1,23 @@
-//! `aspire calendar`: bank holidays in England and Wales.
+//! `aspire calendar`: bank holidays in England and Wales, term dates entered for LAs and
+//! schools, and the programme year planned on them (`aspire_app::calendar`,
+//! `aspire_app::programme_year`).
 
 use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
+use chrono::NaiveDate;
+
+use aspire_app::calendar::{TermDatesError, import_term_dates, school_calendars};
+use aspire_app::programme_year;
+use aspire_core::access::Visible;
 use aspire_core::calendar::bank_holidays::{FIRST_YEAR, LAST_YEAR, bank_holidays_between};
+use aspire_core::calendar::{DatesFor, TermSource};
+use aspire_core::codes::LaCode;
+use aspire_core::people::ProgrammeId;
+use aspire_core::urn::Urn;
+use aspire_store::{Actor, Db, EventStatus};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CalendarCommand {
@@ -18,7 +32,74 @@ pub enum CalendarCommand {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
+    /// Enter term dates and closure days for LAs or schools from a CSV or XLSX file (at most
+    /// 5 MB and 20,000 rows), replacing those stored for the academic years it names.
+    ///
+    /// Columns: la_code or urn (one of them), then a term (academic_year such as 2018/19; term:
+    /// autumn, spring or summer; starts, ends, half_term_starts, half_term_ends) or a closure
+    /// day (closed_on, reason). Dates are dd/mm/yyyy or yyyy-mm-dd. If any row cannot be used,
+    /// every such row is listed and nothing is saved.
+    ImportTerms { file: PathBuf },
+    /// A school's terms and closure days, each term saying where its dates came from (the
+    /// school's own, its LA's, or the bundled default); or what was entered for an LA.
+    Terms {
+        #[arg(long, conflicts_with = "la", required_unless_present = "la")]
+        urn: Option<Urn>,
+        #[arg(long)]
+        la: Option<String>,
+        /// Only this academic year (2018/19).
+        #[arg(long)]
+        year: Option<String>,
+    },
+    /// Plan the programme year of every network of a programme that has no days yet, on days
+    /// all its schools are open. Nothing is saved with --dry-run, or when any constraint
+    /// cannot be met (every one is listed).
+    Plan {
+        #[arg(long)]
+        programme: ProgrammeId,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// A programme's planned days (cancelled ones too), in date order.
+    Days {
+        #[arg(long)]
+        programme: ProgrammeId,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Move a planned day to another date in its term, on which every school it is for is open.
+    Move {
+        #[arg(long)]
+        programme: ProgrammeId,
+        /// The day's number, as `aspire calendar days` shows it.
+        #[arg(long)]
+        day: i64,
+        /// The new date (yyyy-mm-dd).
+        #[arg(long)]
+        to: NaiveDate,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Cancel a planned day; the reason (required) goes to those invited.
+    Cancel {
+        #[arg(long)]
+        programme: ProgrammeId,
+        #[arg(long)]
+        day: i64,
+        #[arg(long)]
+        reason: String,
+    },
 }
+
+impl CalendarCommand {
+    /// Whether the command reads or writes the database (bank holidays need none).
+    pub fn needs_database(&self) -> bool {
+        !matches!(self, CalendarCommand::BankHolidays { .. })
+    }
+}
+
+/// The largest file of term dates read, as for the web's uploads.
+const MAX_BYTES: u64 = 5 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ListFormat {
@@ -52,5 +133,247 @@ pub fn run(cmd: &CalendarCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        _ => anyhow::bail!("this calendar command needs a database"),
     }
+}
+
+/// The calendar commands that read or write the database.
+pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode> {
+    let cli = Actor::command_line();
+    match cmd {
+        CalendarCommand::BankHolidays { .. } => run(cmd),
+        CalendarCommand::ImportTerms { file } => {
+            let size = std::fs::metadata(file).with_context(|| format!("reading {}", file.display()))?.len();
+            if size > MAX_BYTES {
+                anyhow::bail!("{} is {size} bytes; a file of term dates may be at most 5 MB: split it", file.display());
+            }
+            let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            match import_term_dates(db, &cli, &name, &bytes).await {
+                Ok(saved) => {
+                    crate::say!(
+                        "saved {} term{} and {} closure day{} for {} LA{} or school{}",
+                        saved.terms(),
+                        plural(saved.terms()),
+                        saved.closures(),
+                        plural(saved.closures()),
+                        saved.per_scope.len(),
+                        plural(saved.per_scope.len()),
+                        plural(saved.per_scope.len()),
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(TermDatesError::Rows(rows)) => {
+                    let n = rows.len();
+                    for r in rows {
+                        let at = match (&r.column, &r.value) {
+                            (Some(c), Some(v)) if !v.is_empty() => format!("line {}, column {c}, value '{v}'", r.line),
+                            (Some(c), _) => format!("line {}, column {c}", r.line),
+                            _ => format!("line {}", r.line),
+                        };
+                        eprintln!("{}: {at}: {}", file.display(), r.reason);
+                    }
+                    eprintln!(
+                        "nothing was saved: {n} row{} cannot be used; correct {} and import the whole file again",
+                        plural(n),
+                        if n == 1 { "it" } else { "them" }
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => {
+                    eprintln!("{}: {e}", file.display());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        CalendarCommand::Terms { urn, la, year } => {
+            let year = match year {
+                Some(y) => match aspire_core::year::AcademicYear::parse(y) {
+                    Ok(y) => Some(y),
+                    Err(_) => {
+                        eprintln!("--year '{y}' is not an academic year: write it as 2018/19");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                },
+                None => None,
+            };
+            let in_year = |t: &aspire_core::calendar::DatedTerm| year.is_none_or(|y| t.academic_year == y);
+            let mut out = std::io::stdout().lock();
+            if let Some(la) = la {
+                let code = match LaCode::parse(la) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        eprintln!("--la: {e}");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                };
+                let (terms, closures) = db.term_dates_of(DatesFor::La(code)).await?;
+                if terms.is_empty() && closures.is_empty() {
+                    writeln!(out, "nothing is entered for LA {code}: its schools use the default pattern")?;
+                }
+                for t in terms.iter().filter(|t| in_year(t)) {
+                    write_term(&mut out, t, TermSource::La)?;
+                }
+                for c in closures
+                    .iter()
+                    .filter(|c| year.is_none_or(|y| aspire_core::year::AcademicYear::containing(c.date) == y))
+                {
+                    writeln!(out, "{}  {}  closed: {}", c.date, c.date.format("%a"), c.reason)?;
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let Some(urn) = urn else { anyhow::bail!("give --urn or --la") };
+            if db.school(*urn).await?.is_none() {
+                eprintln!("there is no school with URN {urn} in the register");
+                return Ok(ExitCode::FAILURE);
+            }
+            let calendars = school_calendars(db, &[*urn]).await?;
+            let Some(c) = calendars.get(urn) else { anyhow::bail!("no calendar for {urn}") };
+            for (t, source) in c.terms().filter(|(t, _)| in_year(t)) {
+                write_term(&mut out, t, *source)?;
+                for c in c.closures().iter().filter(|k| t.contains(k.date)) {
+                    writeln!(out, "    {}  {}  closed: {}", c.date, c.date.format("%a"), c.reason)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CalendarCommand::Plan { programme, dry_run } => {
+            match programme_year::plan_programme_year(db, &cli, *programme, *dry_run).await {
+                Ok(year) => {
+                    let span =
+                        programme_year::span(&year.plan).map(|(a, b)| format!(", from {a} to {b}")).unwrap_or_default();
+                    crate::say!(
+                        "{} {} day{} for {} network{}{span}",
+                        if year.saved { "planned" } else { "would plan (dry run, nothing saved)" },
+                        year.plan.days.len(),
+                        plural(year.plan.days.len()),
+                        year.networks.len(),
+                        plural(year.networks.len()),
+                    );
+                    for n in &year.networks {
+                        let days = year.plan.days.iter().filter(|d| d.network == n.id).count();
+                        crate::say!("  {}: {days} days from {}", n.name, n.starts);
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        CalendarCommand::Days { programme, format } => {
+            if db.programme(*programme).await?.is_none() {
+                eprintln!("there is no programme {programme}: `aspire programme list` shows them");
+                return Ok(ExitCode::FAILURE);
+            }
+            let days = db.programme_events(*programme, &Visible::everything()).await?;
+            let networks: std::collections::BTreeMap<_, _> =
+                db.networks(*programme, &Visible::everything()).await?.into_iter().map(|n| (n.id, n.name)).collect();
+            let mut out = std::io::stdout().lock();
+            match format {
+                ListFormat::Csv => {
+                    let mut w = csv::Writer::from_writer(out);
+                    w.write_record(["day", "date", "term", "network", "kind", "number", "urn", "status", "reason"])?;
+                    for e in &days {
+                        w.write_record([
+                            e.id.to_string(),
+                            e.held_on.to_string(),
+                            e.term.label(),
+                            networks.get(&e.network).cloned().unwrap_or_default(),
+                            e.kind.clone(),
+                            e.number.to_string(),
+                            e.urn.map(|u| u.to_string()).unwrap_or_default(),
+                            match e.status {
+                                EventStatus::Planned => "planned".to_owned(),
+                                EventStatus::Cancelled => "cancelled".to_owned(),
+                            },
+                            e.cancel_reason.clone().unwrap_or_default(),
+                        ])?;
+                    }
+                    w.flush()?;
+                }
+                ListFormat::Text => {
+                    if days.is_empty() {
+                        writeln!(
+                            out,
+                            "no days are planned for programme {programme} yet: `aspire calendar plan --programme {programme}`"
+                        )?;
+                    }
+                    for e in &days {
+                        let at = e.urn.map(|u| format!(" at {u}")).unwrap_or_default();
+                        let status = match e.status {
+                            EventStatus::Planned => String::new(),
+                            EventStatus::Cancelled => {
+                                format!("  CANCELLED: {}", e.cancel_reason.as_deref().unwrap_or(""))
+                            }
+                        };
+                        writeln!(
+                            out,
+                            "{:>6}  {}  {}  {:<12} {}  {} {}{at}{status}",
+                            e.id,
+                            e.held_on,
+                            e.held_on.format("%a"),
+                            e.term.label(),
+                            networks.get(&e.network).map(String::as_str).unwrap_or("?"),
+                            e.kind,
+                            e.number,
+                        )?;
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CalendarCommand::Move { programme, day, to, reason } => {
+            match programme_year::move_day(db, &cli, *programme, *day, *to, reason).await {
+                Ok(e) => {
+                    crate::say!(
+                        "day {} moved to {} ({}); calendars are told (sequence {})",
+                        e.id,
+                        e.held_on,
+                        e.term.label(),
+                        e.sequence
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        CalendarCommand::Cancel { programme, day, reason } => {
+            match db.cancel_event(&cli, *programme, *day, reason).await {
+                Ok(e) => {
+                    crate::say!("day {} on {} cancelled; calendars are told", e.id, e.held_on);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("day {day}: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn write_term(
+    out: &mut impl std::io::Write,
+    t: &aspire_core::calendar::DatedTerm,
+    source: TermSource,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<20} {} to {}, half-term {} to {}  ({} dates)",
+        t.label(),
+        t.starts,
+        t.ends,
+        t.half_term_starts,
+        t.half_term_ends,
+        source
+    )
 }

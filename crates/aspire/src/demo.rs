@@ -225,6 +225,23 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
         }
         out.push(DemoAccount { email, what });
     }
+    // Every network has an Achievement Adviser, so that its year can be planned: a second
+    // adviser leads the networks after the first (one adviser, two networks: the planner keeps
+    // them in one place a day).
+    let second = Email::parse("adviser2@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?;
+    if networks.len() > 1 && db.person_by_email(&second).await?.is_none() {
+        let grants = networks
+            .iter()
+            .skip(1)
+            .map(|n| Grant::new(Role::AchievementAdviser, Scope::Network { programme, network: n.id }, false))
+            .collect::<Result<Vec<_>, _>>()?;
+        db.add_person(&actor, &second, "Sam Adviser", &grants).await?;
+    }
+    // The programme year, planned on the schools' calendars (the bundled default pattern: the
+    // demo enters no LA's dates).
+    if db.programme_events(programme, &all).await?.is_empty() {
+        aspire_app::programme_year::plan_programme_year(db, &actor, programme, false).await?;
+    }
     // A role waiting on the adviser's account page: the head teacher has asked them to lead a
     // strand at the school too (someone who already has an account accepts a role first).
     let head_email = Email::parse("head@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?;

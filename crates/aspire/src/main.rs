@@ -109,7 +109,7 @@ enum Command {
     /// The rolls of a programme's days: sign-in sheets, and each school's dose.
     #[command(subcommand)]
     Attendance(attendance::AttendanceCommand),
-    /// The school calendar: bank holidays in England and Wales.
+    /// The school calendar and the programme year: bank holidays, term dates of LAs and schools, planned days.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
 }
@@ -301,6 +301,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { addr } => demo::run(url.as_deref(), addr).await,
+        Command::Calendar(cmd) if cmd.needs_database() => {
+            let db = open_existing(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;
+            let code = calendar::run_with(&db, &cmd).await;
+            db.close().await;
+            code
+        }
         Command::Calendar(cmd) => calendar::run(&cmd),
         Command::Programme(cmd) => {
             let db = open_existing(url.as_deref().unwrap_or(DEFAULT_DATABASE)).await?;

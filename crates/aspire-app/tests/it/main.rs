@@ -2,6 +2,7 @@
 //! ASPIRE_TEST_POSTGRES_URL is set), without HTTP or a terminal.
 
 mod board;
+mod calendar;
 mod enrolment;
 mod evaluation;
 mod join;

@@ -9,11 +9,15 @@
 pub mod bank_holidays;
 mod default;
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
 
 pub use default::default_terms;
 
+use crate::Urn;
+use crate::codes::LaCode;
 use crate::template::{Season, Term};
 use crate::year::AcademicYear;
 
@@ -98,6 +102,8 @@ pub enum CalendarError {
     HalfTermOutside { term: String, starts: NaiveDate, ends: NaiveDate, term_starts: NaiveDate, term_ends: NaiveDate },
     #[error("the {term} term does not fall in the academic year {year} (1 September to 31 August)")]
     OutsideYear { term: String, year: AcademicYear },
+    #[error("the {term} term starts on {starts}, which is not when a {season} term starts ({months})")]
+    WrongSeason { term: String, starts: NaiveDate, season: &'static str, months: &'static str },
     #[error("the {first} term and the {second} term overlap")]
     Overlap { first: String, second: String },
     #[error("the {term} term is given twice")]
@@ -149,6 +155,18 @@ impl DatedTerm {
         }
         if self.starts < self.academic_year.first_day() || self.ends > self.academic_year.last_day() {
             return Err(CalendarError::OutsideYear { term, year: self.academic_year });
+        }
+        // A term's first day falls in its season's months, so a spring term cannot be given
+        // September's dates by a slip of a column.
+        let (months, range): (&'static str, [u32; 2]) = match self.season {
+            Season::Autumn => ("August to October", [8, 10]),
+            Season::Spring => ("December to February", [12, 14]),
+            Season::Summer => ("March to May", [3, 5]),
+        };
+        let m = self.starts.month();
+        let m = if self.season == Season::Spring && m < 3 { m + 12 } else { m };
+        if m < range[0] || m > range[1] {
+            return Err(CalendarError::WrongSeason { term, starts: self.starts, season: self.season.key(), months });
         }
         Ok(())
     }
@@ -293,6 +311,83 @@ impl SchoolCalendar {
     }
 }
 
+/// Whom entered term dates and closure days are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "kind", content = "code", rename_all = "lowercase")]
+pub enum DatesFor {
+    /// Every school of a local authority that has none of its own.
+    La(LaCode),
+    School(Urn),
+}
+
+impl DatesFor {
+    /// The stored scope: "la" or "school".
+    pub fn scope(self) -> &'static str {
+        match self {
+            DatesFor::La(_) => "la",
+            DatesFor::School(_) => "school",
+        }
+    }
+
+    /// The stored code: the LA's number or the URN.
+    pub fn code(self) -> i64 {
+        match self {
+            DatesFor::La(la) => i64::from(la.get()),
+            DatesFor::School(urn) => i64::from(urn),
+        }
+    }
+}
+
+impl std::fmt::Display for DatesFor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatesFor::La(la) => write!(f, "LA {la}"),
+            DatesFor::School(urn) => write!(f, "URN {urn}"),
+        }
+    }
+}
+
+/// Dates entered for a school and for its LA, as storage holds them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnteredDates {
+    pub school_terms: Vec<DatedTerm>,
+    pub la_terms: Vec<DatedTerm>,
+    /// Closure days of the school, then those of its LA.
+    pub closures: Vec<Closure>,
+}
+
+impl SchoolCalendar {
+    /// A school's calendar from the dates entered for it: each term from the school's own dates
+    /// if it has them, else its LA's, else the bundled default. Closure days of the school and
+    /// its LA both count (the school's reason wins when both name a day). Refused when the
+    /// chosen terms do not fit together, say a school's autumn overlapping its LA's spring.
+    pub fn compose(entered: &EnteredDates) -> Result<SchoolCalendar, CalendarError> {
+        let mut chosen: BTreeMap<(AcademicYear, u8), (DatedTerm, TermSource)> = BTreeMap::new();
+        let layers = [
+            (default_terms(), TermSource::Default),
+            (entered.la_terms.as_slice(), TermSource::La),
+            (entered.school_terms.as_slice(), TermSource::School),
+        ];
+        for (terms, source) in layers {
+            for t in terms {
+                chosen.insert((t.academic_year, t.season.order_in_year()), (*t, source));
+            }
+        }
+        let mut closures: Vec<Closure> = Vec::new();
+        for c in &entered.closures {
+            if !closures.iter().any(|k| k.date == c.date) {
+                closures.push(c.clone());
+            }
+        }
+        SchoolCalendar::new(chosen.into_values().collect(), closures)
+    }
+
+    /// Where the dates of the term containing `date` came from.
+    pub fn source_of(&self, date: NaiveDate) -> Option<TermSource> {
+        self.terms.iter().find(|(t, _)| t.contains(date)).map(|(_, s)| *s)
+    }
+}
+
 fn days(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> {
     let count = (to - from).num_days().max(-1) + 1;
     (0..count).map(move |i| from + Duration::days(i))
@@ -410,6 +505,9 @@ mod tests {
         let mut t = autumn_2019();
         t.academic_year = year(2020);
         assert!(matches!(t.check(), Err(CalendarError::OutsideYear { .. })));
+        let mut t = spring_2020();
+        t.starts = d(2019, 9, 4);
+        assert!(matches!(t.check(), Err(CalendarError::WrongSeason { .. })), "a spring term in September");
         let mut overlapping = spring_2020();
         overlapping.starts = d(2019, 12, 16);
         assert!(matches!(check_terms(&[autumn_2019(), overlapping]), Err(CalendarError::Overlap { .. })));
@@ -433,5 +531,40 @@ mod tests {
         // Boxing Day and the August bank holiday fall between terms; Easter Monday is never a
         // school day in the pattern.
         assert!(!c.is_open(d(2019, 4, 22)));
+    }
+
+    #[test]
+    fn a_school_takes_its_own_dates_then_its_las_then_the_default() {
+        let mut la_autumn = autumn_2019();
+        la_autumn.starts = d(2019, 9, 3);
+        let entered = EnteredDates {
+            school_terms: vec![spring_2020()],
+            la_terms: vec![la_autumn],
+            closures: vec![
+                Closure { date: d(2020, 1, 6), reason: "INSET day".into() },
+                Closure { date: d(2020, 1, 6), reason: "LA training day".into() },
+            ],
+        };
+        let c = SchoolCalendar::compose(&entered).expect("composed");
+        assert_eq!(c.source_of(d(2019, 9, 3)), Some(TermSource::La));
+        assert!(c.is_open(d(2019, 9, 3)), "the LA's autumn starts a day before the default's");
+        assert_eq!(c.source_of(d(2020, 2, 3)), Some(TermSource::School));
+        assert_eq!(c.source_of(d(2020, 6, 1)), Some(TermSource::Default), "no one entered summer 2020");
+        assert_eq!(c.source_of(d(2024, 10, 1)), Some(TermSource::Default));
+        assert_eq!(
+            c.closed_reason(d(2020, 1, 6)),
+            Some(ClosedReason::Closure("INSET day".into())),
+            "the school's reason"
+        );
+        assert_eq!(c.terms().count(), 30, "one of each term, whoever gave it");
+    }
+
+    #[test]
+    fn dates_that_do_not_fit_the_terms_around_them_are_refused() {
+        let mut late_autumn = autumn_2019();
+        late_autumn.ends = d(2020, 1, 10);
+        late_autumn.half_term_ends = d(2019, 11, 1);
+        let entered = EnteredDates { school_terms: vec![late_autumn], ..EnteredDates::default() };
+        assert!(matches!(SchoolCalendar::compose(&entered), Err(CalendarError::Overlap { .. })));
     }
 }

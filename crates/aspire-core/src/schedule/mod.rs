@@ -28,6 +28,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::Urn;
+use crate::calendar::SchoolCalendar;
 use crate::ids::{NetworkId, PersonId};
 use crate::template::{EventKind, Frequency, Term, Venue};
 
@@ -46,6 +47,12 @@ pub struct OpenTerm {
 }
 
 impl SchoolDays {
+    /// The open days of every term of a school's calendar.
+    pub fn of(urn: Urn, calendar: &SchoolCalendar) -> SchoolDays {
+        let terms = calendar.terms().map(|(t, _)| OpenTerm { term: t.term(), open: calendar.open_days(t) }).collect();
+        SchoolDays { urn, terms }
+    }
+
     /// The open days of `term`, or `None` when the school has no dates for it.
     pub fn open_in(&self, term: Term) -> Option<&[NaiveDate]> {
         self.terms.iter().find(|t| t.term == term).map(|t| t.open.as_slice())
@@ -239,6 +246,18 @@ pub fn plan(
     events: &[EventRule],
     rules: &Rules,
 ) -> Result<Plan, Vec<Broken>> {
+    plan_around(networks, calendars, events, rules, &[])
+}
+
+/// As [`plan`], around days already planned for other networks: their advisers and schools
+/// are taken on those days, and count towards the adviser's week.
+pub fn plan_around(
+    networks: &[NetworkYear],
+    calendars: &BTreeMap<Urn, SchoolDays>,
+    events: &[EventRule],
+    rules: &Rules,
+    taken: &[(PlannedDay, Vec<Urn>)],
+) -> Result<Plan, Vec<Broken>> {
     let mut broken = Vec::new();
     // Each (network, term) with the days all its schools are open on or after its start.
     let mut slots: Vec<Slot> = Vec::new();
@@ -279,6 +298,9 @@ pub fn plan(
     // networks whose Network Days came latest first, as they have the least of the term left.
     slots.sort_by_key(|s| (s.term, s.common.len(), s.network.id));
     let mut diary = Diary::default();
+    for (d, schools) in taken {
+        diary.take(d.adviser, schools, d.date);
+    }
     let mut days = Vec::new();
     for group in slots.chunk_by(|a, b| a.term == b.term) {
         let mut held: Vec<HashMap<&str, NaiveDate>> = Vec::with_capacity(group.len());

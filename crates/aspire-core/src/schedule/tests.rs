@@ -278,3 +278,25 @@ fn a_template_event_follows_only_another_event_of_its_template() {
     let err = crate::template::Template::parse(&text).expect_err("unknown key");
     assert!(err.to_string().contains("follows 'network-day'"), "{err}");
 }
+
+#[test]
+fn a_network_planned_later_keeps_clear_of_the_days_its_adviser_already_has() {
+    let first = four(100_001);
+    let second = four(200_001);
+    let cals = calendars(first.iter().chain(&second).map(|u| school_years(*u, 2017, 2, 0)));
+    let events = tlif_events();
+    let rules = Rules::default();
+    let earlier = plan(&[network(1, d(2017, 9, 4), &first, Some(7))], &cals, &events, &rules).expect("a plan");
+    let taken: Vec<(PlannedDay, Vec<Urn>)> =
+        earlier.days.iter().map(|x| (x.clone(), x.school.map(|u| vec![u]).unwrap_or_else(|| first.clone()))).collect();
+    let nets = [network(2, d(2017, 9, 4), &second, Some(7))];
+    let later = plan_around(&nets, &cals, &events, &rules, &taken).expect("a plan");
+    let busy: HashSet<NaiveDate> = earlier.days.iter().map(|x| x.date).collect();
+    assert!(later.days.iter().all(|x| !busy.contains(&x.date)), "the adviser is never in two places");
+    let both = Plan { days: earlier.days.iter().chain(&later.days).cloned().collect() };
+    let all = [network(1, d(2017, 9, 4), &first, Some(7)), network(2, d(2017, 9, 4), &second, Some(7))];
+    assert_eq!(check(&both, &all, &cals, &events, &rules), vec![], "the two plans together are sound");
+    // Without the days already taken, the second plan lands on the same days as the first.
+    let blind = plan(&nets, &cals, &events, &rules).expect("a plan");
+    assert!(blind.days.iter().any(|x| busy.contains(&x.date)));
+}

@@ -85,7 +85,8 @@ async fn a_plan_is_saved_whole_and_its_days_are_moved_and_cancelled_with_their_s
         assert_eq!(db.programme_events(p, &Visible::everything()).await.expect("days").len(), 452);
 
         // A move raises the sequence and keeps the identity.
-        let moved = db.move_event(&cli, p, first.id, d(2018, 10, 9), "the venue is closed").await.expect("moved");
+        let moved =
+            db.move_event(&cli, p, first.id, d(2018, 10, 9), first.term, "the venue is closed").await.expect("moved");
         assert_eq!((moved.held_on, moved.sequence, moved.uid.as_str()), (d(2018, 10, 9), 1, first.uid.as_str()));
         // A cancellation needs its reason, keeps the row and raises the sequence again.
         let no_reason = db.cancel_event(&cli, p, first.id, "  ").await;
@@ -93,7 +94,7 @@ async fn a_plan_is_saved_whole_and_its_days_are_moved_and_cancelled_with_their_s
         let cancelled = db.cancel_event(&cli, p, first.id, "Snow closed the roads").await.expect("cancelled");
         assert_eq!((cancelled.status, cancelled.sequence), (EventStatus::Cancelled, 2));
         assert_eq!(cancelled.cancel_reason.as_deref(), Some("Snow closed the roads"));
-        let late = db.move_event(&cli, p, first.id, d(2018, 10, 16), "").await;
+        let late = db.move_event(&cli, p, first.id, d(2018, 10, 16), first.term, "").await;
         assert!(
             matches!(late, Err(ProgrammeError::Field { field: "day", .. })),
             "a cancelled day is not moved: {late:?}"

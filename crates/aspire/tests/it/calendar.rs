@@ -38,3 +38,84 @@ fn bank_holidays_the_file_does_not_know_are_refused() {
         );
     }
 }
+
+#[test]
+fn term_dates_are_entered_then_the_year_is_planned_listed_moved_and_cancelled() {
+    use super::{TestDb, aspire, block_on, data};
+    let dir = tempfile::tempdir().expect("dir");
+    let db = TestDb::new(dir.path());
+    let gias = data("gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv");
+    for args in [
+        &["import", gias.to_str().expect("path")][..],
+        &["programme", "create", "Hampshire 2017", "--template", "tlif-2017", "--starts", "2017-11-01"],
+        &["programme", "enrol", "1", "115850", "115851", "115852", "115853"],
+    ] {
+        let o = aspire(&db, args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+    block_on(async {
+        let store = aspire_store::Db::connect(&db.url).await.expect("connect");
+        let p = aspire_core::people::ProgrammeId::new(1);
+        aspire_testkit::network_with_adviser(&store, p, "North Hampshire", &["115850", "115851", "115852", "115853"])
+            .await;
+        store.close().await;
+    });
+    let header = "la_code,urn,academic_year,term,starts,ends,half_term_starts,half_term_ends,closed_on,reason\n";
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("{header}850,,2017/18,autumn,05/09/2017,20/12/2017,06/11/2017,10/11/2017,,\n999,,2017/18,spring,03/01/2018,23/03/2018,12/02/2018,16/02/2018,,\n"),
+    )
+    .expect("write");
+    let before = db.state();
+    let o = aspire(&db, &["calendar", "import-terms", bad.to_str().expect("path")]);
+    let out = text(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(out.contains("line 3, column la_code, value '999'") && out.contains("nothing was saved: 1 row"), "{out}");
+    assert_eq!(db.state(), before, "a refused file writes nothing");
+
+    let good = dir.path().join("terms.csv");
+    std::fs::write(
+        &good,
+        format!("{header}850,,2017/18,autumn,05/09/2017,20/12/2017,06/11/2017,10/11/2017,,\n,115850,,,,,,,14/11/2017,INSET day\n"),
+    )
+    .expect("write");
+    let o = aspire(&db, &["calendar", "import-terms", good.to_str().expect("path")]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("saved 1 term and 1 closure day"), "{}", text(&o));
+    let terms = text(&aspire(&db, &["calendar", "terms", "--urn", "115850", "--year", "2017/18"]));
+    assert!(
+        terms.contains("autumn 2017/18") && terms.contains("(LA dates)") && terms.contains("(default dates)"),
+        "{terms}"
+    );
+    assert!(terms.contains("2017-11-14  Tue  closed: INSET day"), "{terms}");
+
+    let dry = text(&aspire(&db, &["calendar", "plan", "--programme", "1", "--dry-run"]));
+    assert!(dry.contains("would plan (dry run, nothing saved) 30 days for 1 network"), "{dry}");
+    assert!(text(&aspire(&db, &["calendar", "days", "--programme", "1"])).contains("no days are planned"));
+    let o = aspire(&db, &["calendar", "plan", "--programme", "1"]);
+    assert!(o.status.success() && text(&o).contains("planned 30 days"), "{}", text(&o));
+    let csv = text(&aspire(&db, &["calendar", "days", "--programme", "1", "--format", "csv"]));
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 31, "{csv}");
+    assert!(
+        rows.iter().all(|r| !r.contains(",2017-11-14,") || !(r.contains(",,planned") || r.contains(",115850,"))),
+        "nothing for 115850 on its INSET day"
+    );
+    assert!(
+        rows.iter().all(|r| !(r.contains(",2017-11-06,") || r.contains(",2017-11-10,"))),
+        "none in the LA's half-term"
+    );
+    let first: Vec<&str> = rows[1].split(',').collect();
+    let again = aspire(&db, &["calendar", "plan", "--programme", "1"]);
+    assert!(!again.status.success() && text(&again).contains("planned already"), "{}", text(&again));
+
+    let o = aspire(&db, &["calendar", "move", "--programme", "1", "--day", first[0], "--to", "2017-11-07"]);
+    assert!(!o.status.success() && text(&o).contains("half-term"), "{}", text(&o));
+    let o = aspire(&db, &["calendar", "cancel", "--programme", "1", "--day", first[0], "--reason", " "]);
+    assert!(!o.status.success() && text(&o).contains("reason is required"), "{}", text(&o));
+    let o = aspire(&db, &["calendar", "cancel", "--programme", "1", "--day", first[0], "--reason", "Snow"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let list = text(&aspire(&db, &["calendar", "days", "--programme", "1"]));
+    assert!(list.contains("CANCELLED: Snow"), "{list}");
+}

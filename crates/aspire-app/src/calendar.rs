@@ -1,0 +1,110 @@
+//! School calendars: term dates and closure days entered for LAs and schools, and each school's
+//! calendar composed from them (its own dates, else its LA's, else the bundled default).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aspire_core::calendar::{Closure, DatesFor, SchoolCalendar};
+use aspire_core::schedule::SchoolDays;
+use aspire_core::urn::Urn;
+use aspire_import::RowIssue;
+use aspire_store::{Actor, Db, SavedTermDates, StoreError};
+
+/// Why a file of term dates was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum TermDatesError {
+    #[error("{0}")]
+    File(#[from] aspire_import::FileError),
+    #[error(
+        "nothing was saved: {} row{} of the file cannot be used; correct {} and import the whole file again",
+        .0.len(), if .0.len() == 1 { "" } else { "s" }, if .0.len() == 1 { "it" } else { "them" }
+    )]
+    Rows(Vec<RowIssue>),
+    #[error("the file has no term dates or closure days in it")]
+    Empty,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a school's calendar cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum CalendarLoadError {
+    #[error(
+        "the term dates entered for school {urn} and its LA do not fit together ({problem}): correct them with `aspire calendar terms import`"
+    )]
+    Conflict { urn: Urn, problem: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Reads a file of term dates (CSV or XLSX), checks every LA and URN it names against the
+/// register, and saves it whole, replacing what was stored for the years it names. Any row
+/// that cannot be used is reported with its line and column, and nothing is saved.
+pub async fn import_term_dates(
+    db: &Db,
+    actor: &Actor,
+    name: &str,
+    bytes: &[u8],
+) -> Result<SavedTermDates, TermDatesError> {
+    let file = aspire_import::read_term_dates(name, bytes)?;
+    let mut issues = file.errors;
+    if file.terms.is_empty() && file.closures.is_empty() && issues.is_empty() {
+        return Err(TermDatesError::Empty);
+    }
+    let las = db.known_la_codes().await?;
+    let named: BTreeSet<Urn> = file
+        .terms
+        .iter()
+        .map(|t| t.dates_for)
+        .chain(file.closures.iter().map(|c| c.dates_for))
+        .filter_map(|f| match f {
+            DatesFor::School(u) => Some(u),
+            DatesFor::La(_) => None,
+        })
+        .collect();
+    let urns = db.known_urns(&named).await?;
+    let mut unknown = |line: u64, f: DatesFor| match f {
+        DatesFor::La(la) if !las.contains(&la) => issues.push(RowIssue::cell(
+            line,
+            "la_code",
+            &la.to_string(),
+            "is not a local authority the register knows: check the code, or import the GIAS file first",
+        )),
+        DatesFor::School(u) if !urns.contains(&u) => issues.push(RowIssue::cell(
+            line,
+            "urn",
+            &u.to_string(),
+            "is not a school the register knows: check the URN, or import the GIAS file first",
+        )),
+        _ => {}
+    };
+    for t in &file.terms {
+        unknown(t.line, t.dates_for);
+    }
+    for c in &file.closures {
+        unknown(c.line, c.dates_for);
+    }
+    if !issues.is_empty() {
+        issues.sort_by_key(|i| i.line);
+        return Err(TermDatesError::Rows(issues));
+    }
+    let terms: Vec<_> = file.terms.iter().map(|t| (t.dates_for, t.term)).collect();
+    let closures: Vec<_> =
+        file.closures.iter().map(|c| (c.dates_for, Closure { date: c.date, reason: c.reason.clone() })).collect();
+    Ok(db.save_term_dates(actor, &terms, &closures).await?)
+}
+
+/// Each school's calendar, from the dates entered for it and its LA and the bundled default.
+pub async fn school_calendars(db: &Db, urns: &[Urn]) -> Result<BTreeMap<Urn, SchoolCalendar>, CalendarLoadError> {
+    let mut out = BTreeMap::new();
+    for (urn, entered) in db.entered_dates(urns).await? {
+        let calendar = SchoolCalendar::compose(&entered)
+            .map_err(|e| CalendarLoadError::Conflict { urn, problem: e.to_string() })?;
+        out.insert(urn, calendar);
+    }
+    Ok(out)
+}
+
+/// The open days of each school, term by term, for the planner.
+pub async fn school_days(db: &Db, urns: &[Urn]) -> Result<BTreeMap<Urn, SchoolDays>, CalendarLoadError> {
+    Ok(school_calendars(db, urns).await?.into_iter().map(|(u, c)| (u, SchoolDays::of(u, &c))).collect())
+}
