@@ -91,6 +91,11 @@ urls! {
     rename_network, RENAME_NETWORK = "/programmes/{id}/networks/{network}/rename", programme, network;
     unpublish_network, UNPUBLISH_NETWORK = "/programmes/{id}/networks/{network}/unpublish", programme, network;
     network, NETWORK = "/programmes/{id}/networks/{network}", programme, network;
+    /// The programme year: its planned days.
+    year, YEAR = "/programmes/{id}/year", programme;
+    plan_year, PLAN_YEAR = "/programmes/{id}/year/plan", programme;
+    move_day, MOVE_DAY = "/programmes/{id}/year/{day}/move", programme, day;
+    cancel_day, CANCEL_DAY = "/programmes/{id}/year/{day}/cancel", programme, day;
     enrol, ENROL = "/programmes/{id}/schools", programme;
     /// A school's record in a programme.
     enrolment, ENROLMENT = "/programmes/{id}/schools/{urn}", programme, urn;

@@ -15,6 +15,7 @@ mod programmes;
 mod recruitment;
 mod schools;
 mod volunteer;
+mod year;
 
 use askama::Template;
 use axum::Router;
@@ -107,6 +108,11 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("GET", route::NETWORK, At(View, Network, Locate::Network), get(networks::page_of)),
         r("POST", route::RENAME_NETWORK, At(Change, Network, Locate::Network), post(networks::rename)),
         r("POST", route::UNPUBLISH_NETWORK, At(Change, Network, Locate::Network), post(networks::unpublish)),
+        // The programme year
+        r("GET", route::YEAR, At(View, Programme, Locate::Programme), get(year::show)),
+        r("POST", route::PLAN_YEAR, At(Change, Network, Locate::Programme), post(year::plan)),
+        r("POST", route::MOVE_DAY, At(Change, Network, Locate::Programme), post(year::move_day)),
+        r("POST", route::CANCEL_DAY, At(Change, Network, Locate::Programme), post(year::cancel_day)),
         r("POST", route::ENROL, At(Change, Enrolment, Locate::Programme), post(programmes::enrol)),
         r("GET", route::ENROLMENT, At(View, Enrolment, Locate::Enrolment), get(programmes::enrolment)),
         r("POST", route::SET_NETWORK, At(Change, Network, Locate::Programme), post(programmes::set_network)),

@@ -285,6 +285,22 @@ fn probes(w: &World) -> Vec<Probe> {
             &["admin", "pa"],
         ),
         probe("GET", "/programmes/{id}/networks/{network}", format!("/programmes/{p1}/networks/{n1}"), &p1_view),
+        probe("GET", "/programmes/{id}/year", format!("/programmes/{p1}/year"), &p1_la),
+        probe("GET", "/programmes/{id}/year", format!("/programmes/{p2}/year"), &["admin"]),
+        // Shown, never saved (no "save"): nothing changes for the rest of the matrix.
+        probe("POST", "/programmes/{id}/year/plan", format!("/programmes/{p1}/year/plan"), &["admin", "pa"]),
+        probe(
+            "POST",
+            "/programmes/{id}/year/{day}/move",
+            format!("/programmes/{p1}/year/999999/move"),
+            &["admin", "pa"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/year/{day}/cancel",
+            format!("/programmes/{p1}/year/999999/cancel"),
+            &["admin", "pa"],
+        ),
         probe(
             "POST",
             "/programmes/{id}/networks/{network}/rename",

@@ -35,7 +35,7 @@ async fn a_head_ticks_a_step_and_the_team_summary_shows_it() {
     let done = head.post(&link, &[("item", "data-sharing"), ("ticked", "yes")]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let page = head.get(&link).await;
-    assert!(page.body.contains("Ticked by person"), "who ticked it is shown: {}", page.body);
+    assert!(page.body.contains("Ticked by signed.in"), "who ticked it is shown: {}", page.body);
     // A step the platform sees cannot be ticked by hand, and the answer says why.
     let refused = head.post(&link, &[("item", "contacts"), ("ticked", "yes")]).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);

@@ -18,6 +18,7 @@ mod people;
 mod public;
 mod recruitment;
 mod security;
+mod year;
 
 use std::path::PathBuf;
 
@@ -101,7 +102,8 @@ impl App {
     /// A (cookie, csrf) for a new person with these roles.
     pub async fn session_for(&self, grants: &[Grant]) -> (String, String) {
         let n = PEOPLE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let email = Email::parse(&format!("person{n}@test.example")).expect("email");
+        // Not the test kit's person{n}@test.example: both count from 0 in one database.
+        let email = Email::parse(&format!("signed.in{n}@test.example")).expect("email");
         let id =
             self.db.add_person(&Actor::command_line(), &email, &format!("Person {n}"), grants).await.expect("person");
         let s = self.db.start_session(id, &SignInPolicy::default()).await.expect("session");

@@ -37,7 +37,7 @@ struct NetworkMember {
 struct Dated {
     when: String,
     name: String,
-    venue: &'static str,
+    venue: String,
 }
 
 #[derive(Template)]
@@ -52,6 +52,8 @@ struct NetworkPage {
     starts: String,
     ends: String,
     events: Vec<Dated>,
+    /// Whether `events` are the planned days (else the template's, by term).
+    dated: bool,
     /// The team may rename and unpublish.
     team: bool,
     form: FormState,
@@ -104,21 +106,53 @@ async fn render(
             NetworkMember { enrolment: e, open, heads }
         })
         .collect();
-    // No dated events are kept yet: the template's events, by term from the programme's start.
-    let events = match (template_of(&programme), programme.starts_on) {
-        (Some(t), Some(start)) => t
-            .plan(start)
-            .into_iter()
+    // Its dated days once the year is planned; before that the template's events by term.
+    let planned: Vec<aspire_store::ProgrammeEvent> = state
+        .db
+        .programme_events(id, &p.visible(Action::View, Record::Network))
+        .await?
+        .into_iter()
+        .filter(|e| e.network == nid)
+        .collect();
+    let dated = !planned.is_empty();
+    let names: std::collections::BTreeMap<String, String> =
+        template_of(&programme).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
+    let school_names = state.db.school_names(&planned.iter().filter_map(|e| e.urn).collect::<Vec<_>>()).await?;
+    let events = if dated {
+        planned
+            .iter()
             .map(|e| Dated {
-                when: e.term.label(),
-                name: e.name,
-                venue: match e.venue {
-                    Venue::Network => "for the network, off site",
-                    Venue::School => "in each school",
+                when: format!("{} ({})", e.held_on.format("%a %-d %B %Y"), e.term.label()),
+                name: match e.status {
+                    aspire_store::EventStatus::Planned => names.get(&e.kind).cloned().unwrap_or_else(|| e.kind.clone()),
+                    aspire_store::EventStatus::Cancelled => format!(
+                        "{} (cancelled: {})",
+                        names.get(&e.kind).cloned().unwrap_or_else(|| e.kind.clone()),
+                        e.cancel_reason.as_deref().unwrap_or("no reason given")
+                    ),
+                },
+                venue: match e.urn {
+                    Some(u) => school_names.get(&u).cloned().unwrap_or_else(|| format!("School {u}")),
+                    None => "for the network, off site".to_owned(),
                 },
             })
-            .collect(),
-        _ => Vec::new(),
+            .collect()
+    } else {
+        match (template_of(&programme), programme.starts_on) {
+            (Some(t), Some(start)) => t
+                .plan(start)
+                .into_iter()
+                .map(|e| Dated {
+                    when: e.term.label(),
+                    name: e.name,
+                    venue: match e.venue {
+                        Venue::Network => "for the network, off site".to_owned(),
+                        Venue::School => "in each school".to_owned(),
+                    },
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
     };
     let team = p.may(Action::Change, Record::Network, &Place::network(id, nid));
     let mut form = form;
@@ -134,6 +168,7 @@ async fn render(
         advisers,
         contacts,
         events,
+        dated,
         team,
         form,
         csrf: viewer.csrf.clone(),

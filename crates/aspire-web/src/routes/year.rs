@@ -1,0 +1,305 @@
+//! The programme year: its planned days (Network Days and Development Days) with filters by
+//! network, term and whether they still happen, as far as the viewer may see them (an adviser
+//! and a school: their network's). The programme team plans the year (shown first, saved on a
+//! second press, on the schools' calendars) and moves or cancels a day on its row; every refusal
+//! says why and comes back on the row it belongs to.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use aspire_app::programme_year::{self, PlanError};
+use aspire_core::access::{Action, Place, Record};
+use aspire_core::people::{NetworkId, ProgrammeId};
+use aspire_core::text::capitalise;
+use aspire_store::{EventStatus, Programme, ProgrammeError};
+
+use crate::auth::Viewer;
+use crate::extract::Path;
+use crate::forms::FormState;
+use crate::routes::page;
+use crate::routes::programmes::{find_programme, template_of};
+use crate::routes::recruitment::Choice;
+use crate::urls;
+use crate::{AppState, WebError};
+
+/// One planned day as a row.
+struct DayRow {
+    id: i64,
+    date: String,
+    /// yyyy-mm-dd, for the move form's date field.
+    iso: String,
+    term: String,
+    network: String,
+    network_id: NetworkId,
+    what: String,
+    /// The school it is held at, or the network's venue.
+    place: String,
+    cancelled: Option<String>,
+}
+
+/// The plan shown before it is saved.
+struct PlanShown {
+    days: usize,
+    networks: Vec<(String, usize, String)>,
+    span: String,
+}
+
+#[derive(Template)]
+#[template(path = "year.html")]
+struct YearPage {
+    programme: Programme,
+    days: Vec<DayRow>,
+    total: usize,
+    networks: Vec<Choice>,
+    terms: Vec<Choice>,
+    statuses: Vec<Choice>,
+    team: bool,
+    /// Networks with schools and no days yet (the team may plan them).
+    unplanned: Vec<String>,
+    shown: Option<PlanShown>,
+    problems: Vec<String>,
+    form: FormState,
+    csrf: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct YearFilter {
+    #[serde(default)]
+    network: String,
+    #[serde(default)]
+    term: String,
+    #[serde(default)]
+    status: String,
+}
+
+fn long(d: NaiveDate) -> String {
+    d.format("%a %-d %B %Y").to_string()
+}
+
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ProgrammeId,
+    filter: &YearFilter,
+    shown: Option<PlanShown>,
+    problems: Vec<String>,
+    mut form: FormState,
+) -> Result<Html<String>, WebError> {
+    let here = Place::programme(id);
+    let p = viewer.require(Action::View, Record::Programme, &here)?;
+    let programme = find_programme(state, id).await?;
+    let visible = p.visible(Action::View, Record::Network);
+    let networks = state.db.networks(id, &visible).await?;
+    let names: BTreeMap<NetworkId, String> = networks.iter().map(|n| (n.id, n.name.clone())).collect();
+    let venues: BTreeMap<NetworkId, aspire_core::urn::Urn> =
+        networks.iter().filter_map(|n| n.venue.map(|v| (n.id, v))).collect();
+    let events = state.db.programme_events(id, &visible).await?;
+    let kinds: BTreeMap<String, String> =
+        template_of(&programme).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
+    let mut places: Vec<aspire_core::urn::Urn> = events.iter().filter_map(|e| e.urn).collect();
+    places.extend(venues.values().copied());
+    let school_names = state.db.school_names(&places).await?;
+    let school = |u: aspire_core::urn::Urn| school_names.get(&u).cloned().unwrap_or_else(|| format!("School {u}"));
+    let total = events.len();
+    let mut terms: BTreeSet<(aspire_core::template::Term, String)> = BTreeSet::new();
+    let days: Vec<DayRow> = events
+        .iter()
+        .inspect(|e| {
+            terms.insert((e.term, e.term.label()));
+        })
+        .filter(|e| filter.network.is_empty() || filter.network == e.network.to_string())
+        .filter(|e| filter.term.is_empty() || filter.term == e.term.code())
+        .filter(|e| match filter.status.as_str() {
+            "planned" => e.status == EventStatus::Planned,
+            "cancelled" => e.status == EventStatus::Cancelled,
+            _ => true,
+        })
+        .map(|e| DayRow {
+            id: e.id,
+            date: long(e.held_on),
+            iso: e.held_on.to_string(),
+            term: e.term.label(),
+            network: names.get(&e.network).cloned().unwrap_or_else(|| format!("Network {}", e.network)),
+            network_id: e.network,
+            what: kinds.get(&e.kind).cloned().unwrap_or_else(|| e.kind.clone()),
+            place: match e.urn {
+                Some(u) => school(u),
+                None => venues.get(&e.network).map(|v| school(*v)).unwrap_or_else(|| "Venue to be set".to_owned()),
+            },
+            cancelled: (e.status == EventStatus::Cancelled)
+                .then(|| e.cancel_reason.clone().unwrap_or_else(|| "no reason given".to_owned())),
+        })
+        .collect();
+    let team = p.may(Action::Change, Record::Network, &here);
+    for d in &days {
+        let field = format!("to-{}", d.id);
+        if !form.has(&field) {
+            form.keep(&field, &d.iso);
+        }
+    }
+    let planned: BTreeSet<NetworkId> = events.iter().map(|e| e.network).collect();
+    let unplanned = if team {
+        let with_schools: BTreeSet<NetworkId> = state
+            .db
+            .enrolments(id, &p.visible(Action::View, Record::Enrolment))
+            .await?
+            .into_iter()
+            .filter_map(|e| e.network)
+            .collect();
+        networks
+            .iter()
+            .filter(|n| with_schools.contains(&n.id) && !planned.contains(&n.id))
+            .map(|n| n.name.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let choice = |value: String, label: String, selected: bool| Choice { value, label, selected };
+    page(YearPage {
+        networks: networks
+            .iter()
+            .map(|n| choice(n.id.to_string(), n.name.clone(), filter.network == n.id.to_string()))
+            .collect(),
+        terms: terms.into_iter().map(|(t, label)| choice(t.code(), label, filter.term == t.code())).collect(),
+        statuses: [("planned", "Still happening"), ("cancelled", "Cancelled")]
+            .into_iter()
+            .map(|(v, l)| choice(v.to_owned(), l.to_owned(), filter.status == v))
+            .collect(),
+        programme,
+        days,
+        total,
+        team,
+        unplanned,
+        shown,
+        problems,
+        form,
+        csrf: viewer.csrf.clone(),
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+    Query(filter): Query<YearFilter>,
+) -> Result<Html<String>, WebError> {
+    render(&state, &viewer, id, &filter, None, Vec::new(), FormState::new()).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PlanForm {
+    /// "yes" on the second press, after the plan was shown.
+    #[serde(default)]
+    save: String,
+}
+
+/// Plans the year of the networks with no days yet: first shown, then saved when confirmed.
+pub async fn plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+    Form(f): Form<PlanForm>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    let save = f.save == "yes";
+    let filter = YearFilter::default();
+    match programme_year::plan_programme_year(&state.db, &viewer.actor(), id, !save).await {
+        Ok(year) if year.saved => Ok(Redirect::to(&format!("{}#days", urls::year(id))).into_response()),
+        Ok(year) => {
+            let span = programme_year::span(&year.plan)
+                .map(|(a, b)| format!("from {} to {}", long(a), long(b)))
+                .unwrap_or_default();
+            let networks = year
+                .networks
+                .iter()
+                .map(|n| {
+                    let count = year.plan.days.iter().filter(|d| d.network == n.id).count();
+                    (n.name.clone(), count, n.starts.format("%-d %B %Y").to_string())
+                })
+                .collect();
+            let shown = PlanShown { days: year.plan.days.len(), networks, span };
+            Ok(render(&state, &viewer, id, &filter, Some(shown), Vec::new(), FormState::new()).await?.into_response())
+        }
+        Err(e) => {
+            let problems = match e {
+                PlanError::Broken(all) => all.iter().map(|b| b.to_string()).collect(),
+                PlanError::Store(e) | PlanError::Save(ProgrammeError::Store(e)) => return Err(e.into()),
+                other => vec![capitalise(&other.to_string())],
+            };
+            let body = render(&state, &viewer, id, &filter, None, problems, FormState::new()).await?;
+            Ok((StatusCode::BAD_REQUEST, body).into_response())
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Moves a day to another date of its term (the team only).
+pub async fn move_day(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, day)): Path<(ProgrammeId, i64)>,
+    Form(f): Form<MoveForm>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    let field = format!("to-{day}");
+    let mut form = FormState::new();
+    form.keep(&field, &f.to).keep(&format!("reason-{day}"), &f.reason);
+    let problem = match NaiveDate::parse_from_str(f.to.trim(), "%Y-%m-%d") {
+        Err(_) if f.to.trim().is_empty() => "Enter the new date".to_owned(),
+        Err(_) => "Enter the new date as a real date, such as 2018-03-27".to_owned(),
+        Ok(to) => match programme_year::move_day(&state.db, &viewer.actor(), id, day, to, &f.reason).await {
+            Ok(_) => return Ok(Redirect::to(&format!("{}#day-{day}", urls::year(id))).into_response()),
+            Err(PlanError::Store(e)) => return Err(e.into()),
+            Err(PlanError::NoSuchDay(_)) => {
+                return Err(WebError::NotFound(format!("There is no day {day} in this programme.")));
+            }
+            Err(e) => capitalise(&e.to_string()),
+        },
+    };
+    form.problem(&field, problem);
+    let body = render(&state, &viewer, id, &YearFilter::default(), None, Vec::new(), form).await?;
+    Ok((StatusCode::BAD_REQUEST, body).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Cancels a day with its reason (the team only); the row stays, marked, and calendars are told.
+pub async fn cancel_day(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, day)): Path<(ProgrammeId, i64)>,
+    Form(f): Form<CancelForm>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    let field = format!("cancel-{day}");
+    let problem = match state.db.cancel_event(&viewer.actor(), id, day, &f.reason).await {
+        Ok(_) => return Ok(Redirect::to(&format!("{}#day-{day}", urls::year(id))).into_response()),
+        Err(ProgrammeError::Field { field: "reason", .. }) => {
+            "Say why the day is cancelled: those invited are told".to_owned()
+        }
+        Err(ProgrammeError::Field { field: "day", problem }) => format!("This day {problem}"),
+        Err(e) => return Err(crate::routes::programmes::bad(e)),
+    };
+    let mut form = FormState::new();
+    form.keep(&field, &f.reason).problem(&field, problem);
+    let body = render(&state, &viewer, id, &YearFilter::default(), None, Vec::new(), form).await?;
+    Ok((StatusCode::BAD_REQUEST, body).into_response())
+}

@@ -1,0 +1,92 @@
+//! The programme year on the web: the team plans it (shown first, saved when confirmed), filters
+//! its days, and moves or cancels a day on its row with every refusal said there; the network's
+//! people read their days and change nothing.
+
+use axum::http::StatusCode;
+use chrono::{Datelike, Days};
+
+use aspire_core::access::Visible;
+use aspire_core::people::{Grant, Role, Scope};
+use aspire_store::{Actor, EventStatus};
+use aspire_testkit::{ProgrammeBuilder, network_with_adviser, urn};
+
+use crate::app;
+
+const GUILDFORD: [&str; 4] = ["125004", "125009", "125025", "125067"];
+
+#[tokio::test]
+async fn the_team_plans_the_year_then_moves_and_cancels_days_and_the_network_reads_them() {
+    let site = app().await;
+    let db = site.db.clone();
+    let _ = Actor::command_line();
+    let p = ProgrammeBuilder::new("Guildford year").enrol(&GUILDFORD).create(&db).await;
+    let (net, _) = network_with_adviser(&db, p, "Guildford North", &GUILDFORD).await;
+    let url = format!("/programmes/{p}/year");
+    let team = site.signed_out().as_admin().await;
+
+    let first = team.get(&url).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.body.contains("No days are planned yet"), "{}", first.body);
+    assert!(first.body.contains("Not planned yet: Guildford North"), "{}", first.body);
+
+    // Shown first: nothing saved.
+    let shown = team.post(&format!("{url}/plan"), &[]).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(shown.body.contains("The plan has 30 days") && shown.body.contains("Save this plan"), "{}", shown.body);
+    assert!(
+        db.programme_events(p, &Visible::everything()).await.expect("days").is_empty(),
+        "a plan shown saves nothing"
+    );
+    let saved = team.post(&format!("{url}/plan"), &[("save", "yes")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+    assert_eq!(days.len(), 30);
+    let page = team.get(&url).await;
+    assert!(page.body.contains("30 of 30 days shown") && page.body.contains("has its days planned"), "{}", page.body);
+    let spring = team.get(&format!("{url}?term=2018-spring")).await;
+    assert!(spring.body.contains("10 of 30 days shown"), "{}", spring.body);
+    let again = team.post(&format!("{url}/plan"), &[]).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(again.body.contains("planned already"), "{}", again.body);
+
+    // A move onto a weekend is refused on the day's row, with what was typed kept.
+    let nd = days.iter().find(|e| e.urn.is_none()).expect("a Network Day");
+    let saturday = nd.held_on + Days::new(u64::from(12 - nd.held_on.weekday().num_days_from_monday()) % 7);
+    let moved = team.post(&format!("{url}/{}/move", nd.id), &[("to", &saturday.to_string()), ("reason", "")]).await;
+    assert_eq!(moved.status, StatusCode::BAD_REQUEST);
+    assert!(
+        moved.body.contains("weekend") && moved.body.contains(&format!("href=\"#to-{}\"", nd.id)),
+        "{}",
+        moved.body
+    );
+    assert!(moved.body.contains(&format!("value=\"{saturday}\"")), "kept");
+    assert!(moved.body.contains("<title>Error: "), "the title says so");
+    let blank = team.post(&format!("{url}/{}/move", nd.id), &[("to", ""), ("reason", "")]).await;
+    assert!(blank.body.contains("Enter the new date"), "{}", blank.body);
+
+    // A cancellation needs its reason; then the row stays, marked.
+    let no_reason = team.post(&format!("{url}/{}/cancel", nd.id), &[("reason", " ")]).await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    assert!(no_reason.body.contains("Say why the day is cancelled"), "{}", no_reason.body);
+    let cancelled = team.post(&format!("{url}/{}/cancel", nd.id), &[("reason", "Snow closed the roads")]).await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER, "{}", cancelled.body);
+    let e = db.programme_event(p, nd.id).await.expect("read").expect("day");
+    assert_eq!((e.status, e.sequence), (EventStatus::Cancelled, 1));
+    let page = team.get(&format!("{url}?status=cancelled")).await;
+    assert!(page.body.contains("1 of 30 days shown") && page.body.contains("Snow closed the roads"), "{}", page.body);
+
+    // A head of a member school reads the days and changes nothing; the network page lists them.
+    let head = site
+        .signed_out()
+        .signed_in(&[Grant::new(Role::HeadTeacher, Scope::School(urn(GUILDFORD[0])), false).expect("grant")])
+        .await;
+    let theirs = head.get(&url).await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
+    assert!(theirs.body.contains("30 of 30 days shown"), "{}", theirs.body);
+    assert!(!theirs.body.contains("Cancel the day") && !theirs.body.contains("Plan the year"), "{}", theirs.body);
+    let refused = head.post(&format!("{url}/plan"), &[("save", "yes")]).await;
+    assert!(matches!(refused.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", refused.status);
+    let network = head.get(&format!("/programmes/{p}/networks/{net}")).await;
+    assert!(network.body.contains("The network&#39;s planned days"), "{}", network.body);
+    assert!(network.body.contains("cancelled: Snow closed the roads"), "{}", network.body);
+}
