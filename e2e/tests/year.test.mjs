@@ -1,0 +1,74 @@
+// The programme year as the team and a head teacher use it: the demo's planned days, filtered
+// by network and term; a move onto a weekend refused on its row; a day cancelled with its
+// reason; the head reads their network's days and changes nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withDemoAndBrowser, accessibilityProblems, signIn } from './helpers.mjs';
+
+let demo;
+let browser;
+withDemoAndBrowser((d, b) => {
+  demo = d;
+  browser = b;
+});
+
+test('the team filters the year, is told why a move is refused and cancels a day; a head reads theirs', async () => {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, demo, 'programme.admin');
+  await page.goto(demo.url + '/programmes');
+  await page.getByRole('link', { name: 'Demo programme (illustration)' }).click();
+  await page.waitForURL(/\/programmes\/\d+$/);
+  await page.getByTestId('year-link').click();
+  await page.waitForURL(/\/year$/);
+  const yearUrl = page.url();
+  const count = await page.getByTestId('year-count').innerText();
+  const total = Number(/of (\d+) days/.exec(count)[1]);
+  assert.ok(total >= 30, count);
+  assert.match(await page.getByTestId('plan-state').innerText(), /has its days planned/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+
+  // One network, one term: fewer rows, and the filters kept.
+  await page.getByLabel('Network').selectOption({ index: 1 });
+  await page.getByLabel('Term').selectOption({ label: 'Spring 2018' });
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL(/term=2018-spring/);
+  const rows = page.locator('[data-testid=year-days] tbody tr');
+  assert.equal(await rows.count(), 10, 'two Network Days and four schools with two Development Days each');
+  assert.match(await page.getByTestId('year-count').innerText(), new RegExp(`10 of ${total} days`));
+
+  // A move onto a Saturday: refused on the row, the date kept, the summary linking to it.
+  const first = rows.first();
+  const id = (await first.getAttribute('id')).replace('day-', '');
+  const date = await page.locator(`#to-${id}`).inputValue();
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + ((6 - d.getUTCDay() + 7) % 7 || 7));
+  const saturday = d.toISOString().slice(0, 10);
+  await page.locator(`#to-${id}`).fill(saturday);
+  await first.getByRole('button', { name: 'Move' }).click();
+  await page.waitForURL(/\/move$/);
+  assert.match(await page.title(), /^Error: /);
+  assert.match(await page.locator('.error-summary').innerText(), /weekend/);
+  assert.equal(await page.locator(`#to-${id}`).inputValue(), saturday);
+  assert.deepEqual(await accessibilityProblems(page), []);
+
+  // Cancelled with its reason: the row stays, marked.
+  await page.goto(yearUrl);
+  await page.locator(`#cancel-${id}`).fill('The venue flooded');
+  await page.locator(`#day-${id}`).getByRole('button', { name: 'Cancel the day' }).click();
+  await page.waitForURL(new RegExp(`#day-${id}$`));
+  assert.match(await page.locator(`#day-${id}`).innerText(), /cancelled\s+The venue flooded/);
+  await context.close();
+
+  // The head teacher reads the days of their network and has nothing to change.
+  const headContext = await browser.newContext({ bypassCSP: true });
+  const head = await headContext.newPage();
+  await signIn(head, demo, 'head');
+  await head.goto(yearUrl);
+  const theirs = await head.getByTestId('year-count').innerText();
+  assert.ok(Number(/of (\d+) days/.exec(theirs)[1]) < total, theirs);
+  assert.equal(await head.getByRole('button', { name: 'Cancel the day' }).count(), 0);
+  assert.equal(await head.getByRole('button', { name: 'Plan the year' }).count(), 0);
+  assert.deepEqual(await accessibilityProblems(head), []);
+  await headContext.close();
+});
