@@ -476,6 +476,9 @@ pub async fn feed(db: &Db, token: &str, now: chrono::DateTime<chrono::Utc>) -> R
     use aspire_core::ics::FeedDay;
     use aspire_store::FeedScope;
     let Some(f) = db.feed_by_token(token).await? else { return Ok(None) };
+    if !owner_still_sees(db, &f).await? {
+        return Ok(None);
+    }
     let p = db.programme(f.programme).await?.ok_or(PlanError::NoSuchProgramme(f.programme))?;
     let names: BTreeMap<String, String> =
         template_of(&p).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
@@ -544,6 +547,37 @@ pub async fn feed(db: &Db, token: &str, now: chrono::DateTime<chrono::Utc>) -> R
         FeedScope::Programme => p.name.clone(),
     };
     Ok(Some(aspire_core::ics::feed(&title, &days, now)))
+}
+
+/// Whether a feed's owner may still see what it shows: a feed of a disabled account, or of a
+/// role since taken away, opens nothing (as a page would not).
+async fn owner_still_sees(db: &Db, f: &aspire_store::CalendarFeed) -> Result<bool, PlanError> {
+    use aspire_core::access::{Action, Place, Record};
+    use aspire_store::FeedScope;
+    let Some(owner) = db.person(f.person).await? else { return Ok(false) };
+    if owner.disabled {
+        return Ok(false);
+    }
+    let principal = db.principal(f.person).await?;
+    let place = match f.scope {
+        FeedScope::Person | FeedScope::Programme => Place::programme(f.programme),
+        FeedScope::Network(n) => Place::network(f.programme, n),
+        FeedScope::School(u) => {
+            let network = db
+                .enrolments(f.programme, &Visible::everything())
+                .await?
+                .into_iter()
+                .find(|e| e.urn == u)
+                .and_then(|e| e.network);
+            Place::enrolment(f.programme, network, u)
+        }
+    };
+    let record = match f.scope {
+        FeedScope::School(_) => Record::Enrolment,
+        FeedScope::Network(_) => Record::Network,
+        FeedScope::Person | FeedScope::Programme => Record::Programme,
+    };
+    Ok(principal.may(Action::View, record, &place))
 }
 
 /// A school's staff release: what the programme asks of it, by term and role, and what it used.

@@ -66,6 +66,9 @@ urls! {
     sign_out, SIGN_OUT = "/sign-out";
     account, ACCOUNT = "/account";
     offer, OFFER = "/account/offers/{id}", offer;
+    /// The signed-in person's calendar feeds (a new one is made here).
+    feeds, FEEDS = "/account/feeds";
+    revoke_feed, REVOKE_FEED = "/account/feeds/{id}/revoke", feed;
     /// A head teacher's offer to talk to schools thinking of joining.
     volunteer, VOLUNTEER = "/account/volunteer";
     invitation, INVITATION = "/invitation/{token}", token;

@@ -254,6 +254,18 @@ async fn calendar_feeds_show_their_owners_days_keep_local_time_and_open_nothing_
         let network = db.create_feed(&cli, adviser, p, FeedScope::Network(north)).await.expect("feed");
         assert!(programme_year::feed(db, &network, now).await.expect("read").is_some());
 
+        // A feed opens only what its owner may still see: once the head's role is taken away,
+        // or the adviser's account disabled, their addresses open nothing.
+        let role = db.person(head).await.expect("read").expect("head").grants[0].clone();
+        db.remove_grant(&cli, role.id).await.expect("role removed");
+        assert!(programme_year::feed(db, &school, now).await.expect("read").is_none(), "no longer at the school");
+        db.add_grant(&cli, head, &role.grant).await.expect("role back");
+        assert!(programme_year::feed(db, &school, now).await.expect("read").is_some(), "at the school again");
+        db.set_disabled(&cli, adviser, true).await.expect("disabled");
+        assert!(programme_year::feed(db, &network, now).await.expect("read").is_none(), "a disabled account");
+        db.set_disabled(&cli, adviser, false).await.expect("enabled");
+        assert!(programme_year::feed(db, &network, now).await.expect("read").is_some(), "open again");
+
         // Revoked: the address opens nothing; another's feed cannot be revoked by the head.
         let feeds = db.feeds_of(head).await.expect("feeds");
         assert_eq!(feeds.len(), 2);

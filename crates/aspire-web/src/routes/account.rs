@@ -300,10 +300,22 @@ struct AccountPage {
     offers: Vec<OfferView>,
     /// Pages the person's roles lead to: (address, label).
     links: Vec<(String, String)>,
+    feeds: super::feeds::Feeds,
     csrf: String,
 }
 
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, WebError> {
+    render(&state, &viewer, None, None).await
+}
+
+/// The account page, with a calendar feed's address just made (shown this once) or the
+/// problem with the feed asked for.
+pub(crate) async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    made: Option<String>,
+    problem: Option<String>,
+) -> Result<Html<String>, WebError> {
     let s = viewer.signed_in()?;
     let person = state.db.person(s.person).await?.ok_or_else(|| WebError::SignIn(urls::account()))?;
     let offers = state
@@ -329,7 +341,8 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Html<
             .map(|g| RoleView { role: g.grant.role.label(), place: g.place, pupil_data: g.grant.pupil_data })
             .collect(),
         offers,
-        links: super::joining::account_links(&state, &s.principal).await?,
+        links: super::joining::account_links(state, &s.principal).await?,
+        feeds: super::feeds::section(state, &s.principal, made, problem).await?,
         csrf: viewer.csrf.clone(),
     })
 }

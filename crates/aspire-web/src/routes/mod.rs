@@ -5,6 +5,7 @@ mod audit;
 mod calendar;
 pub(crate) mod eligibility;
 pub(crate) mod evaluation;
+mod feeds;
 mod home;
 mod imports;
 mod join;
@@ -72,6 +73,8 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("POST", route::SIGN_OUT, SignedIn, post(account::sign_out)),
         r("GET", route::ACCOUNT, SignedIn, get(account::show)),
         r("POST", route::OFFER, SignedIn, post(account::answer_offer)),
+        r("POST", route::FEEDS, SignedIn, post(feeds::create)),
+        r("POST", route::REVOKE_FEED, SignedIn, post(feeds::revoke)),
         r("GET", route::INVITATION, Public, get(account::link_form)),
         r("POST", route::INVITATION, Public, post(account::link_submit)),
         r("GET", route::RESET_REQUEST, Public, get(account::reset_request_form)),

@@ -206,6 +206,9 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("POST", "/sign-out", "/sign-out", &signed),
         probe("GET", "/account", "/account", &signed),
         probe("POST", "/account/offers/{id}", "/account/offers/999999", &signed),
+        // Nothing chosen: the account page says so; a feed that is not theirs: not found.
+        probe("POST", "/account/feeds", "/account/feeds", &signed),
+        probe("POST", "/account/feeds/{id}/revoke", "/account/feeds/999999/revoke", &signed),
         probe("GET", "/invitation/{token}", format!("/invitation/{token}"), &everyone),
         probe("POST", "/invitation/{token}", format!("/invitation/{token}"), &everyone),
         probe("GET", "/password-reset", "/password-reset", &everyone),

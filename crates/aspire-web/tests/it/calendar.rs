@@ -44,3 +44,55 @@ async fn a_feed_address_serves_its_calendar_until_it_is_revoked() {
     assert_eq!(site.get(&format!("/calendar/{}.ics", "a".repeat(64))).await.status, StatusCode::NOT_FOUND);
     assert_eq!(site.get("/calendar/not-a-token").await.status, StatusCode::NOT_FOUND);
 }
+
+/// An adviser makes a feed of their network on their account page, sees its address once,
+/// subscribes, and revokes it; a feed their roles do not allow is refused.
+#[tokio::test]
+async fn a_feed_is_made_and_revoked_on_the_account_page_within_the_persons_roles() {
+    use aspire_core::people::{Grant, Role, Scope};
+    let site = app().await;
+    let db = &site.db;
+    let p = ProgrammeBuilder::new("Feeds on the account page").enrol(&["105626", "105627"]).create(db).await;
+    let cli = Actor::command_line();
+    let north = db.create_network(&cli, p, "Oldham North").await.expect("network");
+    for u in ["105626", "105627"] {
+        db.set_network(&cli, p, aspire_testkit::urn(u), Some(north)).await.expect("member");
+    }
+    let adviser = site
+        .signed_out()
+        .signed_in(&[Grant::new(Role::AchievementAdviser, Scope::Network { programme: p, network: north }, false)
+            .expect("grant")])
+        .await;
+    let account = adviser.get("/account").await;
+    assert_eq!(account.status, StatusCode::OK, "{}", account.body);
+    assert!(account.body.contains("Every day of the network Oldham North"), "{}", account.body);
+    assert!(!account.body.contains(&format!("value=\"programme:{p}\"")), "not the whole programme: {}", account.body);
+
+    let none = adviser.post("/account/feeds", &[("feed", "")]).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST);
+    assert!(none.body.contains("Choose a calendar from the list"), "{}", none.body);
+    let not_theirs = adviser.post("/account/feeds", &[("feed", &format!("programme:{p}"))]).await;
+    assert_eq!(not_theirs.status, StatusCode::BAD_REQUEST, "a feed the roles do not allow");
+    assert!(!adviser.get("/account").await.body.contains("Revoke"), "nothing made");
+
+    let made = adviser.post("/account/feeds", &[("feed", &format!("network:{p}:{north}"))]).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let start = made.body.find("/calendar/").expect("the address is shown");
+    let path: String = made.body[start..].chars().take_while(|c| *c != '<').collect();
+    assert!(path.ends_with(".ics") && path.len() == "/calendar/".len() + 64 + 4, "{path}");
+    let feed = site.get(&path).await;
+    assert_eq!(feed.status, StatusCode::OK, "{}", feed.body);
+    assert!(feed.body.starts_with("BEGIN:VCALENDAR\r\n"), "{}", feed.body);
+    let again = adviser.get("/account").await;
+    assert!(!again.body.contains(&path), "the address is shown only once");
+    assert!(again.body.contains("Revoke"), "{}", again.body);
+
+    let at = again.body.find("/account/feeds/").expect("a revoke form");
+    let action: String = again.body[at..].chars().take_while(|c| *c != '"').collect();
+    let revoked = adviser.post(&action, &[]).await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    assert_eq!(site.get(&path).await.status, StatusCode::NOT_FOUND);
+    assert!(adviser.get("/account").await.body.contains("Revoked "), "the row says so");
+    let twice = adviser.post(&action, &[]).await;
+    assert_eq!(twice.status, StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,197 @@
+//! Calendar feeds on the account page: a person makes an address their calendar program
+//! subscribes to (their own days, a school's, a network's or a whole programme's, as their roles
+//! allow), sees it once, and revokes it. Only a hash of the address is kept, so it is shown once.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use aspire_core::access::{Action, Place, Principal, Record};
+use aspire_core::people::{ProgrammeId, Role, Scope};
+use aspire_store::FeedScope;
+
+use crate::auth::Viewer;
+use crate::extract::Path;
+use crate::urls;
+use crate::{AppState, WebError};
+
+/// A feed the person may make: its form value and what it shows.
+pub struct FeedChoice {
+    pub value: String,
+    pub label: String,
+}
+
+/// One of the person's feeds.
+pub struct FeedRow {
+    pub id: i64,
+    pub label: String,
+    pub made: String,
+    pub revoked: Option<String>,
+}
+
+/// The feeds section of the account page.
+pub struct Feeds {
+    pub choices: Vec<FeedChoice>,
+    pub rows: Vec<FeedRow>,
+    /// The address just made, shown this once.
+    pub made: Option<String>,
+    pub problem: Option<String>,
+}
+
+fn value_of(p: ProgrammeId, scope: FeedScope) -> String {
+    match scope {
+        FeedScope::Person => format!("person:{p}"),
+        FeedScope::School(u) => format!("school:{p}:{u}"),
+        FeedScope::Network(n) => format!("network:{p}:{n}"),
+        FeedScope::Programme => format!("programme:{p}"),
+    }
+}
+
+/// The feeds a person's roles allow, with their labels, each once.
+async fn choices(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<(String, ProgrammeId, FeedScope, String)>, WebError> {
+    let programmes: BTreeMap<ProgrammeId, String> = state
+        .db
+        .programmes(
+            &principal.visible(Action::View, Record::Programme),
+            &principal.visible(Action::View, Record::Enrolment),
+        )
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let name = |p: ProgrammeId| programmes.get(&p).cloned().unwrap_or_else(|| format!("programme {p}"));
+    let mut out: Vec<(String, ProgrammeId, FeedScope, String)> = Vec::new();
+    let mut add = |p: ProgrammeId, scope: FeedScope, label: String| {
+        let value = value_of(p, scope);
+        if !out.iter().any(|(v, ..)| *v == value) {
+            out.push((value, p, scope, label));
+        }
+    };
+    for g in &principal.grants {
+        match g.scope {
+            Scope::Platform if g.role == Role::Admin => {
+                for (p, n) in &programmes {
+                    add(*p, FeedScope::Programme, format!("Every day of {n}"));
+                }
+            }
+            Scope::Programme(p) => {
+                add(p, FeedScope::Person, format!("Days I am registered for or lead, {}", name(p)));
+                add(p, FeedScope::Programme, format!("Every day of {}", name(p)));
+            }
+            Scope::Network { programme, network } => {
+                add(programme, FeedScope::Person, format!("Days I am registered for or lead, {}", name(programme)));
+                let n = state.db.network(network).await?.map(|n| n.name).unwrap_or_else(|| network.to_string());
+                add(
+                    programme,
+                    FeedScope::Network(network),
+                    format!("Every day of the network {n}, {}", name(programme)),
+                );
+            }
+            Scope::School(u) => {
+                let school =
+                    state.db.school_names(&[u]).await?.get(&u).cloned().unwrap_or_else(|| format!("School {u}"));
+                for m in principal.memberships.iter().filter(|m| m.urn == u) {
+                    add(
+                        m.programme,
+                        FeedScope::Person,
+                        format!("Days I am registered for or lead, {}", name(m.programme)),
+                    );
+                    add(m.programme, FeedScope::School(u), format!("{school}'s days, {}", name(m.programme)));
+                }
+            }
+            _ => {}
+        }
+    }
+    // Only what the policy lets the person see (a role's place may have changed since).
+    out.retain(|(_, p, scope, _)| {
+        let (record, place) = match scope {
+            FeedScope::School(u) => {
+                let network =
+                    principal.memberships.iter().find(|m| m.urn == *u && m.programme == *p).and_then(|m| m.network);
+                (Record::Enrolment, Place::enrolment(*p, network, *u))
+            }
+            FeedScope::Network(n) => (Record::Network, Place::network(*p, *n)),
+            FeedScope::Person | FeedScope::Programme => (Record::Programme, Place::programme(*p)),
+        };
+        principal.may(Action::View, record, &place)
+    });
+    Ok(out)
+}
+
+/// The section for the account page.
+pub async fn section(
+    state: &AppState,
+    principal: &Principal,
+    made: Option<String>,
+    problem: Option<String>,
+) -> Result<Feeds, WebError> {
+    let offered = choices(state, principal).await?;
+    let labels: BTreeMap<String, String> = offered.iter().map(|(v, _, _, l)| (v.clone(), l.clone())).collect();
+    let rows = state
+        .db
+        .feeds_of(principal.person)
+        .await?
+        .into_iter()
+        .map(|f| FeedRow {
+            id: f.id,
+            label: labels
+                .get(&value_of(f.programme, f.scope))
+                .cloned()
+                .unwrap_or_else(|| "A feed your roles no longer open".to_owned()),
+            made: f.created_at.format("%-d %B %Y").to_string(),
+            revoked: f.revoked_at.map(|r| r.format("%-d %B %Y").to_string()),
+        })
+        .collect();
+    Ok(Feeds {
+        choices: offered.into_iter().map(|(value, _, _, label)| FeedChoice { value, label }).collect(),
+        rows,
+        made,
+        problem,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewFeedForm {
+    #[serde(default)]
+    feed: String,
+}
+
+/// Makes a feed the person's roles allow, and shows its address once on the account page.
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<NewFeedForm>,
+) -> Result<Response, WebError> {
+    let s = viewer.signed_in()?;
+    let offered = choices(&state, &s.principal).await?;
+    let Some((_, programme, scope, _)) = offered.into_iter().find(|(v, ..)| *v == f.feed) else {
+        let body =
+            super::account::render(&state, &viewer, None, Some("Choose a calendar from the list".to_owned())).await?;
+        return Ok((axum::http::StatusCode::BAD_REQUEST, body).into_response());
+    };
+    let token =
+        state.db.create_feed(&viewer.actor(), s.person, programme, scope).await.map_err(super::programmes::bad)?;
+    let address =
+        format!("{}{}", state.config.public_url.trim_end_matches('/'), urls::calendar_feed(format!("{token}.ics")));
+    Ok(super::account::render(&state, &viewer, Some(address), None).await?.into_response())
+}
+
+/// Revokes one of the person's feeds: its address opens nothing from then on.
+pub async fn revoke(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(feed): Path<i64>,
+) -> Result<Response, WebError> {
+    let s = viewer.signed_in()?;
+    if state.db.revoke_feed(&viewer.actor(), s.person, feed).await? {
+        Ok(Redirect::to(&format!("{}#feeds", urls::account())).into_response())
+    } else {
+        Err(WebError::NotFound("That calendar feed is not yours, or was revoked already.".into()))
+    }
+}
