@@ -97,6 +97,8 @@ urls! {
     /// The programme year: its planned days.
     year, YEAR = "/programmes/{id}/year", programme;
     plan_year, PLAN_YEAR = "/programmes/{id}/year/plan", programme;
+    /// A file of term dates and closure days, uploaded.
+    term_dates, TERM_DATES = "/programmes/{id}/year/terms", programme;
     move_day, MOVE_DAY = "/programmes/{id}/year/{day}/move", programme, day;
     cancel_day, CANCEL_DAY = "/programmes/{id}/year/{day}/cancel", programme, day;
     enrol, ENROL = "/programmes/{id}/schools", programme;

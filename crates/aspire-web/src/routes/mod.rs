@@ -114,6 +114,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         // The programme year
         r("GET", route::YEAR, At(View, Programme, Locate::Programme), get(year::show)),
         r("POST", route::PLAN_YEAR, At(Change, Network, Locate::Programme), post(year::plan)),
+        r("POST", route::TERM_DATES, At(Change, Network, Locate::Programme), post(year::term_dates)),
         r("POST", route::MOVE_DAY, At(Change, Network, Locate::Programme), post(year::move_day)),
         r("POST", route::CANCEL_DAY, At(Change, Network, Locate::Programme), post(year::cancel_day)),
         r("POST", route::ENROL, At(Change, Enrolment, Locate::Programme), post(programmes::enrol)),
@@ -151,15 +152,29 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
 
 /// The largest ordinary form (a message, a list of URNs or areas): 64 KB.
 pub const FORM_LIMIT: usize = 64 * 1024;
-/// The largest upload (a staff list, CSV or XLSX): 5 MB.
+/// The largest upload (a staff list or a file of term dates, CSV or XLSX): 5 MB.
 pub const UPLOAD_LIMIT: usize = 5 * 1024 * 1024;
 
 /// The routes that take an upload. Every other state-changing request is an ordinary form.
-const UPLOADS: &[&str] = &[route::STAFF_IMPORT];
+const UPLOADS: &[&str] = &[route::STAFF_IMPORT, route::TERM_DATES];
 
 /// How large a request's body may be at `path`. Checked before anything reads the body.
 pub fn body_limit(path: &str) -> usize {
-    if UPLOADS.contains(&path) { UPLOAD_LIMIT } else { FORM_LIMIT }
+    if UPLOADS.iter().any(|pattern| matches_pattern(pattern, path)) { UPLOAD_LIMIT } else { FORM_LIMIT }
+}
+
+/// Whether `path` is an address of the route `pattern` ("/programmes/{id}/year/terms"): the
+/// same segments, each `{placeholder}` standing for one non-empty segment.
+fn matches_pattern(pattern: &str, path: &str) -> bool {
+    let (mut a, mut b) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(p), Some(s)) if p.starts_with('{') && p.ends_with('}') && !s.is_empty() => {}
+            (Some(p), Some(s)) if p == s => {}
+            _ => return false,
+        }
+    }
 }
 
 /// The routes and what each requires (for the authorisation matrix test and documentation).
@@ -234,6 +249,15 @@ pub(crate) fn url_with(path: &str, params: &[(&str, String)]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn uploads_are_known_by_their_route_pattern() {
+        assert_eq!(super::body_limit("/programmes/12/year/terms"), super::UPLOAD_LIMIT);
+        assert_eq!(super::body_limit("/people/import"), super::UPLOAD_LIMIT);
+        assert_eq!(super::body_limit("/programmes/12/year/terms/x"), super::FORM_LIMIT);
+        assert_eq!(super::body_limit("/programmes//year/terms"), super::FORM_LIMIT);
+        assert_eq!(super::body_limit("/programmes/12/year"), super::FORM_LIMIT);
+    }
+
     #[test]
     fn formula_cells_are_defused() {
         assert_eq!(super::defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");

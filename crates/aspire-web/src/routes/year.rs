@@ -65,8 +65,20 @@ struct YearPage {
     unplanned: Vec<String>,
     shown: Option<PlanShown>,
     problems: Vec<String>,
+    /// What the last file of term dates did: saved (a sentence), or each row's problem.
+    terms_saved: Option<String>,
+    terms_problems: Vec<String>,
+    upload_limit: String,
+    term_rows: usize,
     form: FormState,
     csrf: String,
+}
+
+/// The outcome of a file of term dates, for the page.
+#[derive(Default)]
+struct TermsOutcome {
+    saved: Option<String>,
+    problems: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,7 +102,21 @@ async fn render(
     filter: &YearFilter,
     shown: Option<PlanShown>,
     problems: Vec<String>,
+    form: FormState,
+) -> Result<Html<String>, WebError> {
+    render_with(state, viewer, id, filter, shown, problems, form, TermsOutcome::default()).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_with(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ProgrammeId,
+    filter: &YearFilter,
+    shown: Option<PlanShown>,
+    problems: Vec<String>,
     mut form: FormState,
+    outcome: TermsOutcome,
 ) -> Result<Html<String>, WebError> {
     let here = Place::programme(id);
     let p = viewer.require(Action::View, Record::Programme, &here)?;
@@ -179,6 +205,10 @@ async fn render(
         unplanned,
         shown,
         problems,
+        terms_saved: outcome.saved,
+        terms_problems: outcome.problems,
+        upload_limit: crate::error::size(crate::routes::UPLOAD_LIMIT),
+        term_rows: aspire_import::STAFF_LIMITS.rows,
         form,
         csrf: viewer.csrf.clone(),
     })
@@ -302,4 +332,60 @@ pub async fn cancel_day(
     form.keep(&field, &f.reason).problem(&field, problem);
     let body = render(&state, &viewer, id, &YearFilter::default(), None, Vec::new(), form).await?;
     Ok((StatusCode::BAD_REQUEST, body).into_response())
+}
+
+/// A file of term dates and closure days (CSV or XLSX), checked whole and saved whole; the
+/// page says what it saved, or every row's problem with nothing saved.
+pub async fn term_dates(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+    marked: Option<axum::Extension<crate::auth::TokenInUpload>>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    use aspire_app::calendar::{TermDatesError, import_term_dates};
+    viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    crate::auth::upload_token(marked, &mut form, &viewer).await?;
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::TooLarge(crate::routes::UPLOAD_LIMIT)
+        } else if crate::auth::too_slow(&e) {
+            WebError::TooSlow
+        } else {
+            WebError::BadRequest("The upload could not be read: send the form again, choosing the file anew.".into())
+        }
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("term-dates.csv").to_owned();
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let mut outcome = TermsOutcome::default();
+    match file.filter(|(_, b)| !b.is_empty()) {
+        None => outcome.problems.push("Choose a file of term dates (CSV or XLSX) to upload".to_owned()),
+        Some((name, bytes)) => match import_term_dates(&state.db, &viewer.actor(), &name, &bytes).await {
+            Ok(saved) => {
+                let n = saved.per_scope.len();
+                outcome.saved = Some(format!(
+                    "Saved {} term{} and {} closure day{} for {n} local authorit{} or school{} from {name}. Plan the year (or move days) to use them.",
+                    saved.terms(),
+                    if saved.terms() == 1 { "" } else { "s" },
+                    saved.closures(),
+                    if saved.closures() == 1 { "" } else { "s" },
+                    if n == 1 { "y" } else { "ies" },
+                    if n == 1 { "" } else { "s" },
+                ));
+            }
+            Err(TermDatesError::Rows(rows)) => outcome.problems = rows.iter().map(ToString::to_string).collect(),
+            Err(TermDatesError::Store(e)) => return Err(e.into()),
+            Err(e) => outcome.problems.push(capitalise(&e.to_string())),
+        },
+    }
+    let status = if outcome.problems.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let body =
+        render_with(&state, &viewer, id, &YearFilter::default(), None, Vec::new(), FormState::new(), outcome).await?;
+    Ok((status, body).into_response())
 }

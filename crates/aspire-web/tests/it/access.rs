@@ -292,6 +292,8 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/programmes/{id}/year", format!("/programmes/{p2}/year"), &["admin"]),
         // Shown, never saved (no "save"): nothing changes for the rest of the matrix.
         probe("POST", "/programmes/{id}/year/plan", format!("/programmes/{p1}/year/plan"), &["admin", "pa"]),
+        // A file naming an LA that does not exist: refused whole, nothing saved.
+        probe("POST", "/programmes/{id}/year/terms", format!("/programmes/{p1}/year/terms"), &["admin", "pa"]),
         probe(
             "POST",
             "/programmes/{id}/year/{day}/move",
@@ -439,6 +441,12 @@ fn probes(w: &World) -> Vec<Probe> {
         .collect();
         if p.route == "/people/import" {
             p.multipart = Some(format!("email,name,role,urn\nEMAIL,Listed Person,teacher,{A}\n"));
+        }
+        if p.route == "/programmes/{id}/year/terms" {
+            p.multipart = Some(
+                "la_code,academic_year,term,starts,ends,half_term_starts,half_term_ends\n999,2017/18,autumn,05/09/2017,20/12/2017,23/10/2017,27/10/2017\n"
+                    .to_owned(),
+            );
         }
     }
     v

@@ -138,6 +138,24 @@ impl App {
         .await
     }
 
+    /// Uploads a file as the page's form does: the CSRF token first, then the file.
+    pub async fn upload(&self, uri: &str, file_name: &str, content: &str) -> Page {
+        let (cookie, csrf) = self.session.clone().expect("signed in");
+        let b = "XUPLOADX";
+        let body = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{b}--\r\n"
+        );
+        self.send_raw(
+            Request::builder()
+                .method("POST")
+                .uri(uri)
+                .header("content-type", format!("multipart/form-data; boundary={b}"))
+                .header("cookie", cookie),
+            Body::from(body),
+        )
+        .await
+    }
+
     pub async fn send(&self, req: axum::http::request::Builder, body: Body) -> Page {
         let req = match &self.session {
             Some((cookie, _)) => req.header("cookie", cookie.clone()),

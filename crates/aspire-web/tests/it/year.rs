@@ -90,3 +90,39 @@ async fn the_team_plans_the_year_then_moves_and_cancels_days_and_the_network_rea
     assert!(network.body.contains("The network&#39;s planned days"), "{}", network.body);
     assert!(network.body.contains("cancelled: Snow closed the roads"), "{}", network.body);
 }
+
+/// The team uploads a file of term dates: a bad row saves nothing and is named; a good file is
+/// saved and the year is planned on it (no day in the LA's half-term).
+#[tokio::test]
+async fn a_file_of_term_dates_uploaded_is_checked_whole_then_the_year_is_planned_on_it() {
+    let site = app().await;
+    let db = site.db.clone();
+    let p = ProgrammeBuilder::new("Guildford terms").enrol(&GUILDFORD).create(&db).await;
+    network_with_adviser(&db, p, "Guildford North", &GUILDFORD).await;
+    let url = format!("/programmes/{p}/year");
+    let team = site.signed_out().as_admin().await;
+    let page = team.get(&url).await;
+    assert!(page.body.contains("at most 5 MB; up to 20000 rows"), "the limits are on the form: {}", page.body);
+    let header = "la_code,urn,academic_year,term,starts,ends,half_term_starts,half_term_ends,closed_on,reason\n";
+    // Surrey (936): an autumn half-term two weeks after the default's.
+    let bad = format!(
+        "{header}936,,2017/18,autumn,05/09/2017,20/12/2017,06/11/2017,10/11/2017,,\n936,,2017/18,winter,,,,,,\n"
+    );
+    let refused = team.upload(&format!("{url}/terms"), "terms.csv", &bad).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.body.contains("Nothing was saved: "), "{}", refused.body);
+    assert!(refused.body.contains("line 3, column term, value &#39;winter&#39;"), "{}", refused.body);
+    let calendars = aspire_app::calendar::school_calendars(&db, &[urn(GUILDFORD[0])]).await.expect("calendar");
+    assert!(calendars[&urn(GUILDFORD[0])].is_open(chrono::NaiveDate::from_ymd_opt(2017, 11, 7).expect("date")));
+
+    let good = format!("{header}936,,2017/18,autumn,05/09/2017,20/12/2017,06/11/2017,10/11/2017,,\n");
+    let saved = team.upload(&format!("{url}/terms"), "terms.csv", &good).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert!(saved.body.contains("Saved 1 term and 0 closure days for 1 local authority"), "{}", saved.body);
+    team.post(&format!("{url}/plan"), &[("save", "yes")]).await;
+    let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+    assert_eq!(days.len(), 30);
+    let half_term = chrono::NaiveDate::from_ymd_opt(2017, 11, 6).expect("date")
+        ..=chrono::NaiveDate::from_ymd_opt(2017, 11, 10).expect("date");
+    assert!(days.iter().all(|e| !half_term.contains(&e.held_on)), "none in Surrey's half-term");
+}
