@@ -272,7 +272,90 @@ pub async fn move_day(
             return Err(PlanError::MoveBreaks { date: to, problems });
         }
     }
-    Ok(db.move_event(actor, programme, id, to, day.term, reason).await?)
+    let notify = notices(db, &p, day, Notice::Moved { to, reason }).await?;
+    Ok(db.move_event(actor, programme, id, aspire_store::MovedTo { date: to, term: day.term }, reason, &notify).await?)
+}
+
+/// Cancels a planned day with its reason, and tells those it was for.
+pub async fn cancel_day(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    id: i64,
+    reason: &str,
+) -> Result<aspire_store::ProgrammeEvent, PlanError> {
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    let day = db.programme_event(programme, id).await?.ok_or(PlanError::NoSuchDay(id))?;
+    let notify = if day.status == EventStatus::Planned && !reason.trim().is_empty() {
+        notices(db, &p, &day, Notice::Cancelled { reason }).await?
+    } else {
+        Vec::new()
+    };
+    Ok(db.cancel_event(actor, programme, id, reason, &notify).await?)
+}
+
+enum Notice<'a> {
+    Moved { to: NaiveDate, reason: &'a str },
+    Cancelled { reason: &'a str },
+}
+
+/// The emails telling those a day is for that it moved or was cancelled: its adviser, the head
+/// teachers of its schools, and everyone registered for it (each address once).
+async fn notices(
+    db: &Db,
+    p: &aspire_store::Programme,
+    day: &aspire_store::ProgrammeEvent,
+    notice: Notice<'_>,
+) -> Result<Vec<aspire_store::Mail>, PlanError> {
+    let kind = template_of(p)
+        .ok()
+        .and_then(|t| t.events.into_iter().find(|e| e.key == day.kind).map(|e| e.name))
+        .unwrap_or_else(|| day.kind.clone());
+    let network = db.network(day.network).await?.map(|n| n.name).unwrap_or_else(|| day.network.to_string());
+    let contacts = db.network_contacts(p.id, day.network).await?;
+    let mut to: Vec<String> = contacts
+        .iter()
+        .filter(|c| match c.role {
+            aspire_core::people::Role::AchievementAdviser => true,
+            _ => day.urn.is_none() || c.urn == day.urn,
+        })
+        .map(|c| c.email.clone())
+        .collect();
+    for r in db.registrations(p.id, day.id).await? {
+        if let Some(person) = db.person(r.person).await? {
+            to.push(person.email.to_string());
+        }
+    }
+    to.sort();
+    to.dedup();
+    let at = match day.urn {
+        Some(u) => db.school_names(&[u]).await?.get(&u).cloned().map(|n| format!(" at {n}")).unwrap_or_default(),
+        None => String::new(),
+    };
+    let when = |d: NaiveDate| d.format("%A %-d %B %Y").to_string();
+    let (subject, what) = match notice {
+        Notice::Moved { to: new, reason } => (
+            format!("{kind} moved to {}", when(new)),
+            format!(
+                "The {kind} of {network}{at}, planned for {}, is now on {}.{}",
+                when(day.held_on),
+                when(new),
+                if reason.trim().is_empty() { String::new() } else { format!(" Why: {}", reason.trim()) }
+            ),
+        ),
+        Notice::Cancelled { reason } => (
+            format!("{kind} on {} cancelled", when(day.held_on)),
+            format!("The {kind} of {network}{at} on {} is cancelled. Why: {}", when(day.held_on), reason.trim()),
+        ),
+    };
+    let body = format!(
+        "{what}\n\nThis is {}. Calendar feeds show the change the next time your calendar program reads them.\n",
+        p.name
+    );
+    Ok(to
+        .into_iter()
+        .map(|recipient| aspire_store::Mail { recipient, subject: subject.clone(), body: body.clone() })
+        .collect())
 }
 
 /// Each school's dose per term (Network Days attended, Development Days held), for the

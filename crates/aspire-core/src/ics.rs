@@ -91,6 +91,23 @@ pub fn feed(name: &str, days: &[FeedDay], stamp: DateTime<Utc>) -> String {
     out
 }
 
+/// The date in England at `now`: UTC, one hour ahead in British Summer Time (the rule above).
+/// Schools' days begin at midnight local time, so "today" for a roll is this, not the server's.
+pub fn england_date(now: DateTime<Utc>) -> NaiveDate {
+    use chrono::{Datelike, Duration};
+    let year = now.year();
+    let last_sunday = |month: u32| {
+        let last = NaiveDate::from_ymd_opt(year, month, 31).unwrap_or(NaiveDate::MIN);
+        last - Duration::days(i64::from(last.weekday().num_days_from_sunday()))
+    };
+    let at_one = |d: NaiveDate| d.and_hms_opt(1, 0, 0).map(|t| t.and_utc());
+    let summer = match (at_one(last_sunday(3)), at_one(last_sunday(10))) {
+        (Some(starts), Some(ends)) => now >= starts && now < ends,
+        _ => false,
+    };
+    (now + Duration::hours(i64::from(summer))).date_naive()
+}
+
 fn utc(t: DateTime<Utc>) -> String {
     t.format("%Y%m%dT%H%M%SZ").to_string()
 }
@@ -158,6 +175,20 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    #[test]
+    fn the_date_in_england_turns_at_local_midnight() {
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).expect("instant").with_timezone(&Utc);
+        // 23:30 UTC on 2 July is half past midnight on 3 July in London.
+        assert_eq!(england_date(at("2018-07-02T23:30:00Z")), date(2018, 7, 3));
+        // In winter London is on UTC.
+        assert_eq!(england_date(at("2018-12-02T23:30:00Z")), date(2018, 12, 2));
+        // The clocks went forward at 01:00 UTC on 25 March 2018 and back at 01:00 UTC on 28 October.
+        assert_eq!(england_date(at("2018-03-25T00:59:00Z")), date(2018, 3, 25));
+        assert_eq!(england_date(at("2018-03-25T23:00:00Z")), date(2018, 3, 26));
+        assert_eq!(england_date(at("2018-10-27T23:30:00Z")), date(2018, 10, 28));
+        assert_eq!(england_date(at("2018-10-28T23:30:00Z")), date(2018, 10, 28));
     }
 
     #[test]

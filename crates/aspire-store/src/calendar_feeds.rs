@@ -148,6 +148,8 @@ impl Db {
             )
             .await?;
         if n == 0 {
+            // Ended now, not whenever the pool next lends this connection.
+            tx.rollback().await?;
             return Ok(false);
         }
         audit::record(

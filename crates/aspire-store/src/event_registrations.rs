@@ -142,6 +142,7 @@ impl Db {
         let mut tx = self.begin().await?;
         let (capacity, status) = hold_event(&mut tx, programme, new.event).await?;
         if status == EventStatus::Cancelled.code() {
+            tx.rollback().await?;
             return Err(ProgrammeError::Field { field: "day", problem: "is cancelled".into() });
         }
         let taken = tx
@@ -157,20 +158,23 @@ impl Db {
                 |r| present(r.person_id("person_id")?, "person_id"),
             )
             .await?;
-        match taken {
+        let refusal = match taken {
             Some(p) if p == new.person => {
-                return Err(ProgrammeError::Field { field: "seat", problem: "is already this person's".into() });
+                Some(ProgrammeError::Field { field: "seat", problem: "is already this person's".into() })
             }
-            Some(_) => {
-                return Err(ProgrammeError::Field {
-                    field: "seat",
-                    problem: format!(
-                        "for the {} of this school is taken: withdraw that person first, or name a substitute",
-                        new.seat.label().to_lowercase()
-                    ),
-                });
-            }
-            None => {}
+            Some(_) => Some(ProgrammeError::Field {
+                field: "seat",
+                problem: format!(
+                    "for the {} of this school is taken: withdraw that person first, or name a substitute",
+                    new.seat.label().to_lowercase()
+                ),
+            }),
+            None => None,
+        };
+        if let Some(e) = refusal {
+            // Ended now, not whenever the pool next lends this connection.
+            tx.rollback().await?;
+            return Err(e);
         }
         // A person already going holds a place: a second seat of theirs takes no other.
         let has_place = holds_registered_seat(&mut tx, new.event, new.person).await?;

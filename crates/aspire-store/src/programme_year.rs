@@ -15,6 +15,7 @@ use aspire_core::template::Term;
 use aspire_core::urn::Urn;
 
 use crate::audit::{self, Actor, Event, scope_condition};
+use crate::enquiries::Mail;
 use crate::sql::{RowGet, Sql, present};
 use crate::{Backend, Db, ProgrammeError, StoreError};
 
@@ -59,6 +60,13 @@ pub struct NewEvent {
     pub adviser: Option<PersonId>,
     /// Places at the venue; `None`: no limit.
     pub capacity: Option<u32>,
+}
+
+/// Where a moved day goes: its new date, in its term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MovedTo {
+    pub date: NaiveDate,
+    pub term: Term,
 }
 
 /// A planned (or cancelled) day of the programme year.
@@ -211,6 +219,7 @@ impl Db {
                 )
                 .await?;
             if let Some(name) = already {
+                tx.rollback().await?;
                 return Err(ProgrammeError::Field {
                     field: "plan",
                     problem: format!(
@@ -301,23 +310,24 @@ impl Db {
         actor: &Actor,
         programme: ProgrammeId,
         id: i64,
-        to: NaiveDate,
-        term: Term,
+        to: MovedTo,
         reason: &str,
+        notify: &[Mail],
     ) -> Result<ProgrammeEvent, ProgrammeError> {
-        self.change_event(actor, programme, id, Change::Move { to, term, reason }).await
+        self.change_event(actor, programme, id, Change::Move { to: to.date, term: to.term, reason }, notify).await
     }
 
     /// Cancels a planned day with its reason (required), raising its sequence; the row stays so
-    /// that calendars are told.
+    /// that calendars are told. `notify`: emails queued in the same transaction (those invited).
     pub async fn cancel_event(
         &self,
         actor: &Actor,
         programme: ProgrammeId,
         id: i64,
         reason: &str,
+        notify: &[Mail],
     ) -> Result<ProgrammeEvent, ProgrammeError> {
-        self.change_event(actor, programme, id, Change::Cancel { reason }).await
+        self.change_event(actor, programme, id, Change::Cancel { reason }, notify).await
     }
 
     async fn change_event(
@@ -326,12 +336,19 @@ impl Db {
         programme: ProgrammeId,
         id: i64,
         change: Change<'_>,
+        notify: &[Mail],
     ) -> Result<ProgrammeEvent, ProgrammeError> {
         let no_such =
             || ProgrammeError::Field { field: "day", problem: format!("{id} is not a day of this programme") };
         let reason = change.reason().trim();
         if reason.chars().count() > 500 {
             return Err(ProgrammeError::Field { field: "reason", problem: "must be at most 500 characters".into() });
+        }
+        if matches!(change, Change::Cancel { .. }) && reason.is_empty() {
+            return Err(ProgrammeError::Field {
+                field: "reason",
+                problem: "is required: those invited are told why".into(),
+            });
         }
         let now = Utc::now();
         let mut tx = self.begin().await?;
@@ -348,51 +365,52 @@ impl Db {
                 "finding a planned day",
                 event_row,
             )
-            .await?
-            .ok_or_else(no_such)?;
-        if before.status == EventStatus::Cancelled {
-            return Err(ProgrammeError::Field { field: "day", problem: "was cancelled: add a new day instead".into() });
-        }
+            .await?;
+        // A refusal ends the transaction now, not whenever the pool next lends the connection.
+        let refusal = match (&before, &change) {
+            (None, _) => Some(no_such()),
+            (Some(b), _) if b.status == EventStatus::Cancelled => {
+                Some(ProgrammeError::Field { field: "day", problem: "was cancelled: add a new day instead".into() })
+            }
+            (Some(b), Change::Move { to, .. }) if *to == b.held_on => {
+                Some(ProgrammeError::Field { field: "date", problem: "is the day's date already".into() })
+            }
+            _ => None,
+        };
+        let (Some(before), None) = (before, refusal.as_ref()) else {
+            tx.rollback().await?;
+            return Err(refusal.unwrap_or_else(no_such));
+        };
         let (sql, action, after) = match change {
-            Change::Move { to, term, .. } => {
-                if to == before.held_on {
-                    return Err(ProgrammeError::Field { field: "date", problem: "is the day's date already".into() });
-                }
-                (
-                    Sql::new(
-                        "UPDATE programme_events SET held_on = ?, term = ?, sequence = sequence + 1, updated_at = ? \
+            Change::Move { to, term, .. } => (
+                Sql::new(
+                    "UPDATE programme_events SET held_on = ?, term = ?, sequence = sequence + 1, updated_at = ? \
                          WHERE id = ?",
-                    )
-                    .opt_date(Some(to))
-                    .text(term.code())
-                    .instant(now)
-                    .int(id),
-                    AuditAction::EventMove,
-                    serde_json::json!({ "held_on": to, "term": term.code(), "reason": reason }),
                 )
-            }
-            Change::Cancel { .. } => {
-                if reason.is_empty() {
-                    return Err(ProgrammeError::Field {
-                        field: "reason",
-                        problem: "is required: those invited are told why".into(),
-                    });
-                }
-                (
-                    Sql::new(
-                        "UPDATE programme_events SET status = ?, cancel_reason = ?, sequence = sequence + 1, \
+                .opt_date(Some(to))
+                .text(term.code())
+                .instant(now)
+                .int(id),
+                AuditAction::EventMove,
+                serde_json::json!({ "held_on": to, "term": term.code(), "reason": reason }),
+            ),
+            Change::Cancel { .. } => (
+                Sql::new(
+                    "UPDATE programme_events SET status = ?, cancel_reason = ?, sequence = sequence + 1, \
                          updated_at = ? WHERE id = ?",
-                    )
-                    .text(EventStatus::Cancelled.code())
-                    .text(reason)
-                    .instant(now)
-                    .int(id),
-                    AuditAction::EventCancel,
-                    serde_json::json!({ "status": "cancelled", "reason": reason }),
                 )
-            }
+                .text(EventStatus::Cancelled.code())
+                .text(reason)
+                .instant(now)
+                .int(id),
+                AuditAction::EventCancel,
+                serde_json::json!({ "status": "cancelled", "reason": reason }),
+            ),
         };
         tx.execute(&sql, "changing a planned day").await?;
+        for m in notify {
+            crate::enquiries::queue(&mut tx, m).await?;
+        }
         audit::record(
             &mut tx,
             actor,

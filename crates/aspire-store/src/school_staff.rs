@@ -116,6 +116,7 @@ impl Db {
             )
             .await?;
         if n == 0 {
+            tx.rollback().await?;
             return Err(ProgrammeError::Field {
                 field: "staff",
                 problem: format!("{staff} is not on this school's staff"),

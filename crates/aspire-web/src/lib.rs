@@ -110,7 +110,7 @@ pub struct AppState {
 impl AppState {
     /// Today, as the public pages take it ([`WebConfig::today`], else the server's date).
     pub fn today(&self) -> chrono::NaiveDate {
-        self.config.today.unwrap_or_else(|| chrono::Local::now().date_naive())
+        self.config.today.unwrap_or_else(|| aspire_core::ics::england_date(chrono::Utc::now()))
     }
 }
 

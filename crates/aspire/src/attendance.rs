@@ -52,7 +52,7 @@ pub async fn run(db: &Db, cmd: &AttendanceCommand) -> anyhow::Result<ExitCode> {
             }
             let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let today = chrono::Local::now().date_naive();
+            let today = aspire_core::ics::england_date(chrono::Utc::now());
             match programme_year::import_sign_in_sheet(db, &Actor::command_line(), *programme, &name, &bytes, today)
                 .await
             {

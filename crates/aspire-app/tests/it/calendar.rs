@@ -131,7 +131,8 @@ async fn a_day_moves_only_to_a_day_its_schools_are_open_in_its_term_without_brea
         let cli = Actor::command_line();
         import_term_dates(db, &cli, "terms.csv", hampshire_2017().as_bytes()).await.expect("saved");
         let p = ProgrammeBuilder::new("Hampshire moves").enrol(NORTH).create(db).await;
-        network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let (_, adviser) = network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let adviser_email = db.person(adviser).await.expect("read").expect("adviser").email.to_string();
         programme_year::plan_programme_year(db, &cli, p, false).await.expect("planned");
         let days = db.programme_events(p, &Visible::everything()).await.expect("days");
         let first = days.iter().find(|e| e.urn.is_none()).expect("a Network Day").clone();
@@ -181,6 +182,26 @@ async fn a_day_moves_only_to_a_day_its_schools_are_open_in_its_term_without_brea
             (moved.held_on, moved.term, moved.sequence, moved.status),
             (free, first.term, 1, EventStatus::Planned)
         );
+        // Those it is for are told: the adviser and the head teachers (the heads here have no
+        // accounts, so the adviser alone).
+        let sent = db.outbox(50).await.expect("outbox");
+        let about: Vec<_> = sent.iter().filter(|m| m.subject.contains("moved to")).collect();
+        assert_eq!(about.len(), 1, "{about:?}");
+        assert_eq!(about[0].recipient, adviser_email.as_str());
+        assert!(
+            about[0].body.contains("Why: The hall is booked") && about[0].body.contains("North Hampshire"),
+            "{}",
+            about[0].body
+        );
+
+        // Cancelling tells them too, in the same transaction as the change.
+        let later = days.iter().find(|e| e.urn.is_none() && e.id != first.id).expect("another Network Day");
+        let err = programme_year::cancel_day(db, &cli, p, later.id, " ").await.expect_err("a reason is needed");
+        assert!(err.to_string().contains("reason is required"), "{err}");
+        assert_eq!(db.outbox(50).await.expect("outbox").len(), sent.len(), "nothing sent for a refused cancellation");
+        programme_year::cancel_day(db, &cli, p, later.id, "Snow").await.expect("cancelled");
+        let sent = db.outbox(50).await.expect("outbox");
+        assert!(sent.iter().any(|m| m.subject.ends_with("cancelled") && m.body.contains("Why: Snow")), "{sent:?}");
         t.cleanup().await;
     }
 }

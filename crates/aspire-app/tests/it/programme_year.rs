@@ -216,9 +216,13 @@ async fn calendar_feeds_show_their_owners_days_keep_local_time_and_open_nothing_
         let days = db.programme_events(p, &Visible::everything()).await.expect("days");
         let nds: Vec<_> = days.iter().filter(|e| e.urn.is_none()).collect();
         // Two Network Days either side of the clocks going forward on 25 March 2018.
-        db.move_event(&cli, p, nds[2].id, d(2018, 3, 23), nds[2].term, "").await.expect("moved");
-        db.move_event(&cli, p, nds[3].id, d(2018, 3, 27), nds[3].term, "").await.expect("moved");
-        db.cancel_event(&cli, p, nds[4].id, "The venue is closed").await.expect("cancelled");
+        db.move_event(&cli, p, nds[2].id, aspire_store::MovedTo { date: d(2018, 3, 23), term: nds[2].term }, "", &[])
+            .await
+            .expect("moved");
+        db.move_event(&cli, p, nds[3].id, aspire_store::MovedTo { date: d(2018, 3, 27), term: nds[3].term }, "", &[])
+            .await
+            .expect("moved");
+        db.cancel_event(&cli, p, nds[4].id, "The venue is closed", &[]).await.expect("cancelled");
         let head_grant = Grant::new(Role::HeadTeacher, Scope::School(urn(NORTH[0])), false).expect("grant");
         let (head, _) = person_with(db, &[head_grant]).await;
         let seat = NewRegistration {

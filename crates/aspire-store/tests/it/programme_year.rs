@@ -85,16 +85,27 @@ async fn a_plan_is_saved_whole_and_its_days_are_moved_and_cancelled_with_their_s
         assert_eq!(db.programme_events(p, &Visible::everything()).await.expect("days").len(), 452);
 
         // A move raises the sequence and keeps the identity.
-        let moved =
-            db.move_event(&cli, p, first.id, d(2018, 10, 9), first.term, "the venue is closed").await.expect("moved");
+        let moved = db
+            .move_event(
+                &cli,
+                p,
+                first.id,
+                aspire_store::MovedTo { date: d(2018, 10, 9), term: first.term },
+                "the venue is closed",
+                &[],
+            )
+            .await
+            .expect("moved");
         assert_eq!((moved.held_on, moved.sequence, moved.uid.as_str()), (d(2018, 10, 9), 1, first.uid.as_str()));
         // A cancellation needs its reason, keeps the row and raises the sequence again.
-        let no_reason = db.cancel_event(&cli, p, first.id, "  ").await;
+        let no_reason = db.cancel_event(&cli, p, first.id, "  ", &[]).await;
         assert!(matches!(no_reason, Err(ProgrammeError::Field { field: "reason", .. })), "{no_reason:?}");
-        let cancelled = db.cancel_event(&cli, p, first.id, "Snow closed the roads").await.expect("cancelled");
+        let cancelled = db.cancel_event(&cli, p, first.id, "Snow closed the roads", &[]).await.expect("cancelled");
         assert_eq!((cancelled.status, cancelled.sequence), (EventStatus::Cancelled, 2));
         assert_eq!(cancelled.cancel_reason.as_deref(), Some("Snow closed the roads"));
-        let late = db.move_event(&cli, p, first.id, d(2018, 10, 16), first.term, "").await;
+        let late = db
+            .move_event(&cli, p, first.id, aspire_store::MovedTo { date: d(2018, 10, 16), term: first.term }, "", &[])
+            .await;
         assert!(
             matches!(late, Err(ProgrammeError::Field { field: "day", .. })),
             "a cancelled day is not moved: {late:?}"
@@ -207,7 +218,7 @@ async fn a_seat_holds_one_person_and_one_person_may_hold_two_seats() {
         );
         let again = db.register(&cli, p, &seat(a, Role::HeadTeacher)).await;
         assert!(matches!(again, Err(ProgrammeError::Field { field: "seat", .. })));
-        db.cancel_event(&cli, p, days[1].id, "The venue flooded").await.expect("cancelled");
+        db.cancel_event(&cli, p, days[1].id, "The venue flooded", &[]).await.expect("cancelled");
         let late = db.register(&cli, p, &NewRegistration { event: days[1].id, ..seat(b, Role::HeadTeacher) }).await;
         assert!(matches!(late, Err(ProgrammeError::Field { field: "day", .. })), "{late:?}");
         t.cleanup().await;
@@ -245,7 +256,7 @@ async fn a_days_roll_is_recorded_whole_and_adds_up_to_each_schools_dose() {
         db.record_roll(&cli, p, days[1].id, &[(a, x, Mark::Present)]).await.expect("roll");
         let twice = db.record_roll(&cli, p, days[1].id, &[(a, x, Mark::Present), (a, x, Mark::Absent)]).await;
         assert!(matches!(twice, Err(ProgrammeError::Field { field: "roll", .. })), "{twice:?}");
-        db.cancel_event(&cli, p, days[2].id, "Snow").await.expect("cancelled");
+        db.cancel_event(&cli, p, days[2].id, "Snow", &[]).await.expect("cancelled");
         let none = db.record_roll(&cli, p, days[2].id, &[(a, x, Mark::Present)]).await;
         assert!(matches!(none, Err(ProgrammeError::Field { field: "day", .. })), "{none:?}");
 

@@ -320,13 +320,18 @@ pub async fn cancel_day(
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     let field = format!("cancel-{day}");
-    let problem = match state.db.cancel_event(&viewer.actor(), id, day, &f.reason).await {
+    let problem = match programme_year::cancel_day(&state.db, &viewer.actor(), id, day, &f.reason).await {
         Ok(_) => return Ok(Redirect::to(&format!("{}#day-{day}", urls::year(id))).into_response()),
-        Err(ProgrammeError::Field { field: "reason", .. }) => {
+        Err(PlanError::Save(ProgrammeError::Field { field: "reason", .. })) => {
             "Say why the day is cancelled: those invited are told".to_owned()
         }
-        Err(ProgrammeError::Field { field: "day", problem }) => format!("This day {problem}"),
-        Err(e) => return Err(crate::routes::programmes::bad(e)),
+        Err(PlanError::Save(ProgrammeError::Field { field: "day", problem })) => format!("This day {problem}"),
+        Err(PlanError::NoSuchDay(_)) => {
+            return Err(WebError::NotFound(format!("There is no day {day} in this programme.")));
+        }
+        Err(PlanError::Save(e)) => return Err(crate::routes::programmes::bad(e)),
+        Err(PlanError::Store(e)) => return Err(e.into()),
+        Err(e) => capitalise(&e.to_string()),
     };
     let mut form = FormState::new();
     form.keep(&field, &f.reason).problem(&field, problem);
