@@ -300,7 +300,7 @@ enum Notice<'a> {
 }
 
 /// The emails telling those a day is for that it moved or was cancelled: its adviser, the head
-/// teachers of its schools, and everyone registered for it (each address once).
+/// teachers of its schools, and everyone registered or waiting for it (each address once).
 async fn notices(
     db: &Db,
     p: &aspire_store::Programme,
@@ -322,6 +322,9 @@ async fn notices(
         .map(|c| c.email.clone())
         .collect();
     for r in db.registrations(p.id, day.id).await? {
+        if r.status == aspire_store::RegistrationStatus::Withdrawn {
+            continue;
+        }
         if let Some(person) = db.person(r.person).await? {
             to.push(person.email.to_string());
         }
