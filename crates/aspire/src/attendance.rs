@@ -67,20 +67,7 @@ pub async fn run(db: &Db, cmd: &AttendanceCommand) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(RollImportError::Rows(rows)) => {
-                    let n = rows.len();
-                    for r in rows {
-                        let at = match (&r.column, &r.value) {
-                            (Some(c), Some(v)) if !v.is_empty() => format!("line {}, column {c}, value '{v}'", r.line),
-                            (Some(c), _) => format!("line {}, column {c}", r.line),
-                            _ => format!("line {}", r.line),
-                        };
-                        eprintln!("{}: {at}: {}", file.display(), r.reason);
-                    }
-                    eprintln!(
-                        "nothing was recorded: {n} row{} cannot be used; correct {} and import the whole sheet again",
-                        if n == 1 { "" } else { "s" },
-                        if n == 1 { "it" } else { "them" }
-                    );
+                    crate::report_rows(file, &rows, "nothing was recorded", "sheet");
                     Ok(ExitCode::FAILURE)
                 }
                 Err(e) => {

@@ -164,20 +164,7 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(TermDatesError::Rows(rows)) => {
-                    let n = rows.len();
-                    for r in rows {
-                        let at = match (&r.column, &r.value) {
-                            (Some(c), Some(v)) if !v.is_empty() => format!("line {}, column {c}, value '{v}'", r.line),
-                            (Some(c), _) => format!("line {}, column {c}", r.line),
-                            _ => format!("line {}", r.line),
-                        };
-                        eprintln!("{}: {at}: {}", file.display(), r.reason);
-                    }
-                    eprintln!(
-                        "nothing was saved: {n} row{} cannot be used; correct {} and import the whole file again",
-                        plural(n),
-                        if n == 1 { "it" } else { "them" }
-                    );
+                    crate::report_rows(file, &rows, "nothing was saved", "file");
                     Ok(ExitCode::FAILURE)
                 }
                 Err(e) => {

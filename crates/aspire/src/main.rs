@@ -33,6 +33,25 @@ macro_rules! say {
     }};
 }
 
+/// Prints every row of a file that cannot be used (line, column, value, reason) and the
+/// sentence saying nothing was written, for the importers of the record commands.
+pub(crate) fn report_rows(file: &std::path::Path, rows: &[aspire_import::RowIssue], nothing: &str, whole: &str) {
+    for r in rows {
+        let at = match (&r.column, &r.value) {
+            (Some(c), Some(v)) if !v.is_empty() => format!("line {}, column {c}, value '{v}'", r.line),
+            (Some(c), _) => format!("line {}, column {c}", r.line),
+            _ => format!("line {}", r.line),
+        };
+        eprintln!("{}: {at}: {}", file.display(), r.reason);
+    }
+    let n = rows.len();
+    eprintln!(
+        "{nothing}: {n} row{} cannot be used; correct {} and import the whole {whole} again",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "it" } else { "them" }
+    );
+}
+
 const DEFAULT_DATABASE: &str = "sqlite:aspire.db";
 /// The file `aspire demo` makes when no --database-url is given.
 const DEMO_DATABASE_FILE: &str = "aspire-demo.db";
