@@ -19,3 +19,4 @@ pub mod networks;
 pub mod people;
 pub mod programme_year;
 pub mod recruitment;
+pub mod school_year;

@@ -69,7 +69,7 @@ pub struct PlannedYear {
 pub const DAY_STARTS: (u32, u32) = (9, 0);
 pub const DAY_ENDS: (u32, u32) = (15, 30);
 
-fn template_of(programme: &aspire_store::Programme) -> Result<Template, PlanError> {
+pub(crate) fn template_of(programme: &aspire_store::Programme) -> Result<Template, PlanError> {
     let id = programme.template.as_deref().ok_or(PlanError::NoTemplate)?;
     aspire_import::load_template(id).map_err(|e| PlanError::Template(id.to_owned(), e.to_string()))
 }

@@ -358,15 +358,16 @@ impl Db {
 }
 
 impl Db {
-    /// A school's days of staff time used: each person registered and marked present or late,
-    /// once a day however many seats they held (under their first seat's role), with the day's
-    /// id.
+    /// A school's days of staff time used: each person registered (or named as the substitute)
+    /// and marked present or late, once a day however many seats they held (under their first
+    /// seat's role), with the day's id.
     pub async fn used_seats(&self, programme: ProgrammeId, urn: Urn) -> Result<Vec<(i64, Role)>, StoreError> {
         let rows = self.fetch(
             &Sql::new(
-                "SELECT r.event_id, r.person_id, r.seat FROM event_registrations r \
+                "SELECT r.event_id, a.person_id, r.seat FROM event_registrations r \
                  JOIN programme_events v ON v.id = r.event_id \
-                 JOIN event_attendance a ON a.event_id = r.event_id AND a.person_id = r.person_id \
+                 JOIN event_attendance a ON a.event_id = r.event_id \
+                 AND (a.person_id = r.person_id OR a.person_id = r.substitute_id) \
                  WHERE v.programme_id = ? AND r.urn = ? AND r.status = ? AND a.mark IN (?, ?) ORDER BY r.event_id, r.id",
             )
             .int(programme)

@@ -133,6 +133,11 @@ fn event_row(r: &dyn RowGet) -> Result<ProgrammeEvent, StoreError> {
     })
 }
 
+/// A day of the person bound three times, then the withdrawn status: led by them, or with a
+/// seat of theirs (or one they are the substitute for).
+const PERSONS_DAY: &str = "v.adviser_id = ? OR v.id IN (SELECT r.event_id FROM event_registrations r \
+     WHERE (r.person_id = ? OR r.substitute_id = ?) AND r.status <> ?)";
+
 /// Rows per INSERT when a plan is saved: well inside both backends' limits on arguments.
 const ROWS_PER_INSERT: usize = 400;
 
@@ -289,6 +294,57 @@ impl Db {
             event_row,
         )
         .await
+    }
+
+    /// A person's days in every programme, from `from` to `to` inclusive, in date order
+    /// (cancelled ones too, to show them struck through): those they lead as an Achievement
+    /// Adviser and those they hold a seat at, or are named the substitute for.
+    pub async fn person_events(
+        &self,
+        adviser: PersonId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<ProgrammeEvent>, StoreError> {
+        self.fetch(
+            &Sql::new(format!(
+                "SELECT {EVENT_COLUMNS} FROM programme_events v WHERE ({PERSONS_DAY}) AND v.held_on >= ? \
+                 AND v.held_on <= ? ORDER BY v.held_on, v.starts_at, v.id"
+            ))
+            .int(adviser)
+            .int(adviser)
+            .int(adviser)
+            .text("withdrawn")
+            .opt_date(Some(from))
+            .opt_date(Some(to)),
+            "reading a person's days",
+            event_row,
+        )
+        .await
+    }
+
+    /// The dates of a person's nearest days (as [`Db::person_events`] finds them) before
+    /// `before` and after `after`, for paging through their weeks.
+    pub async fn person_neighbours(
+        &self,
+        adviser: PersonId,
+        before: NaiveDate,
+        after: NaiveDate,
+    ) -> Result<(Option<NaiveDate>, Option<NaiveDate>), StoreError> {
+        let one = |agg: &str, cmp: &str, d: NaiveDate| {
+            Sql::new(format!(
+                "SELECT {agg}(v.held_on) AS d FROM programme_events v WHERE ({PERSONS_DAY}) AND v.held_on {cmp} ?"
+            ))
+            .int(adviser)
+            .int(adviser)
+            .int(adviser)
+            .text("withdrawn")
+            .opt_date(Some(d))
+        };
+        let last =
+            self.fetch_one(&one("MAX", "<", before), "finding a person's last day", |r| r.date("d")).await?.flatten();
+        let next =
+            self.fetch_one(&one("MIN", ">", after), "finding a person's next day", |r| r.date("d")).await?.flatten();
+        Ok((last, next))
     }
 
     /// One day of a programme, whoever may see it (the caller asks the policy first).

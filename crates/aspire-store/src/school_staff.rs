@@ -144,6 +144,31 @@ impl Db {
         term: Term,
         reached: &[(i64, ReachedBy)],
     ) -> Result<usize, ProgrammeError> {
+        self.write_reach(actor, programme, urn, term, reached, false).await
+    }
+
+    /// Sets the school's whole record of reach for a term: what is not in `reached` is removed
+    /// (a form of ticks, where an unticked box means "not reached that way").
+    pub async fn set_term_reach(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        urn: Urn,
+        term: Term,
+        reached: &[(i64, ReachedBy)],
+    ) -> Result<usize, ProgrammeError> {
+        self.write_reach(actor, programme, urn, term, reached, true).await
+    }
+
+    async fn write_reach(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        urn: Urn,
+        term: Term,
+        reached: &[(i64, ReachedBy)],
+        whole_term: bool,
+    ) -> Result<usize, ProgrammeError> {
         let staff: std::collections::BTreeSet<i64> = self.staff_members(urn).await?.iter().map(|s| s.id).collect();
         if let Some((id, _)) = reached.iter().find(|(id, _)| !staff.contains(id)) {
             return Err(ProgrammeError::Field {
@@ -153,6 +178,19 @@ impl Db {
         }
         let now = Utc::now();
         let mut tx = self.begin().await?;
+        if whole_term {
+            tx.execute(
+                &Sql::new(
+                    "DELETE FROM staff_reach WHERE programme_id = ? AND term = ? \
+                     AND staff_id IN (SELECT id FROM school_staff WHERE urn = ?)",
+                )
+                .int(programme)
+                .text(term.code())
+                .int(urn),
+                "clearing a term's reach",
+            )
+            .await?;
+        }
         for (id, how) in reached {
             tx.execute(
                 &Sql::new("DELETE FROM staff_reach WHERE staff_id = ? AND programme_id = ? AND term = ? AND how = ?")
@@ -183,7 +221,7 @@ impl Db {
             Event::new(AuditAction::StaffReach, AuditRecord::Enrolment, urn)
                 .programme(Some(programme))
                 .urn(Some(urn))
-                .after(serde_json::json!({ "term": term.code(), "reached": reached.len() })),
+                .after(serde_json::json!({ "term": term.code(), "reached": reached.len(), "whole_term": whole_term })),
         )
         .await?;
         tx.commit().await?;

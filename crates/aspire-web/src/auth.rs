@@ -415,6 +415,9 @@ pub enum Locate {
     Network,
     /// `{id}` is a programme and `{urn}` a school in it (its place includes its network).
     Enrolment,
+    /// `{id}` is a programme and `{day}` one of its planned days: the day's place is its
+    /// network's (a Development Day too, so that its roll is the adviser's and the team's).
+    Day,
 }
 
 /// The place of the record a path names, or `None` when there is no such record.
@@ -441,6 +444,10 @@ async fn locate(
                 return Ok(None);
             };
             db.enrolment(programme, urn).await?.map(|e| e.place())
+        }
+        Locate::Day => {
+            let Some(day) = params.get("day").and_then(|v| v.parse::<i64>().ok()) else { return Ok(None) };
+            db.programme_event(programme, day).await?.map(|e| Place::network(programme, e.network))
         }
     })
 }

@@ -21,8 +21,13 @@ pub fn bar() -> String {
     let v = Viewer::current();
     let mut links =
         vec![(route::SCHOOLS, "Schools"), (route::CHECKER, "Check eligibility"), (route::JOIN, "Join a network")];
-    if v.session.is_some() {
+    if let Some(s) = &v.session {
         links.push((route::PROGRAMMES, "Programmes"));
+        // Advisers and school staff have days and schools of their own.
+        use aspire_core::people::Role;
+        if s.principal.grants.iter().any(|g| g.role == Role::AchievementAdviser || g.role.is_school_role()) {
+            links.push((route::WEEK, "Your week"));
+        }
     }
     for (action, record, href, label) in [
         (Action::View, Record::EligibilityList, route::ELIGIBILITY_LIST, "Eligible schools"),

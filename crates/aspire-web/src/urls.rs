@@ -65,6 +65,8 @@ urls! {
     sign_in, SIGN_IN = "/sign-in";
     sign_out, SIGN_OUT = "/sign-out";
     account, ACCOUNT = "/account";
+    /// An Achievement Adviser's days in a week, and their schools.
+    week, WEEK = "/week";
     offer, OFFER = "/account/offers/{id}", offer;
     /// The signed-in person's calendar feeds (a new one is made here).
     feeds, FEEDS = "/account/feeds";
@@ -101,10 +103,20 @@ urls! {
     term_dates, TERM_DATES = "/programmes/{id}/year/terms", programme;
     move_day, MOVE_DAY = "/programmes/{id}/year/{day}/move", programme, day;
     cancel_day, CANCEL_DAY = "/programmes/{id}/year/{day}/cancel", programme, day;
+    /// A day's roll, on a phone on the day (the adviser and the team).
+    roll, ROLL = "/programmes/{id}/year/{day}/roll", programme, day;
     enrol, ENROL = "/programmes/{id}/schools", programme;
     /// A school's record in a programme.
     enrolment, ENROLMENT = "/programmes/{id}/schools/{urn}", programme, urn;
     set_network, SET_NETWORK = "/programmes/{id}/schools/{urn}/network", programme, urn;
+    /// A school's year: its days and seats, staff release, reach and what it does next.
+    school_year, SCHOOL_YEAR = "/programmes/{id}/schools/{urn}/year", programme, urn;
+    nominate, NOMINATE = "/programmes/{id}/schools/{urn}/year/nominate", programme, urn;
+    withdraw, WITHDRAW = "/programmes/{id}/schools/{urn}/year/withdraw", programme, urn;
+    /// Members of the school's staff added (every adult, with or without an account).
+    school_staff, SCHOOL_STAFF = "/programmes/{id}/schools/{urn}/year/staff", programme, urn;
+    /// Who of the school's staff was reached in a term, and how.
+    reach, REACH = "/programmes/{id}/schools/{urn}/year/reach", programme, urn;
     /// The team's summary of every enrolled school's joining checklist.
     joining_summary, JOINING_SUMMARY = "/programmes/{id}/joining", programme;
     /// A school's joining checklist (and where its ticks are sent).

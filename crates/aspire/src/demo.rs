@@ -261,7 +261,94 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
             Err(aspire_app::joining::TickError::Store(e)) => return Err(e.into()),
         }
     }
+    demo_school_year(db, programme, head_school).await?;
     Ok(out)
+}
+
+/// The head teacher's school in its year: three more of its staff with accounts, a staff list,
+/// its seats at its first Senior Leaders Network Day taken (a substitute named), that day's
+/// roll and the first term's reach. Made once: nothing is added when the day has registrations.
+async fn demo_school_year(
+    db: &Db,
+    programme: aspire_core::people::ProgrammeId,
+    urn: aspire_core::urn::Urn,
+) -> anyhow::Result<()> {
+    use aspire_core::attendance::Mark;
+    use aspire_core::people::{Email, Grant, Role, Scope};
+    use aspire_core::reach::{ReachedBy, StaffRole};
+    let actor = demo_actor();
+    let all = aspire_core::access::Visible::everything();
+    let Some(network) = db.enrolment(programme, urn).await?.and_then(|e| e.network) else { return Ok(()) };
+    let events = db.programme_events(programme, &all).await?;
+    let Some(day) = events.iter().find(|e| e.network == network && e.kind == "senior-leaders-network-day") else {
+        return Ok(());
+    };
+    if !db.registrations(programme, day.id).await?.is_empty() {
+        return Ok(());
+    }
+    let mut staff = Vec::new();
+    for (email, name, role) in [
+        ("senior.leader@demo.aspire.invalid", "Sunita Senior", Role::SeniorLeader),
+        ("tl.lead@demo.aspire.invalid", "Tom Teaching", Role::TeachingLearningLead),
+        ("afl.lead@demo.aspire.invalid", "Aisha Assessment", Role::AflLead),
+    ] {
+        let e = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let id = match db.person_by_email(&e).await? {
+            Some(p) => p.id,
+            None => db.add_person(&actor, &e, name, &[Grant::new(role, Scope::School(urn), false)?]).await?,
+        };
+        staff.push((id, name, role));
+    }
+    let head = db
+        .person_by_email(&Email::parse("head@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo head teacher is missing"))?;
+    let by = aspire_store::Actor::person(head.id, &head.email, None);
+    let nominate = |seat, person, substitute| aspire_app::school_year::Nomination {
+        day: day.id,
+        seat,
+        person: Some(person),
+        substitute,
+    };
+    for n in [nominate(Role::HeadTeacher, head.id, None), nominate(Role::SeniorLeader, staff[0].0, Some(staff[1].0))] {
+        aspire_app::school_year::nominate(db, &by, programme, urn, &n).await?;
+    }
+    let list: Vec<(String, StaffRole, Option<aspire_core::people::PersonId>)> = [
+        ("Hannah Head", StaffRole::Leader, Some(head.id)),
+        ("Sunita Senior", StaffRole::Leader, Some(staff[0].0)),
+        ("Tom Teaching", StaffRole::Teacher, Some(staff[1].0)),
+        ("Aisha Assessment", StaffRole::Teacher, Some(staff[2].0)),
+        ("Ben Baker", StaffRole::Teacher, None),
+        ("Chloe Clarke", StaffRole::Teacher, None),
+        ("Dev Desai", StaffRole::Teacher, None),
+        ("Erin Evans", StaffRole::TeachingAssistant, None),
+        ("Faisal Farooq", StaffRole::TeachingAssistant, None),
+        ("Grace Green", StaffRole::Support, None),
+    ]
+    .into_iter()
+    .map(|(n, r, p)| (n.to_owned(), r, p))
+    .collect();
+    let ids = db.add_staff_members(&by, urn, &list).await?;
+    // The adviser took the day's roll: the head came, the senior leader was late.
+    let adviser = db.network_advisers(programme).await?.get(&network).copied();
+    let roll_by = match adviser {
+        Some(a) => match db.person(a).await? {
+            Some(p) => aspire_store::Actor::person(p.id, &p.email, None),
+            None => actor.clone(),
+        },
+        None => actor.clone(),
+    };
+    let marks = [(head.id, Mark::Present), (staff[0].0, Mark::Late)];
+    aspire_app::school_year::take_roll(db, &roll_by, programme, day.id, &marks, day.held_on).await?;
+    // Reach in that term: the two who went, and two colleagues they coached.
+    let reached = [
+        (ids[0], ReachedBy::NetworkDay),
+        (ids[1], ReachedBy::NetworkDay),
+        (ids[4], ReachedBy::Coached),
+        (ids[7], ReachedBy::Coached),
+    ];
+    db.set_term_reach(&by, programme, urn, day.term, &reached).await?;
+    Ok(())
 }
 
 /// A programme recruiting now, for the public pages: a three-year partnership starting next

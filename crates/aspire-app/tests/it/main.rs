@@ -11,3 +11,4 @@ mod networks;
 mod people;
 mod programme_year;
 mod recruitment;
+mod school_year;

@@ -294,6 +294,19 @@ impl Db {
         self.people_where(&cond, args).await
     }
 
+    /// The people holding a role at a school (its staff with accounts), by name: those a head
+    /// nominates for the school's seats at a day.
+    pub async fn school_people(&self, urn: Urn) -> crate::Result<Vec<Person>> {
+        let mut people = self
+            .people_where(
+                "EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.id AND g.urn = ?)",
+                Sql::new("").int(urn).args,
+            )
+            .await?;
+        people.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(people)
+    }
+
     /// One person, if the viewer may see them (the same rule as [`Db::people`]).
     pub async fn visible_person(
         &self,

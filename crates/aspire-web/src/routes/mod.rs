@@ -14,6 +14,7 @@ mod networks;
 mod people;
 mod programmes;
 mod recruitment;
+mod school_year;
 mod schools;
 mod volunteer;
 mod year;
@@ -117,6 +118,14 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("POST", route::TERM_DATES, At(Change, Network, Locate::Programme), post(year::term_dates)),
         r("POST", route::MOVE_DAY, At(Change, Network, Locate::Programme), post(year::move_day)),
         r("POST", route::CANCEL_DAY, At(Change, Network, Locate::Programme), post(year::cancel_day)),
+        r("GET", route::ROLL, At(Change, Enrolment, Locate::Day), get(school_year::roll)),
+        r("POST", route::ROLL, At(Change, Enrolment, Locate::Day), post(school_year::take_roll)),
+        r("GET", route::SCHOOL_YEAR, At(View, Enrolment, Locate::Enrolment), get(school_year::show)),
+        r("POST", route::NOMINATE, At(Change, Enrolment, Locate::Enrolment), post(school_year::nominate)),
+        r("POST", route::WITHDRAW, At(Change, Enrolment, Locate::Enrolment), post(school_year::withdraw)),
+        r("POST", route::SCHOOL_STAFF, At(Change, Enrolment, Locate::Enrolment), post(school_year::add_staff)),
+        r("POST", route::REACH, At(Change, Enrolment, Locate::Enrolment), post(school_year::reach)),
+        r("GET", route::WEEK, SignedIn, get(school_year::week)),
         r("POST", route::ENROL, At(Change, Enrolment, Locate::Programme), post(programmes::enrol)),
         r("GET", route::ENROLMENT, At(View, Enrolment, Locate::Enrolment), get(programmes::enrolment)),
         r("POST", route::SET_NETWORK, At(Change, Network, Locate::Programme), post(programmes::set_network)),

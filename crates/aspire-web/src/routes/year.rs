@@ -42,6 +42,8 @@ struct DayRow {
     /// The school it is held at, or the network's venue.
     place: String,
     cancelled: Option<String>,
+    /// Whether the viewer takes this day's roll (its network's adviser, the team).
+    can_roll: bool,
 }
 
 /// The plan shown before it is saved.
@@ -161,6 +163,7 @@ async fn render_with(
             },
             cancelled: (e.status == EventStatus::Cancelled)
                 .then(|| e.cancel_reason.clone().unwrap_or_else(|| "no reason given".to_owned())),
+            can_roll: p.may(Action::Change, Record::Enrolment, &Place::network(id, e.network)),
         })
         .collect();
     let team = p.may(Action::Change, Record::Network, &here);

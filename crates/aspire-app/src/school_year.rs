@@ -1,0 +1,561 @@
+//! A school's programme year as its head, its adviser and the team use it: the school's days
+//! with their seats by role and who holds each (a substitute beside), nominations and
+//! withdrawals, the roll of a day, and a person's week (the days they lead or go to).
+//!
+//! Who may do each is decided before these are called. What is checked here is that the
+//! request makes sense: the day is one of the school's, the seat one of the day's audience, the
+//! people nominated hold a role at the school, the marks are for people on the day's roll.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use aspire_core::access::Visible;
+use aspire_core::attendance::Mark;
+use aspire_core::people::{NetworkId, PersonId, ProgrammeId, Role};
+use aspire_core::template::{Template, Venue};
+use aspire_core::urn::Urn;
+use aspire_store::{
+    Actor, Db, EventStatus, NewRegistration, Person, ProgrammeError, ProgrammeEvent, Registration, RegistrationStatus,
+    StoreError,
+};
+
+use crate::programme_year::{PlanError, template_of};
+
+/// Why a nomination, a withdrawal or a roll was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum YearError {
+    #[error("there is no programme {0}")]
+    NoSuchProgramme(ProgrammeId),
+    #[error("school {0} is not in this programme")]
+    NotInProgramme(Urn),
+    #[error("there is no day {0} in this programme")]
+    NoSuchDay(i64),
+    #[error("that day is not one of this school's: it is for another network or school")]
+    NotTheSchools,
+    #[error("the day is cancelled ({0}): nobody can be nominated for it")]
+    Cancelled(String),
+    #[error("the {day} has no seat for a {seat}: its seats are for {seats}")]
+    NotASeat { day: String, seat: String, seats: String },
+    #[error("choose who takes the seat, from the school's staff with an account")]
+    NoPerson,
+    #[error("{0} does not hold a role at this school: invite them on the school's page first")]
+    NotOfTheSchool(String),
+    #[error("the substitute must be someone other than the person nominated")]
+    SameSubstitute,
+    #[error("there is no registration {0} of this school")]
+    NoSuchRegistration(i64),
+    #[error("{date} has not come yet: a roll is taken on the day or after it")]
+    TooEarly { date: NaiveDate },
+    #[error("{0} is not on this day's roll: only those registered and their substitutes are")]
+    NotOnTheRoll(String),
+    #[error("nothing was marked: choose present, late, absent or apologies for someone")]
+    NothingMarked,
+    #[error("{0}")]
+    Plan(#[from] PlanError),
+    #[error("{0}")]
+    Save(#[from] ProgrammeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A seat of the school at a day, and who holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seat {
+    pub role: Role,
+    /// The registration holding the seat (registered or waiting), if any.
+    pub registration: Option<Registration>,
+    pub person: Option<String>,
+    pub substitute: Option<String>,
+}
+
+/// One of the school's days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolDay {
+    pub event: ProgrammeEvent,
+    /// The template's name of the day's kind.
+    pub name: String,
+    pub venue: Venue,
+    /// Where it is held: the school (a Development Day) or the network's venue.
+    pub place: Option<Urn>,
+    pub seats: Vec<Seat>,
+}
+
+impl SchoolDay {
+    pub fn open_seats(&self) -> Vec<Role> {
+        self.seats.iter().filter(|s| s.registration.is_none()).map(|s| s.role).collect()
+    }
+}
+
+/// Something the school should do next, with the day it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextStep {
+    pub day: Option<i64>,
+    pub text: String,
+}
+
+/// A school's year in a programme.
+#[derive(Debug, Clone)]
+pub struct SchoolYear {
+    pub urn: Urn,
+    pub network: Option<NetworkId>,
+    pub days: Vec<SchoolDay>,
+    /// Who may be nominated: the people holding a role at the school, by name.
+    pub people: Vec<(PersonId, String)>,
+    pub next: Vec<NextStep>,
+}
+
+fn long(d: NaiveDate) -> String {
+    d.format("%a %-d %B %Y").to_string()
+}
+
+fn roles_of(codes: &[String]) -> Vec<Role> {
+    codes.iter().filter_map(|c| Role::parse(c).ok()).collect()
+}
+
+fn listed(roles: &[Role]) -> String {
+    let labels: Vec<String> = roles.iter().map(|r| r.label().to_lowercase()).collect();
+    match labels.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Whether a day is one of the school's: held in it, or a day of its network for every school.
+fn is_schools(e: &ProgrammeEvent, urn: Urn, network: Option<NetworkId>) -> bool {
+    match e.urn {
+        Some(u) => u == urn,
+        None => Some(e.network) == network,
+    }
+}
+
+struct Context {
+    template: Template,
+    network: Option<NetworkId>,
+}
+
+async fn context(db: &Db, programme: ProgrammeId, urn: Urn) -> Result<Context, YearError> {
+    let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
+    let template = template_of(&p)?;
+    let enrolment = db.enrolment(programme, urn).await?.ok_or(YearError::NotInProgramme(urn))?;
+    Ok(Context { template, network: enrolment.network })
+}
+
+fn usable(people: Vec<Person>) -> Vec<(PersonId, String)> {
+    people.into_iter().filter(|p| !p.disabled).map(|p| (p.id, p.name)).collect()
+}
+
+/// The school's days with their seats, who may be nominated, and what to do next as of `today`.
+pub async fn school_year(db: &Db, programme: ProgrammeId, urn: Urn, today: NaiveDate) -> Result<SchoolYear, YearError> {
+    let cx = context(db, programme, urn).await?;
+    let networks = db.networks(programme, &Visible::everything()).await?;
+    let venue = cx.network.and_then(|n| networks.iter().find(|x| x.id == n)).and_then(|n| n.venue);
+    let people = usable(db.school_people(urn).await?);
+    let names: BTreeMap<PersonId, String> = people.iter().cloned().collect();
+    let name_of = |p: PersonId| names.get(&p).cloned().unwrap_or_else(|| format!("Person {p}"));
+    let events: Vec<ProgrammeEvent> = match cx.network {
+        None => Vec::new(),
+        Some(n) => db
+            .programme_events(programme, &Visible::everything())
+            .await?
+            .into_iter()
+            .filter(|e| e.network == n && is_schools(e, urn, cx.network))
+            .collect(),
+    };
+    let mut days = Vec::new();
+    for e in events {
+        let kind = cx.template.events.iter().find(|k| k.key == e.kind);
+        let audience = kind.map(|k| roles_of(&k.audience)).unwrap_or_default();
+        let held: Vec<Registration> = db
+            .registrations(programme, e.id)
+            .await?
+            .into_iter()
+            .filter(|r| r.urn == urn && r.status != RegistrationStatus::Withdrawn)
+            .collect();
+        let seats = audience
+            .iter()
+            .map(|role| {
+                let registration = held.iter().find(|r| r.seat == *role).cloned();
+                Seat {
+                    role: *role,
+                    person: registration.as_ref().map(|r| name_of(r.person)),
+                    substitute: registration.as_ref().and_then(|r| r.substitute).map(name_of),
+                    registration,
+                }
+            })
+            .collect();
+        let venue_kind = kind.map(|k| k.venue).unwrap_or(Venue::Network);
+        days.push(SchoolDay {
+            name: kind.map(|k| k.name.clone()).unwrap_or_else(|| e.kind.clone()),
+            venue: venue_kind,
+            place: e.urn.or(venue),
+            seats,
+            event: e,
+        });
+    }
+    let next = next_steps(&days, today, db.staff_members(urn).await?.is_empty());
+    Ok(SchoolYear { urn, network: cx.network, days, people, next })
+}
+
+/// What the school does next: the seats to fill for the coming days, the next day itself, and
+/// the staff list reach is counted against.
+fn next_steps(days: &[SchoolDay], today: NaiveDate, no_staff_list: bool) -> Vec<NextStep> {
+    let mut out = Vec::new();
+    let live: Vec<&SchoolDay> = days.iter().filter(|d| d.event.status == EventStatus::Planned).collect();
+    let coming: Vec<&&SchoolDay> = live.iter().filter(|d| d.event.held_on >= today).collect();
+    match coming.first() {
+        Some(d) => out.push(NextStep {
+            day: Some(d.event.id),
+            text: format!("Your next day is the {} on {}.", d.name, long(d.event.held_on)),
+        }),
+        None if live.is_empty() => out.push(NextStep {
+            day: None,
+            text:
+                "No days are planned for your school yet: the programme team plans the year once networks are formed."
+                    .into(),
+        }),
+        None => {
+            let last = live.iter().map(|d| d.event.held_on).max().unwrap_or(today);
+            out.push(NextStep {
+                day: None,
+                text: format!("Your network's year is over: its last day was {}.", long(last)),
+            });
+        }
+    }
+    // The coming days first; when the year is over, the days whose seats were never filled
+    // (their records are still worth completing).
+    let unfilled: Vec<&&SchoolDay> = if coming.is_empty() {
+        live.iter().filter(|d| !d.open_seats().is_empty()).collect()
+    } else {
+        live.iter().filter(|d| d.event.held_on >= today && !d.open_seats().is_empty()).collect()
+    };
+    for d in unfilled.iter().take(3) {
+        let seats = listed(&d.open_seats());
+        let text = if d.event.held_on >= today {
+            format!("Nominate your {seats} for the {} on {}.", d.name, long(d.event.held_on))
+        } else {
+            format!(
+                "Record who went to the {} on {}: no one holds its {} for the {seats}.",
+                d.name,
+                long(d.event.held_on),
+                if d.open_seats().len() == 1 { "seat" } else { "seats" }
+            )
+        };
+        out.push(NextStep { day: Some(d.event.id), text });
+    }
+    if unfilled.len() > 3 {
+        out.push(NextStep { day: None, text: format!("{} more days have seats to fill.", unfilled.len() - 3) });
+    }
+    if no_staff_list {
+        out.push(NextStep {
+            day: None,
+            text: "Add your staff list (every adult, with or without an account) so that whole-school reach can be counted."
+                .into(),
+        });
+    }
+    out
+}
+
+/// A nomination for one of the school's seats at a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Nomination {
+    pub day: i64,
+    pub seat: Role,
+    pub person: Option<PersonId>,
+    pub substitute: Option<PersonId>,
+}
+
+/// Nominates a person (and a substitute) of the school for one of its seats at a day: the
+/// person is registered while the venue has places, else waiting.
+pub async fn nominate(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    urn: Urn,
+    n: &Nomination,
+) -> Result<Registration, YearError> {
+    let cx = context(db, programme, urn).await?;
+    let e = db.programme_event(programme, n.day).await?.ok_or(YearError::NoSuchDay(n.day))?;
+    if !is_schools(&e, urn, cx.network) {
+        return Err(YearError::NotTheSchools);
+    }
+    if e.status == EventStatus::Cancelled {
+        return Err(YearError::Cancelled(e.cancel_reason.unwrap_or_else(|| "no reason given".into())));
+    }
+    let kind = cx.template.events.iter().find(|k| k.key == e.kind);
+    let audience = kind.map(|k| roles_of(&k.audience)).unwrap_or_default();
+    if !audience.contains(&n.seat) {
+        return Err(YearError::NotASeat {
+            day: kind.map(|k| k.name.clone()).unwrap_or(e.kind),
+            seat: n.seat.label().to_lowercase(),
+            seats: listed(&audience),
+        });
+    }
+    let person = n.person.ok_or(YearError::NoPerson)?;
+    let staff: BTreeSet<PersonId> = usable(db.school_people(urn).await?).into_iter().map(|(p, _)| p).collect();
+    for p in [Some(person), n.substitute].into_iter().flatten() {
+        if !staff.contains(&p) {
+            let name = db.person(p).await?.map(|x| x.name).unwrap_or_else(|| format!("Person {p}"));
+            return Err(YearError::NotOfTheSchool(name));
+        }
+    }
+    if n.substitute == Some(person) {
+        return Err(YearError::SameSubstitute);
+    }
+    let new = NewRegistration { event: n.day, urn, seat: n.seat, person, substitute: n.substitute };
+    Ok(db.register(actor, programme, &new).await?)
+}
+
+/// Withdraws one of the school's registrations; a place it frees goes to the first waiting.
+pub async fn withdraw(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    urn: Urn,
+    day: i64,
+    registration: i64,
+) -> Result<Vec<Registration>, YearError> {
+    let theirs = db
+        .registrations(programme, day)
+        .await?
+        .into_iter()
+        .any(|r| r.id == registration && r.urn == urn && r.status != RegistrationStatus::Withdrawn);
+    if !theirs {
+        return Err(YearError::NoSuchRegistration(registration));
+    }
+    Ok(db.withdraw_registration(actor, programme, registration).await?)
+}
+
+/// A line of a day's roll: one person, with their school and the seats they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollLine {
+    pub person: PersonId,
+    pub name: String,
+    pub urn: Urn,
+    pub school: String,
+    pub seats: Vec<Role>,
+    /// For a substitute: the name of the person they stand in for.
+    pub substitute_for: Option<String>,
+    pub mark: Option<Mark>,
+}
+
+/// A day's roll: everyone registered and their substitutes, by school.
+#[derive(Debug, Clone)]
+pub struct Roll {
+    pub event: ProgrammeEvent,
+    pub name: String,
+    pub place: Option<Urn>,
+    pub lines: Vec<RollLine>,
+    /// Those on the waiting list (not on the roll).
+    pub waiting: usize,
+}
+
+/// The roll of a day, with the marks taken so far.
+pub async fn roll(db: &Db, programme: ProgrammeId, day: i64) -> Result<Roll, YearError> {
+    let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
+    let template = template_of(&p)?;
+    let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
+    let regs = db.registrations(programme, day).await?;
+    let urns: Vec<Urn> = regs.iter().map(|r| r.urn).collect::<BTreeSet<_>>().into_iter().collect();
+    let schools = db.school_names(&urns).await?;
+    let mut names: BTreeMap<PersonId, String> = BTreeMap::new();
+    for u in &urns {
+        names.extend(db.school_people(*u).await?.into_iter().map(|p| (p.id, p.name)));
+    }
+    let name_of = |p: PersonId| names.get(&p).cloned().unwrap_or_else(|| format!("Person {p}"));
+    let marks: BTreeMap<PersonId, Mark> = db
+        .roll_marks(programme, &Visible::everything())
+        .await?
+        .into_iter()
+        .filter(|m| m.day == day)
+        .map(|m| (m.person, m.mark))
+        .collect();
+    let mut lines: Vec<RollLine> = Vec::new();
+    let registered = regs.iter().filter(|r| r.status == RegistrationStatus::Registered);
+    for r in registered.clone() {
+        match lines.iter_mut().find(|l| l.person == r.person && l.substitute_for.is_none()) {
+            Some(l) => l.seats.push(r.seat),
+            None => lines.push(RollLine {
+                person: r.person,
+                name: name_of(r.person),
+                urn: r.urn,
+                school: schools.get(&r.urn).cloned().unwrap_or_else(|| format!("School {}", r.urn)),
+                seats: vec![r.seat],
+                substitute_for: None,
+                mark: marks.get(&r.person).copied(),
+            }),
+        }
+    }
+    for r in registered {
+        let Some(s) = r.substitute else { continue };
+        if lines.iter().any(|l| l.person == s) {
+            continue;
+        }
+        lines.push(RollLine {
+            person: s,
+            name: name_of(s),
+            urn: r.urn,
+            school: schools.get(&r.urn).cloned().unwrap_or_else(|| format!("School {}", r.urn)),
+            seats: vec![r.seat],
+            substitute_for: Some(name_of(r.person)),
+            mark: marks.get(&s).copied(),
+        });
+    }
+    lines.sort_by(|a, b| a.school.cmp(&b.school).then(a.substitute_for.is_some().cmp(&b.substitute_for.is_some())));
+    let networks = db.networks(programme, &Visible::everything()).await?;
+    let venue = networks.iter().find(|n| n.id == e.network).and_then(|n| n.venue);
+    let kind = template.events.iter().find(|k| k.key == e.kind);
+    Ok(Roll {
+        name: kind.map(|k| k.name.clone()).unwrap_or_else(|| e.kind.clone()),
+        place: e.urn.or(venue),
+        waiting: regs.iter().filter(|r| r.status == RegistrationStatus::Waiting).count(),
+        lines,
+        event: e,
+    })
+}
+
+/// Takes (or corrects) a day's roll: each mark replaces the person's last. Only those on the
+/// roll may be marked, and only on the day or after it (`today`, England's date).
+pub async fn take_roll(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    day: i64,
+    marks: &[(PersonId, Mark)],
+    today: NaiveDate,
+) -> Result<usize, YearError> {
+    let roll = roll(db, programme, day).await?;
+    if roll.event.status == EventStatus::Cancelled {
+        return Err(YearError::Cancelled(roll.event.cancel_reason.unwrap_or_else(|| "no reason given".into())));
+    }
+    if roll.event.held_on > today {
+        return Err(YearError::TooEarly { date: roll.event.held_on });
+    }
+    if marks.is_empty() {
+        return Err(YearError::NothingMarked);
+    }
+    let mut out = Vec::new();
+    for (p, m) in marks {
+        let line =
+            roll.lines.iter().find(|l| l.person == *p).ok_or_else(|| YearError::NotOnTheRoll(format!("Person {p}")))?;
+        out.push((*p, line.urn, *m));
+    }
+    Ok(db.record_roll(actor, programme, day, &out).await?)
+}
+
+/// One of a person's days, with what the week page shows of it.
+#[derive(Debug, Clone)]
+pub struct WeekDay {
+    /// Whether the person leads it (else they hold a seat, or stand in for someone who does).
+    pub leads: bool,
+    pub event: ProgrammeEvent,
+    pub programme: String,
+    pub name: String,
+    pub network: String,
+    pub place: Option<Urn>,
+    pub place_name: String,
+    /// Marks taken on its roll so far, and the people on it.
+    pub marked: usize,
+    pub on_roll: usize,
+}
+
+/// A person's days in a week (Monday `monday` to the Sunday after): those they lead and those
+/// they have a seat at, with the dates of their nearest days either side for paging.
+#[derive(Debug, Clone)]
+pub struct PersonWeek {
+    pub monday: NaiveDate,
+    pub days: Vec<WeekDay>,
+    pub last_before: Option<NaiveDate>,
+    pub next_after: Option<NaiveDate>,
+}
+
+/// The Monday of the week holding `d`.
+pub fn monday_of(d: NaiveDate) -> NaiveDate {
+    use chrono::Datelike as _;
+    d - chrono::Days::new(u64::from(d.weekday().num_days_from_monday()))
+}
+
+pub async fn person_week(db: &Db, person: PersonId, any_day: NaiveDate) -> Result<PersonWeek, YearError> {
+    let monday = monday_of(any_day);
+    let sunday = monday + chrono::Days::new(6);
+    let events = db.person_events(person, monday, sunday).await?;
+    let (last_before, next_after) = db.person_neighbours(person, monday, sunday).await?;
+    let mut programmes: BTreeMap<ProgrammeId, (String, Option<Template>, BTreeMap<NetworkId, (String, Option<Urn>)>)> =
+        BTreeMap::new();
+    for e in &events {
+        if programmes.contains_key(&e.programme) {
+            continue;
+        }
+        let Some(p) = db.programme(e.programme).await? else { continue };
+        let networks = db
+            .networks(e.programme, &Visible::everything())
+            .await?
+            .into_iter()
+            .map(|n| (n.id, (n.name, n.venue)))
+            .collect();
+        programmes.insert(e.programme, (p.name.clone(), template_of(&p).ok(), networks));
+    }
+    let places: Vec<Urn> = events
+        .iter()
+        .filter_map(|e| {
+            e.urn.or_else(|| programmes.get(&e.programme).and_then(|(_, _, n)| n.get(&e.network)).and_then(|n| n.1))
+        })
+        .collect();
+    let school_names = db.school_names(&places).await?;
+    let mut days = Vec::new();
+    let mut marks: BTreeMap<ProgrammeId, Vec<aspire_core::attendance::RollMark>> = BTreeMap::new();
+    for e in events {
+        let (programme, template, networks) = &programmes[&e.programme];
+        let (network, venue) =
+            networks.get(&e.network).cloned().unwrap_or_else(|| (format!("Network {}", e.network), None));
+        let place = e.urn.or(venue);
+        let regs = db.registrations(e.programme, e.id).await?;
+        let on_roll: BTreeSet<PersonId> = regs
+            .iter()
+            .filter(|r| r.status == RegistrationStatus::Registered)
+            .flat_map(|r| std::iter::once(r.person).chain(r.substitute))
+            .collect();
+        if !marks.contains_key(&e.programme) {
+            marks.insert(e.programme, db.roll_marks(e.programme, &Visible::everything()).await?);
+        }
+        let marked = marks.get(&e.programme).map_or(0, |all| all.iter().filter(|m| m.day == e.id).count());
+        days.push(WeekDay {
+            leads: e.adviser == Some(person),
+            programme: programme.clone(),
+            name: template
+                .as_ref()
+                .and_then(|t| t.events.iter().find(|k| k.key == e.kind))
+                .map(|k| k.name.clone())
+                .unwrap_or_else(|| e.kind.clone()),
+            network,
+            place_name: place
+                .and_then(|u| school_names.get(&u).cloned())
+                .unwrap_or_else(|| "Venue to be set".to_owned()),
+            place,
+            marked,
+            on_roll: on_roll.len(),
+            event: e,
+        });
+    }
+    Ok(PersonWeek { monday, days, last_before, next_after })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_week_starts_on_its_monday() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(monday_of(d(2017, 11, 16)), d(2017, 11, 13));
+        assert_eq!(monday_of(d(2017, 11, 13)), d(2017, 11, 13));
+        assert_eq!(monday_of(d(2017, 11, 19)), d(2017, 11, 13));
+    }
+
+    #[test]
+    fn seats_are_listed_in_plain_english() {
+        assert_eq!(listed(&[Role::HeadTeacher]), "head teacher");
+        assert_eq!(listed(&[Role::HeadTeacher, Role::SeniorLeader]), "head teacher and senior leader");
+    }
+}

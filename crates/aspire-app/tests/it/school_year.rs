@@ -1,0 +1,176 @@
+//! A school's year as its head and its adviser use it, on both databases: a head nominates
+//! their staff and a substitute for the school's seats, and every nomination that makes no
+//! sense is refused with its reason; the adviser takes the roll (a substitute who came counts
+//! as a day released); a person's week holds the days they lead and the days they go to; the
+//! reach form's ticks replace the term's record.
+
+use std::collections::BTreeMap;
+
+use aspire_app::programme_year;
+use aspire_app::school_year::{self, Nomination, YearError};
+use aspire_core::access::Visible;
+use aspire_core::attendance::Mark;
+use aspire_core::people::{Grant, Role, Scope};
+use aspire_core::reach::{ReachedBy, StaffRole};
+use aspire_core::schedule::{OpenTerm, Rules, SchoolDays};
+use aspire_core::template::{Season, Term};
+use aspire_core::urn::Urn;
+use aspire_store::{Actor, RegistrationStatus};
+use aspire_testkit::{ProgrammeBuilder, TestDb, network_with_adviser, person_with, urn};
+use chrono::{Datelike, NaiveDate, Weekday};
+
+const FILES: &[&str] = &["gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv"];
+const NORTH: &[&str] = &["115850", "115851", "115852", "115853"];
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("date")
+}
+
+fn open_weekdays(term: Term, starts: NaiveDate, ends: NaiveDate) -> OpenTerm {
+    let open = starts
+        .iter_days()
+        .take_while(|x| *x <= ends)
+        .filter(|x| !matches!(x.weekday(), Weekday::Sat | Weekday::Sun))
+        .collect();
+    OpenTerm { term, open }
+}
+
+fn year_2017(u: Urn) -> SchoolDays {
+    SchoolDays {
+        urn: u,
+        terms: vec![
+            open_weekdays(Term { year: 2017, season: Season::Autumn }, d(2017, 9, 4), d(2017, 12, 20)),
+            open_weekdays(Term { year: 2018, season: Season::Spring }, d(2018, 1, 8), d(2018, 3, 29)),
+            open_weekdays(Term { year: 2018, season: Season::Summer }, d(2018, 4, 16), d(2018, 7, 20)),
+        ],
+    }
+}
+
+#[tokio::test]
+async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Hampshire seats").enrol(NORTH).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let calendars: BTreeMap<Urn, SchoolDays> = NORTH.iter().map(|u| (urn(u), year_2017(urn(u)))).collect();
+        programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect("planned");
+        let school = urn(NORTH[0]);
+        let at = |role| Grant::new(role, Scope::School(school), false).expect("grant");
+        let (head, _) = person_with(db, &[at(Role::HeadTeacher)]).await;
+        let (senior, _) = person_with(db, &[at(Role::SeniorLeader)]).await;
+        let (deputy, _) = person_with(db, &[at(Role::Teacher)]).await;
+        let other_school = Grant::new(Role::HeadTeacher, Scope::School(urn(NORTH[1])), false).expect("grant");
+        let (stranger, _) = person_with(db, &[other_school]).await;
+
+        let today = d(2017, 9, 1);
+        let year = school_year::school_year(db, p, school, today).await.expect("year");
+        assert_eq!(year.network, Some(north));
+        assert_eq!(year.people.len(), 3, "the school's three people, not the other school's head");
+        let nd = year.days.iter().find(|x| x.event.kind == "senior-leaders-network-day").expect("a Network Day");
+        assert_eq!(nd.open_seats(), [Role::HeadTeacher, Role::SeniorLeader]);
+        let dev = year.days.iter().find(|x| x.event.urn == Some(school)).expect("a Development Day");
+        assert!(year.days.iter().all(|x| x.event.urn.is_none_or(|u| u == school)), "only its own Development Days");
+        assert!(year.next[0].text.starts_with("Your next day is the "), "{:?}", year.next);
+        assert!(year.next.iter().any(|n| n.text.starts_with("Nominate your head teacher and senior leader for")));
+        assert!(year.next.iter().any(|n| n.text.starts_with("Add your staff list")));
+
+        let by = Actor::person(head, "head@test.example", None);
+        let n = |day, seat, person, substitute| Nomination { day, seat, person: Some(person), substitute };
+        school_year::nominate(db, &by, p, school, &n(nd.event.id, Role::HeadTeacher, head, None)).await.expect("head");
+        let r = school_year::nominate(db, &by, p, school, &n(nd.event.id, Role::SeniorLeader, senior, Some(deputy)))
+            .await
+            .expect("senior leader");
+        assert_eq!((r.status, r.substitute), (RegistrationStatus::Registered, Some(deputy)));
+
+        // Each refusal with its reason, nothing written.
+        let refused = |e: YearError| e.to_string();
+        let e = school_year::nominate(db, &by, p, school, &n(nd.event.id, Role::Teacher, deputy, None)).await;
+        assert!(refused(e.expect_err("no such seat")).contains("has no seat for a teacher"));
+        let e = school_year::nominate(db, &by, p, school, &n(dev.event.id, Role::Teacher, stranger, None)).await;
+        assert!(refused(e.expect_err("not of the school")).contains("does not hold a role at this school"));
+        let e = school_year::nominate(db, &by, p, school, &n(dev.event.id, Role::Teacher, deputy, Some(deputy))).await;
+        assert!(matches!(e, Err(YearError::SameSubstitute)));
+        let theirs = db
+            .programme_events(p, &Visible::everything())
+            .await
+            .expect("days")
+            .into_iter()
+            .find(|x| x.urn == Some(urn(NORTH[1])))
+            .expect("another school's Development Day");
+        let e = school_year::nominate(db, &by, p, school, &n(theirs.id, Role::Teacher, deputy, None)).await;
+        assert!(matches!(e, Err(YearError::NotTheSchools)));
+        let e = school_year::nominate(db, &by, p, school, &n(nd.event.id, Role::SeniorLeader, deputy, None)).await;
+        assert!(refused(e.expect_err("taken")).contains("is taken"));
+        let missing = Nomination { day: nd.event.id, seat: Role::HeadTeacher, person: None, substitute: None };
+        assert!(matches!(school_year::nominate(db, &by, p, school, &missing).await, Err(YearError::NoPerson)));
+        assert_eq!(db.registrations(p, nd.event.id).await.expect("regs").len(), 2, "the refusals wrote nothing");
+
+        // The roll: those registered and the substitute; not before the day; only those on it.
+        let roll = school_year::roll(db, p, nd.event.id).await.expect("roll");
+        let names: Vec<(_, bool)> = roll.lines.iter().map(|l| (l.person, l.substitute_for.is_some())).collect();
+        assert_eq!(names, [(head, false), (senior, false), (deputy, true)]);
+        let day = nd.event.held_on;
+        let eve = day.pred_opt().expect("the day before");
+        let early = school_year::take_roll(db, &cli, p, nd.event.id, &[(head, Mark::Present)], eve).await;
+        assert!(matches!(early, Err(YearError::TooEarly { .. })));
+        let off = school_year::take_roll(db, &cli, p, nd.event.id, &[(stranger, Mark::Present)], day).await;
+        assert!(matches!(off, Err(YearError::NotOnTheRoll(_))));
+        let none = school_year::take_roll(db, &cli, p, nd.event.id, &[], day).await;
+        assert!(matches!(none, Err(YearError::NothingMarked)));
+        let marks = [(head, Mark::Present), (senior, Mark::Apologies), (deputy, Mark::Late)];
+        assert_eq!(school_year::take_roll(db, &cli, p, nd.event.id, &marks, day).await.expect("roll"), 3);
+        let roll = school_year::roll(db, p, nd.event.id).await.expect("roll");
+        assert_eq!(roll.lines.iter().map(|l| l.mark).collect::<Vec<_>>(), marks.map(|(_, m)| Some(m)));
+        let release = programme_year::school_release(db, p, school).await.expect("release");
+        let used = release.used.get(&(nd.event.term, Role::SeniorLeader)).map(|r| r.off_site);
+        assert_eq!(used, Some(1), "the substitute who came used the senior leader's day");
+
+        // Withdrawn: the seat is open again; another school's registration cannot be withdrawn.
+        let e = school_year::withdraw(db, &by, p, urn(NORTH[1]), nd.event.id, r.id).await;
+        assert!(matches!(e, Err(YearError::NoSuchRegistration(_))));
+        school_year::withdraw(db, &by, p, school, nd.event.id, r.id).await.expect("withdrawn");
+        let year = school_year::school_year(db, p, school, today).await.expect("year");
+        let nd = year.days.iter().find(|x| x.event.id == nd.event.id).expect("the day");
+        assert_eq!(nd.open_seats(), [Role::SeniorLeader]);
+
+        // Weeks: the adviser leads the day; the head goes to it; neither has days the week before.
+        let week = school_year::person_week(db, adviser, day).await.expect("week");
+        let led: Vec<_> = week.days.iter().map(|x| (x.event.id, x.leads)).collect();
+        assert!(led.contains(&(nd.event.id, true)), "{led:?}");
+        assert_eq!(week.days.iter().find(|x| x.event.id == nd.event.id).map(|x| (x.on_roll, x.marked)), Some((1, 3)));
+        let head_week = school_year::person_week(db, head, day).await.expect("week");
+        assert_eq!(head_week.days.iter().map(|x| (x.event.id, x.leads)).collect::<Vec<_>>(), [(nd.event.id, false)]);
+        let before = school_year::person_week(db, head, day - chrono::Days::new(7)).await.expect("week");
+        assert!(before.days.is_empty());
+        assert_eq!(before.next_after, Some(day));
+        assert_eq!(school_year::person_week(db, stranger, day).await.expect("week").days.len(), 0);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_reach_form_replaces_the_terms_record_and_leaves_other_terms_alone() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Hampshire reach form").enrol(NORTH).create(db).await;
+        network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let school = urn(NORTH[0]);
+        let staff: Vec<(String, StaffRole, Option<_>)> =
+            ["Ann", "Bob", "Cat"].iter().map(|n| ((*n).to_owned(), StaffRole::Teacher, None)).collect();
+        let ids = db.add_staff_members(&cli, school, &staff).await.expect("staff");
+        let autumn = Term { year: 2017, season: Season::Autumn };
+        let spring = Term { year: 2018, season: Season::Spring };
+        db.set_term_reach(&cli, p, school, autumn, &[(ids[0], ReachedBy::NetworkDay), (ids[1], ReachedBy::Coached)])
+            .await
+            .expect("autumn");
+        db.set_term_reach(&cli, p, school, spring, &[(ids[2], ReachedBy::Coached)]).await.expect("spring");
+        db.set_term_reach(&cli, p, school, autumn, &[(ids[1], ReachedBy::DevelopmentDay)]).await.expect("again");
+        let records = db.reach_records(p, school).await.expect("records");
+        assert_eq!(records, [(ids[1], autumn, ReachedBy::DevelopmentDay), (ids[2], spring, ReachedBy::Coached)]);
+        t.cleanup().await;
+    }
+}

@@ -1,0 +1,714 @@
+//! A school's year (its days and seats, nominations with a substitute, staff release, its staff
+//! list and whole-school reach, and what it does next), a day's roll on a phone, and a person's
+//! week (an adviser's days and schools; a head's schools). The checks are the use cases'
+//! (`aspire_app::school_year`); the guard has asked the policy about the school or the day.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use aspire_app::school_year::{self, Nomination, YearError};
+use aspire_core::access::{Action, Record};
+use aspire_core::attendance::Mark;
+use aspire_core::people::{PersonId, ProgrammeId, Role, Scope};
+use aspire_core::reach::{ReachedBy, StaffRole};
+use aspire_core::template::{Term, Venue};
+use aspire_core::text::capitalise;
+use aspire_core::urn::Urn;
+use aspire_store::{EventStatus, Programme, ProgrammeError, RegistrationStatus};
+
+use crate::auth::Viewer;
+use crate::extract::Path;
+use crate::routes::page;
+use crate::routes::programmes::find_programme;
+use crate::urls;
+use crate::{AppState, WebError};
+
+fn long(d: NaiveDate) -> String {
+    d.format("%a %-d %B %Y").to_string()
+}
+
+fn today() -> NaiveDate {
+    aspire_core::ics::england_date(chrono::Utc::now())
+}
+
+fn parse_urn(urn: &str) -> Result<Urn, WebError> {
+    Urn::parse(urn).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))
+}
+
+/// A use case's refusal as the page says it; faults of the store are not the user's to fix.
+fn refusal(e: YearError) -> Result<String, WebError> {
+    match e {
+        YearError::Store(e) | YearError::Save(ProgrammeError::Store(e)) => Err(e.into()),
+        YearError::NoSuchDay(d) => Err(WebError::NotFound(format!("There is no day {d} in this programme."))),
+        YearError::Save(ProgrammeError::Field { field, problem }) => Ok(format!("The {field} {problem}.")),
+        other => Ok(format!("{}.", capitalise(other.to_string().trim_end_matches('.')))),
+    }
+}
+
+struct SeatRow {
+    role: String,
+    code: String,
+    person: Option<String>,
+    substitute: Option<String>,
+    waiting: bool,
+    registration: Option<i64>,
+}
+
+struct DayRow {
+    id: i64,
+    date: String,
+    term: String,
+    name: String,
+    place: String,
+    cancelled: Option<String>,
+    seats: Vec<SeatRow>,
+}
+
+struct ReleaseRow {
+    term: String,
+    role: String,
+    asked_off: u32,
+    asked_in: u32,
+    used: u32,
+}
+
+struct ReachRow {
+    term: String,
+    code: String,
+    staff: u32,
+    reached: u32,
+    share: String,
+    by: String,
+}
+
+struct StaffRow {
+    id: i64,
+    name: String,
+    role: &'static str,
+    left: Option<String>,
+    /// How they were reached in the term the form is for.
+    how: Vec<(&'static str, &'static str, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "school_year.html")]
+struct SchoolYearPage {
+    programme: Programme,
+    urn: Urn,
+    school: String,
+    can_change: bool,
+    network: Option<(i64, String)>,
+    next: Vec<(Option<i64>, String)>,
+    days: Vec<DayRow>,
+    people: Vec<(i64, String)>,
+    release_from_plan: bool,
+    release: Vec<ReleaseRow>,
+    release_total: (u32, u32),
+    reach: Vec<ReachRow>,
+    staff: Vec<StaffRow>,
+    terms: Vec<(String, String, bool)>,
+    reach_term: String,
+    problem: Option<(Option<i64>, String)>,
+    done: Option<String>,
+    staff_roles: Vec<(&'static str, &'static str)>,
+    csrf: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct YearQuery {
+    /// The term the reach form is for (its code).
+    #[serde(default)]
+    term: String,
+    /// What the last change did, to say so.
+    #[serde(default)]
+    done: String,
+}
+
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ProgrammeId,
+    urn: Urn,
+    q: &YearQuery,
+    problem: Option<(Option<i64>, String)>,
+) -> Result<Html<String>, WebError> {
+    let e = state
+        .db
+        .enrolment(id, urn)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("URN {urn} is not in programme {id}.")))?;
+    let p = viewer.require(Action::View, Record::Enrolment, &e.place())?;
+    let can_change = p.may(Action::Change, Record::Enrolment, &e.place());
+    let programme = find_programme(state, id).await?;
+    let today = today();
+    let year = match school_year::school_year(&state.db, id, urn, today).await {
+        Ok(y) => y,
+        Err(e) => return Err(WebError::BadRequest(refusal(e)?)),
+    };
+    let mut places: Vec<Urn> = year.days.iter().filter_map(|d| d.place).collect();
+    places.push(urn);
+    let names = state.db.school_names(&places).await?;
+    let school = names.get(&urn).cloned().unwrap_or_else(|| format!("School {urn}"));
+    let network = match year.network {
+        Some(n) => state.db.network(n).await?.map(|x| (i64::from(n), x.name)),
+        None => None,
+    };
+    let days = year
+        .days
+        .iter()
+        .map(|d| DayRow {
+            id: d.event.id,
+            date: long(d.event.held_on),
+            term: d.event.term.label(),
+            name: d.name.clone(),
+            place: match (d.venue, d.place) {
+                (Venue::School, _) => "In school".to_owned(),
+                (Venue::Network, Some(u)) => names.get(&u).cloned().unwrap_or_else(|| format!("School {u}")),
+                (Venue::Network, None) => "Venue to be set".to_owned(),
+            },
+            cancelled: (d.event.status == EventStatus::Cancelled)
+                .then(|| d.event.cancel_reason.clone().unwrap_or_else(|| "no reason given".into())),
+            seats: d
+                .seats
+                .iter()
+                .map(|s| SeatRow {
+                    role: s.role.label().to_owned(),
+                    code: s.role.code().to_owned(),
+                    person: s.person.clone(),
+                    substitute: s.substitute.clone(),
+                    waiting: s.registration.as_ref().is_some_and(|r| r.status == RegistrationStatus::Waiting),
+                    registration: s.registration.as_ref().map(|r| r.id),
+                })
+                .collect(),
+        })
+        .collect();
+    let release = aspire_app::programme_year::school_release(&state.db, id, urn)
+        .await
+        .map_err(|e| WebError::BadRequest(capitalise(&e.to_string())))?;
+    let mut rows: BTreeMap<(Term, Role), ReleaseRow> = BTreeMap::new();
+    for ((t, r), a) in &release.asked {
+        rows.insert(
+            (*t, *r),
+            ReleaseRow {
+                term: t.label(),
+                role: r.label().to_owned(),
+                asked_off: a.off_site,
+                asked_in: a.in_school,
+                used: 0,
+            },
+        );
+    }
+    for ((t, r), u) in &release.used {
+        let row = rows.entry((*t, *r)).or_insert_with(|| ReleaseRow {
+            term: t.label(),
+            role: r.label().to_owned(),
+            asked_off: 0,
+            asked_in: 0,
+            used: 0,
+        });
+        row.used += u.total();
+    }
+    let release_total = release.asked.values().fold((0, 0), |(o, i), a| (o + a.off_site, i + a.in_school));
+    let reach = aspire_app::programme_year::school_reach(&state.db, id, urn)
+        .await
+        .map_err(|e| WebError::BadRequest(capitalise(&e.to_string())))?;
+    let terms: Vec<Term> = reach.keys().copied().collect();
+    let reach_term = terms
+        .iter()
+        .find(|t| t.code() == q.term)
+        .or_else(|| terms.iter().rev().find(|t| crate::routes::school_year::term_begun(**t, today)))
+        .or(terms.first())
+        .copied();
+    let records = state.db.reach_records(id, urn).await?;
+    let staff = state
+        .db
+        .staff_members(urn)
+        .await?
+        .into_iter()
+        .map(|s| StaffRow {
+            how: ReachedBy::ALL
+                .iter()
+                .map(|h| {
+                    let ticked = records.iter().any(|(sid, t, by)| *sid == s.id && Some(*t) == reach_term && by == h);
+                    (h.code(), h.label(), ticked)
+                })
+                .collect(),
+            id: s.id,
+            name: s.name,
+            role: s.role.label(),
+            left: s.left_on.map(long),
+        })
+        .collect();
+    let reach_rows = reach
+        .iter()
+        .map(|(t, r)| ReachRow {
+            term: t.label(),
+            code: t.code(),
+            staff: r.staff,
+            reached: r.reached,
+            share: r.share().map_or_else(|| "no staff list".to_owned(), |s| format!("{:.0}%", s * 100.0)),
+            by: r.by.iter().map(|(h, n)| format!("{}: {n}", h.label())).collect::<Vec<_>>().join("; "),
+        })
+        .collect();
+    let done = match q.done.as_str() {
+        "nominated" => Some(
+            "The nomination is saved: they are registered, or on the waiting list when the venue is full.".to_owned(),
+        ),
+        "withdrawn" => Some("The registration is withdrawn; a place it freed went to the first waiting.".to_owned()),
+        "staff" => Some("The staff list is saved.".to_owned()),
+        "reach" => Some("Reach for the term is saved.".to_owned()),
+        _ => None,
+    };
+    page(SchoolYearPage {
+        programme,
+        urn,
+        school,
+        can_change,
+        network,
+        next: year.next.into_iter().map(|n| (n.day, n.text)).collect(),
+        days,
+        people: year.people.into_iter().map(|(p, n)| (i64::from(p), n)).collect(),
+        release_from_plan: release.from_plan,
+        release: rows.into_values().collect(),
+        release_total,
+        reach: reach_rows,
+        staff,
+        terms: terms.iter().map(|t| (t.code(), t.label(), Some(*t) == reach_term)).collect(),
+        reach_term: reach_term.map(|t| t.label()).unwrap_or_default(),
+        problem,
+        done,
+        staff_roles: StaffRole::ALL.iter().map(|r| (r.code(), r.label())).collect(),
+        csrf: viewer.csrf.clone(),
+    })
+}
+
+/// Whether a term has begun by `today` (its months, as reach counts them).
+pub(crate) fn term_begun(t: Term, today: NaiveDate) -> bool {
+    aspire_app::programme_year::term_months_start(t) <= today
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, urn)): Path<(ProgrammeId, String)>,
+    Query(q): Query<YearQuery>,
+) -> Result<Html<String>, WebError> {
+    let urn = parse_urn(&urn)?;
+    render(&state, &viewer, id, urn, &q, None).await
+}
+
+async fn refused(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ProgrammeId,
+    urn: Urn,
+    day: Option<i64>,
+    message: String,
+) -> Result<Response, WebError> {
+    let body = render(state, viewer, id, urn, &YearQuery::default(), Some((day, message))).await?;
+    Ok((StatusCode::BAD_REQUEST, body).into_response())
+}
+
+fn back(id: ProgrammeId, urn: Urn, done: &str, anchor: &str) -> Response {
+    Redirect::to(&format!("{}?done={done}{anchor}", urls::school_year(id, urn))).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NominateForm {
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    seat: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    substitute: String,
+}
+
+fn person_field(v: &str, what: &str) -> Result<Option<PersonId>, String> {
+    match v.trim() {
+        "" => Ok(None),
+        t => t.parse::<PersonId>().map(Some).map_err(|_| format!("The {what} '{t}' is not one of the school's staff.")),
+    }
+}
+
+/// Nominates one of the school's people (and a substitute) for a seat at a day.
+pub async fn nominate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, urn)): Path<(ProgrammeId, String)>,
+    Form(f): Form<NominateForm>,
+) -> Result<Response, WebError> {
+    let urn = parse_urn(&urn)?;
+    let day: i64 = f.day.trim().parse().map_err(|_| WebError::BadRequest(format!("'{}' is not a day.", f.day)))?;
+    let seat = Role::parse(&f.seat).map_err(|_| WebError::BadRequest(format!("'{}' is not a seat.", f.seat)))?;
+    let people = person_field(&f.person, "person").and_then(|p| Ok((p, person_field(&f.substitute, "substitute")?)));
+    let (person, substitute) = match people {
+        Ok(x) => x,
+        Err(m) => return refused(&state, &viewer, id, urn, Some(day), m).await,
+    };
+    let n = Nomination { day, seat, person, substitute };
+    match school_year::nominate(&state.db, &viewer.actor(), id, urn, &n).await {
+        Ok(_) => Ok(back(id, urn, "nominated", &format!("#day-{day}"))),
+        Err(e) => {
+            let m = refusal(e)?;
+            refused(&state, &viewer, id, urn, Some(day), m).await
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    registration: String,
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, urn)): Path<(ProgrammeId, String)>,
+    Form(f): Form<WithdrawForm>,
+) -> Result<Response, WebError> {
+    let urn = parse_urn(&urn)?;
+    let (Ok(day), Ok(registration)) = (f.day.trim().parse::<i64>(), f.registration.trim().parse::<i64>()) else {
+        return Err(WebError::BadRequest(
+            "The form names no registration: send it again from the school's year.".into(),
+        ));
+    };
+    match school_year::withdraw(&state.db, &viewer.actor(), id, urn, day, registration).await {
+        Ok(_) => Ok(back(id, urn, "withdrawn", &format!("#day-{day}"))),
+        Err(e) => {
+            let m = refusal(e)?;
+            refused(&state, &viewer, id, urn, Some(day), m).await
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StaffForm {
+    #[serde(default)]
+    staff: String,
+}
+
+/// The most members of staff one form adds (a large secondary has about 200 adults).
+const STAFF_PER_FORM: usize = 500;
+
+/// Adds members of the school's staff, one a line as "name, role"; every bad line is named and
+/// nothing is saved until all are right.
+pub async fn add_staff(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, urn)): Path<(ProgrammeId, String)>,
+    Form(f): Form<StaffForm>,
+) -> Result<Response, WebError> {
+    let urn = parse_urn(&urn)?;
+    let mut members = Vec::new();
+    let mut problems = Vec::new();
+    let lines: Vec<(usize, &str)> =
+        f.staff.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
+    if lines.is_empty() {
+        problems.push("Enter at least one member of staff, one a line, as: name, role.".to_owned());
+    }
+    if lines.len() > STAFF_PER_FORM {
+        problems.push(format!(
+            "{} lines is more than the {STAFF_PER_FORM} one form takes: send the rest in another.",
+            lines.len()
+        ));
+    }
+    for (n, line) in lines.iter().take(STAFF_PER_FORM) {
+        let (name, role) = match line.rsplit_once(',') {
+            Some((name, role)) => (name.trim(), role.trim()),
+            None => (*line, ""),
+        };
+        if name.is_empty() || name.chars().count() > 200 {
+            problems.push(format!("Line {n}: the name must be 1 to 200 characters."));
+            continue;
+        }
+        match role.parse::<StaffRole>() {
+            Ok(r) => members.push((name.to_owned(), r, None)),
+            Err(_) if role.is_empty() => problems.push(format!(
+                "Line {n} ('{name}'): add the role after a comma: leader, teacher, teaching assistant or support staff."
+            )),
+            Err(_) => problems.push(format!(
+                "Line {n}: '{role}' is not a staff role: use leader, teacher, teaching assistant or support staff."
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return refused(&state, &viewer, id, urn, None, format!("Nothing was saved. {}", problems.join(" "))).await;
+    }
+    match state.db.add_staff_members(&viewer.actor(), urn, &members).await {
+        Ok(_) => Ok(back(id, urn, "staff", "#staff")),
+        Err(ProgrammeError::Store(e)) => Err(e.into()),
+        Err(e) => refused(&state, &viewer, id, urn, None, capitalise(&e.to_string())).await,
+    }
+}
+
+/// Who of the staff was reached in a term and how: the form's ticks replace the term's record.
+pub async fn reach(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, urn)): Path<(ProgrammeId, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let urn = parse_urn(&urn)?;
+    let term_code = fields.iter().find(|(k, _)| k == "term").map(|(_, v)| v.as_str()).unwrap_or("");
+    let Some(term) = Term::parse_code(term_code) else {
+        return refused(&state, &viewer, id, urn, None, "Choose the term the reach is for.".into()).await;
+    };
+    let mut reached = Vec::new();
+    for (k, v) in &fields {
+        let Some(staff) = k.strip_prefix("reached-") else { continue };
+        let (Ok(staff), Ok(how)) = (staff.parse::<i64>(), v.parse::<ReachedBy>()) else {
+            return Err(WebError::BadRequest("The form holds a tick this page did not make: send it again.".into()));
+        };
+        reached.push((staff, how));
+    }
+    match state.db.set_term_reach(&viewer.actor(), id, urn, term, &reached).await {
+        Ok(_) => Ok(Redirect::to(&format!("{}?done=reach&term={}#reach", urls::school_year(id, urn), term.code()))
+            .into_response()),
+        Err(ProgrammeError::Store(e)) => Err(e.into()),
+        Err(e) => refused(&state, &viewer, id, urn, None, capitalise(&e.to_string())).await,
+    }
+}
+
+struct RollRow {
+    person: i64,
+    name: String,
+    school: String,
+    seats: String,
+    substitute_for: Option<String>,
+    marks: Vec<(&'static str, &'static str, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "roll.html")]
+struct RollPage {
+    programme: Programme,
+    day: i64,
+    name: String,
+    date: String,
+    place: String,
+    cancelled: Option<String>,
+    early: bool,
+    rows: Vec<RollRow>,
+    waiting: usize,
+    marked: usize,
+    problem: Option<String>,
+    saved: bool,
+    csrf: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RollQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+async fn render_roll(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ProgrammeId,
+    day: i64,
+    problem: Option<String>,
+    saved: bool,
+) -> Result<Html<String>, WebError> {
+    let programme = find_programme(state, id).await?;
+    let roll = match school_year::roll(&state.db, id, day).await {
+        Ok(r) => r,
+        Err(e) => return Err(WebError::BadRequest(refusal(e)?)),
+    };
+    let place = match roll.place {
+        Some(u) => state.db.school_names(&[u]).await?.get(&u).cloned().unwrap_or_else(|| format!("School {u}")),
+        None => "Venue to be set".to_owned(),
+    };
+    page(RollPage {
+        programme,
+        day,
+        name: roll.name,
+        date: long(roll.event.held_on),
+        place,
+        cancelled: (roll.event.status == EventStatus::Cancelled)
+            .then(|| roll.event.cancel_reason.clone().unwrap_or_else(|| "no reason given".into())),
+        early: roll.event.held_on > today(),
+        marked: roll.lines.iter().filter(|l| l.mark.is_some()).count(),
+        rows: roll
+            .lines
+            .iter()
+            .map(|l| RollRow {
+                person: i64::from(l.person),
+                name: l.name.clone(),
+                school: l.school.clone(),
+                seats: l.seats.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
+                substitute_for: l.substitute_for.clone(),
+                marks: Mark::ALL.iter().map(|m| (m.code(), m.label(), l.mark == Some(*m))).collect(),
+            })
+            .collect(),
+        waiting: roll.waiting,
+        problem,
+        saved,
+        csrf: viewer.csrf.clone(),
+    })
+}
+
+pub async fn roll(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, day)): Path<(ProgrammeId, i64)>,
+    Query(q): Query<RollQuery>,
+) -> Result<Html<String>, WebError> {
+    render_roll(&state, &viewer, id, day, None, q.saved == "yes").await
+}
+
+/// Saves the marks chosen on the roll (`mark-{person}`); people left unmarked keep theirs.
+pub async fn take_roll(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, day)): Path<(ProgrammeId, i64)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let mut marks = Vec::new();
+    for (k, v) in &fields {
+        let Some(person) = k.strip_prefix("mark-") else { continue };
+        let (Ok(person), Ok(mark)) = (person.parse::<PersonId>(), v.parse::<Mark>()) else {
+            return Err(WebError::BadRequest("The roll holds a mark this page did not make: send it again.".into()));
+        };
+        marks.push((person, mark));
+    }
+    match school_year::take_roll(&state.db, &viewer.actor(), id, day, &marks, today()).await {
+        Ok(_) => Ok(Redirect::to(&format!("{}?saved=yes", urls::roll(id, day))).into_response()),
+        Err(e) => {
+            let m = refusal(e)?;
+            let body = render_roll(&state, &viewer, id, day, Some(m), false).await?;
+            Ok((StatusCode::BAD_REQUEST, body).into_response())
+        }
+    }
+}
+
+struct WeekRow {
+    programme: i64,
+    day: i64,
+    date: String,
+    time: String,
+    name: String,
+    network: String,
+    place: String,
+    cancelled: bool,
+    /// The roll's state, for a day the person leads; `None` for a day they go to.
+    roll: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "week.html")]
+struct WeekPage {
+    adviser: bool,
+    heading: String,
+    days: Vec<WeekRow>,
+    earlier: String,
+    later: String,
+    last_before: Option<(String, String)>,
+    next_after: Option<(String, String)>,
+    /// (programme, urn, school, network or programme) for each school the person serves.
+    schools: Vec<(i64, Urn, String, String)>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WeekQuery {
+    #[serde(default)]
+    from: String,
+}
+
+/// The signed-in person's week: the days they lead as an adviser, with their rolls; and the
+/// schools they serve (an adviser's networks' schools, a head's own).
+pub async fn week(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<WeekQuery>,
+) -> Result<Html<String>, WebError> {
+    let session = viewer.signed_in()?;
+    let p = &session.principal;
+    let from = NaiveDate::parse_from_str(q.from.trim(), "%Y-%m-%d").unwrap_or_else(|_| today());
+    let adviser = p.grants.iter().any(|g| g.role == Role::AchievementAdviser);
+    let w = match school_year::person_week(&state.db, p.person, from).await {
+        Ok(w) => w,
+        Err(e) => return Err(WebError::BadRequest(refusal(e)?)),
+    };
+    let sunday = w.monday + chrono::Days::new(6);
+    let week_link = |d: NaiveDate| crate::routes::url_with(&urls::week(), &[("from", d.to_string())]);
+    let days = w
+        .days
+        .iter()
+        .map(|d| WeekRow {
+            programme: i64::from(d.event.programme),
+            day: d.event.id,
+            date: long(d.event.held_on),
+            time: format!("{}–{}", d.event.starts_at.format("%H:%M"), d.event.ends_at.format("%H:%M")),
+            name: d.name.clone(),
+            network: format!("{}, {}", d.network, d.programme),
+            place: d.place_name.clone(),
+            cancelled: d.event.status == EventStatus::Cancelled,
+            roll: d.leads.then(|| {
+                if d.on_roll == 0 {
+                    "nobody registered yet".to_owned()
+                } else {
+                    format!("{} of {} on the roll marked", d.marked, d.on_roll)
+                }
+            }),
+        })
+        .collect();
+    // The schools served: an adviser's networks' schools; a school role's own school.
+    let mut schools = Vec::new();
+    let visible = p.visible(Action::View, Record::Enrolment);
+    for g in &p.grants {
+        match g.scope {
+            Scope::Network { programme, network } if g.role == Role::AchievementAdviser => {
+                let label =
+                    state.db.network(network).await?.map(|n| n.name).unwrap_or_else(|| format!("Network {network}"));
+                let urns: Vec<Urn> = state
+                    .db
+                    .enrolments(programme, &visible)
+                    .await?
+                    .into_iter()
+                    .filter(|e| e.network == Some(network))
+                    .map(|e| e.urn)
+                    .collect();
+                let names = state.db.school_names(&urns).await?;
+                for u in urns {
+                    let name = names.get(&u).cloned().unwrap_or_else(|| format!("School {u}"));
+                    schools.push((i64::from(programme), u, name, label.clone()));
+                }
+            }
+            Scope::School(u) if g.role.is_school_role() => {
+                let names = state.db.school_names(&[u]).await?;
+                for m in p.memberships.iter().filter(|m| m.urn == u) {
+                    if schools.iter().any(|(pid, su, _, _)| *pid == i64::from(m.programme) && *su == u) {
+                        continue;
+                    }
+                    let programme = state.db.programme(m.programme).await?.map(|x| x.name).unwrap_or_default();
+                    let name = names.get(&u).cloned().unwrap_or_else(|| format!("School {u}"));
+                    schools.push((i64::from(m.programme), u, name, programme));
+                }
+            }
+            _ => {}
+        }
+    }
+    page(WeekPage {
+        adviser,
+        heading: format!("{} to {}", w.monday.format("%a %-d %B"), sunday.format("%a %-d %B %Y")),
+        days,
+        earlier: week_link(w.monday - chrono::Days::new(7)),
+        later: week_link(w.monday + chrono::Days::new(7)),
+        last_before: w.last_before.map(|d| (long(d), week_link(d))),
+        next_after: w.next_after.map(|d| (long(d), week_link(d))),
+        schools,
+    })
+}
