@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use aspire_core::access::Visible;
 use aspire_core::attendance::Mark;
 use aspire_core::people::{NetworkId, PersonId, ProgrammeId, Role};
-use aspire_core::template::{Template, Venue};
+use aspire_core::template::{EventKind, Template, Venue};
 use aspire_core::urn::Urn;
 use aspire_store::{
     Actor, Db, EventStatus, NewRegistration, Person, ProgrammeError, ProgrammeEvent, Registration, RegistrationStatus,
@@ -131,15 +131,25 @@ fn is_schools(e: &ProgrammeEvent, urn: Urn, network: Option<NetworkId>) -> bool 
 }
 
 struct Context {
-    template: Template,
+    /// The template's kinds of day (none for a programme made without a template).
+    kinds: Vec<EventKind>,
     network: Option<NetworkId>,
+}
+
+/// The programme's template, or `None` for a programme made without one (it plans no days).
+fn template_or_none(p: &aspire_store::Programme) -> Result<Option<Template>, YearError> {
+    match template_of(p) {
+        Ok(t) => Ok(Some(t)),
+        Err(PlanError::NoTemplate) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn context(db: &Db, programme: ProgrammeId, urn: Urn) -> Result<Context, YearError> {
     let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
-    let template = template_of(&p)?;
+    let kinds = template_or_none(&p)?.map(|t| t.events).unwrap_or_default();
     let enrolment = db.enrolment(programme, urn).await?.ok_or(YearError::NotInProgramme(urn))?;
-    Ok(Context { template, network: enrolment.network })
+    Ok(Context { kinds, network: enrolment.network })
 }
 
 fn usable(people: Vec<Person>) -> Vec<(PersonId, String)> {
@@ -165,7 +175,7 @@ pub async fn school_year(db: &Db, programme: ProgrammeId, urn: Urn, today: Naive
     };
     let mut days = Vec::new();
     for e in events {
-        let kind = cx.template.events.iter().find(|k| k.key == e.kind);
+        let kind = cx.kinds.iter().find(|k| k.key == e.kind);
         let audience = kind.map(|k| roles_of(&k.audience)).unwrap_or_default();
         let held: Vec<Registration> = db
             .registrations(programme, e.id)
@@ -283,7 +293,7 @@ pub async fn nominate(
     if e.status == EventStatus::Cancelled {
         return Err(YearError::Cancelled(e.cancel_reason.unwrap_or_else(|| "no reason given".into())));
     }
-    let kind = cx.template.events.iter().find(|k| k.key == e.kind);
+    let kind = cx.kinds.iter().find(|k| k.key == e.kind);
     let audience = kind.map(|k| roles_of(&k.audience)).unwrap_or_default();
     if !audience.contains(&n.seat) {
         return Err(YearError::NotASeat {
@@ -354,7 +364,7 @@ pub struct Roll {
 /// The roll of a day, with the marks taken so far.
 pub async fn roll(db: &Db, programme: ProgrammeId, day: i64) -> Result<Roll, YearError> {
     let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
-    let template = template_of(&p)?;
+    let kinds = template_or_none(&p)?.map(|t| t.events).unwrap_or_default();
     let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
     let regs = db.registrations(programme, day).await?;
     let urns: Vec<Urn> = regs.iter().map(|r| r.urn).collect::<BTreeSet<_>>().into_iter().collect();
@@ -405,7 +415,7 @@ pub async fn roll(db: &Db, programme: ProgrammeId, day: i64) -> Result<Roll, Yea
     lines.sort_by(|a, b| a.school.cmp(&b.school).then(a.substitute_for.is_some().cmp(&b.substitute_for.is_some())));
     let networks = db.networks(programme, &Visible::everything()).await?;
     let venue = networks.iter().find(|n| n.id == e.network).and_then(|n| n.venue);
-    let kind = template.events.iter().find(|k| k.key == e.kind);
+    let kind = kinds.iter().find(|k| k.key == e.kind);
     Ok(Roll {
         name: kind.map(|k| k.name.clone()).unwrap_or_else(|| e.kind.clone()),
         place: e.urn.or(venue),
@@ -470,6 +480,10 @@ pub struct PersonWeek {
     pub next_after: Option<NaiveDate>,
 }
 
+/// A programme as the week page names its days: its name, template and networks (each with
+/// its name and venue).
+type ProgrammeNames = (String, Option<Template>, BTreeMap<NetworkId, (String, Option<Urn>)>);
+
 /// The Monday of the week holding `d`.
 pub fn monday_of(d: NaiveDate) -> NaiveDate {
     use chrono::Datelike as _;
@@ -481,8 +495,7 @@ pub async fn person_week(db: &Db, person: PersonId, any_day: NaiveDate) -> Resul
     let sunday = monday + chrono::Days::new(6);
     let events = db.person_events(person, monday, sunday).await?;
     let (last_before, next_after) = db.person_neighbours(person, monday, sunday).await?;
-    let mut programmes: BTreeMap<ProgrammeId, (String, Option<Template>, BTreeMap<NetworkId, (String, Option<Urn>)>)> =
-        BTreeMap::new();
+    let mut programmes: BTreeMap<ProgrammeId, ProgrammeNames> = BTreeMap::new();
     for e in &events {
         if programmes.contains_key(&e.programme) {
             continue;
@@ -516,8 +529,8 @@ pub async fn person_week(db: &Db, person: PersonId, any_day: NaiveDate) -> Resul
             .filter(|r| r.status == RegistrationStatus::Registered)
             .flat_map(|r| std::iter::once(r.person).chain(r.substitute))
             .collect();
-        if !marks.contains_key(&e.programme) {
-            marks.insert(e.programme, db.roll_marks(e.programme, &Visible::everything()).await?);
+        if let std::collections::btree_map::Entry::Vacant(slot) = marks.entry(e.programme) {
+            slot.insert(db.roll_marks(e.programme, &Visible::everything()).await?);
         }
         let marked = marks.get(&e.programme).map_or(0, |all| all.iter().filter(|m| m.day == e.id).count());
         days.push(WeekDay {
@@ -547,7 +560,7 @@ mod tests {
 
     #[test]
     fn a_week_starts_on_its_monday() {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
         assert_eq!(monday_of(d(2017, 11, 16)), d(2017, 11, 13));
         assert_eq!(monday_of(d(2017, 11, 13)), d(2017, 11, 13));
         assert_eq!(monday_of(d(2017, 11, 19)), d(2017, 11, 13));

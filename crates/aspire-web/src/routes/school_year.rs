@@ -104,6 +104,7 @@ struct SchoolYearPage {
     urn: Urn,
     school: String,
     can_change: bool,
+    see_people: bool,
     network: Option<(i64, String)>,
     next: Vec<(Option<i64>, String)>,
     days: Vec<DayRow>,
@@ -146,6 +147,8 @@ async fn render(
         .ok_or_else(|| WebError::NotFound(format!("URN {urn} is not in programme {id}.")))?;
     let p = viewer.require(Action::View, Record::Enrolment, &e.place())?;
     let can_change = p.may(Action::Change, Record::Enrolment, &e.place());
+    // A local authority's officer reads the school's days, not who its staff are.
+    let see_people = p.may(Action::View, Record::Person, &e.place());
     let programme = find_programme(state, id).await?;
     let today = today();
     let year = match school_year::school_year(&state.db, id, urn, today).await {
@@ -181,8 +184,8 @@ async fn render(
                 .map(|s| SeatRow {
                     role: s.role.label().to_owned(),
                     code: s.role.code().to_owned(),
-                    person: s.person.clone(),
-                    substitute: s.substitute.clone(),
+                    person: if see_people { s.person.clone() } else { s.person.as_ref().map(|_| "Nominated".into()) },
+                    substitute: s.substitute.clone().filter(|_| see_people),
                     waiting: s.registration.as_ref().is_some_and(|r| r.status == RegistrationStatus::Waiting),
                     registration: s.registration.as_ref().map(|r| r.id),
                 })
@@ -227,10 +230,8 @@ async fn render(
         .or(terms.first())
         .copied();
     let records = state.db.reach_records(id, urn).await?;
-    let staff = state
-        .db
-        .staff_members(urn)
-        .await?
+    let listed = if see_people { state.db.staff_members(urn).await? } else { Vec::new() };
+    let staff = listed
         .into_iter()
         .map(|s| StaffRow {
             how: ReachedBy::ALL
@@ -274,7 +275,8 @@ async fn render(
         network,
         next: year.next.into_iter().map(|n| (n.day, n.text)).collect(),
         days,
-        people: year.people.into_iter().map(|(p, n)| (i64::from(p), n)).collect(),
+        people: year.people.into_iter().filter(|_| see_people).map(|(p, n)| (i64::from(p), n)).collect(),
+        see_people,
         release_from_plan: release.from_plan,
         release: rows.into_values().collect(),
         release_total,

@@ -57,6 +57,8 @@ struct World {
     /// Cohorts made from each programme's schools.
     cohort_p1: i64,
     cohort_p2: i64,
+    /// A planned day of network n1.
+    day: i64,
 }
 
 fn urn(s: &str) -> Urn {
@@ -80,6 +82,21 @@ async fn world() -> World {
         db.set_network(&cli, p1, urn(u), Some(n)).await.expect("network");
     }
     db.set_network(&cli, p2, urn(E), Some(n3)).await.expect("network");
+    // A Network Day of North A, for its roll.
+    let day = aspire_store::NewEvent {
+        network: n1,
+        kind: "senior-leaders-network-day".into(),
+        number: 1,
+        term: aspire_core::template::Term { year: 2026, season: aspire_core::template::Season::Autumn },
+        held_on: chrono::NaiveDate::from_ymd_opt(2026, 10, 5).expect("date"),
+        starts_at: chrono::NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
+        ends_at: chrono::NaiveTime::from_hms_opt(15, 30, 0).expect("time"),
+        urn: None,
+        adviser: None,
+        capacity: None,
+    };
+    db.save_plan(&cli, p1, &[day]).await.expect("a day");
+    let day = db.programme_events(p1, &aspire_core::access::Visible::everything()).await.expect("days")[0].id;
     db.set_programme_areas(&cli, p1, &[aspire_store::ProgrammeArea { area: "Oldham".into(), planned_networks: 2 }])
         .await
         .expect("areas");
@@ -134,7 +151,7 @@ async fn world() -> World {
         .expect("cohort");
     let cohort_p1 = db.save_programme_cohort(&cli, "North cohort", p1).await.expect("save").expect("cohort").0;
     let cohort_p2 = db.save_programme_cohort(&cli, "South cohort", p2).await.expect("save").expect("cohort").0;
-    World { app, sessions, grants, p1, p2, n1, n2, x, y, cohort, cohort_p1, cohort_p2 }
+    World { app, sessions, grants, p1, p2, n1, n2, x, y, cohort, cohort_p1, cohort_p2, day }
 }
 
 /// One request the matrix makes, and who may make it.
@@ -339,6 +356,64 @@ fn probes(w: &World) -> Vec<Probe> {
             format!("/programmes/{p1}/schools/{A}/network"),
             &["admin", "pa"],
         ),
+        probe("GET", "/programmes/{id}/schools/{urn}/year", format!("/programmes/{p1}/schools/{A}/year"), &p1_la),
+        probe(
+            "GET",
+            "/programmes/{id}/schools/{urn}/year",
+            format!("/programmes/{p1}/schools/{C}/year"),
+            &["admin", "pa", "evaluator", "la"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/schools/{urn}/year/nominate",
+            format!("/programmes/{p1}/schools/{A}/year/nominate"),
+            &["admin", "pa", "adviser", "head", "senior"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/schools/{urn}/year/nominate",
+            format!("/programmes/{p1}/schools/{C}/year/nominate"),
+            &["admin", "pa"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/schools/{urn}/year/withdraw",
+            format!("/programmes/{p1}/schools/{A}/year/withdraw"),
+            &["admin", "pa", "adviser", "head", "senior"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/schools/{urn}/year/staff",
+            format!("/programmes/{p1}/schools/{A}/year/staff"),
+            &["admin", "pa", "adviser", "head", "senior"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/schools/{urn}/year/reach",
+            format!("/programmes/{p1}/schools/{A}/year/reach"),
+            &["admin", "pa", "adviser", "head", "senior"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/schools/{urn}/year/reach",
+            format!("/programmes/{p2}/schools/{E}/year/reach"),
+            &["admin"],
+        ),
+        // The roll of North A's day: its adviser and the team, not the schools.
+        probe(
+            "GET",
+            "/programmes/{id}/year/{day}/roll",
+            format!("/programmes/{p1}/year/{}/roll", w.day),
+            &["admin", "pa", "adviser"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/year/{day}/roll",
+            format!("/programmes/{p1}/year/{}/roll", w.day),
+            &["admin", "pa", "adviser"],
+        ),
+        probe("GET", "/programmes/{id}/year/{day}/roll", format!("/programmes/{p2}/year/{}/roll", w.day), &[]),
+        probe("GET", "/week", "/week", &signed),
         probe("GET", "/programmes/{id}/joining", format!("/programmes/{p1}/joining"), &["admin", "pa"]),
         probe("GET", "/programmes/{id}/joining", format!("/programmes/{p2}/joining"), &["admin"]),
         probe("GET", "/programmes/{id}/schools/{urn}/joining", format!("/programmes/{p1}/schools/{A}/joining"), &p1_la),

@@ -17,6 +17,7 @@ mod pages;
 mod people;
 mod public;
 mod recruitment;
+mod school_year;
 mod security;
 mod year;
 

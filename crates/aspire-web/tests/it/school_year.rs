@@ -1,0 +1,127 @@
+//! A school's year on the web: the head nominates their staff and a substitute, and every
+//! refusal is said on the page with nothing saved; the staff list and the term's reach are
+//! entered; the adviser finds the day in their week and takes its roll; an evaluator reads the
+//! seats without the names of who holds them.
+
+use axum::http::StatusCode;
+
+use aspire_core::access::Visible;
+use aspire_core::people::{Grant, Role, Scope};
+use aspire_store::SignInPolicy;
+use aspire_testkit::{ProgrammeBuilder, network_with_adviser, person_with, urn};
+
+use crate::{App, app};
+
+const GUILDFORD: [&str; 4] = ["125004", "125009", "125025", "125067"];
+
+#[tokio::test]
+async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_reach_is_entered() {
+    let site = app().await;
+    let db = site.db.clone();
+    let p = ProgrammeBuilder::new("Guildford seats").enrol(&GUILDFORD).create(&db).await;
+    let (_, adviser) = network_with_adviser(&db, p, "Guildford North", &GUILDFORD).await;
+    let team = site.signed_out().as_admin().await;
+    let planned = team.post(&format!("/programmes/{p}/year/plan"), &[("save", "yes")]).await;
+    assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
+    let school = urn(GUILDFORD[0]);
+    let at = |role| Grant::new(role, Scope::School(school), false).expect("grant");
+    let (senior, _) = person_with(&db, &[at(Role::SeniorLeader)]).await;
+    let (teacher, _) = person_with(&db, &[at(Role::Teacher)]).await;
+    let elsewhere = Grant::new(Role::Teacher, Scope::School(urn(GUILDFORD[1])), false).expect("grant");
+    let (stranger, _) = person_with(&db, &[elsewhere]).await;
+    let senior_name = db.person(senior).await.expect("read").expect("person").name;
+    let teacher_name = db.person(teacher).await.expect("read").expect("person").name;
+
+    let head = site.signed_out().signed_in(&[at(Role::HeadTeacher)]).await;
+    let url = format!("/programmes/{p}/schools/{school}/year");
+    let page = head.get(&url).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("What your school does next"), "{}", page.body);
+    assert!(page.body.contains("Add your staff list"), "{}", page.body);
+    let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+    let nd = days.iter().find(|e| e.kind == "senior-leaders-network-day").expect("a Network Day");
+    let day = nd.id.to_string();
+
+    let (s, t, x) = (senior.to_string(), teacher.to_string(), stranger.to_string());
+    let form = |person: &str, substitute: &str| {
+        vec![
+            ("day", day.clone()),
+            ("seat", "senior-leader".to_owned()),
+            ("person", person.to_owned()),
+            ("substitute", substitute.to_owned()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| {
+        let head = &head;
+        let url = format!("{url}/nominate");
+        async move {
+            let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            head.post(&url, &fields).await
+        }
+    };
+    let refused = post(form(&x, "")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("does not hold a role at this school"), "{}", refused.body);
+    assert!(refused.body.contains("<title>Error: "), "the title says so");
+    let same = post(form(&s, &s)).await;
+    assert!(same.body.contains("The substitute must be someone other"), "{}", same.body);
+    let none = post(form("", "")).await;
+    assert!(none.body.contains("Choose who takes the seat"), "{}", none.body);
+    assert!(db.registrations(p, nd.id).await.expect("regs").is_empty(), "refusals save nothing");
+    let done = post(form(&s, &t)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = head.get(&url).await;
+    assert!(page.body.contains(&senior_name) && page.body.contains(&teacher_name), "{}", page.body);
+    assert!(page.body.contains("Withdraw"), "{}", page.body);
+
+    // The staff list: a bad line saves nothing and is named; then the list and the term's reach.
+    let bad = head.post(&format!("{url}/staff"), &[("staff", "Ann Able, teacher\nBob Brown, wizard")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("Line 2: &#39;wizard&#39; is not a staff role"), "{}", bad.body);
+    assert!(db.staff_members(school).await.expect("staff").is_empty());
+    let good = head
+        .post(
+            &format!("{url}/staff"),
+            &[("staff", "Ann Able, teacher\nBob Brown, teaching assistant\n\nCy Cole, support staff")],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    let staff = db.staff_members(school).await.expect("staff");
+    assert_eq!(staff.len(), 3);
+    let term = nd.term.code();
+    let (first, second) = (format!("reached-{}", staff[0].id), format!("reached-{}", staff[1].id));
+    let fields = [("term", term.as_str()), (first.as_str(), "network-day"), (second.as_str(), "coached")];
+    let reach = head.post(&format!("{url}/reach"), &fields).await;
+    assert_eq!(reach.status, StatusCode::SEE_OTHER, "{}", reach.body);
+    let page = head.get(&format!("{url}?term={term}")).await;
+    assert!(page.body.contains("67%"), "two of three reached: {}", page.body);
+
+    // The adviser: the day is in their week, with its roll; the head cannot open the roll.
+    let s = db.start_session(adviser, &SignInPolicy::default()).await.expect("session");
+    let adviser_site = App { session: Some((format!("aspire_session={}", s.token), s.csrf)), ..site.signed_out() };
+    let week = adviser_site.get(&format!("/week?from={}", nd.held_on)).await;
+    assert_eq!(week.status, StatusCode::OK, "{}", week.body);
+    assert!(week.body.contains("Take the roll") && week.body.contains("Guildford North"), "{}", week.body);
+    let roll_url = format!("/programmes/{p}/year/{}/roll", nd.id);
+    assert_eq!(head.get(&roll_url).await.status, StatusCode::NOT_FOUND);
+    let roll = adviser_site.get(&roll_url).await;
+    assert!(roll.body.contains(&senior_name) && roll.body.contains("substitute for"), "{}", roll.body);
+    let marks = [(format!("mark-{senior}"), "absent"), (format!("mark-{teacher}"), "present")];
+    let fields: Vec<(&str, &str)> = marks.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let saved = adviser_site.post(&roll_url, &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let after = adviser_site.get(&format!("{roll_url}?saved=yes")).await;
+    assert!(after.body.contains("The roll is saved: 2 of 2 marked"), "{}", after.body);
+    let field = format!("mark-{stranger}");
+    let wrong = adviser_site.post(&roll_url, &[(field.as_str(), "present")]).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.body.contains("is not on this day&#39;s roll"), "{}", wrong.body);
+
+    // An evaluator reads the seats, not who holds them, nor the staff list.
+    let evaluator =
+        site.signed_out().signed_in(&[Grant::new(Role::Evaluator, Scope::Programme(p), false).expect("grant")]).await;
+    let read = evaluator.get(&url).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert!(read.body.contains("Nominated") && !read.body.contains(&senior_name), "{}", read.body);
+    assert!(!read.body.contains("Ann Able") && !read.body.contains("Nominate</button>"), "{}", read.body);
+}
