@@ -64,6 +64,8 @@ struct SeatRow {
 struct DayRow {
     id: i64,
     date: String,
+    /// yyyy-mm-dd, for links to the week of the day.
+    iso: String,
     term: String,
     name: String,
     place: String,
@@ -116,6 +118,7 @@ struct SchoolYearPage {
     staff: Vec<StaffRow>,
     terms: Vec<(String, String, bool)>,
     reach_term: String,
+    reach_term_code: String,
     problem: Option<(Option<i64>, String)>,
     done: Option<String>,
     staff_roles: Vec<(&'static str, &'static str)>,
@@ -169,6 +172,7 @@ async fn render(
         .map(|d| DayRow {
             id: d.event.id,
             date: long(d.event.held_on),
+            iso: d.event.held_on.to_string(),
             term: d.event.term.label(),
             name: d.name.clone(),
             place: match (d.venue, d.place) {
@@ -284,6 +288,7 @@ async fn render(
         staff,
         terms: terms.iter().map(|t| (t.code(), t.label(), Some(*t) == reach_term)).collect(),
         reach_term: reach_term.map(|t| t.label()).unwrap_or_default(),
+        reach_term_code: reach_term.map(|t| t.code()).unwrap_or_default(),
         problem,
         done,
         staff_roles: StaffRole::ALL.iter().map(|r| (r.code(), r.label())).collect(),

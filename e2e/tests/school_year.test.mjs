@@ -1,0 +1,87 @@
+// The programme year as a school and its adviser live it, after the team planned it: the head
+// finds their school from "Your week", nominates a lead and a substitute for a Network Day,
+// adds staff and records the term's reach; the adviser opens that day from their week and
+// takes its roll on a phone-sized screen.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withDemoAndBrowser, accessibilityProblems, signIn } from './helpers.mjs';
+
+let demo;
+let browser;
+withDemoAndBrowser((d, b) => {
+  demo = d;
+  browser = b;
+});
+
+test('a head nominates a lead and a substitute and records reach; the adviser takes the roll', async () => {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, demo, 'head');
+  await page.getByRole('link', { name: 'Your week' }).click();
+  await page.waitForURL(/\/week/);
+  await page.getByTestId('week-schools').getByRole('link').first().click();
+  await page.waitForURL(/\/schools\/\d+\/year$/);
+  const yearUrl = page.url();
+  assert.match(await page.getByTestId('next-steps').innerText(), /Record who went to the Teaching & Learning and AfL Leads Network Day/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+
+  // The first T&L and AfL Network Day: the lead nominated, with a substitute.
+  const day = page.locator('[data-testid=school-day]').filter({ hasText: 'Teaching & Learning and AfL Leads Network Day' }).first();
+  const heading = await day.locator('h3').innerText();
+  const date = await day.getAttribute('data-date');
+  const seat = day.locator('[data-seat=teaching-learning-lead]');
+  await seat.locator('select[name=person]').selectOption({ label: 'Tom Teaching' });
+  await seat.locator('select[name=substitute]').selectOption({ label: 'Aisha Assessment' });
+  await seat.getByRole('button', { name: 'Nominate' }).click();
+  await page.waitForURL(/done=nominated/);
+  assert.match(await page.getByTestId('year-done').innerText(), /nomination is saved/);
+  const row = page.locator('[data-testid=school-day]').filter({ hasText: heading }).locator('[data-seat=teaching-learning-lead]');
+  assert.match(await row.innerText(), /Tom Teaching\s+Aisha Assessment/);
+
+  // The same person as their own substitute: refused, said on the page and at the day.
+  const afl = page.locator('[data-testid=school-day]').filter({ hasText: heading }).locator('[data-seat=afl-lead]');
+  await afl.locator('select[name=person]').selectOption({ label: 'Aisha Assessment' });
+  await afl.locator('select[name=substitute]').selectOption({ label: 'Aisha Assessment' });
+  await afl.getByRole('button', { name: 'Nominate' }).click();
+  await page.waitForURL(/\/nominate$/);
+  assert.match(await page.title(), /^Error: /);
+  assert.match(await page.getByTestId('year-problem').innerText(), /substitute must be someone other/);
+  assert.match(await page.getByTestId('day-problem').innerText(), /substitute must be someone other/);
+
+  // Two more staff, then the term's reach: the demo's 10 and these 2, one more reached.
+  await page.goto(yearUrl);
+  await page.getByLabel('Add members of staff').fill('Iris Ingram, teacher\nJack Jones, teaching assistant');
+  await page.getByRole('button', { name: 'Add to the staff list' }).click();
+  await page.waitForURL(/done=staff/);
+  await page.getByTestId('reach-term').getByLabel('Term').selectOption({ label: 'Autumn 2017' });
+  await page.getByRole('button', { name: 'Show the term' }).click();
+  await page.waitForURL(/term=2017-autumn/);
+  const form = page.getByTestId('reach-form');
+  await form.locator('tr', { hasText: 'Jack Jones' }).getByLabel('Coached by a colleague who attended').check();
+  await form.getByRole('button', { name: 'Save reach for the term' }).click();
+  await page.waitForURL(/done=reach/);
+  const autumn = page.getByTestId('reach').locator('tbody tr').first();
+  assert.match(await autumn.innerText(), /Autumn 2017\s+12\s+5\s+42%/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await context.close();
+
+  // The adviser, on a phone: the day is in their week of it; the roll takes the marks.
+  const phone = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+  const p = await phone.newPage();
+  await signIn(p, demo, 'adviser');
+  await p.goto(`${demo.url}/week?from=${date}`);
+  const led = p.getByTestId('week-days').locator('tr', { hasText: 'Teaching & Learning and AfL Leads Network Day' });
+  await led.getByRole('link', { name: 'Take the roll' }).click();
+  await p.waitForURL(/\/roll$/);
+  const tom = p.getByTestId('roll-person').filter({ hasText: 'Tom Teaching' }).filter({ hasNotText: 'substitute' });
+  await tom.getByLabel('Present').check();
+  const aisha = p.getByTestId('roll-person').filter({ hasText: 'substitute for Tom Teaching' });
+  await aisha.getByLabel('Apologies sent').check();
+  assert.deepEqual(await accessibilityProblems(p), []);
+  const width = await p.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the roll fits a phone's width (${width}px)`);
+  await p.getByRole('button', { name: 'Save the roll' }).click();
+  await p.waitForURL(/saved=yes/);
+  assert.match(await p.getByTestId('roll-saved').innerText(), /The roll is saved: 2 of 2 marked/);
+  await phone.close();
+});
