@@ -559,30 +559,46 @@ pub async fn import_sign_in_sheet(
 /// The calendar (RFC 5545) a feed's token opens, or `None` for a token that opens nothing
 /// (never made, or revoked).
 pub async fn feed(db: &Db, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<String>, PlanError> {
-    use aspire_core::ics::FeedDay;
-    use aspire_store::FeedScope;
     let Some(f) = db.feed_by_token(token).await? else { return Ok(None) };
     if !owner_still_sees(db, &f).await? {
         return Ok(None);
     }
-    let p = db.programme(f.programme).await?.ok_or(PlanError::NoSuchProgramme(f.programme))?;
+    Ok(Some(calendar(db, f.programme, f.scope, Some(f.person), now).await?))
+}
+
+/// The calendar (RFC 5545) of a programme's days: a person's (the days they lead or hold a
+/// seat at), a school's, a network's or the whole programme's. Feeds serve it; the command
+/// line prints it.
+pub async fn calendar(
+    db: &Db,
+    programme: ProgrammeId,
+    scope: aspire_store::FeedScope,
+    person: Option<aspire_core::people::PersonId>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, PlanError> {
+    use aspire_core::ics::FeedDay;
+    use aspire_store::FeedScope;
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
     let names: BTreeMap<String, String> =
         template_of(&p).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
     let all = Visible::everything();
     let networks: BTreeMap<NetworkId, aspire_store::Network> =
-        db.networks(f.programme, &all).await?.into_iter().map(|n| (n.id, n)).collect();
+        db.networks(programme, &all).await?.into_iter().map(|n| (n.id, n)).collect();
     let members: BTreeMap<Urn, NetworkId> =
-        db.enrolments(f.programme, &all).await?.into_iter().filter_map(|e| e.network.map(|n| (e.urn, n))).collect();
-    let mine: Vec<i64> = match f.scope {
-        FeedScope::Person => db.registered_days(f.programme, f.person).await?,
+        db.enrolments(programme, &all).await?.into_iter().filter_map(|e| e.network.map(|n| (e.urn, n))).collect();
+    let mine: Vec<i64> = match scope {
+        FeedScope::Person => match person {
+            Some(p) => db.registered_days(programme, p).await?,
+            None => Vec::new(),
+        },
         _ => Vec::new(),
     };
     let events: Vec<aspire_store::ProgrammeEvent> = db
-        .programme_events(f.programme, &all)
+        .programme_events(programme, &all)
         .await?
         .into_iter()
-        .filter(|e| match f.scope {
-            FeedScope::Person => e.adviser == Some(f.person) || mine.contains(&e.id),
+        .filter(|e| match scope {
+            FeedScope::Person => person.is_some() && (e.adviser == person || mine.contains(&e.id)),
             FeedScope::School(u) => e.urn == Some(u) || (e.urn.is_none() && members.get(&u) == Some(&e.network)),
             FeedScope::Network(n) => e.network == n,
             FeedScope::Programme => true,
@@ -622,7 +638,7 @@ pub async fn feed(db: &Db, token: &str, now: chrono::DateTime<chrono::Utc>) -> R
             }
         })
         .collect();
-    let title = match f.scope {
+    let title = match scope {
         FeedScope::Person => format!("{}: my days", p.name),
         FeedScope::School(u) => {
             format!("{}: {}", p.name, school_names.get(&u).cloned().unwrap_or_else(|| u.to_string()))
@@ -632,7 +648,7 @@ pub async fn feed(db: &Db, token: &str, now: chrono::DateTime<chrono::Utc>) -> R
         }
         FeedScope::Programme => p.name.clone(),
     };
-    Ok(Some(aspire_core::ics::feed(&title, &days, now)))
+    Ok(aspire_core::ics::feed(&title, &days, now))
 }
 
 /// Whether a feed's owner may still see what it shows: a feed of a disabled account, or of a

@@ -80,6 +80,20 @@ pub enum CalendarCommand {
         #[arg(long, default_value = "")]
         reason: String,
     },
+    /// Print a programme's calendar (iCalendar, RFC 5545, times in Europe/London): everyone's
+    /// days, or one school's, one network's or one person's (the days they lead or have a seat
+    /// at). Calendar apps subscribe to the same through a feed made on the account page.
+    Ics {
+        #[arg(long)]
+        programme: ProgrammeId,
+        #[arg(long, conflicts_with_all = ["network", "person"])]
+        urn: Option<Urn>,
+        #[arg(long, conflicts_with = "person")]
+        network: Option<aspire_core::people::NetworkId>,
+        /// A person's email address.
+        #[arg(long)]
+        person: Option<String>,
+    },
     /// Cancel a planned day; the reason (required) goes to those invited.
     Cancel {
         #[arg(long)]
@@ -248,6 +262,49 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
                     Ok(ExitCode::FAILURE)
                 }
             }
+        }
+        CalendarCommand::Ics { programme, urn, network, person } => {
+            use aspire_store::FeedScope;
+            if db.programme(*programme).await?.is_none() {
+                eprintln!("there is no programme {programme}: `aspire programme list` shows them");
+                return Ok(ExitCode::FAILURE);
+            }
+            let mut who = None;
+            let scope = match (urn, network, person) {
+                (Some(u), _, _) => {
+                    if db.enrolment(*programme, *u).await?.is_none() {
+                        eprintln!("school {u} is not in programme {programme}");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    FeedScope::School(*u)
+                }
+                (_, Some(n), _) => {
+                    if db.network(*n).await?.is_none_or(|x| x.programme != *programme) {
+                        eprintln!("there is no network {n} in programme {programme}: `aspire calendar days --programme {programme}` names its networks");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    FeedScope::Network(*n)
+                }
+                (_, _, Some(email)) => {
+                    let found = match aspire_core::people::Email::parse(email) {
+                        Ok(e) => db.person_by_email(&e).await?,
+                        Err(e) => {
+                            eprintln!("--person: {e}");
+                            return Ok(ExitCode::FAILURE);
+                        }
+                    };
+                    let Some(p) = found else {
+                        eprintln!("nobody has the address {email}: `aspire user list` shows who does");
+                        return Ok(ExitCode::FAILURE);
+                    };
+                    who = Some(p.id);
+                    FeedScope::Person
+                }
+                _ => FeedScope::Programme,
+            };
+            let ics = programme_year::calendar(db, *programme, scope, who, chrono::Utc::now()).await?;
+            std::io::stdout().lock().write_all(ics.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
         }
         CalendarCommand::Days { programme, format } => {
             if db.programme(*programme).await?.is_none() {

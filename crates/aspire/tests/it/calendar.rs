@@ -118,4 +118,17 @@ fn term_dates_are_entered_then_the_year_is_planned_listed_moved_and_cancelled() 
     assert!(o.status.success(), "{}", text(&o));
     let list = text(&aspire(&db, &["calendar", "days", "--programme", "1"]));
     assert!(list.contains("CANCELLED: Snow"), "{list}");
+
+    // The calendar: the programme's, one school's (its Network Days and its own Development
+    // Days), the cancelled day marked; a school or person not there is refused.
+    let all = text(&aspire(&db, &["calendar", "ics", "--programme", "1"]));
+    assert!(all.starts_with("BEGIN:VCALENDAR") && all.contains("TZID:Europe/London"), "{all}");
+    assert_eq!(all.matches("BEGIN:VEVENT").count(), 30, "{all}");
+    assert_eq!(all.matches("STATUS:CANCELLED").count(), 1, "{all}");
+    let one = text(&aspire(&db, &["calendar", "ics", "--programme", "1", "--urn", "115850"]));
+    assert_eq!(one.matches("BEGIN:VEVENT").count(), 12, "6 Network Days and 6 Development Days: {one}");
+    let o = aspire(&db, &["calendar", "ics", "--programme", "1", "--urn", "100000"]);
+    assert!(!o.status.success() && text(&o).contains("not in programme 1"), "{}", text(&o));
+    let o = aspire(&db, &["calendar", "ics", "--programme", "1", "--person", "nobody@example.org"]);
+    assert!(!o.status.success() && text(&o).contains("nobody has the address"), "{}", text(&o));
 }
