@@ -242,8 +242,7 @@ pub async fn send_enquiry(
                 name = programme.name,
                 years = CONTACT_KEPT_DAYS / 365,
                 privacy = settings.privacy_path,
-            ),
-        });
+            ), calendar: None });
     }
     let outcome = check.as_ref().map_or("not checked (the programme names no rule set)", |c| match c.outcome {
         Outcome::Eligible => "eligible",
@@ -261,6 +260,7 @@ pub async fn send_enquiry(
             place.la_name.as_deref().unwrap_or("local authority not recorded"),
             settings.board_path,
         ),
+        calendar: None,
     });
     let enquiry = NewEnquiry { urn, contact };
     let id =

@@ -196,9 +196,62 @@ pub async fn plan_year(
                 capacity: None,
             })
             .collect();
-        db.save_plan(actor, programme, &new).await?;
+        let notify = invitations_to_nominate(db, &p, &template, &networks, &plan).await?;
+        db.save_plan_and_tell(actor, programme, &new, &notify).await?;
     }
     Ok(PlannedYear { plan, networks, saved: !dry_run })
+}
+
+/// To each head teacher of a school in a network just planned: its days, and that they
+/// nominate their staff for each day's seats.
+async fn invitations_to_nominate(
+    db: &Db,
+    p: &aspire_store::Programme,
+    template: &Template,
+    networks: &[NetworkYear],
+    plan: &Plan,
+) -> Result<Vec<aspire_store::Mail>, PlanError> {
+    let planned: BTreeMap<Urn, NetworkId> =
+        networks.iter().flat_map(|n| n.schools.iter().map(|u| (*u, n.id))).collect();
+    let names: BTreeMap<&str, &str> = template.events.iter().map(|e| (e.key.as_str(), e.name.as_str())).collect();
+    let network_names: BTreeMap<NetworkId, String> =
+        db.networks(p.id, &Visible::everything()).await?.into_iter().map(|n| (n.id, n.name)).collect();
+    let mut out = Vec::new();
+    for head in db.programme_heads(p.id).await? {
+        let Some(urn) = head.urn else { continue };
+        let Some(network) = planned.get(&urn) else { continue };
+        let mut days: Vec<&PlannedDay> =
+            plan.days.iter().filter(|d| d.network == *network && d.school.is_none_or(|s| s == urn)).collect();
+        days.sort_by_key(|d| d.date);
+        let list: Vec<String> = days
+            .iter()
+            .map(|d| {
+                format!(
+                    "- {}: {}",
+                    d.date.format("%a %-d %B %Y"),
+                    names.get(d.kind.as_str()).copied().unwrap_or(&d.kind)
+                )
+            })
+            .collect();
+        let network_name = network_names.get(network).cloned().unwrap_or_else(|| format!("network {network}"));
+        out.push(aspire_store::Mail::text(
+            head.email.clone(),
+            format!("{network_name}'s year is planned: nominate your staff"),
+            format!(
+                "Dear {},\n\nThe year of {network_name} in {} is planned: {} days for your school.\n\n{}\n\n\
+                 Each day has seats for the roles it is for (the head teacher and a senior leader at a Senior \
+                 Leaders Network Day, say). Nominate your staff, and a substitute for each, on your school's year: \
+                 sign in at {}, then open Your week and your school. Those nominated get the day for their \
+                 calendar and a reminder a week and a day before.\n",
+                head.name,
+                p.name,
+                days.len(),
+                list.join("\n"),
+                aspire_store::SITE_PLACEHOLDER,
+            ),
+        ));
+    }
+    Ok(out)
 }
 
 /// Plans the year from the calendars entered for the programme's schools (their own dates,
@@ -357,7 +410,7 @@ async fn notices(
     );
     Ok(to
         .into_iter()
-        .map(|recipient| aspire_store::Mail { recipient, subject: subject.clone(), body: body.clone() })
+        .map(|recipient| aspire_store::Mail { recipient, subject: subject.clone(), body: body.clone(), calendar: None })
         .collect())
 }
 
@@ -576,6 +629,27 @@ pub async fn calendar(
     person: Option<aspire_core::people::PersonId>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<String, PlanError> {
+    calendar_of(db, programme, scope, person, None, now).await
+}
+
+/// One day as a calendar file, for the email that confirms a place at it.
+pub async fn day_calendar(
+    db: &Db,
+    programme: ProgrammeId,
+    day: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, PlanError> {
+    calendar_of(db, programme, aspire_store::FeedScope::Programme, None, Some(day), now).await
+}
+
+async fn calendar_of(
+    db: &Db,
+    programme: ProgrammeId,
+    scope: aspire_store::FeedScope,
+    person: Option<aspire_core::people::PersonId>,
+    only: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, PlanError> {
     use aspire_core::ics::FeedDay;
     use aspire_store::FeedScope;
     let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
@@ -603,6 +677,7 @@ pub async fn calendar(
             FeedScope::Network(n) => e.network == n,
             FeedScope::Programme => true,
         })
+        .filter(|e| only.is_none_or(|d| e.id == d))
         .collect();
     let mut places: Vec<Urn> = events.iter().filter_map(|e| e.urn).collect();
     places.extend(networks.values().filter_map(|n| n.venue));

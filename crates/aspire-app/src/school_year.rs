@@ -314,7 +314,112 @@ pub async fn nominate(
         return Err(YearError::SameSubstitute);
     }
     let new = NewRegistration { event: n.day, urn, seat: n.seat, person, substitute: n.substitute };
-    Ok(db.register(actor, programme, &new).await?)
+    let letter = Confirmation::of(db, programme, &e, kind.map(|k| k.name.clone()), urn, n).await?;
+    Ok(db.register_and_tell(actor, programme, &new, move |status| letter.mail(status)).await?)
+}
+
+/// The emails that confirm a nomination: to the person, with the day attached as a calendar
+/// file, and to their substitute.
+struct Confirmation {
+    person: (String, String),
+    substitute: Option<(String, String)>,
+    seat: String,
+    what: String,
+    calendar: String,
+}
+
+impl Confirmation {
+    async fn of(
+        db: &Db,
+        programme: ProgrammeId,
+        e: &ProgrammeEvent,
+        kind: Option<String>,
+        urn: Urn,
+        n: &Nomination,
+    ) -> Result<Confirmation, YearError> {
+        let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
+        let who = |id: PersonId| async move {
+            Ok::<_, YearError>(db.person(id).await?.map(|x| (x.email.to_string(), x.name)).unwrap_or_default())
+        };
+        let person = who(n.person.ok_or(YearError::NoPerson)?).await?;
+        let substitute = match n.substitute {
+            Some(s) => Some(who(s).await?),
+            None => None,
+        };
+        let network = db.network(e.network).await?;
+        let place = e.urn.or(network.as_ref().and_then(|x| x.venue));
+        let mut urns = vec![urn];
+        urns.extend(place);
+        let names = db.school_names(&urns).await?;
+        let school = names.get(&urn).cloned().unwrap_or_else(|| format!("school {urn}"));
+        let at = match place {
+            Some(u) => names.get(&u).cloned().unwrap_or_else(|| format!("school {u}")),
+            None => "a venue the programme team will confirm".to_owned(),
+        };
+        let what = format!(
+            "the {} of {} ({}) on {}, {} to {}, at {at}",
+            kind.unwrap_or_else(|| e.kind.clone()),
+            network.map(|x| x.name).unwrap_or_else(|| "your network".to_owned()),
+            p.name,
+            e.held_on.format("%A %-d %B %Y"),
+            e.starts_at.format("%H:%M"),
+            e.ends_at.format("%H:%M"),
+        );
+        let calendar = crate::programme_year::day_calendar(db, programme, e.id, chrono::Utc::now()).await?;
+        Ok(Confirmation {
+            person,
+            substitute,
+            seat: format!("{} of {school}", n.seat.label().to_lowercase()),
+            what,
+            calendar,
+        })
+    }
+
+    fn mail(&self, status: RegistrationStatus) -> Vec<aspire_store::Mail> {
+        let (email, name) = &self.person;
+        let mut out = Vec::new();
+        let place = match status {
+            RegistrationStatus::Waiting => "The venue is full, so you are on its waiting list: when a place comes \
+                 free it goes to the first waiting, and your school's year page shows it."
+                .to_owned(),
+            _ => "Your place is confirmed. The day is attached (invitation.ics) for your calendar; a calendar \
+                 feed made on your account page keeps all your days up to date."
+                .to_owned(),
+        };
+        let sub = self
+            .substitute
+            .as_ref()
+            .map(|(_, n)| format!(" If you cannot go, {n} goes in your place."))
+            .unwrap_or_default();
+        out.push(aspire_store::Mail {
+            recipient: email.clone(),
+            subject: match status {
+                RegistrationStatus::Waiting => format!("On the waiting list: {}", self.what),
+                _ => format!("Your place: {}", self.what),
+            },
+            body: format!(
+                "Dear {name},\n\nYou are nominated as the {} for {}.\n\n{place}{sub}\n\nSign in at {} to see your days.\n",
+                self.seat,
+                self.what,
+                aspire_store::SITE_PLACEHOLDER
+            ),
+            calendar: (status == RegistrationStatus::Registered).then(|| self.calendar.clone()),
+        });
+        if let Some((s_email, s_name)) = &self.substitute {
+            out.push(aspire_store::Mail::text(
+                s_email.clone(),
+                format!("Named as a substitute: {}", self.what),
+                format!(
+                    "Dear {s_name},\n\nYou are named as the substitute for {name}, the {} at {}. If they cannot \
+                     go, you go in their place: their school will tell you.\n\nSign in at {} to see your days.\n",
+                    self.seat,
+                    self.what,
+                    aspire_store::SITE_PLACEHOLDER
+                ),
+            ));
+        }
+        out
+    }
 }
 
 /// Withdraws one of the school's registrations; a place it frees goes to the first waiting.
@@ -552,6 +657,65 @@ pub async fn person_week(db: &Db, person: PersonId, any_day: NaiveDate) -> Resul
         });
     }
     Ok(PersonWeek { monday, days, last_before, next_after })
+}
+
+/// How many days before a day its reminders go: a week, and the day before.
+pub const REMINDER_DAYS: [u32; 2] = [7, 1];
+
+/// Queues the reminders due on `today` (England's date): to everyone registered for a day held
+/// 7 days or 1 day later, once each, with the day attached. Returns how many were queued.
+/// Safe to run often: a reminder already sent is never sent again.
+pub async fn queue_reminders(db: &Db, today: NaiveDate) -> Result<usize, YearError> {
+    let mut queued = 0;
+    for before in REMINDER_DAYS {
+        let date = today + chrono::Days::new(u64::from(before));
+        for day in db.days_on(date).await? {
+            let Some(programme) = db.programme_of_day(day).await? else { continue };
+            let Some(e) = db.programme_event(programme, day).await? else { continue };
+            let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
+            let kind = template_or_none(&p)?
+                .and_then(|t| t.events.into_iter().find(|k| k.key == e.kind))
+                .map_or_else(|| e.kind.clone(), |k| k.name);
+            let network = db.network(e.network).await?;
+            let place = e.urn.or(network.as_ref().and_then(|n| n.venue));
+            let at = match place {
+                Some(u) => db.school_names(&[u]).await?.get(&u).cloned().unwrap_or_else(|| format!("school {u}")),
+                None => "a venue the programme team will confirm".to_owned(),
+            };
+            let calendar = crate::programme_year::day_calendar(db, programme, day, chrono::Utc::now()).await?;
+            let when = if before == 1 { "tomorrow".to_owned() } else { format!("in {before} days") };
+            for r in db.registrations(programme, day).await? {
+                if r.status != RegistrationStatus::Registered {
+                    continue;
+                }
+                let Some(person) = db.person(r.person).await? else { continue };
+                if person.disabled {
+                    continue;
+                }
+                let mail = aspire_store::Mail {
+                    recipient: person.email.to_string(),
+                    subject: format!("{kind} {when}: {}", e.held_on.format("%A %-d %B")),
+                    body: format!(
+                        "Dear {},\n\nA reminder: the {kind} of {} ({}) is {when}, on {}, {} to {}, at {at}. \
+                         If you cannot go, tell your school so that your substitute goes instead.\n\n\
+                         Sign in at {} to see your days.\n",
+                        person.name,
+                        network.as_ref().map_or("your network", |n| n.name.as_str()),
+                        p.name,
+                        e.held_on.format("%A %-d %B %Y"),
+                        e.starts_at.format("%H:%M"),
+                        e.ends_at.format("%H:%M"),
+                        aspire_store::SITE_PLACEHOLDER,
+                    ),
+                    calendar: Some(calendar.clone()),
+                };
+                if db.queue_reminder(day, r.person, before, &mail).await? {
+                    queued += 1;
+                }
+            }
+        }
+    }
+    Ok(queued)
 }
 
 #[cfg(test)]

@@ -21,15 +21,25 @@ pub struct Mail {
     pub recipient: String,
     pub subject: String,
     pub body: String,
+    /// An iCalendar file sent with it (a planned day, as invitation.ics).
+    pub calendar: Option<String>,
+}
+
+impl Mail {
+    /// A message of plain text.
+    pub fn text(recipient: impl Into<String>, subject: impl Into<String>, body: impl Into<String>) -> Mail {
+        Mail { recipient: recipient.into(), subject: subject.into(), body: body.into(), calendar: None }
+    }
 }
 
 pub(crate) async fn queue(tx: &mut Tx, m: &Mail) -> Result<(), StoreError> {
     tx.execute(
-        &Sql::new("INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)")
+        &Sql::new("INSERT INTO outbox (recipient, subject, body, created_at, calendar) VALUES (?, ?, ?, ?, ?)")
             .text(m.recipient.as_str())
             .text(m.subject.as_str())
             .text(m.body.as_str())
-            .instant(Utc::now()),
+            .instant(Utc::now())
+            .opt_text(m.calendar.as_deref()),
         "queueing an email",
     )
     .await?;

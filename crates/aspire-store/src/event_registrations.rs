@@ -139,6 +139,18 @@ impl Db {
         programme: ProgrammeId,
         new: &NewRegistration,
     ) -> Result<Registration, ProgrammeError> {
+        self.register_and_tell(actor, programme, new, |_| Vec::new()).await
+    }
+
+    /// [`Db::register`], queueing in the same transaction the emails `tell` writes for the
+    /// status the registration got (registered, or waiting for a place).
+    pub async fn register_and_tell(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        new: &NewRegistration,
+        tell: impl Fn(RegistrationStatus) -> Vec<crate::Mail> + Send,
+    ) -> Result<Registration, ProgrammeError> {
         let mut tx = self.begin().await?;
         let (capacity, status) = hold_event(&mut tx, programme, new.event).await?;
         if status == EventStatus::Cancelled.code() {
@@ -227,6 +239,9 @@ impl Db {
                 })),
         )
         .await?;
+        for m in tell(status) {
+            crate::enquiries::queue(&mut tx, &m).await?;
+        }
         tx.commit().await?;
         Ok(Registration {
             id,
@@ -388,5 +403,72 @@ impl Db {
         .await?;
         let mut seen = std::collections::BTreeSet::new();
         Ok(rows.into_iter().filter(|(e, p, _)| seen.insert((*e, *p))).map(|(e, _, r)| (e, r)).collect())
+    }
+}
+
+impl Db {
+    /// Queues a reminder of a day to one person, once: false (nothing queued) when they were
+    /// reminded that many days before it already. The record and the email are one transaction.
+    pub async fn queue_reminder(
+        &self,
+        event: i64,
+        person: PersonId,
+        days_before: u32,
+        mail: &crate::Mail,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let sent = tx
+            .fetch_one(
+                &Sql::new(
+                    "SELECT event_id FROM event_reminders WHERE event_id = ? AND person_id = ? AND days_before = ?",
+                )
+                .int(event)
+                .int(person)
+                .int(i64::from(days_before)),
+                "finding a reminder",
+                |r| r.int("event_id"),
+            )
+            .await?
+            .is_some();
+        if sent {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.execute(
+            &Sql::new("INSERT INTO event_reminders (event_id, person_id, days_before, sent_at) VALUES (?, ?, ?, ?)")
+                .int(event)
+                .int(person)
+                .int(i64::from(days_before))
+                .instant(Utc::now()),
+            "recording a reminder",
+        )
+        .await?;
+        crate::enquiries::queue(&mut tx, mail).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The planned days held on `date`, in every programme.
+    pub async fn days_on(&self, date: chrono::NaiveDate) -> Result<Vec<i64>, StoreError> {
+        self.fetch(
+            &Sql::new("SELECT id FROM programme_events WHERE held_on = ? AND status = ? ORDER BY id")
+                .opt_date(Some(date))
+                .text(EventStatus::Planned.code()),
+            "finding the days on a date",
+            |r| present(r.int("id")?, "id"),
+        )
+        .await
+    }
+
+    /// The programme a planned day belongs to.
+    pub async fn programme_of_day(&self, event: i64) -> Result<Option<ProgrammeId>, StoreError> {
+        Ok(self
+            .fetch_one(
+                &Sql::new("SELECT programme_id FROM programme_events WHERE id = ?").int(event),
+                "finding a day's programme",
+                |r| r.programme_id("programme_id"),
+            )
+            .await?
+            .flatten())
     }
 }

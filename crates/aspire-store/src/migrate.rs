@@ -86,6 +86,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_term_dates.sql"),
         include_str!("../migrations/postgres/0017_term_dates.sql"),
     ),
+    (
+        18,
+        "day_mail",
+        include_str!("../migrations/sqlite/0018_day_mail.sql"),
+        include_str!("../migrations/postgres/0018_day_mail.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

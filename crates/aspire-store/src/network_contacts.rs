@@ -63,4 +63,34 @@ impl Db {
         found.sort_by_key(|c| c.role != Role::AchievementAdviser);
         Ok(found)
     }
+
+    /// The head teachers (accounts not turned off) of every school of a programme, with their
+    /// school, in one query: those told when their network's year is planned.
+    pub async fn programme_heads(&self, programme: ProgrammeId) -> Result<Vec<NetworkContact>, StoreError> {
+        Ok(self
+            .fetch(
+                &Sql::new(
+                    "SELECT p.id AS person_id, p.name, p.email, g.urn FROM grants g JOIN people p ON p.id = g.person_id \
+                     WHERE p.disabled = ? AND g.role = ? \
+                     AND g.urn IN (SELECT e.urn FROM enrolments e WHERE e.programme_id = ?) ORDER BY p.name, p.id",
+                )
+                .flag(false)
+                .text(Role::HeadTeacher.code())
+                .int(programme),
+                "reading a programme's head teachers",
+                |r| {
+                    Ok(r.person_id("person_id")?.map(|person| NetworkContact {
+                        person,
+                        name: r.text("name").ok().flatten().unwrap_or_default(),
+                        email: r.text("email").ok().flatten().unwrap_or_default(),
+                        role: Role::HeadTeacher,
+                        urn: r.int("urn").ok().flatten().and_then(|u| Urn::try_from(u).ok()),
+                    }))
+                },
+            )
+            .await?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
 }

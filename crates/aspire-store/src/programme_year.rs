@@ -193,6 +193,18 @@ impl Db {
         programme: ProgrammeId,
         events: &[NewEvent],
     ) -> Result<usize, ProgrammeError> {
+        self.save_plan_and_tell(actor, programme, events, &[]).await
+    }
+
+    /// [`Db::save_plan`], queueing `notify` (the head teachers' invitations to nominate) in the
+    /// same transaction.
+    pub async fn save_plan_and_tell(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        events: &[NewEvent],
+        notify: &[Mail],
+    ) -> Result<usize, ProgrammeError> {
         let all = Visible::everything();
         let ids: BTreeSet<NetworkId> = self.networks(programme, &all).await?.iter().map(|n| n.id).collect();
         let planned: BTreeSet<NetworkId> = events.iter().map(|e| e.network).collect();
@@ -272,6 +284,9 @@ impl Db {
                 .after(serde_json::json!({ "days": events.len(), "per_network": per_network })),
         )
         .await?;
+        for m in notify {
+            crate::enquiries::queue(&mut tx, m).await?;
+        }
         tx.commit().await?;
         Ok(events.len())
     }

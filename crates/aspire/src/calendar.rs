@@ -280,7 +280,9 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
                 }
                 (_, Some(n), _) => {
                     if db.network(*n).await?.is_none_or(|x| x.programme != *programme) {
-                        eprintln!("there is no network {n} in programme {programme}: `aspire calendar days --programme {programme}` names its networks");
+                        eprintln!(
+                            "there is no network {n} in programme {programme}: `aspire calendar days --programme {programme}` names its networks"
+                        );
                         return Ok(ExitCode::FAILURE);
                     }
                     FeedScope::Network(*n)

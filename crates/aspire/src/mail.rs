@@ -87,12 +87,22 @@ impl Mailer {
             let result = async {
                 let to: Mailbox =
                     out.recipient.parse().with_context(|| format!("'{}' is not an address", out.recipient))?;
-                let email = Message::builder()
-                    .from(self.from.clone())
-                    .to(to)
-                    .subject(out.subject)
-                    .body(out.body)
-                    .context("composing the message")?;
+                let builder = Message::builder().from(self.from.clone()).to(to).subject(out.subject);
+                let email = match out.calendar {
+                    None => builder.body(out.body),
+                    // The day as a file calendar programs open (and add) from the email.
+                    Some(ics) => {
+                        use lettre::message::{Attachment, MultiPart, SinglePart, header::ContentType};
+                        let kind = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                            .context("the calendar attachment's type")?;
+                        builder.multipart(
+                            MultiPart::mixed()
+                                .singlepart(SinglePart::plain(out.body))
+                                .singlepart(Attachment::new("invitation.ics".to_owned()).body(ics, kind)),
+                        )
+                    }
+                }
+                .context("composing the message")?;
                 self.transport.send(email).await.context("sending")?;
                 anyhow::Ok(())
             }

@@ -416,6 +416,14 @@ fn background(db: &Db, mailer: Option<mail::Mailer>, config: &aspire_web::WebCon
                 Ok(n) => tracing::info!(enquiries = n, "old enquiries' contact details removed"),
                 Err(e) => tracing::warn!(error = %e, "old enquiries' contact details could not be removed"),
             }
+            // Each reminder of a day goes once, so running every hour is safe.
+            match aspire_app::school_year::queue_reminders(&db, aspire_core::ics::england_date(chrono::Utc::now()))
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminders = n, "reminders of coming days queued"),
+                Err(e) => tracing::warn!(error = %e, "reminders of coming days could not be queued"),
+            }
             // Each school hears at most once a week, so running every hour is safe.
             let after = aspire_core::joining::DEFAULT_REMIND_AFTER_DAYS;
             match aspire_app::joining::remind(&db, &aspire_store::Actor::system(None), after, chrono::Utc::now()).await

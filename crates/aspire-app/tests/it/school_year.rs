@@ -174,3 +174,65 @@ async fn the_reach_form_replaces_the_terms_record_and_leaves_other_terms_alone()
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn heads_are_invited_to_nominate_the_nominated_get_the_day_and_are_reminded_once() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Hampshire mail").enrol(NORTH).create(db).await;
+        network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let school = urn(NORTH[0]);
+        let at = |role| Grant::new(role, Scope::School(school), false).expect("grant");
+        let (head, head_email) = person_with(db, &[at(Role::HeadTeacher)]).await;
+        let (senior, senior_email) = person_with(db, &[at(Role::SeniorLeader)]).await;
+        let (deputy, deputy_email) = person_with(db, &[at(Role::Teacher)]).await;
+        let calendars: BTreeMap<Urn, SchoolDays> = NORTH.iter().map(|u| (urn(u), year_2017(urn(u)))).collect();
+        programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect("planned");
+        let outbox = db.outbox(100).await.expect("outbox");
+        let invited: Vec<_> =
+            outbox.iter().filter(|m| m.subject.contains("year is planned: nominate your staff")).collect();
+        assert_eq!(
+            invited.len(),
+            1,
+            "the one head teacher: {:?}",
+            outbox.iter().map(|m| &m.subject).collect::<Vec<_>>()
+        );
+        assert_eq!(invited[0].recipient, head_email.as_str());
+        assert!(invited[0].body.contains("12 days for your school"), "{}", invited[0].body);
+
+        let year = school_year::school_year(db, p, school, d(2017, 9, 1)).await.expect("year");
+        let nd = &year.days.iter().find(|x| x.event.kind == "senior-leaders-network-day").expect("a Network Day").event;
+        let n = Nomination { day: nd.id, seat: Role::SeniorLeader, person: Some(senior), substitute: Some(deputy) };
+        school_year::nominate(db, &cli, p, school, &n).await.expect("nominated");
+        let outbox = db.outbox(100).await.expect("outbox");
+        let placed = outbox.iter().find(|m| m.recipient == senior_email.as_str()).expect("the nominee's email");
+        assert!(placed.subject.starts_with("Your place: the Senior Leaders Network Day"), "{}", placed.subject);
+        let ics = placed.calendar.as_deref().expect("the day attached");
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1, "{ics}");
+        assert!(ics.contains(&format!("DTSTART;TZID=Europe/London:{}T090000", nd.held_on.format("%Y%m%d"))), "{ics}");
+        let standby = outbox.iter().find(|m| m.recipient == deputy_email.as_str()).expect("the substitute's email");
+        assert!(standby.subject.starts_with("Named as a substitute"), "{}", standby.subject);
+        assert!(standby.calendar.is_none());
+
+        // Reminders: a week before and the day before, each once, only to those registered.
+        let n = Nomination { day: nd.id, seat: Role::HeadTeacher, person: Some(head), substitute: None };
+        school_year::nominate(db, &cli, p, school, &n).await.expect("nominated");
+        let week_before = nd.held_on - chrono::Days::new(7);
+        assert_eq!(school_year::queue_reminders(db, week_before).await.expect("reminders"), 2);
+        assert_eq!(school_year::queue_reminders(db, week_before).await.expect("again"), 0, "never twice");
+        assert_eq!(school_year::queue_reminders(db, nd.held_on - chrono::Days::new(3)).await.expect("none due"), 0);
+        let eve = nd.held_on - chrono::Days::new(1);
+        assert_eq!(school_year::queue_reminders(db, eve).await.expect("the day before"), 2);
+        let outbox = db.outbox(100).await.expect("outbox");
+        let reminders: Vec<_> =
+            outbox.iter().filter(|m| m.subject.starts_with("Senior Leaders Network Day ")).collect();
+        assert_eq!(reminders.len(), 4);
+        assert!(
+            reminders.iter().any(|m| m.subject.contains("tomorrow")) && reminders.iter().all(|m| m.calendar.is_some())
+        );
+        assert!(reminders.iter().all(|m| m.recipient != deputy_email.as_str()), "the substitute is not reminded");
+        t.cleanup().await;
+    }
+}

@@ -205,6 +205,8 @@ pub struct Message {
     pub error: Option<String>,
     /// The person and purpose of the sign-in link the body's placeholder stands for.
     pub link: Option<(PersonId, TokenPurpose)>,
+    /// An iCalendar file sent with it.
+    pub calendar: Option<String>,
 }
 
 /// 256 random bits from the operating system, as 64 hex digits.

@@ -14,6 +14,8 @@ pub struct Outgoing {
     pub recipient: String,
     pub subject: String,
     pub body: String,
+    /// An iCalendar file to attach (invitation.ics).
+    pub calendar: Option<String>,
 }
 
 impl Message {
@@ -30,7 +32,7 @@ impl Message {
 /// Where the service's address goes in a message (it is known when the message is sent).
 pub const SITE_PLACEHOLDER: &str = "[[site]]";
 
-const COLUMNS: &str = "id, recipient, subject, body, created_at, sent_at, error, person_id, link_purpose";
+const COLUMNS: &str = "id, recipient, subject, body, created_at, sent_at, error, person_id, link_purpose, calendar";
 
 impl Db {
     /// Messages, newest first.
@@ -74,7 +76,12 @@ impl Db {
         let site = base_url.trim_end_matches('/');
         let Some((person, purpose)) = m.link else {
             let body = m.body.replace(SITE_PLACEHOLDER, site);
-            return Ok(Some(Outgoing { recipient: m.recipient.clone(), subject: m.subject.clone(), body }));
+            return Ok(Some(Outgoing {
+                recipient: m.recipient.clone(),
+                subject: m.subject.clone(),
+                body,
+                calendar: m.calendar.clone(),
+            }));
         };
         let mut tx = self.begin().await?;
         let live = tx
@@ -94,7 +101,12 @@ impl Db {
             .replace(LINK_PLACEHOLDER, &link)
             .replace(EXPIRY_PLACEHOLDER, &expiry_text(purpose, expires))
             .replace(SITE_PLACEHOLDER, site);
-        Ok(Some(Outgoing { recipient: m.recipient.clone(), subject: m.subject.clone(), body }))
+        Ok(Some(Outgoing {
+            recipient: m.recipient.clone(),
+            subject: m.subject.clone(),
+            body,
+            calendar: m.calendar.clone(),
+        }))
     }
 
     /// Puts a claimed message back with the reason it could not be sent (it is tried again).
@@ -154,5 +166,6 @@ fn read_message(r: &dyn RowGet) -> crate::Result<Message> {
         sent_at: r.instant("sent_at")?,
         error: r.text("error")?,
         link,
+        calendar: r.text("calendar")?,
     })
 }

@@ -38,9 +38,18 @@ async fn an_enquiry_keeps_its_messages_counts_for_its_limits_and_loses_its_conta
         assert_eq!(db.enquiries_about_since(a, hour_ago).await.expect("count"), 0);
         assert!(!db.mailed_since("sam@school.example", ACK, hour_ago).await.expect("mailed"));
 
-        let ack = Mail { recipient: "sam@school.example".into(), subject: ACK.into(), body: "Thank you".into() };
-        let team =
-            Mail { recipient: "team@example.org".into(), subject: "New enquiry".into(), body: "A school".into() };
+        let ack = Mail {
+            recipient: "sam@school.example".into(),
+            subject: ACK.into(),
+            body: "Thank you".into(),
+            calendar: None,
+        };
+        let team = Mail {
+            recipient: "team@example.org".into(),
+            subject: "New enquiry".into(),
+            body: "A school".into(),
+            calendar: None,
+        };
         db.record_enquiry_with_mail(&cli, p, &enquiry(a, "sam@school.example"), None, &[ack, team.clone()])
             .await
             .expect("kept");

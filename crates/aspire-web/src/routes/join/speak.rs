@@ -159,6 +159,7 @@ pub async fn submit(
             site = aspire_store::SITE_PLACEHOLDER,
             account = urls::volunteer(),
         ),
+        calendar: None,
     };
     state.db.queue_head_request(&viewer.actor(), id, *person, &mail).await?;
     state.limiter.count("head-request", viewer.client.as_deref(), hour);
