@@ -5,7 +5,9 @@
 # with coordinates, taken in turn across it), in 400 networks of four formed by
 # `aspire networks form --programme 1 --save`, 100 Achievement Advisers with four networks each
 # (`aspire networks advisers`), and term dates entered per LA (three half-term patterns, so that
-# networks mixing LAs have fewer common days), starting 2017-11-01: three terms, 12,000 days.
+# networks mixing LAs have fewer common days), starting 2017-09-04: three terms, 12,000 days.
+# (Starting on 1 November instead, the planner says no plan exists: an adviser cannot fit 40
+# days for four networks into the seven weeks left of the autumn term at four days a week.)
 #
 # Measured with hyperfine: `aspire calendar plan --programme 1` as a whole process on SQLite
 # (reading, planning, checking every hard constraint again, saving), each run on a fresh copy of
@@ -28,6 +30,7 @@ out=bench/results
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+keep="${KEEP:-}"; [ -n "$keep" ] && trap - EXIT
 db="sqlite:$tmp/base.db"
 
 python3 - "$d" "$tmp" <<'PY'
@@ -41,7 +44,7 @@ chosen = rows[::step][:1600]
 assert len(chosen) == 1600, len(chosen)
 open(f"{tmp}/schools.txt", "w").write(" ".join(r["URN"] for r in chosen))
 # Every 16th school is an adviser's home (100 of them).
-open(f"{tmp}/homes.txt", "w").write("\n".join(r["URN"] for r in chosen[::16]))
+open(f"{tmp}/homes.txt", "w").write("".join(r["URN"] + "\n" for r in chosen[::16]))
 # Three half-term patterns, by LA.
 terms = {
     0: [("autumn", "05/09/2017", "20/12/2017", "23/10/2017", "27/10/2017"),
@@ -64,7 +67,7 @@ PY
 echo "== preparing the programme (import, 400 networks, 100 advisers, term dates)"
 "$bin" --database-url "$db" import "$d/schools_england_2018_waiky8/england_spine_2017-2018.csv" \
   "$d/ks2_england_2019_waiky8/england_ks2_2018-2019_with_ofsted_latlong.csv" > /dev/null
-"$bin" --database-url "$db" programme create --template tlif-2017 --starts 2017-11-01 "National year" > /dev/null
+"$bin" --database-url "$db" programme create --template tlif-2017 --starts 2017-09-04 "National year" > /dev/null
 # shellcheck disable=SC2046
 "$bin" --database-url "$db" programme enrol 1 $(cat "$tmp/schools.txt") > /dev/null
 "$bin" --database-url "$db" networks form --programme 1 --save --out "$tmp/networks.csv" > /dev/null
@@ -80,6 +83,10 @@ done < "$tmp/homes.txt"
 "$bin" --database-url "$db" calendar import-terms "$tmp/terms.csv"
 "$bin" --database-url "$db" programme list
 first=$(cut -d' ' -f1 "$tmp/schools.txt")
+
+echo "== one plan first, to see it can be made"
+cp "$tmp/base.db" "$tmp/first.db"
+"$bin" --database-url "sqlite:$tmp/first.db" calendar plan --programme 1 | tail -3
 
 echo "== the whole process, on a fresh copy of the database each run"
 hyperfine --warmup 1 --runs "$runs" --export-json "$out/year.json" --export-markdown "$out/year.md" \
@@ -99,3 +106,16 @@ hyperfine --warmup 3 --runs $((runs * 5)) --export-json "$out/year_feed.json" --
   "$bin --database-url sqlite:$tmp/check.db calendar ics --programme 1 --person adviser1@bench.example" \
   --command-name "ceiling: open the database, read one school's terms" "$bin --database-url sqlite:$tmp/check.db calendar terms --urn $first"
 "$bin" --database-url "sqlite:$tmp/check.db" calendar ics --programme 1 --person adviser1@bench.example | grep -c BEGIN:VEVENT | sed 's/^/events in the calendar: /'
+
+echo "== the same person's feed through the web server (GET /calendar/{token}.ics), beside /healthz (wrk -t1 -c1, 10 s)"
+command -v wrk > /dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
+feed=$("$bin" --database-url "sqlite:$tmp/check.db" calendar feed --programme 1 --person adviser1@bench.example)
+"$bin" --database-url "sqlite:$tmp/check.db" serve --addr 127.0.0.1:18231 > "$tmp/serve.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; [ -n "$keep" ] || rm -rf "$tmp"' EXIT
+for _ in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:18231/healthz && break; sleep 0.1; done
+curl -s "http://127.0.0.1:18231$feed" | grep -c BEGIN:VEVENT | sed 's/^/events in the feed: /'
+for url in "$feed" /healthz; do
+  label=$([ "$url" = /healthz ] && echo "/healthz (ceiling)" || echo "a person's feed")
+  wrk -t1 -c1 -d10s --latency "http://127.0.0.1:18231$url" | awk -v u="$label" '$1 == "50%" || $1 == "99%" {printf "%s: %s %s\n", u, $1, $2} /Requests\/sec/ {printf "%s: %s requests/s\n", u, $2}'
+done

@@ -655,32 +655,38 @@ async fn calendar_of(
     let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
     let names: BTreeMap<String, String> =
         template_of(&p).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
-    let all = Visible::everything();
-    let networks: BTreeMap<NetworkId, aspire_store::Network> =
-        db.networks(programme, &all).await?.into_iter().map(|n| (n.id, n)).collect();
-    let members: BTreeMap<Urn, NetworkId> =
-        db.enrolments(programme, &all).await?.into_iter().filter_map(|e| e.network.map(|n| (e.urn, n))).collect();
-    let mine: Vec<i64> = match scope {
-        FeedScope::Person => match person {
-            Some(p) => db.registered_days(programme, p).await?,
-            None => Vec::new(),
+    use aspire_store::DaysOf;
+    let of = match (only, scope) {
+        (Some(d), _) => DaysOf::Day(d),
+        (None, FeedScope::Person) => match person {
+            Some(p) => DaysOf::Person(p),
+            None => return Ok(aspire_core::ics::feed(&p.name, &[], now)),
         },
-        _ => Vec::new(),
+        (None, FeedScope::School(u)) => DaysOf::School(u),
+        (None, FeedScope::Network(n)) => DaysOf::Network(n),
+        (None, FeedScope::Programme) => DaysOf::Programme,
     };
-    let events: Vec<aspire_store::ProgrammeEvent> = db
-        .programme_events(programme, &all)
-        .await?
-        .into_iter()
-        .filter(|e| match scope {
-            FeedScope::Person => person.is_some() && (e.adviser == person || mine.contains(&e.id)),
-            FeedScope::School(u) => e.urn == Some(u) || (e.urn.is_none() && members.get(&u) == Some(&e.network)),
-            FeedScope::Network(n) => e.network == n,
-            FeedScope::Programme => true,
-        })
-        .filter(|e| only.is_none_or(|d| e.id == d))
-        .collect();
+    let events = db.days_of(programme, of).await?;
+    // Only the networks the days are of (a person's calendar: a few of hundreds).
+    let wanted: std::collections::BTreeSet<NetworkId> = events.iter().map(|e| e.network).collect();
+    let networks: BTreeMap<NetworkId, aspire_store::Network> = if wanted.len() > 20 {
+        db.networks(programme, &Visible::everything()).await?.into_iter().map(|n| (n.id, n)).collect()
+    } else {
+        let mut found = BTreeMap::new();
+        for n in &wanted {
+            if let Some(x) = db.network(*n).await? {
+                found.insert(*n, x);
+            }
+        }
+        found
+    };
     let mut places: Vec<Urn> = events.iter().filter_map(|e| e.urn).collect();
-    places.extend(networks.values().filter_map(|n| n.venue));
+    places.extend(wanted.iter().filter_map(|n| networks.get(n).and_then(|x| x.venue)));
+    if let FeedScope::School(u) = scope {
+        places.push(u);
+    }
+    places.sort();
+    places.dedup();
     let school_names = db.school_names(&places).await?;
     let days: Vec<FeedDay> = events
         .iter()

@@ -51,6 +51,22 @@ pub fn templates() -> Result<Vec<Template>, ProgrammeError> {
 
 /// A bundled programme template by id.
 pub fn load_template(id: &str) -> Result<Template, ProgrammeError> {
+    // The bundled templates never change while the program runs: each is read once (pages and
+    // calendar feeds ask for one on every request).
+    static PARSED: std::sync::OnceLock<std::sync::Mutex<std::collections::BTreeMap<String, Template>>> =
+        std::sync::OnceLock::new();
+    let cache = PARSED.get_or_init(Default::default);
+    if let Some(t) = cache.lock().ok().and_then(|c| c.get(id).cloned()) {
+        return Ok(t);
+    }
+    let t = parse_template(id)?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(id.to_owned(), t.clone());
+    }
+    Ok(t)
+}
+
+fn parse_template(id: &str) -> Result<Template, ProgrammeError> {
     let path = format!("{id}/template.toml");
     let Some((_, text)) = PROGRAMME_FILES.iter().find(|(p, _)| *p == path) else {
         return Err(ProgrammeError::UnknownTemplate { id: id.to_owned(), known: template_ids().join(", ") });

@@ -68,7 +68,7 @@ pub use network_contacts::NetworkContact;
 pub use networks::{FormedNetwork, PlacedSchool};
 pub use profile::*;
 pub use programme_areas::CodedArea;
-pub use programme_year::{EventStatus, MovedTo, NewEvent, ProgrammeEvent};
+pub use programme_year::{DaysOf, EventStatus, MovedTo, NewEvent, ProgrammeEvent};
 pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError};
 pub use recruitment::{EligibilityCheck, Enquiry, NewEnquiry, ProgrammeArea, StageCount};
 pub use registry::*;

@@ -44,6 +44,18 @@ impl EventStatus {
     }
 }
 
+/// Which of a programme's days a calendar shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DaysOf {
+    Programme,
+    Day(i64),
+    Network(NetworkId),
+    /// The school's own days and its network's Network Days.
+    School(Urn),
+    /// The days a person leads or holds a registered seat at.
+    Person(PersonId),
+}
+
 /// A day to add to a network's year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
@@ -133,10 +145,11 @@ fn event_row(r: &dyn RowGet) -> Result<ProgrammeEvent, StoreError> {
     })
 }
 
-/// A day of the person bound three times, then the withdrawn status: led by them, or with a
-/// seat of theirs (or one they are the substitute for).
-const PERSONS_DAY: &str = "v.adviser_id = ? OR v.id IN (SELECT r.event_id FROM event_registrations r \
-     WHERE (r.person_id = ? OR r.substitute_id = ?) AND r.status <> ?)";
+/// A day of the person (bound as: person, person, "withdrawn", person, "withdrawn"): led by
+/// them, or with a seat of theirs, or one they are the substitute for.
+const PERSONS_DAY: &str = "v.id IN (SELECT a.id FROM programme_events a WHERE a.adviser_id = ? \
+     UNION SELECT r.event_id FROM event_registrations r WHERE r.person_id = ? AND r.status <> ? \
+     UNION SELECT s.event_id FROM event_registrations s WHERE s.substitute_id = ? AND s.status <> ?)";
 
 /// Rows per INSERT when a plan is saved: well inside both backends' limits on arguments.
 const ROWS_PER_INSERT: usize = 400;
@@ -327,6 +340,7 @@ impl Db {
             ))
             .int(adviser)
             .int(adviser)
+            .text("withdrawn")
             .int(adviser)
             .text("withdrawn")
             .opt_date(Some(from))
@@ -351,6 +365,7 @@ impl Db {
             ))
             .int(adviser)
             .int(adviser)
+            .text("withdrawn")
             .int(adviser)
             .text("withdrawn")
             .opt_date(Some(d))
@@ -360,6 +375,42 @@ impl Db {
         let next =
             self.fetch_one(&one("MIN", ">", after), "finding a person's next day", |r| r.date("d")).await?.flatten();
         Ok((last, next))
+    }
+
+    /// The days of a programme a calendar shows (cancelled ones too), in date order, found in
+    /// the database rather than among all the programme's days.
+    pub async fn days_of(&self, programme: ProgrammeId, of: DaysOf) -> Result<Vec<ProgrammeEvent>, StoreError> {
+        let base = Sql::new("");
+        let (cond, sql) = match of {
+            DaysOf::Programme => ("1 = 1", base),
+            DaysOf::Day(id) => ("v.id = ?", base.int(id)),
+            DaysOf::Network(n) => ("v.network_id = ?", base.int(n)),
+            DaysOf::School(u) => (
+                "(v.urn = ? OR (v.urn IS NULL AND v.network_id IN \
+                 (SELECT e.network_id FROM enrolments e WHERE e.programme_id = ? AND e.urn = ?)))",
+                base.int(u).int(programme).int(u),
+            ),
+            // Found from the person's own rows (the programme is checked on them), not by
+            // reading every day of the programme.
+            DaysOf::Person(p) => (
+                "v.id IN (SELECT a.id FROM programme_events a WHERE a.adviser_id = ? AND a.programme_id = ? \
+                 UNION SELECT r.event_id FROM event_registrations r JOIN programme_events b ON b.id = r.event_id \
+                 WHERE r.person_id = ? AND r.status = ? AND b.programme_id = ?)",
+                base.int(p).int(programme).int(p).text("registered").int(programme),
+            ),
+        };
+        let mut q = match of {
+            DaysOf::Person(_) => Sql::new(format!(
+                "SELECT {EVENT_COLUMNS} FROM programme_events v WHERE {cond} ORDER BY v.held_on, v.network_id, v.id"
+            )),
+            _ => Sql::new(format!(
+                "SELECT {EVENT_COLUMNS} FROM programme_events v WHERE v.programme_id = ? AND {cond} \
+                 ORDER BY v.held_on, v.network_id, v.id"
+            ))
+            .int(programme),
+        };
+        q.args.extend(sql.args);
+        self.fetch(&q, "reading a calendar's days", event_row).await
     }
 
     /// One day of a programme, whoever may see it (the caller asks the policy first).

@@ -94,6 +94,16 @@ pub enum CalendarCommand {
         #[arg(long)]
         person: Option<String>,
     },
+    /// Make a calendar feed for a person (their own days) and print its address, to give them
+    /// for their calendar program. They can revoke it on their account page. The address is
+    /// shown once: only its hash is kept.
+    Feed {
+        #[arg(long)]
+        programme: ProgrammeId,
+        /// The person's email address.
+        #[arg(long)]
+        person: String,
+    },
     /// Cancel a planned day; the reason (required) goes to those invited.
     Cancel {
         #[arg(long)]
@@ -306,6 +316,26 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
             };
             let ics = programme_year::calendar(db, *programme, scope, who, chrono::Utc::now()).await?;
             std::io::stdout().lock().write_all(ics.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        CalendarCommand::Feed { programme, person } => {
+            if db.programme(*programme).await?.is_none() {
+                eprintln!("there is no programme {programme}: `aspire programme list` shows them");
+                return Ok(ExitCode::FAILURE);
+            }
+            let found = match aspire_core::people::Email::parse(person) {
+                Ok(e) => db.person_by_email(&e).await?,
+                Err(e) => {
+                    eprintln!("--person: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let Some(p) = found else {
+                eprintln!("nobody has the address {person}: `aspire user list` shows who does");
+                return Ok(ExitCode::FAILURE);
+            };
+            let token = db.create_feed(&cli, p.id, *programme, aspire_store::FeedScope::Person).await?;
+            crate::say!("/calendar/{token}.ics");
             Ok(ExitCode::SUCCESS)
         }
         CalendarCommand::Days { programme, format } => {

@@ -140,12 +140,32 @@ pub fn bank_holidays_between(from: i32, to: i32) -> Vec<BankHoliday> {
 
 /// The bank holiday on `date`, if there is one.
 pub fn bank_holiday_on(date: NaiveDate) -> Option<BankHoliday> {
+    // Asked for every day of every school's year while planning: worked out once for the
+    // years a programme may run in, by rule for any other.
+    const KNOWN_YEARS: std::ops::RangeInclusive<i32> = 2000..=2060;
+    static KNOWN: std::sync::OnceLock<std::collections::HashMap<NaiveDate, BankHoliday>> = std::sync::OnceLock::new();
+    if KNOWN_YEARS.contains(&date.year()) {
+        let known = KNOWN.get_or_init(|| KNOWN_YEARS.flat_map(bank_holidays).map(|h| (h.date, h)).collect());
+        return known.get(&date).cloned();
+    }
     bank_holidays(date.year()).into_iter().find(|h| h.date == date)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_days_worked_out_once_are_the_rules_days_in_every_year() {
+        for year in [1999, 2000, 2017, 2020, 2022, 2023, 2060, 2061] {
+            let by_rule = bank_holidays(year);
+            let mut day = ymd(year, 1, 1);
+            while day.year() == year {
+                assert_eq!(bank_holiday_on(day), by_rule.iter().find(|h| h.date == day).cloned(), "{day}");
+                day += Duration::days(1);
+            }
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("checked in the test")

@@ -13,3 +13,7 @@ CREATE TABLE event_reminders (
     sent_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (event_id, person_id, days_before)
 );
+
+-- A person's days (their calendar feed, their week) are found by their seats.
+CREATE INDEX event_registrations_person ON event_registrations (person_id, status);
+CREATE INDEX event_registrations_substitute ON event_registrations (substitute_id);
