@@ -18,12 +18,12 @@ test('a head ticks a step of joining and the team summary shows it', async () =>
   await page.goto(demo.url + '/account');
   await page.getByRole('link', { name: /Joining checklist/ }).click();
   const main = page.locator('main');
-  assert.match(await main.innerText(), /1 of 6 steps done/, 'the demo shows a checklist part done');
+  assert.match(await main.innerText(), /3 of 6 steps done/, "the demo shows a checklist part done (the agreement ticked; its staff accounts and staff list seen)");
   assert.match(await main.innerText(), /Partnership agreement signed/);
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.getByRole('button', { name: /Mark as done.*Data-sharing agreement accepted/ }).click();
   await page.waitForLoadState();
-  assert.match(await main.innerText(), /2 of 6 steps done/);
+  assert.match(await main.innerText(), /4 of 6 steps done/);
   assert.match(await page.locator('#data-sharing').innerText(), /Ticked by head@demo\.aspire\.invalid/);
   const school = new URL(page.url()).pathname.match(/schools\/(\d{6})\/joining/)[1];
   await context.close();
@@ -36,7 +36,7 @@ test('a head ticks a step of joining and the team summary shows it', async () =>
   await summary.getByRole('link', { name: /Joining: which schools are missing what/ }).click();
   const row = summary.locator('tr', { has: summary.locator(`a[href$="/schools/${school}/joining"]`) });
   const cells = await row.locator('td').allInnerTexts();
-  assert.equal(cells.filter((c) => c.trim() === '✓' || /done/.test(c)).length, 2, cells.join(' | '));
+  assert.equal(cells.filter((c) => c.trim() === '✓' || /done/.test(c)).length, 4, cells.join(' | '));
   assert.match(await summary.locator('main').innerText(), /Data-sharing agreement accepted\s+\d+ of \d+/);
   assert.deepEqual(await accessibilityProblems(summary), []);
   await team.close();
