@@ -166,12 +166,8 @@ pub async fn school_year(db: &Db, programme: ProgrammeId, urn: Urn, today: Naive
     let name_of = |p: PersonId| names.get(&p).cloned().unwrap_or_else(|| format!("Person {p}"));
     let events: Vec<ProgrammeEvent> = match cx.network {
         None => Vec::new(),
-        Some(n) => db
-            .programme_events(programme, &Visible::everything())
-            .await?
-            .into_iter()
-            .filter(|e| e.network == n && is_schools(e, urn, cx.network))
-            .collect(),
+        // Its own Development Days and its network's Network Days, found by the database.
+        Some(_) => db.days_of(programme, aspire_store::DaysOf::School(urn)).await?,
     };
     let mut days = Vec::new();
     for e in events {

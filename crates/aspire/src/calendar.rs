@@ -161,6 +161,22 @@ pub fn run(cmd: &CalendarCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The person a `--person` address names, or `None` with what is wrong said on stderr.
+async fn person_named(db: &Db, email: &str) -> anyhow::Result<Option<aspire_core::people::PersonId>> {
+    let e = match aspire_core::people::Email::parse(email) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("--person: {e}");
+            return Ok(None);
+        }
+    };
+    let found = db.person_by_email(&e).await?.map(|p| p.id);
+    if found.is_none() {
+        eprintln!("nobody has the address {email}: `aspire user list` shows who does");
+    }
+    Ok(found)
+}
+
 /// The calendar commands that read or write the database.
 pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode> {
     let cli = Actor::command_line();
@@ -298,18 +314,8 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
                     FeedScope::Network(*n)
                 }
                 (_, _, Some(email)) => {
-                    let found = match aspire_core::people::Email::parse(email) {
-                        Ok(e) => db.person_by_email(&e).await?,
-                        Err(e) => {
-                            eprintln!("--person: {e}");
-                            return Ok(ExitCode::FAILURE);
-                        }
-                    };
-                    let Some(p) = found else {
-                        eprintln!("nobody has the address {email}: `aspire user list` shows who does");
-                        return Ok(ExitCode::FAILURE);
-                    };
-                    who = Some(p.id);
+                    let Some(p) = person_named(db, email).await? else { return Ok(ExitCode::FAILURE) };
+                    who = Some(p);
                     FeedScope::Person
                 }
                 _ => FeedScope::Programme,
@@ -323,18 +329,8 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
                 eprintln!("there is no programme {programme}: `aspire programme list` shows them");
                 return Ok(ExitCode::FAILURE);
             }
-            let found = match aspire_core::people::Email::parse(person) {
-                Ok(e) => db.person_by_email(&e).await?,
-                Err(e) => {
-                    eprintln!("--person: {e}");
-                    return Ok(ExitCode::FAILURE);
-                }
-            };
-            let Some(p) = found else {
-                eprintln!("nobody has the address {person}: `aspire user list` shows who does");
-                return Ok(ExitCode::FAILURE);
-            };
-            let token = db.create_feed(&cli, p.id, *programme, aspire_store::FeedScope::Person).await?;
+            let Some(p) = person_named(db, person).await? else { return Ok(ExitCode::FAILURE) };
+            let token = db.create_feed(&cli, p, *programme, aspire_store::FeedScope::Person).await?;
             crate::say!("/calendar/{token}.ics");
             Ok(ExitCode::SUCCESS)
         }
