@@ -347,6 +347,7 @@ pub async fn cancel_day(
     Ok(db.cancel_event(actor, programme, id, reason, &notify).await?)
 }
 
+#[derive(Clone, Copy)]
 enum Notice<'a> {
     Moved { to: NaiveDate, reason: &'a str },
     Cancelled { reason: &'a str },
@@ -405,12 +406,34 @@ async fn notices(
         ),
     };
     let body = format!(
-        "{what}\n\nThis is {}. Calendar feeds show the change the next time your calendar program reads them.\n",
+        "{what}\n\nThis is {}. The day as it now is comes with this email (invitation.ics): open it to \
+         change the day in your calendar. Calendar feeds show the change the next time your calendar \
+         program reads them.\n",
         p.name
     );
+    // The day as it will be once the change is saved (the store raises its sequence by one), so
+    // a calendar program that has the day replaces it.
+    let mut after = day.clone();
+    after.sequence += 1;
+    after.updated_at = chrono::Utc::now();
+    match notice {
+        Notice::Moved { to: new, .. } => after.held_on = new,
+        Notice::Cancelled { reason } => {
+            after.status = EventStatus::Cancelled;
+            after.cancel_reason = Some(reason.trim().to_owned());
+        }
+    }
+    let names: BTreeMap<String, String> = [(day.kind.clone(), kind.clone())].into_iter().collect();
+    let shown = feed_days(db, p, &names, std::slice::from_ref(&after), None).await?;
+    let ics = aspire_core::ics::feed(&p.name, &shown.days, after.updated_at);
     Ok(to
         .into_iter()
-        .map(|recipient| aspire_store::Mail { recipient, subject: subject.clone(), body: body.clone(), calendar: None })
+        .map(|recipient| aspire_store::Mail {
+            recipient,
+            subject: subject.clone(),
+            body: body.clone(),
+            calendar: Some(ics.clone()),
+        })
         .collect())
 }
 
@@ -650,7 +673,6 @@ async fn calendar_of(
     only: Option<i64>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<String, PlanError> {
-    use aspire_core::ics::FeedDay;
     use aspire_store::FeedScope;
     let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
     let names: BTreeMap<String, String> =
@@ -667,10 +689,44 @@ async fn calendar_of(
         (None, FeedScope::Programme) => DaysOf::Programme,
     };
     let events = db.days_of(programme, of).await?;
+    let extra = match scope {
+        FeedScope::School(u) => Some(u),
+        _ => None,
+    };
+    let FeedDays { days, networks, school_names } = feed_days(db, &p, &names, &events, extra).await?;
+    let title = match scope {
+        FeedScope::Person => format!("{}: my days", p.name),
+        FeedScope::School(u) => {
+            format!("{}: {}", p.name, school_names.get(&u).cloned().unwrap_or_else(|| u.to_string()))
+        }
+        FeedScope::Network(n) => {
+            format!("{}: {}", p.name, networks.get(&n).map(|x| x.name.clone()).unwrap_or_else(|| n.to_string()))
+        }
+        FeedScope::Programme => p.name.clone(),
+    };
+    Ok(aspire_core::ics::feed(&title, &days, now))
+}
+
+/// Days as a calendar shows them, with the networks and school names they were written from.
+struct FeedDays {
+    days: Vec<aspire_core::ics::FeedDay>,
+    networks: BTreeMap<NetworkId, aspire_store::Network>,
+    school_names: std::collections::HashMap<Urn, String>,
+}
+
+/// Writes stored days as calendar events (`names`: the template's event names by key); `extra`
+/// is a school whose name is wanted too.
+async fn feed_days(
+    db: &Db,
+    p: &aspire_store::Programme,
+    names: &BTreeMap<String, String>,
+    events: &[aspire_store::ProgrammeEvent],
+    extra: Option<Urn>,
+) -> Result<FeedDays, PlanError> {
     // Only the networks the days are of (a person's calendar: a few of hundreds).
     let wanted: std::collections::BTreeSet<NetworkId> = events.iter().map(|e| e.network).collect();
     let networks: BTreeMap<NetworkId, aspire_store::Network> = if wanted.len() > 20 {
-        db.networks(programme, &Visible::everything()).await?.into_iter().map(|n| (n.id, n)).collect()
+        db.networks(p.id, &Visible::everything()).await?.into_iter().map(|n| (n.id, n)).collect()
     } else {
         let mut found = BTreeMap::new();
         for n in &wanted {
@@ -682,13 +738,11 @@ async fn calendar_of(
     };
     let mut places: Vec<Urn> = events.iter().filter_map(|e| e.urn).collect();
     places.extend(wanted.iter().filter_map(|n| networks.get(n).and_then(|x| x.venue)));
-    if let FeedScope::School(u) = scope {
-        places.push(u);
-    }
+    places.extend(extra);
     places.sort();
     places.dedup();
     let school_names = db.school_names(&places).await?;
-    let days: Vec<FeedDay> = events
+    let days: Vec<aspire_core::ics::FeedDay> = events
         .iter()
         .map(|e| {
             let network = networks.get(&e.network).map(|n| n.name.as_str()).unwrap_or("a network");
@@ -705,7 +759,7 @@ async fn calendar_of(
             if let Some(r) = &e.cancel_reason {
                 description.push_str(&format!(" Cancelled: {r}"));
             }
-            FeedDay {
+            aspire_core::ics::FeedDay {
                 uid: e.uid.clone(),
                 sequence: e.sequence,
                 cancelled: e.status == EventStatus::Cancelled,
@@ -719,17 +773,7 @@ async fn calendar_of(
             }
         })
         .collect();
-    let title = match scope {
-        FeedScope::Person => format!("{}: my days", p.name),
-        FeedScope::School(u) => {
-            format!("{}: {}", p.name, school_names.get(&u).cloned().unwrap_or_else(|| u.to_string()))
-        }
-        FeedScope::Network(n) => {
-            format!("{}: {}", p.name, networks.get(&n).map(|x| x.name.clone()).unwrap_or_else(|| n.to_string()))
-        }
-        FeedScope::Programme => p.name.clone(),
-    };
-    Ok(aspire_core::ics::feed(&title, &days, now))
+    Ok(FeedDays { days, networks, school_names })
 }
 
 /// Whether a feed's owner may still see what it shows: a feed of a disabled account, or of a

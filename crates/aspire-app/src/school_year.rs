@@ -322,6 +322,8 @@ struct Confirmation {
     seat: String,
     what: String,
     calendar: String,
+    /// Given a place that came free, after waiting for one.
+    from_waiting: bool,
 }
 
 impl Confirmation {
@@ -368,6 +370,7 @@ impl Confirmation {
             seat: format!("{} of {school}", n.seat.label().to_lowercase()),
             what,
             calendar,
+            from_waiting: false,
         })
     }
 
@@ -377,6 +380,10 @@ impl Confirmation {
         let place = match status {
             RegistrationStatus::Waiting => "The venue is full, so you are on its waiting list: when a place comes \
                  free it goes to the first waiting, and your school's year page shows it."
+                .to_owned(),
+            _ if self.from_waiting => "A place came free, so you are off the waiting list and your place is \
+                 confirmed. The day is attached (invitation.ics) for your calendar; a calendar feed made on your \
+                 account page keeps all your days up to date."
                 .to_owned(),
             _ => "Your place is confirmed. The day is attached (invitation.ics) for your calendar; a calendar \
                  feed made on your account page keeps all your days up to date."
@@ -391,6 +398,7 @@ impl Confirmation {
             recipient: email.clone(),
             subject: match status {
                 RegistrationStatus::Waiting => format!("On the waiting list: {}", self.what),
+                _ if self.from_waiting => format!("A place came free: {}", self.what),
                 _ => format!("Your place: {}", self.what),
             },
             body: format!(
@@ -427,15 +435,28 @@ pub async fn withdraw(
     day: i64,
     registration: i64,
 ) -> Result<Vec<Registration>, YearError> {
-    let theirs = db
-        .registrations(programme, day)
-        .await?
-        .into_iter()
-        .any(|r| r.id == registration && r.urn == urn && r.status != RegistrationStatus::Withdrawn);
+    let registrations = db.registrations(programme, day).await?;
+    let theirs =
+        registrations.iter().any(|r| r.id == registration && r.urn == urn && r.status != RegistrationStatus::Withdrawn);
     if !theirs {
         return Err(YearError::NoSuchRegistration(registration));
     }
-    Ok(db.withdraw_registration(actor, programme, registration).await?)
+    // Whoever is given the freed place is told, in the withdrawal's transaction: a letter is
+    // written now for each person waiting (a venue's list is short), and sent to those given one.
+    let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
+    let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
+    let kind = template_of(&p).ok().and_then(|t| t.events.into_iter().find(|k| k.key == e.kind).map(|k| k.name));
+    let mut letters = BTreeMap::new();
+    for r in registrations.iter().filter(|r| r.status == RegistrationStatus::Waiting) {
+        let n = Nomination { day, seat: r.seat, person: Some(r.person), substitute: r.substitute };
+        let mut letter = Confirmation::of(db, programme, &e, kind.clone(), r.urn, &n).await?;
+        letter.from_waiting = true;
+        letters.insert(r.id, letter);
+    }
+    let tell = move |given: &Registration| {
+        letters.get(&given.id).map(|l| l.mail(RegistrationStatus::Registered)).unwrap_or_default()
+    };
+    Ok(db.withdraw_registration(actor, programme, registration, tell).await?)
 }
 
 /// A line of a day's roll: one person, with their school and the seats they hold.

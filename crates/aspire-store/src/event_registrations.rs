@@ -257,12 +257,14 @@ impl Db {
     }
 
     /// Withdraws a registration; the places it frees go to the first waiting, in the order they
-    /// asked. Returns the registrations moved off the waiting list, to tell them.
+    /// asked, and `tell` gives the emails for each of them, queued in the same transaction.
+    /// Returns the registrations moved off the waiting list.
     pub async fn withdraw_registration(
         &self,
         actor: &Actor,
         programme: ProgrammeId,
         registration: i64,
+        tell: impl Fn(&Registration) -> Vec<crate::Mail> + Send,
     ) -> Result<Vec<Registration>, ProgrammeError> {
         let no_such = || ProgrammeError::Field {
             field: "registration",
@@ -321,7 +323,11 @@ impl Db {
                 "giving a place to the first waiting",
             )
             .await?;
-            promoted.push(Registration { status: RegistrationStatus::Registered, ..w });
+            let given = Registration { status: RegistrationStatus::Registered, ..w };
+            for m in tell(&given) {
+                crate::enquiries::queue(&mut tx, &m).await?;
+            }
+            promoted.push(given);
         }
         audit::record(
             &mut tx,

@@ -193,6 +193,13 @@ async fn a_day_moves_only_to_a_day_its_schools_are_open_in_its_term_without_brea
             "{}",
             about[0].body
         );
+        // The day as it now is comes with the email, under its own UID with the next sequence,
+        // so the calendar program that has it replaces it.
+        let ics = about[0].calendar.as_deref().expect("the moved day attached");
+        assert!(ics.contains(&format!("UID:{}", first.uid)), "{ics}");
+        assert!(ics.contains("SEQUENCE:1\r\n"), "{ics}");
+        assert!(ics.contains(&format!("DTSTART;TZID=Europe/London:{}T", free.format("%Y%m%d"))), "{ics}");
+        assert!(!ics.contains("STATUS:CANCELLED"), "{ics}");
 
         // Cancelling tells them too, in the same transaction as the change.
         let later = days.iter().find(|e| e.urn.is_none() && e.id != first.id).expect("another Network Day");
@@ -201,7 +208,11 @@ async fn a_day_moves_only_to_a_day_its_schools_are_open_in_its_term_without_brea
         assert_eq!(db.outbox(50).await.expect("outbox").len(), sent.len(), "nothing sent for a refused cancellation");
         programme_year::cancel_day(db, &cli, p, later.id, "Snow").await.expect("cancelled");
         let sent = db.outbox(50).await.expect("outbox");
-        assert!(sent.iter().any(|m| m.subject.ends_with("cancelled") && m.body.contains("Why: Snow")), "{sent:?}");
+        let cancelled = sent.iter().find(|m| m.subject.ends_with("cancelled")).expect("the cancellation sent");
+        assert!(cancelled.body.contains("Why: Snow"), "{}", cancelled.body);
+        let ics = cancelled.calendar.as_deref().expect("the cancelled day attached");
+        assert!(ics.contains(&format!("UID:{}", later.uid)) && ics.contains("STATUS:CANCELLED"), "{ics}");
+        assert!(ics.contains(&format!("SEQUENCE:{}\r\n", later.sequence + 1)), "{ics}");
         t.cleanup().await;
     }
 }

@@ -179,8 +179,25 @@ async fn fifty_registrations_at_once_for_ten_places_register_ten_and_put_forty_o
         // A withdrawal gives its place to the first waiting.
         let first_waiting = rows.iter().find(|r| r.status == RegistrationStatus::Waiting).expect("waiting").clone();
         let gone = rows.iter().find(|r| r.status == RegistrationStatus::Registered).expect("registered").id;
-        let promoted = db.withdraw_registration(&cli, p, gone).await.expect("withdrawn");
+        let tell = |r: &aspire_store::Registration| {
+            vec![aspire_store::Mail::text(
+                format!("given-{}@example.invalid", r.id),
+                "A place came free",
+                "You have a place.",
+            )]
+        };
+        let promoted = db.withdraw_registration(&cli, p, gone, tell).await.expect("withdrawn");
         assert_eq!(promoted.iter().map(|r| r.id).collect::<Vec<_>>(), vec![first_waiting.id]);
+        // The one given the place is told, in the withdrawal's transaction.
+        let told: Vec<String> = db
+            .outbox(20)
+            .await
+            .expect("outbox")
+            .into_iter()
+            .filter(|m| m.subject == "A place came free")
+            .map(|m| m.recipient)
+            .collect();
+        assert_eq!(told, vec![format!("given-{}@example.invalid", first_waiting.id)]);
         let rows = db.registrations(p, event).await.expect("registrations");
         assert_eq!(rows.iter().filter(|r| r.status == RegistrationStatus::Registered).count(), 10);
         assert_eq!(rows.iter().filter(|r| r.status == RegistrationStatus::Waiting).count(), 39);
