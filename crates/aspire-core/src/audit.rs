@@ -80,8 +80,14 @@ codes!(
         EventCancel = "event.cancel",
         /// A planned day of the programme year moved to another date.
         EventMove = "event.move",
+        /// The places at a planned day's venue set (and those waiting given the new places).
+        EventPlaces = "event.places",
         /// A person registered for a planned day (or put on its waiting list).
         EventRegister = "event.register",
+        /// A file or link added to a planned day's resources.
+        EventResourceAdd = "event.resource_add",
+        /// A file or link removed from a planned day's resources.
+        EventResourceRemove = "event.resource_remove",
         /// Marks recorded on a planned day's roll.
         EventRoll = "event.roll",
         /// A registration withdrawn, and the places it freed given to those waiting.

@@ -28,6 +28,7 @@ pub mod people;
 pub mod reach;
 pub mod recruitment;
 pub mod release;
+pub mod resources;
 pub mod schedule;
 pub mod school;
 pub mod template;

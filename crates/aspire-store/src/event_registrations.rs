@@ -86,7 +86,11 @@ fn registration_row(r: &dyn RowGet) -> Result<Registration, StoreError> {
 }
 
 /// The day's capacity and status, with its row held until the transaction ends.
-async fn hold_event(tx: &mut Tx, programme: ProgrammeId, event: i64) -> Result<(Option<i64>, String), ProgrammeError> {
+pub(crate) async fn hold_event(
+    tx: &mut Tx,
+    programme: ProgrammeId,
+    event: i64,
+) -> Result<(Option<i64>, String), ProgrammeError> {
     let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
     tx.fetch_one(
         &Sql::new(format!("SELECT capacity, status FROM programme_events WHERE id = ? AND programme_id = ?{lock}"))
@@ -97,6 +101,52 @@ async fn hold_event(tx: &mut Tx, programme: ProgrammeId, event: i64) -> Result<(
     )
     .await?
     .ok_or_else(|| ProgrammeError::Field { field: "day", problem: format!("{event} is not a day of this programme") })
+}
+
+/// Gives the places a day has free to those waiting, first come first served (a person who
+/// already holds a seat there takes no other place), and queues `tell`'s emails for each.
+async fn give_places(
+    tx: &mut Tx,
+    event: i64,
+    capacity: Option<i64>,
+    now: DateTime<Utc>,
+    tell: &(impl Fn(&Registration) -> Vec<crate::Mail> + Send),
+) -> Result<Vec<Registration>, StoreError> {
+    let waiting = tx
+        .fetch(
+            &Sql::new(format!(
+                "SELECT {COLUMNS} FROM event_registrations WHERE event_id = ? AND status = ? ORDER BY id"
+            ))
+            .int(event)
+            .text(RegistrationStatus::Waiting.code()),
+            "reading the waiting list",
+            registration_row,
+        )
+        .await?;
+    let mut promoted = Vec::new();
+    for w in waiting {
+        let has_place = holds_registered_seat(tx, event, w.person).await?;
+        if !has_place
+            && let Some(c) = capacity
+            && registered_people(tx, event).await? >= c
+        {
+            break;
+        }
+        tx.execute(
+            &Sql::new("UPDATE event_registrations SET status = ?, updated_at = ? WHERE id = ?")
+                .text(RegistrationStatus::Registered.code())
+                .instant(now)
+                .int(w.id),
+            "giving a place to the first waiting",
+        )
+        .await?;
+        let given = Registration { status: RegistrationStatus::Registered, ..w };
+        for m in tell(&given) {
+            crate::enquiries::queue(tx, &m).await?;
+        }
+        promoted.push(given);
+    }
+    Ok(promoted)
 }
 
 /// How many different people hold a registered seat at the day.
@@ -256,6 +306,63 @@ impl Db {
         })
     }
 
+    /// Sets the places at a day's venue (`None`: no limit). Fewer places than people already
+    /// registered is refused (nobody loses a place); more places go to those waiting, who are
+    /// told through `tell` in the same transaction. Returns those given a place.
+    pub async fn set_places(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        event: i64,
+        places: Option<u32>,
+        tell: impl Fn(&Registration) -> Vec<crate::Mail> + Send,
+    ) -> Result<Vec<Registration>, ProgrammeError> {
+        let mut tx = self.begin().await?;
+        let (before, status) = hold_event(&mut tx, programme, event).await?;
+        if status == EventStatus::Cancelled.code() {
+            tx.rollback().await?;
+            return Err(ProgrammeError::Field { field: "day", problem: "is cancelled".into() });
+        }
+        let registered = registered_people(&mut tx, event).await?;
+        if let Some(p) = places
+            && i64::from(p) < registered
+        {
+            tx.rollback().await?;
+            return Err(ProgrammeError::Field {
+                field: "places",
+                problem: format!(
+                    "cannot be fewer than the {registered} people who already have a place: give at least {registered}, \
+                     or ask schools to withdraw first"
+                ),
+            });
+        }
+        let now = Utc::now();
+        tx.execute(
+            &Sql::new("UPDATE programme_events SET capacity = ?, updated_at = ? WHERE id = ?")
+                .opt_int(places.map(i64::from))
+                .instant(now)
+                .int(event),
+            "setting a day's places",
+        )
+        .await?;
+        let capacity = places.map(i64::from);
+        let promoted = give_places(&mut tx, event, capacity, now, &tell).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::EventPlaces, AuditRecord::Event, event)
+                .programme(Some(programme))
+                .before(serde_json::json!({ "places": before }))
+                .after(serde_json::json!({
+                    "places": capacity,
+                    "places_given": promoted.iter().map(|r| r.id).collect::<Vec<_>>(),
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(promoted)
+    }
+
     /// Withdraws a registration; the places it frees go to the first waiting, in the order they
     /// asked, and `tell` gives the emails for each of them, queued in the same transaction.
     /// Returns the registrations moved off the waiting list.
@@ -295,40 +402,7 @@ impl Db {
             "withdrawing a registration",
         )
         .await?;
-        let waiting = tx
-            .fetch(
-                &Sql::new(format!(
-                    "SELECT {COLUMNS} FROM event_registrations WHERE event_id = ? AND status = ? ORDER BY id"
-                ))
-                .int(event)
-                .text(RegistrationStatus::Waiting.code()),
-                "reading the waiting list",
-                registration_row,
-            )
-            .await?;
-        let mut promoted = Vec::new();
-        for w in waiting {
-            let has_place = holds_registered_seat(&mut tx, event, w.person).await?;
-            if !has_place
-                && let Some(c) = capacity
-                && registered_people(&mut tx, event).await? >= c
-            {
-                break;
-            }
-            tx.execute(
-                &Sql::new("UPDATE event_registrations SET status = ?, updated_at = ? WHERE id = ?")
-                    .text(RegistrationStatus::Registered.code())
-                    .instant(now)
-                    .int(w.id),
-                "giving a place to the first waiting",
-            )
-            .await?;
-            let given = Registration { status: RegistrationStatus::Registered, ..w };
-            for m in tell(&given) {
-                crate::enquiries::queue(&mut tx, &m).await?;
-            }
-            promoted.push(given);
-        }
+        let promoted = give_places(&mut tx, event, capacity, now, &tell).await?;
         audit::record(
             &mut tx,
             actor,

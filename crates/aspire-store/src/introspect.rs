@@ -33,6 +33,7 @@ fn family(declared: &str) -> String {
         "date" => "date",
         "timestamp" | "timestamp with time zone" | "timestamptz" => "timestamp",
         "boolean" | "bool" => "bool",
+        "blob" | "bytea" => "bytes",
         other => return other.to_owned(),
     }
     .to_owned()

@@ -15,6 +15,7 @@ mod enquiries;
 mod enquiry_replies;
 mod evaluation;
 mod event_registrations;
+mod event_resources;
 mod import;
 mod introspect;
 mod joining;
@@ -59,6 +60,7 @@ pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
 };
 pub use event_registrations::{NewRegistration, Registration, RegistrationStatus};
+pub use event_resources::{DayResource, NewResource, ResourceBody};
 pub use import::{Conflict, ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};
 pub use joining::{JoiningRecords, Reminder};

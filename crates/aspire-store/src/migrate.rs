@@ -92,6 +92,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_day_mail.sql"),
         include_str!("../migrations/postgres/0018_day_mail.sql"),
     ),
+    (
+        19,
+        "day_resources",
+        include_str!("../migrations/sqlite/0019_day_resources.sql"),
+        include_str!("../migrations/postgres/0019_day_resources.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

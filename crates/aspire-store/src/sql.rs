@@ -19,6 +19,7 @@ pub(crate) enum Arg {
     Date(Option<NaiveDate>),
     Bool(Option<bool>),
     Instant(Option<DateTime<Utc>>),
+    Bytes(Option<Vec<u8>>),
 }
 
 impl Arg {
@@ -75,6 +76,10 @@ impl Sql {
         self.arg(Arg::Instant(Some(v)))
     }
 
+    pub fn opt_bytes(self, v: Option<Vec<u8>>) -> Sql {
+        self.arg(Arg::Bytes(v))
+    }
+
     pub fn opt_date(self, v: Option<NaiveDate>) -> Sql {
         self.arg(Arg::Date(v))
     }
@@ -112,6 +117,7 @@ macro_rules! bind_args {
                 Arg::Date(v) => q.bind(v),
                 Arg::Bool(v) => q.bind(v),
                 Arg::Instant(v) => q.bind(v),
+                Arg::Bytes(v) => q.bind(v),
             };
         }
         q
@@ -132,6 +138,7 @@ pub(crate) trait RowGet {
     fn date(&self, col: &str) -> Result<Option<NaiveDate>>;
     fn flag(&self, col: &str) -> Result<Option<bool>>;
     fn instant(&self, col: &str) -> Result<Option<DateTime<Utc>>>;
+    fn bytes(&self, col: &str) -> Result<Option<Vec<u8>>>;
 
     fn programme_id(&self, col: &str) -> Result<Option<aspire_core::people::ProgrammeId>> {
         Ok(self.int(col)?.map(aspire_core::people::ProgrammeId::new))
@@ -175,6 +182,9 @@ macro_rules! impl_row_get {
                 self.try_get(col).doing(&format!("reading column {col}"))
             }
             fn instant(&self, col: &str) -> Result<Option<DateTime<Utc>>> {
+                self.try_get(col).doing(&format!("reading column {col}"))
+            }
+            fn bytes(&self, col: &str) -> Result<Option<Vec<u8>>> {
                 self.try_get(col).doing(&format!("reading column {col}"))
             }
         }

@@ -302,3 +302,82 @@ async fn a_days_roll_is_recorded_whole_and_adds_up_to_each_schools_dose() {
         t.cleanup().await;
     }
 }
+
+/// A day's places: fewer than those registered is refused; more go to those waiting, first come
+/// first served, each told in the same transaction. A day's files keep every byte and its links
+/// their address; lists leave files' content out; the thirty-first resource is refused.
+#[tokio::test]
+async fn a_days_places_are_given_to_those_waiting_and_its_resources_keep_their_bytes() {
+    use aspire_store::{NewRegistration, NewResource, RegistrationStatus, ResourceBody};
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Places").bare().enrol(&["105626", "105627"]).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North", &["105626", "105627"]).await;
+        let two = NewEvent { capacity: Some(2), ..day(north, d(2018, 10, 2), "network-day", None, adviser) };
+        db.save_plan(&cli, p, &[two]).await.expect("saved");
+        let event = db.programme_events(p, &Visible::everything()).await.expect("days")[0].id;
+        let mut regs = Vec::new();
+        for i in 0..5 {
+            let person = aspire_testkit::person_with(db, &[]).await.0;
+            let new = NewRegistration {
+                event,
+                urn: Urn::try_from(300_000_i64 + i).expect("urn"),
+                seat: Role::HeadTeacher,
+                person,
+                substitute: None,
+            };
+            regs.push(db.register(&cli, p, &new).await.expect("registered"));
+        }
+        assert_eq!(regs.iter().filter(|r| r.status == RegistrationStatus::Waiting).count(), 3);
+        let e = db.set_places(&cli, p, event, Some(1), |_| Vec::new()).await.expect_err("fewer than registered");
+        assert!(e.to_string().contains("fewer than the 2 people who already have a place"), "{e}");
+        let tell = |r: &aspire_store::Registration| {
+            vec![aspire_store::Mail::text(format!("{}@x.invalid", r.id), "Placed", "")]
+        };
+        let given = db.set_places(&cli, p, event, Some(4), tell).await.expect("four places");
+        assert_eq!(given.iter().map(|r| r.id).collect::<Vec<_>>(), [regs[2].id, regs[3].id]);
+        let told = db.outbox(20).await.expect("outbox").into_iter().filter(|m| m.subject == "Placed").count();
+        assert_eq!(told, 2);
+        let given = db.set_places(&cli, p, event, None, |_| Vec::new()).await.expect("no limit");
+        assert_eq!(given.iter().map(|r| r.id).collect::<Vec<_>>(), [regs[4].id]);
+        let q = AuditQuery { action: Some(AuditAction::EventPlaces), ..AuditQuery::default() };
+        let audit = db.audit_log(&Visible::everything(), &q).await.expect("audit");
+        assert_eq!(audit.len(), 2, "the refusal wrote nothing");
+
+        // Every byte of a file comes back; a link keeps its address.
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+        let file = NewResource::File {
+            title: "Questioning slides".into(),
+            name: "questioning.pptx".into(),
+            media_type: "application/vnd.openxmlformats-officedocument.presentationml.presentation".into(),
+            content: bytes.clone(),
+        };
+        let f = db.add_day_resource(&cli, p, event, &file).await.expect("file");
+        let link = NewResource::Link { title: "EEF guidance".into(), link: "https://example.org/feedback".into() };
+        let l = db.add_day_resource(&cli, p, event, &link).await.expect("link");
+        let listed = db.day_resources(p, event).await.expect("resources");
+        assert_eq!(listed.iter().map(|r| r.id).collect::<Vec<_>>(), [f, l]);
+        assert!(matches!(&listed[0].body, ResourceBody::File { size: 70_000, .. }), "{:?}", listed[0].body);
+        assert_eq!(listed[1].body, ResourceBody::Link { link: "https://example.org/feedback".into() });
+        let (r, content) = db.day_resource_file(p, event, f).await.expect("read").expect("the file");
+        assert_eq!((r.title.as_str(), content), ("Questioning slides", bytes));
+        assert!(db.day_resource_file(p, event, l).await.expect("read").is_none(), "a link has no file");
+        let other = ProgrammeBuilder::new("Other").bare().create(db).await;
+        assert!(db.day_resource_file(other, event, f).await.expect("read").is_none(), "not another programme's");
+        let held = db.network_resources(p, north, Some(d(2018, 10, 1))).await.expect("held");
+        assert!(held.is_empty(), "the day is not held yet");
+        assert_eq!(db.network_resources(p, north, Some(d(2018, 10, 2))).await.expect("held").len(), 2);
+        for i in 2..aspire_core::resources::MAX_PER_DAY {
+            let more = NewResource::Link { title: format!("Link {i}"), link: format!("https://example.org/{i}") };
+            db.add_day_resource(&cli, p, event, &more).await.expect("within the limit");
+        }
+        let e = db.add_day_resource(&cli, p, event, &link).await.expect_err("full");
+        assert!(e.to_string().contains("already carries 30 resources"), "{e}");
+        assert!(db.remove_day_resource(&cli, p, event, f).await.expect("removed"));
+        assert!(!db.remove_day_resource(&cli, p, event, f).await.expect("gone"));
+        assert!(db.day_resource_file(p, event, f).await.expect("read").is_none());
+        t.cleanup().await;
+    }
+}
