@@ -10,6 +10,7 @@
 
 pub mod board;
 pub mod calendar;
+pub mod days;
 pub mod evaluation;
 pub mod exports;
 pub mod join;

@@ -441,8 +441,19 @@ pub async fn withdraw(
     if !theirs {
         return Err(YearError::NoSuchRegistration(registration));
     }
-    // Whoever is given the freed place is told, in the withdrawal's transaction: a letter is
-    // written now for each person waiting (a venue's list is short), and sent to those given one.
+    let tell = place_given_letters(db, programme, day, &registrations).await?;
+    Ok(db.withdraw_registration(actor, programme, registration, tell).await?)
+}
+
+/// The emails for those waiting for a day who are given a place (by a withdrawal or more
+/// places), sent in the transaction that gives it: a letter is written now for each person
+/// waiting (a venue's list is short), and sent to those given one.
+pub(crate) async fn place_given_letters(
+    db: &Db,
+    programme: ProgrammeId,
+    day: i64,
+    registrations: &[Registration],
+) -> Result<impl Fn(&Registration) -> Vec<aspire_store::Mail> + Send + use<>, YearError> {
     let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
     let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
     let kind = template_of(&p).ok().and_then(|t| t.events.into_iter().find(|k| k.key == e.kind).map(|k| k.name));
@@ -453,10 +464,9 @@ pub async fn withdraw(
         letter.from_waiting = true;
         letters.insert(r.id, letter);
     }
-    let tell = move |given: &Registration| {
+    Ok(move |given: &Registration| {
         letters.get(&given.id).map(|l| l.mail(RegistrationStatus::Registered)).unwrap_or_default()
-    };
-    Ok(db.withdraw_registration(actor, programme, registration, tell).await?)
+    })
 }
 
 /// A line of a day's roll: one person, with their school and the seats they hold.

@@ -267,3 +267,28 @@ pub async fn network_with_adviser(
     let (adviser, _) = person_with(db, &[grant]).await;
     (network, adviser)
 }
+
+/// A school open every weekday of three terms from September 2017 (no half-terms): enough for
+/// a network's year to be planned in tests that are about what happens after.
+pub fn weekdays_2017(u: Urn) -> aspire_core::schedule::SchoolDays {
+    use aspire_core::schedule::{OpenTerm, SchoolDays};
+    use aspire_core::template::{Season, Term};
+    use chrono::{Datelike, Weekday};
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+    let term = |term: Term, starts: NaiveDate, ends: NaiveDate| OpenTerm {
+        term,
+        open: starts
+            .iter_days()
+            .take_while(|x| *x <= ends)
+            .filter(|x| !matches!(x.weekday(), Weekday::Sat | Weekday::Sun))
+            .collect(),
+    };
+    SchoolDays {
+        urn: u,
+        terms: vec![
+            term(Term { year: 2017, season: Season::Autumn }, d(2017, 9, 4), d(2017, 12, 20)),
+            term(Term { year: 2018, season: Season::Spring }, d(2018, 1, 8), d(2018, 3, 29)),
+            term(Term { year: 2018, season: Season::Summer }, d(2018, 4, 16), d(2018, 7, 20)),
+        ],
+    }
+}

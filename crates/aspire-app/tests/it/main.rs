@@ -3,6 +3,7 @@
 
 mod board;
 mod calendar;
+mod days;
 mod enrolment;
 mod evaluation;
 mod join;

@@ -12,38 +12,18 @@ use aspire_core::access::Visible;
 use aspire_core::attendance::Mark;
 use aspire_core::people::{Grant, Role, Scope};
 use aspire_core::reach::{ReachedBy, StaffRole};
-use aspire_core::schedule::{OpenTerm, Rules, SchoolDays};
+use aspire_core::schedule::{Rules, SchoolDays};
 use aspire_core::template::{Season, Term};
 use aspire_core::urn::Urn;
 use aspire_store::{Actor, RegistrationStatus};
-use aspire_testkit::{ProgrammeBuilder, TestDb, network_with_adviser, person_with, urn};
-use chrono::{Datelike, NaiveDate, Weekday};
+use aspire_testkit::{ProgrammeBuilder, TestDb, network_with_adviser, person_with, urn, weekdays_2017};
+use chrono::NaiveDate;
 
 const FILES: &[&str] = &["gias_hampshire_surrey_2022/edubase_hampshire_surrey_primary_20220420.csv"];
 const NORTH: &[&str] = &["115850", "115851", "115852", "115853"];
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("date")
-}
-
-fn open_weekdays(term: Term, starts: NaiveDate, ends: NaiveDate) -> OpenTerm {
-    let open = starts
-        .iter_days()
-        .take_while(|x| *x <= ends)
-        .filter(|x| !matches!(x.weekday(), Weekday::Sat | Weekday::Sun))
-        .collect();
-    OpenTerm { term, open }
-}
-
-fn year_2017(u: Urn) -> SchoolDays {
-    SchoolDays {
-        urn: u,
-        terms: vec![
-            open_weekdays(Term { year: 2017, season: Season::Autumn }, d(2017, 9, 4), d(2017, 12, 20)),
-            open_weekdays(Term { year: 2018, season: Season::Spring }, d(2018, 1, 8), d(2018, 3, 29)),
-            open_weekdays(Term { year: 2018, season: Season::Summer }, d(2018, 4, 16), d(2018, 7, 20)),
-        ],
-    }
 }
 
 #[tokio::test]
@@ -54,7 +34,7 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
         let cli = Actor::command_line();
         let p = ProgrammeBuilder::new("Hampshire seats").enrol(NORTH).create(db).await;
         let (north, adviser) = network_with_adviser(db, p, "North Hampshire", NORTH).await;
-        let calendars: BTreeMap<Urn, SchoolDays> = NORTH.iter().map(|u| (urn(u), year_2017(urn(u)))).collect();
+        let calendars: BTreeMap<Urn, SchoolDays> = NORTH.iter().map(|u| (urn(u), weekdays_2017(urn(u)))).collect();
         programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect("planned");
         let school = urn(NORTH[0]);
         let at = |role| Grant::new(role, Scope::School(school), false).expect("grant");
@@ -188,7 +168,7 @@ async fn heads_are_invited_to_nominate_the_nominated_get_the_day_and_are_reminde
         let (head, head_email) = person_with(db, &[at(Role::HeadTeacher)]).await;
         let (senior, senior_email) = person_with(db, &[at(Role::SeniorLeader)]).await;
         let (deputy, deputy_email) = person_with(db, &[at(Role::Teacher)]).await;
-        let calendars: BTreeMap<Urn, SchoolDays> = NORTH.iter().map(|u| (urn(u), year_2017(urn(u)))).collect();
+        let calendars: BTreeMap<Urn, SchoolDays> = NORTH.iter().map(|u| (urn(u), weekdays_2017(urn(u)))).collect();
         programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect("planned");
         let outbox = db.outbox(100).await.expect("outbox");
         let invited: Vec<_> =
