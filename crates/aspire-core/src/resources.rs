@@ -122,9 +122,9 @@ pub enum ResourceError {
     Empty(String),
     #[error("the file {name} is {size}: a file may be at most 4 MB")]
     TooLarge { name: String, size: String },
-    #[error("{name} is not a type a day may carry: use {accepted}")]
+    #[error("the file {name} is not a type a day may carry: use {accepted}")]
     NotAllowed { name: String, accepted: String },
-    #[error("{name} does not hold what its name says (a {label} file): save it again as that type")]
+    #[error("the file {name} does not hold what its name says (a {label} file): save it again as that type")]
     NotWhatItSays { name: String, label: &'static str },
     #[error("the link '{0}' is not a web address: give one starting https:// (or http://)")]
     NotALink(String),
@@ -249,7 +249,10 @@ mod tests {
         assert!(matches!(check_file("tool.exe", b"MZ"), Err(ResourceError::NotAllowed { .. })));
         assert!(matches!(check_file("noending", b"x"), Err(ResourceError::NotAllowed { .. })));
         let e = check_file("fake.pdf", b"<html>").expect_err("not a PDF");
-        assert_eq!(e.to_string(), "fake.pdf does not hold what its name says (a PDF file): save it again as that type");
+        assert_eq!(
+            e.to_string(),
+            "the file fake.pdf does not hold what its name says (a PDF file): save it again as that type"
+        );
         assert!(matches!(check_file("empty.csv", b""), Err(ResourceError::Empty(_))));
         assert!(matches!(check_file("bin.txt", b"a\0b"), Err(ResourceError::NotWhatItSays { .. })));
         let big = vec![b'a'; MAX_FILE_BYTES + 1];

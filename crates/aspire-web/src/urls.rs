@@ -105,6 +105,14 @@ urls! {
     cancel_day, CANCEL_DAY = "/programmes/{id}/year/{day}/cancel", programme, day;
     /// A day's roll, on a phone on the day (the adviser and the team).
     roll, ROLL = "/programmes/{id}/year/{day}/roll", programme, day;
+    /// A planned day: when and where, its places, and its strategies and resources.
+    day, DAY = "/programmes/{id}/year/{day}", programme, day;
+    day_places, DAY_PLACES = "/programmes/{id}/year/{day}/places", programme, day;
+    /// A file or a link added to a day (an upload).
+    day_resources, DAY_RESOURCES = "/programmes/{id}/year/{day}/resources", programme, day;
+    /// A day's file, downloaded.
+    day_resource, DAY_RESOURCE = "/programmes/{id}/year/{day}/resources/{resource}", programme, day, resource;
+    remove_resource, REMOVE_RESOURCE = "/programmes/{id}/year/{day}/resources/{resource}/remove", programme, day, resource;
     enrol, ENROL = "/programmes/{id}/schools", programme;
     /// A school's record in a programme.
     enrolment, ENROLMENT = "/programmes/{id}/schools/{urn}", programme, urn;

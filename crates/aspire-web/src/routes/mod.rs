@@ -3,6 +3,7 @@
 mod account;
 mod audit;
 mod calendar;
+mod day;
 pub(crate) mod eligibility;
 pub(crate) mod evaluation;
 mod feeds;
@@ -120,6 +121,13 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("POST", route::CANCEL_DAY, At(Change, Network, Locate::Programme), post(year::cancel_day)),
         r("GET", route::ROLL, At(Change, Enrolment, Locate::Day), get(school_year::roll)),
         r("POST", route::ROLL, At(Change, Enrolment, Locate::Day), post(school_year::take_roll)),
+        // A day's page: whoever sees its network; the team sets its places; the team and the
+        // network's adviser add and remove its resources (as for its roll).
+        r("GET", route::DAY, At(View, Network, Locate::Day), get(day::show)),
+        r("POST", route::DAY_PLACES, At(Change, Network, Locate::Programme), post(day::set_places)),
+        r("POST", route::DAY_RESOURCES, At(Change, Enrolment, Locate::Day), post(day::add_resource)),
+        r("GET", route::DAY_RESOURCE, At(View, Network, Locate::Day), get(day::download)),
+        r("POST", route::REMOVE_RESOURCE, At(Change, Enrolment, Locate::Day), post(day::remove_resource)),
         r("GET", route::SCHOOL_YEAR, At(View, Enrolment, Locate::Enrolment), get(school_year::show)),
         r("POST", route::NOMINATE, At(Change, Enrolment, Locate::Enrolment), post(school_year::nominate)),
         r("POST", route::WITHDRAW, At(Change, Enrolment, Locate::Enrolment), post(school_year::withdraw)),
@@ -161,11 +169,14 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
 
 /// The largest ordinary form (a message, a list of URNs or areas): 64 KB.
 pub const FORM_LIMIT: usize = 64 * 1024;
-/// The largest upload (a staff list or a file of term dates, CSV or XLSX): 5 MB.
+/// The largest upload (a staff list or a file of term dates, CSV or XLSX, or a day's file of at
+/// most `aspire_core::resources::MAX_FILE_BYTES` with the form around it): 5 MB.
 pub const UPLOAD_LIMIT: usize = 5 * 1024 * 1024;
+// A day's largest file fits with its form's other fields.
+const _: () = assert!(aspire_core::resources::MAX_FILE_BYTES + FORM_LIMIT <= UPLOAD_LIMIT);
 
 /// The routes that take an upload. Every other state-changing request is an ordinary form.
-const UPLOADS: &[&str] = &[route::STAFF_IMPORT, route::TERM_DATES];
+const UPLOADS: &[&str] = &[route::STAFF_IMPORT, route::TERM_DATES, route::DAY_RESOURCES];
 
 /// How large a request's body may be at `path`. Checked before anything reads the body.
 pub fn body_limit(path: &str) -> usize {

@@ -413,6 +413,34 @@ fn probes(w: &World) -> Vec<Probe> {
             &["admin", "pa", "adviser"],
         ),
         probe("GET", "/programmes/{id}/year/{day}/roll", format!("/programmes/{p2}/year/{}/roll", w.day), &[]),
+        // A day's page: whoever sees its network; its places: the team; its resources: the
+        // team and the network's adviser (an unknown file is their own 404, not a refusal).
+        probe("GET", "/programmes/{id}/year/{day}", format!("/programmes/{p1}/year/{}", w.day), &p1_view),
+        probe("GET", "/programmes/{id}/year/{day}", format!("/programmes/{p2}/year/{}", w.day), &[]),
+        probe(
+            "POST",
+            "/programmes/{id}/year/{day}/places",
+            format!("/programmes/{p1}/year/{}/places", w.day),
+            &["admin", "pa"],
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/year/{day}/resources",
+            format!("/programmes/{p1}/year/{}/resources", w.day),
+            &["admin", "pa", "adviser"],
+        ),
+        probe(
+            "GET",
+            "/programmes/{id}/year/{day}/resources/{resource}",
+            format!("/programmes/{p1}/year/{}/resources/999999", w.day),
+            &p1_view,
+        ),
+        probe(
+            "POST",
+            "/programmes/{id}/year/{day}/resources/{resource}/remove",
+            format!("/programmes/{p1}/year/{}/resources/999999/remove", w.day),
+            &["admin", "pa", "adviser"],
+        ),
         probe("GET", "/week", "/week", &signed),
         probe("GET", "/programmes/{id}/joining", format!("/programmes/{p1}/joining"), &["admin", "pa"]),
         probe("GET", "/programmes/{id}/joining", format!("/programmes/{p2}/joining"), &["admin"]),
@@ -516,6 +544,10 @@ fn probes(w: &World) -> Vec<Probe> {
         .collect();
         if p.route == "/people/import" {
             p.multipart = Some(format!("email,name,role,urn\nEMAIL,Listed Person,teacher,{A}\n"));
+        }
+        if p.route == "/programmes/{id}/year/{day}/resources" {
+            // No title: refused by the form, so nothing is added.
+            p.multipart = Some("Notes of the day\n".to_owned());
         }
         if p.route == "/programmes/{id}/year/terms" {
             p.multipart = Some(

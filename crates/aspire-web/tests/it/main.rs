@@ -6,6 +6,7 @@
 mod access;
 mod board;
 mod calendar;
+mod day;
 mod directory;
 mod eligibility;
 mod evaluation;
@@ -146,6 +147,38 @@ impl App {
         let body = format!(
             "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{b}--\r\n"
         );
+        self.send_raw(
+            Request::builder()
+                .method("POST")
+                .uri(uri)
+                .header("content-type", format!("multipart/form-data; boundary={b}"))
+                .header("cookie", cookie),
+            Body::from(body),
+        )
+        .await
+    }
+
+    /// Posts a multipart form as the page does: the CSRF token first, then the text fields,
+    /// then a file if one is chosen (`name`, `content`).
+    pub async fn post_multipart(&self, uri: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Page {
+        let (cookie, csrf) = self.session.clone().expect("signed in");
+        let b = "XFORMX";
+        let mut body: Vec<u8> =
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
+        for (k, v) in fields {
+            body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").into_bytes());
+        }
+        if let Some((name, content)) = file {
+            body.extend(
+                format!(
+                    "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .into_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{b}--\r\n").into_bytes());
         self.send_raw(
             Request::builder()
                 .method("POST")

@@ -35,9 +35,21 @@ struct NetworkMember {
 
 /// An event of the programme, by term.
 struct Dated {
+    /// The planned day's id, for its page.
+    day: Option<i64>,
     when: String,
     name: String,
     venue: String,
+}
+
+/// A resource of one of the network's days.
+struct KeptResource {
+    day: i64,
+    when: String,
+    day_name: String,
+    title: String,
+    href: String,
+    is_link: bool,
 }
 
 #[derive(Template)]
@@ -54,6 +66,8 @@ struct NetworkPage {
     events: Vec<Dated>,
     /// Whether `events` are the planned days (else the template's, by term).
     dated: bool,
+    /// The strategies and resources of the network's days the viewer may open.
+    resources: Vec<KeptResource>,
     /// The team may rename and unpublish.
     team: bool,
     form: FormState,
@@ -122,6 +136,7 @@ async fn render(
         planned
             .iter()
             .map(|e| Dated {
+                day: Some(e.id),
                 when: format!("{} ({})", e.held_on.format("%a %-d %B %Y"), e.term.label()),
                 name: match e.status {
                     aspire_store::EventStatus::Planned => names.get(&e.kind).cloned().unwrap_or_else(|| e.kind.clone()),
@@ -143,6 +158,7 @@ async fn render(
                 .plan(start)
                 .into_iter()
                 .map(|e| Dated {
+                    day: None,
                     when: e.term.label(),
                     name: e.name,
                     venue: match e.venue {
@@ -154,6 +170,33 @@ async fn render(
             _ => Vec::new(),
         }
     };
+    let kept =
+        aspire_app::days::network_resources(&state.db, aspire_app::days::Reader::Person(p), id, nid, state.today())
+            .await
+            .map_err(|e| match e {
+                aspire_app::days::DayError::Store(e) => WebError::from(e),
+                other => WebError::BadRequest(other.to_string()),
+            })?;
+    let resources = kept
+        .into_iter()
+        .map(|k| {
+            let day = planned.iter().find(|e| e.id == k.day);
+            let (href, is_link) = match &k.resource.body {
+                aspire_store::ResourceBody::Link { link } => (link.clone(), true),
+                aspire_store::ResourceBody::File { .. } => (urls::day_resource(id, k.day, k.resource.id), false),
+            };
+            KeptResource {
+                day: k.day,
+                when: k.date.format("%-d %B %Y").to_string(),
+                day_name: day
+                    .map(|e| names.get(&e.kind).cloned().unwrap_or_else(|| e.kind.clone()))
+                    .unwrap_or_default(),
+                title: k.resource.title,
+                href,
+                is_link,
+            }
+        })
+        .collect();
     let team = p.may(Action::Change, Record::Network, &Place::network(id, nid));
     let mut form = form;
     if !form.has("name") {
@@ -169,6 +212,7 @@ async fn render(
         contacts,
         events,
         dated,
+        resources,
         team,
         form,
         csrf: viewer.csrf.clone(),

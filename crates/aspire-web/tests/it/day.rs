@@ -1,0 +1,110 @@
+//! A planned day's page on the web: the team sets its places (a bad number is said on the
+//! page); the network's adviser adds a file and a link (a file that is not what its name says
+//! is refused, the title kept); a head of the network's school downloads the file as an
+//! attachment once the day is held; a head of another network's school cannot.
+
+use axum::http::StatusCode;
+
+use aspire_core::access::Visible;
+use aspire_core::people::{Grant, Role, Scope};
+use aspire_testkit::{ProgrammeBuilder, network_with_adviser, urn};
+
+use crate::app;
+
+const GUILDFORD: [&str; 4] = ["125004", "125009", "125025", "125067"];
+
+#[tokio::test]
+async fn the_team_sets_a_days_places_and_the_adviser_shares_its_resources_with_the_network() {
+    let site = app().await;
+    let db = site.db.clone();
+    let p = ProgrammeBuilder::new("Guildford day").enrol(&GUILDFORD).create(&db).await;
+    let (north, _) = network_with_adviser(&db, p, "Guildford North", &GUILDFORD).await;
+    let team = site.signed_out().as_admin().await;
+    let planned = team.post(&format!("/programmes/{p}/year/plan"), &[("save", "yes")]).await;
+    assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
+    let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+    let nd = days.iter().find(|e| e.kind == "senior-leaders-network-day").expect("a Network Day");
+    let url = format!("/programmes/{p}/year/{}", nd.id);
+    let year = team.get(&format!("/programmes/{p}/year")).await;
+    assert!(year.body.contains(&format!("href=\"{url}\"")), "the year's rows link to the day");
+
+    let bad = team.post(&format!("{url}/places"), &[("places", "lots")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("The number of places &#39;lots&#39; is not a whole number"), "{}", bad.body);
+    let set = team.post(&format!("{url}/places"), &[("places", "24")]).await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    let page = team.get(&format!("{url}?done=places")).await;
+    assert!(page.body.contains("24: 0 with a place"), "{}", page.body);
+
+    let adviser_grant =
+        Grant::new(Role::AchievementAdviser, Scope::Network { programme: p, network: north }, false).expect("grant");
+    let adviser = site.signed_out().signed_in(&[adviser_grant]).await;
+    let page = adviser.get(&url).await;
+    assert!(page.body.contains("Add a file or a link") && !page.body.contains("Save the places"), "{}", page.body);
+    let fake = adviser
+        .post_multipart(
+            &format!("{url}/resources"),
+            &[("title", "Questioning"), ("link", "")],
+            Some(("q.pdf", b"<html>")),
+        )
+        .await;
+    assert_eq!(fake.status, StatusCode::BAD_REQUEST);
+    assert!(fake.body.contains("The file q.pdf does not hold what its name says"), "{}", fake.body);
+    assert!(fake.body.contains("value=\"Questioning\""), "the title is kept");
+    let pdf = b"%PDF-1.4\n% questioning strategies\n";
+    let added = adviser
+        .post_multipart(&format!("{url}/resources"), &[("title", "Questioning"), ("link", "")], Some(("q.pdf", pdf)))
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let link = adviser
+        .post_multipart(
+            &format!("{url}/resources"),
+            &[("title", "Feedback guidance"), ("link", "https://example.org/f")],
+            None,
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::SEE_OTHER, "{}", link.body);
+    let both = adviser
+        .post_multipart(
+            &format!("{url}/resources"),
+            &[("title", "Both"), ("link", "https://example.org/g")],
+            Some(("n.txt", b"x")),
+        )
+        .await;
+    assert!(both.body.contains("Give a file or a link, not both"), "{}", both.body);
+    let listed = db.day_resources(p, nd.id).await.expect("resources");
+    assert_eq!(listed.len(), 2);
+
+    // The day is held (the programme started in 2017): the network's head opens the file.
+    let head = site
+        .signed_out()
+        .signed_in(&[Grant::new(Role::HeadTeacher, Scope::School(urn(GUILDFORD[0])), false).expect("grant")])
+        .await;
+    let page = head.get(&url).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Questioning") && page.body.contains("Feedback guidance"), "{}", page.body);
+    assert!(!page.body.contains("Add a file or a link"), "a head does not add");
+    let file = head.get(&format!("{url}/resources/{}", listed[0].id)).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.body.as_bytes(), pdf);
+    let header = |k: &str| file.headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(header("content-type"), "application/pdf");
+    assert_eq!(header("content-disposition"), "attachment; filename=\"q.pdf\"");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    let network = head.get(&format!("/programmes/{p}/networks/{north}")).await;
+    assert!(network.body.contains("data-testid=\"network-resources\""), "kept on the network's page");
+    let refused =
+        head.post_multipart(&format!("{url}/resources"), &[("title", "Mine"), ("link", "https://a.org/x")], None).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
+
+    let outsider = site
+        .signed_out()
+        .signed_in(&[Grant::new(Role::HeadTeacher, Scope::School(urn("125300")), false).expect("grant")])
+        .await;
+    let file = outsider.get(&format!("{url}/resources/{}", listed[0].id)).await;
+    assert_eq!(file.status, StatusCode::NOT_FOUND);
+
+    let removed = adviser.post(&format!("{url}/resources/{}/remove", listed[0].id), &[]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    assert_eq!(db.day_resources(p, nd.id).await.expect("resources").len(), 1);
+}
