@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
 
 use aspire_app::calendar::{TermDatesError, import_term_dates, school_calendars};
@@ -112,6 +112,40 @@ pub enum CalendarCommand {
         day: i64,
         #[arg(long)]
         reason: String,
+    },
+    /// Set the places at a day's venue ("" for no limit): never fewer than those with a
+    /// place; more places go to those waiting, first come first served, who are emailed.
+    Places {
+        #[arg(long)]
+        programme: ProgrammeId,
+        #[arg(long)]
+        day: i64,
+        #[arg(long)]
+        places: String,
+    },
+    /// Add a file (PDF, Word, PowerPoint, Excel, PNG, JPEG, text or CSV; at most 4 MB) or a
+    /// link to a day's strategies and resources. The network's schools see them once the day
+    /// has been held.
+    AddResource {
+        #[arg(long)]
+        programme: ProgrammeId,
+        #[arg(long)]
+        day: i64,
+        #[arg(long)]
+        title: String,
+        #[arg(long, conflicts_with = "link", required_unless_present = "link")]
+        file: Option<PathBuf>,
+        #[arg(long)]
+        link: Option<String>,
+    },
+    /// A day's strategies and resources.
+    Resources {
+        #[arg(long)]
+        programme: ProgrammeId,
+        #[arg(long)]
+        day: i64,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
     },
 }
 
@@ -425,6 +459,99 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
                     Ok(ExitCode::FAILURE)
                 }
             }
+        }
+        CalendarCommand::Places { programme, day, places } => {
+            match aspire_app::days::set_places(db, &cli, *programme, *day, places).await {
+                Ok(given) => {
+                    let shown = if places.trim().is_empty() { "no limit".to_owned() } else { places.trim().to_owned() };
+                    crate::say!(
+                        "day {day}: places {shown}; {} given a place from the waiting list{}",
+                        given.len(),
+                        if given.is_empty() { "" } else { " and emailed" }
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("day {day}: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        CalendarCommand::AddResource { programme, day, title, file, link } => {
+            use aspire_app::days::{Reader, Upload};
+            let upload = match (file, link) {
+                (Some(path), _) => {
+                    let size = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
+                    if size > aspire_core::resources::MAX_FILE_BYTES as u64 {
+                        eprintln!("{}: the file is larger than 4 MB: nothing was added", path.display());
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    let content = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    Upload::File { name, content }
+                }
+                (None, Some(l)) => Upload::Link(l.clone()),
+                (None, None) => bail!("give --file FILE or --link URL"),
+            };
+            match aspire_app::days::add_resource(db, &cli, Reader::Everything, *programme, *day, title, upload).await {
+                Ok(id) => {
+                    crate::say!("day {day}: resource {id} added");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("day {day}: {e}: nothing was added");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        CalendarCommand::Resources { programme, day, format } => {
+            use aspire_store::ResourceBody;
+            let today = aspire_core::ics::england_date(chrono::Utc::now());
+            let v = match aspire_app::days::day(db, aspire_app::days::Reader::Everything, *programme, *day, today).await
+            {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("day {day}: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let rows: Vec<[String; 5]> = v
+                .resources
+                .iter()
+                .map(|r| match &r.body {
+                    ResourceBody::Link { link } => {
+                        [r.id.to_string(), r.title.clone(), "link".into(), link.clone(), String::new()]
+                    }
+                    ResourceBody::File { name, media_type, size } => {
+                        [r.id.to_string(), r.title.clone(), media_type.clone(), name.clone(), size.to_string()]
+                    }
+                })
+                .collect();
+            match format {
+                ListFormat::Csv => {
+                    let mut w = csv::Writer::from_writer(std::io::stdout());
+                    w.write_record(["id", "title", "type", "file_or_link", "bytes"])?;
+                    for r in &rows {
+                        w.write_record(r)?;
+                    }
+                    w.flush()?;
+                }
+                ListFormat::Text => {
+                    crate::say!(
+                        "{}, {} ({}): {} resource{}",
+                        v.name,
+                        v.event.held_on,
+                        v.network,
+                        rows.len(),
+                        plural(rows.len())
+                    );
+                    for [id, title, kind, what, bytes] in &rows {
+                        let size = if bytes.is_empty() { String::new() } else { format!(", {bytes} bytes") };
+                        crate::say!("{id:>6}  {title}: {what} ({kind}{size})");
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -340,6 +340,39 @@ async fn demo_school_year(
     };
     let marks = [(head.id, Mark::Present), (staff[0].0, Mark::Late)];
     aspire_app::school_year::take_roll(db, &roll_by, programme, day.id, &marks, day.held_on).await?;
+    // The venue's places, and what the day introduced, shared with the network's schools.
+    aspire_app::days::set_places(db, &actor, programme, day.id, "40").await?;
+    let reader = aspire_app::days::Reader::Everything;
+    let notes = "Notes of the day: questioning and feedback\n\n\
+        1. Wait time: at least three seconds after a question, and after an answer.\n\
+        2. No hands up: choose who answers, so every pupil prepares one.\n\
+        3. Feedback that moves learning on: what to do next, acted on in the lesson.\n\n\
+        Before the Development Day: each leader watches two lessons for one of these and notes what pupils do.\n";
+    let upload =
+        aspire_app::days::Upload::File { name: "questioning-notes.txt".into(), content: notes.as_bytes().to_vec() };
+    aspire_app::days::add_resource(
+        db,
+        &roll_by,
+        reader,
+        programme,
+        day.id,
+        "Questioning and feedback: notes of the day",
+        upload,
+    )
+    .await?;
+    let guide = aspire_app::days::Upload::Link(
+        "https://educationendowmentfoundation.org.uk/education-evidence/guidance-reports/feedback".into(),
+    );
+    aspire_app::days::add_resource(
+        db,
+        &roll_by,
+        reader,
+        programme,
+        day.id,
+        "EEF guidance report: Teacher feedback",
+        guide,
+    )
+    .await?;
     // Reach in that term: the two who went, and two colleagues they coached.
     let reached = [
         (ids[0], ReachedBy::NetworkDay),

@@ -131,4 +131,37 @@ fn term_dates_are_entered_then_the_year_is_planned_listed_moved_and_cancelled() 
     assert!(!o.status.success() && text(&o).contains("not in programme 1"), "{}", text(&o));
     let o = aspire(&db, &["calendar", "ics", "--programme", "1", "--person", "nobody@example.org"]);
     assert!(!o.status.success() && text(&o).contains("nobody has the address"), "{}", text(&o));
+
+    // A day's places and resources: a bad number and a file that is not what its name says are
+    // refused with nothing saved; a link and a file are listed.
+    let second: Vec<&str> = rows[2].split(',').collect();
+    let day = second[0];
+    let o = aspire(&db, &["calendar", "places", "--programme", "1", "--day", day, "--places", "none"]);
+    assert!(!o.status.success() && text(&o).contains("not a whole number"), "{}", text(&o));
+    let o = aspire(&db, &["calendar", "places", "--programme", "1", "--day", day, "--places", "30"]);
+    assert!(o.status.success() && text(&o).contains("places 30; 0 given a place"), "{}", text(&o));
+    let dir = tempfile::tempdir().expect("dir");
+    let fake = dir.path().join("slides.pptx");
+    std::fs::write(&fake, "not a zip").expect("write");
+    let f = fake.to_str().expect("path");
+    let o =
+        aspire(&db, &["calendar", "add-resource", "--programme", "1", "--day", day, "--title", "Slides", "--file", f]);
+    assert!(!o.status.success() && text(&o).contains("does not hold what its name says"), "{}", text(&o));
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "Questioning: wait time, no hands up").expect("write");
+    let n = notes.to_str().expect("path");
+    let o =
+        aspire(&db, &["calendar", "add-resource", "--programme", "1", "--day", day, "--title", "Notes", "--file", n]);
+    assert!(o.status.success(), "{}", text(&o));
+    let link = ["--link", "https://example.org/questioning"];
+    let o = aspire(
+        &db,
+        &[&["calendar", "add-resource", "--programme", "1", "--day", day, "--title", "Guide"][..], &link].concat(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let listed = text(&aspire(&db, &["calendar", "resources", "--programme", "1", "--day", day, "--format", "csv"]));
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 3, "{listed}");
+    assert!(lines[1].ends_with(",Notes,text/plain; charset=utf-8,notes.txt,35"), "{listed}");
+    assert!(lines[2].ends_with(",Guide,link,https://example.org/questioning,"), "{listed}");
 }
