@@ -85,3 +85,49 @@ test('a head nominates a lead and a substitute and records reach; the adviser ta
   assert.match(await p.getByTestId('roll-saved').innerText(), /The roll is saved: 2 of 2 marked/);
   await phone.close();
 });
+
+test("a day's page: the adviser adds a link to what the day introduced; the network's head opens the day's notes", async () => {
+  const context = await browser.newContext({ bypassCSP: true, acceptDownloads: true });
+  const page = await context.newPage();
+  await signIn(page, demo, 'adviser');
+  await page.goto(`${demo.url}/programmes/1/year`);
+  await page.getByTestId('year-days').getByRole('link', { name: /^Senior Leaders Network Day/ }).first().click();
+  await page.waitForURL(/\/year\/\d+$/);
+  const dayUrl = page.url();
+  assert.match(await page.getByTestId('day-places').innerText(), /^40: \d+ with a place/);
+  assert.match(await page.getByTestId('day-resources').innerText(), /Questioning and feedback: notes of the day/);
+  await page.getByLabel('Title').fill('Wait time: a research summary');
+  await page.getByLabel('Or a link').fill('https://example.org/wait-time');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.waitForURL(/done=added/);
+  assert.match(await page.getByTestId('day-done').innerText(), /Added to the day's resources/);
+  assert.match(await page.getByTestId('day-resources').innerText(), /Wait time: a research summary/);
+  // Not a web address: refused, the title kept.
+  await page.getByLabel('Title').fill('Slides');
+  await page.getByLabel('Or a link').fill('slides on the shared drive');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  assert.match(await page.title(), /^Error: /);
+  assert.match(await page.getByTestId('day-problem').innerText(), /is not a web address/);
+  assert.equal(await page.getByLabel('Title').inputValue(), 'Slides');
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await context.close();
+
+  // The head of a school in the network: the day is held, so its resources are theirs.
+  const head = await browser.newContext({ bypassCSP: true, acceptDownloads: true });
+  const h = await head.newPage();
+  await signIn(h, demo, 'head');
+  await h.goto(dayUrl);
+  const list = h.getByTestId('day-resources');
+  assert.match(await list.innerText(), /Wait time: a research summary/);
+  assert.equal(await h.getByText('Add a file or a link').count(), 0, 'a head does not add');
+  const [download] = await Promise.all([
+    h.waitForEvent('download'),
+    list.getByRole('link', { name: 'Questioning and feedback: notes of the day' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'questioning-notes.txt');
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  assert.match(Buffer.concat(chunks).toString('utf8'), /^Notes of the day: questioning and feedback/);
+  assert.deepEqual(await accessibilityProblems(h), []);
+  await head.close();
+});
