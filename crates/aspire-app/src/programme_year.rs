@@ -466,6 +466,95 @@ pub async fn programme_doses(db: &Db, programme: ProgrammeId) -> Result<BTreeMap
     Ok(doses(&days, &marks, &members))
 }
 
+/// The dose of every school of a programme's cohort (enrolled or completed), term by term and
+/// in total: the columns the evaluation sets beside the cohort.
+#[derive(Debug, Clone)]
+pub struct CohortDoses {
+    /// The terms of any planned day, in order.
+    pub terms: Vec<Term>,
+    pub schools: Vec<SchoolDose>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SchoolDose {
+    pub urn: Urn,
+    pub name: Option<String>,
+    pub network: Option<String>,
+    /// One per term of `CohortDoses::terms` (zero where the school had no days that term).
+    pub terms: Vec<Dose>,
+    pub total: Dose,
+}
+
+/// Each school of the cohort with its dose (schools without a network or days have zeros, and
+/// are listed: a school that took part and had no days is a finding, not a gap).
+pub async fn cohort_doses(db: &Db, programme: ProgrammeId) -> Result<CohortDoses, PlanError> {
+    let doses = programme_doses(db, programme).await?;
+    let mut terms: Vec<Term> = doses.keys().map(|(_, t)| *t).collect();
+    terms.sort();
+    terms.dedup();
+    let schools = db
+        .enrolments(programme, &Visible::everything())
+        .await?
+        .into_iter()
+        .filter(|e| e.status.takes_part())
+        .map(|e| {
+            let per: Vec<Dose> = terms.iter().map(|t| doses.get(&(e.urn, *t)).cloned().unwrap_or_default()).collect();
+            let mut total = Dose::default();
+            for d in &per {
+                total += d;
+            }
+            SchoolDose { urn: e.urn, name: e.school_name, network: e.network_name, terms: per, total }
+        })
+        .collect();
+    Ok(CohortDoses { terms, schools })
+}
+
+impl CohortDoses {
+    /// The header of the CSV: the cohort's columns, then five per term and five in total.
+    pub fn csv_header(&self) -> Vec<String> {
+        let mut h: Vec<String> = ["urn", "school", "network"].map(String::from).to_vec();
+        let five = |p: &str| {
+            [
+                format!("{p}network_days"),
+                format!("{p}network_days_attended"),
+                format!("{p}development_days"),
+                format!("{p}development_days_held"),
+                format!("{p}days_not_recorded"),
+            ]
+        };
+        for t in &self.terms {
+            h.extend(five(&format!("{}_", t.label().to_lowercase().replace(' ', "_"))));
+        }
+        h.extend(five("total_"));
+        h
+    }
+
+    /// The rows of the CSV, in the order of `csv_header`.
+    pub fn csv_rows(&self) -> Vec<Vec<String>> {
+        let cells = |d: &Dose| {
+            [
+                d.network_days.to_string(),
+                d.network_days_attended.to_string(),
+                d.development_days.to_string(),
+                d.development_days_held.to_string(),
+                (d.network_days_unrecorded + d.development_days_unrecorded).to_string(),
+            ]
+        };
+        self.schools
+            .iter()
+            .map(|s| {
+                let mut r =
+                    vec![s.urn.to_string(), s.name.clone().unwrap_or_default(), s.network.clone().unwrap_or_default()];
+                for d in &s.terms {
+                    r.extend(cells(d));
+                }
+                r.extend(cells(&s.total));
+                r
+            })
+            .collect()
+    }
+}
+
 /// The first and last planned day of a plan, for its summary.
 pub fn span(plan: &Plan) -> Option<(NaiveDate, NaiveDate)> {
     Some((plan.days.first()?.date, plan.days.last()?.date))

@@ -123,6 +123,17 @@ pub struct Dose {
     pub development_days_unrecorded: u32,
 }
 
+impl std::ops::AddAssign<&Dose> for Dose {
+    fn add_assign(&mut self, o: &Dose) {
+        self.network_days += o.network_days;
+        self.network_days_attended += o.network_days_attended;
+        self.network_days_unrecorded += o.network_days_unrecorded;
+        self.development_days += o.development_days;
+        self.development_days_held += o.development_days_held;
+        self.development_days_unrecorded += o.development_days_unrecorded;
+    }
+}
+
 /// Each school's dose per term, for the schools of `members` (school -> its network).
 pub fn doses(days: &[Day], marks: &[RollMark], members: &BTreeMap<Urn, NetworkId>) -> BTreeMap<(Urn, Term), Dose> {
     let recorded: BTreeSet<i64> = marks.iter().map(|m| m.day).collect();

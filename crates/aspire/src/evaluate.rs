@@ -33,6 +33,15 @@ pub enum EvaluateCommand {
     /// Ofsted outcomes over a window: inspections, the share judged Good or better, transitions,
     /// and every other school with the same judgement before the window.
     Ofsted(OfstedArgs),
+    /// The dose of each school of a programme's cohort (enrolled or completed), per term and in
+    /// total: Network Days attended and Development Days held of those planned, and days whose
+    /// roll is not taken yet (never counted as absences). CSV puts the columns beside the URN.
+    Doses {
+        #[arg(long, value_name = "ID")]
+        programme: aspire_core::people::ProgrammeId,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -178,7 +187,77 @@ pub async fn run(db: &Db, cmd: &EvaluateCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         EvaluateCommand::Attainment(a) => attainment(db, a).await,
         EvaluateCommand::Ofsted(o) => ofsted(db, o).await,
+        EvaluateCommand::Doses { programme, format } => doses(db, *programme, *format).await,
     }
+}
+
+async fn doses(db: &Db, programme: aspire_core::people::ProgrammeId, format: Format) -> anyhow::Result<ExitCode> {
+    let d = match aspire_app::programme_year::cohort_doses(db, programme).await {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("programme {programme}: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(d.csv_header())?;
+            for r in d.csv_rows() {
+                w.write_record(r)?;
+            }
+            w.flush()?;
+        }
+        Format::Json => {
+            let dose = |x: &aspire_core::attendance::Dose| serde_json::to_value(x).unwrap_or_default();
+            let rows: Vec<serde_json::Value> = d
+                .schools
+                .iter()
+                .map(|s| {
+                    serde_json::json!({
+                        "urn": s.urn,
+                        "school": s.name,
+                        "network": s.network,
+                        "terms": d.terms.iter().zip(&s.terms).map(|(t, x)| serde_json::json!({ "term": t.label(), "dose": dose(x) })).collect::<Vec<_>>(),
+                        "total": dose(&s.total),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            if d.schools.is_empty() {
+                writeln!(out, "programme {programme} has no enrolled school yet")?;
+            }
+            writeln!(
+                out,
+                "{:<8} {:<40} {:>14} {:>14} {:>13}",
+                "URN", "School", "Network Days", "Dev. Days", "Not recorded"
+            )?;
+            for s in &d.schools {
+                let t = &s.total;
+                writeln!(
+                    out,
+                    "{:<8} {:<40} {:>14} {:>14} {:>13}",
+                    s.urn.to_string(),
+                    printable(s.name.as_deref().unwrap_or("")).chars().take(40).collect::<String>(),
+                    format!("{} of {}", t.network_days_attended, t.network_days),
+                    format!("{} of {}", t.development_days_held, t.development_days),
+                    t.network_days_unrecorded + t.development_days_unrecorded,
+                )?;
+            }
+            writeln!(
+                out,
+                "{} school{}; per term with --format csv or json",
+                d.schools.len(),
+                if d.schools.len() == 1 { "" } else { "s" }
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn attainment(db: &Db, a: &AttainmentArgs) -> anyhow::Result<ExitCode> {
@@ -228,7 +307,28 @@ async fn attainment(db: &Db, a: &AttainmentArgs) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
         }
         Format::Csv => write_csv(&mut out, &report)?,
-        Format::Table => write_table(&mut out, &report)?,
+        Format::Table => {
+            write_table(&mut out, &report)?;
+            if let Some(p) = a.programme
+                && let Ok(d) = aspire_app::programme_year::cohort_doses(db, p).await
+                && !d.terms.is_empty()
+            {
+                let mut t = aspire_core::attendance::Dose::default();
+                for s in &d.schools {
+                    t += &s.total;
+                }
+                writeln!(
+                    out,
+                    "\nDose of the {} schools: Network Days attended {} of {} (a school's day counts when one of its people came); Development Days held {} of {}; {} days' rolls not taken yet (not counted as absences). Each school's: aspire evaluate doses --programme {p} --format csv",
+                    d.schools.len(),
+                    t.network_days_attended,
+                    t.network_days,
+                    t.development_days_held,
+                    t.development_days,
+                    t.network_days_unrecorded + t.development_days_unrecorded,
+                )?;
+            }
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -63,6 +63,8 @@ struct YearPage {
     terms: Vec<Choice>,
     statuses: Vec<Choice>,
     team: bool,
+    /// Whether the viewer downloads the cohort's dose (the team and the evaluator).
+    doses: bool,
     /// Networks with schools and no days yet (the team may plan them).
     unplanned: Vec<String>,
     shown: Option<PlanShown>,
@@ -167,6 +169,7 @@ async fn render_with(
         })
         .collect();
     let team = p.may(Action::Change, Record::Network, &here);
+    let doses = p.may(Action::View, Record::Evaluation, &here);
     for d in &days {
         let field = format!("to-{}", d.id);
         if !form.has(&field) {
@@ -205,6 +208,7 @@ async fn render_with(
         days,
         total,
         team,
+        doses,
         unplanned,
         shown,
         problems,
@@ -396,4 +400,23 @@ pub async fn term_dates(
     let body =
         render_with(&state, &viewer, id, &YearFilter::default(), None, Vec::new(), FormState::new(), outcome).await?;
     Ok((status, body).into_response())
+}
+
+/// The cohort with its dose columns (Network Days attended and Development Days held per term
+/// and in total, and days whose roll is not taken), for the team and the evaluator.
+pub async fn doses_csv(State(state): State<AppState>, Path(id): Path<ProgrammeId>) -> Result<Response, WebError> {
+    let programme = find_programme(&state, id).await?;
+    let d = programme_year::cohort_doses(&state.db, id).await.map_err(|e| match e {
+        PlanError::Store(e) => WebError::from(e),
+        other => WebError::BadRequest(format!("{}.", capitalise(&other.to_string()))),
+    })?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = crate::routes::export_failed;
+    w.write_record(d.csv_header()).map_err(fail)?;
+    for r in d.csv_rows() {
+        w.write_record(r.iter().map(|c| crate::routes::defuse(c))).map_err(fail)?;
+    }
+    let body = w.into_inner().map_err(|e| crate::routes::export_failed(e.error()))?;
+    let file = format!("doses-programme-{}.csv", programme.id);
+    Ok(crate::routes::download("text/csv; charset=utf-8", &file, body))
 }

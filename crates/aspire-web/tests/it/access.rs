@@ -307,6 +307,8 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/programmes/{id}/networks/{network}", format!("/programmes/{p1}/networks/{n1}"), &p1_view),
         probe("GET", "/programmes/{id}/year", format!("/programmes/{p1}/year"), &p1_la),
         probe("GET", "/programmes/{id}/year", format!("/programmes/{p2}/year"), &["admin"]),
+        probe("GET", "/programmes/{id}/doses.csv", format!("/programmes/{p1}/doses.csv"), &evaluation),
+        probe("GET", "/programmes/{id}/doses.csv", format!("/programmes/{p2}/doses.csv"), &["admin"]),
         // Shown, never saved (no "save"): nothing changes for the rest of the matrix.
         probe("POST", "/programmes/{id}/year/plan", format!("/programmes/{p1}/year/plan"), &["admin", "pa"]),
         // A file naming an LA that does not exist: refused whole, nothing saved.

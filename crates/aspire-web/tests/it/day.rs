@@ -104,6 +104,20 @@ async fn the_team_sets_a_days_places_and_the_adviser_shares_its_resources_with_t
     let file = outsider.get(&format!("{url}/resources/{}", listed[0].id)).await;
     assert_eq!(file.status, StatusCode::NOT_FOUND);
 
+    // The cohort's dose for the evaluation: each of the four schools, nothing recorded yet.
+    let year = team.get(&format!("/programmes/{p}/year")).await;
+    assert!(year.body.contains(&format!("href=\"/programmes/{p}/doses.csv\"")), "the year links the dose");
+    let csv = team.get(&format!("/programmes/{p}/doses.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", csv.body);
+    assert!(
+        lines[0].starts_with("urn,school,network,") && lines[0].ends_with(",total_days_not_recorded"),
+        "{}",
+        lines[0]
+    );
+    assert!(adviser.get(&format!("/programmes/{p}/doses.csv")).await.status.is_client_error(), "not the adviser's");
+
     let removed = adviser.post(&format!("{url}/resources/{}/remove", listed[0].id), &[]).await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
     assert_eq!(db.day_resources(p, nd.id).await.expect("resources").len(), 1);

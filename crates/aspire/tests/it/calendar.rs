@@ -132,6 +132,23 @@ fn term_dates_are_entered_then_the_year_is_planned_listed_moved_and_cancelled() 
     let o = aspire(&db, &["calendar", "ics", "--programme", "1", "--person", "nobody@example.org"]);
     assert!(!o.status.success() && text(&o).contains("nobody has the address"), "{}", text(&o));
 
+    // The cohort's dose: every enrolled school, the cancelled day not counted, no roll taken
+    // (so nothing attended and every day "not recorded", never an absence).
+    let doses = text(&aspire(&db, &["evaluate", "doses", "--programme", "1", "--format", "csv"]));
+    let mut lines = doses.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    assert_eq!(&header[..4], ["urn", "school", "network", "autumn_2017_network_days"], "{doses}");
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let schools: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(schools.len(), 4, "{doses}");
+    for r in &schools {
+        let n = |c: &str| r[col(c)].parse::<u32>().expect("a count");
+        assert_eq!(n("total_network_days") + n("total_development_days"), 11, "{doses}");
+        assert_eq!((n("total_network_days_attended"), n("total_days_not_recorded")), (0, 11), "{doses}");
+    }
+    let table = text(&aspire(&db, &["evaluate", "doses", "--programme", "1"]));
+    assert!(table.contains("0 of 6") && table.ends_with("4 schools; per term with --format csv or json\n"), "{table}");
+
     // A day's places and resources: a bad number and a file that is not what its name says are
     // refused with nothing saved; a link and a file are listed.
     let second: Vec<&str> = rows[2].split(',').collect();
