@@ -49,6 +49,22 @@ pub enum PlanError {
     OtherTerm { date: NaiveDate, term: String },
     #[error("moving the day to {date} would break the year's plan; nothing was changed:\n{}", .problems.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
     MoveBreaks { date: NaiveDate, problems: Vec<Violation> },
+    #[error("adding the day on {date} would break the year's plan; nothing was added:\n{}", .problems.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
+    AddBreaks { date: NaiveDate, problems: Vec<Violation> },
+    #[error("'{0}' is not a kind of day of this programme's template: choose one from the list")]
+    NoSuchKind(String),
+    #[error("a {0} is held in one school: choose the school")]
+    NeedsSchool(String),
+    #[error("school {0} is not in this network: choose one of its schools")]
+    NotInNetwork(Urn),
+    #[error("{0} has no schools taking part: add schools to it first")]
+    EmptyNetwork(String),
+    #[error("{date} is in no term of {network}'s year: its days are from {first} to {last}")]
+    OutsideYear { date: NaiveDate, network: String, first: NaiveDate, last: NaiveDate },
+    #[error("{0} has no days planned yet: plan its year first, then add days to it")]
+    NotPlanned(String),
+    #[error("the day must end after it starts ({starts} to {ends})")]
+    Times { starts: NaiveTime, ends: NaiveTime },
     #[error("{0}")]
     Calendar(#[from] crate::calendar::CalendarLoadError),
     #[error("{0}")]
@@ -327,6 +343,177 @@ pub async fn move_day(
     }
     let notify = notices(db, &p, day, Notice::Moved { to, reason }).await?;
     Ok(db.move_event(actor, programme, id, aspire_store::MovedTo { date: to, term: day.term }, reason, &notify).await?)
+}
+
+/// A day the team adds to a network's year: a Network Day, or a day in one of its schools.
+#[derive(Debug, Clone)]
+pub struct NewDay {
+    pub network: NetworkId,
+    /// The template's event key.
+    pub kind: String,
+    pub school: Option<Urn>,
+    pub date: NaiveDate,
+    pub starts: NaiveTime,
+    pub ends: NaiveTime,
+    pub places: Option<u32>,
+}
+
+/// Adds a day to a network's year once it is planned: on a day every school it is for is open,
+/// in a term of the network's year, with the network's adviser, and without breaking anything
+/// the plan did not break before (an adviser in two places or over the week's limit, a school
+/// with two days at once, a Development Day before its Network Day; one more day of a kind than
+/// the template asks is what adding means, so that alone is not a problem). Those it is for
+/// (the adviser and the head teachers of its schools) are told, with the day attached.
+pub async fn add_day(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    new: &NewDay,
+) -> Result<aspire_store::ProgrammeEvent, PlanError> {
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    let template = template_of(&p)?;
+    let kind =
+        template.events.iter().find(|e| e.key == new.kind).ok_or_else(|| PlanError::NoSuchKind(new.kind.clone()))?;
+    if new.ends <= new.starts {
+        return Err(PlanError::Times { starts: new.starts, ends: new.ends });
+    }
+    let every = network_years(db, programme).await?;
+    let network = db.network(new.network).await?;
+    let venue = network.as_ref().and_then(|n| n.venue);
+    let network_name = network.map(|n| n.name).unwrap_or_else(|| new.network.to_string());
+    let year =
+        every.iter().find(|n| n.id == new.network).ok_or_else(|| PlanError::EmptyNetwork(network_name.clone()))?;
+    let school = match (kind.venue, new.school) {
+        (Venue::School, None) => return Err(PlanError::NeedsSchool(kind.name.clone())),
+        (Venue::School, Some(u)) if !year.schools.contains(&u) => return Err(PlanError::NotInNetwork(u)),
+        (Venue::School, Some(u)) => Some(u),
+        (Venue::Network, _) => None,
+    };
+    let stored = db.programme_events(programme, &Visible::everything()).await?;
+    let theirs: Vec<&aspire_store::ProgrammeEvent> = stored.iter().filter(|e| e.network == new.network).collect();
+    let (Some(first), Some(last)) = (theirs.iter().map(|e| e.held_on).min(), theirs.iter().map(|e| e.held_on).max())
+    else {
+        return Err(PlanError::NotPlanned(network_name));
+    };
+    let concerned: Vec<Urn> = school.map_or_else(|| year.schools.clone(), |u| vec![u]);
+    let calendars = crate::calendar::school_calendars(db, &concerned).await?;
+    let names = db.school_names(&[concerned.clone(), venue.into_iter().collect()].concat()).await?;
+    for (u, c) in &calendars {
+        if let Some(reason) = c.closed_reason(new.date) {
+            let school = names.get(u).cloned().unwrap_or_else(|| format!("School {u}"));
+            return Err(PlanError::Closed { school, date: new.date, reason: reason.to_string() });
+        }
+    }
+    let terms: std::collections::BTreeSet<Term> = theirs.iter().map(|e| e.term).collect();
+    let term = calendars
+        .values()
+        .next()
+        .and_then(|c| c.term_of(new.date))
+        .map(|t| t.term())
+        .filter(|t| terms.contains(t))
+        .ok_or(PlanError::OutsideYear { date: new.date, network: network_name, first, last })?;
+    let event = NewEvent {
+        network: new.network,
+        kind: new.kind.clone(),
+        number: 0,
+        term,
+        held_on: new.date,
+        starts_at: new.starts,
+        ends_at: new.ends,
+        urn: school,
+        adviser: kind.with_adviser.then_some(year.adviser).flatten(),
+        capacity: new.places,
+    };
+    let rules = rules_for(&template);
+    let events: Vec<EventRule> = template.events.iter().map(EventRule::from).collect();
+    let urns: Vec<Urn> = every.iter().flat_map(|n| n.schools.iter().copied()).collect();
+    let open = crate::calendar::school_days(db, &urns).await?;
+    let taken = planned_days(&stored, &every);
+    let now = Plan { days: taken.iter().map(|(d, _)| d.clone()).collect() };
+    let mut with = now.clone();
+    let number = theirs
+        .iter()
+        .filter(|e| e.kind == new.kind && e.term == term && e.urn == school)
+        .map(|e| e.number)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    with.days.push(PlannedDay {
+        date: new.date,
+        network: new.network,
+        term,
+        kind: new.kind.clone(),
+        number,
+        school,
+        adviser: event.adviser,
+    });
+    with.days.sort();
+    let before = schedule::check(&now, &every, &open, &events, &rules);
+    let problems: Vec<Violation> = introduced(&before, schedule::check(&with, &every, &open, &events, &rules))
+        .into_iter()
+        .filter(|v| !matches!(v, Violation::WrongCount { planned, wanted, .. } if planned > wanted))
+        .collect();
+    if !problems.is_empty() {
+        return Err(PlanError::AddBreaks { date: new.date, problems });
+    }
+    // The adviser and the heads of the schools it is for, each once, with the day attached.
+    let contacts = db.network_contacts(programme, new.network).await?;
+    let mut to: Vec<String> = contacts
+        .iter()
+        .filter(|c| c.role == aspire_core::people::Role::AchievementAdviser || school.is_none() || c.urn == school)
+        .map(|c| c.email.clone())
+        .collect();
+    to.sort();
+    to.dedup();
+    let at = school.and_then(|u| names.get(&u).cloned()).map(|n| format!(" at {n}")).unwrap_or_default();
+    let subject = format!("{} added on {}", kind.name, new.date.format("%A %-d %B %Y"));
+    let body = format!(
+        "A {} of {}{at} is added to {}'s year: {}, {} to {}. The day is attached (invitation.ics) for your calendar.\n\n\
+         Head teachers nominate their staff for its seats on their school's year page at {}.\n",
+        kind.name,
+        year.name,
+        p.name,
+        new.date.format("%A %-d %B %Y"),
+        new.starts.format("%H:%M"),
+        new.ends.format("%H:%M"),
+        aspire_store::SITE_PLACEHOLDER,
+    );
+    // The calendar needs the saved day (its UID): the emails are written inside the save.
+    let ics_of = |day: &aspire_store::ProgrammeEvent| {
+        let place = day.urn.or(venue).and_then(|u| names.get(&u).cloned());
+        let summary = match day.urn.and_then(|u| names.get(&u)) {
+            Some(n) => format!("{}, {n}", kind.name),
+            None => format!("{}, {}", kind.name, year.name),
+        };
+        aspire_core::ics::feed(
+            &p.name,
+            &[aspire_core::ics::FeedDay {
+                uid: day.uid.clone(),
+                sequence: day.sequence,
+                cancelled: false,
+                date: day.held_on,
+                starts: day.starts_at,
+                ends: day.ends_at,
+                summary,
+                location: place,
+                description: Some(format!("{}: {}.", p.name, year.name)),
+                last_modified: day.updated_at,
+            }],
+            day.updated_at,
+        )
+    };
+    let tell = |day: &aspire_store::ProgrammeEvent| {
+        let ics = ics_of(day);
+        to.iter()
+            .map(|r| aspire_store::Mail {
+                recipient: r.clone(),
+                subject: subject.clone(),
+                body: body.clone(),
+                calendar: Some(ics.clone()),
+            })
+            .collect()
+    };
+    Ok(db.add_event(actor, programme, &event, tell).await?)
 }
 
 /// Cancels a planned day with its reason, and tells those it was for.

@@ -76,6 +76,8 @@ codes!(
         EnrolmentEligibility = "enrolment.eligibility",
         EnrolmentNetwork = "enrolment.network",
         EnrolmentStage = "enrolment.stage",
+        /// A day added to a network's year by the team, after its year was planned.
+        EventAdd = "event.add",
         /// A planned day of the programme year cancelled, with its reason.
         EventCancel = "event.cancel",
         /// A planned day of the programme year moved to another date.

@@ -304,6 +304,114 @@ impl Db {
         Ok(events.len())
     }
 
+    /// Adds one day to a network's year (the caller has checked the schools are open and the
+    /// plan is not broken), with its number the next of its kind in its term (at its school),
+    /// audited, and `notify` queued in the same transaction. Returns the day.
+    pub async fn add_event(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        e: &NewEvent,
+        notify: impl Fn(&ProgrammeEvent) -> Vec<Mail> + Send,
+    ) -> Result<ProgrammeEvent, ProgrammeError> {
+        let network = self.network(e.network).await?;
+        if network.is_none_or(|n| n.programme != programme) {
+            return Err(ProgrammeError::NoSuchNetwork(e.network));
+        }
+        let mut tx = self.begin().await?;
+        if tx.backend() == Backend::Postgres {
+            tx.execute(
+                &Sql::new("SELECT id FROM programmes WHERE id = ? FOR UPDATE").int(programme),
+                "locking the programme",
+            )
+            .await?;
+        }
+        let school = match e.urn {
+            Some(u) => format!("urn = {}", i64::from(u)),
+            None => "urn IS NULL".to_owned(),
+        };
+        let last = tx
+            .fetch_one(
+                &Sql::new(format!(
+                    "SELECT MAX(number) AS n FROM programme_events WHERE network_id = ? AND kind = ? AND term = ? AND {school}"
+                ))
+                .int(e.network)
+                .text(e.kind.as_str())
+                .text(e.term.code()),
+                "numbering the day",
+                |r| r.int("n"),
+            )
+            .await?
+            .flatten()
+            .unwrap_or(0);
+        let number = last + 1;
+        let now = Utc::now();
+        let uid = format!("{}-added-p{programme}-n{}-{}@aspire", now.format("%Y%m%dT%H%M%S%6f"), e.network, e.kind);
+        let id = tx
+            .fetch_one(
+                &Sql::new(
+                    "INSERT INTO programme_events (programme_id, network_id, kind, number, term, held_on, starts_at, \
+                     ends_at, urn, adviser_id, capacity, status, cancel_reason, sequence, uid, created_at, updated_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id",
+                )
+                .int(programme)
+                .int(e.network)
+                .text(e.kind.as_str())
+                .int(number)
+                .text(e.term.code())
+                .opt_date(Some(e.held_on))
+                .text(e.starts_at.format("%H:%M").to_string())
+                .text(e.ends_at.format("%H:%M").to_string())
+                .opt_int(e.urn.map(i64::from))
+                .opt_int(e.adviser)
+                .opt_int(e.capacity.map(i64::from))
+                .text(EventStatus::Planned.code())
+                .opt_text(None::<String>)
+                .text(uid.as_str())
+                .instant(now)
+                .instant(now),
+                "adding a day",
+                |r| present(r.int("id")?, "id"),
+            )
+            .await?
+            .ok_or_else(|| StoreError::Schema("a day was not written".into()))?;
+        let day = ProgrammeEvent {
+            id,
+            programme,
+            network: e.network,
+            kind: e.kind.clone(),
+            number: u32::try_from(number).unwrap_or(u32::MAX),
+            term: e.term,
+            held_on: e.held_on,
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            urn: e.urn,
+            adviser: e.adviser,
+            capacity: e.capacity,
+            status: EventStatus::Planned,
+            cancel_reason: None,
+            sequence: 0,
+            uid,
+            updated_at: now,
+        };
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::EventAdd, AuditRecord::Event, id).programme(Some(programme)).urn(e.urn).after(
+                serde_json::json!({
+                    "network": e.network, "kind": e.kind, "number": number, "term": e.term.code(),
+                    "date": e.held_on, "places": e.capacity,
+                }),
+            ),
+        )
+        .await?;
+        for m in notify(&day) {
+            crate::enquiries::queue(&mut tx, &m).await?;
+        }
+        tx.commit().await?;
+        Ok(day)
+    }
+
     /// The programme's days the reader may see (a network's adviser and schools: that
     /// network's), in date order, cancelled ones too.
     pub async fn programme_events(

@@ -108,3 +108,90 @@ async fn more_places_go_to_those_waiting_and_a_days_resources_are_shared_after_i
         t.cleanup().await;
     }
 }
+
+/// The team adds a day to a planned network's year: refused on a day a school is closed, outside
+/// the network's year, without its school, or where it breaks the plan (the adviser elsewhere);
+/// added with the next number of its kind, its adviser, and the adviser told with the day.
+#[tokio::test]
+async fn a_day_is_added_to_a_planned_year_only_where_it_breaks_nothing() {
+    use aspire_app::programme_year::{NewDay, PlanError};
+    use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Hampshire added").enrol(NORTH).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let calendars: BTreeMap<Urn, SchoolDays> = NORTH.iter().map(|u| (urn(u), weekdays_2017(urn(u)))).collect();
+        let new = |kind: &str, school: Option<&str>, date: NaiveDate| NewDay {
+            network: north,
+            kind: kind.into(),
+            school: school.map(urn),
+            date,
+            starts: NaiveTime::from_hms_opt(9, 30, 0).expect("time"),
+            ends: NaiveTime::from_hms_opt(12, 0, 0).expect("time"),
+            places: Some(12),
+        };
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        let e = programme_year::add_day(db, &cli, p, &new("development-day", Some(NORTH[0]), d(2017, 12, 5))).await;
+        assert!(matches!(e, Err(PlanError::NotPlanned(_))), "{e:?}");
+        programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect("planned");
+        let days = db.programme_events(p, &aspire_core::access::Visible::everything()).await.expect("days");
+        let before = days.len();
+        let busy: std::collections::BTreeSet<NaiveDate> = days.iter().map(|e| e.held_on).collect();
+        let last_autumn =
+            days.iter().filter(|e| e.term.label() == "Autumn 2017").map(|e| e.held_on).max().expect("autumn");
+        let free = last_autumn
+            .iter_days()
+            .skip(1)
+            .find(|x| !matches!(x.weekday(), Weekday::Sat | Weekday::Sun) && !busy.contains(x) && *x <= d(2017, 12, 20))
+            .expect("a free weekday late in the autumn term");
+
+        let saturday = d(2017, 12, 16);
+        let e = programme_year::add_day(db, &cli, p, &new("development-day", Some(NORTH[0]), saturday)).await;
+        assert!(matches!(e, Err(PlanError::Closed { .. })), "{e:?}");
+        let e = programme_year::add_day(db, &cli, p, &new("development-day", None, free)).await;
+        assert!(matches!(e, Err(PlanError::NeedsSchool(_))), "{e:?}");
+        let e = programme_year::add_day(db, &cli, p, &new("development-day", Some("116000"), free)).await;
+        assert!(matches!(e, Err(PlanError::NotInNetwork(_))), "{e:?}");
+        let e = programme_year::add_day(db, &cli, p, &new("gala", None, free)).await;
+        assert!(matches!(e, Err(PlanError::NoSuchKind(_))), "{e:?}");
+        let e = programme_year::add_day(db, &cli, p, &new("development-day", Some(NORTH[0]), d(2018, 9, 12))).await;
+        assert!(matches!(e, Err(PlanError::OutsideYear { .. })), "{e:?}");
+        let clash = days
+            .iter()
+            .find(|x| x.adviser == Some(adviser) && x.urn.is_some_and(|u| u != urn(NORTH[0])))
+            .expect("a day of the adviser's");
+        let e = programme_year::add_day(db, &cli, p, &new("development-day", Some(NORTH[0]), clash.held_on)).await;
+        let Err(PlanError::AddBreaks { problems, .. }) = e else { panic!("the adviser is elsewhere: {e:?}") };
+        assert!(
+            problems.iter().any(|v| matches!(v, aspire_core::schedule::Violation::AdviserTwice { .. })),
+            "{problems:?}"
+        );
+        let mut backwards = new("development-day", Some(NORTH[0]), free);
+        backwards.ends = backwards.starts;
+        assert!(matches!(programme_year::add_day(db, &cli, p, &backwards).await, Err(PlanError::Times { .. })));
+        assert_eq!(
+            db.programme_events(p, &aspire_core::access::Visible::everything()).await.expect("days").len(),
+            before,
+            "refusals add nothing"
+        );
+
+        let added =
+            programme_year::add_day(db, &cli, p, &new("development-day", Some(NORTH[0]), free)).await.expect("added");
+        assert_eq!(
+            (added.number, added.adviser, added.capacity, added.urn),
+            (3, Some(adviser), Some(12), Some(urn(NORTH[0])))
+        );
+        assert_eq!(added.starts_at, NaiveTime::from_hms_opt(9, 30, 0).expect("time"));
+        let adviser_email = db.person(adviser).await.expect("read").expect("adviser").email;
+        let mail = db.outbox(50).await.expect("outbox");
+        let told = mail
+            .iter()
+            .find(|m| m.recipient == adviser_email.as_str() && m.subject.starts_with("Development Day added"))
+            .expect("the adviser told");
+        let ics = told.calendar.as_deref().expect("the day attached");
+        assert!(ics.contains(&format!("UID:{}", added.uid)) && ics.contains("DTSTART;TZID=Europe/London:"), "{ics}");
+        t.cleanup().await;
+    }
+}
