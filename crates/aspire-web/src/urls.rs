@@ -99,6 +99,8 @@ urls! {
     /// The programme year: its planned days.
     year, YEAR = "/programmes/{id}/year", programme;
     plan_year, PLAN_YEAR = "/programmes/{id}/year/plan", programme;
+    /// A day added to a planned network's year.
+    add_day, ADD_DAY = "/programmes/{id}/year/days", programme;
     /// Each school of the cohort with its dose per term, for the evaluation (CSV).
     doses_csv, DOSES_CSV = "/programmes/{id}/doses.csv", programme;
     /// A file of term dates and closure days, uploaded.

@@ -113,6 +113,30 @@ pub enum CalendarCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Add a day to a network whose year is planned: a Network Day, or a day in one of its
+    /// schools (--urn). It must fall on a day every school it is for is open, in the network's
+    /// year, without breaking the plan; those it is for are emailed with the day attached.
+    Add {
+        #[arg(long)]
+        programme: ProgrammeId,
+        #[arg(long)]
+        network: aspire_core::people::NetworkId,
+        /// The template's kind of day, such as development-day.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        urn: Option<Urn>,
+        /// yyyy-mm-dd.
+        #[arg(long)]
+        date: NaiveDate,
+        #[arg(long, default_value = "09:00", value_parser = parse_time)]
+        starts: chrono::NaiveTime,
+        #[arg(long, default_value = "15:30", value_parser = parse_time)]
+        ends: chrono::NaiveTime,
+        /// Places at the venue; none for no limit.
+        #[arg(long)]
+        places: Option<u32>,
+    },
     /// Set the places at a day's venue ("" for no limit): never fewer than those with a
     /// place; more places go to those waiting, first come first served, who are emailed.
     Places {
@@ -154,6 +178,10 @@ impl CalendarCommand {
     pub fn needs_database(&self) -> bool {
         !matches!(self, CalendarCommand::BankHolidays { .. })
     }
+}
+
+fn parse_time(s: &str) -> Result<chrono::NaiveTime, String> {
+    chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| format!("'{s}' is not a time: write it as 09:00"))
 }
 
 /// The largest file of term dates read, as for the web's uploads.
@@ -456,6 +484,27 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
                 }
                 Err(e) => {
                     eprintln!("day {day}: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        CalendarCommand::Add { programme, network, kind, urn, date, starts, ends, places } => {
+            let new = programme_year::NewDay {
+                network: *network,
+                kind: kind.clone(),
+                school: *urn,
+                date: *date,
+                starts: *starts,
+                ends: *ends,
+                places: *places,
+            };
+            match programme_year::add_day(db, &cli, *programme, &new).await {
+                Ok(e) => {
+                    crate::say!("day {} added on {} ({}); those it is for are told", e.id, e.held_on, e.term.label());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
                     Ok(ExitCode::FAILURE)
                 }
             }

@@ -116,6 +116,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         // The programme year
         r("GET", route::YEAR, At(View, Programme, Locate::Programme), get(year::show)),
         r("POST", route::PLAN_YEAR, At(Change, Network, Locate::Programme), post(year::plan)),
+        r("POST", route::ADD_DAY, At(Change, Network, Locate::Programme), post(year::add_day)),
         r("GET", route::DOSES_CSV, At(View, Evaluation, Locate::Programme), get(year::doses_csv)),
         r("POST", route::TERM_DATES, At(Change, Network, Locate::Programme), post(year::term_dates)),
         r("POST", route::MOVE_DAY, At(Change, Network, Locate::Programme), post(year::move_day)),

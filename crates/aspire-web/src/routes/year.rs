@@ -46,6 +46,14 @@ struct DayRow {
     can_roll: bool,
 }
 
+/// The choices of the form that adds a day (value, label).
+#[derive(Default)]
+struct AddChoices {
+    networks: Vec<(String, String)>,
+    kinds: Vec<(String, String)>,
+    schools: Vec<(String, String)>,
+}
+
 /// The plan shown before it is saved.
 struct PlanShown {
     days: usize,
@@ -65,6 +73,8 @@ struct YearPage {
     team: bool,
     /// Whether the viewer downloads the cohort's dose (the team and the evaluator).
     doses: bool,
+    /// What the team's form that adds a day offers.
+    add: AddChoices,
     /// Networks with schools and no days yet (the team may plan them).
     unplanned: Vec<String>,
     shown: Option<PlanShown>,
@@ -177,14 +187,32 @@ async fn render_with(
         }
     }
     let planned: BTreeSet<NetworkId> = events.iter().map(|e| e.network).collect();
+    let mut add = AddChoices::default();
     let unplanned = if team {
-        let with_schools: BTreeSet<NetworkId> = state
-            .db
-            .enrolments(id, &p.visible(Action::View, Record::Enrolment))
-            .await?
-            .into_iter()
-            .filter_map(|e| e.network)
+        let enrolments = state.db.enrolments(id, &p.visible(Action::View, Record::Enrolment)).await?;
+        let with_schools: BTreeSet<NetworkId> = enrolments.iter().filter_map(|e| e.network).collect();
+        // The form that adds a day: the planned networks, the template's kinds, their schools.
+        add.networks =
+            networks.iter().filter(|n| planned.contains(&n.id)).map(|n| (n.id.to_string(), n.name.clone())).collect();
+        add.kinds = template_of(&programme)
+            .map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect())
+            .unwrap_or_default();
+        add.schools = std::iter::once((String::new(), "None: a day for the whole network".to_owned()))
+            .chain(
+                enrolments
+                    .iter()
+                    .filter(|e| e.network.is_some_and(|n| planned.contains(&n)) && e.status.takes_part())
+                    .map(|e| {
+                        let name = e.school_name.clone().unwrap_or_else(|| format!("URN {}", e.urn));
+                        (e.urn.to_string(), format!("{name} ({})", e.network_name.clone().unwrap_or_default()))
+                    }),
+            )
             .collect();
+        for (field, value) in [("add-starts", "09:00"), ("add-ends", "15:30")] {
+            if !form.has(field) {
+                form.keep(field, value);
+            }
+        }
         networks
             .iter()
             .filter(|n| with_schools.contains(&n.id) && !planned.contains(&n.id))
@@ -209,6 +237,7 @@ async fn render_with(
         total,
         team,
         doses,
+        add,
         unplanned,
         shown,
         problems,
@@ -419,4 +448,92 @@ pub async fn doses_csv(State(state): State<AppState>, Path(id): Path<ProgrammeId
     let body = w.into_inner().map_err(|e| crate::routes::export_failed(e.error()))?;
     let file = format!("doses-programme-{}.csv", programme.id);
     Ok(crate::routes::download("text/csv; charset=utf-8", &file, body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AddForm {
+    #[serde(default, rename = "add-network")]
+    network: String,
+    #[serde(default, rename = "add-kind")]
+    kind: String,
+    #[serde(default, rename = "add-school")]
+    school: String,
+    #[serde(default, rename = "add-date")]
+    date: String,
+    #[serde(default, rename = "add-starts")]
+    starts: String,
+    #[serde(default, rename = "add-ends")]
+    ends: String,
+    #[serde(default, rename = "add-places")]
+    places: String,
+}
+
+/// The team adds a day to a planned network's year; every refusal is said at its field.
+pub async fn add_day(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<ProgrammeId>,
+    Form(f): Form<AddForm>,
+) -> Result<Response, WebError> {
+    use chrono::NaiveTime;
+    viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
+    let mut form = FormState::new();
+    form.keep("add-network", &f.network)
+        .keep("add-kind", &f.kind)
+        .keep("add-school", &f.school)
+        .keep("add-date", &f.date)
+        .keep("add-starts", &f.starts)
+        .keep("add-ends", &f.ends)
+        .keep("add-places", &f.places);
+    let time = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok();
+    let network = f.network.parse::<NetworkId>().ok();
+    let school = if f.school.trim().is_empty() { Ok(None) } else { aspire_core::urn::Urn::parse(&f.school).map(Some) };
+    let date = NaiveDate::parse_from_str(f.date.trim(), "%Y-%m-%d").ok();
+    let places = match f.places.trim() {
+        "" => Ok(None),
+        t => t.parse::<u32>().ok().filter(|n| (1..=10_000).contains(n)).map(Some).ok_or(()),
+    };
+    if network.is_none() {
+        form.problem("add-network", "Choose the network the day is for");
+    }
+    if school.is_err() {
+        form.problem("add-school", "Choose a school from the list, or none for a Network Day");
+    }
+    if date.is_none() {
+        form.problem("add-date", "Enter the day's date as a real date, such as 2018-03-27");
+    }
+    let (starts, ends) = (time(&f.starts), time(&f.ends));
+    if starts.is_none() {
+        form.problem("add-starts", "Enter the time it starts as 09:00");
+    }
+    if ends.is_none() {
+        form.problem("add-ends", "Enter the time it ends as 15:30");
+    }
+    if places.is_err() {
+        form.problem(
+            "add-places",
+            "Enter the places as a whole number from 1 to 10,000, or leave it empty for no limit",
+        );
+    }
+    if let (Some(network), Ok(school), Some(date), Some(starts), Some(ends), Ok(places)) =
+        (network, school, date, starts, ends, places)
+    {
+        let new = programme_year::NewDay { network, kind: f.kind.clone(), school, date, starts, ends, places };
+        match programme_year::add_day(&state.db, &viewer.actor(), id, &new).await {
+            Ok(day) => return Ok(Redirect::to(&urls::day(id, day.id)).into_response()),
+            Err(PlanError::Store(e)) | Err(PlanError::Save(ProgrammeError::Store(e))) => return Err(e.into()),
+            Err(e) => {
+                let field = match e {
+                    PlanError::NoSuchKind(_) => "add-kind",
+                    PlanError::NeedsSchool(_) | PlanError::NotInNetwork(_) => "add-school",
+                    PlanError::Times { .. } => "add-ends",
+                    PlanError::NotPlanned(_) | PlanError::EmptyNetwork(_) => "add-network",
+                    _ => "add-date",
+                };
+                form.problem(field, capitalise(&e.to_string()));
+            }
+        }
+    }
+    let body = render(&state, &viewer, id, &YearFilter::default(), None, Vec::new(), form).await?;
+    Ok((StatusCode::BAD_REQUEST, body).into_response())
 }

@@ -307,6 +307,8 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("GET", "/programmes/{id}/networks/{network}", format!("/programmes/{p1}/networks/{n1}"), &p1_view),
         probe("GET", "/programmes/{id}/year", format!("/programmes/{p1}/year"), &p1_la),
         probe("GET", "/programmes/{id}/year", format!("/programmes/{p2}/year"), &["admin"]),
+        // An empty form: refused at its fields, so nothing is added.
+        probe("POST", "/programmes/{id}/year/days", format!("/programmes/{p1}/year/days"), &["admin", "pa"]),
         probe("GET", "/programmes/{id}/doses.csv", format!("/programmes/{p1}/doses.csv"), &evaluation),
         probe("GET", "/programmes/{id}/doses.csv", format!("/programmes/{p2}/doses.csv"), &["admin"]),
         // Shown, never saved (no "save"): nothing changes for the rest of the matrix.

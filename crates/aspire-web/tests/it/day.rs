@@ -118,6 +118,50 @@ async fn the_team_sets_a_days_places_and_the_adviser_shares_its_resources_with_t
     );
     assert!(adviser.get(&format!("/programmes/{p}/doses.csv")).await.status.is_client_error(), "not the adviser's");
 
+    // The team adds a Development Day: on the adviser's busy day it is refused, said at the
+    // date; on a free day every school of it is open, it is added and its page shown.
+    let busy: std::collections::BTreeSet<chrono::NaiveDate> = days.iter().map(|e| e.held_on).collect();
+    let other = days.iter().find(|e| e.urn.is_some_and(|u| u != urn(GUILDFORD[0]))).expect("another school's day");
+    let add = |date: String| {
+        let team = &team;
+        async move {
+            let fields = [
+                ("add-network", north.to_string()),
+                ("add-kind", "development-day".to_owned()),
+                ("add-school", GUILDFORD[0].to_owned()),
+                ("add-date", date),
+                ("add-starts", "09:00".to_owned()),
+                ("add-ends", "12:00".to_owned()),
+                ("add-places", String::new()),
+            ];
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            team.post(&format!("/programmes/{p}/year/days"), &fields).await
+        }
+    };
+    let refused = add(other.held_on.to_string()).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("would break the year&#39;s plan") && refused.body.contains("in two places"),
+        "{}",
+        refused.body
+    );
+    let calendars = aspire_app::calendar::school_calendars(&db, &[urn(GUILDFORD[0])]).await.expect("calendar");
+    let last = days.iter().filter(|e| e.term == nd.term).map(|e| e.held_on).max().expect("the term's last day");
+    let free = last
+        .iter_days()
+        .skip(1)
+        .take(40)
+        .find(|d| {
+            !busy.contains(d)
+                && calendars.values().all(|c| c.is_open(*d) && c.term_of(*d).map(|t| t.term()) == Some(nd.term))
+        })
+        .expect("a free open day later in the term");
+    let added = add(free.to_string()).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let to = added.headers.get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_owned();
+    let page = team.get(&to).await;
+    assert!(page.body.contains("<h1>Development Day</h1>") && page.body.contains("09:00 to 12:00"), "{}", page.body);
+
     let removed = adviser.post(&format!("{url}/resources/{}/remove", listed[0].id), &[]).await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
     assert_eq!(db.day_resources(p, nd.id).await.expect("resources").len(), 1);

@@ -132,6 +132,32 @@ fn term_dates_are_entered_then_the_year_is_planned_listed_moved_and_cancelled() 
     let o = aspire(&db, &["calendar", "ics", "--programme", "1", "--person", "nobody@example.org"]);
     assert!(!o.status.success() && text(&o).contains("nobody has the address"), "{}", text(&o));
 
+    // A day added: on a Saturday refused, naming the school; in the summer of 2019 outside the
+    // network's year.
+    let add = |date: &str| {
+        aspire(
+            &db,
+            &[
+                "calendar",
+                "add",
+                "--programme",
+                "1",
+                "--network",
+                "1",
+                "--kind",
+                "development-day",
+                "--urn",
+                "115850",
+                "--date",
+                date,
+            ],
+        )
+    };
+    let o = add("2017-12-16");
+    assert!(!o.status.success() && text(&o).contains("is closed on 2017-12-16"), "{}", text(&o));
+    let o = add("2019-06-12");
+    assert!(!o.status.success() && text(&o).contains("is in no term of"), "{}", text(&o));
+
     // The cohort's dose: every enrolled school, the cancelled day not counted, no roll taken
     // (so nothing attended and every day "not recorded", never an absence).
     let doses = text(&aspire(&db, &["evaluate", "doses", "--programme", "1", "--format", "csv"]));
