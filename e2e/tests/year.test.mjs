@@ -29,8 +29,8 @@ test('the team filters the year, is told why a move is refused and cancels a day
   assert.deepEqual(await accessibilityProblems(page), []);
 
   // One network, one term: fewer rows, and the filters kept.
-  await page.getByLabel('Network', { exact: true }).selectOption({ index: 1 });
-  await page.getByLabel('Term', { exact: true }).selectOption({ label: 'Spring 2018' });
+  await page.getByTestId('year-filters').getByLabel('Network', { exact: true }).selectOption({ index: 1 });
+  await page.getByTestId('year-filters').getByLabel('Term', { exact: true }).selectOption({ label: 'Spring 2018' });
   await page.getByRole('button', { name: 'Show' }).click();
   await page.waitForURL(/term=2018-spring/);
   const rows = page.locator('[data-testid=year-days] tbody tr');
