@@ -103,6 +103,17 @@ pub struct SchoolYear {
     /// Who may be nominated: the people holding a role at the school, by name.
     pub people: Vec<(PersonId, String)>,
     pub next: Vec<NextStep>,
+    /// The school's terms of its year, each with where its dates came from (its own, its LA's
+    /// or the default pattern) and its closure days: what every day was planned around.
+    pub terms: Vec<SchoolTerm>,
+}
+
+/// One term of a school's calendar.
+#[derive(Debug, Clone)]
+pub struct SchoolTerm {
+    pub term: aspire_core::calendar::DatedTerm,
+    pub source: aspire_core::calendar::TermSource,
+    pub closures: Vec<aspire_core::calendar::Closure>,
 }
 
 fn long(d: NaiveDate) -> String {
@@ -201,7 +212,22 @@ pub async fn school_year(db: &Db, programme: ProgrammeId, urn: Urn, today: Naive
         });
     }
     let next = next_steps(&days, today, db.staff_members(urn).await?.is_empty());
-    Ok(SchoolYear { urn, network: cx.network, days, people, next })
+    let of_year: BTreeSet<aspire_core::template::Term> = days.iter().map(|d| d.event.term).collect();
+    let calendars = crate::calendar::school_calendars(db, &[urn]).await.map_err(PlanError::from)?;
+    let terms = calendars
+        .get(&urn)
+        .map(|c| {
+            c.terms()
+                .filter(|(t, _)| of_year.contains(&t.term()))
+                .map(|(t, source)| SchoolTerm {
+                    term: *t,
+                    source: *source,
+                    closures: c.closures().iter().filter(|k| t.contains(k.date)).cloned().collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(SchoolYear { urn, network: cx.network, days, people, next, terms })
 }
 
 /// What the school does next: the seats to fill for the coming days, the next day itself, and

@@ -55,6 +55,10 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
         assert!(year.next[0].text.starts_with("Your next day is the "), "{:?}", year.next);
         assert!(year.next.iter().any(|n| n.text.starts_with("Nominate your head teacher and senior leader for")));
         assert!(year.next.iter().any(|n| n.text.starts_with("Add your staff list")));
+        // The terms its days were planned in, with where their dates came from (none entered).
+        let terms: Vec<String> = year.terms.iter().map(|t| t.term.term().label()).collect();
+        assert_eq!(terms, ["Autumn 2017", "Spring 2018", "Summer 2018"]);
+        assert!(year.terms.iter().all(|t| t.source == aspire_core::calendar::TermSource::Default));
 
         let by = Actor::person(head, "head@test.example", None);
         let n = |day, seat, person, substitute| Nomination { day, seat, person: Some(person), substitute };

@@ -99,6 +99,14 @@ struct StaffRow {
     how: Vec<(&'static str, &'static str, bool)>,
 }
 
+struct CalendarRow {
+    term: String,
+    dates: String,
+    half_term: String,
+    source: &'static str,
+    closures: Vec<String>,
+}
+
 #[derive(Template)]
 #[template(path = "school_year.html")]
 struct SchoolYearPage {
@@ -111,6 +119,8 @@ struct SchoolYearPage {
     next: Vec<(Option<i64>, String)>,
     days: Vec<DayRow>,
     people: Vec<(i64, String)>,
+    /// The school's terms: name, dates, half-term, where the dates came from, closure days.
+    calendar: Vec<CalendarRow>,
     release_from_plan: bool,
     release: Vec<ReleaseRow>,
     release_total: (u32, u32),
@@ -278,6 +288,24 @@ async fn render(
         can_change,
         network,
         next: year.next.into_iter().map(|n| (n.day, n.text)).collect(),
+        calendar: year
+            .terms
+            .iter()
+            .map(|t| {
+                let d = |x: NaiveDate| x.format("%-d %B %Y").to_string();
+                CalendarRow {
+                    term: t.term.term().label(),
+                    dates: format!("{} to {}", d(t.term.starts), d(t.term.ends)),
+                    half_term: format!("{} to {}", d(t.term.half_term_starts), d(t.term.half_term_ends)),
+                    source: match t.source {
+                        aspire_core::calendar::TermSource::School => "the school's own",
+                        aspire_core::calendar::TermSource::La => "its local authority's",
+                        aspire_core::calendar::TermSource::Default => "a typical pattern (default)",
+                    },
+                    closures: t.closures.iter().map(|c| format!("{}: {}", long(c.date), c.reason)).collect(),
+                }
+            })
+            .collect(),
         days,
         people: year.people.into_iter().filter(|_| see_people).map(|(p, n)| (i64::from(p), n)).collect(),
         see_people,

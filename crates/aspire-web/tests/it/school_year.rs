@@ -38,6 +38,7 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("What your school does next"), "{}", page.body);
     assert!(page.body.contains("Add your staff list"), "{}", page.body);
+    assert!(page.body.contains("data-testid=\"school-terms\"") && page.body.contains("a typical pattern (default)"));
     let days = db.programme_events(p, &Visible::everything()).await.expect("days");
     let nd = days.iter().find(|e| e.kind == "senior-leaders-network-day").expect("a Network Day");
     let day = nd.id.to_string();
