@@ -117,6 +117,12 @@ pub async fn network_years(db: &Db, programme: ProgrammeId) -> Result<Vec<Networ
     Ok(out)
 }
 
+/// Each network with the day its year really starts on its schools' calendars (a start in the
+/// holiday after a term begins the year with the next term).
+fn started(every: Vec<NetworkYear>, calendars: &BTreeMap<Urn, SchoolDays>) -> Vec<NetworkYear> {
+    every.into_iter().map(|n| NetworkYear { starts: schedule::effective_start(&n, calendars), ..n }).collect()
+}
+
 /// The rules a programme's year is planned under: its template's length in terms.
 pub fn rules_for(template: &Template) -> Rules {
     Rules { terms: 3 * usize::try_from(template.years.max(1)).unwrap_or(1), ..Rules::default() }
@@ -172,7 +178,7 @@ pub async fn plan_year(
     if events.is_empty() {
         return Err(PlanError::NoEvents);
     }
-    let every = network_years(db, programme).await?;
+    let every = started(network_years(db, programme).await?, calendars);
     let stored = db.programme_events(programme, &Visible::everything()).await?;
     let has_days: std::collections::BTreeSet<NetworkId> = stored.iter().map(|e| e.network).collect();
     let networks: Vec<NetworkYear> = every.iter().filter(|n| !has_days.contains(&n.id)).cloned().collect();
@@ -321,6 +327,7 @@ pub async fn move_day(
     if day.status == EventStatus::Planned {
         let urns: Vec<Urn> = every.iter().flat_map(|n| n.schools.iter().copied()).collect();
         let open = crate::calendar::school_days(db, &urns).await?;
+        let every = started(every.clone(), &open);
         let taken = planned_days(&stored, &every);
         let now = Plan { days: taken.iter().map(|(d, _)| d.clone()).collect() };
         let mut moved = now.clone();
@@ -428,6 +435,7 @@ pub async fn add_day(
     let events: Vec<EventRule> = template.events.iter().map(EventRule::from).collect();
     let urns: Vec<Urn> = every.iter().flat_map(|n| n.schools.iter().copied()).collect();
     let open = crate::calendar::school_days(db, &urns).await?;
+    let every = started(every.clone(), &open);
     let taken = planned_days(&stored, &every);
     let now = Plan { days: taken.iter().map(|(d, _)| d.clone()).collect() };
     let mut with = now.clone();

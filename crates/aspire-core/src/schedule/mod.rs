@@ -206,6 +206,31 @@ impl EventRule {
     }
 }
 
+/// The day a network's year really starts: `starts`, or, when every school of the network has
+/// its term dates and none is open on or after `starts` in the term containing it (a start in
+/// the holiday after a term: late July, late December, Easter), the first day of the next
+/// term's months, so that the year is the next terms rather than an empty one.
+pub fn effective_start(n: &NetworkYear, calendars: &BTreeMap<Urn, SchoolDays>) -> NaiveDate {
+    let term = Term::containing(n.starts);
+    let mut over = !n.schools.is_empty();
+    for u in &n.schools {
+        match calendars.get(u).and_then(|c| c.open_in(term)) {
+            Some(days) if days.last().is_some_and(|l| *l < n.starts) || days.is_empty() => {}
+            _ => over = false,
+        }
+    }
+    if !over {
+        return n.starts;
+    }
+    let next = term.next();
+    let month = match next.season {
+        crate::template::Season::Autumn => 9,
+        crate::template::Season::Spring => 1,
+        crate::template::Season::Summer => 4,
+    };
+    NaiveDate::from_ymd_opt(next.year, month, 1).unwrap_or(n.starts)
+}
+
 /// The terms of a network's year: the term containing `starts` and the ones after it.
 pub fn network_terms(starts: NaiveDate, terms: usize) -> Vec<Term> {
     std::iter::successors(Some(Term::containing(starts)), |t| Some(t.next())).take(terms).collect()

@@ -100,6 +100,26 @@ fn a_network_starting_in_march_runs_into_the_next_academic_year() {
 }
 
 #[test]
+fn a_network_starting_in_the_holiday_after_a_term_starts_with_the_next_term() {
+    let schools = four(100_001);
+    let cals = calendars(schools.iter().map(|u| school_years(*u, 2017, 2, 0)));
+    // The summer term ends on 19 July 2018 and the autumn one starts in September.
+    let late_july = network(1, d(2018, 7, 25), &schools, Some(7));
+    assert_eq!(effective_start(&late_july, &cals), d(2018, 9, 1));
+    let christmas = network(1, d(2017, 12, 22), &schools, Some(7));
+    assert_eq!(effective_start(&christmas, &cals), d(2018, 1, 1));
+    // Open on or after the start in its term: unchanged; a school without dates: unchanged.
+    let in_term = network(1, d(2018, 7, 19), &schools, Some(7));
+    assert_eq!(effective_start(&in_term, &cals), d(2018, 7, 19));
+    let unknown = network(1, d(2018, 7, 25), &[urn(999_999)], Some(7));
+    assert_eq!(effective_start(&unknown, &cals), d(2018, 7, 25));
+    let started = NetworkYear { starts: effective_start(&late_july, &cals), ..late_july };
+    let plan = plan(&[started], &cals, &tlif_events(), &Rules::default()).expect("a plan");
+    let terms: std::collections::BTreeSet<String> = plan.days.iter().map(|x| x.term.label()).collect();
+    assert_eq!(terms.into_iter().collect::<Vec<_>>(), ["Autumn 2018", "Spring 2019", "Summer 2019"]);
+}
+
+#[test]
 fn a_network_whose_schools_have_different_half_terms_never_meets_in_any_of_them() {
     let schools = four(100_001);
     // Each school's half-terms a week later than the one before.
