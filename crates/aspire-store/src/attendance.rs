@@ -48,19 +48,20 @@ impl Db {
                     problem: format!("marks person {p} twice on day {event}"),
                 });
             }
-            let day = self.programme_event(programme, *event).await?.ok_or_else(|| ProgrammeError::Field {
-                field: "day",
-                problem: format!("{event} is not a day of this programme"),
-            })?;
-            if day.status == EventStatus::Cancelled {
+        }
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        // Each day is held while its marks are written, so a day cancelled meanwhile is refused.
+        for (event, _) in rolls {
+            let (_, status) = crate::event_registrations::hold_event(&mut tx, programme, *event).await?;
+            if status == EventStatus::Cancelled.code() {
+                tx.rollback().await?;
                 return Err(ProgrammeError::Field {
                     field: "day",
                     problem: format!("{event} is cancelled: it has no roll"),
                 });
             }
         }
-        let now = Utc::now();
-        let mut tx = self.begin().await?;
         let mut written = 0;
         for (event, marks) in rolls {
             for (person, urn, mark) in marks {

@@ -382,17 +382,31 @@ impl Db {
             .fetch_one(
                 &Sql::new(
                     "SELECT r.event_id FROM event_registrations r JOIN programme_events v ON v.id = r.event_id \
-                     WHERE r.id = ? AND v.programme_id = ? AND r.status <> ?",
+                     WHERE r.id = ? AND v.programme_id = ?",
                 )
                 .int(registration)
-                .int(programme)
-                .text(RegistrationStatus::Withdrawn.code()),
+                .int(programme),
                 "finding a registration",
                 |r| present(r.int("event_id")?, "event_id"),
             )
             .await?
             .ok_or_else(no_such)?;
+        // The day is held first, then the registration's status read: two withdrawals of one
+        // registration at once give its place away once.
         let (capacity, _) = hold_event(&mut tx, programme, event).await?;
+        let live = tx
+            .fetch_one(
+                &Sql::new("SELECT id FROM event_registrations WHERE id = ? AND status <> ?")
+                    .int(registration)
+                    .text(RegistrationStatus::Withdrawn.code()),
+                "reading a registration's status",
+                |r| present(r.int("id")?, "id"),
+            )
+            .await?;
+        if live.is_none() {
+            tx.rollback().await?;
+            return Err(no_such());
+        }
         let now = Utc::now();
         tx.execute(
             &Sql::new("UPDATE event_registrations SET status = ?, updated_at = ? WHERE id = ?")
