@@ -47,10 +47,11 @@ pub enum PlanError {
         "{date} is not in {term}, the term this day belongs to: a day moves within its term (cancel it and add one in the other term instead)"
     )]
     OtherTerm { date: NaiveDate, term: String },
-    #[error("moving the day to {date} would break the year's plan; nothing was changed:\n{}", .problems.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
-    MoveBreaks { date: NaiveDate, problems: Vec<Violation> },
-    #[error("adding the day on {date} would break the year's plan; nothing was added:\n{}", .problems.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
-    AddBreaks { date: NaiveDate, problems: Vec<Violation> },
+    /// `said`: each problem in plain words, with the names of the schools, advisers and networks.
+    #[error("moving the day to {date} would break the year's plan; nothing was changed:\n{}", .said.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
+    MoveBreaks { date: NaiveDate, problems: Vec<Violation>, said: Vec<String> },
+    #[error("adding the day on {date} would break the year's plan; nothing was added:\n{}", .said.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
+    AddBreaks { date: NaiveDate, problems: Vec<Violation>, said: Vec<String> },
     #[error("'{0}' is not a kind of day of this programme's template: choose one from the list")]
     NoSuchKind(String),
     #[error("a {0} is held in one school: choose the school")]
@@ -154,6 +155,86 @@ fn planned_days(stored: &[aspire_store::ProgrammeEvent], networks: &[NetworkYear
             )
         })
         .collect()
+}
+
+/// Broken constraints in plain words, naming the schools, advisers and networks (the core's
+/// own wording names their ids).
+async fn say_violations(db: &Db, template: &Template, problems: &[Violation]) -> Result<Vec<String>, PlanError> {
+    let kinds: BTreeMap<&str, &str> = template.events.iter().map(|e| (e.key.as_str(), e.name.as_str())).collect();
+    let kind = |k: &str| kinds.get(k).copied().unwrap_or(k).to_owned();
+    let urns: Vec<Urn> = problems
+        .iter()
+        .filter_map(|v| match v {
+            Violation::SchoolClosed { school, .. }
+            | Violation::SchoolTwice { school, .. }
+            | Violation::BeforeItsNetworkDay { school, .. } => Some(*school),
+            Violation::WrongCount { school, .. } => *school,
+            _ => None,
+        })
+        .collect();
+    let schools = db.school_names(&urns).await?;
+    let school = |u: &Urn| schools.get(u).cloned().unwrap_or_else(|| format!("school {u}"));
+    let mut people = BTreeMap::new();
+    let mut networks = BTreeMap::new();
+    for v in problems {
+        match v {
+            Violation::AdviserTwice { adviser, .. } | Violation::AdviserWeek { adviser, .. } => {
+                if !people.contains_key(adviser) {
+                    let name =
+                        db.person(*adviser).await?.map(|p| p.name).unwrap_or_else(|| format!("adviser {adviser}"));
+                    people.insert(*adviser, name);
+                }
+            }
+            Violation::WrongCount { network, .. } | Violation::OutsideTheYear { network, .. } => {
+                if !networks.contains_key(network) {
+                    let name =
+                        db.network(*network).await?.map(|n| n.name).unwrap_or_else(|| format!("network {network}"));
+                    networks.insert(*network, name);
+                }
+            }
+            _ => {}
+        }
+    }
+    let when = |d: &NaiveDate| d.format("%a %-d %B %Y").to_string();
+    Ok(problems
+        .iter()
+        .map(|v| match v {
+            Violation::SchoolClosed { date, school: u, kind: k } => {
+                format!("{}: {} is closed, so it cannot have the {}", when(date), school(u), kind(k))
+            }
+            Violation::SchoolTwice { date, school: u } => {
+                format!("{}: {} would have two programme days", when(date), school(u))
+            }
+            Violation::AdviserTwice { date, adviser } => {
+                format!("{}: {} would be in two places", when(date), people.get(adviser).cloned().unwrap_or_default())
+            }
+            Violation::AdviserWeek { adviser, week_of, days } => format!(
+                "the week of {}: {} would work {days} programme days, more than a week allows",
+                when(week_of),
+                people.get(adviser).cloned().unwrap_or_default()
+            ),
+            Violation::BeforeItsNetworkDay { date, school: u, kind: k, follows } => format!(
+                "{}: the {} at {} would come before the Network Day of {} it follows up",
+                when(date),
+                kind(k),
+                school(u),
+                when(follows)
+            ),
+            Violation::WrongCount { network, term, kind: k, school: u, planned, wanted } => format!(
+                "{}, {}: {planned} {}{} planned where the template asks for {wanted}",
+                networks.get(network).cloned().unwrap_or_default(),
+                term.label(),
+                kind(k),
+                u.as_ref().map(|u| format!(" at {}", school(u))).unwrap_or_default()
+            ),
+            Violation::OutsideTheYear { date, network, kind: k } => format!(
+                "{}: the {} would be outside {}'s year",
+                when(date),
+                kind(k),
+                networks.get(network).cloned().unwrap_or_default()
+            ),
+        })
+        .collect())
 }
 
 /// The constraints `after` breaks that `before` did not.
@@ -345,7 +426,8 @@ pub async fn move_day(
         let before = schedule::check(&now, &every, &open, &events, &rules);
         let problems = introduced(&before, schedule::check(&moved, &every, &open, &events, &rules));
         if !problems.is_empty() {
-            return Err(PlanError::MoveBreaks { date: to, problems });
+            let said = say_violations(db, &template, &problems).await?;
+            return Err(PlanError::MoveBreaks { date: to, problems, said });
         }
     }
     let notify = notices(db, &p, day, Notice::Moved { to, reason }).await?;
@@ -462,7 +544,8 @@ pub async fn add_day(
         .filter(|v| !matches!(v, Violation::WrongCount { planned, wanted, .. } if planned > wanted))
         .collect();
     if !problems.is_empty() {
-        return Err(PlanError::AddBreaks { date: new.date, problems });
+        let said = say_violations(db, &template, &problems).await?;
+        return Err(PlanError::AddBreaks { date: new.date, problems, said });
     }
     // The adviser and the heads of the schools it is for, each once, with the day attached.
     let contacts = db.network_contacts(programme, new.network).await?;

@@ -163,7 +163,9 @@ async fn a_day_is_added_to_a_planned_year_only_where_it_breaks_nothing() {
             .find(|x| x.adviser == Some(adviser) && x.urn.is_some_and(|u| u != urn(NORTH[0])))
             .expect("a day of the adviser's");
         let e = programme_year::add_day(db, &cli, p, &new("development-day", Some(NORTH[0]), clash.held_on)).await;
-        let Err(PlanError::AddBreaks { problems, .. }) = e else { panic!("the adviser is elsewhere: {e:?}") };
+        let Err(PlanError::AddBreaks { problems, said, .. }) = e else { panic!("the adviser is elsewhere: {e:?}") };
+        let adviser_name = db.person(adviser).await.expect("read").expect("adviser").name;
+        assert!(said.iter().any(|x| x.contains(&format!("{adviser_name} would be in two places"))), "{said:?}");
         assert!(
             problems.iter().any(|v| matches!(v, aspire_core::schedule::Violation::AdviserTwice { .. })),
             "{problems:?}"
