@@ -178,19 +178,17 @@ async fn say_violations(db: &Db, template: &Template, problems: &[Violation]) ->
     let mut networks = BTreeMap::new();
     for v in problems {
         match v {
-            Violation::AdviserTwice { adviser, .. } | Violation::AdviserWeek { adviser, .. } => {
-                if !people.contains_key(adviser) {
-                    let name =
-                        db.person(*adviser).await?.map(|p| p.name).unwrap_or_else(|| format!("adviser {adviser}"));
-                    people.insert(*adviser, name);
-                }
+            Violation::AdviserTwice { adviser, .. } | Violation::AdviserWeek { adviser, .. }
+                if !people.contains_key(adviser) =>
+            {
+                let name = db.person(*adviser).await?.map(|p| p.name).unwrap_or_else(|| format!("adviser {adviser}"));
+                people.insert(*adviser, name);
             }
-            Violation::WrongCount { network, .. } | Violation::OutsideTheYear { network, .. } => {
-                if !networks.contains_key(network) {
-                    let name =
-                        db.network(*network).await?.map(|n| n.name).unwrap_or_else(|| format!("network {network}"));
-                    networks.insert(*network, name);
-                }
+            Violation::WrongCount { network, .. } | Violation::OutsideTheYear { network, .. }
+                if !networks.contains_key(network) =>
+            {
+                let name = db.network(*network).await?.map(|n| n.name).unwrap_or_else(|| format!("network {network}"));
+                networks.insert(*network, name);
             }
             _ => {}
         }
