@@ -98,8 +98,7 @@ impl Db {
     ) -> Result<Vec<NetworkId>, ProgrammeError> {
         let all = aspire_core::access::Visible::everything();
         let networks = self.networks(programme, &all).await?;
-        let (kept, reusable): (Vec<_>, Vec<_>) =
-            networks.into_iter().partition(|n| n.locked || n.published_at.is_some());
+        let (kept, reusable): (Vec<_>, Vec<_>) = networks.into_iter().partition(|n| n.kept());
         let kept_ids: BTreeSet<NetworkId> = kept.iter().map(|n| n.id).collect();
         let kept_names: BTreeSet<&str> = kept.iter().map(|n| n.name.as_str()).collect();
         let schools = self.taking_part(programme, &Visible::everything()).await?;

@@ -86,10 +86,13 @@ pub struct Network {
     pub published_at: Option<DateTime<Utc>>,
     /// The member school suggested as the venue of its Network Days.
     pub venue: Option<Urn>,
+    /// Days of its year planned (cancelled ones too).
+    pub days: usize,
 }
 
 pub(crate) const NETWORK_COLUMNS: &str = "n.id, n.programme_id, n.name, n.locked, n.published_at, n.venue_urn, \
-     (SELECT COUNT(*) FROM enrolments e WHERE e.network_id = n.id) AS schools";
+     (SELECT COUNT(*) FROM enrolments e WHERE e.network_id = n.id) AS schools, \
+     (SELECT COUNT(*) FROM programme_events v WHERE v.network_id = n.id) AS days";
 
 pub(crate) fn network_row(r: &dyn crate::sql::RowGet) -> crate::Result<Network> {
     Ok(Network {
@@ -100,7 +103,16 @@ pub(crate) fn network_row(r: &dyn crate::sql::RowGet) -> crate::Result<Network> 
         locked: r.flag("locked")?.unwrap_or(false),
         published_at: r.instant("published_at")?,
         venue: r.int("venue_urn")?.and_then(|u| Urn::try_from(u).ok()),
+        days: usize::try_from(r.int("days")?.unwrap_or(0)).unwrap_or(0),
     })
+}
+
+impl Network {
+    /// Whether forming networks again keeps it as it is: locked, published, or with days of
+    /// its year planned (which belong to it and its schools).
+    pub fn kept(&self) -> bool {
+        self.locked || self.published_at.is_some() || self.days > 0
+    }
 }
 
 /// A school in a programme.

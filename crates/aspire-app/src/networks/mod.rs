@@ -1,6 +1,6 @@
 //! Forming a programme's networks: the schools taking part (enrolled or completed) are put into
 //! networks of the template's size, as close together as possible, keeping the networks that
-//! are locked or published; the new networks are named after their venue's local authority and
+//! are locked, published or have days planned; the new networks are named after their venue's local authority and
 //! saved in place of the old unlocked ones. And giving the networks their Achievement Advisers.
 
 use std::collections::{BTreeSet, HashMap};
@@ -61,7 +61,7 @@ pub struct FormRequest {
     pub must_link: Vec<(Urn, Urn)>,
     pub cannot_link: Vec<(Urn, Urn)>,
     pub max_distance_km: Option<f64>,
-    /// Networks agreed outside Aspire, kept as they are (beside the locked and published ones).
+    /// Networks agreed outside Aspire, kept as they are (beside the locked, published and planned ones).
     pub fixed: Vec<Vec<Urn>>,
     /// Achievement Advisers to give each network to (the command line's `--advisers`).
     pub advisers: Vec<Adviser>,
@@ -79,7 +79,7 @@ pub struct Proposal {
     pub formation: Formation,
     /// The new networks with their names, as they would be saved.
     pub formed: Vec<FormedNetwork>,
-    /// How many locked or published networks are kept.
+    /// How many locked, published or planned networks are kept.
     pub kept: usize,
     /// Schools taking part that cannot be placed: no coordinates in the register.
     pub not_placed: Vec<Urn>,
@@ -120,13 +120,13 @@ pub fn template_size(programme: &Programme) -> usize {
     programme.template.as_deref().and_then(|t| aspire_import::load_template(t).ok()).map_or(4, |t| t.networks.size)
 }
 
-/// Forms networks for the schools taking part in `programme` outside its locked and published
+/// Forms networks for the schools taking part in `programme` outside its locked, published and planned
 /// networks, and names the new ones; saves nothing.
 pub async fn propose(db: &Db, programme: ProgrammeId, req: &FormRequest) -> Result<Proposal, FormError> {
     let found = db.programme(programme).await?.ok_or(FormError::NoProgramme(programme))?;
     let size = req.size.unwrap_or_else(|| template_size(&found));
     let networks = db.networks(programme, &Visible::everything()).await?;
-    let kept: Vec<&aspire_store::Network> = networks.iter().filter(|n| n.locked || n.published_at.is_some()).collect();
+    let kept: Vec<&aspire_store::Network> = networks.iter().filter(|n| n.kept()).collect();
     let kept_ids: BTreeSet<NetworkId> = kept.iter().map(|n| n.id).collect();
     // The team forms the whole programme: every school taking part is grouped.
     let placed = db.taking_part(programme, &Visible::everything()).await?;
@@ -190,7 +190,7 @@ pub async fn save(db: &Db, actor: &Actor, proposal: &Proposal) -> Result<Vec<Net
 /// Saves networks exactly as they were proposed and shown (the search is timed, so running it
 /// again could give others than the team confirmed). Refused, changing nothing, when the
 /// programme has changed since: they must still group exactly the schools to place, around
-/// the same locked and published networks.
+/// the same locked, published and planned networks.
 pub async fn save_confirmed(
     db: &Db,
     actor: &Actor,
@@ -199,8 +199,7 @@ pub async fn save_confirmed(
 ) -> Result<Vec<NetworkId>, FormError> {
     db.programme(programme).await?.ok_or(FormError::NoProgramme(programme))?;
     let networks = db.networks(programme, &Visible::everything()).await?;
-    let kept: BTreeSet<NetworkId> =
-        networks.iter().filter(|n| n.locked || n.published_at.is_some()).map(|n| n.id).collect();
+    let kept: BTreeSet<NetworkId> = networks.iter().filter(|n| n.kept()).map(|n| n.id).collect();
     let kept_names: BTreeSet<&str> =
         networks.iter().filter(|n| kept.contains(&n.id)).map(|n| n.name.as_str()).collect();
     let placed = db.taking_part(programme, &Visible::everything()).await?;
@@ -256,12 +255,8 @@ impl NetworkChange {
 /// and lock the ones to keep.
 pub async fn changes(db: &Db, proposal: &Proposal) -> Result<Vec<NetworkChange>, FormError> {
     let programme = proposal.programme.id;
-    let reusable: Vec<aspire_store::Network> = db
-        .networks(programme, &Visible::everything())
-        .await?
-        .into_iter()
-        .filter(|n| !n.locked && n.published_at.is_none())
-        .collect();
+    let reusable: Vec<aspire_store::Network> =
+        db.networks(programme, &Visible::everything()).await?.into_iter().filter(|n| !n.kept()).collect();
     if reusable.is_empty() {
         return Ok(Vec::new());
     }

@@ -53,6 +53,27 @@ async fn networks_are_formed_named_saved_and_kept_when_locked() {
         assert_eq!(again.formed[0].name, "Surrey 2");
         let after = db.networks(id, &Visible::everything()).await.expect("read");
         assert!(after.iter().any(|n| n.id == first.id && n.locked), "the locked network is untouched");
+
+        // A network with days of its year planned is kept too, its days with it.
+        let second = after.iter().find(|n| n.id != first.id).expect("second").id;
+        let day = aspire_store::NewEvent {
+            network: second,
+            kind: "senior-leaders-network-day".into(),
+            number: 1,
+            term: aspire_core::template::Term { year: 2017, season: aspire_core::template::Season::Autumn },
+            held_on: chrono::NaiveDate::from_ymd_opt(2017, 11, 7).expect("date"),
+            starts_at: chrono::NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
+            ends_at: chrono::NaiveTime::from_hms_opt(15, 30, 0).expect("time"),
+            urn: None,
+            adviser: None,
+            capacity: None,
+        };
+        db.save_plan(&Actor::command_line(), id, &[day]).await.expect("a day");
+        db.set_network_locked(&Actor::command_line(), id, first.id, false).await.expect("unlock");
+        let third = networks::form(db, &Actor::command_line(), id, &FormRequest::default()).await.expect("third");
+        assert_eq!(third.kept, 1, "the planned network");
+        let now = db.networks(id, &Visible::everything()).await.expect("read");
+        assert!(now.iter().any(|n| n.id == second && n.days == 1), "kept with its day: {now:?}");
         t.cleanup().await;
     }
 }
