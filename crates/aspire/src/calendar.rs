@@ -404,11 +404,24 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
             let days = db.programme_events(*programme, &Visible::everything()).await?;
             let networks: std::collections::BTreeMap<_, _> =
                 db.networks(*programme, &Visible::everything()).await?.into_iter().map(|n| (n.id, n.name)).collect();
+            // The template's names for the kinds of day, and the schools' names.
+            let kinds: std::collections::BTreeMap<String, String> = db
+                .programme(*programme)
+                .await?
+                .and_then(|p| p.template)
+                .and_then(|t| aspire_import::load_template(&t).ok())
+                .map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect())
+                .unwrap_or_default();
+            let kind = |k: &str| kinds.get(k).cloned().unwrap_or_else(|| k.to_owned());
+            let urns: Vec<Urn> = days.iter().filter_map(|e| e.urn).collect();
+            let schools = db.school_names(&urns).await?;
             let mut out = std::io::stdout().lock();
             match format {
                 ListFormat::Csv => {
                     let mut w = csv::Writer::from_writer(out);
-                    w.write_record(["day", "date", "term", "network", "kind", "number", "urn", "status", "reason"])?;
+                    w.write_record([
+                        "day", "date", "term", "network", "kind", "number", "urn", "status", "reason", "name", "school",
+                    ])?;
                     for e in &days {
                         w.write_record([
                             e.id.to_string(),
@@ -423,6 +436,8 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
                                 EventStatus::Cancelled => "cancelled".to_owned(),
                             },
                             e.cancel_reason.clone().unwrap_or_default(),
+                            kind(&e.kind),
+                            e.urn.and_then(|u| schools.get(&u).cloned()).unwrap_or_default(),
                         ])?;
                     }
                     w.flush()?;
@@ -435,7 +450,10 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
                         )?;
                     }
                     for e in &days {
-                        let at = e.urn.map(|u| format!(" at {u}")).unwrap_or_default();
+                        let at = e
+                            .urn
+                            .map(|u| format!(" at {} ({u})", schools.get(&u).map(String::as_str).unwrap_or("school")))
+                            .unwrap_or_default();
                         let status = match e.status {
                             EventStatus::Planned => String::new(),
                             EventStatus::Cancelled => {
@@ -450,7 +468,7 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
                             e.held_on.format("%a"),
                             e.term.label(),
                             networks.get(&e.network).map(String::as_str).unwrap_or("?"),
-                            e.kind,
+                            kind(&e.kind),
                             e.number,
                         )?;
                     }
