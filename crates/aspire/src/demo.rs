@@ -143,13 +143,38 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
                 a.planned_networks = a.planned_networks.div_ceil(4);
             }
             db.set_programme_areas(&actor, id, &areas).await?;
-            for (i, four) in chosen.chunks(4).enumerate() {
-                let la = four[0].la_name.clone().unwrap_or_else(|| "Network".into());
-                let n = db.create_network(&actor, id, &format!("{la} {}", i + 1)).await?;
+            // Networks of four in the order of their local authorities, each named after the
+            // authorities it spans and numbered within them, its venue the member nearest the
+            // others.
+            let placed: std::collections::BTreeMap<_, _> = db
+                .taking_part(id, &aspire_core::access::Visible::everything())
+                .await?
+                .into_iter()
+                .filter_map(|p| Some((p.urn, aspire_core::geo::LatLon { lat: p.latitude?, lon: p.longitude? })))
+                .collect();
+            let mut numbered: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+            let mut formed = Vec::new();
+            for four in chosen.chunks(4) {
+                let mut las: Vec<String> = Vec::new();
                 for r in four {
-                    db.set_network(&actor, id, r.decision.urn, Some(n)).await?;
+                    if let Some(l) = &r.la_name
+                        && !las.contains(l)
+                    {
+                        las.push(l.clone());
+                    }
                 }
+                let stem = if las.is_empty() { "Network".to_owned() } else { las.join(" and ") };
+                let n = numbered.entry(stem.clone()).or_default();
+                *n += 1;
+                let members: Vec<_> = four.iter().map(|r| r.decision.urn).collect();
+                let spread = |u: &aspire_core::urn::Urn| -> f64 {
+                    let Some(a) = placed.get(u) else { return f64::INFINITY };
+                    members.iter().filter_map(|m| placed.get(m)).map(|b| aspire_core::geo::haversine_km(*a, *b)).sum()
+                };
+                let venue = members.iter().copied().min_by(|a, b| spread(a).total_cmp(&spread(b)));
+                formed.push(aspire_store::FormedNetwork { name: format!("{stem} {n}"), venue, members });
             }
+            db.save_formation(&actor, id, &formed).await?;
             demo_recruitment(db, id, &rules, as_of, &urns).await?;
             id
         }
