@@ -220,6 +220,21 @@ fn invitations_go_out_through_a_real_smtp_server() {
     let out = aspire(&url, &["user", "add", "--role", "admin", "ada@example.org"]);
     assert!(out.contains("Added ada (ada@example.org)"), "{out}");
     let link = out.lines().find(|l| l.contains("/invitation/")).expect("link").trim().to_owned();
+    // A message that carries a day (as a confirmation of a place does), queued with a plan's
+    // emails: it goes out as a multipart message with the day as invitation.ics.
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Aspire//Programme year//EN\r\nBEGIN:VEVENT\r\nUID:smtp-test@aspire\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    tokio::runtime::Runtime::new().expect("runtime").block_on(async {
+        let db = aspire_store::Db::open(&url).await.expect("db");
+        let programme = aspire_testkit::ProgrammeBuilder::new("Mail").bare().create(&db).await;
+        let mail = aspire_store::Mail {
+            recipient: "head@example.org".into(),
+            subject: "Your place: a Network Day".into(),
+            body: "Your place is confirmed.".into(),
+            calendar: Some(ics.into()),
+        };
+        db.save_plan_and_tell(&aspire_store::Actor::command_line(), programme, &[], &[mail]).await.expect("queued");
+        db.close().await;
+    });
     let server = Command::new(env!("CARGO_BIN_EXE_aspire"))
         .args([
             "--database-url",
@@ -269,6 +284,10 @@ fn invitations_go_out_through_a_real_smtp_server() {
         .join("\n")
         .replace("=\n", "");
     assert!(received.contains("Subject: You are invited to Aspire"), "{received}");
+    let place = received.split("Subject: Your place: a Network Day").nth(1).expect("the place's email sent");
+    assert!(place.contains("Content-Type: multipart/mixed"), "{place}");
+    assert!(place.contains("Content-Type: text/calendar; charset=utf-8; method=PUBLISH"), "{place}");
+    assert!(place.contains("filename=\"invitation.ics\""), "{place}");
     assert!(received.contains("To: ada@example.org"));
     // The email has a link of its own, made as it was sent; the one printed still works too.
     let emailed = received
