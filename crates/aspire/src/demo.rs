@@ -125,7 +125,9 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
                 .filter(|r| r.decision.outcome == aspire_core::eligibility::Outcome::Eligible)
                 .collect();
             rows.sort_by_key(|r| (r.la_name.clone(), r.decision.urn));
-            let chosen: Vec<_> = rows.into_iter().take(12).collect();
+            // Sixteen schools: three networks planned below, and a fourth formed after them,
+            // whose year the team plans in the demo.
+            let chosen: Vec<_> = rows.into_iter().take(16).collect();
             let urns: Vec<_> = chosen.iter().map(|r| r.decision.urn).collect();
             db.enrol(&actor, id, &urns, aspire_core::recruitment::Stage::Enrolled).await?;
             // The areas it recruited in: the local authorities of its schools.
@@ -146,34 +148,8 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
             // Networks of four in the order of their local authorities, each named after the
             // authorities it spans and numbered within them, its venue the member nearest the
             // others.
-            let placed: std::collections::BTreeMap<_, _> = db
-                .taking_part(id, &aspire_core::access::Visible::everything())
-                .await?
-                .into_iter()
-                .filter_map(|p| Some((p.urn, aspire_core::geo::LatLon { lat: p.latitude?, lon: p.longitude? })))
-                .collect();
-            let mut numbered: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-            let mut formed = Vec::new();
-            for four in chosen.chunks(4) {
-                let mut las: Vec<String> = Vec::new();
-                for r in four {
-                    if let Some(l) = &r.la_name
-                        && !las.contains(l)
-                    {
-                        las.push(l.clone());
-                    }
-                }
-                let stem = if las.is_empty() { "Network".to_owned() } else { las.join(" and ") };
-                let n = numbered.entry(stem.clone()).or_default();
-                *n += 1;
-                let members: Vec<_> = four.iter().map(|r| r.decision.urn).collect();
-                let spread = |u: &aspire_core::urn::Urn| -> f64 {
-                    let Some(a) = placed.get(u) else { return f64::INFINITY };
-                    members.iter().filter_map(|m| placed.get(m)).map(|b| aspire_core::geo::haversine_km(*a, *b)).sum()
-                };
-                let venue = members.iter().copied().min_by(|a, b| spread(a).total_cmp(&spread(b)));
-                formed.push(aspire_store::FormedNetwork { name: format!("{stem} {n}"), venue, members });
-            }
+            let first = &chosen[..chosen.len().min(12)];
+            let formed = demo_networks(db, id, &first.iter().map(|r| r.decision.urn).collect::<Vec<_>>()).await?;
             db.save_formation(&actor, id, &formed).await?;
             demo_recruitment(db, id, &rules, as_of, &urns).await?;
             id
@@ -263,9 +239,23 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
         db.add_person(&actor, &second, "Sam Adviser", &grants).await?;
     }
     // The programme year, planned on the schools' calendars (the bundled default pattern: the
-    // demo enters no LA's dates).
+    // demo enters no LA's dates). Then the schools still without a network form one more, led
+    // by the second adviser, whose year the team plans ("Plan the year" on the year page).
     if db.programme_events(programme, &all).await?.is_empty() {
         aspire_app::programme_year::plan_programme_year(db, &actor, programme, false).await?;
+        let waiting: Vec<_> =
+            db.taking_part(programme, &all).await?.into_iter().filter(|s| s.network.is_none()).map(|s| s.urn).collect();
+        if !waiting.is_empty() {
+            let formed = demo_networks(db, programme, &waiting).await?;
+            let ids = db.save_formation(&actor, programme, &formed).await?;
+            let known: std::collections::BTreeSet<_> = networks.iter().map(|n| n.id).collect();
+            if let Some(sam) = db.person_by_email(&second).await? {
+                for n in ids.into_iter().filter(|n| !known.contains(n)) {
+                    let g = Grant::new(Role::AchievementAdviser, Scope::Network { programme, network: n }, false)?;
+                    db.add_grant(&actor, sam.id, &g).await?;
+                }
+            }
+        }
     }
     // A role waiting on the adviser's account page: the head teacher has asked them to lead a
     // strand at the school too (someone who already has an account accepts a role first).
@@ -293,6 +283,45 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
 /// The head teacher's school in its year: three more of its staff with accounts, a staff list,
 /// its seats at its first Senior Leaders Network Day taken (a substitute named), that day's
 /// roll and the first term's reach. Made once: nothing is added when the day has registrations.
+/// Networks of four of `urns` in the order given, each named after the local authorities it
+/// spans and numbered after the programme's networks of that name, its venue the member nearest
+/// the others.
+async fn demo_networks(
+    db: &Db,
+    programme: aspire_core::people::ProgrammeId,
+    urns: &[aspire_core::urn::Urn],
+) -> anyhow::Result<Vec<aspire_store::FormedNetwork>> {
+    use aspire_core::geo::{LatLon, haversine_km};
+    let all = aspire_core::access::Visible::everything();
+    let schools: std::collections::BTreeMap<_, _> =
+        db.taking_part(programme, &all).await?.into_iter().map(|p| (p.urn, p)).collect();
+    let existing: Vec<String> = db.networks(programme, &all).await?.into_iter().map(|n| n.name).collect();
+    let mut formed: Vec<aspire_store::FormedNetwork> = Vec::new();
+    for four in urns.chunks(4) {
+        let mut las: Vec<String> = Vec::new();
+        for u in four {
+            if let Some(l) = schools.get(u).and_then(|s| s.la_name.clone())
+                && !las.contains(&l)
+            {
+                las.push(l);
+            }
+        }
+        let stem = if las.is_empty() { "Network".to_owned() } else { las.join(" and ") };
+        let taken = existing.iter().chain(formed.iter().map(|f| &f.name));
+        let n = 1 + taken.filter(|name| name.rsplit_once(' ').is_some_and(|(s, _)| s == stem)).count();
+        let at = |u: &aspire_core::urn::Urn| {
+            schools.get(u).and_then(|s| Some(LatLon { lat: s.latitude?, lon: s.longitude? }))
+        };
+        let spread = |u: &aspire_core::urn::Urn| -> f64 {
+            let Some(a) = at(u) else { return f64::INFINITY };
+            four.iter().filter_map(at).map(|b| haversine_km(a, b)).sum()
+        };
+        let venue = four.iter().copied().min_by(|a, b| spread(a).total_cmp(&spread(b)));
+        formed.push(aspire_store::FormedNetwork { name: format!("{stem} {n}"), venue, members: four.to_vec() });
+    }
+    Ok(formed)
+}
+
 async fn demo_school_year(
     db: &Db,
     programme: aspire_core::people::ProgrammeId,
