@@ -142,6 +142,8 @@ urls! {
     remove_role, REMOVE_ROLE = "/people/{id}/roles/{grant}/remove", person, grant;
     resend, RESEND = "/people/{id}/invitation", person;
     disabled, DISABLED = "/people/{id}/disabled", person;
+    /// An administrator revokes one of a person's calendar feeds.
+    person_feed_revoke, PERSON_FEED_REVOKE = "/people/{id}/feeds/{feed}/revoke", person, feed;
     audit, AUDIT = "/audit";
     audit_csv, AUDIT_CSV = "/audit.csv";
     outbox, OUTBOX = "/outbox";

@@ -195,3 +195,48 @@ pub async fn revoke(
         Err(WebError::NotFound("That calendar feed is not yours, or was revoked already.".into()))
     }
 }
+
+/// A person's feeds still open, as an administrator sees them on the person's page (to revoke
+/// one, for example when a device was lost): what each shows and when it was made.
+pub async fn open_feeds_of(state: &AppState, person: aspire_core::people::PersonId) -> Result<Vec<FeedRow>, WebError> {
+    let names: BTreeMap<ProgrammeId, String> = state
+        .db
+        .programmes(&aspire_core::access::Visible::everything(), &aspire_core::access::Visible::everything())
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let name = |p: ProgrammeId| names.get(&p).cloned().unwrap_or_else(|| format!("programme {p}"));
+    Ok(state
+        .db
+        .feeds_of(person)
+        .await?
+        .into_iter()
+        .filter(|f| f.revoked_at.is_none())
+        .map(|f| FeedRow {
+            id: f.id,
+            label: match f.scope {
+                FeedScope::Person => format!("Their own days, {}", name(f.programme)),
+                FeedScope::School(u) => format!("School {u}'s days, {}", name(f.programme)),
+                FeedScope::Network(n) => format!("Network {n}'s days, {}", name(f.programme)),
+                FeedScope::Programme => format!("Every day of {}", name(f.programme)),
+            },
+            made: f.created_at.format("%-d %B %Y").to_string(),
+            revoked: None,
+        })
+        .collect())
+}
+
+/// An administrator revokes another person's feed (their own are revoked on their account).
+pub async fn revoke_for(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((person, feed)): Path<(aspire_core::people::PersonId, i64)>,
+) -> Result<Response, WebError> {
+    viewer.require(Action::Change, Record::Person, &Place::NOWHERE)?;
+    if state.db.revoke_feed(&viewer.actor(), person, feed).await? {
+        Ok(Redirect::to(&format!("{}#feeds", urls::person(person))).into_response())
+    } else {
+        Err(WebError::NotFound("That calendar feed is not this person's, or was revoked already.".into()))
+    }
+}

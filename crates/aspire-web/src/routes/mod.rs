@@ -6,7 +6,7 @@ mod calendar;
 mod day;
 pub(crate) mod eligibility;
 pub(crate) mod evaluation;
-mod feeds;
+pub(crate) mod feeds;
 mod home;
 mod imports;
 mod join;
@@ -153,6 +153,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("POST", route::REMOVE_ROLE, May(Change, Person), post(people::remove_role)),
         r("POST", route::RESEND, May(Change, Person), post(people::resend)),
         r("POST", route::DISABLED, May(Change, Person), post(people::set_disabled)),
+        r("POST", route::PERSON_FEED_REVOKE, May(Change, Person), post(feeds::revoke_for)),
         r("GET", route::AUDIT, May(View, Audit), get(audit::list)),
         r("GET", route::AUDIT_CSV, May(View, Audit), get(audit::csv)),
         r("GET", route::OUTBOX, May(View, Outbox), get(audit::outbox)),

@@ -487,6 +487,8 @@ fn probes(w: &World) -> Vec<Probe> {
         hidden("POST", "/people/{id}/invitation", format!("/people/{x}/invitation"), &give),
         hidden("POST", "/people/{id}/invitation", format!("/people/{y}/invitation"), &["admin"]),
         hidden("POST", "/people/{id}/disabled", format!("/people/{x}/disabled"), &["admin"]),
+        // An administrator revokes a person's feed (an unknown one is their own 404).
+        probe("POST", "/people/{id}/feeds/{feed}/revoke", format!("/people/{x}/feeds/999999/revoke"), &["admin"]),
         probe("GET", "/audit", "/audit", &["admin", "pa"]),
         probe("GET", "/audit.csv", "/audit.csv", &["admin", "pa"]),
         probe("GET", "/outbox", "/outbox", &["admin"]),

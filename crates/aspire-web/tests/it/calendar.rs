@@ -38,8 +38,28 @@ async fn a_feed_address_serves_its_calendar_until_it_is_revoked() {
     assert!(page.body.contains("SUMMARY:Senior Leaders Network Day\\, Oldham North\r\n"), "{}", page.body);
     assert!(page.body.contains("DTSTART;TZID=Europe/London:20181026T090000\r\n"), "{}", page.body);
 
+    // An administrator sees the adviser's open feed on their page and revokes it there; a
+    // programme admin cannot.
     let feeds = db.feeds_of(adviser).await.expect("feeds");
-    assert!(db.revoke_feed(&cli, adviser, feeds[0].id).await.expect("revoked"));
+    let admin = site.signed_out().as_admin().await;
+    let person = admin.get(&format!("/people/{adviser}")).await;
+    assert!(person.body.contains(&format!("Their own days, Feeds 2018")), "{}", person.body);
+    let revoke = format!("/people/{adviser}/feeds/{}/revoke", feeds[0].id);
+    let pa = site
+        .signed_out()
+        .signed_in(&[aspire_core::people::Grant::new(
+            aspire_core::people::Role::ProgrammeAdmin,
+            aspire_core::people::Scope::Programme(p),
+            false,
+        )
+        .expect("grant")])
+        .await;
+    assert_eq!(pa.post(&revoke, &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(site.get(&format!("/calendar/{token}.ics")).await.status, StatusCode::OK, "still open");
+    let done = admin.post(&revoke, &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(admin.get(&format!("/people/{adviser}")).await.body.contains("No calendar feed of theirs is open"));
+    assert!(!db.revoke_feed(&cli, adviser, feeds[0].id).await.expect("revoked already"));
     assert_eq!(site.get(&format!("/calendar/{token}.ics")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(site.get(&format!("/calendar/{}.ics", "a".repeat(64))).await.status, StatusCode::NOT_FOUND);
     assert_eq!(site.get("/calendar/not-a-token").await.status, StatusCode::NOT_FOUND);

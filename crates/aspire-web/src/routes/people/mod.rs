@@ -197,6 +197,8 @@ struct PersonPage {
     grants: Vec<GrantView>,
     can_change: bool,
     can_disable: bool,
+    /// The person's open calendar feeds, for an administrator to revoke.
+    feeds: Vec<crate::routes::feeds::FeedRow>,
     /// The roles the viewer may give at one of `places`.
     roles: Vec<(&'static str, &'static str)>,
     places: Vec<(String, String)>,
@@ -258,10 +260,13 @@ async fn show_with(state: &AppState, viewer: &Viewer, id: &str, form: FormState)
     }
     let can_change = p.may_somewhere(Action::Change, Record::Person);
     let places = if can_change { where_options(state, p).await? } else { Vec::new() };
+    let can_disable = p.may(Action::Change, Record::Person, &Place::NOWHERE) && person.id != p.person;
+    let feeds = if can_disable { crate::routes::feeds::open_feeds_of(state, person.id).await? } else { Vec::new() };
     page(PersonPage {
         grants,
         can_change,
-        can_disable: p.may(Action::Change, Record::Person, &Place::NOWHERE) && person.id != p.person,
+        can_disable,
+        feeds,
         roles: grantable_roles(p, &places),
         pupil_data: gives_pupil_data(p),
         any_school: places.iter().any(|(v, _)| v == "school"),
