@@ -198,10 +198,14 @@ pub async fn revoke(
 
 /// A person's feeds still open, as an administrator sees them on the person's page (to revoke
 /// one, for example when a device was lost): what each shows and when it was made.
-pub async fn open_feeds_of(state: &AppState, person: aspire_core::people::PersonId) -> Result<Vec<FeedRow>, WebError> {
+pub async fn open_feeds_of(
+    state: &AppState,
+    viewer: &Principal,
+    person: aspire_core::people::PersonId,
+) -> Result<Vec<FeedRow>, WebError> {
     let names: BTreeMap<ProgrammeId, String> = state
         .db
-        .programmes(&aspire_core::access::Visible::everything(), &aspire_core::access::Visible::everything())
+        .programmes(&viewer.visible(Action::View, Record::Programme), &viewer.visible(Action::View, Record::Enrolment))
         .await?
         .into_iter()
         .map(|p| (p.id, p.name))

@@ -43,7 +43,7 @@ async fn a_feed_address_serves_its_calendar_until_it_is_revoked() {
     let feeds = db.feeds_of(adviser).await.expect("feeds");
     let admin = site.signed_out().as_admin().await;
     let person = admin.get(&format!("/people/{adviser}")).await;
-    assert!(person.body.contains(&format!("Their own days, Feeds 2018")), "{}", person.body);
+    assert!(person.body.contains("Their own days, Feeds 2018"), "{}", person.body);
     let revoke = format!("/people/{adviser}/feeds/{}/revoke", feeds[0].id);
     let pa = site
         .signed_out()

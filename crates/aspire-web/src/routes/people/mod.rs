@@ -261,7 +261,7 @@ async fn show_with(state: &AppState, viewer: &Viewer, id: &str, form: FormState)
     let can_change = p.may_somewhere(Action::Change, Record::Person);
     let places = if can_change { where_options(state, p).await? } else { Vec::new() };
     let can_disable = p.may(Action::Change, Record::Person, &Place::NOWHERE) && person.id != p.person;
-    let feeds = if can_disable { crate::routes::feeds::open_feeds_of(state, person.id).await? } else { Vec::new() };
+    let feeds = if can_disable { crate::routes::feeds::open_feeds_of(state, p, person.id).await? } else { Vec::new() };
     page(PersonPage {
         grants,
         can_change,
