@@ -127,6 +127,8 @@ pub enum Broken {
     AdviserFull { network: String, adviser: PersonId, term: Term, event: String, school: Option<Urn> },
     /// No open day after the Network Day(s) a Development Day follows up.
     NothingAfter { network: String, term: Term, event: String, after: NaiveDate, school: Urn },
+    /// The school has open days left, but each already holds one of its programme days.
+    SchoolFull { network: String, term: Term, event: String, school: Urn },
 }
 
 impl fmt::Display for Broken {
@@ -159,6 +161,11 @@ impl fmt::Display for Broken {
             Broken::NothingAfter { network, term, event, after, school } => write!(
                 f,
                 "{network}, {term}: school {school} has no open day left for the {event} after {after}, the Network Day it follows up."
+            ),
+            Broken::SchoolFull { network, term, event, school } => write!(
+                f,
+                "{network}, {term}: school {school} has no free day for the {event}: each of its open days left already \
+                 has a programme day. Enter its term dates if they have more open days, or plan fewer days a term."
             ),
         }
     }
@@ -483,6 +490,13 @@ fn place_school_days(
                     });
                 }
                 None => broken.push(match adviser {
+                    // The school's own days fill what is left: no adviser could help.
+                    _ if rest.iter().all(|d| diary.school_days.contains(&(*u, *d))) => Broken::SchoolFull {
+                        network: n.name.clone(),
+                        term: slot.term,
+                        event: e.name.clone(),
+                        school: *u,
+                    },
                     Some(a) => Broken::AdviserFull {
                         network: n.name.clone(),
                         adviser: a,

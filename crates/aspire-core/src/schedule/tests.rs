@@ -228,6 +228,18 @@ fn an_adviser_with_too_many_networks_for_the_weekly_limit_is_named() {
 }
 
 #[test]
+fn a_school_whose_days_left_are_all_taken_is_named_not_its_adviser() {
+    // One school, its year starting three days before the autumn term ends: its two Network
+    // Days and first Development Day take those days, and nothing is left for the second.
+    let school = [urn(100_001)];
+    let cals = calendars([school_years(school[0], 2017, 2, 0)]);
+    let nets = [network(1, d(2017, 12, 18), &school, Some(7))];
+    let err = plan(&nets, &cals, &tlif_events(), &Rules::default()).expect_err("no room");
+    assert!(err.iter().any(|b| matches!(b, Broken::SchoolFull { school: u, .. } if *u == school[0])), "{err:?}");
+    assert!(!err.iter().any(|b| matches!(b, Broken::AdviserFull { .. })), "the adviser is free: {err:?}");
+}
+
+#[test]
 fn the_check_finds_every_kind_of_broken_constraint_in_an_edited_plan() {
     let schools = four(100_001);
     let cals = calendars(schools.iter().map(|u| school_years(*u, 2017, 2, 0)));
