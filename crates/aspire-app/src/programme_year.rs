@@ -890,6 +890,7 @@ pub async fn import_sign_in_sheet(
     let members: BTreeMap<Urn, NetworkId> =
         db.enrolments(programme, &all).await?.into_iter().filter_map(|e| e.network.map(|n| (e.urn, n))).collect();
     let mut rolls: BTreeMap<i64, aspire_store::DayMarks> = BTreeMap::new();
+    let mut seen: BTreeMap<(i64, aspire_core::people::PersonId), u64> = BTreeMap::new();
     for row in &sheet.rows {
         let before = issues.len();
         let Some(person) = db.person_by_email(&row.email).await? else {
@@ -984,7 +985,14 @@ pub async fn import_sign_in_sheet(
                 ),
             ));
         }
-        if issues.len() == before {
+        // The same person and day twice (once by its number, once by its date and network, say).
+        if let Some(first) = seen.get(&(event.id, person.id)) {
+            issues.push(RowIssue::row(
+                row.line,
+                format!("marks {} on day {} again: line {first} marks them already", row.email.as_str(), event.id),
+            ));
+        } else if issues.len() == before {
+            seen.insert((event.id, person.id), row.line);
             rolls.entry(event.id).or_default().push((person.id, urn, row.mark));
         }
     }

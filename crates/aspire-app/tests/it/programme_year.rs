@@ -178,6 +178,18 @@ async fn a_sign_in_sheet_is_recorded_whole_or_every_bad_row_is_named_and_nothing
         assert!(err.to_string().starts_with("nothing was recorded: 4 rows"), "{err}");
         assert!(db.roll_marks(p, &Visible::everything()).await.expect("marks").is_empty(), "nothing recorded");
 
+        // The same person and day given once by its number and once by its date and network.
+        let twice = format!(
+            "email,mark,day,date,network\n{head},present,{},,\n{head},late,,{nd_date},North Hampshire\n",
+            nd.id
+        );
+        let err = programme_year::import_sign_in_sheet(db, &cli, p, "roll.csv", twice.as_bytes(), after_all)
+            .await
+            .expect_err("twice");
+        let RollImportError::Rows(rows) = &err else { panic!("{err:?}") };
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [3], "{rows:?}");
+        assert!(rows[0].reason.contains("line 2 marks them already"), "{rows:?}");
+
         // Before the day, only apologies.
         let early = format!("email,mark,day\n{head},present,{}\n", nd.id);
         let err = programme_year::import_sign_in_sheet(db, &cli, p, "roll.csv", early.as_bytes(), d(2017, 9, 1))
