@@ -125,9 +125,18 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
                 .filter(|r| r.decision.outcome == aspire_core::eligibility::Outcome::Eligible)
                 .collect();
             rows.sort_by_key(|r| (r.la_name.clone(), r.decision.urn));
-            // Sixteen schools: three networks planned below, and a fourth formed after them,
-            // whose year the team plans in the demo.
-            let chosen: Vec<_> = rows.into_iter().take(16).collect();
+            // Sixteen schools with coordinates (so that the team can form networks of them
+            // again): three networks planned below, and a fourth formed after them, whose year
+            // the team plans in the demo.
+            let mut chosen = Vec::new();
+            for r in rows {
+                if chosen.len() == 16 {
+                    break;
+                }
+                if db.school_position(r.decision.urn).await?.is_some_and(|(_, at)| at.is_some()) {
+                    chosen.push(r);
+                }
+            }
             let urns: Vec<_> = chosen.iter().map(|r| r.decision.urn).collect();
             db.enrol(&actor, id, &urns, aspire_core::recruitment::Stage::Enrolled).await?;
             // The areas it recruited in: the local authorities of its schools.
@@ -161,9 +170,13 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
     }
     let schools = db.enrolments(programme, &all).await?;
     let networks = db.networks(programme, &all).await?;
-    // The head teacher's school is one enrolled (the board's examples are earlier stages).
-    let enrolled = schools.iter().find(|e| e.status == aspire_core::recruitment::Stage::Enrolled);
-    let (Some(first), Some(net)) = (enrolled, networks.first()) else {
+    // The head teacher's school is one enrolled (the board's examples are earlier stages) in the
+    // first network, whose year is planned and whose adviser is the demo's.
+    let net = networks.first();
+    let enrolled = schools.iter().find(|e| {
+        e.status == aspire_core::recruitment::Stage::Enrolled && net.is_some_and(|n| e.network == Some(n.id))
+    });
+    let (Some(first), Some(net)) = (enrolled, net) else {
         anyhow::bail!("the demo programme has no schools: the bundled data has no eligible school");
     };
     let head_school = first.urn;
