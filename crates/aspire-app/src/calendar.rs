@@ -108,3 +108,62 @@ pub async fn school_calendars(db: &Db, urns: &[Urn]) -> Result<BTreeMap<Urn, Sch
 pub async fn school_days(db: &Db, urns: &[Urn]) -> Result<BTreeMap<Urn, SchoolDays>, CalendarLoadError> {
     Ok(school_calendars(db, urns).await?.into_iter().map(|(u, c)| (u, SchoolDays::of(u, &c))).collect())
 }
+
+/// A planned day that falls on a day one of its schools is closed (after term dates were
+/// entered that the plan did not know): to move or cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedDay {
+    pub programme: aspire_core::people::ProgrammeId,
+    pub day: i64,
+    pub date: chrono::NaiveDate,
+    pub school: String,
+    pub reason: String,
+}
+
+/// Every planned day (not cancelled) of every programme that falls on a day one of its schools
+/// is closed by the term dates now stored.
+pub async fn planned_days_on_closed_days(db: &Db) -> Result<Vec<ClosedDay>, CalendarLoadError> {
+    use aspire_core::access::Visible;
+    let all = Visible::everything();
+    let mut out = Vec::new();
+    for p in db.programmes(&all, &all).await? {
+        let days: Vec<_> = db
+            .programme_events(p.id, &all)
+            .await?
+            .into_iter()
+            .filter(|e| e.status == aspire_store::EventStatus::Planned)
+            .collect();
+        if days.is_empty() {
+            continue;
+        }
+        let mut members: std::collections::BTreeMap<aspire_core::people::NetworkId, Vec<Urn>> = Default::default();
+        for e in db.enrolments(p.id, &all).await? {
+            if let Some(n) = e.network
+                && e.status.takes_part()
+            {
+                members.entry(n).or_default().push(e.urn);
+            }
+        }
+        let urns: Vec<Urn> = members.values().flatten().copied().collect();
+        let calendars = school_calendars(db, &urns).await?;
+        let names = db.school_names(&urns).await?;
+        for e in &days {
+            let schools: Vec<Urn> = match e.urn {
+                Some(u) => vec![u],
+                None => members.get(&e.network).cloned().unwrap_or_default(),
+            };
+            for u in schools {
+                if let Some(reason) = calendars.get(&u).and_then(|c| c.closed_reason(e.held_on)) {
+                    out.push(ClosedDay {
+                        programme: p.id,
+                        day: e.id,
+                        date: e.held_on,
+                        school: names.get(&u).cloned().unwrap_or_else(|| format!("School {u}")),
+                        reason: reason.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -39,8 +39,11 @@ pub enum YearError {
     NotASeat { day: String, seat: String, seats: String },
     #[error("choose who takes the seat, from the school's staff with an account")]
     NoPerson,
-    #[error("{0} does not hold a role at this school: invite them on the school's page first")]
-    NotOfTheSchool(String),
+    /// Never names the person: an id sent by hand must not tell anyone who holds it.
+    #[error(
+        "the person chosen does not hold a role at this school: choose one of its staff from the list, or invite them first (People)"
+    )]
+    NotOfTheSchool,
     #[error("the substitute must be someone other than the person nominated")]
     SameSubstitute,
     #[error("there is no registration {0} of this school")]
@@ -326,11 +329,8 @@ pub async fn nominate(
     }
     let person = n.person.ok_or(YearError::NoPerson)?;
     let staff: BTreeSet<PersonId> = usable(db.school_people(urn).await?).into_iter().map(|(p, _)| p).collect();
-    for p in [Some(person), n.substitute].into_iter().flatten() {
-        if !staff.contains(&p) {
-            let name = db.person(p).await?.map(|x| x.name).unwrap_or_else(|| format!("Person {p}"));
-            return Err(YearError::NotOfTheSchool(name));
-        }
+    if [Some(person), n.substitute].into_iter().flatten().any(|p| !staff.contains(&p)) {
+        return Err(YearError::NotOfTheSchool);
     }
     if n.substitute == Some(person) {
         return Err(YearError::SameSubstitute);

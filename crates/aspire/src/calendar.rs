@@ -263,6 +263,23 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
                         plural(saved.per_scope.len()),
                         plural(saved.per_scope.len()),
                     );
+                    // Days planned before these dates were known that they now close.
+                    let clashes = aspire_app::calendar::planned_days_on_closed_days(db).await?;
+                    if !clashes.is_empty() {
+                        eprintln!(
+                            "{} planned day{} now fall{} on a day a school is closed: move or cancel {} (aspire calendar move|cancel):",
+                            clashes.len(),
+                            plural(clashes.len()),
+                            if clashes.len() == 1 { "s" } else { "" },
+                            if clashes.len() == 1 { "it" } else { "them" },
+                        );
+                        for c in &clashes {
+                            eprintln!(
+                                "  programme {}, day {}: {}, {} is closed ({})",
+                                c.programme, c.day, c.date, c.school, c.reason
+                            );
+                        }
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(TermDatesError::Rows(rows)) => {

@@ -97,6 +97,8 @@ fn refusal(e: DayError) -> Result<String, WebError> {
 struct Typed {
     title: String,
     link: String,
+    /// The places as typed, when that form was refused.
+    places: Option<String>,
 }
 
 async fn render(
@@ -130,7 +132,7 @@ async fn render(
         adviser: v.adviser.clone().unwrap_or_else(|| "None yet".into()),
         cancelled: (e.status == EventStatus::Cancelled)
             .then(|| e.cancel_reason.clone().unwrap_or_else(|| "no reason given".into())),
-        places: e.capacity.map_or_else(String::new, |c| c.to_string()),
+        places: typed.places.clone().unwrap_or_else(|| e.capacity.map_or_else(String::new, |c| c.to_string())),
         registered: v.registered,
         waiting: v.waiting,
         resources: v
@@ -176,7 +178,7 @@ async fn render(
 }
 
 fn nothing_typed() -> Typed {
-    Typed { title: String::new(), link: String::new() }
+    Typed { title: String::new(), link: String::new(), places: None }
 }
 
 pub async fn show(
@@ -211,7 +213,8 @@ pub async fn set_places(
         Ok(_) => Ok(Redirect::to(&format!("{}?done=places", urls::day(id, day))).into_response()),
         Err(e) => {
             let m = refusal(e)?;
-            let body = render(&state, &viewer, id, day, Some(m), None, nothing_typed()).await?;
+            let typed = Typed { places: Some(f.places.clone()), ..nothing_typed() };
+            let body = render(&state, &viewer, id, day, Some(m), None, typed).await?;
             Ok((StatusCode::BAD_REQUEST, body).into_response())
         }
     }
@@ -254,7 +257,7 @@ pub async fn add_resource(
     let upload = match (file, link.trim().is_empty()) {
         (Some(_), false) => {
             let m = "Give a file or a link, not both: add each on its own.".to_owned();
-            let body = render(&state, &viewer, id, day, Some(m), None, Typed { title, link }).await?;
+            let body = render(&state, &viewer, id, day, Some(m), None, Typed { title, link, places: None }).await?;
             return Ok((StatusCode::BAD_REQUEST, body).into_response());
         }
         (Some((name, content)), true) => Upload::File { name, content },
@@ -264,7 +267,7 @@ pub async fn add_resource(
         Ok(_) => Ok(Redirect::to(&format!("{}?done=added#resources", urls::day(id, day))).into_response()),
         Err(e) => {
             let m = refusal(e)?;
-            let body = render(&state, &viewer, id, day, Some(m), None, Typed { title, link }).await?;
+            let body = render(&state, &viewer, id, day, Some(m), None, Typed { title, link, places: None }).await?;
             Ok((StatusCode::BAD_REQUEST, body).into_response())
         }
     }

@@ -82,6 +82,8 @@ struct YearPage {
     /// What the last file of term dates did: saved (a sentence), or each row's problem.
     terms_saved: Option<String>,
     terms_problems: Vec<String>,
+    /// Planned days the saved dates close (day id, what is wrong), to move or cancel.
+    terms_clashes: Vec<(i64, String)>,
     upload_limit: String,
     term_rows: usize,
     form: FormState,
@@ -93,6 +95,8 @@ struct YearPage {
 struct TermsOutcome {
     saved: Option<String>,
     problems: Vec<String>,
+    /// This programme's planned days that now fall on a day one of their schools is closed.
+    clashes: Vec<(i64, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -243,6 +247,7 @@ async fn render_with(
         problems,
         terms_saved: outcome.saved,
         terms_problems: outcome.problems,
+        terms_clashes: outcome.clashes,
         upload_limit: crate::error::size(crate::routes::UPLOAD_LIMIT),
         term_rows: aspire_import::STAFF_LIMITS.rows,
         form,
@@ -409,9 +414,19 @@ pub async fn term_dates(
         None => outcome.problems.push("Choose a file of term dates (CSV or XLSX) to upload".to_owned()),
         Some((name, bytes)) => match import_term_dates(&state.db, &viewer.actor(), &name, &bytes).await {
             Ok(saved) => {
+                let clashes =
+                    aspire_app::calendar::planned_days_on_closed_days(&state.db).await.map_err(|e| match e {
+                        aspire_app::calendar::CalendarLoadError::Store(e) => WebError::from(e),
+                        other => WebError::BadRequest(capitalise(&other.to_string())),
+                    })?;
+                outcome.clashes = clashes
+                    .into_iter()
+                    .filter(|c| c.programme == id)
+                    .map(|c| (c.day, format!("{}: {} is closed ({})", long(c.date), c.school, c.reason)))
+                    .collect();
                 let n = saved.per_scope.len();
                 outcome.saved = Some(format!(
-                    "Saved {} term{} and {} closure day{} for {n} local authorit{} or school{} from {name}. Plan the year (or move days) to use them.",
+                    "Saved {} term{} and {} closure day{} for {n} local authorit{} or school{} from {name}. Years planned from now on use them.",
                     saved.terms(),
                     if saved.terms() == 1 { "" } else { "s" },
                     saved.closures(),

@@ -31,6 +31,7 @@ async fn the_team_sets_a_days_places_and_the_adviser_shares_its_resources_with_t
     let bad = team.post(&format!("{url}/places"), &[("places", "lots")]).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("The number of places &#39;lots&#39; is not a whole number"), "{}", bad.body);
+    assert!(bad.body.contains("name=\"places\" inputmode=\"numeric\" value=\"lots\""), "what was typed is kept");
     let set = team.post(&format!("{url}/places"), &[("places", "24")]).await;
     assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
     let page = team.get(&format!("{url}?done=places")).await;

@@ -63,6 +63,8 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     let refused = post(form(&x, "")).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.body.contains("does not hold a role at this school"), "{}", refused.body);
+    let stranger_name = db.person(stranger).await.expect("read").expect("person").name;
+    assert!(!refused.body.contains(&stranger_name), "an id sent by hand does not tell who holds it");
     assert!(refused.body.contains("<title>Error: "), "the title says so");
     let same = post(form(&s, &s)).await;
     assert!(same.body.contains("The substitute must be someone other"), "{}", same.body);

@@ -125,4 +125,13 @@ async fn a_file_of_term_dates_uploaded_is_checked_whole_then_the_year_is_planned
     let half_term = chrono::NaiveDate::from_ymd_opt(2017, 11, 6).expect("date")
         ..=chrono::NaiveDate::from_ymd_opt(2017, 11, 10).expect("date");
     assert!(days.iter().all(|e| !half_term.contains(&e.held_on)), "none in Surrey's half-term");
+
+    // A closure day entered after planning on a day one school has a Development Day: saved, and
+    // the day listed to move or cancel, linked to its row.
+    let dev = days.iter().find(|e| e.urn == Some(urn(GUILDFORD[0]))).expect("a Development Day");
+    let closure = format!("{header},{},,,,,,,{},INSET day\n", GUILDFORD[0], dev.held_on.format("%d/%m/%Y"));
+    let saved = team.upload(&format!("{url}/terms"), "closure.csv", &closure).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert!(saved.body.contains("1 planned day now falls on a day a school is closed"), "{}", saved.body);
+    assert!(saved.body.contains(&format!("href=\"#day-{}\"", dev.id)), "{}", saved.body);
 }

@@ -158,6 +158,20 @@ fn term_dates_are_entered_then_the_year_is_planned_listed_moved_and_cancelled() 
     let o = add("2019-06-12");
     assert!(!o.status.success() && text(&o).contains("is in no term of"), "{}", text(&o));
 
+    // A closure day entered after planning, on a day a Development Day is planned at that
+    // school: saved, and the day named to move or cancel.
+    let dev: Vec<&str> =
+        rows.iter().find(|r| r.contains(",115850,planned,")).expect("a Development Day at 115850").split(',').collect();
+    let on = chrono::NaiveDate::parse_from_str(dev[1], "%Y-%m-%d").expect("date");
+    let closure = dir.path().join("closure.csv");
+    std::fs::write(&closure, format!("{header},115850,,,,,,,{},Staff training\n", on.format("%d/%m/%Y")))
+        .expect("write");
+    let o = aspire(&db, &["calendar", "import-terms", closure.to_str().expect("path")]);
+    assert!(o.status.success(), "{}", text(&o));
+    let said = text(&o);
+    assert!(said.contains("1 planned day now falls on a day a school is closed"), "{said}");
+    assert!(said.contains(&format!("day {}: {on},", dev[0])) && said.contains("Staff training)"), "{said}");
+
     // The cohort's dose: every enrolled school, the cancelled day not counted, no roll taken
     // (so nothing attended and every day "not recorded", never an absence).
     let doses = text(&aspire(&db, &["evaluate", "doses", "--programme", "1", "--format", "csv"]));
