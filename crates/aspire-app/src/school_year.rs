@@ -254,7 +254,7 @@ fn next_steps(days: &[SchoolDay], today: NaiveDate, no_staff_list: bool) -> Vec<
             let last = live.iter().map(|d| d.event.held_on).max().unwrap_or(today);
             out.push(NextStep {
                 day: None,
-                text: format!("Your network's year is over: its last day was {}.", long(last)),
+                text: format!("Your school's year is over: its last day was {}.", long(last)),
             });
         }
     }

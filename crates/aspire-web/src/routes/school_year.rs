@@ -199,7 +199,11 @@ async fn render(
                     role: s.role.label().to_owned(),
                     code: s.role.code().to_owned(),
                     person: if see_people { s.person.clone() } else { s.person.as_ref().map(|_| "Nominated".into()) },
-                    substitute: s.substitute.clone().filter(|_| see_people),
+                    substitute: if see_people {
+                        s.substitute.clone()
+                    } else {
+                        s.substitute.as_ref().map(|_| "Named".into())
+                    },
                     waiting: s.registration.as_ref().is_some_and(|r| r.status == RegistrationStatus::Waiting),
                     registration: s.registration.as_ref().map(|r| r.id),
                 })

@@ -126,5 +126,7 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     let read = evaluator.get(&url).await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.body);
     assert!(read.body.contains("Nominated") && !read.body.contains(&senior_name), "{}", read.body);
+    assert!(read.body.contains("Named"), "a substitute is named: {}", read.body);
+    assert!(!read.body.contains(&format!("<td>{teacher_name}</td>")), "not who: {}", read.body);
     assert!(!read.body.contains("Ann Able") && !read.body.contains("Nominate</button>"), "{}", read.body);
 }
