@@ -273,14 +273,13 @@ pub async fn network_resources(
         Reader::Everything => true,
         Reader::Person(p) => resources::may_add(p, programme, network),
     };
+    // The same rule as a day's page: a day held by today is shared with the network's schools.
     let schools = network_schools(db, programme, network).await?;
-    let member = match reader {
+    let shared = match reader {
         Reader::Everything => true,
-        Reader::Person(p) => p.grants.iter().any(|g| {
-            g.role.is_school_role() && matches!(g.scope, aspire_core::people::Scope::School(u) if schools.contains(&u))
-        }),
+        Reader::Person(p) => resources::shared_with(p, programme, network, &schools, today, today),
     };
-    if !everything && !member {
+    if !shared {
         return Ok(Vec::new());
     }
     let until = if everything { None } else { Some(today) };

@@ -567,29 +567,36 @@ pub async fn add_day(
         new.ends.format("%H:%M"),
         aspire_store::SITE_PLACEHOLDER,
     );
-    // The calendar needs the saved day (its UID): the emails are written inside the save.
+    // The day as calendars show it, written as the feeds write days; its UID and time stamp
+    // are the saved day's, known inside the save, where the emails are written.
+    let provisional = aspire_store::ProgrammeEvent {
+        id: 0,
+        programme,
+        network: event.network,
+        kind: event.kind.clone(),
+        number,
+        term,
+        held_on: event.held_on,
+        starts_at: event.starts_at,
+        ends_at: event.ends_at,
+        urn: event.urn,
+        adviser: event.adviser,
+        capacity: event.capacity,
+        status: EventStatus::Planned,
+        cancel_reason: None,
+        sequence: 0,
+        uid: String::new(),
+        updated_at: chrono::Utc::now(),
+    };
+    let kinds: BTreeMap<String, String> = [(kind.key.clone(), kind.name.clone())].into_iter().collect();
+    let shown = feed_days(db, &p, &kinds, std::slice::from_ref(&provisional), None).await?.days;
     let ics_of = |day: &aspire_store::ProgrammeEvent| {
-        let place = day.urn.or(venue).and_then(|u| names.get(&u).cloned());
-        let summary = match day.urn.and_then(|u| names.get(&u)) {
-            Some(n) => format!("{}, {n}", kind.name),
-            None => format!("{}, {}", kind.name, year.name),
-        };
-        aspire_core::ics::feed(
-            &p.name,
-            &[aspire_core::ics::FeedDay {
-                uid: day.uid.clone(),
-                sequence: day.sequence,
-                cancelled: false,
-                date: day.held_on,
-                starts: day.starts_at,
-                ends: day.ends_at,
-                summary,
-                location: place,
-                description: Some(format!("{}: {}.", p.name, year.name)),
-                last_modified: day.updated_at,
-            }],
-            day.updated_at,
-        )
+        let days: Vec<aspire_core::ics::FeedDay> = shown
+            .iter()
+            .cloned()
+            .map(|d| aspire_core::ics::FeedDay { uid: day.uid.clone(), last_modified: day.updated_at, ..d })
+            .collect();
+        aspire_core::ics::feed(&p.name, &days, day.updated_at)
     };
     let tell = |day: &aspire_store::ProgrammeEvent| {
         let ics = ics_of(day);

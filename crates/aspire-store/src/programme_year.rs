@@ -154,6 +154,26 @@ const PERSONS_DAY: &str = "v.id IN (SELECT a.id FROM programme_events a WHERE a.
 /// Rows per INSERT when a plan is saved: well inside both backends' limits on arguments.
 const ROWS_PER_INSERT: usize = 400;
 
+/// Binds a new day's values in the column order of the INSERTs of `save_plan` and `add_event`.
+fn bind_new_event(sql: Sql, programme: ProgrammeId, e: &NewEvent, number: i64, uid: &str, now: DateTime<Utc>) -> Sql {
+    sql.int(programme)
+        .int(e.network)
+        .text(e.kind.as_str())
+        .int(number)
+        .text(e.term.code())
+        .opt_date(Some(e.held_on))
+        .text(e.starts_at.format("%H:%M").to_string())
+        .text(e.ends_at.format("%H:%M").to_string())
+        .opt_int(e.urn.map(i64::from))
+        .opt_int(e.adviser)
+        .opt_int(e.capacity.map(i64::from))
+        .text(EventStatus::Planned.code())
+        .opt_text(None::<String>)
+        .text(uid)
+        .instant(now)
+        .instant(now)
+}
+
 impl Db {
     /// Each network's own start date (absent: the programme's).
     pub async fn network_starts(&self, programme: ProgrammeId) -> Result<BTreeMap<NetworkId, NaiveDate>, StoreError> {
@@ -267,23 +287,7 @@ impl Db {
             for (i, e) in chunk.iter().enumerate() {
                 // When the plan was saved and the day's place in it: unique, and never reused.
                 let uid = format!("{stamp}-{}-p{programme}-n{}-{}@aspire", c * ROWS_PER_INSERT + i, e.network, e.kind);
-                sql = sql
-                    .int(programme)
-                    .int(e.network)
-                    .text(e.kind.as_str())
-                    .int(i64::from(e.number))
-                    .text(e.term.code())
-                    .opt_date(Some(e.held_on))
-                    .text(e.starts_at.format("%H:%M").to_string())
-                    .text(e.ends_at.format("%H:%M").to_string())
-                    .opt_int(e.urn.map(i64::from))
-                    .opt_int(e.adviser)
-                    .opt_int(e.capacity.map(i64::from))
-                    .text(EventStatus::Planned.code())
-                    .opt_text(None::<String>)
-                    .text(uid)
-                    .instant(now)
-                    .instant(now);
+                sql = bind_new_event(sql, programme, e, i64::from(e.number), &uid, now);
             }
             tx.execute(&sql, "saving planned days").await?;
         }
@@ -349,27 +353,18 @@ impl Db {
         let uid = format!("{}-added-p{programme}-n{}-{}@aspire", now.format("%Y%m%dT%H%M%S%6f"), e.network, e.kind);
         let id = tx
             .fetch_one(
-                &Sql::new(
-                    "INSERT INTO programme_events (programme_id, network_id, kind, number, term, held_on, starts_at, \
-                     ends_at, urn, adviser_id, capacity, status, cancel_reason, sequence, uid, created_at, updated_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id",
-                )
-                .int(programme)
-                .int(e.network)
-                .text(e.kind.as_str())
-                .int(number)
-                .text(e.term.code())
-                .opt_date(Some(e.held_on))
-                .text(e.starts_at.format("%H:%M").to_string())
-                .text(e.ends_at.format("%H:%M").to_string())
-                .opt_int(e.urn.map(i64::from))
-                .opt_int(e.adviser)
-                .opt_int(e.capacity.map(i64::from))
-                .text(EventStatus::Planned.code())
-                .opt_text(None::<String>)
-                .text(uid.as_str())
-                .instant(now)
-                .instant(now),
+                &bind_new_event(
+                    Sql::new(
+                        "INSERT INTO programme_events (programme_id, network_id, kind, number, term, held_on, starts_at, \
+                         ends_at, urn, adviser_id, capacity, status, cancel_reason, sequence, uid, created_at, updated_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id",
+                    ),
+                    programme,
+                    e,
+                    number,
+                    &uid,
+                    now,
+                ),
                 "adding a day",
                 |r| present(r.int("id")?, "id"),
             )

@@ -286,6 +286,17 @@ where
     }
 }
 
+/// An upload that could not be read, as the page says it: too large, too slow, or broken.
+pub(crate) fn unreadable_upload(e: axum::extract::multipart::MultipartError) -> WebError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        WebError::TooLarge(crate::routes::UPLOAD_LIMIT)
+    } else if too_slow(&e) {
+        WebError::TooSlow
+    } else {
+        WebError::BadRequest("The upload could not be read: send the form again, choosing the file anew.".into())
+    }
+}
+
 /// Whether a body error (however wrapped) is the deadline's.
 pub(crate) fn too_slow(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);

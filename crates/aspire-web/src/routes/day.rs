@@ -229,15 +229,7 @@ pub async fn add_resource(
     mut form: axum::extract::Multipart,
 ) -> Result<Response, WebError> {
     crate::auth::upload_token(marked, &mut form, &viewer).await?;
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            WebError::TooLarge(crate::routes::UPLOAD_LIMIT)
-        } else if crate::auth::too_slow(&e) {
-            WebError::TooSlow
-        } else {
-            WebError::BadRequest("The upload could not be read: send the form again, choosing the file anew.".into())
-        }
-    };
+    let unreadable = crate::auth::unreadable_upload;
     let (mut title, mut link, mut file) = (String::new(), String::new(), None);
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         match field.name() {

@@ -392,15 +392,7 @@ pub async fn term_dates(
     use aspire_app::calendar::{TermDatesError, import_term_dates};
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     crate::auth::upload_token(marked, &mut form, &viewer).await?;
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            WebError::TooLarge(crate::routes::UPLOAD_LIMIT)
-        } else if crate::auth::too_slow(&e) {
-            WebError::TooSlow
-        } else {
-            WebError::BadRequest("The upload could not be read: send the form again, choosing the file anew.".into())
-        }
-    };
+    let unreadable = crate::auth::unreadable_upload;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         if field.name() == Some("file") {

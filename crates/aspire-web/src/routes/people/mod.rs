@@ -396,15 +396,7 @@ pub async fn import(
     let p = &viewer.signed_in()?.principal;
     crate::auth::upload_token(marked, &mut form, &viewer).await?;
     let mut file: Option<(String, Vec<u8>)> = None;
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            WebError::TooLarge(crate::routes::UPLOAD_LIMIT)
-        } else if crate::auth::too_slow(&e) {
-            WebError::TooSlow
-        } else {
-            WebError::BadRequest("The upload could not be read: send the form again, choosing the file anew.".into())
-        }
-    };
+    let unreadable = crate::auth::unreadable_upload;
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("staff.csv").to_owned();
