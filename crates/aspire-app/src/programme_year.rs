@@ -11,6 +11,7 @@ use chrono::{NaiveDate, NaiveTime};
 
 use aspire_core::access::Visible;
 use aspire_core::attendance::{Day, DayKind, Dose, doses};
+use aspire_core::dates::long;
 use aspire_core::people::{NetworkId, ProgrammeId};
 use aspire_core::schedule::{self, Broken, EventRule, NetworkYear, Plan, PlannedDay, Rules, SchoolDays, Violation};
 use aspire_core::template::{Template, Term, Venue};
@@ -41,16 +42,17 @@ pub enum PlanError {
     AllPlanned,
     #[error("there is no day {0} in this programme")]
     NoSuchDay(i64),
-    #[error("{school} is closed on {date} ({reason}): choose a day it is open")]
+    #[error("{school} is closed on {} ({reason}): choose a day it is open", long(*.date))]
     Closed { school: String, date: NaiveDate, reason: String },
     #[error(
-        "{date} is not in {term}, the term this day belongs to: a day moves within its term (cancel it and add one in the other term instead)"
+        "{} is not in {term}, the term this day belongs to: a day moves within its term (cancel it and add one in the other term instead)",
+        long(*.date)
     )]
     OtherTerm { date: NaiveDate, term: String },
     /// `said`: each problem in plain words, with the names of the schools, advisers and networks.
-    #[error("moving the day to {date} would break the year's plan; nothing was changed:\n{}", .said.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
+    #[error("moving the day to {} would break the year's plan; nothing was changed:\n{}", long(*.date), .said.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
     MoveBreaks { date: NaiveDate, problems: Vec<Violation>, said: Vec<String> },
-    #[error("adding the day on {date} would break the year's plan; nothing was added:\n{}", .said.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
+    #[error("adding the day on {} would break the year's plan; nothing was added:\n{}", long(*.date), .said.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
     AddBreaks { date: NaiveDate, problems: Vec<Violation>, said: Vec<String> },
     #[error("'{0}' is not a kind of day of this programme's template: choose one from the list")]
     NoSuchKind(String),
@@ -60,11 +62,16 @@ pub enum PlanError {
     NotInNetwork(Urn),
     #[error("{0} has no schools taking part: add schools to it first")]
     EmptyNetwork(String),
-    #[error("{date} is in no term of {network}'s year: its days are from {first} to {last}")]
+    #[error(
+        "{} is in no term of {network}'s year, which runs from {} to {}: choose a school day inside it",
+        long(*.date),
+        long(*.first),
+        long(*.last)
+    )]
     OutsideYear { date: NaiveDate, network: String, first: NaiveDate, last: NaiveDate },
     #[error("{0} has no days planned yet: plan its year first, then add days to it")]
     NotPlanned(String),
-    #[error("the day must end after it starts ({starts} to {ends})")]
+    #[error("the day must end after it starts ({} to {})", .starts.format("%H:%M"), .ends.format("%H:%M"))]
     Times { starts: NaiveTime, ends: NaiveTime },
     #[error("{0}")]
     Calendar(#[from] crate::calendar::CalendarLoadError),
@@ -584,6 +591,7 @@ pub async fn add_day(
         capacity: event.capacity,
         status: EventStatus::Planned,
         cancel_reason: None,
+        held_recorded: false,
         sequence: 0,
         uid: String::new(),
         updated_at: chrono::Utc::now(),
@@ -741,6 +749,7 @@ pub async fn programme_doses(db: &Db, programme: ProgrammeId) -> Result<BTreeMap
             },
             urn: e.urn,
             cancelled: e.status == EventStatus::Cancelled,
+            held_recorded: e.held_recorded,
         })
         .collect();
     let marks = db.roll_marks(programme, &all).await?;

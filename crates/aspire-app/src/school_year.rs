@@ -33,7 +33,7 @@ pub enum YearError {
     NoSuchDay(i64),
     #[error("that day is not one of this school's: it is for another network or school")]
     NotTheSchools,
-    #[error("the day is cancelled ({0}): nobody can be nominated for it")]
+    #[error("the day is cancelled ({0}): nobody can be nominated for it and it has no roll")]
     Cancelled(String),
     #[error("the {day} has no seat for a {seat}: its seats are for {seats}")]
     NotASeat { day: String, seat: String, seats: String },
@@ -48,7 +48,7 @@ pub enum YearError {
     SameSubstitute,
     #[error("there is no registration {0} of this school")]
     NoSuchRegistration(i64),
-    #[error("{date} has not come yet: a roll is taken on the day or after it")]
+    #[error("{} has not come yet: a roll is taken on the day or after it", aspire_core::dates::long(*.date))]
     TooEarly { date: NaiveDate },
     #[error("{0} is not on this day's roll: only those registered and their substitutes are")]
     NotOnTheRoll(String),
@@ -610,6 +610,28 @@ pub async fn take_roll(
         out.push((*p, line.urn, *m));
     }
     Ok(db.record_roll(actor, programme, day, &out).await?)
+}
+
+/// Records that a day was held (or takes that record back): for a day that happened with nobody
+/// on its roll, such as a Development Day with staff who did not register. Only on the day or
+/// after it; never for a cancelled day.
+pub async fn record_held(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    day: i64,
+    held: bool,
+    today: NaiveDate,
+) -> Result<(), YearError> {
+    db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
+    let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
+    if e.status == EventStatus::Cancelled {
+        return Err(YearError::Cancelled(e.cancel_reason.unwrap_or_else(|| "no reason given".into())));
+    }
+    if e.held_on > today {
+        return Err(YearError::TooEarly { date: e.held_on });
+    }
+    Ok(db.record_held(actor, programme, day, held).await?)
 }
 
 /// One of a person's days, with what the week page shows of it.

@@ -98,6 +98,8 @@ pub struct Day {
     /// The school, for a day held in one school.
     pub urn: Option<Urn>,
     pub cancelled: bool,
+    /// Recorded as held: its roll counts as taken even with nobody marked on it.
+    pub held_recorded: bool,
 }
 
 /// One mark on one day's roll.
@@ -147,7 +149,7 @@ pub fn doses(days: &[Day], marks: &[RollMark], members: &BTreeMap<Urn, NetworkId
         };
         for u in schools {
             let dose = out.entry((u, d.term)).or_default();
-            let taken = recorded.contains(&d.id);
+            let taken = d.held_recorded || recorded.contains(&d.id);
             let there = attended.contains(&(d.id, u));
             match d.kind {
                 DayKind::NetworkDay => {
@@ -157,7 +159,7 @@ pub fn doses(days: &[Day], marks: &[RollMark], members: &BTreeMap<Urn, NetworkId
                 }
                 DayKind::SchoolDay => {
                     dose.development_days += 1;
-                    dose.development_days_held += u32::from(there);
+                    dose.development_days_held += u32::from(there || d.held_recorded);
                     dose.development_days_unrecorded += u32::from(!taken);
                 }
             }
@@ -234,7 +236,15 @@ mod tests {
         let (a, b) = (urn(100_001), urn(100_002));
         let n = NetworkId::new(1);
         let members: BTreeMap<Urn, NetworkId> = [(a, n), (b, n)].into_iter().collect();
-        let day = |id, kind, u: Option<Urn>, cancelled| Day { id, network: n, term: AUTUMN, kind, urn: u, cancelled };
+        let day = |id, kind, u: Option<Urn>, cancelled| Day {
+            id,
+            network: n,
+            term: AUTUMN,
+            kind,
+            urn: u,
+            cancelled,
+            held_recorded: false,
+        };
         let days = vec![
             day(1, DayKind::NetworkDay, None, false),
             day(2, DayKind::NetworkDay, None, false),
@@ -258,6 +268,27 @@ mod tests {
         let db = &d[&(b, AUTUMN)];
         assert_eq!((db.network_days, db.network_days_attended), (2, 0));
         assert_eq!((db.development_days, db.development_days_held, db.development_days_unrecorded), (1, 0, 0));
+    }
+
+    #[test]
+    fn a_day_recorded_as_held_counts_as_taken_with_nobody_on_its_roll() {
+        let (a, b) = (urn(100_001), urn(100_002));
+        let n = NetworkId::new(1);
+        let members: BTreeMap<Urn, NetworkId> = [(a, n), (b, n)].into_iter().collect();
+        let held =
+            |id, kind, u| Day { id, network: n, term: AUTUMN, kind, urn: u, cancelled: false, held_recorded: true };
+        let days = vec![held(1, DayKind::SchoolDay, Some(a)), held(2, DayKind::NetworkDay, None)];
+        let marks = vec![RollMark { day: 2, person: PersonId::new(1), urn: a, mark: Mark::Present }];
+        let d = doses(&days, &marks, &members);
+        let da = &d[&(a, AUTUMN)];
+        assert_eq!((da.development_days, da.development_days_held, da.development_days_unrecorded), (1, 1, 0));
+        assert_eq!((da.network_days_attended, da.network_days_unrecorded), (1, 0));
+        let db = &d[&(b, AUTUMN)];
+        assert_eq!(
+            (db.network_days, db.network_days_attended, db.network_days_unrecorded),
+            (1, 0, 0),
+            "a school nobody came from did not attend a day recorded as held"
+        );
     }
 
     #[test]

@@ -90,6 +90,8 @@ codes!(
         EventResourceAdd = "event.resource_add",
         /// A file or link removed from a planned day's resources.
         EventResourceRemove = "event.resource_remove",
+        /// A planned day recorded as held (or that record taken back).
+        EventHeld = "event.held",
         /// Marks recorded on a planned day's roll.
         EventRoll = "event.roll",
         /// A registration withdrawn, and the places it freed given to those waiting.

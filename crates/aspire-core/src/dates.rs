@@ -6,6 +6,11 @@
 
 use chrono::{Days, NaiveDate};
 
+/// A date as people read it on pages and in messages: "Mon 4 December 2017".
+pub fn long(d: NaiveDate) -> String {
+    d.format("%a %-d %B %Y").to_string()
+}
+
 /// How a date column is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateStyle {

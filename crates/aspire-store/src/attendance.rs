@@ -32,6 +32,42 @@ impl Db {
         self.record_rolls(actor, programme, &[(event, marks.to_vec())]).await
     }
 
+    /// Records that a day was held (`held`), or takes that record back: for a day whose roll has
+    /// nobody on it, such as a Development Day the school's staff came to without registering.
+    /// Refused for a cancelled day.
+    pub async fn record_held(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        event: i64,
+        held: bool,
+    ) -> Result<(), ProgrammeError> {
+        let mut tx = self.begin().await?;
+        let (_, status) = crate::event_registrations::hold_event(&mut tx, programme, event).await?;
+        if status == EventStatus::Cancelled.code() {
+            tx.rollback().await?;
+            return Err(ProgrammeError::Field {
+                field: "day",
+                problem: format!("{event} is cancelled: it was not held"),
+            });
+        }
+        tx.execute(
+            &Sql::new("UPDATE programme_events SET held_recorded = ? WHERE id = ?").flag(held).int(event),
+            "recording a day as held",
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::EventHeld, AuditRecord::Event, event)
+                .programme(Some(programme))
+                .after(serde_json::json!({ "held": held })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records the marks of several days' rolls in one transaction (a sign-in sheet): all or
     /// none, each day checked as [`Db::record_roll`] checks one.
     pub async fn record_rolls(

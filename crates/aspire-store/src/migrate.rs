@@ -98,6 +98,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0019_day_resources.sql"),
         include_str!("../migrations/postgres/0019_day_resources.sql"),
     ),
+    (
+        20,
+        "day_held",
+        include_str!("../migrations/sqlite/0020_day_held.sql"),
+        include_str!("../migrations/postgres/0020_day_held.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -98,6 +98,8 @@ pub struct ProgrammeEvent {
     pub capacity: Option<u32>,
     pub status: EventStatus,
     pub cancel_reason: Option<String>,
+    /// Recorded as held by whoever took its roll, with or without marks on it.
+    pub held_recorded: bool,
     /// Raised on every change those invited see.
     pub sequence: u32,
     /// The event's identity in calendar feeds.
@@ -106,7 +108,7 @@ pub struct ProgrammeEvent {
 }
 
 const EVENT_COLUMNS: &str = "v.id, v.programme_id, v.network_id, v.kind, v.number, v.term, v.held_on, v.starts_at, \
-     v.ends_at, v.urn, v.adviser_id, v.capacity, v.status, v.cancel_reason, v.sequence, v.uid, v.updated_at";
+     v.ends_at, v.urn, v.adviser_id, v.capacity, v.status, v.cancel_reason, v.held_recorded, v.sequence, v.uid, v.updated_at";
 
 fn time_of(text: &str, col: &str) -> Result<NaiveTime, StoreError> {
     NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| StoreError::Schema(format!("{col} '{text}' is not a time")))
@@ -139,6 +141,7 @@ fn event_row(r: &dyn RowGet) -> Result<ProgrammeEvent, StoreError> {
         },
         status: EventStatus::parse(&present(r.text("status")?, "status")?)?,
         cancel_reason: r.text("cancel_reason")?,
+        held_recorded: present(r.flag("held_recorded")?, "held_recorded")?,
         sequence: count("sequence")?,
         uid: present(r.text("uid")?, "uid")?,
         updated_at: present(r.instant("updated_at")?, "updated_at")?,
@@ -385,6 +388,7 @@ impl Db {
             capacity: e.capacity,
             status: EventStatus::Planned,
             cancel_reason: None,
+            held_recorded: false,
             sequence: 0,
             uid,
             updated_at: now,
@@ -422,6 +426,31 @@ impl Db {
             ))
             .int(programme),
             "reading the programme's days",
+            event_row,
+        )
+        .await
+    }
+
+    /// The days of the schools `visible` shows (their Development Days and their networks'
+    /// Network Days), for a reader who sees schools but not their networks (a local authority's
+    /// officer): never another school's Development Day.
+    pub async fn school_events(
+        &self,
+        programme: ProgrammeId,
+        visible: &Visible,
+    ) -> Result<Vec<ProgrammeEvent>, StoreError> {
+        let mine = scope_condition(visible, Some("e.programme_id"), None, Some("e.urn"));
+        let own = scope_condition(visible, Some("v.programme_id"), None, Some("v.urn"));
+        self.fetch(
+            &Sql::new(format!(
+                "SELECT {EVENT_COLUMNS} FROM programme_events v WHERE v.programme_id = ? \
+                 AND v.network_id IN (SELECT e.network_id FROM enrolments e WHERE e.programme_id = ? \
+                 AND e.network_id IS NOT NULL AND {mine}) AND (v.urn IS NULL OR {own}) \
+                 ORDER BY v.held_on, v.network_id, v.urn, v.id"
+            ))
+            .int(programme)
+            .int(programme),
+            "reading the days of a reader's schools",
             event_row,
         )
         .await

@@ -109,6 +109,8 @@ urls! {
     cancel_day, CANCEL_DAY = "/programmes/{id}/year/{day}/cancel", programme, day;
     /// A day's roll, on a phone on the day (the adviser and the team).
     roll, ROLL = "/programmes/{id}/year/{day}/roll", programme, day;
+    /// A day recorded as held (or that record taken back), from its roll.
+    day_held, DAY_HELD = "/programmes/{id}/year/{day}/held", programme, day;
     /// A planned day: when and where, its places, and its strategies and resources.
     day, DAY = "/programmes/{id}/year/{day}", programme, day;
     day_places, DAY_PLACES = "/programmes/{id}/year/{day}/places", programme, day;

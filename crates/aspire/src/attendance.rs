@@ -1,5 +1,6 @@
-//! `aspire attendance import|show`: a sign-in sheet recorded on the rolls of a programme's days
-//! (`aspire_app::programme_year::import_sign_in_sheet`), and each school's dose per term
+//! `aspire attendance import|held|show`: a sign-in sheet recorded on the rolls of a programme's
+//! days (`aspire_app::programme_year::import_sign_in_sheet`), a day recorded as held with nobody
+//! on its roll, and each school's dose per term
 //! (Network Days attended, Development Days held) for the evaluation.
 
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use anyhow::Context as _;
 use clap::Subcommand;
 
 use aspire_app::programme_year::{self, RollImportError};
+use aspire_app::school_year;
 use aspire_core::people::ProgrammeId;
 use aspire_store::{Actor, Db};
 
@@ -30,6 +32,17 @@ pub enum AttendanceCommand {
         #[arg(long)]
         programme: ProgrammeId,
         file: PathBuf,
+    },
+    /// Record that a day was held although nobody is marked on its roll (a Development Day the
+    /// school's staff came to without registering); --not takes that record back.
+    Held {
+        #[arg(long)]
+        programme: ProgrammeId,
+        /// The day's number (as `aspire calendar days` lists them).
+        #[arg(long)]
+        day: i64,
+        #[arg(long)]
+        not: bool,
     },
     /// Each school's Network Days attended and Development Days held, per term.
     Show {
@@ -72,6 +85,19 @@ pub async fn run(db: &Db, cmd: &AttendanceCommand) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => {
                     eprintln!("{}: {e}", file.display());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        AttendanceCommand::Held { programme, day, not } => {
+            let today = aspire_core::ics::england_date(chrono::Utc::now());
+            match school_year::record_held(db, &Actor::command_line(), *programme, *day, !*not, today).await {
+                Ok(()) => {
+                    crate::say!("day {day} is {}recorded as held", if *not { "no longer " } else { "" });
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("day {day}: {e}");
                     Ok(ExitCode::FAILURE)
                 }
             }

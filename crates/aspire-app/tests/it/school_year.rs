@@ -135,6 +135,50 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
 }
 
 #[tokio::test]
+async fn a_development_day_nobody_registered_for_is_recorded_as_held_and_counts_for_its_school() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Hampshire held").enrol(NORTH).create(db).await;
+        network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let calendars: BTreeMap<Urn, SchoolDays> = NORTH.iter().map(|u| (urn(u), weekdays_2017(urn(u)))).collect();
+        programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect("planned");
+        let school = urn(NORTH[0]);
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let mut theirs = days.iter().filter(|x| x.urn == Some(school));
+        let (dev, other) = (theirs.next().expect("a Development Day"), theirs.next().expect("another"));
+        assert!(school_year::roll(db, p, dev.id).await.expect("roll").lines.is_empty(), "nobody registered");
+        let dose = |all: &BTreeMap<(Urn, Term), aspire_core::attendance::Dose>, term| {
+            all.get(&(school, term)).map(|x| (x.development_days_held, x.development_days_unrecorded))
+        };
+
+        let eve = dev.held_on.pred_opt().expect("the day before");
+        let early = school_year::record_held(db, &cli, p, dev.id, true, eve).await;
+        assert!(matches!(early, Err(YearError::TooEarly { .. })), "{early:?}");
+        let before = programme_year::programme_doses(db, p).await.expect("doses");
+        let term = dev.term;
+        let (held_before, unrecorded_before) = dose(&before, term).expect("a dose");
+        school_year::record_held(db, &cli, p, dev.id, true, dev.held_on).await.expect("held");
+        let after = programme_year::programme_doses(db, p).await.expect("doses");
+        assert_eq!(dose(&after, term), Some((held_before + 1, unrecorded_before - 1)));
+        assert!(db.programme_event(p, dev.id).await.expect("day").expect("day").held_recorded);
+
+        // Taken back: it counts for nothing again; a cancelled day is never recorded as held.
+        school_year::record_held(db, &cli, p, dev.id, false, dev.held_on).await.expect("taken back");
+        let back = programme_year::programme_doses(db, p).await.expect("doses");
+        assert_eq!(dose(&back, term), Some((held_before, unrecorded_before)));
+        programme_year::cancel_day(db, &cli, p, other.id, "The school closed for snow").await.expect("cancelled");
+        let e = school_year::record_held(db, &cli, p, other.id, true, other.held_on).await;
+        assert!(matches!(e, Err(YearError::Cancelled(_))), "{e:?}");
+        let log = db.audit_log(&Visible::everything(), &aspire_store::AuditQuery::default()).await.expect("log");
+        let recorded = log.iter().filter(|e| e.action == aspire_core::audit::AuditAction::EventHeld).count();
+        assert_eq!(recorded, 2, "the record and its taking back are audited, the refusal is not");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn the_reach_form_replaces_the_terms_record_and_leaves_other_terms_alone() {
     for t in TestDb::all().await {
         let t = t.with_files(FILES).await;

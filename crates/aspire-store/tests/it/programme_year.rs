@@ -289,6 +289,7 @@ async fn a_days_roll_is_recorded_whole_and_adds_up_to_each_schools_dose() {
                 kind: if e.urn.is_some() { DayKind::SchoolDay } else { DayKind::NetworkDay },
                 urn: e.urn,
                 cancelled: e.status == EventStatus::Cancelled,
+                held_recorded: e.held_recorded,
             })
             .collect();
         let members = [(x, north), (y, north)].into_iter().collect();
@@ -299,6 +300,32 @@ async fn a_days_roll_is_recorded_whole_and_adds_up_to_each_schools_dose() {
         assert_eq!(dose[&(y, term)].network_days_attended, 0);
         let q = AuditQuery { action: Some(AuditAction::EventRoll), ..AuditQuery::default() };
         assert_eq!(db.audit_log(&Visible::everything(), &q).await.expect("log").len(), 3);
+
+        // A day recorded as held keeps the record; a cancelled day is refused, writing nothing.
+        db.record_held(&cli, p, days[1].id, true).await.expect("held");
+        assert!(db.programme_event(p, days[1].id).await.expect("read").expect("day").held_recorded);
+        let refused = db.record_held(&cli, p, days[2].id, true).await;
+        assert!(matches!(refused, Err(ProgrammeError::Field { field: "day", .. })), "{refused:?}");
+        assert!(!db.programme_event(p, days[2].id).await.expect("read").expect("day").held_recorded);
+        let q = AuditQuery { action: Some(AuditAction::EventHeld), ..AuditQuery::default() };
+        assert_eq!(db.audit_log(&Visible::everything(), &q).await.expect("log").len(), 1);
+
+        // An officer of the second school's authority sees its Network Days, not the first
+        // school's Development Day.
+        let la = aspire_core::codes::LaCode::parse("380").expect("la");
+        let officer = Principal {
+            person: a,
+            grants: vec![
+                Grant::new(Role::LaOfficer, Scope::LocalAuthority { programme: p, la }, false).expect("grant"),
+            ],
+            memberships: vec![],
+            la_schools: vec![aspire_core::access::LaSchool {
+                la,
+                school: aspire_core::access::Membership { urn: y, programme: p, network: Some(north) },
+            }],
+        };
+        let theirs = db.school_events(p, &officer.visible(Action::View, Record::Enrolment)).await.expect("days");
+        assert_eq!(theirs.iter().map(|e| e.id).collect::<Vec<_>>(), [days[0].id, days[2].id]);
         t.cleanup().await;
     }
 }

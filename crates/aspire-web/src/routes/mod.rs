@@ -123,6 +123,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("POST", route::CANCEL_DAY, At(Change, Network, Locate::Programme), post(year::cancel_day)),
         r("GET", route::ROLL, At(Change, Enrolment, Locate::Day), get(school_year::roll)),
         r("POST", route::ROLL, At(Change, Enrolment, Locate::Day), post(school_year::take_roll)),
+        r("POST", route::DAY_HELD, At(Change, Enrolment, Locate::Day), post(school_year::record_held)),
         // A day's page: whoever sees its network; the team sets its places; the team and the
         // network's adviser add and remove its resources (as for its roll).
         r("GET", route::DAY, At(View, Network, Locate::Day), get(day::show)),

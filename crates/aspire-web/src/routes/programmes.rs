@@ -444,6 +444,8 @@ struct EnrolmentPage {
     enrolment: Enrolment,
     networks: Vec<Network>,
     can_move: bool,
+    /// Whether the viewer may open the school's network's page (not an LA officer).
+    network_open: bool,
     staff: Vec<StaffMember>,
     csrf: String,
 }
@@ -494,7 +496,8 @@ pub async fn enrolment(
     } else {
         Vec::new()
     };
-    page(EnrolmentPage { programme, enrolment, networks, can_move, staff, csrf: viewer.csrf.clone() })
+    let network_open = enrolment.network.is_some_and(|n| p.may(Action::View, Record::Network, &Place::network(id, n)));
+    page(EnrolmentPage { programme, enrolment, networks, can_move, network_open, staff, csrf: viewer.csrf.clone() })
 }
 
 #[derive(Debug, Deserialize)]

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use aspire_app::school_year::{self, Nomination, YearError};
-use aspire_core::access::{Action, Record};
+use aspire_core::access::{Action, Place, Record};
 use aspire_core::attendance::Mark;
 use aspire_core::people::{PersonId, ProgrammeId, Role, Scope};
 use aspire_core::reach::{ReachedBy, StaffRole};
@@ -30,9 +30,7 @@ use crate::routes::programmes::find_programme;
 use crate::urls;
 use crate::{AppState, WebError};
 
-fn long(d: NaiveDate) -> String {
-    d.format("%a %-d %B %Y").to_string()
-}
+use aspire_core::dates::long;
 
 fn today() -> NaiveDate {
     aspire_core::ics::england_date(chrono::Utc::now())
@@ -116,6 +114,8 @@ struct SchoolYearPage {
     can_change: bool,
     see_people: bool,
     network: Option<(i64, String)>,
+    /// Whether the viewer may open the network's page and its days' (not an LA officer).
+    network_open: bool,
     next: Vec<(Option<i64>, String)>,
     days: Vec<DayRow>,
     people: Vec<(i64, String)>,
@@ -176,6 +176,7 @@ async fn render(
         Some(n) => state.db.network(n).await?.map(|x| (i64::from(n), x.name)),
         None => None,
     };
+    let network_open = year.network.is_some_and(|n| p.may(Action::View, Record::Network, &Place::network(id, n)));
     let days = year
         .days
         .iter()
@@ -291,6 +292,7 @@ async fn render(
         school,
         can_change,
         network,
+        network_open,
         next: year.next.into_iter().map(|n| (n.day, n.text)).collect(),
         calendar: year
             .terms
@@ -539,11 +541,14 @@ struct RollPage {
     place: String,
     cancelled: Option<String>,
     early: bool,
+    /// Recorded as held by whoever led it (with or without marks).
+    held: bool,
     rows: Vec<RollRow>,
     waiting: usize,
     marked: usize,
     problem: Option<String>,
-    saved: bool,
+    /// What was saved, said after a save.
+    saved: Option<String>,
     csrf: String,
 }
 
@@ -559,7 +564,7 @@ async fn render_roll(
     id: ProgrammeId,
     day: i64,
     problem: Option<String>,
-    saved: bool,
+    saved: &str,
 ) -> Result<Html<String>, WebError> {
     let programme = find_programme(state, id).await?;
     let roll = match school_year::roll(&state.db, id, day).await {
@@ -570,6 +575,13 @@ async fn render_roll(
         Some(u) => state.db.school_names(&[u]).await?.get(&u).cloned().unwrap_or_else(|| format!("School {u}")),
         None => "Venue to be set".to_owned(),
     };
+    let marked = roll.lines.iter().filter(|l| l.mark.is_some()).count();
+    let saved = match saved {
+        "yes" => Some(format!("The roll is saved: {marked} of {} marked.", roll.lines.len())),
+        "held" if roll.event.held_recorded => Some("The day is recorded as held.".to_owned()),
+        "held" => Some("The day is no longer recorded as held.".to_owned()),
+        _ => None,
+    };
     page(RollPage {
         programme,
         day,
@@ -579,7 +591,8 @@ async fn render_roll(
         cancelled: (roll.event.status == EventStatus::Cancelled)
             .then(|| roll.event.cancel_reason.clone().unwrap_or_else(|| "no reason given".into())),
         early: roll.event.held_on > today(),
-        marked: roll.lines.iter().filter(|l| l.mark.is_some()).count(),
+        held: roll.event.held_recorded,
+        marked,
         rows: roll
             .lines
             .iter()
@@ -605,7 +618,7 @@ pub async fn roll(
     Path((id, day)): Path<(ProgrammeId, i64)>,
     Query(q): Query<RollQuery>,
 ) -> Result<Html<String>, WebError> {
-    render_roll(&state, &viewer, id, day, None, q.saved == "yes").await
+    render_roll(&state, &viewer, id, day, None, q.saved.as_str()).await
 }
 
 /// Saves the marks chosen on the roll (`mark-{person}`); people left unmarked keep theirs.
@@ -627,7 +640,35 @@ pub async fn take_roll(
         Ok(_) => Ok(Redirect::to(&format!("{}?saved=yes", urls::roll(id, day))).into_response()),
         Err(e) => {
             let m = refusal(e)?;
-            let body = render_roll(&state, &viewer, id, day, Some(m), false).await?;
+            let body = render_roll(&state, &viewer, id, day, Some(m), "").await?;
+            Ok((StatusCode::BAD_REQUEST, body).into_response())
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct HeldForm {
+    #[serde(default)]
+    held: String,
+}
+
+/// Records the day as held (`held=yes`) or takes that back (`held=no`).
+pub async fn record_held(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, day)): Path<(ProgrammeId, i64)>,
+    Form(f): Form<HeldForm>,
+) -> Result<Response, WebError> {
+    let held = match f.held.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(WebError::BadRequest("Choose whether the day was held, then send the form again.".into())),
+    };
+    match school_year::record_held(&state.db, &viewer.actor(), id, day, held, today()).await {
+        Ok(()) => Ok(Redirect::to(&format!("{}?saved=held", urls::roll(id, day))).into_response()),
+        Err(e) => {
+            let m = refusal(e)?;
+            let body = render_roll(&state, &viewer, id, day, Some(m), "").await?;
             Ok((StatusCode::BAD_REQUEST, body).into_response())
         }
     }

@@ -44,6 +44,8 @@ struct DayRow {
     cancelled: Option<String>,
     /// Whether the viewer takes this day's roll (its network's adviser, the team).
     can_roll: bool,
+    /// Whether the viewer may open the network's page and the day's (not an LA officer).
+    open: bool,
 }
 
 /// The choices of the form that adds a day (value, label).
@@ -109,9 +111,7 @@ pub struct YearFilter {
     status: String,
 }
 
-fn long(d: NaiveDate) -> String {
-    d.format("%a %-d %B %Y").to_string()
-}
+use aspire_core::dates::long;
 
 async fn render(
     state: &AppState,
@@ -144,7 +144,19 @@ async fn render_with(
     let names: BTreeMap<NetworkId, String> = networks.iter().map(|n| (n.id, n.name.clone())).collect();
     let venues: BTreeMap<NetworkId, aspire_core::urn::Urn> =
         networks.iter().filter_map(|n| n.venue.map(|v| (n.id, v))).collect();
-    let events = state.db.programme_events(id, &visible).await?;
+    // A reader who sees schools but not networks (an LA officer) sees their schools' days.
+    let (events, names) = if visible.nothing() {
+        let schools = p.visible(Action::View, Record::Enrolment);
+        let mut names = names;
+        for e in state.db.enrolments(id, &schools).await? {
+            if let (Some(n), Some(name)) = (e.network, e.network_name) {
+                names.insert(n, name);
+            }
+        }
+        (state.db.school_events(id, &schools).await?, names)
+    } else {
+        (state.db.programme_events(id, &visible).await?, names)
+    };
     let kinds: BTreeMap<String, String> =
         template_of(&programme).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
     let mut places: Vec<aspire_core::urn::Urn> = events.iter().filter_map(|e| e.urn).collect();
@@ -180,6 +192,7 @@ async fn render_with(
             cancelled: (e.status == EventStatus::Cancelled)
                 .then(|| e.cancel_reason.clone().unwrap_or_else(|| "no reason given".to_owned())),
             can_roll: p.may(Action::Change, Record::Enrolment, &Place::network(id, e.network)),
+            open: p.may(Action::View, Record::Network, &Place::network(id, e.network)),
         })
         .collect();
     let team = p.may(Action::Change, Record::Network, &here);

@@ -120,6 +120,40 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     assert!(wrong.body.contains("is not on this day&#39;s roll"), "{}", wrong.body);
 
+    // A Development Day nobody registered for: the adviser records it as held, from its roll.
+    let dev = days.iter().find(|e| e.urn == Some(urn(GUILDFORD[1]))).expect("a Development Day");
+    let dev_roll = format!("/programmes/{p}/year/{}/roll", dev.id);
+    let empty = adviser_site.get(&dev_roll).await;
+    assert!(empty.body.contains("Nobody was registered for this day") && empty.body.contains("Record the day as held"));
+    assert!(empty.body.contains(&format!("/programmes/{p}/year/{}\"", dev.id)), "a link to the day's page");
+    let held_url = format!("/programmes/{p}/year/{}/held", dev.id);
+    assert_eq!(head.post(&held_url, &[("held", "yes")]).await.status, StatusCode::NOT_FOUND, "not the head's");
+    let held = adviser_site.post(&held_url, &[("held", "yes")]).await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    let after = adviser_site.get(&format!("{dev_roll}?saved=held")).await;
+    assert!(
+        after.body.contains("The day is recorded as held.") && after.body.contains("take this back"),
+        "{}",
+        after.body
+    );
+    assert_eq!(adviser_site.post(&held_url, &[("held", "maybe")]).await.status, StatusCode::BAD_REQUEST);
+
+    // Surrey's officer reads its schools' days on the year page, with no link to the network or
+    // day pages they may not open.
+    let surrey = aspire_core::codes::LaCode::parse("936").expect("la");
+    let officer = site
+        .signed_out()
+        .signed_in(&[
+            Grant::new(Role::LaOfficer, Scope::LocalAuthority { programme: p, la: surrey }, false).expect("grant")
+        ])
+        .await;
+    let year = officer.get(&format!("/programmes/{p}/year")).await;
+    assert_eq!(year.status, StatusCode::OK, "{}", year.body);
+    assert!(!year.body.contains("No days are planned yet") && year.body.contains("Guildford North"), "{}", year.body);
+    assert!(!year.body.contains(&format!("/programmes/{p}/networks/")), "no network link: {}", year.body);
+    let theirs = officer.get(&url).await;
+    assert!(theirs.body.contains("Guildford North") && !theirs.body.contains(&format!("/programmes/{p}/networks/")));
+
     // An evaluator reads the seats, not who holds them, nor the staff list.
     let evaluator =
         site.signed_out().signed_in(&[Grant::new(Role::Evaluator, Scope::Programme(p), false).expect("grant")]).await;

@@ -20,6 +20,7 @@ use crate::routes::page;
 use crate::urls;
 use crate::{AppState, WebError};
 use aspire_core::text::capitalise;
+use aspire_core::urn::Urn;
 
 mod offer;
 
@@ -64,6 +65,8 @@ struct PeoplePage {
 pub struct PeopleQuery {
     q: Option<String>,
     offered: Option<String>,
+    /// A school to invite someone to (a link from the school's year page fills it in).
+    urn: Option<String>,
 }
 
 pub async fn list(
@@ -84,6 +87,14 @@ async fn list_with(
     let people = state.db.people(&p.visible(Action::View, Record::Person), q.q.as_deref()).await?;
     let can_invite = p.may_somewhere(Action::Change, Record::Person);
     let places = if can_invite { where_options(state, p).await? } else { Vec::new() };
+    let mut form = form;
+    if let Some(u) = q.urn.as_deref().and_then(|u| Urn::parse(u).ok())
+        && places.iter().any(|(v, _)| v == "school")
+        && !form.has("urn")
+    {
+        form.keep("urn", &u.to_string());
+        form.keep("place", "school");
+    }
     page(PeoplePage {
         people,
         q: q.q.unwrap_or_default(),

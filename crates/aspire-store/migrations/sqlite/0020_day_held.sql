@@ -1,0 +1,5 @@
+-- 0020: a day recorded as held by the one who led it, for a day whose roll has nobody on it (a
+-- Development Day with the school's staff but no registrations): it then counts as held.
+-- Append-only: never edit this file once released; add a new numbered file instead (see ../README.md).
+
+ALTER TABLE programme_events ADD COLUMN held_recorded BOOLEAN NOT NULL DEFAULT FALSE;
