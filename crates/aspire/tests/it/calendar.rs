@@ -154,7 +154,7 @@ fn term_dates_are_entered_then_the_year_is_planned_listed_moved_and_cancelled() 
         )
     };
     let o = add("2017-12-16");
-    assert!(!o.status.success() && text(&o).contains("is closed on 2017-12-16"), "{}", text(&o));
+    assert!(!o.status.success() && text(&o).contains("is closed on Sat 16 December 2017"), "{}", text(&o));
     let o = add("2019-06-12");
     assert!(!o.status.success() && text(&o).contains("is in no term of"), "{}", text(&o));
 
@@ -188,6 +188,14 @@ fn term_dates_are_entered_then_the_year_is_planned_listed_moved_and_cancelled() 
     }
     let table = text(&aspire(&db, &["evaluate", "doses", "--programme", "1"]));
     assert!(table.contains("0 of 6") && table.ends_with("4 schools; per term with --format csv or json\n"), "{table}");
+
+    // A Development Day nobody registered for, recorded as held: it counts for its school.
+    let o = aspire(&db, &["attendance", "held", "--programme", "1", "--day", dev[0]]);
+    assert!(o.status.success() && text(&o).contains("is recorded as held"), "{}", text(&o));
+    let doses = text(&aspire(&db, &["evaluate", "doses", "--programme", "1", "--format", "csv"]));
+    let held = doses.lines().find(|l| l.starts_with("115850,")).expect("the school").split(',').collect::<Vec<_>>();
+    assert_eq!(held[col("total_development_days_held")], "1", "{doses}");
+    assert_eq!(held[col("total_days_not_recorded")], "10", "{doses}");
 
     // A day's places and resources: a bad number and a file that is not what its name says are
     // refused with nothing saved; a link and a file are listed.
