@@ -728,6 +728,81 @@ async fn notices(
         .collect())
 }
 
+/// What a programme's days are called: the programme, its template's kinds and its networks.
+struct Names {
+    programme: String,
+    kinds: BTreeMap<String, String>,
+    networks: BTreeMap<NetworkId, String>,
+}
+
+impl Names {
+    async fn of(db: &Db, id: ProgrammeId) -> Result<Names, PlanError> {
+        let p = db.programme(id).await?;
+        let kinds = p
+            .as_ref()
+            .and_then(|p| template_of(p).ok())
+            .map(|t| t.events.into_iter().map(|k| (k.key, k.name)).collect())
+            .unwrap_or_default();
+        let networks = db.networks(id, &Visible::everything()).await?.into_iter().map(|n| (n.id, n.name)).collect();
+        Ok(Names { programme: p.map(|p| p.name).unwrap_or_default(), kinds, networks })
+    }
+}
+
+/// An Achievement Adviser who leads more than one day on a date, in this programme or across
+/// programmes: each in plain words, to move a day or give a network to another adviser.
+pub async fn adviser_clashes(db: &Db, programme: ProgrammeId, from: NaiveDate) -> Result<Vec<String>, PlanError> {
+    let events = db.programme_events(programme, &Visible::everything()).await?;
+    let led: BTreeMap<aspire_core::people::PersonId, NaiveDate> = events
+        .iter()
+        .filter(|e| e.status == EventStatus::Planned && e.held_on >= from)
+        .filter_map(|e| e.adviser.map(|a| (a, e.held_on)))
+        .fold(BTreeMap::new(), |mut m, (a, d)| {
+            let last = m.entry(a).or_insert(d);
+            *last = (*last).max(d);
+            m
+        });
+    let mut programmes: BTreeMap<ProgrammeId, Names> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (adviser, last) in led {
+        let days: Vec<_> = db
+            .person_events(adviser, from, last)
+            .await?
+            .into_iter()
+            .filter(|e| e.adviser == Some(adviser) && e.status == EventStatus::Planned)
+            .collect();
+        let mut by_date: BTreeMap<NaiveDate, Vec<&aspire_store::ProgrammeEvent>> = BTreeMap::new();
+        for e in &days {
+            by_date.entry(e.held_on).or_default().push(e);
+        }
+        let clashing: Vec<_> =
+            by_date.into_iter().filter(|(_, ds)| ds.len() > 1 && ds.iter().any(|e| e.programme == programme)).collect();
+        if clashing.is_empty() {
+            continue;
+        }
+        let name = db.person(adviser).await?.map(|p| p.name).unwrap_or_else(|| "An adviser".to_owned());
+        for (date, ds) in clashing {
+            let mut said = Vec::new();
+            for e in ds {
+                if let std::collections::btree_map::Entry::Vacant(v) = programmes.entry(e.programme) {
+                    v.insert(Names::of(db, e.programme).await?);
+                }
+                let Names { programme: pname, kinds, networks: nets } = &programmes[&e.programme];
+                let kind = kinds.get(&e.kind).cloned().unwrap_or_else(|| e.kind.clone());
+                let net = nets.get(&e.network).cloned().unwrap_or_else(|| "a network".to_owned());
+                let of = if e.programme == programme { String::new() } else { format!(" of {pname}") };
+                said.push(format!("the {kind} of {net}{of}"));
+            }
+            out.push(format!(
+                "{name} leads {} days on {}: {}. Move one of them, or give one of the networks to another adviser.",
+                said.len(),
+                long(date),
+                said.join(" and ")
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// Each school's dose per term (Network Days attended, Development Days held), for the
 /// evaluation and the programme's pages.
 pub async fn programme_doses(db: &Db, programme: ProgrammeId) -> Result<BTreeMap<(Urn, Term), Dose>, PlanError> {

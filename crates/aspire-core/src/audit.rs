@@ -80,6 +80,8 @@ codes!(
         EventAdd = "event.add",
         /// A planned day of the programme year cancelled, with its reason.
         EventCancel = "event.cancel",
+        /// A planned day recorded as held (or that record taken back).
+        EventHeld = "event.held",
         /// A planned day of the programme year moved to another date.
         EventMove = "event.move",
         /// The places at a planned day's venue set (and those waiting given the new places).
@@ -90,8 +92,6 @@ codes!(
         EventResourceAdd = "event.resource_add",
         /// A file or link removed from a planned day's resources.
         EventResourceRemove = "event.resource_remove",
-        /// A planned day recorded as held (or that record taken back).
-        EventHeld = "event.held",
         /// Marks recorded on a planned day's roll.
         EventRoll = "event.roll",
         /// A registration withdrawn, and the places it freed given to those waiting.

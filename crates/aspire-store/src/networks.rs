@@ -381,13 +381,18 @@ impl Db {
     }
 
     /// Gives each network its Achievement Adviser: the adviser roles already held in the
-    /// programme's networks are replaced by these, in one transaction.
+    /// programme's networks are replaced by these, in one transaction. The days already planned
+    /// from `from` on whose kind an adviser leads (`led`) pass to the network's new adviser (or
+    /// to none, for a network left without one); days before `from` keep who led them. Returns
+    /// how many days changed hands.
     pub async fn assign_advisers(
         &self,
         actor: &Actor,
         programme: ProgrammeId,
         assignments: &[(NetworkId, aspire_core::people::PersonId)],
-    ) -> Result<(), ProgrammeError> {
+        led: &[String],
+        from: chrono::NaiveDate,
+    ) -> Result<u64, ProgrammeError> {
         use aspire_core::people::{Grant, Role, Scope};
         let all = aspire_core::access::Visible::everything();
         let ids: BTreeSet<NetworkId> = self.networks(programme, &all).await?.iter().map(|n| n.id).collect();
@@ -411,17 +416,44 @@ impl Db {
                 e => ProgrammeError::Field { field: "adviser", problem: e.to_string() },
             })?;
         }
+        let now = Utc::now();
+        let mut handed = 0;
+        if !led.is_empty() {
+            let kinds = vec!["?"; led.len()].join(", ");
+            for network in &ids {
+                let to = assignments.iter().find(|(n, _)| n == network).map(|(_, p)| i64::from(*p));
+                let mut sql = Sql::new(format!(
+                    "UPDATE programme_events SET adviser_id = ?, sequence = sequence + 1, updated_at = ? \
+                     WHERE programme_id = ? AND network_id = ? AND status = ? AND held_on >= ? AND kind IN ({kinds}) \
+                     AND {}",
+                    if to.is_some() { "(adviser_id IS NULL OR adviser_id <> ?)" } else { "adviser_id IS NOT NULL" }
+                ))
+                .opt_int(to)
+                .instant(now)
+                .int(programme)
+                .int(*network)
+                .text(crate::EventStatus::Planned.code())
+                .opt_date(Some(from));
+                for k in led {
+                    sql = sql.text(k.as_str());
+                }
+                if let Some(t) = to {
+                    sql = sql.int(t);
+                }
+                handed += tx.execute(&sql, "handing a network's days to its adviser").await?;
+            }
+        }
         audit::record(
             &mut tx,
             actor,
             Event::new(AuditAction::NetworksAdvisers, AuditRecord::Programme, programme)
                 .programme(Some(programme))
                 .before(serde_json::json!({ "adviser_roles_removed": removed }))
-                .after(assignments),
+                .after(serde_json::json!({ "assignments": assignments, "days_handed_over": handed })),
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(handed)
     }
 
     /// Where a postcode district ("BD21") is: the mean of the positions of the register's

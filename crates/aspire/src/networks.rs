@@ -484,6 +484,12 @@ async fn advisers(a: &AdvisersArgs, db: &aspire_store::Db) -> anyhow::Result<Exi
                     nets.iter().find(|n| n.id == *network).map_or_else(|| network.to_string(), |n| n.name.clone());
                 println!("{}: no adviser (the advisers' capacity ran short)", printable(&name));
             }
+            if done.days_handed > 0 {
+                println!("{} planned day(s) from today on passed to the networks' new advisers", done.days_handed);
+            }
+            for c in &done.clashes {
+                println!("warning: {}", printable(c));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(AssignError::Problems(problems)) => {

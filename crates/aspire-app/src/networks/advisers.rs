@@ -111,6 +111,8 @@ pub enum AssignError {
     Problems(Vec<AdviserProblem>),
     #[error("{0}")]
     Save(ProgrammeError),
+    #[error("{0}")]
+    Plan(#[from] crate::programme_year::PlanError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -132,6 +134,10 @@ pub struct Assignment {
     /// The networks left without an adviser because the advisers' capacity ran short.
     pub unassigned: Vec<NetworkId>,
     pub advisers: Vec<PlacedAdviser>,
+    /// Days already planned, from today on, that passed to a network's new adviser (or to none).
+    pub days_handed: u64,
+    /// Each date an adviser now leads two days, in plain words (see `adviser_clashes`).
+    pub clashes: Vec<String>,
 }
 
 /// The networks to give advisers to: those of the programme with schools.
@@ -275,8 +281,17 @@ pub async fn assign_advisers(
             None => unassigned.push(n.id),
         }
     }
-    db.assign_advisers(actor, programme, &pairs).await.map_err(AssignError::Save)?;
-    Ok(Assignment { pairs, unassigned, advisers: advisers.into_iter().map(|(a, _)| a).collect() })
+    // Days already planned pass to the new advisers from today on; earlier days keep theirs.
+    let p = db.programme(programme).await?;
+    let led: Vec<String> = p
+        .as_ref()
+        .and_then(|p| crate::programme_year::template_of(p).ok())
+        .map(|t| t.events.into_iter().filter(|e| e.with_adviser).map(|e| e.key).collect())
+        .unwrap_or_default();
+    let today = aspire_core::ics::england_date(chrono::Utc::now());
+    let days_handed = db.assign_advisers(actor, programme, &pairs, &led, today).await.map_err(AssignError::Save)?;
+    let clashes = crate::programme_year::adviser_clashes(db, programme, today).await?;
+    Ok(Assignment { pairs, unassigned, advisers: advisers.into_iter().map(|(a, _)| a).collect(), days_handed, clashes })
 }
 
 fn lower_first(s: &str) -> String {

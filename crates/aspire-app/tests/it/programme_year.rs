@@ -105,6 +105,43 @@ async fn a_programmes_year_is_planned_from_its_template_shown_first_and_saved_wh
     }
 }
 
+/// Two networks planned with an adviser each, then both given to one adviser: every date they
+/// now lead two days is named, with the days' names and networks.
+#[tokio::test]
+async fn an_adviser_given_two_networks_after_planning_is_told_of_each_date_they_lead_two_days() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let every: Vec<&str> = NORTH.iter().chain(SOUTH).copied().collect();
+        let p = ProgrammeBuilder::new("Hampshire clashes").enrol(&every).create(db).await;
+        let (north, north_adviser) = network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let (south, _) = network_with_adviser(db, p, "South Hampshire", SOUTH).await;
+        let calendars: BTreeMap<Urn, SchoolDays> = every.iter().map(|u| (urn(u), year_2017(urn(u)))).collect();
+        programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect("planned");
+        let from = d(2017, 9, 1);
+        assert!(programme_year::adviser_clashes(db, p, from).await.expect("clashes").is_empty(), "one each");
+
+        let led = ["senior-leaders-network-day", "tl-afl-network-day", "development-day"].map(String::from);
+        let pairs = [(north, north_adviser), (south, north_adviser)];
+        db.assign_advisers(&cli, p, &pairs, &led, from).await.expect("assigned");
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let mut dates: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+        for e in days.iter().filter(|e| e.adviser == Some(north_adviser)) {
+            *dates.entry(e.held_on).or_default() += 1;
+        }
+        let twice = dates.values().filter(|n| **n > 1).count();
+        assert!(twice > 0, "the two networks share dates: {dates:?}");
+        let clashes = programme_year::adviser_clashes(db, p, from).await.expect("clashes");
+        assert_eq!(clashes.len(), twice, "{clashes:#?}");
+        assert!(clashes[0].contains(" leads 2 days on ") && clashes[0].contains("of North Hampshire"), "{clashes:?}");
+        assert!(clashes[0].contains("of South Hampshire"), "{clashes:?}");
+        // Only from the date asked: none after the year.
+        assert!(programme_year::adviser_clashes(db, p, d(2018, 9, 1)).await.expect("clashes").is_empty());
+        t.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn a_year_that_cannot_be_planned_names_the_broken_constraints_and_writes_nothing() {
     for t in TestDb::all().await {

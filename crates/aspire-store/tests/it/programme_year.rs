@@ -408,3 +408,49 @@ async fn a_days_places_are_given_to_those_waiting_and_its_resources_keep_their_b
         t.cleanup().await;
     }
 }
+
+/// Advisers given again after planning: the days from the given date on whose kind an adviser
+/// leads pass to the network's new adviser, or to none for a network left without one; earlier
+/// days, and days no adviser leads, keep theirs; each changed day's sequence is raised.
+#[tokio::test]
+async fn advisers_given_again_take_over_the_days_planned_from_then_on() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        import(db, &parse("schools_england_2018_waiky8/england_spine_2017-2018.csv")).await;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Hand over").bare().enrol(&["105626", "105627"]).create(db).await;
+        let (north, old) = network_with_adviser(db, p, "North", &["105626"]).await;
+        let (south, _) = network_with_adviser(db, p, "South", &["105627"]).await;
+        let new = aspire_testkit::person_with(db, &[]).await.0;
+        db.save_plan(
+            &cli,
+            p,
+            &[
+                day(north, d(2018, 10, 2), "network-day", None, old),
+                day(north, d(2018, 10, 9), "network-day", None, old),
+                NewEvent { adviser: None, ..day(north, d(2018, 10, 10), "meeting", None, old) },
+                day(south, d(2018, 10, 11), "network-day", None, old),
+            ],
+        )
+        .await
+        .expect("saved");
+        let led = ["network-day".to_owned()];
+        let handed = db.assign_advisers(&cli, p, &[(north, new)], &led, d(2018, 10, 5)).await.expect("assigned");
+        assert_eq!(handed, 2, "north's second day to the new adviser, south's to none");
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let who: Vec<(NaiveDate, Option<PersonId>, u32)> =
+            days.iter().map(|e| (e.held_on, e.adviser, e.sequence)).collect();
+        assert_eq!(
+            who,
+            [
+                (d(2018, 10, 2), Some(old), 0),
+                (d(2018, 10, 9), Some(new), 1),
+                (d(2018, 10, 10), None, 0),
+                (d(2018, 10, 11), None, 1),
+            ]
+        );
+        // Given the same again: nothing changes hands.
+        assert_eq!(db.assign_advisers(&cli, p, &[(north, new)], &led, d(2018, 10, 5)).await.expect("again"), 0);
+        t.cleanup().await;
+    }
+}

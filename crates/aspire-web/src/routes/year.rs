@@ -86,6 +86,8 @@ struct YearPage {
     terms_problems: Vec<String>,
     /// Planned days the saved dates close (day id, what is wrong), to move or cancel.
     terms_clashes: Vec<(i64, String)>,
+    /// For the team: dates an adviser leads two days (in this programme or across programmes).
+    adviser_clashes: Vec<String>,
     upload_limit: String,
     term_rows: usize,
     form: FormState,
@@ -238,6 +240,13 @@ async fn render_with(
     } else {
         Vec::new()
     };
+    let adviser_clashes = if team {
+        aspire_app::programme_year::adviser_clashes(&state.db, id, state.today())
+            .await
+            .map_err(|e| WebError::BadRequest(e.to_string()))?
+    } else {
+        Vec::new()
+    };
     let choice = |value: String, label: String, selected: bool| Choice { value, label, selected };
     page(YearPage {
         networks: networks
@@ -261,6 +270,7 @@ async fn render_with(
         terms_saved: outcome.saved,
         terms_problems: outcome.problems,
         terms_clashes: outcome.clashes,
+        adviser_clashes,
         upload_limit: crate::error::size(crate::routes::UPLOAD_LIMIT),
         term_rows: aspire_import::STAFF_LIMITS.rows,
         form,

@@ -109,6 +109,7 @@ pub async fn assign(
             Ok((StatusCode::BAD_REQUEST, body).into_response())
         }
         Err(app::AssignError::Save(e)) => Err(bad(e)),
+        Err(app::AssignError::Plan(e)) => Err(WebError::BadRequest(e.to_string())),
         Err(app::AssignError::Store(e)) => Err(e.into()),
     }
 }

@@ -83,6 +83,8 @@ struct NetworksPage {
     adviser_rows: Vec<advisers::RowIds>,
     /// Networks with schools and no Achievement Adviser, once any network has one.
     unadvised: Vec<String>,
+    /// Dates an adviser leads two days, from today on (after a new assignment, say).
+    clashes: Vec<String>,
     csrf: String,
 }
 
@@ -223,6 +225,9 @@ async fn show_with(
     } else {
         rows.iter().filter(|r| r.advisers.is_empty() && !r.members.is_empty()).map(|r| r.network.name.clone()).collect()
     };
+    let clashes = aspire_app::programme_year::adviser_clashes(&state.db, id, state.today())
+        .await
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let outside: Vec<&PlacedSchool> = schools.iter().filter(|s| s.network.is_none()).collect();
     let maps = maps::area_maps(&drawn, &outside);
     let unpublished = rows.iter().filter(|r| r.network.published_at.is_none() && !r.members.is_empty()).count();
@@ -244,6 +249,7 @@ async fn show_with(
         lower_bound_km,
         gap,
         unadvised,
+        clashes,
         adviser_rows: advisers::row_ids(adviser_rows),
         maps,
         attribution: crate::routes::eligibility::map::ATTRIBUTION,
