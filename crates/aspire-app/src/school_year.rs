@@ -54,6 +54,9 @@ pub enum YearError {
     NotOnTheRoll(String),
     #[error("nothing was marked: choose present, late, absent or apologies for someone")]
     NothingMarked,
+    /// Each line of a typed staff list that cannot be added; nothing was added.
+    #[error("nothing was saved: {}", .0.join(" "))]
+    StaffLines(Vec<String>),
     #[error("{0}")]
     Plan(#[from] PlanError),
     #[error("{0}")]
@@ -610,6 +613,24 @@ pub async fn take_roll(
         out.push((*p, line.urn, *m));
     }
     Ok(db.record_roll(actor, programme, day, &out).await?)
+}
+
+/// Adds the members of staff typed one a line ("name, role") to a school's staff list, all or
+/// none: every bad line is named, and a name already on the list (of someone who has not left)
+/// or given twice is refused. Returns how many were added.
+pub async fn add_staff(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    urn: Urn,
+    text: &str,
+) -> Result<usize, YearError> {
+    db.enrolment(programme, urn).await?.ok_or(YearError::NotInProgramme(urn))?;
+    let staff = db.staff_members(urn).await?;
+    let known: Vec<&str> = staff.iter().filter(|s| s.left_on.is_none()).map(|s| s.name.as_str()).collect();
+    let members = aspire_core::reach::read_staff_lines(text, &known).map_err(YearError::StaffLines)?;
+    let rows: Vec<_> = members.into_iter().map(|(name, role)| (name, role, None)).collect();
+    Ok(db.add_staff_members(actor, urn, &rows).await?.len())
 }
 
 /// Records that a day was held (or takes that record back): for a day that happened with nobody

@@ -70,6 +70,66 @@ coded!(
     Coached = "coached" / "Coached by a colleague who attended"
 );
 
+/// The most members of staff one typed list adds at once.
+pub const STAFF_PER_LIST: usize = 500;
+
+/// A name as the staff list compares names: case and spacing aside.
+fn same_name(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Reads members of staff typed one a line as "name, role" (blank lines skipped). Every line's
+/// problem is named at once, and a name already on the school's list (`known`) or given twice is
+/// refused: two people who share a name need something to tell them apart.
+pub fn read_staff_lines(text: &str, known: &[&str]) -> Result<Vec<(String, StaffRole)>, Vec<String>> {
+    let lines: Vec<(usize, &str)> =
+        text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
+    let mut problems = Vec::new();
+    if lines.is_empty() {
+        problems.push("Enter at least one member of staff, one a line, as: name, role.".to_owned());
+    }
+    if lines.len() > STAFF_PER_LIST {
+        problems.push(format!(
+            "{} lines is more than the {STAFF_PER_LIST} one list takes: send the rest in another.",
+            lines.len()
+        ));
+    }
+    let known: BTreeSet<String> = known.iter().map(|n| same_name(n)).collect();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut members = Vec::new();
+    for (n, line) in lines.iter().take(STAFF_PER_LIST) {
+        let (name, role) = match line.rsplit_once(',') {
+            Some((name, role)) => (name.trim(), role.trim()),
+            None => (*line, ""),
+        };
+        if name.is_empty() || name.chars().count() > 200 {
+            problems.push(format!("Line {n}: the name must be 1 to 200 characters."));
+            continue;
+        }
+        let key = same_name(name);
+        if known.contains(&key) {
+            problems.push(format!(
+                "Line {n}: {name} is already on the staff list. If this is someone else of the same name, add an initial to tell them apart."
+            ));
+            continue;
+        }
+        if let Some(first) = seen.insert(key, *n) {
+            problems.push(format!("Line {n}: {name} is also on line {first}: give each member of staff once."));
+            continue;
+        }
+        match role.parse::<StaffRole>() {
+            Ok(r) => members.push((name.to_owned(), r)),
+            Err(_) if role.is_empty() => problems.push(format!(
+                "Line {n} ({name}): add the role after a comma: leader, teacher, teaching assistant or support staff."
+            )),
+            Err(_) => problems.push(format!(
+                "Line {n}: '{role}' is not a staff role: use leader, teacher, teaching assistant or support staff."
+            )),
+        }
+    }
+    if problems.is_empty() { Ok(members) } else { Err(problems) }
+}
+
 /// A member of staff as reach needs them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffMember {
@@ -121,6 +181,27 @@ pub fn reach(
 mod tests {
     use super::*;
     use crate::template::Season;
+
+    #[test]
+    fn a_typed_staff_list_names_every_bad_line_and_refuses_a_name_given_twice() {
+        let ok = read_staff_lines("Ann Able, teacher\n\n  Bo Best , Teaching assistant\n", &[]).expect("read");
+        assert_eq!(
+            ok,
+            [("Ann Able".to_owned(), StaffRole::Teacher), ("Bo Best".to_owned(), StaffRole::TeachingAssistant)]
+        );
+        let text = "Ann Able, teacher\nann  able, leader\nCy Cole\nDi Dee, cook\nEd Eve, support staff";
+        let problems = read_staff_lines(text, &["Ed EVE"]).expect_err("refused");
+        assert_eq!(
+            problems,
+            [
+                "Line 2: ann  able is also on line 1: give each member of staff once.",
+                "Line 3 (Cy Cole): add the role after a comma: leader, teacher, teaching assistant or support staff.",
+                "Line 4: 'cook' is not a staff role: use leader, teacher, teaching assistant or support staff.",
+                "Line 5: Ed Eve is already on the staff list. If this is someone else of the same name, add an initial to tell them apart.",
+            ]
+        );
+        assert_eq!(read_staff_lines(" \n", &[]).expect_err("empty").len(), 1);
+    }
 
     #[test]
     fn reach_is_the_share_of_staff_on_roll_reached_each_term_in_any_way() {

@@ -130,9 +130,28 @@ struct SchoolYearPage {
     reach_term: String,
     reach_term_code: String,
     problem: Option<(Option<i64>, String)>,
+    /// What a refused form had in it, to show it again.
+    kept: Kept,
     done: Option<String>,
     staff_roles: Vec<(&'static str, &'static str)>,
     csrf: String,
+}
+
+/// A refused form's input, shown again so nothing typed is lost.
+#[derive(Debug, Default, Clone)]
+struct Kept {
+    staff: String,
+    /// A nomination: its day, seat, person and substitute as sent.
+    nomination: Option<(i64, String, String, String)>,
+}
+
+impl Kept {
+    /// Was this person chosen as `who` ("person" or "substitute") for the seat at the day?
+    fn chose(&self, day: &i64, seat: &str, who: &str, person: &i64) -> bool {
+        self.nomination.as_ref().is_some_and(|(d, s, p, sub)| {
+            d == day && s == seat && (if who == "person" { p } else { sub }) == &person.to_string()
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -152,6 +171,7 @@ async fn render(
     urn: Urn,
     q: &YearQuery,
     problem: Option<(Option<i64>, String)>,
+    kept: Kept,
 ) -> Result<Html<String>, WebError> {
     let e = state
         .db
@@ -324,6 +344,7 @@ async fn render(
         reach_term: reach_term.map(|t| t.label()).unwrap_or_default(),
         reach_term_code: reach_term.map(|t| t.code()).unwrap_or_default(),
         problem,
+        kept,
         done,
         staff_roles: StaffRole::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         csrf: viewer.csrf.clone(),
@@ -342,7 +363,7 @@ pub async fn show(
     Query(q): Query<YearQuery>,
 ) -> Result<Html<String>, WebError> {
     let urn = parse_urn(&urn)?;
-    render(&state, &viewer, id, urn, &q, None).await
+    render(&state, &viewer, id, urn, &q, None, Kept::default()).await
 }
 
 async fn refused(
@@ -352,8 +373,9 @@ async fn refused(
     urn: Urn,
     day: Option<i64>,
     message: String,
+    kept: Kept,
 ) -> Result<Response, WebError> {
-    let body = render(state, viewer, id, urn, &YearQuery::default(), Some((day, message))).await?;
+    let body = render(state, viewer, id, urn, &YearQuery::default(), Some((day, message)), kept).await?;
     Ok((StatusCode::BAD_REQUEST, body).into_response())
 }
 
@@ -391,16 +413,20 @@ pub async fn nominate(
     let day: i64 = f.day.trim().parse().map_err(|_| WebError::BadRequest(format!("'{}' is not a day.", f.day)))?;
     let seat = Role::parse(&f.seat).map_err(|_| WebError::BadRequest(format!("'{}' is not a seat.", f.seat)))?;
     let people = person_field(&f.person, "person").and_then(|p| Ok((p, person_field(&f.substitute, "substitute")?)));
+    let kept = Kept {
+        nomination: Some((day, seat.code().to_owned(), f.person.trim().to_owned(), f.substitute.trim().to_owned())),
+        ..Kept::default()
+    };
     let (person, substitute) = match people {
         Ok(x) => x,
-        Err(m) => return refused(&state, &viewer, id, urn, Some(day), m).await,
+        Err(m) => return refused(&state, &viewer, id, urn, Some(day), m, kept).await,
     };
     let n = Nomination { day, seat, person, substitute };
     match school_year::nominate(&state.db, &viewer.actor(), id, urn, &n).await {
         Ok(_) => Ok(back(id, urn, "nominated", &format!("#day-{day}"))),
         Err(e) => {
             let m = refusal(e)?;
-            refused(&state, &viewer, id, urn, Some(day), m).await
+            refused(&state, &viewer, id, urn, Some(day), m, kept).await
         }
     }
 }
@@ -429,7 +455,7 @@ pub async fn withdraw(
         Ok(_) => Ok(back(id, urn, "withdrawn", &format!("#day-{day}"))),
         Err(e) => {
             let m = refusal(e)?;
-            refused(&state, &viewer, id, urn, Some(day), m).await
+            refused(&state, &viewer, id, urn, Some(day), m, Kept::default()).await
         }
     }
 }
@@ -440,11 +466,8 @@ pub struct StaffForm {
     staff: String,
 }
 
-/// The most members of staff one form adds (a large secondary has about 200 adults).
-const STAFF_PER_FORM: usize = 500;
-
-/// Adds members of the school's staff, one a line as "name, role"; every bad line is named and
-/// nothing is saved until all are right.
+/// Adds members of the school's staff, one a line as "name, role" (`school_year::add_staff`):
+/// every bad line is named and nothing is saved until all are right; what was typed is kept.
 pub async fn add_staff(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -452,45 +475,12 @@ pub async fn add_staff(
     Form(f): Form<StaffForm>,
 ) -> Result<Response, WebError> {
     let urn = parse_urn(&urn)?;
-    let mut members = Vec::new();
-    let mut problems = Vec::new();
-    let lines: Vec<(usize, &str)> =
-        f.staff.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
-    if lines.is_empty() {
-        problems.push("Enter at least one member of staff, one a line, as: name, role.".to_owned());
-    }
-    if lines.len() > STAFF_PER_FORM {
-        problems.push(format!(
-            "{} lines is more than the {STAFF_PER_FORM} one form takes: send the rest in another.",
-            lines.len()
-        ));
-    }
-    for (n, line) in lines.iter().take(STAFF_PER_FORM) {
-        let (name, role) = match line.rsplit_once(',') {
-            Some((name, role)) => (name.trim(), role.trim()),
-            None => (*line, ""),
-        };
-        if name.is_empty() || name.chars().count() > 200 {
-            problems.push(format!("Line {n}: the name must be 1 to 200 characters."));
-            continue;
-        }
-        match role.parse::<StaffRole>() {
-            Ok(r) => members.push((name.to_owned(), r, None)),
-            Err(_) if role.is_empty() => problems.push(format!(
-                "Line {n} ('{name}'): add the role after a comma: leader, teacher, teaching assistant or support staff."
-            )),
-            Err(_) => problems.push(format!(
-                "Line {n}: '{role}' is not a staff role: use leader, teacher, teaching assistant or support staff."
-            )),
-        }
-    }
-    if !problems.is_empty() {
-        return refused(&state, &viewer, id, urn, None, format!("Nothing was saved. {}", problems.join(" "))).await;
-    }
-    match state.db.add_staff_members(&viewer.actor(), urn, &members).await {
+    match school_year::add_staff(&state.db, &viewer.actor(), id, urn, &f.staff).await {
         Ok(_) => Ok(back(id, urn, "staff", "#staff")),
-        Err(ProgrammeError::Store(e)) => Err(e.into()),
-        Err(e) => refused(&state, &viewer, id, urn, None, capitalise(&e.to_string())).await,
+        Err(e) => {
+            let m = refusal(e)?;
+            refused(&state, &viewer, id, urn, None, m, Kept { staff: f.staff, ..Kept::default() }).await
+        }
     }
 }
 
@@ -504,7 +494,8 @@ pub async fn reach(
     let urn = parse_urn(&urn)?;
     let term_code = fields.iter().find(|(k, _)| k == "term").map(|(_, v)| v.as_str()).unwrap_or("");
     let Some(term) = Term::parse_code(term_code) else {
-        return refused(&state, &viewer, id, urn, None, "Choose the term the reach is for.".into()).await;
+        return refused(&state, &viewer, id, urn, None, "Choose the term the reach is for.".into(), Kept::default())
+            .await;
     };
     let mut reached = Vec::new();
     for (k, v) in &fields {
@@ -518,7 +509,7 @@ pub async fn reach(
         Ok(_) => Ok(Redirect::to(&format!("{}?done=reach&term={}#reach", urls::school_year(id, urn), term.code()))
             .into_response()),
         Err(ProgrammeError::Store(e)) => Err(e.into()),
-        Err(e) => refused(&state, &viewer, id, urn, None, capitalise(&e.to_string())).await,
+        Err(e) => refused(&state, &viewer, id, urn, None, capitalise(&e.to_string()), Kept::default()).await,
     }
 }
 

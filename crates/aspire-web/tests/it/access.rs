@@ -417,6 +417,12 @@ fn probes(w: &World) -> Vec<Probe> {
             &["admin", "pa", "adviser"],
         ),
         probe("GET", "/programmes/{id}/year/{day}/roll", format!("/programmes/{p2}/year/{}/roll", w.day), &[]),
+        probe(
+            "POST",
+            "/programmes/{id}/year/{day}/held",
+            format!("/programmes/{p1}/year/{}/held", w.day),
+            &["admin", "pa", "adviser"],
+        ),
         // A day's page: whoever sees its network; its places: the team; its resources: the
         // team and the network's adviser (an unknown file is their own 404, not a refusal).
         probe("GET", "/programmes/{id}/year/{day}", format!("/programmes/{p1}/year/{}", w.day), &p1_view),

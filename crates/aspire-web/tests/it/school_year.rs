@@ -68,6 +68,8 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     assert!(refused.body.contains("<title>Error: "), "the title says so");
     let same = post(form(&s, &s)).await;
     assert!(same.body.contains("The substitute must be someone other"), "{}", same.body);
+    let chosen = format!("<option value=\"{s}\" selected>");
+    assert_eq!(same.body.matches(&chosen).count(), 2, "the person and substitute chosen are kept: {}", same.body);
     let none = post(form("", "")).await;
     assert!(none.body.contains("Choose who takes the seat"), "{}", none.body);
     assert!(db.registrations(p, nd.id).await.expect("regs").is_empty(), "refusals save nothing");
@@ -82,6 +84,11 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("Line 2: &#39;wizard&#39; is not a staff role"), "{}", bad.body);
     assert!(db.staff_members(school).await.expect("staff").is_empty());
+    assert!(
+        bad.body.contains("Ann Able, teacher\nBob Brown, wizard</textarea>"),
+        "what was typed is kept: {}",
+        bad.body
+    );
     let good = head
         .post(
             &format!("{url}/staff"),
@@ -91,6 +98,10 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
     let staff = db.staff_members(school).await.expect("staff");
     assert_eq!(staff.len(), 3);
+    let again = head.post(&format!("{url}/staff"), &[("staff", "ann able, teacher")]).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(again.body.contains("ann able is already on the staff list"), "{}", again.body);
+    assert_eq!(db.staff_members(school).await.expect("staff").len(), 3, "a name given again is not added");
     let term = nd.term.code();
     let (first, second) = (format!("reached-{}", staff[0].id), format!("reached-{}", staff[1].id));
     let fields = [("term", term.as_str()), (first.as_str(), "network-day"), (second.as_str(), "coached")];
