@@ -33,8 +33,9 @@ pub enum PlanError {
     NoStart(String),
     #[error("the programme has no networks with schools yet: form them first")]
     NoNetworks,
-    #[error("the year cannot be planned; nothing was saved:\n{}", .0.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
-    Broken(Vec<Broken>),
+    /// `said`: each problem in plain words, with the schools and advisers named.
+    #[error("the year cannot be planned; nothing was saved:\n{}", .said.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
+    Broken { problems: Vec<Broken>, said: Vec<String> },
     /// The planner's answer broke a hard constraint: a fault, never shown as a plan.
     #[error("the plan failed its own check; nothing was saved: {0}")]
     Unsound(String),
@@ -166,6 +167,25 @@ fn planned_days(stored: &[aspire_store::ProgrammeEvent], networks: &[NetworkYear
 
 /// Broken constraints in plain words, naming the schools, advisers and networks (the core's
 /// own wording names their ids).
+/// Each of the planner's problems in plain words, with the schools and advisers named.
+async fn say_broken(db: &Db, problems: &[Broken]) -> Result<Vec<String>, PlanError> {
+    let (mut urns, mut advisers) = (Vec::new(), BTreeMap::new());
+    for b in problems {
+        let (u, a) = b.named();
+        urns.extend(u);
+        for id in a {
+            if let std::collections::btree_map::Entry::Vacant(v) = advisers.entry(id) {
+                v.insert(db.person(id).await?.map(|p| p.name).unwrap_or_else(|| format!("adviser {id}")));
+            }
+        }
+    }
+    let schools = db.school_names(&urns).await?;
+    let school = |u: Urn| schools.get(&u).cloned().unwrap_or_else(|| format!("school {u}"));
+    let adviser =
+        |a: aspire_core::people::PersonId| advisers.get(&a).cloned().unwrap_or_else(|| format!("adviser {a}"));
+    Ok(problems.iter().map(|b| b.describe(&school, &adviser)).collect())
+}
+
 async fn say_violations(db: &Db, template: &Template, problems: &[Violation]) -> Result<Vec<String>, PlanError> {
     let kinds: BTreeMap<&str, &str> = template.events.iter().map(|e| (e.key.as_str(), e.name.as_str())).collect();
     let kind = |k: &str| kinds.get(k).copied().unwrap_or(k).to_owned();
@@ -272,7 +292,13 @@ pub async fn plan_year(
         return Err(PlanError::AllPlanned);
     }
     let taken = planned_days(&stored, &every);
-    let plan = schedule::plan_around(&networks, calendars, &events, rules, &taken).map_err(PlanError::Broken)?;
+    let plan = match schedule::plan_around(&networks, calendars, &events, rules, &taken) {
+        Ok(plan) => plan,
+        Err(problems) => {
+            let said = say_broken(db, &problems).await?;
+            return Err(PlanError::Broken { problems, said });
+        }
+    };
     let faults = schedule::check(&plan, &networks, calendars, &events, rules);
     if let Some(f) = faults.first() {
         return Err(PlanError::Unsound(f.to_string()));

@@ -53,6 +53,8 @@ pub struct CalendarFeed {
     pub person: PersonId,
     pub programme: ProgrammeId,
     pub scope: FeedScope,
+    /// Its owner's name for it ("Outlook at work"); feeds made before names were kept have none.
+    pub name: Option<String>,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
@@ -65,34 +67,45 @@ fn feed_row(r: &dyn RowGet) -> Result<CalendarFeed, StoreError> {
         programme: present(r.programme_id("programme_id")?, "programme_id")?,
         scope: FeedScope::parse(&scope)
             .ok_or_else(|| StoreError::Schema(format!("'{scope}' is not a feed's scope")))?,
+        name: r.text("name")?,
         created_at: present(r.instant("created_at")?, "created_at")?,
         revoked_at: r.instant("revoked_at")?,
     })
 }
 
-const COLUMNS: &str = "id, person_id, programme_id, scope, created_at, revoked_at";
+const COLUMNS: &str = "id, person_id, programme_id, scope, name, created_at, revoked_at";
 
 impl Db {
-    /// Makes a feed for `person` and returns its token (shown once, in the feed's address).
+    /// Makes a feed for `person`, named `name` (or "Feed N", N its number among theirs), and
+    /// returns its token (shown once, in the feed's address).
     pub async fn create_feed(
         &self,
         actor: &Actor,
         person: PersonId,
         programme: ProgrammeId,
         scope: FeedScope,
+        name: Option<&str>,
     ) -> Result<String, ProgrammeError> {
+        let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) if n.chars().count() > 60 => {
+                return Err(ProgrammeError::Field { field: "name", problem: "must be at most 60 characters".into() });
+            }
+            Some(n) => n.to_owned(),
+            None => format!("Feed {}", self.feeds_of(person).await?.len() + 1),
+        };
         let token = random_token();
         let mut tx = self.begin().await?;
         let id = tx
             .fetch_one(
                 &Sql::new(
-                    "INSERT INTO calendar_feeds (token_hash, person_id, programme_id, scope, created_at) \
-                     VALUES (?, ?, ?, ?, ?) RETURNING id",
+                    "INSERT INTO calendar_feeds (token_hash, person_id, programme_id, scope, name, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 )
                 .text(sha256_hex(&token))
                 .int(person)
                 .int(programme)
                 .text(scope.code())
+                .text(name.as_str())
                 .instant(Utc::now()),
                 "making a calendar feed",
                 |r| present(r.int("id")?, "id"),
@@ -104,7 +117,7 @@ impl Db {
             actor,
             Event::new(AuditAction::FeedCreate, AuditRecord::Person, person)
                 .programme(Some(programme))
-                .after(serde_json::json!({ "feed": id, "scope": scope.code() })),
+                .after(serde_json::json!({ "feed": id, "scope": scope.code(), "name": name })),
         )
         .await?;
         tx.commit().await?;

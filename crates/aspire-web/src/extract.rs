@@ -26,3 +26,24 @@ where
         }
     }
 }
+
+/// An upload's body, as `axum::extract::Multipart`, but a request that is not a well-formed
+/// upload (no boundary, another content type) is this site's error page, not axum's plain text.
+pub struct Upload(pub axum::extract::Multipart);
+
+impl<S> axum::extract::FromRequest<S> for Upload
+where
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, WebError> {
+        match axum::extract::Multipart::from_request(req, state).await {
+            Ok(m) => Ok(Upload(m)),
+            Err(_) => Err(WebError::BadRequest(
+                "The form did not arrive as an upload: send it again from the page's form, choosing the file anew."
+                    .into(),
+            )),
+        }
+    }
+}

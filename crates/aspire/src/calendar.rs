@@ -409,7 +409,7 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
                 return Ok(ExitCode::FAILURE);
             }
             let Some(p) = person_named(db, person).await? else { return Ok(ExitCode::FAILURE) };
-            let token = db.create_feed(&cli, p, *programme, aspire_store::FeedScope::Person).await?;
+            let token = db.create_feed(&cli, p, *programme, aspire_store::FeedScope::Person, None).await?;
             crate::say!("/calendar/{token}.ics");
             Ok(ExitCode::SUCCESS)
         }

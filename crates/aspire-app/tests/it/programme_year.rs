@@ -154,13 +154,12 @@ async fn a_year_that_cannot_be_planned_names_the_broken_constraints_and_writes_n
         let calendars: BTreeMap<Urn, SchoolDays> = NORTH[1..].iter().map(|u| (urn(u), year_2017(urn(u)))).collect();
         let err =
             programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect_err("no plan");
-        let PlanError::Broken(broken) = &err else { panic!("{err:?}") };
+        let PlanError::Broken { problems: broken, .. } = &err else { panic!("{err:?}") };
         assert!(broken.iter().all(|b| matches!(b, Broken::NoTermDates { school, .. } if *school == urn(NORTH[0]))));
         let text = err.to_string();
-        assert!(
-            text.contains("nothing was saved") && text.contains("North Hampshire: school 115850 has no term dates"),
-            "{text}"
-        );
+        let names = db.school_names(&[urn(NORTH[0])]).await.expect("names");
+        let named = format!("North Hampshire: {} has no term dates", names[&urn(NORTH[0])]);
+        assert!(text.contains("nothing was saved") && text.contains(&named), "the school is named: {text}");
         assert!(db.programme_events(p, &Visible::everything()).await.expect("days").is_empty());
 
         // A programme without networks says what to do first.
@@ -284,7 +283,7 @@ async fn calendar_feeds_show_their_owners_days_keep_local_time_and_open_nothing_
         db.register(&cli, p, &seat).await.expect("registered");
 
         let now = chrono::Utc::now();
-        let token = db.create_feed(&cli, adviser, p, FeedScope::Person).await.expect("feed");
+        let token = db.create_feed(&cli, adviser, p, FeedScope::Person, None).await.expect("feed");
         let ics = programme_year::feed(db, &token, now).await.expect("read").expect("a feed");
         assert_eq!(ics.matches("BEGIN:VEVENT").count(), days.len(), "the adviser leads every day");
         assert!(ics.contains("DTSTART;TZID=Europe/London:20180323T090000\r\n"), "{ics}");
@@ -294,17 +293,17 @@ async fn calendar_feeds_show_their_owners_days_keep_local_time_and_open_nothing_
         assert!(ics.contains("SEQUENCE:1\r\n"), "a moved day's sequence is raised");
         assert!(ics.contains("SUMMARY:Senior Leaders Network Day\\, North Hampshire\r\n"), "{ics}");
 
-        let mine = db.create_feed(&cli, head, p, FeedScope::Person).await.expect("feed");
+        let mine = db.create_feed(&cli, head, p, FeedScope::Person, None).await.expect("feed");
         let ics = programme_year::feed(db, &mine, now).await.expect("read").expect("a feed");
         assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1, "the head's one registered day: {ics}");
-        let school = db.create_feed(&cli, head, p, FeedScope::School(urn(NORTH[0]))).await.expect("feed");
+        let school = db.create_feed(&cli, head, p, FeedScope::School(urn(NORTH[0])), None).await.expect("feed");
         let ics = programme_year::feed(db, &school, now).await.expect("read").expect("a feed");
         assert_eq!(
             ics.matches("BEGIN:VEVENT").count(),
             6 + 6,
             "its network's Network Days and its own Development Days"
         );
-        let network = db.create_feed(&cli, adviser, p, FeedScope::Network(north)).await.expect("feed");
+        let network = db.create_feed(&cli, adviser, p, FeedScope::Network(north), None).await.expect("feed");
         assert!(programme_year::feed(db, &network, now).await.expect("read").is_some());
 
         // A feed opens only what its owner may still see: once the head's role is taken away,

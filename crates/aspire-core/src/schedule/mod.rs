@@ -131,43 +131,62 @@ pub enum Broken {
     SchoolFull { network: String, term: Term, event: String, school: Urn },
 }
 
-impl fmt::Display for Broken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Broken {
+    /// The problem in plain words, with the schools and advisers named by `school` and `adviser`
+    /// (the planner knows only their URNs and ids).
+    pub fn describe(&self, school: &dyn Fn(Urn) -> String, adviser: &dyn Fn(PersonId) -> String) -> String {
         match self {
-            Broken::NoTermDates { network, school, term } => write!(
-                f,
-                "{network}: school {school} has no term dates for {term}. Import its LA's or its own term dates."
+            Broken::NoTermDates { network, school: u, term } => format!(
+                "{network}: {} has no term dates for {term}. Import its LA's or its own term dates.",
+                school(*u)
             ),
-            Broken::NoCommonDay { network, term, event } => write!(
-                f,
+            Broken::NoCommonDay { network, term, event } => format!(
                 "{network}, {term}: no day is left on which every school of the network is open for the {event}. \
                  Their half-terms or INSET days may leave no common day, or the network starts too late in the term."
             ),
             Broken::NoAdviser { network, event } => {
-                write!(
-                    f,
+                format!(
                     "{network}: the {event} is led by an Achievement Adviser and the network has none. Assign one first."
                 )
             }
-            Broken::AdviserFull { network, adviser, term, event, school } => {
-                let at = school.map(|u| format!(" at school {u}")).unwrap_or_default();
-                write!(
-                    f,
-                    "{network}, {term}: adviser {adviser} has no free day for the {event}{at}: every day the \
+            Broken::AdviserFull { network, adviser: a, term, event, school: u } => {
+                let at = u.map(|u| format!(" at {}", school(u))).unwrap_or_default();
+                format!(
+                    "{network}, {term}: {} has no free day for the {event}{at}: every day the \
                      schools are open they are elsewhere or have reached their days for the week. \
-                     Share their networks with another adviser or allow more days a week."
+                     Share their networks with another adviser or allow more days a week.",
+                    adviser(*a)
                 )
             }
-            Broken::NothingAfter { network, term, event, after, school } => write!(
-                f,
-                "{network}, {term}: school {school} has no open day left for the {event} after {after}, the Network Day it follows up."
+            Broken::NothingAfter { network, term, event, after, school: u } => format!(
+                "{network}, {term}: {} has no open day left for the {event} after {}, the Network Day it follows up.",
+                school(*u),
+                crate::dates::long(*after)
             ),
-            Broken::SchoolFull { network, term, event, school } => write!(
-                f,
-                "{network}, {term}: school {school} has no free day for the {event}: each of its open days left already \
-                 has a programme day. Enter its term dates if they have more open days, or plan fewer days a term."
+            Broken::SchoolFull { network, term, event, school: u } => format!(
+                "{network}, {term}: {} has no free day for the {event}: each of its open days left already \
+                 has a programme day. Enter its term dates if they have more open days, or plan fewer days a term.",
+                school(*u)
             ),
         }
+    }
+
+    /// The schools and advisers the problem names, to look their names up.
+    pub fn named(&self) -> (Vec<Urn>, Vec<PersonId>) {
+        match self {
+            Broken::NoTermDates { school, .. }
+            | Broken::NothingAfter { school, .. }
+            | Broken::SchoolFull { school, .. } => (vec![*school], vec![]),
+            Broken::AdviserFull { adviser, school, .. } => (school.iter().copied().collect(), vec![*adviser]),
+            Broken::NoCommonDay { .. } | Broken::NoAdviser { .. } => (vec![], vec![]),
+        }
+    }
+}
+
+/// Without names to hand: schools by URN and advisers by id.
+impl fmt::Display for Broken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(&|u| format!("school {u}"), &|a| format!("adviser {a}")))
     }
 }
 

@@ -190,6 +190,10 @@ pub async fn show(
     let done = match q.done.as_str() {
         "places" => Some("The places are saved; anyone given a place from the waiting list is told by email.".into()),
         "added" => Some("Added to the day's resources.".into()),
+        "day-added" => Some(
+            "The day is added. Its adviser and the heads of its schools are emailed it, with its calendar entry."
+                .into(),
+        ),
         "removed" => Some("Removed from the day's resources.".into()),
         _ => None,
     };
@@ -226,7 +230,7 @@ pub async fn add_resource(
     viewer: Viewer,
     Path((id, day)): Path<(ProgrammeId, i64)>,
     marked: Option<axum::Extension<crate::auth::TokenInUpload>>,
-    mut form: axum::extract::Multipart,
+    crate::extract::Upload(mut form): crate::extract::Upload,
 ) -> Result<Response, WebError> {
     crate::auth::upload_token(marked, &mut form, &viewer).await?;
     let unreadable = crate::auth::unreadable_upload;

@@ -27,6 +27,8 @@ pub struct FeedChoice {
 /// One of the person's feeds.
 pub struct FeedRow {
     pub id: i64,
+    /// Its owner's name for it.
+    pub name: String,
     pub label: String,
     pub made: String,
     pub revoked: Option<String>,
@@ -140,6 +142,7 @@ pub async fn section(
         .into_iter()
         .map(|f| FeedRow {
             id: f.id,
+            name: f.name.clone().unwrap_or_else(|| format!("Feed made {}", f.created_at.format("%-d %B %Y %H:%M"))),
             label: labels
                 .get(&value_of(f.programme, f.scope))
                 .cloned()
@@ -160,6 +163,9 @@ pub async fn section(
 pub struct NewFeedForm {
     #[serde(default)]
     feed: String,
+    /// The owner's name for it, to tell it from their other feeds (optional).
+    #[serde(default)]
+    name: String,
 }
 
 /// Makes a feed the person's roles allow, and shows its address once on the account page.
@@ -175,8 +181,16 @@ pub async fn create(
             super::account::render(&state, &viewer, None, Some("Choose a calendar from the list".to_owned())).await?;
         return Ok((axum::http::StatusCode::BAD_REQUEST, body).into_response());
     };
-    let token =
-        state.db.create_feed(&viewer.actor(), s.person, programme, scope).await.map_err(super::programmes::bad)?;
+    if f.name.trim().chars().count() > 60 {
+        let problem = "Give the feed a name of at most 60 characters, or none".to_owned();
+        let body = super::account::render(&state, &viewer, None, Some(problem)).await?;
+        return Ok((axum::http::StatusCode::BAD_REQUEST, body).into_response());
+    }
+    let token = state
+        .db
+        .create_feed(&viewer.actor(), s.person, programme, scope, Some(f.name.as_str()))
+        .await
+        .map_err(super::programmes::bad)?;
     let address =
         format!("{}{}", state.config.public_url.trim_end_matches('/'), urls::calendar_feed(format!("{token}.ics")));
     Ok(super::account::render(&state, &viewer, Some(address), None).await?.into_response())
@@ -219,6 +233,7 @@ pub async fn open_feeds_of(
         .filter(|f| f.revoked_at.is_none())
         .map(|f| FeedRow {
             id: f.id,
+            name: f.name.clone().unwrap_or_else(|| format!("Feed made {}", f.created_at.format("%-d %B %Y %H:%M"))),
             label: match f.scope {
                 FeedScope::Person => format!("Their own days, {}", name(f.programme)),
                 FeedScope::School(u) => format!("School {u}'s days, {}", name(f.programme)),

@@ -301,7 +301,11 @@ async fn render(
         "nominated" => Some(
             "The nomination is saved: they are registered, or on the waiting list when the venue is full.".to_owned(),
         ),
-        "withdrawn" => Some("The registration is withdrawn; a place it freed went to the first waiting.".to_owned()),
+        "withdrawn" => Some("The registration is withdrawn.".to_owned()),
+        "withdrawn-given" => Some(
+            "The registration is withdrawn, and the place it freed went to the first on the waiting list, who is told by email."
+                .to_owned(),
+        ),
         "staff" => Some("The staff list is saved.".to_owned()),
         "reach" => Some("Reach for the term is saved.".to_owned()),
         _ => None,
@@ -452,7 +456,8 @@ pub async fn withdraw(
         ));
     };
     match school_year::withdraw(&state.db, &viewer.actor(), id, urn, day, registration).await {
-        Ok(_) => Ok(back(id, urn, "withdrawn", &format!("#day-{day}"))),
+        Ok(given) if given.is_empty() => Ok(back(id, urn, "withdrawn", &format!("#day-{day}"))),
+        Ok(_) => Ok(back(id, urn, "withdrawn-given", &format!("#day-{day}"))),
         Err(e) => {
             let m = refusal(e)?;
             refused(&state, &viewer, id, urn, Some(day), m, Kept::default()).await

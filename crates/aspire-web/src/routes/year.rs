@@ -59,8 +59,17 @@ struct AddChoices {
 /// The plan shown before it is saved.
 struct PlanShown {
     days: usize,
-    networks: Vec<(String, usize, String)>,
+    networks: Vec<ShownNetwork>,
     span: String,
+}
+
+/// A network of the plan shown: its name, days, first day it may meet, and each day's date and
+/// what it is.
+struct ShownNetwork {
+    name: String,
+    count: usize,
+    starts: String,
+    days: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -88,6 +97,8 @@ struct YearPage {
     terms_clashes: Vec<(i64, String)>,
     /// For the team: dates an adviser leads two days (in this programme or across programmes).
     adviser_clashes: Vec<String>,
+    /// What the last change did, said once.
+    done: Option<&'static str>,
     upload_limit: String,
     term_rows: usize,
     form: FormState,
@@ -111,6 +122,9 @@ pub struct YearFilter {
     term: String,
     #[serde(default)]
     status: String,
+    /// What the last change did, to say so ("planned", "moved", "cancelled").
+    #[serde(default)]
+    done: String,
 }
 
 use aspire_core::dates::long;
@@ -271,6 +285,12 @@ async fn render_with(
         terms_problems: outcome.problems,
         terms_clashes: outcome.clashes,
         adviser_clashes,
+        done: match filter.done.as_str() {
+            "planned" => Some("The plan is saved: its days are listed below, and each school's year shows its own."),
+            "moved" => Some("The day is moved. Those invited are emailed the new date with its calendar entry."),
+            "cancelled" => Some("The day is cancelled. Those invited are emailed why, with its calendar entry."),
+            _ => None,
+        },
         upload_limit: crate::error::size(crate::routes::UPLOAD_LIMIT),
         term_rows: aspire_import::STAFF_LIMITS.rows,
         form,
@@ -305,17 +325,43 @@ pub async fn plan(
     let save = f.save == "yes";
     let filter = YearFilter::default();
     match programme_year::plan_programme_year(&state.db, &viewer.actor(), id, !save).await {
-        Ok(year) if year.saved => Ok(Redirect::to(&format!("{}#days", urls::year(id))).into_response()),
+        Ok(year) if year.saved => Ok(Redirect::to(&format!("{}?done=planned#days", urls::year(id))).into_response()),
         Ok(year) => {
             let span = programme_year::span(&year.plan)
                 .map(|(a, b)| format!("from {} to {}", long(a), long(b)))
                 .unwrap_or_default();
+            let programme = find_programme(&state, id).await?;
+            let kinds: BTreeMap<String, String> = template_of(&programme)
+                .map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect())
+                .unwrap_or_default();
+            let urns: Vec<aspire_core::urn::Urn> = year.plan.days.iter().filter_map(|d| d.school).collect();
+            let schools = state.db.school_names(&urns).await?;
             let networks = year
                 .networks
                 .iter()
                 .map(|n| {
-                    let count = year.plan.days.iter().filter(|d| d.network == n.id).count();
-                    (n.name.clone(), count, n.starts.format("%-d %B %Y").to_string())
+                    let days: Vec<(String, String)> = year
+                        .plan
+                        .days
+                        .iter()
+                        .filter(|d| d.network == n.id)
+                        .map(|d| {
+                            let what = kinds.get(&d.kind).cloned().unwrap_or_else(|| d.kind.clone());
+                            let at = d
+                                .school
+                                .map(|u| {
+                                    format!(" at {}", schools.get(&u).cloned().unwrap_or_else(|| format!("URN {u}")))
+                                })
+                                .unwrap_or_default();
+                            (long(d.date), format!("{what}{at}"))
+                        })
+                        .collect();
+                    ShownNetwork {
+                        name: n.name.clone(),
+                        count: days.len(),
+                        starts: n.starts.format("%-d %B %Y").to_string(),
+                        days,
+                    }
                 })
                 .collect();
             let shown = PlanShown { days: year.plan.days.len(), networks, span };
@@ -323,7 +369,7 @@ pub async fn plan(
         }
         Err(e) => {
             let problems = match e {
-                PlanError::Broken(all) => all.iter().map(|b| b.to_string()).collect(),
+                PlanError::Broken { said, .. } => said,
                 PlanError::Store(e) | PlanError::Save(ProgrammeError::Store(e)) => return Err(e.into()),
                 other => vec![capitalise(&other.to_string())],
             };
@@ -356,7 +402,7 @@ pub async fn move_day(
         Err(_) if f.to.trim().is_empty() => "Enter the new date".to_owned(),
         Err(_) => "Enter the new date as a real date, such as 2018-03-27".to_owned(),
         Ok(to) => match programme_year::move_day(&state.db, &viewer.actor(), id, day, to, &f.reason).await {
-            Ok(_) => return Ok(Redirect::to(&format!("{}#day-{day}", urls::year(id))).into_response()),
+            Ok(_) => return Ok(Redirect::to(&format!("{}?done=moved#day-{day}", urls::year(id))).into_response()),
             Err(PlanError::Store(e)) => return Err(e.into()),
             Err(PlanError::NoSuchDay(_)) => {
                 return Err(WebError::NotFound(format!("There is no day {day} in this programme.")));
@@ -385,7 +431,7 @@ pub async fn cancel_day(
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     let field = format!("cancel-{day}");
     let problem = match programme_year::cancel_day(&state.db, &viewer.actor(), id, day, &f.reason).await {
-        Ok(_) => return Ok(Redirect::to(&format!("{}#day-{day}", urls::year(id))).into_response()),
+        Ok(_) => return Ok(Redirect::to(&format!("{}?done=cancelled#day-{day}", urls::year(id))).into_response()),
         Err(PlanError::Save(ProgrammeError::Field { field: "reason", .. })) => {
             "Say why the day is cancelled: those invited are told".to_owned()
         }
@@ -410,7 +456,7 @@ pub async fn term_dates(
     viewer: Viewer,
     Path(id): Path<ProgrammeId>,
     marked: Option<axum::Extension<crate::auth::TokenInUpload>>,
-    mut form: axum::extract::Multipart,
+    crate::extract::Upload(mut form): crate::extract::Upload,
 ) -> Result<Response, WebError> {
     use aspire_app::calendar::{TermDatesError, import_term_dates};
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
@@ -550,7 +596,7 @@ pub async fn add_day(
     {
         let new = programme_year::NewDay { network, kind: f.kind.clone(), school, date, starts, ends, places };
         match programme_year::add_day(&state.db, &viewer.actor(), id, &new).await {
-            Ok(day) => return Ok(Redirect::to(&urls::day(id, day.id)).into_response()),
+            Ok(day) => return Ok(Redirect::to(&format!("{}?done=day-added", urls::day(id, day.id))).into_response()),
             Err(PlanError::Store(e)) | Err(PlanError::Save(ProgrammeError::Store(e))) => return Err(e.into()),
             Err(e) => {
                 let field = match e {

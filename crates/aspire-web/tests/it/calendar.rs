@@ -30,7 +30,7 @@ async fn a_feed_address_serves_its_calendar_until_it_is_revoked() {
         capacity: None,
     };
     db.save_plan(&cli, p, &[day]).await.expect("planned");
-    let token = db.create_feed(&cli, adviser, p, FeedScope::Person).await.expect("feed");
+    let token = db.create_feed(&cli, adviser, p, FeedScope::Person, None).await.expect("feed");
 
     let page = site.get(&format!("/calendar/{token}.ics")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -106,6 +106,14 @@ async fn a_feed_is_made_and_revoked_on_the_account_page_within_the_persons_roles
     let again = adviser.get("/account").await;
     assert!(!again.body.contains(&path), "the address is shown only once");
     assert!(again.body.contains("Revoke"), "{}", again.body);
+    assert!(again.body.contains("<td>Feed 1</td>"), "an unnamed feed is numbered: {}", again.body);
+    let long = "x".repeat(61);
+    let refused = adviser.post("/account/feeds", &[("feed", &format!("network:{p}:{north}")), ("name", &long)]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    let named =
+        adviser.post("/account/feeds", &[("feed", &format!("network:{p}:{north}")), ("name", "Outlook at work")]).await;
+    assert_eq!(named.status, StatusCode::OK, "{}", named.body);
+    assert!(named.body.contains("<td>Outlook at work</td>"), "the same days, told apart by name: {}", named.body);
 
     let at = again.body.find("/account/feeds/").expect("a revoke form");
     let action: String = again.body[at..].chars().take_while(|c| *c != '"').collect();

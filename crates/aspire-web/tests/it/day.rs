@@ -42,6 +42,10 @@ async fn the_team_sets_a_days_places_and_the_adviser_shares_its_resources_with_t
     let adviser = site.signed_out().signed_in(&[adviser_grant]).await;
     let page = adviser.get(&url).await;
     assert!(page.body.contains("Add a file or a link") && !page.body.contains("Save the places"), "{}", page.body);
+    // Not an upload at all: this site's page, not the framework's plain text.
+    let plain = adviser.post(&format!("{url}/resources"), &[("title", "Questioning")]).await;
+    assert_eq!(plain.status, StatusCode::BAD_REQUEST, "{}", plain.body);
+    assert!(plain.body.contains("did not arrive as an upload") && plain.body.contains("<html"), "{}", plain.body);
     let fake = adviser
         .post_multipart(
             &format!("{url}/resources"),

@@ -33,12 +33,17 @@ async fn the_team_plans_the_year_then_moves_and_cancels_days_and_the_network_rea
     let shown = team.post(&format!("{url}/plan"), &[]).await;
     assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
     assert!(shown.body.contains("The plan has 30 days") && shown.body.contains("Save this plan"), "{}", shown.body);
+    assert!(shown.body.contains("Guildford North: its 30 days"), "each day is shown: {}", shown.body);
+    assert!(shown.body.contains("Senior Leaders Network Day</td>"), "{}", shown.body);
     assert!(
         db.programme_events(p, &Visible::everything()).await.expect("days").is_empty(),
         "a plan shown saves nothing"
     );
     let saved = team.post(&format!("{url}/plan"), &[("save", "yes")]).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let to = saved.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(to.contains("done=planned"), "{to}");
+    assert!(team.get(&to).await.body.contains("The plan is saved"), "a confirmation");
     let days = db.programme_events(p, &Visible::everything()).await.expect("days");
     assert_eq!(days.len(), 30);
     let page = team.get(&url).await;
@@ -70,6 +75,8 @@ async fn the_team_plans_the_year_then_moves_and_cancels_days_and_the_network_rea
     assert!(no_reason.body.contains("Say why the day is cancelled"), "{}", no_reason.body);
     let cancelled = team.post(&format!("{url}/{}/cancel", nd.id), &[("reason", "Snow closed the roads")]).await;
     assert_eq!(cancelled.status, StatusCode::SEE_OTHER, "{}", cancelled.body);
+    let to = cancelled.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(team.get(&to).await.body.contains("The day is cancelled. Those invited are emailed why"), "{to}");
     let e = db.programme_event(p, nd.id).await.expect("read").expect("day");
     assert_eq!((e.status, e.sequence), (EventStatus::Cancelled, 1));
     let page = team.get(&format!("{url}?status=cancelled")).await;

@@ -131,7 +131,14 @@ async fn render(
     let dated = !planned.is_empty();
     let names: std::collections::BTreeMap<String, String> =
         template_of(&programme).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
-    let school_names = state.db.school_names(&planned.iter().filter_map(|e| e.urn).collect::<Vec<_>>()).await?;
+    let mut places: Vec<_> = planned.iter().filter_map(|e| e.urn).collect();
+    places.extend(network.venue);
+    let school_names = state.db.school_names(&places).await?;
+    // A Network Day is held at the network's venue, once one is chosen.
+    let venue_name = match network.venue {
+        Some(u) => school_names.get(&u).cloned().unwrap_or_else(|| format!("School {u}")),
+        None => "for the network; the venue is to be set".to_owned(),
+    };
     let events = if dated {
         planned
             .iter()
@@ -148,7 +155,7 @@ async fn render(
                 },
                 venue: match e.urn {
                     Some(u) => school_names.get(&u).cloned().unwrap_or_else(|| format!("School {u}")),
-                    None => "for the network, off site".to_owned(),
+                    None => venue_name.clone(),
                 },
             })
             .collect()

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -402,7 +402,7 @@ pub async fn import(
     State(state): State<AppState>,
     viewer: Viewer,
     marked: Option<axum::Extension<crate::auth::TokenInUpload>>,
-    mut form: Multipart,
+    crate::extract::Upload(mut form): crate::extract::Upload,
 ) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
     crate::auth::upload_token(marked, &mut form, &viewer).await?;
