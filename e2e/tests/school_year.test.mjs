@@ -86,6 +86,25 @@ test('a head nominates a lead and a substitute and records reach; the adviser ta
   await phone.close();
 });
 
+test('the adviser records a Development Day nobody registered for as held, from its roll', async () => {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, demo, 'adviser');
+  await page.goto(`${demo.url}/programmes/1/year?term=2017-autumn`);
+  const row = page.getByTestId('year-days').locator('tr', { hasText: 'Development Day' }).filter({ has: page.getByRole('link', { name: 'Roll' }) }).first();
+  await row.getByRole('link', { name: 'Roll' }).click();
+  await page.waitForURL(/\/roll$/);
+  assert.match(await page.getByTestId('roll-held').innerText(), /Nobody was registered for this day/);
+  await page.getByRole('button', { name: 'Record the day as held' }).click();
+  await page.waitForURL(/saved=held/);
+  assert.match(await page.getByTestId('roll-saved').innerText(), /The day is recorded as held/);
+  assert.match(await page.getByTestId('roll-held').innerText(), /recorded as held, with nobody marked on its roll/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.getByTestId('roll-day').click();
+  await page.waitForURL(/\/year\/\d+$/);
+  await context.close();
+});
+
 test("a day's page: the adviser adds a link to what the day introduced; the network's head opens the day's notes", async () => {
   const context = await browser.newContext({ bypassCSP: true, acceptDownloads: true });
   const page = await context.newPage();
