@@ -50,8 +50,9 @@ pub enum YearError {
     NoSuchRegistration(i64),
     #[error("{} has not come yet: a roll is taken on the day or after it", aspire_core::dates::long(*.date))]
     TooEarly { date: NaiveDate },
-    #[error("{0} is not on this day's roll: only those registered and their substitutes are")]
-    NotOnTheRoll(String),
+    /// Never names the person: an id sent by hand must not tell anyone who holds it.
+    #[error("someone marked is not on this day's roll: only those registered and their substitutes are")]
+    NotOnTheRoll,
     #[error("nothing was marked: choose present, late, absent or apologies for someone")]
     NothingMarked,
     /// Each line of a typed staff list that cannot be added; nothing was added.
@@ -535,13 +536,8 @@ pub async fn roll(db: &Db, programme: ProgrammeId, day: i64) -> Result<Roll, Yea
         names.extend(db.school_people(*u).await?.into_iter().map(|p| (p.id, p.name)));
     }
     let name_of = |p: PersonId| names.get(&p).cloned().unwrap_or_else(|| format!("Person {p}"));
-    let marks: BTreeMap<PersonId, Mark> = db
-        .roll_marks(programme, &Visible::everything())
-        .await?
-        .into_iter()
-        .filter(|m| m.day == day)
-        .map(|m| (m.person, m.mark))
-        .collect();
+    let marks: BTreeMap<PersonId, Mark> =
+        db.day_marks(programme, day).await?.into_iter().map(|m| (m.person, m.mark)).collect();
     let mut lines: Vec<RollLine> = Vec::new();
     let registered = regs.iter().filter(|r| r.status == RegistrationStatus::Registered);
     for r in registered.clone() {
@@ -608,8 +604,7 @@ pub async fn take_roll(
     }
     let mut out = Vec::new();
     for (p, m) in marks {
-        let line =
-            roll.lines.iter().find(|l| l.person == *p).ok_or_else(|| YearError::NotOnTheRoll(format!("Person {p}")))?;
+        let line = roll.lines.iter().find(|l| l.person == *p).ok_or(YearError::NotOnTheRoll)?;
         out.push((*p, line.urn, *m));
     }
     Ok(db.record_roll(actor, programme, day, &out).await?)
@@ -718,7 +713,6 @@ pub async fn person_week(db: &Db, person: PersonId, any_day: NaiveDate) -> Resul
         .collect();
     let school_names = db.school_names(&places).await?;
     let mut days = Vec::new();
-    let mut marks: BTreeMap<ProgrammeId, Vec<aspire_core::attendance::RollMark>> = BTreeMap::new();
     for e in events {
         let (programme, template, networks) = &programmes[&e.programme];
         let (network, venue) =
@@ -730,10 +724,7 @@ pub async fn person_week(db: &Db, person: PersonId, any_day: NaiveDate) -> Resul
             .filter(|r| r.status == RegistrationStatus::Registered)
             .flat_map(|r| std::iter::once(r.person).chain(r.substitute))
             .collect();
-        if let std::collections::btree_map::Entry::Vacant(slot) = marks.entry(e.programme) {
-            slot.insert(db.roll_marks(e.programme, &Visible::everything()).await?);
-        }
-        let marked = marks.get(&e.programme).map_or(0, |all| all.iter().filter(|m| m.day == e.id).count());
+        let marked = db.day_marks(e.programme, e.id).await?.len();
         days.push(WeekDay {
             leads: e.adviser == Some(person),
             programme: programme.clone(),

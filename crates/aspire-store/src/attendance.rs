@@ -150,17 +150,35 @@ impl Db {
             ))
             .int(programme),
             "reading the rolls",
-            |r| {
-                let urn = present(r.int("urn")?, "urn")?;
-                let mark = present(r.text("mark")?, "mark")?;
-                Ok(RollMark {
-                    day: present(r.int("event_id")?, "event_id")?,
-                    person: present(r.person_id("person_id")?, "person_id")?,
-                    urn: Urn::try_from(urn).map_err(|_| StoreError::Schema(format!("urn {urn} is not a URN")))?,
-                    mark: mark.parse().map_err(|_| StoreError::Schema(format!("'{mark}' is not a mark")))?,
-                })
-            },
+            mark_row,
         )
         .await
     }
+
+    /// The marks on one day's roll (for its roll page and the week's counts).
+    pub async fn day_marks(&self, programme: ProgrammeId, event: i64) -> Result<Vec<RollMark>, StoreError> {
+        self.fetch(
+            &Sql::new(
+                "SELECT a.event_id, a.person_id, a.urn, a.mark FROM event_attendance a \
+                 JOIN programme_events v ON v.id = a.event_id WHERE v.programme_id = ? AND a.event_id = ? \
+                 ORDER BY a.person_id",
+            )
+            .int(programme)
+            .int(event),
+            "reading a day's roll",
+            mark_row,
+        )
+        .await
+    }
+}
+
+fn mark_row(r: &dyn crate::sql::RowGet) -> Result<RollMark, StoreError> {
+    let urn = present(r.int("urn")?, "urn")?;
+    let mark = present(r.text("mark")?, "mark")?;
+    Ok(RollMark {
+        day: present(r.int("event_id")?, "event_id")?,
+        person: present(r.person_id("person_id")?, "person_id")?,
+        urn: Urn::try_from(urn).map_err(|_| StoreError::Schema(format!("urn {urn} is not a URN")))?,
+        mark: mark.parse().map_err(|_| StoreError::Schema(format!("'{mark}' is not a mark")))?,
+    })
 }

@@ -407,6 +407,12 @@ async fn demo_school_year(
     };
     let marks = [(head.id, Mark::Present), (staff[0].0, Mark::Late)];
     aspire_app::school_year::take_roll(db, &roll_by, programme, day.id, &marks, day.held_on).await?;
+    // The school's second Development Day of that term took place with staff who had not
+    // registered: the adviser recorded it as held, with nobody on its roll.
+    let development = events.iter().filter(|e| e.urn == Some(urn) && e.term == day.term && e.kind == "development-day");
+    if let Some(second) = development.clone().nth(1) {
+        aspire_app::school_year::record_held(db, &roll_by, programme, second.id, true, second.held_on).await?;
+    }
     // The venue's places, and what the day introduced, shared with the network's schools.
     aspire_app::days::set_places(db, &actor, programme, day.id, "40").await?;
     let reader = aspire_app::days::Reader::Everything;
