@@ -55,6 +55,8 @@ pub enum PlanError {
     MoveBreaks { date: NaiveDate, problems: Vec<Violation>, said: Vec<String> },
     #[error("adding the day on {} would break the year's plan; nothing was added:\n{}", long(*.date), .said.iter().map(|b| format!("- {b}")).collect::<Vec<_>>().join("\n"))]
     AddBreaks { date: NaiveDate, problems: Vec<Violation>, said: Vec<String> },
+    #[error("{adviser} leads {other} on {}: an adviser is never in two places on one day; choose another date", long(*.date))]
+    AdviserElsewhere { adviser: String, date: NaiveDate, other: String },
     #[error("'{0}' is not a kind of day of this programme's template: choose one from the list")]
     NoSuchKind(String),
     #[error("a {0} is held in one school: choose the school")]
@@ -461,8 +463,37 @@ pub async fn move_day(
             return Err(PlanError::MoveBreaks { date: to, problems, said });
         }
     }
+    if day.status == EventStatus::Planned {
+        adviser_free(db, programme, day.adviser, to).await?;
+    }
     let notify = notices(db, &p, day, Notice::Moved { to, reason }).await?;
     Ok(db.move_event(actor, programme, id, aspire_store::MovedTo { date: to, term: day.term }, reason, &notify).await?)
+}
+
+/// Refuses a date on which the adviser already leads a day of another programme (the plan's own
+/// check sees this programme's days only).
+async fn adviser_free(
+    db: &Db,
+    programme: ProgrammeId,
+    adviser: Option<aspire_core::people::PersonId>,
+    date: NaiveDate,
+) -> Result<(), PlanError> {
+    let Some(adviser) = adviser else { return Ok(()) };
+    let elsewhere = db
+        .person_events(adviser, date, date)
+        .await?
+        .into_iter()
+        .find(|e| e.adviser == Some(adviser) && e.status == EventStatus::Planned && e.programme != programme);
+    let Some(e) = elsewhere else { return Ok(()) };
+    let names = Names::of(db, e.programme).await?;
+    let kind = names.kinds.get(&e.kind).cloned().unwrap_or_else(|| e.kind.clone());
+    let network = names.networks.get(&e.network).cloned().unwrap_or_else(|| "a network".to_owned());
+    let name = db.person(adviser).await?.map(|p| p.name).unwrap_or_else(|| "The adviser".to_owned());
+    Err(PlanError::AdviserElsewhere {
+        adviser: name,
+        date,
+        other: format!("the {kind} of {network} ({})", names.programme),
+    })
 }
 
 /// A day the team adds to a network's year: a Network Day, or a day in one of its schools.
@@ -578,6 +609,7 @@ pub async fn add_day(
         let said = say_violations(db, &template, &problems).await?;
         return Err(PlanError::AddBreaks { date: new.date, problems, said });
     }
+    adviser_free(db, programme, event.adviser, new.date).await?;
     // The adviser and the heads of the schools it is for, each once, with the day attached.
     let contacts = db.network_contacts(programme, new.network).await?;
     let mut to: Vec<String> = contacts

@@ -142,6 +142,62 @@ async fn an_adviser_given_two_networks_after_planning_is_told_of_each_date_they_
     }
 }
 
+/// An adviser who leads a day of another programme on a date: a day of theirs here is neither
+/// moved nor added onto it, and the refusal names the other day.
+#[tokio::test]
+async fn a_day_is_not_moved_or_added_onto_a_date_its_adviser_leads_another_programmes_day() {
+    for t in TestDb::all().await {
+        let t = t.with_files(FILES).await;
+        let db = &t.db;
+        let cli = Actor::command_line();
+        let p = ProgrammeBuilder::new("Hampshire here").enrol(NORTH).create(db).await;
+        let (north, adviser) = network_with_adviser(db, p, "North Hampshire", NORTH).await;
+        let calendars: BTreeMap<Urn, SchoolDays> = NORTH.iter().map(|u| (urn(u), year_2017(urn(u)))).collect();
+        programme_year::plan_year(db, &cli, p, &calendars, &Rules::default(), false).await.expect("planned");
+        let days = db.programme_events(p, &Visible::everything()).await.expect("days");
+        let nd = days.iter().find(|e| e.urn.is_none()).expect("a Network Day");
+        // The same adviser leads a day of another programme on a free weekday of that term.
+        let busy = (1..30)
+            .map(|n| nd.held_on + chrono::Days::new(n))
+            .find(|d| d.weekday().number_from_monday() <= 5 && days.iter().all(|e| e.held_on != *d))
+            .expect("a free weekday");
+        let other = ProgrammeBuilder::new("Elsewhere").enrol(SOUTH).create(db).await;
+        let (south, _) = network_with_adviser(db, other, "South Hampshire", SOUTH).await;
+        let theirs = aspire_store::NewEvent {
+            network: south,
+            kind: "senior-leaders-network-day".into(),
+            number: 1,
+            term: nd.term,
+            held_on: busy,
+            starts_at: chrono::NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
+            ends_at: chrono::NaiveTime::from_hms_opt(15, 30, 0).expect("time"),
+            urn: None,
+            adviser: Some(adviser),
+            capacity: None,
+        };
+        db.save_plan(&cli, other, &[theirs]).await.expect("saved");
+
+        let e = programme_year::move_day(db, &cli, p, nd.id, busy, "").await.expect_err("refused");
+        assert!(matches!(e, PlanError::AdviserElsewhere { .. }), "{e:?}");
+        assert!(e.to_string().contains("of South Hampshire (Elsewhere)"), "{e}");
+        let kept = db.programme_event(p, nd.id).await.expect("read").expect("day");
+        assert_eq!(kept.held_on, nd.held_on, "nothing moved");
+        let new = programme_year::NewDay {
+            network: north,
+            kind: "senior-leaders-network-day".into(),
+            school: None,
+            date: busy,
+            starts: chrono::NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
+            ends: chrono::NaiveTime::from_hms_opt(15, 30, 0).expect("time"),
+            places: None,
+        };
+        let e = programme_year::add_day(db, &cli, p, &new).await.expect_err("refused");
+        assert!(matches!(e, PlanError::AdviserElsewhere { .. }), "{e:?}");
+        assert_eq!(db.programme_events(p, &Visible::everything()).await.expect("days").len(), days.len());
+        t.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn a_year_that_cannot_be_planned_names_the_broken_constraints_and_writes_nothing() {
     for t in TestDb::all().await {
