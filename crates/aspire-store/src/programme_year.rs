@@ -422,7 +422,7 @@ impl Db {
         self.fetch(
             &Sql::new(format!(
                 "SELECT {EVENT_COLUMNS} FROM programme_events v WHERE v.programme_id = ? AND {cond} \
-                 ORDER BY v.held_on, v.network_id, v.urn, v.id"
+                 ORDER BY v.held_on, v.network_id, COALESCE(v.urn, 0), v.id"
             ))
             .int(programme),
             "reading the programme's days",
@@ -446,7 +446,7 @@ impl Db {
                 "SELECT {EVENT_COLUMNS} FROM programme_events v WHERE v.programme_id = ? \
                  AND v.network_id IN (SELECT e.network_id FROM enrolments e WHERE e.programme_id = ? \
                  AND e.network_id IS NOT NULL AND {mine}) AND (v.urn IS NULL OR {own}) \
-                 ORDER BY v.held_on, v.network_id, v.urn, v.id"
+                 ORDER BY v.held_on, v.network_id, COALESCE(v.urn, 0), v.id"
             ))
             .int(programme)
             .int(programme),

@@ -208,7 +208,7 @@ impl Db {
                 "SELECT p.id, p.name, p.template, p.rule_set, p.starts_on, p.ends_on, p.created_at, \
                  (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = p.id AND {schools}) AS schools, \
                  (SELECT COUNT(*) FROM networks n WHERE n.programme_id = p.id AND {networks}) AS networks \
-                 FROM programmes p WHERE {cond} ORDER BY p.starts_on DESC, p.name"
+                 FROM programmes p WHERE {cond} ORDER BY (p.starts_on IS NULL), p.starts_on DESC, p.name"
             )),
             "listing programmes",
             |r| {
