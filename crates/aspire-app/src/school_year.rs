@@ -771,6 +771,7 @@ pub async fn queue_reminders(db: &Db, today: NaiveDate) -> Result<usize, YearErr
             };
             let calendar = crate::programme_year::day_calendar(db, programme, day, chrono::Utc::now()).await?;
             let when = if before == 1 { "tomorrow".to_owned() } else { format!("in {before} days") };
+            let mut mails = Vec::new();
             for r in db.registrations(programme, day).await? {
                 if r.status != RegistrationStatus::Registered {
                     continue;
@@ -796,10 +797,9 @@ pub async fn queue_reminders(db: &Db, today: NaiveDate) -> Result<usize, YearErr
                     ),
                     calendar: Some(calendar.clone()),
                 };
-                if db.queue_reminder(day, r.person, before, &mail).await? {
-                    queued += 1;
-                }
+                mails.push((r.person, mail));
             }
+            queued += db.queue_reminders(day, before, &mails).await?;
         }
     }
     Ok(queued)

@@ -501,45 +501,45 @@ impl Db {
 }
 
 impl Db {
-    /// Queues a reminder of a day to one person, once: false (nothing queued) when they were
-    /// reminded that many days before it already. The record and the email are one transaction.
-    pub async fn queue_reminder(
+    /// Queues a day's reminders sent `days_before` it, each person's once (a reminder already
+    /// sent is skipped), in one transaction. Returns how many were queued.
+    pub async fn queue_reminders(
         &self,
         event: i64,
-        person: PersonId,
         days_before: u32,
-        mail: &crate::Mail,
-    ) -> Result<bool, StoreError> {
+        mails: &[(PersonId, crate::Mail)],
+    ) -> Result<usize, StoreError> {
         let mut tx = self.begin().await?;
-        let sent = tx
-            .fetch_one(
-                &Sql::new(
-                    "SELECT event_id FROM event_reminders WHERE event_id = ? AND person_id = ? AND days_before = ?",
-                )
-                .int(event)
-                .int(person)
-                .int(i64::from(days_before)),
-                "finding a reminder",
-                |r| r.int("event_id"),
+        let sent: std::collections::BTreeSet<i64> = tx
+            .fetch(
+                &Sql::new("SELECT person_id FROM event_reminders WHERE event_id = ? AND days_before = ?")
+                    .int(event)
+                    .int(i64::from(days_before)),
+                "finding the reminders sent",
+                |r| present(r.int("person_id")?, "person_id"),
             )
             .await?
-            .is_some();
-        if sent {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        tx.execute(
-            &Sql::new("INSERT INTO event_reminders (event_id, person_id, days_before, sent_at) VALUES (?, ?, ?, ?)")
+            .into_iter()
+            .collect();
+        let now = Utc::now();
+        let mut queued = 0;
+        for (person, mail) in mails.iter().filter(|(p, _)| !sent.contains(&i64::from(*p))) {
+            tx.execute(
+                &Sql::new(
+                    "INSERT INTO event_reminders (event_id, person_id, days_before, sent_at) VALUES (?, ?, ?, ?)",
+                )
                 .int(event)
-                .int(person)
+                .int(*person)
                 .int(i64::from(days_before))
-                .instant(Utc::now()),
-            "recording a reminder",
-        )
-        .await?;
-        crate::enquiries::queue(&mut tx, mail).await?;
+                .instant(now),
+                "recording a reminder",
+            )
+            .await?;
+            crate::enquiries::queue(&mut tx, mail).await?;
+            queued += 1;
+        }
         tx.commit().await?;
-        Ok(true)
+        Ok(queued)
     }
 
     /// The planned days held on `date`, in every programme.
