@@ -365,6 +365,20 @@ impl Confirmation {
         urn: Urn,
         n: &Nomination,
     ) -> Result<Confirmation, YearError> {
+        let calendar = crate::programme_year::day_calendar(db, programme, e.id, chrono::Utc::now()).await?;
+        Confirmation::with_calendar(db, programme, e, kind, urn, n, calendar).await
+    }
+
+    /// As `of`, with the day's calendar already written (one for every letter of a day).
+    async fn with_calendar(
+        db: &Db,
+        programme: ProgrammeId,
+        e: &ProgrammeEvent,
+        kind: Option<String>,
+        urn: Urn,
+        n: &Nomination,
+        calendar: String,
+    ) -> Result<Confirmation, YearError> {
         let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
         let who = |id: PersonId| async move {
             Ok::<_, YearError>(db.person(id).await?.map(|x| (x.email.to_string(), x.name)).unwrap_or_default())
@@ -393,7 +407,6 @@ impl Confirmation {
             e.starts_at.format("%H:%M"),
             e.ends_at.format("%H:%M"),
         );
-        let calendar = crate::programme_year::day_calendar(db, programme, e.id, chrono::Utc::now()).await?;
         Ok(Confirmation {
             person,
             substitute,
@@ -488,9 +501,17 @@ pub(crate) async fn place_given_letters(
     let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
     let kind = template_of(&p).ok().and_then(|t| t.events.into_iter().find(|k| k.key == e.kind).map(|k| k.name));
     let mut letters = BTreeMap::new();
-    for r in registrations.iter().filter(|r| r.status == RegistrationStatus::Waiting) {
+    let waiting: Vec<&Registration> =
+        registrations.iter().filter(|r| r.status == RegistrationStatus::Waiting).collect();
+    // The day's calendar is written once, for every letter (and not at all with nobody waiting).
+    let calendar = match waiting.is_empty() {
+        true => String::new(),
+        false => crate::programme_year::day_calendar(db, programme, e.id, chrono::Utc::now()).await?,
+    };
+    for r in waiting {
         let n = Nomination { day, seat: r.seat, person: Some(r.person), substitute: r.substitute };
-        let mut letter = Confirmation::of(db, programme, &e, kind.clone(), r.urn, &n).await?;
+        let mut letter =
+            Confirmation::with_calendar(db, programme, &e, kind.clone(), r.urn, &n, calendar.clone()).await?;
         letter.from_waiting = true;
         letters.insert(r.id, letter);
     }
