@@ -767,6 +767,57 @@ pub async fn person_week(db: &Db, person: PersonId, any_day: NaiveDate) -> Resul
     Ok(PersonWeek { monday, days, last_before, next_after })
 }
 
+/// A school a person serves, for their week page: an adviser's networks' schools, a school
+/// role's own school in each programme it takes part in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedSchool {
+    pub programme: ProgrammeId,
+    pub urn: Urn,
+    pub name: String,
+    /// The network (an adviser's) or the programme (a school role's) it is served under.
+    pub under: String,
+}
+
+/// The schools a person serves, as far as their roles let them see them.
+pub async fn schools_served(db: &Db, p: &aspire_core::access::Principal) -> Result<Vec<ServedSchool>, StoreError> {
+    use aspire_core::access::{Action, Record};
+    use aspire_core::people::Scope;
+    let mut schools: Vec<ServedSchool> = Vec::new();
+    let visible = p.visible(Action::View, Record::Enrolment);
+    for g in &p.grants {
+        match g.scope {
+            Scope::Network { programme, network } if g.role == Role::AchievementAdviser => {
+                let under = db.network(network).await?.map(|n| n.name).unwrap_or_else(|| format!("Network {network}"));
+                let urns: Vec<Urn> = db
+                    .enrolments(programme, &visible)
+                    .await?
+                    .into_iter()
+                    .filter(|e| e.network == Some(network))
+                    .map(|e| e.urn)
+                    .collect();
+                let names = db.school_names(&urns).await?;
+                for urn in urns {
+                    let name = names.get(&urn).cloned().unwrap_or_else(|| format!("School {urn}"));
+                    schools.push(ServedSchool { programme, urn, name, under: under.clone() });
+                }
+            }
+            Scope::School(urn) if g.role.is_school_role() => {
+                let names = db.school_names(&[urn]).await?;
+                for m in p.memberships.iter().filter(|m| m.urn == urn) {
+                    if schools.iter().any(|s| s.programme == m.programme && s.urn == urn) {
+                        continue;
+                    }
+                    let under = db.programme(m.programme).await?.map(|x| x.name).unwrap_or_default();
+                    let name = names.get(&urn).cloned().unwrap_or_else(|| format!("School {urn}"));
+                    schools.push(ServedSchool { programme: m.programme, urn, name, under });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(schools)
+}
+
 /// How many days before a day its reminders go: a week, and the day before.
 pub const REMINDER_DAYS: [u32; 2] = [7, 1];
 

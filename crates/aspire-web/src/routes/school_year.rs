@@ -16,7 +16,7 @@ use serde::Deserialize;
 use aspire_app::school_year::{self, Nomination, YearError};
 use aspire_core::access::{Action, Place, Record};
 use aspire_core::attendance::Mark;
-use aspire_core::people::{PersonId, ProgrammeId, Role, Scope};
+use aspire_core::people::{PersonId, ProgrammeId, Role};
 use aspire_core::reach::{ReachedBy, StaffRole};
 use aspire_core::template::{Term, Venue};
 use aspire_core::text::capitalise;
@@ -741,42 +741,11 @@ pub async fn week(
             }),
         })
         .collect();
-    // The schools served: an adviser's networks' schools; a school role's own school.
-    let mut schools = Vec::new();
-    let visible = p.visible(Action::View, Record::Enrolment);
-    for g in &p.grants {
-        match g.scope {
-            Scope::Network { programme, network } if g.role == Role::AchievementAdviser => {
-                let label =
-                    state.db.network(network).await?.map(|n| n.name).unwrap_or_else(|| format!("Network {network}"));
-                let urns: Vec<Urn> = state
-                    .db
-                    .enrolments(programme, &visible)
-                    .await?
-                    .into_iter()
-                    .filter(|e| e.network == Some(network))
-                    .map(|e| e.urn)
-                    .collect();
-                let names = state.db.school_names(&urns).await?;
-                for u in urns {
-                    let name = names.get(&u).cloned().unwrap_or_else(|| format!("School {u}"));
-                    schools.push((i64::from(programme), u, name, label.clone()));
-                }
-            }
-            Scope::School(u) if g.role.is_school_role() => {
-                let names = state.db.school_names(&[u]).await?;
-                for m in p.memberships.iter().filter(|m| m.urn == u) {
-                    if schools.iter().any(|(pid, su, _, _)| *pid == i64::from(m.programme) && *su == u) {
-                        continue;
-                    }
-                    let programme = state.db.programme(m.programme).await?.map(|x| x.name).unwrap_or_default();
-                    let name = names.get(&u).cloned().unwrap_or_else(|| format!("School {u}"));
-                    schools.push((i64::from(m.programme), u, name, programme));
-                }
-            }
-            _ => {}
-        }
-    }
+    let schools: Vec<(i64, Urn, String, String)> = school_year::schools_served(&state.db, p)
+        .await?
+        .into_iter()
+        .map(|s| (i64::from(s.programme), s.urn, s.name, s.under))
+        .collect();
     page(WeekPage {
         adviser,
         heading: format!("{} to {}", w.monday.format("%a %-d %B"), sunday.format("%a %-d %B %Y")),
