@@ -66,6 +66,9 @@ pub struct DayView {
     pub may_add: bool,
     /// Whether the day's resources are kept from the reader until the day is held.
     pub shared_after: bool,
+    /// Whether they are never the reader's (an evaluator, an LA officer): only the network's
+    /// schools, its adviser and the team have them.
+    pub not_shared: bool,
 }
 
 async fn network_schools(db: &Db, programme: ProgrammeId, network: NetworkId) -> Result<Vec<Urn>, StoreError> {
@@ -135,7 +138,8 @@ pub async fn day(
         waiting: people(RegistrationStatus::Waiting),
         resources,
         may_add: adds(reader, &event),
-        shared_after: !open,
+        shared_after: !open && shared(reader, &event, &schools, NaiveDate::MAX),
+        not_shared: !open && !shared(reader, &event, &schools, NaiveDate::MAX),
         event,
     })
 }

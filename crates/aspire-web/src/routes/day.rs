@@ -53,6 +53,7 @@ struct DayPage {
     waiting: usize,
     resources: Vec<ResourceRow>,
     shared_after: bool,
+    not_shared: bool,
     may_add: bool,
     team: bool,
     may_roll: bool,
@@ -162,6 +163,7 @@ async fn render(
             })
             .collect(),
         shared_after: v.shared_after,
+        not_shared: v.not_shared,
         may_add: v.may_add,
         team,
         may_roll,

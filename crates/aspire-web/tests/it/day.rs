@@ -108,6 +108,12 @@ async fn the_team_sets_a_days_places_and_the_adviser_shares_its_resources_with_t
         .await;
     let file = outsider.get(&format!("{url}/resources/{}", listed[0].id)).await;
     assert_eq!(file.status, StatusCode::NOT_FOUND);
+    // An evaluator reads the day, and is told whose its resources are (never "once held").
+    let evaluator =
+        site.signed_out().signed_in(&[Grant::new(Role::Evaluator, Scope::Programme(p), false).expect("grant")]).await;
+    let read = evaluator.get(&url).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert!(read.body.contains("data-testid=\"resources-not-shared\"") && !read.body.contains("Questioning"));
 
     // The cohort's dose for the evaluation: each of the four schools, nothing recorded yet.
     let year = team.get(&format!("/programmes/{p}/year")).await;
