@@ -61,8 +61,8 @@ pub enum PlanError {
     NoSuchKind(String),
     #[error("a {0} is held in one school: choose the school")]
     NeedsSchool(String),
-    #[error("school {0} is not in this network: choose one of its schools")]
-    NotInNetwork(Urn),
+    #[error("{0} is not in this network: choose one of its schools")]
+    NotInNetwork(String),
     #[error("{0} has no schools taking part: add schools to it first")]
     EmptyNetwork(String),
     #[error(
@@ -188,17 +188,28 @@ async fn say_broken(db: &Db, problems: &[Broken]) -> Result<Vec<String>, PlanErr
     Ok(problems.iter().map(|b| b.describe(&school, &adviser)).collect())
 }
 
-async fn say_violations(db: &Db, template: &Template, problems: &[Violation]) -> Result<Vec<String>, PlanError> {
+async fn say_violations(
+    db: &Db,
+    template: &Template,
+    problems: &[Violation],
+    plan: &Plan,
+) -> Result<Vec<String>, PlanError> {
     let kinds: BTreeMap<&str, &str> = template.events.iter().map(|e| (e.key.as_str(), e.name.as_str())).collect();
     let kind = |k: &str| kinds.get(k).copied().unwrap_or(k).to_owned();
     let urns: Vec<Urn> = problems
         .iter()
-        .filter_map(|v| match v {
+        .flat_map(|v| match v {
             Violation::SchoolClosed { school, .. }
             | Violation::SchoolTwice { school, .. }
-            | Violation::BeforeItsNetworkDay { school, .. } => Some(*school),
-            Violation::WrongCount { school, .. } => *school,
-            _ => None,
+            | Violation::BeforeItsNetworkDay { school, .. } => vec![*school],
+            Violation::WrongCount { school, .. } => school.iter().copied().collect(),
+            Violation::AdviserTwice { date, adviser } => plan
+                .days
+                .iter()
+                .filter(|d| d.date == *date && d.adviser == Some(*adviser))
+                .filter_map(|d| d.school)
+                .collect(),
+            _ => vec![],
         })
         .collect();
     let schools = db.school_names(&urns).await?;
@@ -221,6 +232,18 @@ async fn say_violations(db: &Db, template: &Template, problems: &[Violation]) ->
             }
             _ => {}
         }
+        if let Violation::AdviserTwice { date, adviser } = v {
+            for d in plan.days.iter().filter(|d| d.date == *date && d.adviser == Some(*adviser)) {
+                if let std::collections::btree_map::Entry::Vacant(e) = networks.entry(d.network) {
+                    e.insert(
+                        db.network(d.network)
+                            .await?
+                            .map(|n| n.name)
+                            .unwrap_or_else(|| format!("network {}", d.network)),
+                    );
+                }
+            }
+        }
     }
     let when = |d: &NaiveDate| d.format("%a %-d %B %Y").to_string();
     Ok(problems
@@ -233,7 +256,26 @@ async fn say_violations(db: &Db, template: &Template, problems: &[Violation]) ->
                 format!("{}: {} would have two programme days", when(date), school(u))
             }
             Violation::AdviserTwice { date, adviser } => {
-                format!("{}: {} would be in two places", when(date), people.get(adviser).cloned().unwrap_or_default())
+                // Where they would be: the plan's days that date that they lead.
+                let theirs: Vec<String> = plan
+                    .days
+                    .iter()
+                    .filter(|d| d.date == *date && d.adviser == Some(*adviser))
+                    .map(|d| match d.school {
+                        Some(u) => format!("the {} at {}", kind(&d.kind), school(&u)),
+                        None => format!(
+                            "the {} of {}",
+                            kind(&d.kind),
+                            networks.get(&d.network).cloned().unwrap_or_default()
+                        ),
+                    })
+                    .collect();
+                format!(
+                    "{}: {} would be in two places: {}",
+                    when(date),
+                    people.get(adviser).cloned().unwrap_or_default(),
+                    theirs.join(" and ")
+                )
             }
             Violation::AdviserWeek { adviser, week_of, days } => format!(
                 "the week of {}: {} would work {days} programme days, more than a week allows",
@@ -459,7 +501,7 @@ pub async fn move_day(
         let before = schedule::check(&now, &every, &open, &events, &rules);
         let problems = introduced(&before, schedule::check(&moved, &every, &open, &events, &rules));
         if !problems.is_empty() {
-            let said = say_violations(db, &template, &problems).await?;
+            let said = say_violations(db, &template, &problems, &moved).await?;
             return Err(PlanError::MoveBreaks { date: to, problems, said });
         }
     }
@@ -536,7 +578,10 @@ pub async fn add_day(
         every.iter().find(|n| n.id == new.network).ok_or_else(|| PlanError::EmptyNetwork(network_name.clone()))?;
     let school = match (kind.venue, new.school) {
         (Venue::School, None) => return Err(PlanError::NeedsSchool(kind.name.clone())),
-        (Venue::School, Some(u)) if !year.schools.contains(&u) => return Err(PlanError::NotInNetwork(u)),
+        (Venue::School, Some(u)) if !year.schools.contains(&u) => {
+            let name = db.school_names(&[u]).await?.get(&u).cloned().unwrap_or_else(|| format!("School {u}"));
+            return Err(PlanError::NotInNetwork(name));
+        }
         (Venue::School, Some(u)) => Some(u),
         (Venue::Network, _) => None,
     };
@@ -604,9 +649,15 @@ pub async fn add_day(
     let problems: Vec<Violation> = introduced(&before, schedule::check(&with, &every, &open, &events, &rules))
         .into_iter()
         .filter(|v| !matches!(v, Violation::WrongCount { planned, wanted, .. } if planned > wanted))
+        // A Network Day added is an extra one: the Development Days planned already follow up
+        // the Network Days they were planned after, not this one.
+        .filter(|v| {
+            !(kind.venue == Venue::Network
+                && matches!(v, Violation::BeforeItsNetworkDay { follows, .. } if *follows == new.date))
+        })
         .collect();
     if !problems.is_empty() {
-        let said = say_violations(db, &template, &problems).await?;
+        let said = say_violations(db, &template, &problems, &with).await?;
         return Err(PlanError::AddBreaks { date: new.date, problems, said });
     }
     adviser_free(db, programme, event.adviser, new.date).await?;

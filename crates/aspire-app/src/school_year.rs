@@ -265,7 +265,7 @@ fn next_steps(days: &[SchoolDay], today: NaiveDate, no_staff_list: bool) -> Vec<
     // The coming days first; when the year is over, the days whose seats were never filled
     // (their records are still worth completing).
     let unfilled: Vec<&&SchoolDay> = if coming.is_empty() {
-        live.iter().filter(|d| !d.open_seats().is_empty()).collect()
+        live.iter().filter(|d| !d.open_seats().is_empty() && !d.event.held_recorded).collect()
     } else {
         live.iter().filter(|d| d.event.held_on >= today && !d.open_seats().is_empty()).collect()
     };
@@ -275,10 +275,11 @@ fn next_steps(days: &[SchoolDay], today: NaiveDate, no_staff_list: bool) -> Vec<
             format!("Nominate your {seats} for the {} on {}.", d.name, long(d.event.held_on))
         } else {
             format!(
-                "Record who went to the {} on {}: no one holds its {} for the {seats}.",
+                "Nominate who went to the {} on {}: its {} for the {seats} {} empty, so its roll has nobody of your school on it.",
                 d.name,
                 long(d.event.held_on),
-                if d.open_seats().len() == 1 { "seat" } else { "seats" }
+                if d.open_seats().len() == 1 { "seat" } else { "seats" },
+                if d.open_seats().len() == 1 { "is" } else { "are" }
             )
         };
         out.push(NextStep { day: Some(d.event.id), text });

@@ -158,6 +158,9 @@ pub async fn assign_advisers(
     let mut problems = Vec::new();
     let at = |row: usize, field: AdviserField, message: String| AdviserProblem { row: Some((row, field)), message };
     let mut advisers: Vec<(PlacedAdviser, usize)> = Vec::new();
+    // An adviser supports the programme's schools from outside them: never a member of one's staff.
+    let schools: std::collections::BTreeSet<Urn> =
+        db.enrolments(programme, &Visible::everything()).await?.into_iter().map(|e| e.urn).collect();
     for (i, r) in rows.iter().enumerate().filter(|(_, r)| !r.is_blank()) {
         let row = i + 1;
         let person = match Email::parse(r.email.trim()) {
@@ -174,7 +177,28 @@ pub async fn assign_advisers(
                 None
             }
             Ok(email) => match db.person_by_email(&email).await? {
-                Some(p) => Some(p.id),
+                Some(p) => {
+                    let inside = p.grants.iter().find(|g| {
+                        g.grant.role.is_school_role()
+                            && matches!(g.grant.scope, aspire_core::people::Scope::School(u) if schools.contains(&u))
+                    });
+                    match inside {
+                        Some(g) => {
+                            problems.push(at(
+                                row,
+                                AdviserField::Email,
+                                format!(
+                                    "Adviser {row}: {} holds a role at a school of this programme ({}, {}): an Achievement Adviser supports the schools from outside them, so choose someone else",
+                                    p.name,
+                                    g.grant.role.label().to_lowercase(),
+                                    g.place
+                                ),
+                            ));
+                            None
+                        }
+                        None => Some(p.id),
+                    }
+                }
                 None => {
                     problems.push(at(
                         row,

@@ -194,6 +194,23 @@ async fn a_day_is_added_to_a_planned_year_only_where_it_breaks_nothing() {
             .expect("the adviser told");
         let ics = told.calendar.as_deref().expect("the day attached");
         assert!(ics.contains(&format!("UID:{}", added.uid)) && ics.contains("DTSTART;TZID=Europe/London:"), "{ics}");
+
+        // An extra Network Day late in the term, after every Development Day: the Development
+        // Days follow up the Network Days they were planned after, not this one.
+        let busy: std::collections::BTreeSet<NaiveDate> = db
+            .programme_events(p, &aspire_core::access::Visible::everything())
+            .await
+            .expect("days")
+            .iter()
+            .map(|e| e.held_on)
+            .collect();
+        let late = free
+            .iter_days()
+            .skip(1)
+            .find(|x| !matches!(x.weekday(), Weekday::Sat | Weekday::Sun) && !busy.contains(x) && *x <= d(2017, 12, 20))
+            .expect("another free weekday");
+        let extra = programme_year::add_day(db, &cli, p, &new("senior-leaders-network-day", None, late)).await;
+        assert!(extra.is_ok(), "{extra:?}");
         t.cleanup().await;
     }
 }

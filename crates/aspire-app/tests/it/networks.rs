@@ -275,6 +275,21 @@ async fn every_problem_with_the_advisers_is_said_at_once_and_nothing_changes() {
             found[0].message,
             "Adviser 1: no school in the register has a postcode in ZZ9: give a nearby district or a school's URN"
         );
+        // A head teacher of one of the programme's schools is no adviser of it.
+        let head = aspire_core::people::Grant::new(
+            aspire_core::people::Role::HeadTeacher,
+            aspire_core::people::Scope::School(urn(GUILDFORD[0])),
+            false,
+        )
+        .expect("grant");
+        let (_, head_email) = aspire_testkit::person_with(db, &[head]).await;
+        let found = problems(
+            networks::assign_advisers(db, &cli, id, &[AdviserRow::new(&head_email.to_string(), "2", "GU1")])
+                .await
+                .expect_err("a head of a school of the programme"),
+        );
+        assert_eq!(found[0].row, Some((1, AdviserField::Email)), "{found:?}");
+        assert!(found[0].message.contains("holds a role at a school of this programme (head teacher"), "{found:?}");
         assert!(advisers_of(db).await.is_empty(), "no role given");
         t.cleanup().await;
     }

@@ -197,6 +197,9 @@ struct ProgrammePage {
     /// The stages a school can be added at.
     stages: Vec<(&'static str, &'static str)>,
     networks: Vec<Network>,
+    /// For a reader who sees schools but not networks (an LA officer): the networks their
+    /// schools are in, with how many of their schools each holds.
+    school_networks: Vec<(String, usize)>,
     schools: Vec<Enrolment>,
     can_change_programme: bool,
     can_change_networks: bool,
@@ -269,6 +272,15 @@ async fn show_with(
         default_contact: state.config.contact_email.clone(),
         form,
         stages: vec![("enrolled", "enrolled"), ("enquiry", "enquiry"), ("applied", "applied")],
+        school_networks: if networks.is_empty() {
+            let mut by: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+            for name in schools.iter().filter_map(|e| e.network_name.clone()) {
+                *by.entry(name).or_default() += 1;
+            }
+            by.into_iter().collect()
+        } else {
+            Vec::new()
+        },
         networks,
         schools,
         can_change_programme: p.may(Action::Change, Record::Programme, &here),

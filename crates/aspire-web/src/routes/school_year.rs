@@ -539,6 +539,9 @@ struct RollPage {
     early: bool,
     /// Recorded as held by whoever led it (with or without marks).
     held: bool,
+    /// Whether the viewer cancels days (the team), and whether this day is in one school.
+    team: bool,
+    school_day: bool,
     rows: Vec<RollRow>,
     waiting: usize,
     marked: usize,
@@ -588,6 +591,8 @@ async fn render_roll(
             .then(|| roll.event.cancel_reason.clone().unwrap_or_else(|| "no reason given".into())),
         early: roll.event.held_on > today(),
         held: roll.event.held_recorded,
+        team: viewer.signed_in()?.principal.may(Action::Change, Record::Network, &Place::programme(id)),
+        school_day: roll.event.urn.is_some(),
         marked,
         rows: roll
             .lines
@@ -681,6 +686,8 @@ struct WeekRow {
     cancelled: bool,
     /// The roll's state, for a day the person leads; `None` for a day they go to.
     roll: Option<String>,
+    /// Whether they may still take its roll.
+    may_roll: bool,
 }
 
 #[derive(Template)]
@@ -732,6 +739,9 @@ pub async fn week(
             network: format!("{}, {}", d.network, d.programme),
             place: d.place_name.clone(),
             cancelled: d.event.status == EventStatus::Cancelled,
+            // A day led before the network passed to another adviser stays in the week, without
+            // its roll, which is now the network's new adviser's.
+            may_roll: p.may(Action::Change, Record::Enrolment, &Place::network(d.event.programme, d.event.network)),
             roll: d.leads.then(|| {
                 if d.on_roll == 0 {
                     "nobody registered yet".to_owned()

@@ -156,23 +156,22 @@ async fn render_with(
     let p = viewer.require(Action::View, Record::Programme, &here)?;
     let programme = find_programme(state, id).await?;
     let visible = p.visible(Action::View, Record::Network);
-    let networks = state.db.networks(id, &visible).await?;
+    let mut networks = state.db.networks(id, &visible).await?;
+    // A reader who sees schools but not networks (an LA officer) sees their schools' days, and
+    // of those days' networks their names and venues (not their pages).
+    let events = if visible.nothing() {
+        let events = state.db.school_events(id, &p.visible(Action::View, Record::Enrolment)).await?;
+        let ids: BTreeSet<NetworkId> = events.iter().map(|e| e.network).collect();
+        for n in ids {
+            networks.extend(state.db.network(n).await?);
+        }
+        events
+    } else {
+        state.db.programme_events(id, &visible).await?
+    };
     let names: BTreeMap<NetworkId, String> = networks.iter().map(|n| (n.id, n.name.clone())).collect();
     let venues: BTreeMap<NetworkId, aspire_core::urn::Urn> =
         networks.iter().filter_map(|n| n.venue.map(|v| (n.id, v))).collect();
-    // A reader who sees schools but not networks (an LA officer) sees their schools' days.
-    let (events, names) = if visible.nothing() {
-        let schools = p.visible(Action::View, Record::Enrolment);
-        let mut names = names;
-        for e in state.db.enrolments(id, &schools).await? {
-            if let (Some(n), Some(name)) = (e.network, e.network_name) {
-                names.insert(n, name);
-            }
-        }
-        (state.db.school_events(id, &schools).await?, names)
-    } else {
-        (state.db.programme_events(id, &visible).await?, names)
-    };
     let kinds: BTreeMap<String, String> =
         template_of(&programme).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
     let mut places: Vec<aspire_core::urn::Urn> = events.iter().filter_map(|e| e.urn).collect();
@@ -395,7 +394,7 @@ pub async fn move_day(
     Form(f): Form<MoveForm>,
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
-    let field = format!("to-{day}");
+    let mut field = format!("to-{day}");
     let mut form = FormState::new();
     form.keep(&field, &f.to).keep(&format!("reason-{day}"), &f.reason);
     let problem = match NaiveDate::parse_from_str(f.to.trim(), "%Y-%m-%d") {
@@ -407,12 +406,28 @@ pub async fn move_day(
             Err(PlanError::NoSuchDay(_)) => {
                 return Err(WebError::NotFound(format!("There is no day {day} in this programme.")));
             }
-            Err(e) => capitalise(&e.to_string()),
+            Err(PlanError::Save(ProgrammeError::Field { field: "reason", problem })) => {
+                field = format!("reason-{day}");
+                format!("The reason {problem}")
+            }
+            Err(e) => plan_problem(&e),
         },
     };
     form.problem(&field, problem);
     let body = render(&state, &viewer, id, &YearFilter::default(), None, Vec::new(), form).await?;
     Ok((StatusCode::BAD_REQUEST, body).into_response())
+}
+
+/// A refused move or addition as one paragraph: each problem it would bring, in turn.
+fn plan_problem(e: &PlanError) -> String {
+    match e {
+        PlanError::MoveBreaks { said, .. } | PlanError::AddBreaks { said, .. } => {
+            let text = e.to_string();
+            let head = text.lines().next().unwrap_or_default().trim_end_matches(':');
+            format!("{}: {}.", capitalise(head), said.join("; "))
+        }
+        other => capitalise(&other.to_string()),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -432,9 +447,12 @@ pub async fn cancel_day(
     let field = format!("cancel-{day}");
     let problem = match programme_year::cancel_day(&state.db, &viewer.actor(), id, day, &f.reason).await {
         Ok(_) => return Ok(Redirect::to(&format!("{}?done=cancelled#day-{day}", urls::year(id))).into_response()),
-        Err(PlanError::Save(ProgrammeError::Field { field: "reason", .. })) => {
+        Err(PlanError::Save(ProgrammeError::Field { field: "reason", problem }))
+            if problem.starts_with("is required") =>
+        {
             "Say why the day is cancelled: those invited are told".to_owned()
         }
+        Err(PlanError::Save(ProgrammeError::Field { field: "reason", problem })) => format!("The reason {problem}"),
         Err(PlanError::Save(ProgrammeError::Field { field: "day", problem })) => format!("This day {problem}"),
         Err(PlanError::NoSuchDay(_)) => {
             return Err(WebError::NotFound(format!("There is no day {day} in this programme.")));
@@ -606,7 +624,7 @@ pub async fn add_day(
                     PlanError::NotPlanned(_) | PlanError::EmptyNetwork(_) => "add-network",
                     _ => "add-date",
                 };
-                form.problem(field, capitalise(&e.to_string()));
+                form.problem(field, plan_problem(&e));
             }
         }
     }

@@ -93,7 +93,13 @@ pub async fn assign(
         })
         .collect();
     match app::assign_advisers(&state.db, &viewer.actor(), id, &rows).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}#advisers", urls::networks(id))).into_response()),
+        Ok(done) => Ok(Redirect::to(&format!(
+            "{}?advised={}&handed={}#advisers",
+            urls::networks(id),
+            done.pairs.len(),
+            done.days_handed
+        ))
+        .into_response()),
         Err(app::AssignError::Problems(problems)) => {
             let mut form = FormState::new();
             for (n, r) in rows.iter().enumerate() {
@@ -105,7 +111,7 @@ pub async fn assign(
                 let at = pr.row.map_or_else(|| "advisers".to_owned(), |(row, f)| field_id(row, f));
                 form.problem(&at, pr.message);
             }
-            let body = super::show_with(&state, &viewer, id, form, (sent + 1).max(ROWS)).await?;
+            let body = super::show_with(&state, &viewer, id, form, (sent + 1).max(ROWS), None).await?;
             Ok((StatusCode::BAD_REQUEST, body).into_response())
         }
         Err(app::AssignError::Save(e)) => Err(bad(e)),

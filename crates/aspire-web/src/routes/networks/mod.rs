@@ -85,6 +85,8 @@ struct NetworksPage {
     unadvised: Vec<String>,
     /// Dates an adviser leads two days, from today on (after a new assignment, say).
     clashes: Vec<String>,
+    /// What giving advisers did, said once after it.
+    advised: Option<String>,
     csrf: String,
 }
 
@@ -107,6 +109,9 @@ pub struct ShowQuery {
     within: Option<String>,
     /// How many rows the advisers' form shows.
     rows: Option<usize>,
+    /// After advisers were given: how many networks got one, and how many planned days changed hands.
+    advised: Option<usize>,
+    handed: Option<u64>,
 }
 
 pub async fn show(
@@ -120,7 +125,19 @@ pub async fn show(
         form.keep("within", &w);
     }
     let rows = q.rows.unwrap_or(advisers::ROWS).clamp(1, advisers::MAX_ROWS);
-    show_with(&state, &viewer, id, form, rows).await
+    let advised = q.advised.map(|n| {
+        let days = match q.handed.unwrap_or(0) {
+            0 => String::new(),
+            1 => " 1 planned day passed to its network's new adviser.".to_owned(),
+            d => format!(" {d} planned days passed to their networks' new advisers."),
+        };
+        format!(
+            "The advisers are given: {n} network{} now {} an Achievement Adviser, shown below.{days}",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "has" } else { "have" }
+        )
+    });
+    show_with(&state, &viewer, id, form, rows, advised).await
 }
 
 /// The networks page, with the advisers' form as sent (with its problems) or empty.
@@ -130,6 +147,7 @@ async fn show_with(
     id: ProgrammeId,
     form: FormState,
     adviser_rows: usize,
+    advised: Option<String>,
 ) -> Result<Html<String>, WebError> {
     let p = viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     let programme = find_programme(state, id).await?;
@@ -250,6 +268,7 @@ async fn show_with(
         gap,
         unadvised,
         clashes,
+        advised,
         adviser_rows: advisers::row_ids(adviser_rows),
         maps,
         attribution: crate::routes::eligibility::map::ATTRIBUTION,
@@ -310,7 +329,7 @@ pub async fn form(
     let again = async |message: String| -> Result<Response, WebError> {
         let mut form = FormState::new();
         form.keep("within", &within).problem("within", message);
-        let body = show_with(&state, &viewer, id, form, advisers::ROWS).await?;
+        let body = show_with(&state, &viewer, id, form, advisers::ROWS, None).await?;
         Ok((StatusCode::BAD_REQUEST, body).into_response())
     };
     let within_parsed = match app::Boundary::parse(&within) {
