@@ -67,7 +67,8 @@ test('the team reads the networks on maps, gives them an adviser by postcode dis
   await page.locator('#capacity-1').fill('1');
   await page.locator('#home-1').fill(DISTRICT);
   await page.getByRole('button', { name: 'Assign advisers' }).click();
-  await page.waitForURL(/\/networks#advisers$/);
+  await page.waitForURL(/\/networks\?advised=1&handed=\d+#advisers$/);
+  assert.match(await page.getByTestId('advisers-given').innerText(), /The advisers are given: 1 network now has an Achievement Adviser/);
   assert.equal((await page.locator('main').innerText()).match(/Achievement Adviser: Alex Adviser/g)?.length, 1);
   if (networks > 1) {
     assert.match(await page.locator('[data-testid=unadvised]').innerText(), /no Achievement Adviser/);

@@ -418,6 +418,36 @@ impl Confirmation {
         })
     }
 
+    /// The letters of a withdrawal: to the person whose place it was and to their substitute.
+    fn withdrawn(&self) -> Vec<aspire_store::Mail> {
+        let (email, name) = &self.person;
+        let mut out = vec![aspire_store::Mail::text(
+            email.clone(),
+            format!("Your place is withdrawn: {}", self.what),
+            format!(
+                "Dear {name},\n\nYour school has withdrawn your place as the {} for {}: you are no longer expected \
+                 there. If this is a mistake, ask your head teacher to nominate you again.\n\nSign in at {} to see your days.\n",
+                self.seat,
+                self.what,
+                aspire_store::SITE_PLACEHOLDER
+            ),
+        )];
+        if let Some((s_email, s_name)) = &self.substitute {
+            out.push(aspire_store::Mail::text(
+                s_email.clone(),
+                format!("No longer a substitute: {}", self.what),
+                format!(
+                    "Dear {s_name},\n\nYou were named as the substitute for {name}, the {} for {}. Your school has \
+                     withdrawn that place, so you are no longer its substitute.\n\nSign in at {} to see your days.\n",
+                    self.seat,
+                    self.what,
+                    aspire_store::SITE_PLACEHOLDER
+                ),
+            ));
+        }
+        out
+    }
+
     fn mail(&self, status: RegistrationStatus) -> Vec<aspire_store::Mail> {
         let (email, name) = &self.person;
         let mut out = Vec::new();
@@ -486,7 +516,19 @@ pub async fn withdraw(
         return Err(YearError::NoSuchRegistration(registration));
     }
     let tell = place_given_letters(db, programme, day, &registrations).await?;
-    Ok(db.withdraw_registration(actor, programme, registration, tell).await?)
+    // Those whose place it was are told, in the same transaction.
+    let told = match registrations.iter().find(|r| r.id == registration) {
+        Some(r) => {
+            let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
+            let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
+            let kind =
+                template_of(&p).ok().and_then(|t| t.events.into_iter().find(|k| k.key == e.kind).map(|k| k.name));
+            let n = Nomination { day, seat: r.seat, person: Some(r.person), substitute: r.substitute };
+            Confirmation::with_calendar(db, programme, &e, kind, r.urn, &n, String::new()).await?.withdrawn()
+        }
+        None => Vec::new(),
+    };
+    Ok(db.withdraw_registration(actor, programme, registration, &told, tell).await?)
 }
 
 /// The emails for those waiting for a day who are given a place (by a withdrawal or more

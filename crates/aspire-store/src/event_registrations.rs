@@ -364,13 +364,15 @@ impl Db {
     }
 
     /// Withdraws a registration; the places it frees go to the first waiting, in the order they
-    /// asked, and `tell` gives the emails for each of them, queued in the same transaction.
+    /// asked, and `tell` gives the emails for each of them, queued in the same transaction with
+    /// `told` (the letters to the person withdrawn and their substitute).
     /// Returns the registrations moved off the waiting list.
     pub async fn withdraw_registration(
         &self,
         actor: &Actor,
         programme: ProgrammeId,
         registration: i64,
+        told: &[crate::Mail],
         tell: impl Fn(&Registration) -> Vec<crate::Mail> + Send,
     ) -> Result<Vec<Registration>, ProgrammeError> {
         let no_such = || ProgrammeError::Field {
@@ -416,6 +418,9 @@ impl Db {
             "withdrawing a registration",
         )
         .await?;
+        for m in told {
+            crate::enquiries::queue(&mut tx, m).await?;
+        }
         let promoted = give_places(&mut tx, event, capacity, now, &tell).await?;
         audit::record(
             &mut tx,

@@ -115,6 +115,15 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
         let e = school_year::withdraw(db, &by, p, urn(NORTH[1]), nd.event.id, r.id).await;
         assert!(matches!(e, Err(YearError::NoSuchRegistration(_))));
         school_year::withdraw(db, &by, p, school, nd.event.id, r.id).await.expect("withdrawn");
+        // The senior leader and their substitute are told, in the withdrawal's transaction.
+        let mail = db.outbox(100).await.expect("outbox");
+        for (who, subject) in [(senior, "Your place is withdrawn: "), (deputy, "No longer a substitute: ")] {
+            let email = db.person(who).await.expect("read").expect("person").email;
+            assert!(
+                mail.iter().any(|m| m.recipient == email.as_str() && m.subject.starts_with(subject)),
+                "{subject} to {email}"
+            );
+        }
         let year = school_year::school_year(db, p, school, today).await.expect("year");
         let nd = year.days.iter().find(|x| x.event.id == nd.event.id).expect("the day");
         assert_eq!(nd.open_seats(), [Role::SeniorLeader]);

@@ -186,7 +186,7 @@ async fn fifty_registrations_at_once_for_ten_places_register_ten_and_put_forty_o
                 "You have a place.",
             )]
         };
-        let promoted = db.withdraw_registration(&cli, p, gone, tell).await.expect("withdrawn");
+        let promoted = db.withdraw_registration(&cli, p, gone, &[], tell).await.expect("withdrawn");
         assert_eq!(promoted.iter().map(|r| r.id).collect::<Vec<_>>(), vec![first_waiting.id]);
         // The one given the place is told, in the withdrawal's transaction.
         let told: Vec<String> = db
