@@ -107,6 +107,20 @@ async fn choices(
                     add(m.programme, FeedScope::School(u), format!("{school}'s days, {}", name(m.programme)));
                 }
             }
+            // A local authority's officer: each of its schools' days.
+            Scope::LocalAuthority { programme, la } => {
+                let theirs: Vec<_> = principal
+                    .la_schools
+                    .iter()
+                    .filter(|s| s.la == la && s.school.programme == programme)
+                    .map(|s| s.school.urn)
+                    .collect();
+                let names = state.db.school_names(&theirs).await?;
+                for u in theirs {
+                    let school = names.get(&u).cloned().unwrap_or_else(|| format!("School {u}"));
+                    add(programme, FeedScope::School(u), format!("{school}'s days, {}", name(programme)));
+                }
+            }
             _ => {}
         }
     }
@@ -114,8 +128,12 @@ async fn choices(
     out.retain(|(_, p, scope, _)| {
         let (record, place) = match scope {
             FeedScope::School(u) => {
-                let network =
-                    principal.memberships.iter().find(|m| m.urn == *u && m.programme == *p).and_then(|m| m.network);
+                let network = principal
+                    .memberships
+                    .iter()
+                    .chain(principal.la_schools.iter().map(|s| &s.school))
+                    .find(|m| m.urn == *u && m.programme == *p)
+                    .and_then(|m| m.network);
                 (Record::Enrolment, Place::enrolment(*p, network, *u))
             }
             FeedScope::Network(n) => (Record::Network, Place::network(*p, *n)),

@@ -123,4 +123,21 @@ async fn a_feed_is_made_and_revoked_on_the_account_page_within_the_persons_roles
     assert!(adviser.get("/account").await.body.contains("Revoked "), "the row says so");
     let twice = adviser.post(&action, &[]).await;
     assert_eq!(twice.status, StatusCode::NOT_FOUND);
+
+    // Oldham's officer makes a feed of one of its schools' days.
+    let oldham = aspire_core::codes::LaCode::parse("353").expect("la");
+    let officer = site
+        .signed_out()
+        .signed_in(&[
+            Grant::new(Role::LaOfficer, Scope::LocalAuthority { programme: p, la: oldham }, false).expect("grant")
+        ])
+        .await;
+    let value = format!("school:{p}:105626");
+    assert!(officer.get("/account").await.body.contains(&format!("value=\"{value}\"")), "a school's days offered");
+    let made = officer.post("/account/feeds", &[("feed", &value)]).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let start = made.body.find("/calendar/").expect("the address is shown");
+    let path: String = made.body[start..].chars().take_while(|c| *c != '<').collect();
+    let feed = site.get(&path).await;
+    assert!(feed.status == StatusCode::OK && feed.body.starts_with("BEGIN:VCALENDAR\r\n"), "{}", feed.body);
 }
