@@ -314,7 +314,7 @@ pub(crate) async fn render(
     state: &AppState,
     viewer: &Viewer,
     made: Option<String>,
-    problem: Option<String>,
+    problem: Option<super::feeds::Refused>,
 ) -> Result<Html<String>, WebError> {
     let s = viewer.signed_in()?;
     let person = state.db.person(s.person).await?.ok_or_else(|| WebError::SignIn(urls::account()))?;

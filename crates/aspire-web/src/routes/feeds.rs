@@ -41,6 +41,16 @@ pub struct Feeds {
     /// The address just made, shown this once.
     pub made: Option<String>,
     pub problem: Option<String>,
+    /// What a refused form had chosen and typed, shown again.
+    pub kept_feed: String,
+    pub kept_name: String,
+}
+
+/// A refused new feed: why, and what the form held.
+pub struct Refused {
+    pub problem: String,
+    pub feed: String,
+    pub name: String,
 }
 
 fn value_of(p: ProgrammeId, scope: FeedScope) -> String {
@@ -149,7 +159,7 @@ pub async fn section(
     state: &AppState,
     principal: &Principal,
     made: Option<String>,
-    problem: Option<String>,
+    refused: Option<Refused>,
 ) -> Result<Feeds, WebError> {
     let offered = choices(state, principal).await?;
     let labels: BTreeMap<String, String> = offered.iter().map(|(v, _, _, l)| (v.clone(), l.clone())).collect();
@@ -173,7 +183,9 @@ pub async fn section(
         choices: offered.into_iter().map(|(value, _, _, label)| FeedChoice { value, label }).collect(),
         rows,
         made,
-        problem,
+        kept_feed: refused.as_ref().map(|r| r.feed.clone()).unwrap_or_default(),
+        kept_name: refused.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
+        problem: refused.map(|r| r.problem),
     })
 }
 
@@ -194,14 +206,15 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let s = viewer.signed_in()?;
     let offered = choices(&state, &s.principal).await?;
+    let refused = |problem: &str| Refused { problem: problem.to_owned(), feed: f.feed.clone(), name: f.name.clone() };
     let Some((_, programme, scope, _)) = offered.into_iter().find(|(v, ..)| *v == f.feed) else {
         let body =
-            super::account::render(&state, &viewer, None, Some("Choose a calendar from the list".to_owned())).await?;
+            super::account::render(&state, &viewer, None, Some(refused("Choose a calendar from the list"))).await?;
         return Ok((axum::http::StatusCode::BAD_REQUEST, body).into_response());
     };
     if f.name.trim().chars().count() > 60 {
         let problem = "Give the feed a name of at most 60 characters, or none".to_owned();
-        let body = super::account::render(&state, &viewer, None, Some(problem)).await?;
+        let body = super::account::render(&state, &viewer, None, Some(refused(&problem))).await?;
         return Ok((axum::http::StatusCode::BAD_REQUEST, body).into_response());
     }
     let token = state

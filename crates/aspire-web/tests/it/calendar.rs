@@ -88,8 +88,9 @@ async fn a_feed_is_made_and_revoked_on_the_account_page_within_the_persons_roles
     assert!(account.body.contains("Every day of the network Oldham North"), "{}", account.body);
     assert!(!account.body.contains(&format!("value=\"programme:{p}\"")), "not the whole programme: {}", account.body);
 
-    let none = adviser.post("/account/feeds", &[("feed", "")]).await;
+    let none = adviser.post("/account/feeds", &[("feed", ""), ("name", "On my phone")]).await;
     assert_eq!(none.status, StatusCode::BAD_REQUEST);
+    assert!(none.body.contains("value=\"On my phone\""), "the name typed is kept: {}", none.body);
     assert!(none.body.contains("Choose a calendar from the list"), "{}", none.body);
     let not_theirs = adviser.post("/account/feeds", &[("feed", &format!("programme:{p}"))]).await;
     assert_eq!(not_theirs.status, StatusCode::BAD_REQUEST, "a feed the roles do not allow");
