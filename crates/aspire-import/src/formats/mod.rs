@@ -116,7 +116,8 @@ impl Format {
         let is_code = |n: &str, prefix: &str| {
             n.len() == prefix.len() + 4
                 && n.starts_with(prefix)
-                && n[prefix.len()..prefix.len() + 2].bytes().all(|b| b.is_ascii_digit())
+                // Bytes, not a str slice: a header may hold any character, never a boundary to cut at.
+                && n.as_bytes()[prefix.len()..prefix.len() + 2].iter().all(|b| b.is_ascii_digit())
                 && n.ends_with("cd")
         };
         if has("urn") && has("linkurn") && has("linktype") {
@@ -556,4 +557,15 @@ fn first_per_key<T: PartialEq, K: Hash + Eq + std::fmt::Display>(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    #[test]
+    fn a_header_with_a_character_of_two_bytes_where_a_code_has_digits_is_no_panic() {
+        let headers = csv::StringRecord::from(vec!["rgn1ëc", "urn"]);
+        assert_eq!(Format::detect(&headers), None);
+    }
 }
