@@ -150,3 +150,37 @@ test("a day's page: the adviser adds a link to what the day introduced; the netw
   assert.deepEqual(await accessibilityProblems(h), []);
   await head.close();
 });
+
+test('a head withdraws a nomination: the page says what follows, and the seat passes to the substitute', async () => {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, demo, 'head');
+  await page.getByRole('link', { name: 'Your week' }).click();
+  await page.getByTestId('week-schools').getByRole('link').first().click();
+  await page.waitForURL(/\/schools\/\d+\/year$/);
+  const yearUrl = page.url();
+  // The last T&L and AfL Network Day of the year: nobody nominated there yet.
+  const day = page.locator('[data-testid=school-day]').filter({ hasText: 'Teaching & Learning and AfL Leads Network Day' }).last();
+  const heading = await day.locator('h3').innerText();
+  const seat = day.locator('[data-seat=afl-lead]');
+  await seat.locator('select[name=person]').selectOption({ label: 'Aisha Assessment' });
+  await seat.locator('select[name=substitute]').selectOption({ label: 'Tom Teaching' });
+  await seat.getByRole('button', { name: 'Nominate' }).click();
+  await page.waitForURL(/done=nominated/);
+  const row = () => page.locator('[data-testid=school-day]').filter({ hasText: heading }).locator('[data-seat=afl-lead]');
+  await row().getByRole('button', { name: 'Withdraw' }).click();
+  // Nothing changes until it is confirmed.
+  assert.match(await page.locator('h1').innerText(), /^Withdraw Aisha Assessment's place\?/);
+  const form = page.getByTestId('confirm-withdraw');
+  assert.ok(await form.getByLabel(/It passes to Tom Teaching, the substitute/).isChecked(), 'passing it on is offered first');
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.getByRole('link', { name: 'Cancel: change nothing' }).click();
+  assert.match(await row().innerText(), /Aisha Assessment\s+Tom Teaching/);
+  await row().getByRole('button', { name: 'Withdraw' }).click();
+  await page.getByRole('button', { name: 'Withdraw the place' }).click();
+  await page.waitForURL(/done=passed/);
+  assert.match(await page.getByTestId('year-done').innerText(), /seat passed to the substitute/);
+  assert.match(await row().innerText(), /Tom Teaching\s+none/);
+  assert.equal(page.url().split('?')[0], yearUrl);
+  await context.close();
+});

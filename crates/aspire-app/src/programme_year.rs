@@ -1238,6 +1238,27 @@ pub async fn day_calendar(
     calendar_of(db, programme, aspire_store::FeedScope::Programme, None, Some(day), now).await
 }
 
+/// One day as a calendar file marked cancelled, for the person whose place at it is withdrawn:
+/// the same UID and SEQUENCE as the day they were sent, newer DTSTAMP, so their calendar
+/// program drops it; the day itself goes ahead for everyone else.
+pub async fn withdrawn_calendar(
+    db: &Db,
+    programme: ProgrammeId,
+    day: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, PlanError> {
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    let names: BTreeMap<String, String> =
+        template_of(&p).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
+    let mut events = db.days_of(programme, aspire_store::DaysOf::Day(day)).await?;
+    for e in &mut events {
+        e.status = EventStatus::Cancelled;
+        e.cancel_reason = Some("your place is withdrawn (the day goes ahead for the others)".to_owned());
+    }
+    let FeedDays { days, .. } = feed_days(db, &p, &names, &events, None).await?;
+    Ok(aspire_core::ics::feed(&p.name, &days, now))
+}
+
 async fn calendar_of(
     db: &Db,
     programme: ProgrammeId,

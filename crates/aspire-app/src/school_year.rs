@@ -355,6 +355,8 @@ struct Confirmation {
     calendar: String,
     /// Given a place that came free, after waiting for one.
     from_waiting: bool,
+    /// Taking over the seat of this person, whose place was withdrawn.
+    instead_of: Option<String>,
 }
 
 impl Confirmation {
@@ -415,24 +417,34 @@ impl Confirmation {
             what,
             calendar,
             from_waiting: false,
+            instead_of: None,
         })
     }
 
-    /// The letters of a withdrawal: to the person whose place it was and to their substitute.
-    fn withdrawn(&self) -> Vec<aspire_store::Mail> {
+    /// The letters of a withdrawal: to the person whose place it was, with the day marked
+    /// cancelled for their calendar, and to their substitute unless the seat `passes` to them
+    /// (who then has a letter of their own).
+    fn withdrawn(&self, passes: bool) -> Vec<aspire_store::Mail> {
         let (email, name) = &self.person;
-        let mut out = vec![aspire_store::Mail::text(
-            email.clone(),
-            format!("Your place is withdrawn: {}", self.what),
-            format!(
+        let given = match (&self.substitute, passes) {
+            (Some((_, s)), true) => format!(" Your seat passes to {s}, your substitute."),
+            _ => String::new(),
+        };
+        let mut out = vec![aspire_store::Mail {
+            recipient: email.clone(),
+            subject: format!("Your place is withdrawn: {}", self.what),
+            body: format!(
                 "Dear {name},\n\nYour school has withdrawn your place as the {} for {}: you are no longer expected \
-                 there. If this is a mistake, ask your head teacher to nominate you again.\n\nSign in at {} to see your days.\n",
+                 there.{given} If this is a mistake, ask your head teacher to nominate you again.\n\nThe day comes \
+                 with this email marked cancelled for you (invitation.ics): open it to take it out of your \
+                 calendar.\n\nSign in at {} to see your days.\n",
                 self.seat,
                 self.what,
                 aspire_store::SITE_PLACEHOLDER
             ),
-        )];
-        if let Some((s_email, s_name)) = &self.substitute {
+            calendar: Some(self.calendar.clone()).filter(|c| !c.is_empty()),
+        }];
+        if let (Some((s_email, s_name)), false) = (&self.substitute, passes) {
             out.push(aspire_store::Mail::text(
                 s_email.clone(),
                 format!("No longer a substitute: {}", self.what),
@@ -473,10 +485,16 @@ impl Confirmation {
             subject: match status {
                 RegistrationStatus::Waiting => format!("On the waiting list: {}", self.what),
                 _ if self.from_waiting => format!("A place came free: {}", self.what),
+                _ if self.instead_of.is_some() => format!("The place passes to you: {}", self.what),
                 _ => format!("Your place: {}", self.what),
             },
             body: format!(
-                "Dear {name},\n\nYou are nominated as the {} for {}.\n\n{place}{sub}\n\nSign in at {} to see your days.\n",
+                "Dear {name},\n\n{} the {} for {}.\n\n{place}{sub}\n\nSign in at {} to see your days.\n",
+                match &self.instead_of {
+                    Some(n) =>
+                        format!("Your school has withdrawn the place of {n}, whose substitute you were: you are now"),
+                    None => "You are nominated as".to_owned(),
+                },
                 self.seat,
                 self.what,
                 aspire_store::SITE_PLACEHOLDER
@@ -500,7 +518,64 @@ impl Confirmation {
     }
 }
 
-/// Withdraws one of the school's registrations; a place it frees goes to the first waiting.
+/// What withdrawing a registration would do, shown before it is done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithdrawalPreview {
+    pub registration: Registration,
+    /// The person whose place it is, and their seat ("senior leader").
+    pub person: String,
+    pub seat: String,
+    /// The day: its kind's name and its date.
+    pub day: String,
+    pub substitute: Option<String>,
+    /// Whether a place at the venue comes free (the person holds no other seat there).
+    pub frees_place: bool,
+    /// How many are waiting for a place at the day.
+    pub waiting: usize,
+}
+
+/// The school's registration `registration` at `day`, with what withdrawing it would do.
+pub async fn preview_withdrawal(
+    db: &Db,
+    programme: ProgrammeId,
+    urn: Urn,
+    day: i64,
+    registration: i64,
+) -> Result<WithdrawalPreview, YearError> {
+    let registrations = db.registrations(programme, day).await?;
+    let r = registrations
+        .iter()
+        .find(|r| r.id == registration && r.urn == urn && r.status != RegistrationStatus::Withdrawn)
+        .cloned()
+        .ok_or(YearError::NoSuchRegistration(registration))?;
+    let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
+    let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
+    let kind = template_of(&p).ok().and_then(|t| t.events.into_iter().find(|k| k.key == e.kind).map(|k| k.name));
+    let name = |id: PersonId| async move {
+        Ok::<_, YearError>(db.person(id).await?.map(|x| x.name).unwrap_or_else(|| "someone no longer here".into()))
+    };
+    let substitute = match r.substitute {
+        Some(s) => Some(name(s).await?),
+        None => None,
+    };
+    let other_seat = registrations
+        .iter()
+        .any(|o| o.id != r.id && o.person == r.person && o.status == RegistrationStatus::Registered);
+    Ok(WithdrawalPreview {
+        person: name(r.person).await?,
+        seat: r.seat.label().to_lowercase(),
+        day: format!("{}, {}", kind.unwrap_or_else(|| e.kind.clone()), aspire_core::dates::long(e.held_on)),
+        substitute,
+        frees_place: r.status == RegistrationStatus::Registered && !other_seat,
+        waiting: registrations.iter().filter(|o| o.status == RegistrationStatus::Waiting).count(),
+        registration: r,
+    })
+}
+
+/// Withdraws one of the school's registrations. With `to_substitute` its seat passes to the
+/// substitute named on it; otherwise a place it frees goes to the first waiting. Everyone
+/// concerned is told by email: the person withdrawn with the day marked cancelled for their
+/// calendar, their substitute, and whoever is given a place.
 pub async fn withdraw(
     db: &Db,
     actor: &Actor,
@@ -508,27 +583,39 @@ pub async fn withdraw(
     urn: Urn,
     day: i64,
     registration: i64,
-) -> Result<Vec<Registration>, YearError> {
+    to_substitute: bool,
+) -> Result<aspire_store::Withdrawal, YearError> {
     let registrations = db.registrations(programme, day).await?;
-    let theirs =
-        registrations.iter().any(|r| r.id == registration && r.urn == urn && r.status != RegistrationStatus::Withdrawn);
-    if !theirs {
+    let Some(r) = registrations
+        .iter()
+        .find(|r| r.id == registration && r.urn == urn && r.status != RegistrationStatus::Withdrawn)
+    else {
         return Err(YearError::NoSuchRegistration(registration));
-    }
-    let tell = place_given_letters(db, programme, day, &registrations).await?;
-    // Those whose place it was are told, in the same transaction.
-    let told = match registrations.iter().find(|r| r.id == registration) {
-        Some(r) => {
-            let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
-            let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
-            let kind =
-                template_of(&p).ok().and_then(|t| t.events.into_iter().find(|k| k.key == e.kind).map(|k| k.name));
-            let n = Nomination { day, seat: r.seat, person: Some(r.person), substitute: r.substitute };
-            Confirmation::with_calendar(db, programme, &e, kind, r.urn, &n, String::new()).await?.withdrawn()
-        }
-        None => Vec::new(),
     };
-    Ok(db.withdraw_registration(actor, programme, registration, &told, tell).await?)
+    let tell = place_given_letters(db, programme, day, &registrations).await?;
+    let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
+    let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
+    let kind = template_of(&p).ok().and_then(|t| t.events.into_iter().find(|k| k.key == e.kind).map(|k| k.name));
+    let passes = to_substitute && r.substitute.is_some();
+    // The day marked cancelled, so the calendar of the person withdrawn drops it.
+    let gone = crate::programme_year::withdrawn_calendar(db, programme, day, chrono::Utc::now()).await?;
+    let n = Nomination { day, seat: r.seat, person: Some(r.person), substitute: r.substitute };
+    let told = Confirmation::with_calendar(db, programme, &e, kind.clone(), r.urn, &n, gone).await?.withdrawn(passes);
+    let successor = match (passes, r.substitute) {
+        (true, Some(s)) => {
+            let n = Nomination { day, seat: r.seat, person: Some(s), substitute: None };
+            let mut letter = Confirmation::of(db, programme, &e, kind, r.urn, &n).await?;
+            letter.instead_of = Some(told_name(db, r.person).await?);
+            Some(letter)
+        }
+        _ => None,
+    };
+    let tell_substitute = move |status| successor.as_ref().map(|l| l.mail(status)).unwrap_or_default();
+    Ok(db.withdraw_to(actor, programme, registration, to_substitute, &told, tell_substitute, tell).await?)
+}
+
+async fn told_name(db: &Db, person: PersonId) -> Result<String, YearError> {
+    Ok(db.person(person).await?.map(|p| p.name).unwrap_or_else(|| "a colleague".to_owned()))
 }
 
 /// The emails for those waiting for a day who are given a place (by a withdrawal or more

@@ -56,11 +56,14 @@ pub struct Place {
     pub urn: Option<Urn>,
     /// A local authority's part of a programme (its officers' page).
     pub la: Option<LaCode>,
+    /// A day of the programme year: the Achievement Adviser who leads it, who keeps its roll
+    /// and resources after their network passes to another adviser.
+    pub led_by: Option<PersonId>,
 }
 
 impl Place {
     /// Records derived from public data, or new top-level records (a programme not yet created).
-    pub const NOWHERE: Place = Place { programme: None, network: None, urn: None, la: None };
+    pub const NOWHERE: Place = Place { programme: None, network: None, urn: None, la: None, led_by: None };
 
     pub fn programme(p: ProgrammeId) -> Place {
         Place { programme: Some(p), ..Place::NOWHERE }
@@ -72,7 +75,12 @@ impl Place {
 
     /// A school's record in a programme, in a network or not yet.
     pub fn enrolment(p: ProgrammeId, n: Option<NetworkId>, urn: Urn) -> Place {
-        Place { programme: Some(p), network: n, urn: Some(urn), la: None }
+        Place { programme: Some(p), network: n, urn: Some(urn), ..Place::NOWHERE }
+    }
+
+    /// A day of a network's year, led by `led_by` (its adviser when it was planned or handed on).
+    pub fn day(p: ProgrammeId, n: NetworkId, led_by: Option<PersonId>) -> Place {
+        Place { programme: Some(p), network: Some(n), led_by, ..Place::NOWHERE }
     }
 
     /// A local authority's schools in a programme, taken together (counts, the LA's page).
@@ -160,7 +168,13 @@ impl Principal {
         match g.scope {
             Scope::Platform => true,
             Scope::Programme(p) => place.programme == Some(p),
-            Scope::Network { network, .. } => place.network == Some(network),
+            Scope::Network { programme, network } => {
+                place.network == Some(network)
+                    // The adviser a day was led by, while still an adviser in its programme.
+                    || (g.role == Role::AchievementAdviser
+                        && place.programme == Some(programme)
+                        && place.led_by.is_some_and(|p| p == self.person))
+            }
             Scope::School(u) => place.urn == Some(u),
             Scope::LocalAuthority { programme, la } => {
                 place.programme == Some(programme)

@@ -179,6 +179,76 @@ async fn holds_registered_seat(tx: &mut Tx, event: i64, person: PersonId) -> Res
         .is_some())
 }
 
+/// What a withdrawal did: the places it gave to those waiting, and the registration the
+/// substitute took over, when the seat passed to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawal {
+    pub given: Vec<Registration>,
+    pub successor: Option<Registration>,
+}
+
+/// The seat of `before` passes to `substitute`: the row keeps its id (so its turn on the
+/// waiting list) with the substitute as its person, and a withdrawn row keeps who held it.
+async fn pass_to_substitute(
+    tx: &mut Tx,
+    before: &Registration,
+    substitute: PersonId,
+    capacity: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Registration, StoreError> {
+    // A withdrawn row of the substitute for this seat would stand in the way of the seat's index.
+    tx.execute(
+        &Sql::new("DELETE FROM event_registrations WHERE event_id = ? AND urn = ? AND seat = ? AND person_id = ? AND status = ?")
+            .int(before.event)
+            .int(before.urn)
+            .text(before.seat.code())
+            .int(substitute)
+            .text(RegistrationStatus::Withdrawn.code()),
+        "clearing a withdrawn seat",
+    )
+    .await?;
+    tx.execute(
+        &Sql::new("UPDATE event_registrations SET person_id = ?, substitute_id = NULL, updated_at = ? WHERE id = ?")
+            .int(substitute)
+            .instant(now)
+            .int(before.id),
+        "passing a seat to its substitute",
+    )
+    .await?;
+    tx.execute(
+        &Sql::new(
+            "INSERT INTO event_registrations (event_id, urn, seat, person_id, substitute_id, status, nominated_by, \
+             created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .int(before.event)
+        .int(before.urn)
+        .text(before.seat.code())
+        .int(before.person)
+        .opt_int(Some(substitute))
+        .text(RegistrationStatus::Withdrawn.code())
+        .text(before.nominated_by.as_str())
+        .instant(before.created_at)
+        .instant(now),
+        "keeping who held a seat",
+    )
+    .await?;
+    let mut status = before.status;
+    // Only when the person withdrawn still holds a place through another seat can the
+    // substitute be one person too many.
+    if status == RegistrationStatus::Registered
+        && let Some(c) = capacity
+        && registered_people(tx, before.event).await? > c
+    {
+        status = RegistrationStatus::Waiting;
+        tx.execute(
+            &Sql::new("UPDATE event_registrations SET status = ? WHERE id = ?").text(status.code()).int(before.id),
+            "putting a substitute on the waiting list",
+        )
+        .await?;
+    }
+    Ok(Registration { person: substitute, substitute: None, status, ..before.clone() })
+}
+
 impl Db {
     /// Registers a person for a seat of their school: registered while the venue has places,
     /// else waiting. Refused when the day is cancelled or the school's seat is taken by someone
@@ -375,6 +445,27 @@ impl Db {
         told: &[crate::Mail],
         tell: impl Fn(&Registration) -> Vec<crate::Mail> + Send,
     ) -> Result<Vec<Registration>, ProgrammeError> {
+        let w = self.withdraw_to(actor, programme, registration, false, told, |_| Vec::new(), tell).await?;
+        Ok(w.given)
+    }
+
+    /// Withdraws a registration as [`Db::withdraw_registration`] does; with `to_substitute`, its
+    /// seat passes to the substitute named on it instead, keeping its place (or its turn on the
+    /// waiting list), and `tell_substitute` writes their letters for the status they hold.
+    /// The substitute goes to the waiting list only when the person withdrawn keeps a place
+    /// through another seat and the venue is full. Refused when the registration names no
+    /// substitute.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn withdraw_to(
+        &self,
+        actor: &Actor,
+        programme: ProgrammeId,
+        registration: i64,
+        to_substitute: bool,
+        told: &[crate::Mail],
+        tell_substitute: impl Fn(RegistrationStatus) -> Vec<crate::Mail> + Send,
+        tell: impl Fn(&Registration) -> Vec<crate::Mail> + Send,
+    ) -> Result<Withdrawal, ProgrammeError> {
         let no_such = || ProgrammeError::Field {
             field: "registration",
             problem: format!("{registration} is not a registration of this programme"),
@@ -393,48 +484,74 @@ impl Db {
             )
             .await?
             .ok_or_else(no_such)?;
-        // The day is held first, then the registration's status read: two withdrawals of one
+        // The day is held first, then the registration read: two withdrawals of one
         // registration at once give its place away once.
         let (capacity, _) = hold_event(&mut tx, programme, event).await?;
         let live = tx
             .fetch_one(
-                &Sql::new("SELECT id FROM event_registrations WHERE id = ? AND status <> ?")
+                &Sql::new(format!("SELECT {COLUMNS} FROM event_registrations WHERE id = ? AND status <> ?"))
                     .int(registration)
                     .text(RegistrationStatus::Withdrawn.code()),
-                "reading a registration's status",
-                |r| present(r.int("id")?, "id"),
+                "reading a registration",
+                registration_row,
             )
             .await?;
-        if live.is_none() {
+        let Some(before) = live else {
             tx.rollback().await?;
             return Err(no_such());
-        }
+        };
         let now = Utc::now();
-        tx.execute(
-            &Sql::new("UPDATE event_registrations SET status = ?, updated_at = ? WHERE id = ?")
-                .text(RegistrationStatus::Withdrawn.code())
-                .instant(now)
-                .int(registration),
-            "withdrawing a registration",
-        )
-        .await?;
+        let successor = match (to_substitute, before.substitute) {
+            (false, _) => None,
+            (true, None) => {
+                tx.rollback().await?;
+                return Err(ProgrammeError::Field {
+                    field: "substitute",
+                    problem: "is not named for this seat, so the place cannot pass to one".into(),
+                });
+            }
+            (true, Some(s)) => Some(s),
+        };
+        let passed = match successor {
+            None => {
+                tx.execute(
+                    &Sql::new("UPDATE event_registrations SET status = ?, updated_at = ? WHERE id = ?")
+                        .text(RegistrationStatus::Withdrawn.code())
+                        .instant(now)
+                        .int(registration),
+                    "withdrawing a registration",
+                )
+                .await?;
+                None
+            }
+            Some(s) => Some(pass_to_substitute(&mut tx, &before, s, capacity, now).await?),
+        };
         for m in told {
             crate::enquiries::queue(&mut tx, m).await?;
         }
-        let promoted = give_places(&mut tx, event, capacity, now, &tell).await?;
+        if let Some(r) = &passed {
+            for m in tell_substitute(r.status) {
+                crate::enquiries::queue(&mut tx, &m).await?;
+            }
+        }
+        let given = give_places(&mut tx, event, capacity, now, &tell).await?;
         audit::record(
             &mut tx,
             actor,
             Event::new(AuditAction::EventWithdraw, AuditRecord::Event, event).programme(Some(programme)).after(
                 serde_json::json!({
                     "registration": registration,
-                    "places_given": promoted.iter().map(|r| r.id).collect::<Vec<_>>(),
+                    "person": before.person,
+                    "passed_to_substitute": passed.as_ref().map(|r| serde_json::json!({
+                        "person": r.person, "status": r.status.code(),
+                    })),
+                    "places_given": given.iter().map(|r| r.id).collect::<Vec<_>>(),
                 }),
             ),
         )
         .await?;
         tx.commit().await?;
-        Ok(promoted)
+        Ok(Withdrawal { given, successor: passed })
     }
 
     /// A day's registrations, withdrawn ones too, in the order they were made.

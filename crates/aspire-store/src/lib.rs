@@ -59,7 +59,7 @@ pub use enquiry_replies::{EnquiryReply, HandleError};
 pub use evaluation::{
     AttainmentReport, AttainmentRequest, Cohort, Comparison, DEFAULT_MEASURES, MissingCount, UrnChange,
 };
-pub use event_registrations::{NewRegistration, Registration, RegistrationStatus};
+pub use event_registrations::{NewRegistration, Registration, RegistrationStatus, Withdrawal};
 pub use event_resources::{DayResource, NewResource, ResourceBody};
 pub use import::{Conflict, ImportOutcome, TableCount, WriteOptions, write_import};
 pub use introspect::{ColumnInfo, SchemaInfo, TableInfo};

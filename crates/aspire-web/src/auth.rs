@@ -458,7 +458,7 @@ async fn locate(
         }
         Locate::Day => {
             let Some(day) = params.get("day").and_then(|v| v.parse::<i64>().ok()) else { return Ok(None) };
-            db.programme_event(programme, day).await?.map(|e| Place::network(programme, e.network))
+            db.programme_event(programme, day).await?.map(|e| Place::day(programme, e.network, e.adviser))
         }
     })
 }

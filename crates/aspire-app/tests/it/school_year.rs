@@ -112,9 +112,14 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
         assert_eq!(used, Some(1), "the substitute who came used the senior leader's day");
 
         // Withdrawn: the seat is open again; another school's registration cannot be withdrawn.
-        let e = school_year::withdraw(db, &by, p, urn(NORTH[1]), nd.event.id, r.id).await;
+        let e = school_year::withdraw(db, &by, p, urn(NORTH[1]), nd.event.id, r.id, false).await;
         assert!(matches!(e, Err(YearError::NoSuchRegistration(_))));
-        school_year::withdraw(db, &by, p, school, nd.event.id, r.id).await.expect("withdrawn");
+        let seen = school_year::preview_withdrawal(db, p, school, nd.event.id, r.id).await.expect("preview");
+        let deputy_name = db.person(deputy).await.expect("read").expect("person").name;
+        assert_eq!((seen.substitute.as_deref(), seen.frees_place, seen.waiting), (Some(deputy_name.as_str()), true, 0));
+        assert_eq!(seen.seat, "senior leader");
+        let w = school_year::withdraw(db, &by, p, school, nd.event.id, r.id, false).await.expect("withdrawn");
+        assert_eq!((w.given.len(), w.successor), (0, None));
         // The senior leader and their substitute are told, in the withdrawal's transaction.
         let mail = db.outbox(100).await.expect("outbox");
         for (who, subject) in [(senior, "Your place is withdrawn: "), (deputy, "No longer a substitute: ")] {
@@ -124,9 +129,47 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
                 "{subject} to {email}"
             );
         }
+        // The person withdrawn has the day marked cancelled for their calendar: same UID and SEQUENCE.
+        let senior_email = db.person(senior).await.expect("read").expect("person").email;
+        let letter = mail.iter().find(|m| m.recipient == senior_email.as_str()).expect("the letter");
+        let ics = letter.calendar.as_deref().expect("a calendar file");
+        assert!(ics.contains("STATUS:CANCELLED") && ics.contains(&format!("UID:{}", nd.event.uid)), "{ics}");
+        assert!(ics.contains(&format!("SEQUENCE:{}", nd.event.sequence)), "{ics}");
         let year = school_year::school_year(db, p, school, today).await.expect("year");
         let nd = year.days.iter().find(|x| x.event.id == nd.event.id).expect("the day");
         assert_eq!(nd.open_seats(), [Role::SeniorLeader]);
+
+        // Nominated again with the substitute; withdrawn with the seat passing to the substitute.
+        let again = n(nd.event.id, Role::SeniorLeader, senior, Some(deputy));
+        let r = school_year::nominate(db, &by, p, school, &again).await.expect("nominated again");
+        let w = school_year::withdraw(db, &by, p, school, nd.event.id, r.id, true).await.expect("passed");
+        let took = w.successor.expect("the substitute's seat");
+        assert_eq!(
+            (took.person, took.substitute, took.status, took.id),
+            (deputy, None, RegistrationStatus::Registered, r.id)
+        );
+        let regs = db.registrations(p, nd.event.id).await.expect("regs");
+        let held: Vec<_> = regs.iter().filter(|x| x.seat == Role::SeniorLeader).map(|x| (x.person, x.status)).collect();
+        assert!(
+            held.contains(&(deputy, RegistrationStatus::Registered))
+                && held.contains(&(senior, RegistrationStatus::Withdrawn)),
+            "{held:?}"
+        );
+        let mail = db.outbox(100).await.expect("outbox");
+        let deputy_email = db.person(deputy).await.expect("read").expect("person").email;
+        let passed = mail.iter().find(|m| m.recipient == deputy_email.as_str()).expect("the substitute's letter");
+        assert!(
+            passed.subject.starts_with("The place passes to you: ") && passed.calendar.is_some(),
+            "{}",
+            passed.subject
+        );
+        assert!(
+            !mail.iter().take(2).any(|m| m.subject.starts_with("No longer a substitute")),
+            "not when the seat is theirs"
+        );
+        let no_sub = school_year::withdraw(db, &by, p, school, nd.event.id, r.id, true).await;
+        assert!(no_sub.is_err(), "the substitute's own seat names no substitute");
+        school_year::withdraw(db, &by, p, school, nd.event.id, r.id, false).await.expect("withdrawn");
 
         // Weeks: the adviser leads the day; the head goes to it; neither has days the week before.
         let week = school_year::person_week(db, adviser, day).await.expect("week");

@@ -84,6 +84,31 @@ fn an_adviser_sees_their_networks_only() {
 }
 
 #[test]
+fn an_adviser_keeps_the_days_they_led_after_their_network_passes_on() {
+    // Person 1 advises network 10 of programme 1; they led a day of network 11 before it passed on.
+    let (p1, n10, n11) = (ProgrammeId::new(1), NetworkId::new(10), NetworkId::new(11));
+    let a = person(&[(Role::AchievementAdviser, Scope::Network { programme: p1, network: n10 }, false)], &[]);
+    let led = Place::day(p1, n11, Some(PersonId::new(1)));
+    assert!(a.may(Action::Change, Record::Enrolment, &led), "the roll of a day they led");
+    assert!(a.may(Action::View, Record::Network, &led), "the page of a day they led");
+    assert!(!a.may(Action::Change, Record::Network, &led), "but not the plan of it");
+    assert!(!a.may(Action::Change, Record::Enrolment, &Place::day(p1, n11, Some(PersonId::new(2)))));
+    assert!(!a.may(Action::Change, Record::Enrolment, &Place::day(p1, n11, None)));
+    // Not in a programme they no longer advise in.
+    assert!(!a.may(
+        Action::Change,
+        Record::Enrolment,
+        &Place::day(ProgrammeId::new(2), NetworkId::new(20), Some(PersonId::new(1)))
+    ));
+    // Only an adviser's role carries a day they led: not a head teacher's, whoever is named.
+    let h = person(
+        &[(Role::HeadTeacher, Scope::School(urn("100001")), false)],
+        &[Membership { urn: urn("100001"), programme: p1, network: Some(n10) }],
+    );
+    assert!(!h.may(Action::Change, Record::Enrolment, &Place::day(p1, n11, Some(PersonId::new(1)))));
+}
+
+#[test]
 fn programme_admins_run_their_programme_only() {
     let pa = person(&[(Role::ProgrammeAdmin, Scope::Programme(ProgrammeId::new(1)), false)], &[]);
     assert!(pa.may(Action::Change, Record::Network, &Place::network(ProgrammeId::new(1), NetworkId::new(11))));

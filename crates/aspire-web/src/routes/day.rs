@@ -120,7 +120,7 @@ async fn render(
     };
     let e = &v.event;
     let team = principal.may(Action::Change, Record::Network, &Place::programme(id));
-    let may_roll = principal.may(Action::Change, Record::Enrolment, &Place::network(id, e.network));
+    let may_roll = principal.may(Action::Change, Record::Enrolment, &Place::day(id, e.network, e.adviser));
     page(DayPage {
         day,
         name: v.name.clone(),

@@ -301,7 +301,15 @@ async fn render(
         "nominated" => Some(
             "The nomination is saved: they are registered, or on the waiting list when the venue is full.".to_owned(),
         ),
-        "withdrawn" => Some("The registration is withdrawn.".to_owned()),
+        "withdrawn" => Some("The registration is withdrawn, and the person is told by email.".to_owned()),
+        "passed" => Some(
+            "The registration is withdrawn and the seat passed to the substitute: both are told by email.".to_owned(),
+        ),
+        "passed-waiting" => Some(
+            "The registration is withdrawn and the seat passed to the substitute, who is on the waiting list: the \
+             venue is full and the person withdrawn still holds a place through another seat. Both are told by email."
+                .to_owned(),
+        ),
         "withdrawn-given" => Some(
             "The registration is withdrawn, and the place it freed went to the first on the waiting list, who is told by email."
                 .to_owned(),
@@ -441,8 +449,27 @@ pub struct WithdrawForm {
     day: String,
     #[serde(default)]
     registration: String,
+    /// "yes" once the page saying what the withdrawal does has been seen.
+    #[serde(default)]
+    confirmed: String,
+    /// "substitute": the seat passes to the substitute; "free": the place is given up.
+    #[serde(default)]
+    then: String,
 }
 
+#[derive(Template)]
+#[template(path = "confirm_withdraw.html")]
+struct ConfirmWithdrawPage {
+    programme: Programme,
+    urn: Urn,
+    school: String,
+    day: i64,
+    preview: school_year::WithdrawalPreview,
+    csrf: String,
+}
+
+/// Withdraws a registration, once the page saying what it does (and offering the seat to the
+/// substitute) has been seen.
 pub async fn withdraw(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -455,8 +482,34 @@ pub async fn withdraw(
             "The form names no registration: send it again from the school's year.".into(),
         ));
     };
-    match school_year::withdraw(&state.db, &viewer.actor(), id, urn, day, registration).await {
-        Ok(given) if given.is_empty() => Ok(back(id, urn, "withdrawn", &format!("#day-{day}"))),
+    if f.confirmed != "yes" {
+        let preview = match school_year::preview_withdrawal(&state.db, id, urn, day, registration).await {
+            Ok(p) => p,
+            Err(e) => {
+                let m = refusal(e)?;
+                return refused(&state, &viewer, id, urn, Some(day), m, Kept::default()).await;
+            }
+        };
+        let programme = find_programme(&state, id).await?;
+        let school = state.db.school_names(&[urn]).await?.get(&urn).cloned().unwrap_or_else(|| format!("URN {urn}"));
+        let csrf = viewer.csrf.clone();
+        return Ok(page(ConfirmWithdrawPage { programme, urn, school, day, preview, csrf })?.into_response());
+    }
+    let to_substitute = match f.then.as_str() {
+        "substitute" => true,
+        "free" | "" => false,
+        _ => {
+            return Err(WebError::BadRequest(
+                "The form asks for something this page did not offer: send it again from the school's year.".into(),
+            ));
+        }
+    };
+    match school_year::withdraw(&state.db, &viewer.actor(), id, urn, day, registration, to_substitute).await {
+        Ok(w) if w.successor.as_ref().is_some_and(|r| r.status == RegistrationStatus::Waiting) => {
+            Ok(back(id, urn, "passed-waiting", &format!("#day-{day}")))
+        }
+        Ok(w) if w.successor.is_some() => Ok(back(id, urn, "passed", &format!("#day-{day}"))),
+        Ok(w) if w.given.is_empty() => Ok(back(id, urn, "withdrawn", &format!("#day-{day}"))),
         Ok(_) => Ok(back(id, urn, "withdrawn-given", &format!("#day-{day}"))),
         Err(e) => {
             let m = refusal(e)?;
@@ -741,7 +794,11 @@ pub async fn week(
             cancelled: d.event.status == EventStatus::Cancelled,
             // A day led before the network passed to another adviser stays in the week, without
             // its roll, which is now the network's new adviser's.
-            may_roll: p.may(Action::Change, Record::Enrolment, &Place::network(d.event.programme, d.event.network)),
+            may_roll: p.may(
+                Action::Change,
+                Record::Enrolment,
+                &Place::day(d.event.programme, d.event.network, d.event.adviser),
+            ),
             roll: d.leads.then(|| {
                 if d.on_roll == 0 {
                     "nobody registered yet".to_owned()

@@ -206,7 +206,7 @@ async fn render_with(
             },
             cancelled: (e.status == EventStatus::Cancelled)
                 .then(|| e.cancel_reason.clone().unwrap_or_else(|| "no reason given".to_owned())),
-            can_roll: p.may(Action::Change, Record::Enrolment, &Place::network(id, e.network)),
+            can_roll: p.may(Action::Change, Record::Enrolment, &Place::day(id, e.network, e.adviser)),
             open: p.may(Action::View, Record::Network, &Place::network(id, e.network)),
         })
         .collect();

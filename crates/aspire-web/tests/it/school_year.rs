@@ -78,6 +78,17 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     let page = head.get(&url).await;
     assert!(page.body.contains(&senior_name) && page.body.contains(&teacher_name), "{}", page.body);
     assert!(page.body.contains("Withdraw"), "{}", page.body);
+    // Withdrawing asks first, offering the seat to the substitute; nothing changes until then.
+    let reg = db.registrations(p, nd.id).await.expect("regs").into_iter().find(|r| r.person == senior).expect("reg");
+    let reg = reg.id.to_string();
+    let asked = head.post(&format!("{url}/withdraw"), &[("day", day.as_str()), ("registration", reg.as_str())]).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains(&format!("Withdraw {senior_name}'s place?")), "{}", asked.body);
+    assert!(asked.body.contains(&format!("It passes to {teacher_name}, the substitute")), "{}", asked.body);
+    let odd = [("day", day.as_str()), ("registration", reg.as_str()), ("confirmed", "yes"), ("then", "maybe")];
+    assert_eq!(head.post(&format!("{url}/withdraw"), &odd).await.status, StatusCode::BAD_REQUEST);
+    let regs = db.registrations(p, nd.id).await.expect("regs");
+    assert!(regs.iter().all(|r| r.status == aspire_store::RegistrationStatus::Registered), "nothing withdrawn yet");
 
     // The staff list: a bad line saves nothing and is named; then the list and the term's reach.
     let bad = head.post(&format!("{url}/staff"), &[("staff", "Ann Able, teacher\nBob Brown, wizard")]).await;
@@ -149,6 +160,29 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
         after.body
     );
     assert_eq!(adviser_site.post(&held_url, &[("held", "maybe")]).await.status, StatusCode::BAD_REQUEST);
+
+    // The network passes to another adviser after the Network Day; the first adviser, now
+    // advising another network, still keeps that day's roll, and not the days handed on.
+    let cli = aspire_store::Actor::command_line();
+    let north = nd.network;
+    let south = db.create_network(&cli, p, "Guildford South").await.expect("network");
+    let advisers =
+        [Grant::new(Role::AchievementAdviser, Scope::Network { programme: p, network: north }, false).expect("grant")];
+    let (next, _) = person_with(&db, &advisers).await;
+    let kinds: Vec<String> = days.iter().map(|e| e.kind.clone()).collect();
+    let after_day = nd.held_on.succ_opt().expect("date");
+    db.assign_advisers(&cli, p, &[(north, next), (south, adviser)], &kinds, after_day).await.expect("hand over");
+    let kept = adviser_site.get(&roll_url).await;
+    assert_eq!(kept.status, StatusCode::OK, "the roll of a day they led: {}", kept.body);
+    let later = db
+        .programme_events(p, &Visible::everything())
+        .await
+        .expect("days")
+        .into_iter()
+        .find(|e| e.network == north && e.held_on > nd.held_on && e.adviser == Some(next))
+        .expect("a day handed on");
+    let handed = adviser_site.get(&format!("/programmes/{p}/year/{}/roll", later.id)).await;
+    assert_eq!(handed.status, StatusCode::NOT_FOUND, "not a day handed on");
 
     // Surrey's officer reads its schools' days on the year page, with no link to the network or
     // day pages they may not open.
