@@ -1489,6 +1489,13 @@ pub fn term_months_start(t: Term) -> NaiveDate {
     NaiveDate::from_ymd_opt(t.year, month, 1).unwrap_or(NaiveDate::MIN)
 }
 
+/// The months a term covers, first and last day: autumn September to December, spring January
+/// to March, summer April to August (a school's own dates fall inside these).
+pub fn term_months(t: Term) -> (NaiveDate, NaiveDate) {
+    let next = term_months_start(t.next());
+    (term_months_start(t), next.pred_opt().unwrap_or(next))
+}
+
 /// A school's whole-school reach per term of its network's year: the share of its staff
 /// reached, and how.
 pub async fn school_reach(
@@ -1507,13 +1514,13 @@ pub async fn school_reach(
     };
     let Some(starts) = starts else { return Ok(BTreeMap::new()) };
     let terms = schedule::network_terms(starts, 3 * usize::try_from(template.years).unwrap_or(1));
-    let term_starts: BTreeMap<Term, NaiveDate> = terms.into_iter().map(|t| (t, term_months_start(t))).collect();
+    let spans: BTreeMap<Term, (NaiveDate, NaiveDate)> = terms.into_iter().map(|t| (t, term_months(t))).collect();
     let staff: Vec<StaffMember> = db
         .staff_members(urn)
         .await?
         .into_iter()
-        .map(|s| StaffMember { id: s.id, role: s.role, left_on: s.left_on })
+        .map(|s| StaffMember { id: s.id, role: s.role, left_on: s.left_on, joined_on: s.joined_on })
         .collect();
     let reached = db.reach_records(programme, urn).await?;
-    Ok(reach(&staff, &reached, &term_starts))
+    Ok(reach(&staff, &reached, &spans))
 }

@@ -48,6 +48,10 @@ pub enum YearError {
     SameSubstitute,
     #[error("there is no registration {0} of this school")]
     NoSuchRegistration(i64),
+    #[error("there is no member of staff {0} on this school's list")]
+    NoSuchStaff(i64),
+    #[error("{name} joined on {}: the day they left cannot be before it", aspire_core::dates::long(*.joined))]
+    LeftBeforeJoining { name: String, joined: NaiveDate },
     #[error("{} has not come yet: a roll is taken on the day or after it", aspire_core::dates::long(*.date))]
     TooEarly { date: NaiveDate },
     /// Never names the person: an id sent by hand must not tell anyone who holds it.
@@ -770,13 +774,45 @@ pub async fn add_staff(
     programme: ProgrammeId,
     urn: Urn,
     text: &str,
+    joined_on: Option<NaiveDate>,
 ) -> Result<usize, YearError> {
     db.enrolment(programme, urn).await?.ok_or(YearError::NotInProgramme(urn))?;
     let staff = db.staff_members(urn).await?;
     let known: Vec<&str> = staff.iter().filter(|s| s.left_on.is_none()).map(|s| s.name.as_str()).collect();
     let members = aspire_core::reach::read_staff_lines(text, &known).map_err(YearError::StaffLines)?;
     let rows: Vec<_> = members.into_iter().map(|(name, role)| (name, role, None)).collect();
-    Ok(db.add_staff_members(actor, urn, &rows).await?.len())
+    Ok(db.add_staff_members(actor, urn, &rows, joined_on).await?.len())
+}
+
+/// A change to one member of a school's staff list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffChange {
+    /// They left the school on this day (or, `None`, that is taken back): they count for reach
+    /// in the terms up to it.
+    Left(Option<NaiveDate>),
+    /// Taken off the list with their reach records: added in error.
+    Remove,
+}
+
+/// Changes one member of the school's staff list.
+pub async fn change_staff(
+    db: &Db,
+    actor: &Actor,
+    programme: ProgrammeId,
+    urn: Urn,
+    staff: i64,
+    change: StaffChange,
+) -> Result<(), YearError> {
+    db.enrolment(programme, urn).await?.ok_or(YearError::NotInProgramme(urn))?;
+    let member = db.staff_members(urn).await?.into_iter().find(|s| s.id == staff);
+    let member = member.ok_or(YearError::NoSuchStaff(staff))?;
+    match change {
+        StaffChange::Left(Some(d)) if member.joined_on.is_some_and(|j| d < j) => {
+            Err(YearError::LeftBeforeJoining { name: member.name, joined: member.joined_on.unwrap_or(d) })
+        }
+        StaffChange::Left(left) => Ok(db.set_staff_left(actor, urn, staff, left).await?),
+        StaffChange::Remove => Ok(db.remove_staff_member(actor, urn, staff).await?),
+    }
 }
 
 /// Records that a day was held (or takes that record back): for a day that happened with nobody

@@ -151,6 +151,8 @@ codes!(
         StaffLeave = "staff.leave",
         /// Staff recorded as reached by the programme in a term, and how.
         StaffReach = "staff.reach",
+        /// A member of staff taken off the list, with their reach records (added in error).
+        StaffRemove = "staff.remove",
         /// Term dates and closure days entered for an LA or a school, replacing those stored
         /// for the academic years named.
         TermDatesReplace = "term_dates.replace",

@@ -136,6 +136,15 @@ pub struct StaffMember {
     pub id: i64,
     pub role: StaffRole,
     pub left_on: Option<NaiveDate>,
+    /// The day they joined, when during the year; `None`: on the staff from the start.
+    pub joined_on: Option<NaiveDate>,
+}
+
+impl StaffMember {
+    /// On the staff for some of the days from `starts` to `ends`.
+    pub fn on_staff(&self, starts: NaiveDate, ends: NaiveDate) -> bool {
+        self.left_on.is_none_or(|l| l >= starts) && self.joined_on.is_none_or(|j| j <= ends)
+    }
 }
 
 /// Reach in one term.
@@ -153,17 +162,16 @@ impl TermReach {
     }
 }
 
-/// Reach per term: `term_starts` gives each term's first day (staff who left before it do not
-/// count); `reached` holds (staff id, term, how).
+/// Reach per term: `terms` gives each term's first and last day (staff who left before it or
+/// joined after it do not count in it); `reached` holds (staff id, term, how).
 pub fn reach(
     staff: &[StaffMember],
     reached: &[(i64, Term, ReachedBy)],
-    term_starts: &BTreeMap<Term, NaiveDate>,
+    terms: &BTreeMap<Term, (NaiveDate, NaiveDate)>,
 ) -> BTreeMap<Term, TermReach> {
     let mut out = BTreeMap::new();
-    for (term, starts) in term_starts {
-        let on_roll: BTreeSet<i64> =
-            staff.iter().filter(|s| s.left_on.is_none_or(|l| l >= *starts)).map(|s| s.id).collect();
+    for (term, (starts, ends)) in terms {
+        let on_roll: BTreeSet<i64> = staff.iter().filter(|s| s.on_staff(*starts, *ends)).map(|s| s.id).collect();
         let mut who: BTreeSet<i64> = BTreeSet::new();
         let mut by: BTreeMap<ReachedBy, u32> = BTreeMap::new();
         for (id, t, how) in reached {
@@ -209,24 +217,31 @@ mod tests {
         let spring = Term { year: 2019, season: Season::Spring };
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
         let staff = vec![
-            StaffMember { id: 1, role: StaffRole::Teacher, left_on: None },
-            StaffMember { id: 2, role: StaffRole::TeachingAssistant, left_on: None },
-            StaffMember { id: 3, role: StaffRole::Support, left_on: Some(d(2018, 12, 21)) },
-            StaffMember { id: 4, role: StaffRole::Leader, left_on: None },
+            StaffMember { id: 1, role: StaffRole::Teacher, left_on: None, joined_on: None },
+            StaffMember { id: 2, role: StaffRole::TeachingAssistant, left_on: None, joined_on: None },
+            StaffMember { id: 3, role: StaffRole::Support, left_on: Some(d(2018, 12, 21)), joined_on: None },
+            StaffMember { id: 4, role: StaffRole::Leader, left_on: None, joined_on: None },
+            // Joined in the spring term: not one of autumn's staff, even if ticked for it.
+            StaffMember { id: 5, role: StaffRole::Teacher, left_on: None, joined_on: Some(d(2019, 2, 25)) },
         ];
         let reached = vec![
             (1, autumn, ReachedBy::NetworkDay),
             (1, autumn, ReachedBy::Coached),
             (2, autumn, ReachedBy::Coached),
             (3, spring, ReachedBy::Coached),
+            (5, autumn, ReachedBy::Coached),
+            (5, spring, ReachedBy::DevelopmentDay),
         ];
-        let starts = [(autumn, d(2018, 9, 3)), (spring, d(2019, 1, 7))].into_iter().collect();
+        let starts = [(autumn, (d(2018, 9, 3), d(2018, 12, 21))), (spring, (d(2019, 1, 7), d(2019, 4, 5)))]
+            .into_iter()
+            .collect();
         let r = reach(&staff, &reached, &starts);
         assert_eq!((r[&autumn].staff, r[&autumn].reached), (4, 2));
         assert_eq!(r[&autumn].share(), Some(0.5));
         assert_eq!(r[&autumn].by[&ReachedBy::Coached], 2);
-        // The one who left before spring counts neither in its staff nor as reached.
-        assert_eq!((r[&spring].staff, r[&spring].reached), (3, 0));
+        // The one who left before spring counts neither in its staff nor as reached; the one
+        // who joined in spring counts from then.
+        assert_eq!((r[&spring].staff, r[&spring].reached), (4, 1));
         assert_eq!(reach(&[], &[], &starts)[&autumn].share(), None, "no staff list: no figure");
         assert_eq!("TA".parse::<StaffRole>().map_err(|e| e.contains("teaching-assistant")), Err(true));
         assert_eq!("Teaching assistant".parse::<StaffRole>(), Ok(StaffRole::TeachingAssistant));

@@ -104,6 +104,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_day_held.sql"),
         include_str!("../migrations/postgres/0020_day_held.sql"),
     ),
+    (
+        21,
+        "staff_joined",
+        include_str!("../migrations/sqlite/0021_staff_joined.sql"),
+        include_str!("../migrations/postgres/0021_staff_joined.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -24,15 +24,19 @@ pub struct StaffRecord {
     pub role: StaffRole,
     pub person: Option<PersonId>,
     pub left_on: Option<NaiveDate>,
+    /// The day they joined, when during the programme's year; `None`: on the staff from the start.
+    pub joined_on: Option<NaiveDate>,
 }
 
 impl Db {
-    /// Adds members of a school's staff, all or none.
+    /// Adds members of a school's staff, all or none; `joined_on` is the day they joined the
+    /// school, for staff who joined during the programme's year.
     pub async fn add_staff_members(
         &self,
         actor: &Actor,
         urn: Urn,
         members: &[(String, StaffRole, Option<PersonId>)],
+        joined_on: Option<NaiveDate>,
     ) -> Result<Vec<i64>, ProgrammeError> {
         if let Some((name, _, _)) = members.iter().find(|(n, _, _)| n.trim().is_empty() || n.chars().count() > 200) {
             return Err(ProgrammeError::Field {
@@ -47,12 +51,14 @@ impl Db {
             let id = tx
                 .fetch_one(
                     &Sql::new(
-                        "INSERT INTO school_staff (urn, name, staff_role, person_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                        "INSERT INTO school_staff (urn, name, staff_role, person_id, joined_on, created_at) \
+                         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                     )
                     .int(urn)
                     .text(name.trim())
                     .text(role.code())
                     .opt_int(*person)
+                    .opt_date(joined_on)
                     .instant(now),
                     "adding a member of staff",
                     |r| present(r.int("id")?, "id"),
@@ -66,7 +72,7 @@ impl Db {
             actor,
             Event::new(AuditAction::StaffAdd, AuditRecord::Enrolment, urn)
                 .urn(Some(urn))
-                .after(serde_json::json!({ "staff": ids.len() })),
+                .after(serde_json::json!({ "staff": ids.len(), "joined_on": joined_on })),
         )
         .await?;
         tx.commit().await?;
@@ -77,7 +83,8 @@ impl Db {
     pub async fn staff_members(&self, urn: Urn) -> Result<Vec<StaffRecord>, StoreError> {
         self.fetch(
             &Sql::new(
-                "SELECT id, urn, name, staff_role, person_id, left_on FROM school_staff WHERE urn = ? ORDER BY name, id",
+                "SELECT id, urn, name, staff_role, person_id, left_on, joined_on FROM school_staff WHERE urn = ? \
+                 ORDER BY name, id",
             )
             .int(urn),
             "reading a school's staff",
@@ -91,6 +98,7 @@ impl Db {
                     role: role.parse().map_err(StoreError::Schema)?,
                     person: r.person_id("person_id")?,
                     left_on: r.date("left_on")?,
+                    joined_on: r.date("joined_on")?,
                 })
             },
         )
@@ -128,6 +136,40 @@ impl Db {
             Event::new(AuditAction::StaffLeave, AuditRecord::Enrolment, urn)
                 .urn(Some(urn))
                 .after(serde_json::json!({ "staff": staff, "left_on": left_on })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes a member of staff off a school's list with their reach records, for one added in
+    /// error (one who left is marked as left instead, and keeps the terms they counted in).
+    pub async fn remove_staff_member(&self, actor: &Actor, urn: Urn, staff: i64) -> Result<(), ProgrammeError> {
+        let mut tx = self.begin().await?;
+        let name = tx
+            .fetch_one(
+                &Sql::new("SELECT name FROM school_staff WHERE id = ? AND urn = ?").int(staff).int(urn),
+                "finding a member of staff",
+                |r| present(r.text("name")?, "name"),
+            )
+            .await?;
+        let Some(name) = name else {
+            tx.rollback().await?;
+            return Err(ProgrammeError::Field {
+                field: "staff",
+                problem: format!("{staff} is not on this school's staff"),
+            });
+        };
+        let records = tx
+            .execute(&Sql::new("DELETE FROM staff_reach WHERE staff_id = ?").int(staff), "removing reach records")
+            .await?;
+        tx.execute(&Sql::new("DELETE FROM school_staff WHERE id = ?").int(staff), "removing a member of staff").await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::StaffRemove, AuditRecord::Enrolment, urn)
+                .urn(Some(urn))
+                .before(serde_json::json!({ "staff": staff, "name": name, "reach_records": records })),
         )
         .await?;
         tx.commit().await?;

@@ -129,6 +129,7 @@ urls! {
     withdraw, WITHDRAW = "/programmes/{id}/schools/{urn}/year/withdraw", programme, urn;
     /// Members of the school's staff added (every adult, with or without an account).
     school_staff, SCHOOL_STAFF = "/programmes/{id}/schools/{urn}/year/staff", programme, urn;
+    staff_member, STAFF_MEMBER = "/programmes/{id}/schools/{urn}/year/staff/{staff}", programme, urn, staff;
     /// Who of the school's staff was reached in a term, and how.
     reach, REACH = "/programmes/{id}/schools/{urn}/year/reach", programme, urn;
     /// The team's summary of every enrolled school's joining checklist.

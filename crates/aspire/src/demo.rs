@@ -395,7 +395,7 @@ async fn demo_school_year(
     .into_iter()
     .map(|(n, r, p)| (n.to_owned(), r, p))
     .collect();
-    let ids = db.add_staff_members(&by, urn, &list).await?;
+    let ids = db.add_staff_members(&by, urn, &list, None).await?;
     // The adviser took the day's roll: the head came, the senior leader was late.
     let adviser = db.network_advisers(programme).await?.get(&network).copied();
     let roll_by = match adviser {

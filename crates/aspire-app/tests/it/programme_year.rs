@@ -456,16 +456,18 @@ async fn a_schools_reach_is_the_share_of_its_staff_reached_each_term_teaching_as
                     ("Al Office".into(), StaffRole::Support, None),
                     ("Mo Leader".into(), StaffRole::Leader, None),
                 ],
+                None,
             )
             .await
             .expect("staff");
-        let blank = db.add_staff_members(&cli, school, &[(" ".into(), StaffRole::Teacher, None)]).await;
+        let blank = db.add_staff_members(&cli, school, &[(" ".into(), StaffRole::Teacher, None)], None).await;
         assert!(blank.is_err(), "a nameless member of staff is refused");
         let autumn = Term { year: 2017, season: Season::Autumn };
         db.record_reach(&cli, p, school, autumn, &[(ids[0], ReachedBy::NetworkDay), (ids[1], ReachedBy::Coached)])
             .await
             .expect("reach");
-        let elsewhere = db.add_staff_members(&cli, urn(NORTH[1]), &[("Other".into(), StaffRole::Teacher, None)]).await;
+        let elsewhere =
+            db.add_staff_members(&cli, urn(NORTH[1]), &[("Other".into(), StaffRole::Teacher, None)], None).await;
         let stranger = elsewhere.expect("staff")[0];
         let wrong = db.record_reach(&cli, p, school, autumn, &[(stranger, ReachedBy::Coached)]).await;
         assert!(wrong.is_err(), "another school's member of staff is refused");
@@ -475,6 +477,24 @@ async fn a_schools_reach_is_the_share_of_its_staff_reached_each_term_teaching_as
         assert_eq!(r[&autumn].share(), Some(0.5));
         let spring = Term { year: 2018, season: Season::Spring };
         assert_eq!((r[&spring].staff, r[&spring].reached), (3, 0), "who left in December no longer counts");
+        // Who joined in February counts from the spring term, not before.
+        let joined = db
+            .add_staff_members(&cli, school, &[("Ed New".into(), StaffRole::Teacher, None)], Some(d(2018, 2, 26)))
+            .await
+            .expect("joined")[0];
+        db.record_reach(&cli, p, school, spring, &[(joined, ReachedBy::DevelopmentDay)]).await.expect("reach");
+        let r = programme_year::school_reach(db, p, school).await.expect("reach");
+        assert_eq!((r[&autumn].staff, r[&spring].staff, r[&spring].reached), (4, 4, 1));
+        use aspire_app::school_year::{StaffChange, YearError, change_staff};
+        let early = change_staff(db, &cli, p, school, joined, StaffChange::Left(Some(d(2018, 1, 5)))).await;
+        assert!(matches!(early, Err(YearError::LeftBeforeJoining { .. })), "{early:?}");
+        let elsewhere = change_staff(db, &cli, p, school, stranger, StaffChange::Remove).await;
+        assert!(matches!(elsewhere, Err(YearError::NoSuchStaff(_))), "another school's is not this school's to remove");
+        // Added in error: taken off with their reach records.
+        change_staff(db, &cli, p, school, joined, StaffChange::Remove).await.expect("removed");
+        let r = programme_year::school_reach(db, p, school).await.expect("reach");
+        assert_eq!((r[&spring].staff, r[&spring].reached), (3, 0));
+        assert!(db.reach_records(p, school).await.expect("records").iter().all(|(id, _, _)| *id != joined));
         t.cleanup().await;
     }
 }

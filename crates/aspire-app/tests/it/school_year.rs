@@ -241,7 +241,7 @@ async fn the_reach_form_replaces_the_terms_record_and_leaves_other_terms_alone()
         let school = urn(NORTH[0]);
         let staff: Vec<(String, StaffRole, Option<_>)> =
             ["Ann", "Bob", "Cat"].iter().map(|n| ((*n).to_owned(), StaffRole::Teacher, None)).collect();
-        let ids = db.add_staff_members(&cli, school, &staff).await.expect("staff");
+        let ids = db.add_staff_members(&cli, school, &staff, None).await.expect("staff");
         let autumn = Term { year: 2017, season: Season::Autumn };
         let spring = Term { year: 2018, season: Season::Spring };
         db.set_term_reach(&cli, p, school, autumn, &[(ids[0], ReachedBy::NetworkDay), (ids[1], ReachedBy::Coached)])

@@ -135,6 +135,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("POST", route::NOMINATE, At(Change, Enrolment, Locate::Enrolment), post(school_year::nominate)),
         r("POST", route::WITHDRAW, At(Change, Enrolment, Locate::Enrolment), post(school_year::withdraw)),
         r("POST", route::SCHOOL_STAFF, At(Change, Enrolment, Locate::Enrolment), post(school_year::add_staff)),
+        r("POST", route::STAFF_MEMBER, At(Change, Enrolment, Locate::Enrolment), post(school_year::change_staff)),
         r("POST", route::REACH, At(Change, Enrolment, Locate::Enrolment), post(school_year::reach)),
         r("GET", route::WEEK, SignedIn, get(school_year::week)),
         r("POST", route::ENROL, At(Change, Enrolment, Locate::Programme), post(programmes::enrol)),

@@ -93,6 +93,10 @@ struct StaffRow {
     name: String,
     role: &'static str,
     left: Option<String>,
+    left_on: String,
+    joined: Option<String>,
+    /// On the staff in the term the reach form is for.
+    in_term: bool,
     /// How they were reached in the term the form is for.
     how: Vec<(&'static str, &'static str, bool)>,
 }
@@ -141,6 +145,8 @@ struct SchoolYearPage {
 #[derive(Debug, Default, Clone)]
 struct Kept {
     staff: String,
+    /// The day typed as when the staff added joined the school.
+    joined: String,
     /// A nomination: its day, seat, person and substitute as sent.
     nomination: Option<(i64, String, String, String)>,
 }
@@ -273,6 +279,11 @@ async fn render(
     let staff = listed
         .into_iter()
         .map(|s| StaffRow {
+            in_term: reach_term.is_none_or(|t| {
+                let (starts, ends) = aspire_app::programme_year::term_months(t);
+                aspire_core::reach::StaffMember { id: s.id, role: s.role, left_on: s.left_on, joined_on: s.joined_on }
+                    .on_staff(starts, ends)
+            }),
             how: ReachedBy::ALL
                 .iter()
                 .map(|h| {
@@ -284,6 +295,8 @@ async fn render(
             name: s.name,
             role: s.role.label(),
             left: s.left_on.map(long),
+            left_on: s.left_on.map(|d| d.to_string()).unwrap_or_default(),
+            joined: s.joined_on.map(long),
         })
         .collect();
     let reach_rows = reach
@@ -315,6 +328,8 @@ async fn render(
                 .to_owned(),
         ),
         "staff" => Some("The staff list is saved.".to_owned()),
+        "staff-changed" => Some("The staff list is saved: reach counts each person in the terms they were on the staff.".to_owned()),
+        "staff-removed" => Some("Taken off the staff list, with their reach records.".to_owned()),
         "reach" => Some("Reach for the term is saved.".to_owned()),
         _ => None,
     };
@@ -522,6 +537,66 @@ pub async fn withdraw(
 pub struct StaffForm {
     #[serde(default)]
     staff: String,
+    /// For staff who joined during the year: the day they joined (blank: on the staff all year).
+    #[serde(default)]
+    joined: String,
+}
+
+/// A date typed in a form: blank is none; anything else must be a date.
+fn date_field(v: &str, what: &str) -> Result<Option<NaiveDate>, String> {
+    match v.trim() {
+        "" => Ok(None),
+        t => NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Some).map_err(|_| {
+            format!("{what} '{t}' is not a date: choose it from the calendar, or write it as 2018-02-26.")
+        }),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StaffChangeForm {
+    /// "left" (with `left_on`), "stayed" (takes the day they left back) or "remove".
+    #[serde(default)]
+    change: String,
+    #[serde(default)]
+    left_on: String,
+}
+
+/// Changes one member of the staff list: the day they left, or taken off the list.
+pub async fn change_staff(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, urn, staff)): Path<(ProgrammeId, String, i64)>,
+    Form(f): Form<StaffChangeForm>,
+) -> Result<Response, WebError> {
+    let urn = parse_urn(&urn)?;
+    let change = match f.change.as_str() {
+        "left" => match date_field(&f.left_on, "The day they left") {
+            Ok(Some(d)) => school_year::StaffChange::Left(Some(d)),
+            Ok(None) => {
+                let m = "Give the day they left the school, then save.".to_owned();
+                return refused(&state, &viewer, id, urn, None, m, Kept::default()).await;
+            }
+            Err(m) => return refused(&state, &viewer, id, urn, None, m, Kept::default()).await,
+        },
+        "stayed" => school_year::StaffChange::Left(None),
+        "remove" => school_year::StaffChange::Remove,
+        _ => {
+            return Err(WebError::BadRequest(
+                "The form asks for a change this page did not offer: send it again from the school's year.".into(),
+            ));
+        }
+    };
+    match school_year::change_staff(&state.db, &viewer.actor(), id, urn, staff, change).await {
+        Ok(()) if change == school_year::StaffChange::Remove => Ok(back(id, urn, "staff-removed", "#staff")),
+        Ok(()) => Ok(back(id, urn, "staff-changed", "#staff")),
+        Err(YearError::NoSuchStaff(_)) => {
+            Err(WebError::NotFound("That member of staff is not on this school's list.".into()))
+        }
+        Err(e) => {
+            let m = refusal(e)?;
+            refused(&state, &viewer, id, urn, None, m, Kept::default()).await
+        }
+    }
 }
 
 /// Adds members of the school's staff, one a line as "name, role" (`school_year::add_staff`):
@@ -533,11 +608,16 @@ pub async fn add_staff(
     Form(f): Form<StaffForm>,
 ) -> Result<Response, WebError> {
     let urn = parse_urn(&urn)?;
-    match school_year::add_staff(&state.db, &viewer.actor(), id, urn, &f.staff).await {
+    let kept = || Kept { staff: f.staff.clone(), joined: f.joined.clone(), ..Kept::default() };
+    let joined = match date_field(&f.joined, "The day they joined") {
+        Ok(d) => d,
+        Err(m) => return refused(&state, &viewer, id, urn, None, m, kept()).await,
+    };
+    match school_year::add_staff(&state.db, &viewer.actor(), id, urn, &f.staff, joined).await {
         Ok(_) => Ok(back(id, urn, "staff", "#staff")),
         Err(e) => {
             let m = refusal(e)?;
-            refused(&state, &viewer, id, urn, None, m, Kept { staff: f.staff, ..Kept::default() }).await
+            refused(&state, &viewer, id, urn, None, m, kept()).await
         }
     }
 }

@@ -393,6 +393,12 @@ fn probes(w: &World) -> Vec<Probe> {
         ),
         probe(
             "POST",
+            "/programmes/{id}/schools/{urn}/year/staff/{staff}",
+            format!("/programmes/{p1}/schools/{A}/year/staff/1"),
+            &["admin", "pa", "adviser", "head", "senior"],
+        ),
+        probe(
+            "POST",
             "/programmes/{id}/schools/{urn}/year/reach",
             format!("/programmes/{p1}/schools/{A}/year/reach"),
             &["admin", "pa", "adviser", "head", "senior"],

@@ -120,6 +120,29 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     assert_eq!(reach.status, StatusCode::SEE_OTHER, "{}", reach.body);
     let page = head.get(&format!("{url}?term={term}")).await;
     assert!(page.body.contains("67%"), "two of three reached: {}", page.body);
+    // Who joined in February counts from the spring term: autumn's share stays two of three.
+    let typo = head.post(&format!("{url}/staff"), &[("staff", "Di Dee, teacher"), ("joined", "26/02/2018")]).await;
+    assert_eq!(typo.status, StatusCode::BAD_REQUEST);
+    assert!(typo.body.contains("&#39;26/02/2018&#39; is not a date"), "{}", typo.body);
+    assert!(typo.body.contains("Di Dee, teacher</textarea>") && typo.body.contains("value=\"26/02/2018\""));
+    let joined = head.post(&format!("{url}/staff"), &[("staff", "Di Dee, teacher"), ("joined", "2018-02-26")]).await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+    let page = head.get(&format!("{url}?term={term}")).await;
+    assert!(page.body.contains("67%") && page.body.contains("from Mon 26 February 2018"), "{}", page.body);
+    assert!(!page.body.contains("name=\"reached-4\""), "not ticked for autumn, before they joined");
+    // Leaving needs a day; one added in error is taken off; another school's is not found.
+    let di = db.staff_members(school).await.expect("staff").into_iter().find(|x| x.name == "Di Dee").expect("Di");
+    let member = format!("{url}/staff/{}", di.id);
+    let no_day = head.post(&member, &[("change", "left"), ("left_on", "")]).await;
+    assert!(no_day.status == StatusCode::BAD_REQUEST && no_day.body.contains("Give the day they left"));
+    let left = head.post(&member, &[("change", "left"), ("left_on", "2018-07-20")]).await;
+    assert_eq!(left.status, StatusCode::SEE_OTHER, "{}", left.body);
+    let di = db.staff_members(school).await.expect("staff").into_iter().find(|x| x.name == "Di Dee").expect("Di");
+    assert_eq!(di.left_on, chrono::NaiveDate::from_ymd_opt(2018, 7, 20));
+    assert_eq!(head.post(&member, &[("change", "remove")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(db.staff_members(school).await.expect("staff").len(), 3, "taken off the list");
+    let gone = head.post(&member, &[("change", "remove")]).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
 
     // The adviser: the day is in their week, with its roll; the head cannot open the roll.
     let s = db.start_session(adviser, &SignInPolicy::default()).await.expect("session");
