@@ -25,7 +25,7 @@ pub enum DayError {
     NoSuchDay(i64),
     #[error("{0}")]
     Resource(#[from] ResourceError),
-    #[error("the number of places '{0}' is not a whole number from 1 to 10000: leave it empty for no limit")]
+    #[error("the number of places '{0}' is not a whole number from 1 to 10,000: leave it empty for no limit")]
     Places(String),
     #[error("the day is cancelled: its places cannot change")]
     Cancelled,

@@ -103,8 +103,7 @@ impl Source {
     /// Reads the first sheet cell by cell, so that its size is known before any row is built:
     /// a sheet with two cells at A1 and XFD1048576 would otherwise become a grid of 17 billion.
     fn xlsx(sha256: String, bytes: &[u8], limits: Limits) -> Result<Source, FileError> {
-        let mut book = calamine::Xlsx::new(Cursor::new(bytes))
-            .map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
+        let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(not_a_workbook)?;
         let sheet = book.sheet_names().first().cloned().ok_or(FileError::Empty)?;
         let unreadable =
             |e: calamine::XlsxError| FileError::Unreadable(format!("sheet '{sheet}' cannot be read ({e})"));
@@ -242,8 +241,7 @@ impl Source {
 /// many bytes they unpack to, counted while unpacking them into nothing (the sizes an archive
 /// declares can lie), stopping as soon as the limit is passed.
 fn check_workbook(bytes: &[u8], limits: Limits) -> Result<(), FileError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(not_a_workbook)?;
     if zip.len() > limits.entries {
         return Err(FileError::TooLarge(format!(
             "the workbook holds {} files; a spreadsheet read here holds at most {}",
@@ -259,8 +257,7 @@ fn check_workbook(bytes: &[u8], limits: Limits) -> Result<(), FileError> {
     };
     let mut declared: u64 = 0;
     for i in 0..zip.len() {
-        let entry =
-            zip.by_index_raw(i).map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
+        let entry = zip.by_index_raw(i).map_err(not_a_workbook)?;
         declared = declared.saturating_add(entry.size());
     }
     if declared > limits.expanded {
@@ -269,11 +266,10 @@ fn check_workbook(bytes: &[u8], limits: Limits) -> Result<(), FileError> {
     check_shared_strings(&mut zip, limits)?;
     let mut unpacked: u64 = 0;
     for i in 0..zip.len() {
-        let mut entry =
-            zip.by_index(i).map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
+        let mut entry = zip.by_index(i).map_err(not_a_workbook)?;
         let room = limits.expanded - unpacked;
         let n = std::io::copy(&mut std::io::Read::take(&mut entry, room + 1), &mut std::io::sink())
-            .map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
+            .map_err(not_a_workbook)?;
         unpacked += n;
         if unpacked > limits.expanded {
             return Err(too_big());
@@ -298,8 +294,7 @@ fn check_shared_strings(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, limits: Limits
     let names: Vec<String> =
         zip.file_names().flatten().filter(|n| n.ends_with("sharedStrings.xml")).map(|n| n.into_owned()).collect();
     for name in names {
-        let entry =
-            zip.by_name(&name).map_err(|e| FileError::Unreadable(format!("not a readable XLSX workbook ({e})")))?;
+        let entry = zip.by_name(&name).map_err(not_a_workbook)?;
         let mut xml =
             quick_xml::Reader::from_reader(std::io::BufReader::new(std::io::Read::take(entry, limits.expanded)));
         let mut buf = Vec::new();
@@ -501,6 +496,16 @@ fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
         s
     })
+}
+
+/// A file named .xlsx that is no workbook this program can open, said plainly, with what went
+/// wrong last (for whoever supports the user).
+fn not_a_workbook(e: impl std::fmt::Display) -> FileError {
+    FileError::Unreadable(format!(
+        "it is named .xlsx but is not an Excel workbook that can be opened: it may be damaged, protected by a \
+         password, or another kind of file given that name. Open it in Excel and save it again as .xlsx, or save it \
+         as CSV, then upload it again (detail: {e})"
+    ))
 }
 
 #[cfg(test)]

@@ -41,6 +41,8 @@ pub struct Feeds {
     /// The address just made, shown this once.
     pub made: Option<String>,
     pub problem: Option<String>,
+    /// The problem is with the name typed, not the calendar chosen.
+    pub name_problem: bool,
     /// What a refused form had chosen and typed, shown again.
     pub kept_feed: String,
     pub kept_name: String,
@@ -49,6 +51,8 @@ pub struct Feeds {
 /// A refused new feed: why, and what the form held.
 pub struct Refused {
     pub problem: String,
+    /// "feed" or "name": the field the problem is with.
+    pub field: &'static str,
     pub feed: String,
     pub name: String,
 }
@@ -185,6 +189,7 @@ pub async fn section(
         made,
         kept_feed: refused.as_ref().map(|r| r.feed.clone()).unwrap_or_default(),
         kept_name: refused.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
+        name_problem: refused.as_ref().is_some_and(|r| r.field == "name"),
         problem: refused.map(|r| r.problem),
     })
 }
@@ -206,15 +211,33 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let s = viewer.signed_in()?;
     let offered = choices(&state, &s.principal).await?;
-    let refused = |problem: &str| Refused { problem: problem.to_owned(), feed: f.feed.clone(), name: f.name.clone() };
+    let refused = |field: &'static str, problem: &str| Refused {
+        problem: problem.to_owned(),
+        field,
+        feed: f.feed.clone(),
+        name: f.name.clone(),
+    };
     let Some((_, programme, scope, _)) = offered.into_iter().find(|(v, ..)| *v == f.feed) else {
         let body =
-            super::account::render(&state, &viewer, None, Some(refused("Choose a calendar from the list"))).await?;
+            super::account::render(&state, &viewer, None, Some(refused("feed", "Choose a calendar from the list")))
+                .await?;
         return Ok((axum::http::StatusCode::BAD_REQUEST, body).into_response());
     };
-    if f.name.trim().chars().count() > 60 {
-        let problem = "Give the feed a name of at most 60 characters, or none".to_owned();
-        let body = super::account::render(&state, &viewer, None, Some(refused(&problem))).await?;
+    let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let problem =
+        if name.chars().count() > 60 {
+            Some("Give the feed a name of at most 60 characters, or none".to_owned())
+        } else if !name.is_empty()
+            && state.db.feeds_of(s.person).await?.iter().any(|x| {
+                x.revoked_at.is_none() && x.name.as_deref().is_some_and(|n| n.trim().eq_ignore_ascii_case(&name))
+            })
+        {
+            Some(format!("You already have a feed named {name}: give this one another name, or none"))
+        } else {
+            None
+        };
+    if let Some(problem) = problem {
+        let body = super::account::render(&state, &viewer, None, Some(refused("name", &problem))).await?;
         return Ok((axum::http::StatusCode::BAD_REQUEST, body).into_response());
     }
     let token = state

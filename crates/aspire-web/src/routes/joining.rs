@@ -184,8 +184,6 @@ pub async fn summary(
 struct LaPage {
     programme: Programme,
     la: LaOverview,
-    /// Whether the viewer may open each school's record (the team may; officers read it here).
-    team: bool,
 }
 
 pub async fn local_authority(
@@ -196,8 +194,7 @@ pub async fn local_authority(
     let la = LaCode::parse(&code).map_err(|e| WebError::NotFound(format!("{}.", capitalise(&e.to_string()))))?;
     let p = viewer.require(Action::View, Record::Enrolment, &Place::local_authority(id, la))?;
     let overview = local_authority::overview(&state.db, id, la, &p.visible(Action::View, Record::Enrolment)).await?;
-    let team = p.may(Action::Change, Record::Enrolment, &Place::programme(id));
-    page(LaPage { programme: find_programme(&state, id).await?, la: overview, team })
+    page(LaPage { programme: find_programme(&state, id).await?, la: overview })
 }
 
 /// The pages a person's roles lead to from their account page: their school's joining
@@ -217,7 +214,11 @@ pub(crate) async fn account_links(state: &AppState, p: &Principal) -> Result<Vec
             }
             Scope::LocalAuthority { programme, la } => {
                 let name = state.db.programme(programme).await?.map(|p| p.name).unwrap_or_default();
-                out.push((urls::local_authority(programme, la), format!("Local authority {la} in {name}")));
+                let seen = p.visible(aspire_core::access::Action::View, aspire_core::access::Record::Enrolment);
+                let la_name = state.db.programme_las(programme, &seen).await?.into_iter().find(|x| x.la == la);
+                let called =
+                    la_name.map(|x| format!("{} ({la})", x.name)).unwrap_or_else(|| format!("Local authority {la}"));
+                out.push((urls::local_authority(programme, la), format!("{called} in {name}")));
             }
             _ => {}
         }

@@ -97,6 +97,8 @@ struct YearPage {
     terms_clashes: Vec<(i64, String)>,
     /// For the team: dates an adviser leads two days (in this programme or across programmes).
     adviser_clashes: Vec<String>,
+    /// Filter values in the address this page does not offer, each said and set aside.
+    set_aside: Vec<String>,
     /// What the last change did, said once.
     done: Option<&'static str>,
     upload_limit: String,
@@ -114,7 +116,7 @@ struct TermsOutcome {
     clashes: Vec<(i64, String)>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct YearFilter {
     #[serde(default)]
     network: String,
@@ -179,12 +181,27 @@ async fn render_with(
     let school_names = state.db.school_names(&places).await?;
     let school = |u: aspire_core::urn::Urn| school_names.get(&u).cloned().unwrap_or_else(|| format!("School {u}"));
     let total = events.len();
-    let mut terms: BTreeSet<(aspire_core::template::Term, String)> = BTreeSet::new();
+    let terms: BTreeSet<(aspire_core::template::Term, String)> =
+        events.iter().map(|e| (e.term, e.term.label())).collect();
+    // A filter value this page did not offer (an old or edited address) is said, and set aside,
+    // rather than showing no days without a word.
+    let mut filter = filter.clone();
+    let mut set_aside = Vec::new();
+    if !filter.network.is_empty() && !names.keys().any(|n| n.to_string() == filter.network) {
+        set_aside.push(format!("There is no network '{}' here to show, so every network is shown.", filter.network));
+        filter.network.clear();
+    }
+    if !filter.term.is_empty() && !terms.iter().any(|(t, _)| t.code() == filter.term) {
+        set_aside.push(format!("No days are planned in a term '{}', so every term is shown.", filter.term));
+        filter.term.clear();
+    }
+    if !matches!(filter.status.as_str(), "" | "planned" | "cancelled") {
+        set_aside.push(format!("'{}' is not a status to show, so every day is shown.", filter.status));
+        filter.status.clear();
+    }
+    let filter = &filter;
     let days: Vec<DayRow> = events
         .iter()
-        .inspect(|e| {
-            terms.insert((e.term, e.term.label()));
-        })
         .filter(|e| filter.network.is_empty() || filter.network == e.network.to_string())
         .filter(|e| filter.term.is_empty() || filter.term == e.term.code())
         .filter(|e| match filter.status.as_str() {
@@ -284,6 +301,7 @@ async fn render_with(
         terms_problems: outcome.problems,
         terms_clashes: outcome.clashes,
         adviser_clashes,
+        set_aside,
         done: match filter.done.as_str() {
             "planned" => Some("The plan is saved: its days are listed below, and each school's year shows its own."),
             "moved" => Some("The day is moved. Those invited are emailed the new date with its calendar entry."),
@@ -598,10 +616,10 @@ pub async fn add_day(
     }
     let (starts, ends) = (time(&f.starts), time(&f.ends));
     if starts.is_none() {
-        form.problem("add-starts", "Enter the time it starts as 09:00");
+        form.problem("add-starts", "Enter the time it starts as hours and minutes, such as 09:00");
     }
     if ends.is_none() {
-        form.problem("add-ends", "Enter the time it ends as 15:30");
+        form.problem("add-ends", "Enter the time it ends as hours and minutes, such as 15:30");
     }
     if places.is_err() {
         form.problem(

@@ -115,6 +115,13 @@ async fn a_feed_is_made_and_revoked_on_the_account_page_within_the_persons_roles
         adviser.post("/account/feeds", &[("feed", &format!("network:{p}:{north}")), ("name", "Outlook at work")]).await;
     assert_eq!(named.status, StatusCode::OK, "{}", named.body);
     assert!(named.body.contains("<td>Outlook at work</td>"), "the same days, told apart by name: {}", named.body);
+    let same = adviser
+        .post("/account/feeds", &[("feed", &format!("network:{p}:{north}")), ("name", " outlook  AT work ")])
+        .await;
+    assert_eq!(same.status, StatusCode::BAD_REQUEST, "{}", same.body);
+    assert!(same.body.contains("You already have a feed named outlook AT work"), "{}", same.body);
+    assert!(same.body.contains("<a href=\"#feed-name\">") && same.body.contains("<title>Error: "), "{}", same.body);
+    assert!(same.body.contains("Yes, revoke"), "revoking asks first: {}", same.body);
 
     let at = again.body.find("/account/feeds/").expect("a revoke form");
     let action: String = again.body[at..].chars().take_while(|c| *c != '"').collect();

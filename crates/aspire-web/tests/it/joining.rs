@@ -118,4 +118,9 @@ async fn an_officer_sees_their_authoritys_schools_and_not_another_authoritys() {
     }
     let account = officer.get("/account").await;
     assert!(account.body.contains(&format!("/programmes/{id}/la/850")), "{}", account.body);
+    assert!(account.body.contains("Hampshire (850) in "), "the authority by its name: {}", account.body);
+    // Each school's record opens from the authority's page.
+    let at = page.body.find(&format!("href=\"/programmes/{id}/schools/")).expect("a link to a school's record");
+    let link: String = page.body[at + 6..].chars().take_while(|c| *c != '"').collect();
+    assert_eq!(officer.get(&link).await.status, StatusCode::OK, "{link}");
 }

@@ -50,6 +50,12 @@ async fn the_team_plans_the_year_then_moves_and_cancels_days_and_the_network_rea
     assert!(page.body.contains("30 of 30 days shown") && page.body.contains("has its days planned"), "{}", page.body);
     let spring = team.get(&format!("{url}?term=2018-spring")).await;
     assert!(spring.body.contains("10 of 30 days shown"), "{}", spring.body);
+    let odd = team.get(&format!("{url}?term=2031-winter&network=999&status=soon")).await;
+    assert_eq!(odd.status, StatusCode::OK, "{}", odd.body);
+    assert!(odd.body.contains("30 of 30 days shown"), "a value not offered is set aside: {}", odd.body);
+    for said in ["no network &#39;999&#39;", "a term &#39;2031-winter&#39;", "&#39;soon&#39; is not a status"] {
+        assert!(odd.body.contains(said), "{said}: {}", odd.body);
+    }
     let again = team.post(&format!("{url}/plan"), &[]).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert!(again.body.contains("planned already"), "{}", again.body);
@@ -119,6 +125,11 @@ async fn a_file_of_term_dates_uploaded_is_checked_whole_then_the_year_is_planned
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
     assert!(refused.body.contains("Nothing was saved: "), "{}", refused.body);
     assert!(refused.body.contains("line 3, column term, value &#39;winter&#39;"), "{}", refused.body);
+    // A file named .xlsx that is no workbook: said plainly, with what to do next.
+    let broken = team.upload(&format!("{url}/terms"), "terms.xlsx", &bad).await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST, "{}", broken.body);
+    assert!(broken.body.contains("is not an Excel workbook that can be opened"), "{}", broken.body);
+    assert!(broken.body.contains("save it again as .xlsx, or save it as CSV"), "{}", broken.body);
     let calendars = aspire_app::calendar::school_calendars(&db, &[urn(GUILDFORD[0])]).await.expect("calendar");
     assert!(calendars[&urn(GUILDFORD[0])].is_open(chrono::NaiveDate::from_ymd_opt(2017, 11, 7).expect("date")));
 
