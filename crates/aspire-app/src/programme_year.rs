@@ -1238,6 +1238,16 @@ pub async fn day_calendar(
     calendar_of(db, programme, aspire_store::FeedScope::Programme, None, Some(day), now).await
 }
 
+/// What the programme's template calls each kind of day, by key (none without a template).
+pub(crate) fn kind_names(p: &aspire_store::Programme) -> BTreeMap<String, String> {
+    template_of(p).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default()
+}
+
+/// What the programme's template calls the kind of day `key`.
+pub(crate) fn kind_name(p: &aspire_store::Programme, key: &str) -> Option<String> {
+    template_of(p).ok().and_then(|t| t.events.into_iter().find(|k| k.key == key).map(|k| k.name))
+}
+
 /// One day as a calendar file marked cancelled, for the person whose place at it is withdrawn:
 /// the same UID and SEQUENCE as the day they were sent, newer DTSTAMP, so their calendar
 /// program drops it; the day itself goes ahead for everyone else.
@@ -1248,8 +1258,7 @@ pub async fn withdrawn_calendar(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<String, PlanError> {
     let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
-    let names: BTreeMap<String, String> =
-        template_of(&p).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
+    let names = kind_names(&p);
     let mut events = db.days_of(programme, aspire_store::DaysOf::Day(day)).await?;
     for e in &mut events {
         e.status = EventStatus::Cancelled;
@@ -1269,8 +1278,7 @@ async fn calendar_of(
 ) -> Result<String, PlanError> {
     use aspire_store::FeedScope;
     let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
-    let names: BTreeMap<String, String> =
-        template_of(&p).map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect()).unwrap_or_default();
+    let names = kind_names(&p);
     use aspire_store::DaysOf;
     let of = match (only, scope) {
         (Some(d), _) => DaysOf::Day(d),

@@ -554,7 +554,7 @@ pub async fn preview_withdrawal(
         .ok_or(YearError::NoSuchRegistration(registration))?;
     let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
     let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
-    let kind = template_of(&p).ok().and_then(|t| t.events.into_iter().find(|k| k.key == e.kind).map(|k| k.name));
+    let kind = crate::programme_year::kind_name(&p, &e.kind);
     let name = |id: PersonId| async move {
         Ok::<_, YearError>(db.person(id).await?.map(|x| x.name).unwrap_or_else(|| "someone no longer here".into()))
     };
@@ -599,27 +599,25 @@ pub async fn withdraw(
     let tell = place_given_letters(db, programme, day, &registrations).await?;
     let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
     let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
-    let kind = template_of(&p).ok().and_then(|t| t.events.into_iter().find(|k| k.key == e.kind).map(|k| k.name));
+    let kind = crate::programme_year::kind_name(&p, &e.kind);
     let passes = to_substitute && r.substitute.is_some();
     // The day marked cancelled, so the calendar of the person withdrawn drops it.
     let gone = crate::programme_year::withdrawn_calendar(db, programme, day, chrono::Utc::now()).await?;
     let n = Nomination { day, seat: r.seat, person: Some(r.person), substitute: r.substitute };
-    let told = Confirmation::with_calendar(db, programme, &e, kind.clone(), r.urn, &n, gone).await?.withdrawn(passes);
+    let letter = Confirmation::with_calendar(db, programme, &e, kind.clone(), r.urn, &n, gone).await?;
+    let told = letter.withdrawn(passes);
     let successor = match (passes, r.substitute) {
         (true, Some(s)) => {
             let n = Nomination { day, seat: r.seat, person: Some(s), substitute: None };
-            let mut letter = Confirmation::of(db, programme, &e, kind, r.urn, &n).await?;
-            letter.instead_of = Some(told_name(db, r.person).await?);
-            Some(letter)
+            let mut theirs = Confirmation::of(db, programme, &e, kind, r.urn, &n).await?;
+            let name = Some(letter.person.1.clone()).filter(|n| !n.is_empty());
+            theirs.instead_of = Some(name.unwrap_or_else(|| "a colleague".to_owned()));
+            Some(theirs)
         }
         _ => None,
     };
     let tell_substitute = move |status| successor.as_ref().map(|l| l.mail(status)).unwrap_or_default();
     Ok(db.withdraw_to(actor, programme, registration, to_substitute, &told, tell_substitute, tell).await?)
-}
-
-async fn told_name(db: &Db, person: PersonId) -> Result<String, YearError> {
-    Ok(db.person(person).await?.map(|p| p.name).unwrap_or_else(|| "a colleague".to_owned()))
 }
 
 /// The emails for those waiting for a day who are given a place (by a withdrawal or more
@@ -633,7 +631,7 @@ pub(crate) async fn place_given_letters(
 ) -> Result<impl Fn(&Registration) -> Vec<aspire_store::Mail> + Send + use<>, YearError> {
     let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
     let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
-    let kind = template_of(&p).ok().and_then(|t| t.events.into_iter().find(|k| k.key == e.kind).map(|k| k.name));
+    let kind = crate::programme_year::kind_name(&p, &e.kind);
     let mut letters = BTreeMap::new();
     let waiting: Vec<&Registration> =
         registrations.iter().filter(|r| r.status == RegistrationStatus::Waiting).collect();

@@ -507,7 +507,9 @@ impl Db {
                 tx.rollback().await?;
                 return Err(ProgrammeError::Field {
                     field: "substitute",
-                    problem: "is not named for this seat, so the place cannot pass to one".into(),
+                    problem: "is not named for this seat, so the place cannot pass to one: withdraw it without passing it on, \
+                              or nominate the person wanted for the seat"
+                        .into(),
                 });
             }
             (true, Some(s)) => Some(s),
