@@ -70,7 +70,7 @@ test('the demo has a role waiting on the adviser\'s account page', async () => {
   await signIn(page, demo, 'adviser');
   await page.goto(demo.url + '/account');
   const offered = page.locator('main table').first();
-  assert.match(await offered.innerText(), /Strand lead.*head@demo\.aspire\.invalid/s);
+  assert.match(await offered.innerText(), /Evaluator.*programme\.admin@demo\.aspire\.invalid/s);
   await page.getByRole('button', { name: /^Decline/ }).click();
   await page.waitForURL(/\/account$/);
   assert.doesNotMatch(await page.locator('main').innerText(), /Roles offered to you/);

@@ -83,6 +83,12 @@ test('a head nominates a lead and a substitute and records reach; the adviser ta
   await p.getByRole('button', { name: 'Save the roll' }).click();
   await p.waitForURL(/saved=yes/);
   assert.match(await p.getByTestId('roll-saved').innerText(), /The roll is saved: 2 of 2 marked/);
+  // The week (a card per day) and the account page (a feed's long address) fit the phone too.
+  for (const url of [`${demo.url}/week?from=${date}`, `${demo.url}/account`]) {
+    await p.goto(url);
+    const wide = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 390, `${url} fits a phone's width (${wide}px)`);
+  }
   await phone.close();
 });
 
@@ -102,6 +108,7 @@ test('the adviser records a Development Day nobody registered for as held, from 
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.getByTestId('roll-day').click();
   await page.waitForURL(/\/year\/\d+$/);
+  assert.match(await page.getByTestId('day-held').innerText(), /This day is recorded as held/);
   await context.close();
 });
 
@@ -183,4 +190,15 @@ test('a head withdraws a nomination: the page says what follows, and the seat pa
   assert.match(await row().innerText(), /Tom Teaching\s+none/);
   assert.equal(page.url().split('?')[0], yearUrl);
   await context.close();
+
+  // On a phone the seats stack, each nomination's controls within the screen.
+  const phone = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+  const p = await phone.newPage();
+  await signIn(p, demo, 'head');
+  await p.goto(yearUrl);
+  const wide = await p.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 390, `the school's year fits a phone's width (${wide}px)`);
+  const box = await p.locator('[data-seat] select[name=person]').first().boundingBox();
+  assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `the nominate control is on screen: ${JSON.stringify(box)}`);
+  await phone.close();
 });

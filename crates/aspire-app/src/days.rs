@@ -60,6 +60,8 @@ pub struct DayView {
     /// People with a place, and people waiting for one.
     pub registered: usize,
     pub waiting: usize,
+    /// Those marked present or late on its roll.
+    pub came: usize,
     /// The resources the reader may open (all of them for the team and the adviser).
     pub resources: Vec<DayResource>,
     /// Whether the reader adds and removes resources (the team and the network's adviser).
@@ -134,6 +136,7 @@ pub async fn day(
         network: network.map(|n| n.name).unwrap_or_else(|| format!("Network {}", event.network)),
         place,
         adviser,
+        came: db.day_marks(programme, day).await?.iter().filter(|m| m.mark.attended()).count(),
         registered: people(RegistrationStatus::Registered),
         waiting: people(RegistrationStatus::Waiting),
         resources,
@@ -167,7 +170,8 @@ pub async fn set_places(
         }
     };
     let regs = db.registrations(programme, day).await?;
-    let tell = crate::school_year::place_given_letters(db, programme, day, &regs).await?;
+    let p = db.programme(programme).await?.ok_or(DayError::NoSuchDay(day))?;
+    let tell = crate::school_year::place_given_letters(db, programme, &event, &p, &regs).await?;
     Ok(db.set_places(actor, programme, day, places, tell).await?)
 }
 

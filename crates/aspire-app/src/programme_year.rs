@@ -63,6 +63,8 @@ pub enum PlanError {
     NeedsSchool(String),
     #[error("{0} is not in this network: choose one of its schools")]
     NotInNetwork(String),
+    #[error("a {0} is held at the network's venue, not in one school: leave the school empty")]
+    NotInSchool(String),
     #[error("{0} has no schools taking part: add schools to it first")]
     EmptyNetwork(String),
     #[error(
@@ -76,6 +78,11 @@ pub enum PlanError {
     NotPlanned(String),
     #[error("the day must end after it starts ({} to {})", .starts.format("%H:%M"), .ends.format("%H:%M"))]
     Times { starts: NaiveTime, ends: NaiveTime },
+    #[error(
+        "{} to {} is outside the hours a day is held: it starts at {} or later and ends by {}",
+        .starts.format("%H:%M"), .ends.format("%H:%M"), EARLIEST.format("%H:%M"), LATEST.format("%H:%M")
+    )]
+    OutOfHours { starts: NaiveTime, ends: NaiveTime },
     #[error("{0}")]
     Calendar(#[from] crate::calendar::CalendarLoadError),
     #[error("{0}")]
@@ -472,9 +479,13 @@ pub async fn move_day(
     let calendars = crate::calendar::school_calendars(db, &concerned).await?;
     let names = db.school_names(&concerned).await?;
     for (u, c) in &calendars {
-        if let Some(reason) = c.closed_reason(to) {
-            let school = names.get(u).cloned().unwrap_or_else(|| format!("School {u}"));
-            return Err(PlanError::Closed { school, date: to, reason: reason.to_string() });
+        match c.closed_reason(to) {
+            // A holiday between terms is in no term, so never in this day's: that is what to say.
+            Some(aspire_core::calendar::ClosedReason::BetweenTerms) | None => {}
+            Some(reason) => {
+                let school = names.get(u).cloned().unwrap_or_else(|| format!("School {u}"));
+                return Err(PlanError::Closed { school, date: to, reason: reason.to_string() });
+            }
         }
         if c.term_of(to).map(|t| t.term()) != Some(day.term) {
             return Err(PlanError::OtherTerm { date: to, term: day.term.label() });
@@ -570,6 +581,9 @@ pub async fn add_day(
     if new.ends <= new.starts {
         return Err(PlanError::Times { starts: new.starts, ends: new.ends });
     }
+    if new.starts < EARLIEST || new.ends > LATEST {
+        return Err(PlanError::OutOfHours { starts: new.starts, ends: new.ends });
+    }
     let every = network_years(db, programme).await?;
     let network = db.network(new.network).await?;
     let venue = network.as_ref().and_then(|n| n.venue);
@@ -583,7 +597,9 @@ pub async fn add_day(
             return Err(PlanError::NotInNetwork(name));
         }
         (Venue::School, Some(u)) => Some(u),
-        (Venue::Network, _) => None,
+        // A school given for a day at the network's venue is said, not dropped.
+        (Venue::Network, Some(_)) => return Err(PlanError::NotInSchool(kind.name.clone())),
+        (Venue::Network, None) => None,
     };
     let stored = db.programme_events(programme, &Visible::everything()).await?;
     let theirs: Vec<&aspire_store::ProgrammeEvent> = stored.iter().filter(|e| e.network == new.network).collect();
@@ -729,17 +745,25 @@ pub async fn add_day(
     Ok(db.add_event(actor, programme, &event, tell).await?)
 }
 
-/// Cancels a planned day with its reason, and tells those it was for.
+/// The hours a day is held within: a school's day, with a twilight session at most (a time
+/// typed as 00:00 or 23:59 is a slip, not a plan).
+const EARLIEST: NaiveTime = NaiveTime::from_hms_opt(7, 0, 0).expect("a time");
+const LATEST: NaiveTime = NaiveTime::from_hms_opt(20, 0, 0).expect("a time");
+
+/// Cancels a planned day with its reason, and tells those it was for when it is still to come
+/// on `today` (England's date); a day past is only marked, for calendars and the record. A day
+/// that took place (held, or someone marked present) is refused by the store.
 pub async fn cancel_day(
     db: &Db,
     actor: &Actor,
     programme: ProgrammeId,
     id: i64,
     reason: &str,
+    today: NaiveDate,
 ) -> Result<aspire_store::ProgrammeEvent, PlanError> {
     let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
     let day = db.programme_event(programme, id).await?.ok_or(PlanError::NoSuchDay(id))?;
-    let notify = if day.status == EventStatus::Planned && !reason.trim().is_empty() {
+    let notify = if day.status == EventStatus::Planned && !reason.trim().is_empty() && day.held_on >= today {
         notices(db, &p, &day, Notice::Cancelled { reason }).await?
     } else {
         Vec::new()

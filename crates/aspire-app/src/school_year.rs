@@ -50,10 +50,21 @@ pub enum YearError {
     NoSuchRegistration(i64),
     #[error("there is no member of staff {0} on this school's list")]
     NoSuchStaff(i64),
+    #[error(
+        "{} is after the programme year, which ends on {}: give a day within it, or leave it empty",
+        aspire_core::dates::long(*.date),
+        aspire_core::dates::long(*.ends)
+    )]
+    AfterTheYear { date: NaiveDate, ends: NaiveDate },
     #[error("{name} joined on {}: the day they left cannot be before it", aspire_core::dates::long(*.joined))]
     LeftBeforeJoining { name: String, joined: NaiveDate },
     #[error("{} has not come yet: a roll is taken on the day or after it", aspire_core::dates::long(*.date))]
     TooEarly { date: NaiveDate },
+    #[error(
+        "the day on {} is recorded as held, so its roll is the record of who came: correct the roll instead of withdrawing a place",
+        aspire_core::dates::long(*.date)
+    )]
+    RecordedHeld { date: NaiveDate },
     /// Never names the person: an id sent by hand must not tell anyone who holds it.
     #[error("someone marked is not on this day's roll: only those registered and their substitutes are")]
     NotOnTheRoll,
@@ -279,11 +290,10 @@ fn next_steps(days: &[SchoolDay], today: NaiveDate, no_staff_list: bool) -> Vec<
             format!("Nominate your {seats} for the {} on {}.", d.name, long(d.event.held_on))
         } else {
             format!(
-                "Nominate who went to the {} on {}: its {} for the {seats} {} empty, so its roll has nobody of your school on it.",
+                "The {} on {} has passed with your school's {} for the {seats} empty: if someone of yours went, nominate them so that its roll can record them.",
                 d.name,
                 long(d.event.held_on),
                 if d.open_seats().len() == 1 { "seat" } else { "seats" },
-                if d.open_seats().len() == 1 { "is" } else { "are" }
             )
         };
         out.push(NextStep { day: Some(d.event.id), text });
@@ -538,7 +548,8 @@ pub struct WithdrawalPreview {
     pub waiting: usize,
 }
 
-/// The school's registration `registration` at `day`, with what withdrawing it would do.
+/// The school's registration `registration` at `day`, with what withdrawing it would do;
+/// refused for a day recorded as held.
 pub async fn preview_withdrawal(
     db: &Db,
     programme: ProgrammeId,
@@ -553,6 +564,9 @@ pub async fn preview_withdrawal(
         .cloned()
         .ok_or(YearError::NoSuchRegistration(registration))?;
     let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
+    if e.held_recorded {
+        return Err(YearError::RecordedHeld { date: e.held_on });
+    }
     let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
     let kind = crate::programme_year::kind_name(&p, &e.kind);
     let name = |id: PersonId| async move {
@@ -579,7 +593,8 @@ pub async fn preview_withdrawal(
 /// Withdraws one of the school's registrations. With `to_substitute` its seat passes to the
 /// substitute named on it; otherwise a place it frees goes to the first waiting. Everyone
 /// concerned is told by email: the person withdrawn with the day marked cancelled for their
-/// calendar, their substitute, and whoever is given a place.
+/// calendar, their substitute, and whoever is given a place. Refused for a day recorded as
+/// held, and by the store for someone marked on its roll: the roll is then the record.
 pub async fn withdraw(
     db: &Db,
     actor: &Actor,
@@ -596,9 +611,12 @@ pub async fn withdraw(
     else {
         return Err(YearError::NoSuchRegistration(registration));
     };
-    let tell = place_given_letters(db, programme, day, &registrations).await?;
     let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
+    if e.held_recorded {
+        return Err(YearError::RecordedHeld { date: e.held_on });
+    }
     let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
+    let tell = place_given_letters(db, programme, &e, &p, &registrations).await?;
     let kind = crate::programme_year::kind_name(&p, &e.kind);
     let passes = to_substitute && r.substitute.is_some();
     // The day marked cancelled, so the calendar of the person withdrawn drops it.
@@ -626,12 +644,12 @@ pub async fn withdraw(
 pub(crate) async fn place_given_letters(
     db: &Db,
     programme: ProgrammeId,
-    day: i64,
+    e: &ProgrammeEvent,
+    p: &aspire_store::Programme,
     registrations: &[Registration],
 ) -> Result<impl Fn(&Registration) -> Vec<aspire_store::Mail> + Send + use<>, YearError> {
-    let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
-    let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
-    let kind = crate::programme_year::kind_name(&p, &e.kind);
+    let day = e.id;
+    let kind = crate::programme_year::kind_name(p, &e.kind);
     let mut letters = BTreeMap::new();
     let waiting: Vec<&Registration> =
         registrations.iter().filter(|r| r.status == RegistrationStatus::Waiting).collect();
@@ -643,7 +661,7 @@ pub(crate) async fn place_given_letters(
     for r in waiting {
         let n = Nomination { day, seat: r.seat, person: Some(r.person), substitute: r.substitute };
         let mut letter =
-            Confirmation::with_calendar(db, programme, &e, kind.clone(), r.urn, &n, calendar.clone()).await?;
+            Confirmation::with_calendar(db, programme, e, kind.clone(), r.urn, &n, calendar.clone()).await?;
         letter.from_waiting = true;
         letters.insert(r.id, letter);
     }
@@ -775,11 +793,23 @@ pub async fn add_staff(
     joined_on: Option<NaiveDate>,
 ) -> Result<usize, YearError> {
     db.enrolment(programme, urn).await?.ok_or(YearError::NotInProgramme(urn))?;
+    within_year(db, programme, joined_on).await?;
     let staff = db.staff_members(urn).await?;
     let known: Vec<&str> = staff.iter().filter(|s| s.left_on.is_none()).map(|s| s.name.as_str()).collect();
     let members = aspire_core::reach::read_staff_lines(text, &known).map_err(YearError::StaffLines)?;
     let rows: Vec<_> = members.into_iter().map(|(name, role)| (name, role, None)).collect();
     Ok(db.add_staff_members(actor, urn, &rows, joined_on).await?.len())
+}
+
+/// Refuses a staff list date after the programme year: its end, or a year from its start.
+async fn within_year(db: &Db, programme: ProgrammeId, date: Option<NaiveDate>) -> Result<(), YearError> {
+    let Some(date) = date else { return Ok(()) };
+    let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
+    let ends = p.ends_on.or_else(|| p.starts_on.and_then(|s| s.checked_add_months(chrono::Months::new(12))));
+    match ends {
+        Some(ends) if date > ends => Err(YearError::AfterTheYear { date, ends }),
+        _ => Ok(()),
+    }
 }
 
 /// A change to one member of a school's staff list.
@@ -802,6 +832,9 @@ pub async fn change_staff(
     change: StaffChange,
 ) -> Result<(), YearError> {
     db.enrolment(programme, urn).await?.ok_or(YearError::NotInProgramme(urn))?;
+    if let StaffChange::Left(left) = change {
+        within_year(db, programme, left).await?;
+    }
     let member = db.staff_members(urn).await?.into_iter().find(|s| s.id == staff);
     let member = member.ok_or(YearError::NoSuchStaff(staff))?;
     match change {
@@ -846,8 +879,9 @@ pub struct WeekDay {
     pub network: String,
     pub place: Option<Urn>,
     pub place_name: String,
-    /// Marks taken on its roll so far, and the people on it.
+    /// Marks taken on its roll so far, those of them present or late, and the people on it.
     pub marked: usize,
+    pub came: usize,
     pub on_roll: usize,
 }
 
@@ -909,7 +943,8 @@ pub async fn person_week(db: &Db, person: PersonId, any_day: NaiveDate) -> Resul
             .filter(|r| r.status == RegistrationStatus::Registered)
             .flat_map(|r| std::iter::once(r.person).chain(r.substitute))
             .collect();
-        let marked = db.day_marks(e.programme, e.id).await?.len();
+        let marks = db.day_marks(e.programme, e.id).await?;
+        let (marked, came) = (marks.len(), marks.iter().filter(|m| m.mark.attended()).count());
         days.push(WeekDay {
             leads: e.adviser == Some(person),
             programme: programme.clone(),
@@ -924,6 +959,7 @@ pub async fn person_week(db: &Db, person: PersonId, any_day: NaiveDate) -> Resul
                 .unwrap_or_else(|| "Venue to be set".to_owned()),
             place,
             marked,
+            came,
             on_roll: on_roll.len(),
             event: e,
         });
@@ -974,6 +1010,24 @@ pub async fn schools_served(db: &Db, p: &aspire_core::access::Principal) -> Resu
                     let under = db.programme(m.programme).await?.map(|x| x.name).unwrap_or_default();
                     let name = names.get(&urn).cloned().unwrap_or_else(|| format!("School {urn}"));
                     schools.push(ServedSchool { programme: m.programme, urn, name, under });
+                }
+            }
+            // A local authority's officer serves the authority's schools in the programme.
+            Scope::LocalAuthority { programme, la } if g.role == Role::LaOfficer => {
+                let urns: Vec<Urn> = p
+                    .la_schools
+                    .iter()
+                    .filter(|s| s.la == la && s.school.programme == programme)
+                    .map(|s| s.school.urn)
+                    .collect();
+                let under = db.programme(programme).await?.map(|x| x.name).unwrap_or_default();
+                let names = db.school_names(&urns).await?;
+                for urn in urns {
+                    if schools.iter().any(|s| s.programme == programme && s.urn == urn) {
+                        continue;
+                    }
+                    let name = names.get(&urn).cloned().unwrap_or_else(|| format!("School {urn}"));
+                    schools.push(ServedSchool { programme, urn, name, under: under.clone() });
                 }
             }
             _ => {}

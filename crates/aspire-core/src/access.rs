@@ -143,7 +143,8 @@ pub fn capability(role: Role, action: Action, record: Record) -> bool {
     use Role::*;
     match (role, record) {
         (Admin, _) => true,
-        (ProgrammeAdmin, Outbox) => false,
+        // The emails to the people of their programmes (the page filters them).
+        (ProgrammeAdmin, Outbox) => action == View,
         (ProgrammeAdmin, Audit) => action == View,
         (ProgrammeAdmin, _) => true,
         (AchievementAdviser, Programme | Network | Person | EligibilityList) => action == View,
@@ -220,11 +221,14 @@ impl Principal {
         }
         let capable = capable.into_iter().filter(|g| record != Record::PupilData || g.pupil_data);
         // Records derived from public data, and new top-level records, have no place: a
-        // capable role anywhere is enough for the first, only the platform for the second.
+        // capable role anywhere is enough for the first, only the platform for the second. The
+        // outbox has no place either: its page shows each reader the emails to people they see.
         let container_view = action == Action::View && matches!(record, Record::Programme | Record::Network);
         for g in capable {
             if *place == Place::NOWHERE {
-                if matches!(record, Record::EligibilityList | Record::Evaluation) || g.scope == Scope::Platform {
+                if matches!(record, Record::EligibilityList | Record::Evaluation | Record::Outbox)
+                    || g.scope == Scope::Platform
+                {
                     return Decision::Allow;
                 }
                 continue;

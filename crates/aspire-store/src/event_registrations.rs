@@ -500,6 +500,27 @@ impl Db {
             tx.rollback().await?;
             return Err(no_such());
         };
+        // Someone on the roll came or was missed: the roll says so, a withdrawal would hide it.
+        let marked = tx
+            .fetch_one(
+                &Sql::new("SELECT COUNT(*) AS n FROM event_attendance WHERE event_id = ? AND person_id = ?")
+                    .int(event)
+                    .int(before.person),
+                "reading a mark",
+                |r| present(r.int("n")?, "n"),
+            )
+            .await?
+            .unwrap_or(0);
+        if marked > 0 {
+            tx.rollback().await?;
+            return Err(ProgrammeError::Field {
+                field: "registration",
+                problem:
+                    "is marked on the day's roll already, so it cannot be withdrawn: correct the mark on the roll \
+                          instead"
+                        .into(),
+            });
+        }
         let now = Utc::now();
         let successor = match (to_substitute, before.substitute) {
             (false, _) => None,

@@ -493,7 +493,8 @@ impl Db {
     ) -> Result<(Option<NaiveDate>, Option<NaiveDate>), StoreError> {
         let one = |agg: &str, cmp: &str, d: NaiveDate| {
             Sql::new(format!(
-                "SELECT {agg}(v.held_on) AS d FROM programme_events v WHERE ({PERSONS_DAY}) AND v.held_on {cmp} ?"
+                "SELECT {agg}(v.held_on) AS d FROM programme_events v WHERE ({PERSONS_DAY}) AND v.held_on {cmp} ? \
+                 AND v.status = ?"
             ))
             .int(adviser)
             .int(adviser)
@@ -501,6 +502,8 @@ impl Db {
             .int(adviser)
             .text("withdrawn")
             .opt_date(Some(d))
+            // The days either side to page to are days that happen, not cancelled ones.
+            .text(EventStatus::Planned.code())
         };
         let last =
             self.fetch_one(&one("MAX", "<", before), "finding a person's last day", |r| r.date("d")).await?.flatten();
@@ -631,6 +634,12 @@ impl Db {
             }
             _ => None,
         };
+        // A day that took place keeps its date and its roll: cancelling or moving it would take
+        // its attendance out of every dose and tell everyone of a change that never happened.
+        let refusal = match (&before, refusal) {
+            (Some(b), None) => took_place(&mut tx, b, &change).await?,
+            (_, r) => r,
+        };
         let (Some(before), None) = (before, refusal.as_ref()) else {
             tx.rollback().await?;
             return Err(refusal.unwrap_or_else(no_such));
@@ -677,6 +686,44 @@ impl Db {
         tx.commit().await?;
         self.programme_event(programme, id).await?.ok_or_else(no_such)
     }
+}
+
+/// Why `change` is refused for a day recorded as held or with someone marked there.
+async fn took_place(
+    tx: &mut crate::sql::Tx,
+    day: &ProgrammeEvent,
+    change: &Change<'_>,
+) -> Result<Option<ProgrammeError>, StoreError> {
+    let came = tx
+        .fetch_one(
+            &Sql::new("SELECT COUNT(*) AS n FROM event_attendance WHERE event_id = ? AND mark IN (?, ?)")
+                .int(day.id)
+                .text(aspire_core::attendance::Mark::Present.code())
+                .text(aspire_core::attendance::Mark::Late.code()),
+            "counting who came to a day",
+            |r| present(r.int("n")?, "n"),
+        )
+        .await?
+        .unwrap_or(0);
+    if came == 0 && !day.held_recorded {
+        return Ok(None);
+    }
+    let what = match change {
+        Change::Move { .. } => "moved",
+        Change::Cancel { .. } => "cancelled",
+    };
+    let record = match came {
+        0 => "it is recorded as held".to_owned(),
+        1 => "1 person is marked present or late on its roll".to_owned(),
+        n => format!("{n} people are marked present or late on its roll"),
+    };
+    Ok(Some(ProgrammeError::Field {
+        field: "day",
+        problem: format!(
+            "took place ({record}), so it cannot be {what}. If that record is wrong, correct it on the \
+             day's roll first (mark who did not come as absent, or take back that it was held)"
+        ),
+    }))
 }
 
 enum Change<'a> {

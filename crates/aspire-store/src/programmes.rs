@@ -207,7 +207,9 @@ impl Db {
             &Sql::new(format!(
                 "SELECT p.id, p.name, p.template, p.rule_set, p.starts_on, p.ends_on, p.created_at, \
                  (SELECT COUNT(*) FROM enrolments e WHERE e.programme_id = p.id AND {schools}) AS schools, \
-                 (SELECT COUNT(*) FROM networks n WHERE n.programme_id = p.id AND {networks}) AS networks \
+                 (SELECT COUNT(*) FROM networks n WHERE n.programme_id = p.id AND {networks}) AS networks, \
+                 (SELECT COUNT(DISTINCT e.network_id) FROM enrolments e WHERE e.programme_id = p.id \
+                  AND e.network_id IS NOT NULL AND {schools}) AS school_networks \
                  FROM programmes p WHERE {cond} ORDER BY (p.starts_on IS NULL), p.starts_on DESC, p.name"
             )),
             "listing programmes",
@@ -221,7 +223,12 @@ impl Db {
                     ends_on: r.date("ends_on")?,
                     created_at: present(r.instant("created_at")?, "created_at")?,
                     schools: usize::try_from(r.int("schools")?.unwrap_or(0)).unwrap_or(0),
-                    networks: usize::try_from(r.int("networks")?.unwrap_or(0)).unwrap_or(0),
+                    // A reader who sees schools but not networks (an LA officer) counts the
+                    // networks their schools are in.
+                    networks: usize::try_from(
+                        r.int("networks")?.unwrap_or(0).max(r.int("school_networks")?.unwrap_or(0)),
+                    )
+                    .unwrap_or(0),
                 })
             },
         )

@@ -512,7 +512,16 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
             }
         }
         CalendarCommand::Cancel { programme, day, reason } => {
-            match programme_year::cancel_day(db, &cli, *programme, *day, reason).await {
+            match programme_year::cancel_day(
+                db,
+                &cli,
+                *programme,
+                *day,
+                reason,
+                aspire_core::ics::england_date(chrono::Utc::now()),
+            )
+            .await
+            {
                 Ok(e) => {
                     crate::say!("day {} on {} cancelled; calendars are told", e.id, e.held_on);
                     Ok(ExitCode::SUCCESS)

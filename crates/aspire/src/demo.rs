@@ -270,12 +270,13 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
             }
         }
     }
-    // A role waiting on the adviser's account page: the head teacher has asked them to lead a
-    // strand at the school too (someone who already has an account accepts a role first).
-    let head_email = Email::parse("head@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?;
-    if let (Some(adviser), Some(head)) = (adviser_is_new, db.person_by_email(&head_email).await?) {
-        let by = aspire_store::Actor::person(head.id, &head.email, None);
-        db.offer_grant(&by, adviser, &Grant::new(Role::StrandLead, Scope::School(head_school), false)?).await?;
+    // A role waiting on the adviser's account page: the programme team has asked them to read
+    // the programme's evaluation too (someone who already has an account accepts a role first;
+    // a role at one of the programme's schools is never theirs, as they advise it from outside).
+    let team_email = Email::parse("programme.admin@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let (Some(adviser), Some(pa)) = (adviser_is_new, db.person_by_email(&team_email).await?) {
+        let by = aspire_store::Actor::person(pa.id, &pa.email, None);
+        db.offer_grant(&by, adviser, &Grant::new(Role::Evaluator, Scope::Programme(programme), false)?).await?;
     }
     // The head teacher's school has started joining: the team has ticked the signed agreement;
     // the rest of its checklist is open (the head ticks steps from their account page).

@@ -34,6 +34,10 @@ pub struct AdvisersArgs {
     /// BD21, or a school's URN). Repeat for each adviser.
     #[arg(long = "adviser", value_name = "EMAIL,N,PLACE", required = true)]
     advisers: Vec<String>,
+    /// Change networks that have an adviser already (without it, those changes are listed and
+    /// nothing is changed).
+    #[arg(long)]
+    replace: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -468,7 +472,7 @@ async fn advisers(a: &AdvisersArgs, db: &aspire_store::Db) -> anyhow::Result<Exi
         })
         .collect();
     let nets = networks_to_advise(db, a.programme).await?;
-    match assign_advisers(db, &aspire_store::Actor::command_line(), a.programme, &rows).await {
+    match assign_advisers(db, &aspire_store::Actor::command_line(), a.programme, &rows, a.replace).await {
         Ok(done) => {
             for placed in &done.advisers {
                 println!("adviser {}: placed at {}", placed.row, printable(&placed.basis));
@@ -497,6 +501,13 @@ async fn advisers(a: &AdvisersArgs, db: &aspire_store::Db) -> anyhow::Result<Exi
                 eprintln!("{}", printable(&p.message));
             }
             eprintln!("nothing was changed");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(AssignError::Unconfirmed(changes)) => {
+            for c in &changes {
+                eprintln!("{}", printable(&c.said()));
+            }
+            eprintln!("nothing was changed: to change these networks' advisers, run this again with --replace");
             Ok(ExitCode::FAILURE)
         }
         Err(e) => Err(e.into()),

@@ -109,12 +109,36 @@ pub enum AssignError {
     /// Every problem with the rows and the programme's networks, to show at once.
     #[error("{}", .0.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("; "))]
     Problems(Vec<AdviserProblem>),
+    /// Networks that have an adviser would lose theirs or pass to another: said, and nothing
+    /// changed, until the change is confirmed.
+    #[error("{} network{} would change adviser: {}", .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.iter().map(AdviserChange::said).collect::<Vec<_>>().join("; "))]
+    Unconfirmed(Vec<AdviserChange>),
     #[error("{0}")]
     Save(ProgrammeError),
     #[error("{0}")]
     Plan(#[from] crate::programme_year::PlanError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A network whose Achievement Adviser an assignment would change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdviserChange {
+    pub network: String,
+    /// The adviser it has now.
+    pub from: String,
+    /// The adviser it would have; `None`: none, the advisers' capacity having run short.
+    pub to: Option<String>,
+}
+
+impl AdviserChange {
+    /// In plain words: "Guildford North passes from Alex Adviser to Sam Smith".
+    pub fn said(&self) -> String {
+        match &self.to {
+            Some(to) => format!("{} passes from {} to {to}", self.network, self.from),
+            None => format!("{} loses {} and has no adviser", self.network, self.from),
+        }
+    }
 }
 
 /// Where an adviser was placed, and how that was found.
@@ -148,12 +172,15 @@ pub async fn networks_to_advise(db: &Db, programme: ProgrammeId) -> Result<Vec<a
 /// Gives each of the programme's networks with schools an Achievement Adviser from `rows`
 /// (blank rows ignored), in place of the advisers it had: as many networks as the advisers can
 /// take, at least total distance from their homes to the venues. Every problem with every row
-/// is found before anything is written.
+/// is found before anything is written. Unless `confirmed`, an assignment that takes a network
+/// from the adviser it has is refused with the networks it changes
+/// ([`AssignError::Unconfirmed`]), so that giving one adviser never silently ends the others'.
 pub async fn assign_advisers(
     db: &Db,
     actor: &Actor,
     programme: ProgrammeId,
     rows: &[AdviserRow],
+    confirmed: bool,
 ) -> Result<Assignment, AssignError> {
     let mut problems = Vec::new();
     let at = |row: usize, field: AdviserField, message: String| AdviserProblem { row: Some((row, field)), message };
@@ -305,6 +332,12 @@ pub async fn assign_advisers(
             None => unassigned.push(n.id),
         }
     }
+    if !confirmed {
+        let changes = changes_of(db, programme, &nets, &pairs).await?;
+        if !changes.is_empty() {
+            return Err(AssignError::Unconfirmed(changes));
+        }
+    }
     // Days already planned pass to the new advisers from today on; earlier days keep theirs.
     let p = db.programme(programme).await?;
     let led: Vec<String> = p
@@ -316,6 +349,33 @@ pub async fn assign_advisers(
     let days_handed = db.assign_advisers(actor, programme, &pairs, &led, today).await.map_err(AssignError::Save)?;
     let clashes = crate::programme_year::adviser_clashes(db, programme, today).await?;
     Ok(Assignment { pairs, unassigned, advisers: advisers.into_iter().map(|(a, _)| a).collect(), days_handed, clashes })
+}
+
+/// The networks of `nets` whose adviser `pairs` would change, in the order of `nets`.
+async fn changes_of(
+    db: &Db,
+    programme: ProgrammeId,
+    nets: &[aspire_store::Network],
+    pairs: &[(NetworkId, PersonId)],
+) -> Result<Vec<AdviserChange>, StoreError> {
+    let now = db.network_advisers(programme).await?;
+    let name = |id: PersonId| async move {
+        Ok::<_, StoreError>(db.person(id).await?.map(|p| p.name).unwrap_or_else(|| format!("person {id}")))
+    };
+    let mut changes = Vec::new();
+    for n in nets {
+        let Some(&from) = now.get(&n.id) else { continue };
+        let to = pairs.iter().find(|(net, _)| *net == n.id).map(|(_, p)| *p);
+        if to == Some(from) {
+            continue;
+        }
+        let to = match to {
+            Some(t) => Some(name(t).await?),
+            None => None,
+        };
+        changes.push(AdviserChange { network: n.name.clone(), from: name(from).await?, to });
+    }
+    Ok(changes)
 }
 
 fn lower_first(s: &str) -> String {

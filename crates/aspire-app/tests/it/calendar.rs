@@ -203,10 +203,12 @@ async fn a_day_moves_only_to_a_day_its_schools_are_open_in_its_term_without_brea
 
         // Cancelling tells them too, in the same transaction as the change.
         let later = days.iter().find(|e| e.urn.is_none() && e.id != first.id).expect("another Network Day");
-        let err = programme_year::cancel_day(db, &cli, p, later.id, " ").await.expect_err("a reason is needed");
+        let err = programme_year::cancel_day(db, &cli, p, later.id, " ", later.held_on)
+            .await
+            .expect_err("a reason is needed");
         assert!(err.to_string().contains("reason is required"), "{err}");
         assert_eq!(db.outbox(50).await.expect("outbox").len(), sent.len(), "nothing sent for a refused cancellation");
-        programme_year::cancel_day(db, &cli, p, later.id, "Snow").await.expect("cancelled");
+        programme_year::cancel_day(db, &cli, p, later.id, "Snow", later.held_on).await.expect("cancelled");
         let sent = db.outbox(50).await.expect("outbox");
         let cancelled = sent.iter().find(|m| m.subject.ends_with("cancelled")).expect("the cancellation sent");
         assert!(cancelled.body.contains("Why: Snow"), "{}", cancelled.body);

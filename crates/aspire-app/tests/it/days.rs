@@ -173,6 +173,14 @@ async fn a_day_is_added_to_a_planned_year_only_where_it_breaks_nothing() {
         let mut backwards = new("development-day", Some(NORTH[0]), free);
         backwards.ends = backwards.starts;
         assert!(matches!(programme_year::add_day(db, &cli, p, &backwards).await, Err(PlanError::Times { .. })));
+        let mut all_day = new("development-day", Some(NORTH[0]), free);
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("time");
+        (all_day.starts, all_day.ends) = (at(0, 0), at(23, 59));
+        let e = programme_year::add_day(db, &cli, p, &all_day).await;
+        assert!(matches!(e, Err(PlanError::OutOfHours { .. })), "{e:?}");
+        assert!(e.expect_err("refused").to_string().contains("starts at 07:00 or later and ends by 20:00"));
+        let e = programme_year::add_day(db, &cli, p, &new("senior-leaders-network-day", Some(NORTH[0]), free)).await;
+        assert!(matches!(e, Err(PlanError::NotInSchool(_))), "a school given for a Network Day is said: {e:?}");
         assert_eq!(
             db.programme_events(p, &aspire_core::access::Visible::everything()).await.expect("days").len(),
             before,

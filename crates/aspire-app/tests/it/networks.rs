@@ -181,7 +181,7 @@ async fn advisers_are_given_the_nearest_networks_within_their_capacity() {
             AdviserRow::default(),
             AdviserRow::new(&far_email.to_string(), "1", HAMPSHIRE_SCHOOL),
         ];
-        let done = networks::assign_advisers(db, &cli, id, &rows).await.expect("assigned");
+        let done = networks::assign_advisers(db, &cli, id, &rows, false).await.expect("assigned");
         assert_eq!(done.pairs.len(), 2);
         assert!(done.unassigned.is_empty());
         let mut expected = done.pairs.clone();
@@ -196,8 +196,21 @@ async fn advisers_are_given_the_nearest_networks_within_their_capacity() {
         assert_eq!(done.advisers[1].row, 3);
 
         // The near adviser can take both: the far one then has none, and loses the role.
+        // Asked first: the network passing from the far adviser is named, and nothing changes.
         let both = [AdviserRow::new(&near_email.to_string(), "2", "GU1 2SG")];
-        let done = networks::assign_advisers(db, &cli, id, &both).await.expect("assigned");
+        let before = advisers_of(db).await;
+        let asked = networks::assign_advisers(db, &cli, id, &both, false).await;
+        let Err(networks::AssignError::Unconfirmed(changes)) = asked else { panic!("not asked: {asked:?}") };
+        let far_name = db.person(far).await.expect("read").expect("far").name;
+        let near_name = db.person(near).await.expect("read").expect("near").name;
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].from, far_name);
+        assert_eq!(changes[0].to.as_deref(), Some(near_name.as_str()));
+        assert!(changes[0].said().contains(&format!("passes from {far_name} to {near_name}")), "{changes:?}");
+        assert_eq!(advisers_of(db).await, before, "nothing changed until confirmed");
+        // The same advisers again change nothing, so nothing is asked.
+        networks::assign_advisers(db, &cli, id, &rows, false).await.expect("the same again");
+        let done = networks::assign_advisers(db, &cli, id, &both, true).await.expect("assigned");
         assert!(done.pairs.iter().all(|(_, p)| *p == near));
         assert_eq!(advisers_of(db).await.iter().map(|(_, p)| *p).collect::<Vec<_>>(), [near, near]);
 
@@ -213,7 +226,11 @@ async fn advisers_are_given_the_nearest_networks_within_their_capacity() {
         by_distance.sort_by(|a, b| a.0.total_cmp(&b.0));
         assert!(by_distance[1].0 - by_distance[0].0 > 0.1, "the venues differ in distance: {by_distance:?}");
         let one = [AdviserRow::new(&far_email.to_string(), "1", HAMPSHIRE_SCHOOL)];
-        let done = networks::assign_advisers(db, &cli, id, &one).await.expect("assigned");
+        let asked = networks::assign_advisers(db, &cli, id, &one, false).await;
+        let Err(networks::AssignError::Unconfirmed(changes)) = asked else { panic!("not asked: {asked:?}") };
+        assert_eq!(changes.len(), 2, "both networks change: {changes:?}");
+        assert_eq!(changes.iter().filter(|c| c.to.is_none()).count(), 1, "one is left without: {changes:?}");
+        let done = networks::assign_advisers(db, &cli, id, &one, true).await.expect("assigned");
         assert_eq!(done.pairs, [(by_distance[0].1, far)], "the nearer network");
         assert_eq!(done.unassigned, [by_distance[1].1]);
         assert_eq!(advisers_of(db).await, [(by_distance[0].1, far)]);
@@ -241,7 +258,7 @@ async fn every_problem_with_the_advisers_is_said_at_once_and_nothing_changes() {
             AdviserRow::new("nobody@test.example", "0", "999999"),
             AdviserRow::new("", "two", ""),
         ];
-        let found = problems(networks::assign_advisers(db, &cli, id, &rows).await.expect_err("refused"));
+        let found = problems(networks::assign_advisers(db, &cli, id, &rows, false).await.expect_err("refused"));
         let fields: Vec<Option<(usize, AdviserField)>> = found.iter().map(|p| p.row).collect();
         assert_eq!(
             fields,
@@ -263,11 +280,12 @@ async fn every_problem_with_the_advisers_is_said_at_once_and_nothing_changes() {
         assert_eq!(found[7].message, "No network has schools yet: form the networks first");
 
         networks::form(db, &cli, id, &FormRequest::default()).await.expect("formed");
-        let found =
-            problems(networks::assign_advisers(db, &cli, id, &[AdviserRow::default()]).await.expect_err("empty"));
+        let found = problems(
+            networks::assign_advisers(db, &cli, id, &[AdviserRow::default()], false).await.expect_err("empty"),
+        );
         assert!(found[0].message.starts_with("Enter at least one adviser"));
         let found = problems(
-            networks::assign_advisers(db, &cli, id, &[AdviserRow::new(&email.to_string(), "1", "ZZ9")])
+            networks::assign_advisers(db, &cli, id, &[AdviserRow::new(&email.to_string(), "1", "ZZ9")], false)
                 .await
                 .expect_err("nowhere"),
         );
@@ -284,13 +302,34 @@ async fn every_problem_with_the_advisers_is_said_at_once_and_nothing_changes() {
         .expect("grant");
         let (_, head_email) = aspire_testkit::person_with(db, &[head]).await;
         let found = problems(
-            networks::assign_advisers(db, &cli, id, &[AdviserRow::new(&head_email.to_string(), "2", "GU1")])
+            networks::assign_advisers(db, &cli, id, &[AdviserRow::new(&head_email.to_string(), "2", "GU1")], false)
                 .await
                 .expect_err("a head of a school of the programme"),
         );
         assert_eq!(found[0].row, Some((1, AdviserField::Email)), "{found:?}");
         assert!(found[0].message.contains("holds a role at a school of this programme (head teacher"), "{found:?}");
         assert!(advisers_of(db).await.is_empty(), "no role given");
+        // The same rule wherever a role is given or offered and accepted, either way round.
+        use aspire_core::people::{Grant, Role, Scope};
+        let (network, adviser) =
+            aspire_testkit::network_with_adviser(db, id, "Guildford advised", &GUILDFORD[..2]).await;
+        let strand = Grant::new(Role::StrandLead, Scope::School(urn(GUILDFORD[3])), false).expect("grant");
+        let given = db.add_grant(&cli, adviser, &strand).await;
+        assert!(
+            matches!(&given, Err(aspire_store::AccountError::AdviserInside(w)) if w.contains("Achievement Adviser in Guildford")),
+            "{given:?}"
+        );
+        let offered = db.offer_grant(&cli, adviser, &strand).await;
+        assert!(matches!(offered, Err(aspire_store::AccountError::AdviserInside(_))), "{offered:?}");
+        assert!(db.offers(adviser).await.expect("offers").is_empty(), "no offer made");
+        let (head_id, _) = aspire_testkit::person_with(db, &[]).await;
+        db.add_grant(&cli, head_id, &strand).await.expect("a strand lead");
+        let advise = Grant::new(Role::AchievementAdviser, Scope::Network { programme: id, network }, false).expect("g");
+        let given = db.add_grant(&cli, head_id, &advise).await;
+        assert!(
+            matches!(&given, Err(aspire_store::AccountError::AdviserInside(w)) if w.contains("strand lead at ")),
+            "{given:?}"
+        );
         t.cleanup().await;
     }
 }

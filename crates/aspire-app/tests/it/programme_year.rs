@@ -488,6 +488,12 @@ async fn a_schools_reach_is_the_share_of_its_staff_reached_each_term_teaching_as
         use aspire_app::school_year::{StaffChange, YearError, change_staff};
         let early = change_staff(db, &cli, p, school, joined, StaffChange::Left(Some(d(2018, 1, 5)))).await;
         assert!(matches!(early, Err(YearError::LeftBeforeJoining { .. })), "{early:?}");
+        // A day after the programme year (a slip of the year typed) is refused, not kept.
+        let late = change_staff(db, &cli, p, school, joined, StaffChange::Left(Some(d(2028, 1, 5)))).await;
+        assert!(matches!(late, Err(YearError::AfterTheYear { .. })), "{late:?}");
+        let late =
+            aspire_app::school_year::add_staff(db, &cli, p, school, "Late Comer, teacher", Some(d(2029, 9, 1))).await;
+        assert!(matches!(late, Err(YearError::AfterTheYear { .. })), "{late:?}");
         let elsewhere = change_staff(db, &cli, p, school, stranger, StaffChange::Remove).await;
         assert!(matches!(elsewhere, Err(YearError::NoSuchStaff(_))), "another school's is not this school's to remove");
         // Added in error: taken off with their reach records.

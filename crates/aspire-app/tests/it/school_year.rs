@@ -111,14 +111,30 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
         let used = release.used.get(&(nd.event.term, Role::SeniorLeader)).map(|r| r.off_site);
         assert_eq!(used, Some(1), "the substitute who came used the senior leader's day");
 
+        // Once marked on the roll, a place is not withdrawn: the roll is the record of who came.
+        let marked = school_year::withdraw(db, &by, p, school, nd.event.id, r.id, false).await;
+        assert!(
+            matches!(&marked, Err(YearError::Save(e)) if e.to_string().contains("is marked on the day's roll already")),
+            "{marked:?}"
+        );
+        assert_eq!(db.registrations(p, nd.event.id).await.expect("regs").len(), 2, "nothing withdrawn");
+        // Another Network Day, nobody marked yet: the senior leader's place is withdrawn there.
+        let nd2 = year
+            .days
+            .iter()
+            .find(|x| x.event.kind == "senior-leaders-network-day" && x.event.id != nd.event.id)
+            .expect("another Network Day");
+        let r = school_year::nominate(db, &by, p, school, &n(nd2.event.id, Role::SeniorLeader, senior, Some(deputy)))
+            .await
+            .expect("senior leader");
         // Withdrawn: the seat is open again; another school's registration cannot be withdrawn.
-        let e = school_year::withdraw(db, &by, p, urn(NORTH[1]), nd.event.id, r.id, false).await;
+        let e = school_year::withdraw(db, &by, p, urn(NORTH[1]), nd2.event.id, r.id, false).await;
         assert!(matches!(e, Err(YearError::NoSuchRegistration(_))));
-        let seen = school_year::preview_withdrawal(db, p, school, nd.event.id, r.id).await.expect("preview");
+        let seen = school_year::preview_withdrawal(db, p, school, nd2.event.id, r.id).await.expect("preview");
         let deputy_name = db.person(deputy).await.expect("read").expect("person").name;
         assert_eq!((seen.substitute.as_deref(), seen.frees_place, seen.waiting), (Some(deputy_name.as_str()), true, 0));
         assert_eq!(seen.seat, "senior leader");
-        let w = school_year::withdraw(db, &by, p, school, nd.event.id, r.id, false).await.expect("withdrawn");
+        let w = school_year::withdraw(db, &by, p, school, nd2.event.id, r.id, false).await.expect("withdrawn");
         assert_eq!((w.given.len(), w.successor), (0, None));
         // The senior leader and their substitute are told, in the withdrawal's transaction.
         let mail = db.outbox(100).await.expect("outbox");
@@ -133,22 +149,22 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
         let senior_email = db.person(senior).await.expect("read").expect("person").email;
         let letter = mail.iter().find(|m| m.recipient == senior_email.as_str()).expect("the letter");
         let ics = letter.calendar.as_deref().expect("a calendar file");
-        assert!(ics.contains("STATUS:CANCELLED") && ics.contains(&format!("UID:{}", nd.event.uid)), "{ics}");
-        assert!(ics.contains(&format!("SEQUENCE:{}", nd.event.sequence)), "{ics}");
+        assert!(ics.contains("STATUS:CANCELLED") && ics.contains(&format!("UID:{}", nd2.event.uid)), "{ics}");
+        assert!(ics.contains(&format!("SEQUENCE:{}", nd2.event.sequence)), "{ics}");
         let year = school_year::school_year(db, p, school, today).await.expect("year");
-        let nd = year.days.iter().find(|x| x.event.id == nd.event.id).expect("the day");
-        assert_eq!(nd.open_seats(), [Role::SeniorLeader]);
+        let nd2 = year.days.iter().find(|x| x.event.id == nd2.event.id).expect("the day");
+        assert_eq!(nd2.open_seats(), [Role::HeadTeacher, Role::SeniorLeader], "the head was never nominated there");
 
         // Nominated again with the substitute; withdrawn with the seat passing to the substitute.
-        let again = n(nd.event.id, Role::SeniorLeader, senior, Some(deputy));
+        let again = n(nd2.event.id, Role::SeniorLeader, senior, Some(deputy));
         let r = school_year::nominate(db, &by, p, school, &again).await.expect("nominated again");
-        let w = school_year::withdraw(db, &by, p, school, nd.event.id, r.id, true).await.expect("passed");
+        let w = school_year::withdraw(db, &by, p, school, nd2.event.id, r.id, true).await.expect("passed");
         let took = w.successor.expect("the substitute's seat");
         assert_eq!(
             (took.person, took.substitute, took.status, took.id),
             (deputy, None, RegistrationStatus::Registered, r.id)
         );
-        let regs = db.registrations(p, nd.event.id).await.expect("regs");
+        let regs = db.registrations(p, nd2.event.id).await.expect("regs");
         let held: Vec<_> = regs.iter().filter(|x| x.seat == Role::SeniorLeader).map(|x| (x.person, x.status)).collect();
         assert!(
             held.contains(&(deputy, RegistrationStatus::Registered))
@@ -167,15 +183,15 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
             !mail.iter().take(2).any(|m| m.subject.starts_with("No longer a substitute")),
             "not when the seat is theirs"
         );
-        let no_sub = school_year::withdraw(db, &by, p, school, nd.event.id, r.id, true).await;
+        let no_sub = school_year::withdraw(db, &by, p, school, nd2.event.id, r.id, true).await;
         assert!(no_sub.is_err(), "the substitute's own seat names no substitute");
-        school_year::withdraw(db, &by, p, school, nd.event.id, r.id, false).await.expect("withdrawn");
+        school_year::withdraw(db, &by, p, school, nd2.event.id, r.id, false).await.expect("withdrawn");
 
         // Weeks: the adviser leads the day; the head goes to it; neither has days the week before.
         let week = school_year::person_week(db, adviser, day).await.expect("week");
         let led: Vec<_> = week.days.iter().map(|x| (x.event.id, x.leads)).collect();
         assert!(led.contains(&(nd.event.id, true)), "{led:?}");
-        assert_eq!(week.days.iter().find(|x| x.event.id == nd.event.id).map(|x| (x.on_roll, x.marked)), Some((1, 3)));
+        assert_eq!(week.days.iter().find(|x| x.event.id == nd.event.id).map(|x| (x.on_roll, x.marked)), Some((3, 3)));
         let head_week = school_year::person_week(db, head, day).await.expect("week");
         assert_eq!(head_week.days.iter().map(|x| (x.event.id, x.leads)).collect::<Vec<_>>(), [(nd.event.id, false)]);
         let before = school_year::person_week(db, head, day - chrono::Days::new(7)).await.expect("week");
@@ -216,11 +232,24 @@ async fn a_development_day_nobody_registered_for_is_recorded_as_held_and_counts_
         assert_eq!(dose(&after, term), Some((held_before + 1, unrecorded_before - 1)));
         assert!(db.programme_event(p, dev.id).await.expect("day").expect("day").held_recorded);
 
+        // A day recorded as held keeps its date: neither cancelled nor moved, and nobody is told.
+        let sent = db.outbox(100).await.expect("outbox").len();
+        let refused = programme_year::cancel_day(db, &cli, p, dev.id, "Snow", dev.held_on).await;
+        assert!(
+            refused.as_ref().is_err_and(|e| e.to_string().contains("took place (it is recorded as held)")),
+            "{refused:?}"
+        );
+        let later = dev.held_on.succ_opt().expect("a later day");
+        let refused = programme_year::move_day(db, &cli, p, dev.id, later, "").await;
+        assert!(refused.as_ref().is_err_and(|e| e.to_string().contains("so it cannot be moved")), "{refused:?}");
+        assert_eq!(db.outbox(100).await.expect("outbox").len(), sent, "nothing sent");
         // Taken back: it counts for nothing again; a cancelled day is never recorded as held.
         school_year::record_held(db, &cli, p, dev.id, false, dev.held_on).await.expect("taken back");
         let back = programme_year::programme_doses(db, p).await.expect("doses");
         assert_eq!(dose(&back, term), Some((held_before, unrecorded_before)));
-        programme_year::cancel_day(db, &cli, p, other.id, "The school closed for snow").await.expect("cancelled");
+        programme_year::cancel_day(db, &cli, p, other.id, "The school closed for snow", other.held_on)
+            .await
+            .expect("cancelled");
         let e = school_year::record_held(db, &cli, p, other.id, true, other.held_on).await;
         assert!(matches!(e, Err(YearError::Cancelled(_))), "{e:?}");
         let log = db.audit_log(&Visible::everything(), &aspire_store::AuditQuery::default()).await.expect("log");

@@ -59,9 +59,11 @@ pub(super) fn read_grant(r: &dyn RowGet) -> crate::Result<Option<(i64, Grant)>> 
 }
 
 pub(super) const GRANT_COLUMNS: &str = "g.id, g.person_id, g.role, g.scope_key, g.programme_id, g.network_id, g.urn, g.pupil_data, \
-     p.name AS programme_name, n.name AS network_name, s.name AS school_name";
+     p.name AS programme_name, n.name AS network_name, s.name AS school_name, COALESCE(la.name, (SELECT MAX(s2.la_name) FROM schools s2 WHERE s2.la_code = CASE WHEN g.scope_key LIKE 'la:%' THEN CAST(SUBSTR(g.scope_key, LENGTH('la:' || g.programme_id || ':') + 1) AS INTEGER) END)) AS la_name";
+/// An LA officer's authority is named from its code, kept in the scope key ("la:{programme}:{code}").
 pub(super) const GRANT_JOINS: &str = "FROM grants g LEFT JOIN programmes p ON p.id = g.programme_id \
-     LEFT JOIN networks n ON n.id = g.network_id LEFT JOIN schools s ON s.urn = g.urn";
+     LEFT JOIN networks n ON n.id = g.network_id LEFT JOIN schools s ON s.urn = g.urn \
+     LEFT JOIN local_authorities la ON la.la_code = CASE WHEN g.scope_key LIKE 'la:%' THEN CAST(SUBSTR(g.scope_key, LENGTH('la:' || g.programme_id || ':') + 1) AS INTEGER) END";
 
 pub(super) fn place_label(r: &dyn RowGet, g: &Grant) -> crate::Result<String> {
     Ok(match g.scope {
@@ -77,7 +79,8 @@ pub(super) fn place_label(r: &dyn RowGet, g: &Grant) -> crate::Result<String> {
             None => format!("School: {u}"),
         },
         Scope::LocalAuthority { la, .. } => {
-            format!("Local authority {la} in {}", r.text("programme_name")?.unwrap_or_default())
+            let called = r.text("la_name")?.map_or_else(|| format!("Local authority {la}"), |n| format!("{n} ({la})"));
+            format!("{called} in {}", r.text("programme_name")?.unwrap_or_default())
         }
     })
 }
@@ -138,6 +141,9 @@ pub(crate) async fn add_grant_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g
     if exists.is_some() {
         return Err(AccountError::GrantExists(format!("person {person}")));
     }
+    if let Some(why) = adviser_inside(tx, person, g).await? {
+        return Err(AccountError::AdviserInside(why));
+    }
     let id = tx
         .fetch_one(
             &Sql::new(
@@ -160,4 +166,53 @@ pub(crate) async fn add_grant_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g
     let id = present(id, "grants.id")?;
     audit::record(tx, actor, role_event(AuditAction::RoleAdd, person, g.scope).after(g)).await?;
     Ok(id)
+}
+
+/// Why `g` would make `person` both an Achievement Adviser in a programme and a member of staff
+/// of one of its schools (in either order), in plain words; `None` when it would not.
+pub(super) async fn adviser_inside(tx: &mut Tx, person: PersonId, g: &Grant) -> Result<Option<String>, StoreError> {
+    let school_roles: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.is_school_role()).collect();
+    let marks = vec!["?"; school_roles.len()].join(", ");
+    match g.scope {
+        Scope::Network { programme, .. } if g.role == Role::AchievementAdviser => {
+            let mut sql = Sql::new(format!(
+                "SELECT g.role, g.urn, s.name FROM grants g JOIN enrolments e ON e.urn = g.urn AND e.programme_id = ? \
+                 LEFT JOIN schools s ON s.urn = g.urn WHERE g.person_id = ? AND g.role IN ({marks}) ORDER BY g.id"
+            ))
+            .int(programme)
+            .int(person);
+            for r in &school_roles {
+                sql = sql.text(r.code());
+            }
+            let held = tx
+                .fetch_one(&sql, "checking an adviser's schools", |r| {
+                    Ok((present(r.text("role")?, "role")?, present(r.int("urn")?, "urn")?, r.text("name")?))
+                })
+                .await?;
+            Ok(held.map(|(role, urn, name)| {
+                let role = Role::parse(&role).map(|r| r.label().to_lowercase()).unwrap_or(role);
+                format!(
+                    "they are a {role} at {} ({urn}), a school of this programme",
+                    name.unwrap_or_else(|| "a school".to_owned())
+                )
+            }))
+        }
+        Scope::School(urn) if g.role.is_school_role() => {
+            let held = tx
+                .fetch_one(
+                    &Sql::new(
+                        "SELECT p.name FROM grants g JOIN enrolments e ON e.programme_id = g.programme_id AND e.urn = ? \
+                         JOIN programmes p ON p.id = g.programme_id WHERE g.person_id = ? AND g.role = ? ORDER BY g.id",
+                    )
+                    .int(urn)
+                    .int(person)
+                    .text(Role::AchievementAdviser.code()),
+                    "checking an adviser's programmes",
+                    |r| present(r.text("name")?, "name"),
+                )
+                .await?;
+            Ok(held.map(|p| format!("they are an Achievement Adviser in {p}, which this school is part of")))
+        }
+        _ => Ok(None),
+    }
 }

@@ -54,6 +54,10 @@ pub enum AccountError {
     NoSuchPerson(String),
     #[error("{0} already holds that role there")]
     GrantExists(String),
+    /// An Achievement Adviser supports a programme's schools from outside them: never a member
+    /// of one's staff. The text says which role, where.
+    #[error("{0}: an Achievement Adviser supports the programme's schools from outside them, so choose someone else")]
+    AdviserInside(String),
     #[error("that role assignment no longer exists")]
     NoSuchGrant,
     #[error("that offer of a role has already been answered, or was not made to you")]

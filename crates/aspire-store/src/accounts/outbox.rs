@@ -45,6 +45,29 @@ impl Db {
         .await
     }
 
+    /// The newest messages to people the reader may see (a programme's team: those of its
+    /// schools, networks and team), newest first.
+    pub async fn outbox_for(
+        &self,
+        visible: &aspire_core::access::Visible,
+        limit: usize,
+    ) -> crate::Result<Vec<Message>> {
+        if visible.is_everything() {
+            return self.outbox(limit).await;
+        }
+        let people = super::people_scope(visible);
+        self.fetch(
+            &Sql::new(format!(
+                "SELECT {COLUMNS} FROM outbox WHERE recipient IN (SELECT p.email FROM people p WHERE {people}) \
+                 ORDER BY id DESC LIMIT {}",
+                limit.min(10_000)
+            )),
+            "reading the outbox",
+            read_message,
+        )
+        .await
+    }
+
     /// Messages not yet sent, oldest first.
     pub async fn unsent_messages(&self) -> crate::Result<Vec<Message>> {
         self.fetch(

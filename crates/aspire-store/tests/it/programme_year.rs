@@ -110,6 +110,30 @@ async fn a_plan_is_saved_whole_and_its_days_are_moved_and_cancelled_with_their_s
             matches!(late, Err(ProgrammeError::Field { field: "day", .. })),
             "a cancelled day is not moved: {late:?}"
         );
+        // A day that took place (recorded as held, or someone marked present) keeps its date.
+        let held = &all[1];
+        let to = aspire_store::MovedTo { date: d(2018, 10, 16), term: held.term };
+        db.record_held(&cli, p, held.id, true).await.expect("held");
+        let no = db.cancel_event(&cli, p, held.id, "Snow", &[]).await;
+        assert!(
+            matches!(&no, Err(ProgrammeError::Field { problem, .. }) if problem.contains("it is recorded as held")),
+            "{no:?}"
+        );
+        let no = db.move_event(&cli, p, held.id, to, "", &[]).await;
+        assert!(
+            matches!(&no, Err(ProgrammeError::Field { problem, .. }) if problem.contains("cannot be moved")),
+            "{no:?}"
+        );
+        db.record_held(&cli, p, held.id, false).await.expect("taken back");
+        let (pat, _) = aspire_testkit::person_with(db, &[]).await;
+        let came = [(pat, aspire_core::urn::Urn::parse("105626").expect("urn"), aspire_core::attendance::Mark::Late)];
+        db.record_roll(&cli, p, held.id, &came).await.expect("marked");
+        let no = db.cancel_event(&cli, p, held.id, "Snow", &[]).await;
+        assert!(
+            matches!(&no, Err(ProgrammeError::Field { problem, .. }) if problem.contains("1 person is marked present or late")),
+            "{no:?}"
+        );
+        assert_eq!(db.programme_event(p, held.id).await.expect("read").expect("day").status, EventStatus::Planned);
         for action in [AuditAction::EventsPlan, AuditAction::EventMove, AuditAction::EventCancel] {
             let q = AuditQuery { action: Some(action), ..AuditQuery::default() };
             let entries = db.audit_log(&Visible::everything(), &q).await.expect("log");

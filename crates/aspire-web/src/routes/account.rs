@@ -301,6 +301,8 @@ struct AccountPage {
     /// Pages the person's roles lead to: (address, label).
     links: Vec<(String, String)>,
     feeds: super::feeds::Feeds,
+    /// Whether they are a head teacher: the volunteers' page is theirs.
+    head_teacher: bool,
     csrf: String,
 }
 
@@ -332,7 +334,9 @@ pub(crate) async fn render(
             when: o.created_at.format("%d %B %Y").to_string(),
         })
         .collect();
+    let head_teacher = s.principal.grants.iter().any(|g| g.role == aspire_core::people::Role::HeadTeacher);
     page(AccountPage {
+        head_teacher,
         name: person.name,
         email: person.email,
         roles: person
@@ -371,6 +375,11 @@ pub async fn answer_offer(
     match state.db.answer_offer(s.person, id, accept, viewer.client.clone()).await {
         Ok(()) => Ok(Redirect::to(&urls::account()).into_response()),
         Err(AccountError::NoSuchOffer) => Err(missing()),
+        Err(AccountError::AdviserInside(why)) => Err(WebError::BadRequest(format!(
+            "This role cannot be yours: {}. An Achievement Adviser supports the programme's schools from outside them: \
+             decline it, or ask whoever offered it to choose someone else.",
+            why.replacen("they are", "you are", 1)
+        ))),
         Err(AccountError::Store(e)) => Err(e.into()),
         Err(e) => Err(WebError::BadRequest(format!("{}.", capitalise(&e.to_string())))),
     }

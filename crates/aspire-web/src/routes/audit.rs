@@ -176,17 +176,22 @@ struct OutboxPage {
     site: String,
     /// The command that prints a sign-in link for someone, for this server's database.
     link_command: String,
+    /// Every email (an administrator), or those to the people the reader sees.
+    everything: bool,
 }
 
 /// Messages waiting to be sent, with their links: without a mail server, an administrator
 /// passes invitations on by hand from here.
 pub async fn outbox(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, WebError> {
-    viewer.require(Action::View, Record::Outbox, &Place::NOWHERE)?;
+    let p = viewer.require(Action::View, Record::Outbox, &Place::NOWHERE)?;
+    // A programme's team reads the emails to its people; administrators read every email.
+    let everything = p.visible(Action::View, Record::Person).is_everything();
     let site = state.config.public_url.clone();
     let database =
         state.config.database_url_hint.as_deref().map(|u| format!(" --database-url {u}")).unwrap_or_default();
     page(OutboxPage {
-        messages: state.db.outbox(200).await?,
+        messages: state.db.outbox_for(&p.visible(Action::View, Record::Person), 200).await?,
+        everything,
         link_command: format!("aspire{database} user link EMAIL --public-url {site}"),
         site,
     })

@@ -48,6 +48,9 @@ struct DayPage {
     place: String,
     adviser: String,
     cancelled: Option<String>,
+    /// Recorded as held, or someone is marked present or late.
+    held: bool,
+    came: usize,
     places: String,
     registered: usize,
     waiting: usize,
@@ -133,6 +136,8 @@ async fn render(
         adviser: v.adviser.clone().unwrap_or_else(|| "None yet".into()),
         cancelled: (e.status == EventStatus::Cancelled)
             .then(|| e.cancel_reason.clone().unwrap_or_else(|| "no reason given".into())),
+        held: e.status == EventStatus::Planned && (e.held_recorded || v.came > 0),
+        came: v.came,
         places: typed.places.clone().unwrap_or_else(|| e.capacity.map_or_else(String::new, |c| c.to_string())),
         registered: v.registered,
         waiting: v.waiting,

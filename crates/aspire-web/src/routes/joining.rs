@@ -197,18 +197,24 @@ pub async fn local_authority(
     page(LaPage { programme: find_programme(&state, id).await?, la: overview })
 }
 
-/// The pages a person's roles lead to from their account page: their school's joining
-/// checklists (head teachers and senior leaders) and their local authorities' pages (officers).
+/// The pages a person's roles lead to from their account page: their school's year in each
+/// programme and its joining checklists (head teachers and senior leaders), and their local
+/// authorities' pages (officers).
 pub(crate) async fn account_links(state: &AppState, p: &Principal) -> Result<Vec<(String, String)>, WebError> {
     let mut out = Vec::new();
     for g in &p.grants {
         match g.scope {
             Scope::School(u) if matches!(g.role, Role::HeadTeacher | Role::SeniorLeader) => {
+                let school = state.db.school_names(&[u]).await?.get(&u).cloned().unwrap_or_else(|| format!("URN {u}"));
                 for m in p.memberships.iter().filter(|m| m.urn == u) {
+                    let name = state.db.programme(m.programme).await?.map(|p| p.name).unwrap_or_default();
+                    let year = (urls::school_year(m.programme, u), format!("{school}'s year in {name}"));
+                    if !out.contains(&year) {
+                        out.push(year);
+                    }
                     if joining::checklist(&state.db, m.programme, u).await?.is_none() {
                         continue;
                     }
-                    let name = state.db.programme(m.programme).await?.map(|p| p.name).unwrap_or_default();
                     out.push((urls::joining(m.programme, u), format!("Joining checklist: URN {u} in {name}")));
                 }
             }

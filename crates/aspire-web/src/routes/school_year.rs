@@ -32,10 +32,6 @@ use crate::{AppState, WebError};
 
 use aspire_core::dates::long;
 
-fn today() -> NaiveDate {
-    aspire_core::ics::england_date(chrono::Utc::now())
-}
-
 fn parse_urn(urn: &str) -> Result<Urn, WebError> {
     Urn::parse(urn).map_err(|e| WebError::BadRequest(format!("{}.", capitalise(&e.to_string()))))
 }
@@ -68,6 +64,8 @@ struct DayRow {
     name: String,
     place: String,
     cancelled: Option<String>,
+    /// Recorded as held: a place there is no longer withdrawn (its roll says who came).
+    held: bool,
     seats: Vec<SeatRow>,
 }
 
@@ -112,6 +110,8 @@ struct CalendarRow {
 #[derive(Template)]
 #[template(path = "school_year.html")]
 struct SchoolYearPage {
+    /// A `?term=` the year does not have, said rather than silently replaced.
+    term_set_aside: Option<String>,
     programme: Programme,
     urn: Urn,
     school: String,
@@ -189,7 +189,7 @@ async fn render(
     // A local authority's officer reads the school's days, not who its staff are.
     let see_people = p.may(Action::View, Record::Person, &e.place());
     let programme = find_programme(state, id).await?;
-    let today = today();
+    let today = state.today();
     let year = match school_year::school_year(&state.db, id, urn, today).await {
         Ok(y) => y,
         Err(e) => return Err(WebError::BadRequest(refusal(e)?)),
@@ -219,6 +219,7 @@ async fn render(
             },
             cancelled: (d.event.status == EventStatus::Cancelled)
                 .then(|| d.event.cancel_reason.clone().unwrap_or_else(|| "no reason given".into())),
+            held: d.event.held_recorded,
             seats: d
                 .seats
                 .iter()
@@ -268,6 +269,9 @@ async fn render(
         .await
         .map_err(|e| WebError::BadRequest(capitalise(&e.to_string())))?;
     let terms: Vec<Term> = reach.keys().copied().collect();
+    // A term asked for that the year does not have (an old or edited address) is said.
+    let term_set_aside = (!q.term.is_empty() && !terms.iter().any(|t| t.code() == q.term))
+        .then(|| format!("The year has no term '{}', so the reach shown is for the current term.", q.term));
     let reach_term = terms
         .iter()
         .find(|t| t.code() == q.term)
@@ -311,8 +315,11 @@ async fn render(
         })
         .collect();
     let done = match q.done.as_str() {
-        "nominated" => Some(
-            "The nomination is saved: they are registered, or on the waiting list when the venue is full.".to_owned(),
+        "nominated" => Some("The nomination is saved: they are registered for the day and told by email.".to_owned()),
+        "nominated-waiting" => Some(
+            "The nomination is saved, on the waiting list: the venue is full. They are told by email, and again when a \
+             place comes free."
+                .to_owned(),
         ),
         "withdrawn" => Some("The registration is withdrawn, and the person is told by email.".to_owned()),
         "passed" => Some(
@@ -334,6 +341,7 @@ async fn render(
         _ => None,
     };
     page(SchoolYearPage {
+        term_set_aside,
         programme,
         urn,
         school,
@@ -450,6 +458,9 @@ pub async fn nominate(
     };
     let n = Nomination { day, seat, person, substitute };
     match school_year::nominate(&state.db, &viewer.actor(), id, urn, &n).await {
+        Ok(r) if r.status == RegistrationStatus::Waiting => {
+            Ok(back(id, urn, "nominated-waiting", &format!("#day-{day}")))
+        }
         Ok(_) => Ok(back(id, urn, "nominated", &format!("#day-{day}"))),
         Err(e) => {
             let m = refusal(e)?;
@@ -722,7 +733,7 @@ async fn render_roll(
         place,
         cancelled: (roll.event.status == EventStatus::Cancelled)
             .then(|| roll.event.cancel_reason.clone().unwrap_or_else(|| "no reason given".into())),
-        early: roll.event.held_on > today(),
+        early: roll.event.held_on > state.today(),
         held: roll.event.held_recorded,
         team: viewer.signed_in()?.principal.may(Action::Change, Record::Network, &Place::programme(id)),
         school_day: roll.event.urn.is_some(),
@@ -770,7 +781,7 @@ pub async fn take_roll(
         };
         marks.push((person, mark));
     }
-    match school_year::take_roll(&state.db, &viewer.actor(), id, day, &marks, today()).await {
+    match school_year::take_roll(&state.db, &viewer.actor(), id, day, &marks, state.today()).await {
         Ok(_) => Ok(Redirect::to(&format!("{}?saved=yes", urls::roll(id, day))).into_response()),
         Err(e) => {
             let m = refusal(e)?;
@@ -798,7 +809,7 @@ pub async fn record_held(
         "no" => false,
         _ => return Err(WebError::BadRequest("Choose whether the day was held, then send the form again.".into())),
     };
-    match school_year::record_held(&state.db, &viewer.actor(), id, day, held, today()).await {
+    match school_year::record_held(&state.db, &viewer.actor(), id, day, held, state.today()).await {
         Ok(()) => Ok(Redirect::to(&format!("{}?saved=held", urls::roll(id, day))).into_response()),
         Err(e) => {
             let m = refusal(e)?;
@@ -817,6 +828,8 @@ struct WeekRow {
     network: String,
     place: String,
     cancelled: bool,
+    /// Recorded as held, or someone is marked present or late.
+    held: bool,
     /// The roll's state, for a day the person leads; `None` for a day they go to.
     roll: Option<String>,
     /// Whether they may still take its roll.
@@ -852,7 +865,7 @@ pub async fn week(
 ) -> Result<Html<String>, WebError> {
     let session = viewer.signed_in()?;
     let p = &session.principal;
-    let from = NaiveDate::parse_from_str(q.from.trim(), "%Y-%m-%d").unwrap_or_else(|_| today());
+    let from = NaiveDate::parse_from_str(q.from.trim(), "%Y-%m-%d").unwrap_or_else(|_| state.today());
     let adviser = p.grants.iter().any(|g| g.role == Role::AchievementAdviser);
     let w = match school_year::person_week(&state.db, p.person, from).await {
         Ok(w) => w,
@@ -879,13 +892,12 @@ pub async fn week(
                 Record::Enrolment,
                 &Place::day(d.event.programme, d.event.network, d.event.adviser),
             ),
-            roll: d.leads.then(|| {
-                if d.on_roll == 0 {
-                    "nobody registered yet".to_owned()
-                } else {
-                    format!("{} of {} on the roll marked", d.marked, d.on_roll)
-                }
+            roll: d.leads.then(|| match (d.on_roll, d.event.held_recorded) {
+                (0, true) => "recorded as held".to_owned(),
+                (0, false) => "nobody registered yet".to_owned(),
+                (n, _) => format!("{} of {n} on the roll marked", d.marked),
             }),
+            held: d.event.status == EventStatus::Planned && (d.event.held_recorded || d.came > 0),
         })
         .collect();
     let schools: Vec<(i64, Urn, String, String)> = school_year::schools_served(&state.db, p)

@@ -42,6 +42,8 @@ struct DayRow {
     /// The school it is held at, or the network's venue.
     place: String,
     cancelled: Option<String>,
+    /// Recorded as held, or someone is marked present or late: it keeps its date.
+    held: bool,
     /// Whether the viewer takes this day's roll (its network's adviser, the team).
     can_roll: bool,
     /// Whether the viewer may open the network's page and the day's (not an LA officer).
@@ -76,6 +78,9 @@ struct ShownNetwork {
 #[template(path = "year.html")]
 struct YearPage {
     programme: Programme,
+    /// The filters shown (name, value), carried by the move and cancel forms so that a refusal
+    /// or a change comes back to the same list.
+    kept_filter: Vec<(&'static str, String)>,
     days: Vec<DayRow>,
     total: usize,
     networks: Vec<Choice>,
@@ -127,6 +132,24 @@ pub struct YearFilter {
     /// What the last change did, to say so ("planned", "moved", "cancelled").
     #[serde(default)]
     done: String,
+}
+
+impl YearFilter {
+    /// The filters set, as (name, value).
+    fn kept(&self) -> Vec<(&'static str, String)> {
+        [("network", &self.network), ("term", &self.term), ("status", &self.status)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k, v.clone()))
+            .collect()
+    }
+
+    /// The year's address with these filters and what was done, at a day's row.
+    fn after(&self, programme: ProgrammeId, done: &str, day: i64) -> String {
+        let mut q = self.kept();
+        q.push(("done", done.to_owned()));
+        format!("{}#day-{day}", crate::routes::url_with(&urls::year(programme), &q))
+    }
 }
 
 use aspire_core::dates::long;
@@ -200,6 +223,8 @@ async fn render_with(
         filter.status.clear();
     }
     let filter = &filter;
+    let came: BTreeSet<i64> =
+        state.db.roll_marks(id, &visible).await?.into_iter().filter(|m| m.mark.attended()).map(|m| m.day).collect();
     let days: Vec<DayRow> = events
         .iter()
         .filter(|e| filter.network.is_empty() || filter.network == e.network.to_string())
@@ -223,6 +248,7 @@ async fn render_with(
             },
             cancelled: (e.status == EventStatus::Cancelled)
                 .then(|| e.cancel_reason.clone().unwrap_or_else(|| "no reason given".to_owned())),
+            held: e.status == EventStatus::Planned && (e.held_recorded || came.contains(&e.id)),
             can_roll: p.may(Action::Change, Record::Enrolment, &Place::day(id, e.network, e.adviser)),
             open: p.may(Action::View, Record::Network, &Place::network(id, e.network)),
         })
@@ -305,9 +331,12 @@ async fn render_with(
         done: match filter.done.as_str() {
             "planned" => Some("The plan is saved: its days are listed below, and each school's year shows its own."),
             "moved" => Some("The day is moved. Those invited are emailed the new date with its calendar entry."),
-            "cancelled" => Some("The day is cancelled. Those invited are emailed why, with its calendar entry."),
+            "cancelled" => Some(
+                "The day is cancelled. For a day still to come, those invited are emailed why, with its calendar entry.",
+            ),
             _ => None,
         },
+        kept_filter: filter.kept(),
         upload_limit: crate::error::size(crate::routes::UPLOAD_LIMIT),
         term_rows: aspire_import::STAFF_LIMITS.rows,
         form,
@@ -402,6 +431,8 @@ pub struct MoveForm {
     to: String,
     #[serde(default)]
     reason: String,
+    #[serde(flatten)]
+    filter: YearFilter,
 }
 
 /// Moves a day to another date of its term (the team only).
@@ -419,7 +450,7 @@ pub async fn move_day(
         Err(_) if f.to.trim().is_empty() => "Enter the new date".to_owned(),
         Err(_) => "Enter the new date as a real date, such as 2018-03-27".to_owned(),
         Ok(to) => match programme_year::move_day(&state.db, &viewer.actor(), id, day, to, &f.reason).await {
-            Ok(_) => return Ok(Redirect::to(&format!("{}?done=moved#day-{day}", urls::year(id))).into_response()),
+            Ok(_) => return Ok(Redirect::to(&f.filter.after(id, "moved", day)).into_response()),
             Err(PlanError::Store(e)) => return Err(e.into()),
             Err(PlanError::NoSuchDay(_)) => {
                 return Err(WebError::NotFound(format!("There is no day {day} in this programme.")));
@@ -432,7 +463,7 @@ pub async fn move_day(
         },
     };
     form.problem(&field, problem);
-    let body = render(&state, &viewer, id, &YearFilter::default(), None, Vec::new(), form).await?;
+    let body = render(&state, &viewer, id, &f.filter, None, Vec::new(), form).await?;
     Ok((StatusCode::BAD_REQUEST, body).into_response())
 }
 
@@ -452,6 +483,8 @@ fn plan_problem(e: &PlanError) -> String {
 pub struct CancelForm {
     #[serde(default)]
     reason: String,
+    #[serde(flatten)]
+    filter: YearFilter,
 }
 
 /// Cancels a day with its reason (the team only); the row stays, marked, and calendars are told.
@@ -463,8 +496,9 @@ pub async fn cancel_day(
 ) -> Result<Response, WebError> {
     viewer.require(Action::Change, Record::Network, &Place::programme(id))?;
     let field = format!("cancel-{day}");
-    let problem = match programme_year::cancel_day(&state.db, &viewer.actor(), id, day, &f.reason).await {
-        Ok(_) => return Ok(Redirect::to(&format!("{}?done=cancelled#day-{day}", urls::year(id))).into_response()),
+    let problem = match programme_year::cancel_day(&state.db, &viewer.actor(), id, day, &f.reason, state.today()).await
+    {
+        Ok(_) => return Ok(Redirect::to(&f.filter.after(id, "cancelled", day)).into_response()),
         Err(PlanError::Save(ProgrammeError::Field { field: "reason", problem }))
             if problem.starts_with("is required") =>
         {
@@ -481,7 +515,7 @@ pub async fn cancel_day(
     };
     let mut form = FormState::new();
     form.keep(&field, &f.reason).problem(&field, problem);
-    let body = render(&state, &viewer, id, &YearFilter::default(), None, Vec::new(), form).await?;
+    let body = render(&state, &viewer, id, &f.filter, None, Vec::new(), form).await?;
     Ok((StatusCode::BAD_REQUEST, body).into_response())
 }
 
@@ -637,8 +671,8 @@ pub async fn add_day(
             Err(e) => {
                 let field = match e {
                     PlanError::NoSuchKind(_) => "add-kind",
-                    PlanError::NeedsSchool(_) | PlanError::NotInNetwork(_) => "add-school",
-                    PlanError::Times { .. } => "add-ends",
+                    PlanError::NeedsSchool(_) | PlanError::NotInNetwork(_) | PlanError::NotInSchool(_) => "add-school",
+                    PlanError::Times { .. } | PlanError::OutOfHours { .. } => "add-ends",
                     PlanError::NotPlanned(_) | PlanError::EmptyNetwork(_) => "add-network",
                     _ => "add-date",
                 };

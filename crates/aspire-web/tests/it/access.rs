@@ -503,7 +503,7 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("POST", "/people/{id}/feeds/{feed}/revoke", format!("/people/{x}/feeds/999999/revoke"), &["admin"]),
         probe("GET", "/audit", "/audit", &["admin", "pa"]),
         probe("GET", "/audit.csv", "/audit.csv", &["admin", "pa"]),
-        probe("GET", "/outbox", "/outbox", &["admin"]),
+        probe("GET", "/outbox", "/outbox", &["admin", "pa"]),
         probe("GET", "/programme/eligibility", "/programme/eligibility?la=353", &staff_list),
         probe("GET", "/programme/eligibility.csv", "/programme/eligibility.csv?la=353", &staff_list),
         probe("POST", "/programme/eligibility/add", "/programme/eligibility/add", &["admin", "pa"]),

@@ -135,6 +135,21 @@ async fn networks_are_formed_moved_locked_and_published() {
     let page = admin.get(&base).await.body;
     assert_eq!(page.matches("Achievement Adviser: Alex Adviser").count(), 2);
     assert!(!page.contains("no Achievement Adviser,"), "{page}");
+    // Room for one again would take a network from its adviser: asked first, nothing changed.
+    let one = [("email-1", "alex@provider.example"), ("capacity-1", "1"), ("home-1", "125009")];
+    let asked = admin.post(&advisers, &one).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("Change 1 network's adviser?"), "{}", asked.body);
+    assert!(asked.body.contains("<td>Alex Adviser</td><td><strong>no adviser</strong>"), "{}", asked.body);
+    assert!(asked.body.contains("name=\"capacity-1\" value=\"1\""), "the rows are carried: {}", asked.body);
+    assert_eq!(admin.get(&base).await.body.matches("Achievement Adviser: Alex Adviser").count(), 2, "unchanged");
+    let mut yes = one.to_vec();
+    yes.push(("confirmed", "yes"));
+    let done = admin.post(&advisers, &yes).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(admin.get(&base).await.body.matches("Achievement Adviser: Alex Adviser").count(), 1);
+    let both = [("email-1", "alex@provider.example"), ("capacity-1", "2"), ("home-1", "125009")];
+    assert_eq!(admin.post(&advisers, &both).await.status, StatusCode::SEE_OTHER, "no network loses one");
 
     // Forming again when it would change networks with roles in them: the page says which
     // first, changes nothing, and lets the team keep some.

@@ -118,3 +118,28 @@ async fn the_outbox_shows_real_addresses_and_a_command_that_matches_the_server()
     assert!(!outbox.body.contains("(this service&#39;s address)") && !outbox.body.contains("(this service's address)"));
     assert!(outbox.body.contains("user link EMAIL --public-url http://127.0.0.1:8080"), "{}", outbox.body);
 }
+
+/// A programme's team reads the emails to the people of its programme, and no others.
+#[tokio::test]
+async fn a_programme_team_reads_the_outbox_of_its_own_people() {
+    let site = app().await;
+    let db = site.db.clone();
+    let ours = aspire_testkit::ProgrammeBuilder::new("Ours").enrol(&[SCHOOL]).create(&db).await;
+    aspire_testkit::ProgrammeBuilder::new("Theirs").enrol(&["125009"]).create(&db).await;
+    let at = |u: &str| Grant::new(Role::Teacher, Scope::School(aspire_testkit::urn(u)), false).expect("grant");
+    let (_, ours_email) = aspire_testkit::person_with(&db, &[at(SCHOOL)]).await;
+    let (_, theirs_email) = aspire_testkit::person_with(&db, &[at("125009")]).await;
+    for to in [&ours_email, &theirs_email] {
+        db.request_password_reset(to.as_str(), None).await.expect("a reset email");
+    }
+    let team = Grant::new(Role::ProgrammeAdmin, Scope::Programme(ours), false).expect("grant");
+    let pa = site.signed_out().signed_in(&[team]).await;
+    let page = pa.get("/outbox").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let (ours_to, theirs_to) = (format!("To {ours_email}"), format!("To {theirs_email}"));
+    assert!(page.body.contains(&ours_to) && !page.body.contains(&theirs_to), "{}", page.body);
+    assert!(page.body.contains("You see those to the people of your programmes"), "{}", page.body);
+    assert!(page.body.contains("reminders") && !page.body.contains("user link EMAIL"), "{}", page.body);
+    let admin = site.signed_out().as_admin().await.get("/outbox").await;
+    assert!(admin.body.contains(&ours_to) && admin.body.contains(&theirs_to));
+}

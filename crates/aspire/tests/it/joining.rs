@@ -35,5 +35,5 @@ fn heads_are_reminded_once_a_week_from_the_command_line() {
     );
     assert!(o.status.success(), "{}", text(&o));
     let list = text(&aspire(&db, &["user", "list"]));
-    assert!(list.contains("Local authority 850 in Hampshire 2017"), "{list}");
+    assert!(list.contains("Hampshire (850) in Hampshire 2017"), "the authority named: {list}");
 }

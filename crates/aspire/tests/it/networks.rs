@@ -339,4 +339,20 @@ fn advisers_are_placed_by_postcode_district_and_assigned_as_far_as_capacity_allo
     assert!(said.contains("adviser 1: placed at GU1: the mean position of the"), "{said}");
     assert_eq!(said.matches(": adviser 1").count(), 1, "{said}");
     assert_eq!(said.matches("no adviser (the advisers' capacity ran short)").count(), 1, "{said}");
+    // Room for both: the network without an adviser gets one, and none loses theirs.
+    let both = ["networks", "advisers", "--programme", "1", "--adviser", "alex@provider.example,2,GU1"];
+    let o = with_db(&url, &both);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(text(&o).matches(": adviser 1").count(), 2, "{}", text(&o));
+    // Taking a network from the adviser it has is listed, and done only when asked to.
+    let one = ["networks", "advisers", "--programme", "1", "--adviser", "alex@provider.example,1,GU1"];
+    let asked = with_db(&url, &one);
+    assert!(!asked.status.success());
+    let said = text(&asked);
+    assert!(said.contains("loses Alex Adviser and has no adviser") && said.contains("again with --replace"), "{said}");
+    let mut replace = one.to_vec();
+    replace.push("--replace");
+    let o = with_db(&url, &replace);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(text(&o).matches(": adviser 1").count(), 1, "{}", text(&o));
 }

@@ -92,7 +92,8 @@ pub async fn assign(
             )
         })
         .collect();
-    match app::assign_advisers(&state.db, &viewer.actor(), id, &rows).await {
+    let confirmed = field("confirmed") == "yes";
+    match app::assign_advisers(&state.db, &viewer.actor(), id, &rows, confirmed).await {
         Ok(done) => Ok(Redirect::to(&format!(
             "{}?advised={}&handed={}#advisers",
             urls::networks(id),
@@ -114,8 +115,25 @@ pub async fn assign(
             let body = super::show_with(&state, &viewer, id, form, (sent + 1).max(ROWS), None).await?;
             Ok((StatusCode::BAD_REQUEST, body).into_response())
         }
+        Err(app::AssignError::Unconfirmed(changes)) => {
+            let programme = find_programme(&state, id).await?;
+            let rows = rows.into_iter().enumerate().map(|(n, r)| (n + 1, r.email, r.capacity, r.home)).collect();
+            Ok(crate::routes::page(ConfirmAdvisers { programme, changes, rows, csrf: viewer.csrf.clone() })?
+                .into_response())
+        }
         Err(app::AssignError::Save(e)) => Err(bad(e)),
         Err(app::AssignError::Plan(e)) => Err(WebError::BadRequest(e.to_string())),
         Err(app::AssignError::Store(e)) => Err(e.into()),
     }
+}
+
+/// Asks before giving advisers takes networks from the advisers they have.
+#[derive(askama::Template)]
+#[template(path = "confirm_advisers.html")]
+struct ConfirmAdvisers {
+    programme: aspire_store::Programme,
+    changes: Vec<app::AdviserChange>,
+    /// The rows as sent (row number, email, capacity, where), carried through unchanged.
+    rows: Vec<(usize, String, String, String)>,
+    csrf: String,
 }

@@ -185,6 +185,11 @@ pub async fn invite(
             let q = serde_urlencoded::to_string([("offered", email.as_str())]).unwrap_or_default();
             Ok(Redirect::to(&format!("{}?{q}", urls::people())).into_response())
         }
+        Err(InviteError::Account(e @ AccountError::AdviserInside(_))) => {
+            form.problem("role", capitalise(&e.to_string()));
+            let body = list_with(&state, &viewer, PeopleQuery::default(), form).await?;
+            Ok((StatusCode::BAD_REQUEST, body).into_response())
+        }
         Err(InviteError::Account(e)) => Err(account_error(e)),
         Err(InviteError::Store(e)) => Err(e.into()),
     }
@@ -316,6 +321,7 @@ pub async fn add_role(
         Ok(grant) => match state.db.add_grant(&viewer.actor(), person, &grant).await {
             Ok(_) => return Ok(Redirect::to(&urls::person(person)).into_response()),
             Err(AccountError::GrantExists(_)) => form.problem("role", "They already hold this role there"),
+            Err(e @ AccountError::AdviserInside(_)) => form.problem("role", capitalise(&e.to_string())),
             Err(e) => return Err(account_error(e)),
         },
         Err(GrantProblem::Said(field, why)) => form.problem(field, why.trim_end_matches('.')),
