@@ -22,7 +22,7 @@ test('a head nominates a lead and a substitute and records reach; the adviser ta
   await page.getByTestId('week-schools').getByRole('link').first().click();
   await page.waitForURL(/\/schools\/\d+\/year$/);
   const yearUrl = page.url();
-  assert.match(await page.getByTestId('next-steps').innerText(), /Nominate who went to the Teaching & Learning and AfL Leads Network Day/);
+  assert.match(await page.getByTestId('next-steps').innerText(), /The Teaching & Learning and AfL Leads Network Day on .* has passed with your school's seats .* empty: if someone of yours went, nominate them/);
   assert.deepEqual(await accessibilityProblems(page), []);
 
   // The first T&L and AfL Network Day: the lead nominated, with a substitute.

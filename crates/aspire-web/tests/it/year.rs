@@ -82,7 +82,8 @@ async fn the_team_plans_the_year_then_moves_and_cancels_days_and_the_network_rea
     let cancelled = team.post(&format!("{url}/{}/cancel", nd.id), &[("reason", "Snow closed the roads")]).await;
     assert_eq!(cancelled.status, StatusCode::SEE_OTHER, "{}", cancelled.body);
     let to = cancelled.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    assert!(team.get(&to).await.body.contains("The day is cancelled. For a day still to come, those invited are emailed why"), "{to}");
+    let said = team.get(&to).await.body;
+    assert!(said.contains("The day is cancelled. For a day still to come, those invited are emailed why"), "{to}");
     let e = db.programme_event(p, nd.id).await.expect("read").expect("day");
     assert_eq!((e.status, e.sequence), (EventStatus::Cancelled, 1));
     let page = team.get(&format!("{url}?status=cancelled")).await;
