@@ -15,7 +15,7 @@ use aspire_store::{
     StoreError,
 };
 
-use crate::programme_year::{PlanError, template_of};
+use crate::programme_year::PlanError;
 use crate::school_year::YearError;
 
 /// Why a day's places or resources cannot be changed.
@@ -107,10 +107,7 @@ pub async fn day(
 ) -> Result<DayView, DayError> {
     let event = db.programme_event(programme, day).await?.ok_or(DayError::NoSuchDay(day))?;
     let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
-    let name = template_of(&p)
-        .ok()
-        .and_then(|t| t.events.into_iter().find(|k| k.key == event.kind).map(|k| k.name))
-        .unwrap_or_else(|| event.kind.clone());
+    let name = crate::programme_year::kind_name(&p, &event.kind).unwrap_or_else(|| event.kind.clone());
     let network = db.network(event.network).await?;
     let place_urn = event.urn.or(network.as_ref().and_then(|n| n.venue));
     let place = match place_urn {

@@ -785,10 +785,7 @@ async fn notices(
     day: &aspire_store::ProgrammeEvent,
     notice: Notice<'_>,
 ) -> Result<Vec<aspire_store::Mail>, PlanError> {
-    let kind = template_of(p)
-        .ok()
-        .and_then(|t| t.events.into_iter().find(|e| e.key == day.kind).map(|e| e.name))
-        .unwrap_or_else(|| day.kind.clone());
+    let kind = kind_name(p, &day.kind).unwrap_or_else(|| day.kind.clone());
     let network = db.network(day.network).await?.map(|n| n.name).unwrap_or_else(|| day.network.to_string());
     let contacts = db.network_contacts(p.id, day.network).await?;
     let mut to: Vec<String> = contacts

@@ -250,7 +250,8 @@ async fn a_seat_holds_one_person_and_one_person_may_hold_two_seats() {
         let head = db.register(&cli, p, &seat(a, Role::HeadTeacher)).await.expect("head");
         assert_eq!(head.status, RegistrationStatus::Registered);
         // The same person takes the senior leader's seat too, without a second place.
-        let both = db.register(&cli, p, &seat(a, Role::SeniorLeader)).await.expect("two seats");
+        let senior = NewRegistration { substitute: Some(b), ..seat(a, Role::SeniorLeader) };
+        let both = db.register(&cli, p, &senior).await.expect("two seats");
         assert_eq!(both.status, RegistrationStatus::Registered);
         let taken = db.register(&cli, p, &seat(b, Role::HeadTeacher)).await;
         assert!(
@@ -259,6 +260,12 @@ async fn a_seat_holds_one_person_and_one_person_may_hold_two_seats() {
         );
         let again = db.register(&cli, p, &seat(a, Role::HeadTeacher)).await;
         assert!(matches!(again, Err(ProgrammeError::Field { field: "seat", .. })));
+        // The senior leader's seat passes to its substitute, who waits: the one place is still
+        // the person's through the head teacher's seat.
+        let passed = db.withdraw_to(&cli, p, both.id, true, &[], |_| Vec::new(), |_| Vec::new()).await.expect("passed");
+        let took = passed.successor.expect("the substitute's seat");
+        assert_eq!((took.id, took.person, took.status), (both.id, b, RegistrationStatus::Waiting));
+        assert!(passed.given.is_empty(), "no place came free");
         db.cancel_event(&cli, p, days[1].id, "The venue flooded", &[]).await.expect("cancelled");
         let late = db.register(&cli, p, &NewRegistration { event: days[1].id, ..seat(b, Role::HeadTeacher) }).await;
         assert!(matches!(late, Err(ProgrammeError::Field { field: "day", .. })), "{late:?}");
