@@ -120,7 +120,19 @@ async fn networks_are_formed_moved_locked_and_published() {
     assert!(two.body.contains("id=\"email-3\""), "a row to add another");
     let more = admin.get(&format!("{base}?rows=5")).await.body;
     assert!(more.contains("id=\"email-5\"") && !more.contains("id=\"email-6\""), "rows added on asking");
-    assert!(more.contains("?rows=6#advisers"), "and another");
+    assert!(more.contains("name=\"more\" value=\"yes\""), "and another");
+    // Adding a row keeps what was typed, and assigns nothing.
+    let typed = [
+        ("email-1", "kept@provider.example"),
+        ("capacity-1", "2"),
+        ("home-1", "GU1"),
+        ("email-3", ""),
+        ("more", "yes"),
+    ];
+    let grown = admin.post(&advisers, &typed).await;
+    assert_eq!(grown.status, StatusCode::OK, "{}", grown.body);
+    assert!(grown.body.contains("value=\"kept@provider.example\"") && grown.body.contains("id=\"email-4\""));
+    assert!(!grown.body.contains("Error:"), "nothing is checked yet: {}", grown.body);
     // One network's worth of capacity: one network is advised, the other said to have none.
     let short =
         admin.post(&advisers, &[("email-1", "alex@provider.example"), ("capacity-1", "1"), ("home-1", "GU1")]).await;

@@ -92,6 +92,17 @@ pub async fn assign(
             )
         })
         .collect();
+    // "Add a row": the rows come back as typed, with one more, and nothing is assigned.
+    if field("more") == "yes" {
+        let mut form = FormState::new();
+        for (n, r) in rows.iter().enumerate() {
+            form.keep(&format!("email-{}", n + 1), &r.email);
+            form.keep(&format!("capacity-{}", n + 1), &r.capacity);
+            form.keep(&format!("home-{}", n + 1), &r.home);
+        }
+        let body = super::show_with(&state, &viewer, id, form, (sent + 1).clamp(ROWS, MAX_ROWS), None).await?;
+        return Ok(body.into_response());
+    }
     let confirmed = field("confirmed") == "yes";
     match app::assign_advisers(&state.db, &viewer.actor(), id, &rows, confirmed).await {
         Ok(done) => Ok(Redirect::to(&format!(
