@@ -23,6 +23,30 @@ pub enum NetworksCommand {
     /// Give a programme's networks their Achievement Advisers, as the networks page does: as
     /// many networks as the advisers can take, at least total distance to the venues.
     Advisers(AdvisersArgs),
+    /// Rename one of a programme's networks, as its page does (a name another network of the
+    /// programme has is refused).
+    Rename(RenameArgs),
+    /// Take a published network off the public join pages; its schools and roles stay.
+    Unpublish(NetworkArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NetworkArgs {
+    /// The programme the network belongs to.
+    #[arg(long, value_name = "ID")]
+    programme: aspire_core::people::ProgrammeId,
+    /// The network's number (as in its page's address, /programmes/P/networks/N).
+    #[arg(long, value_name = "ID")]
+    network: aspire_core::people::NetworkId,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RenameArgs {
+    #[command(flatten)]
+    at: NetworkArgs,
+    /// Its new name (at most 100 characters).
+    #[arg(long)]
+    name: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -104,6 +128,8 @@ impl NetworksCommand {
             NetworksCommand::Form(a) => a.programme,
             NetworksCommand::Score(_) => None,
             NetworksCommand::Advisers(a) => Some(a.programme),
+            NetworksCommand::Rename(a) => Some(a.at.programme),
+            NetworksCommand::Unpublish(a) => Some(a.programme),
         }
     }
 }
@@ -145,6 +171,40 @@ pub async fn run(cmd: &NetworksCommand, db: Option<&aspire_store::Db>) -> anyhow
             Some(db) => advisers(a, db).await,
             None => bail!("advisers needs the database"),
         },
+        NetworksCommand::Rename(a) => {
+            let db = db.context("rename needs the database")?;
+            let cli = aspire_store::Actor::command_line();
+            match db.rename_network(&cli, a.at.programme, a.at.network, &a.name).await {
+                Ok(()) => {
+                    println!("network {} is now named {}", a.at.network, aspire_core::text::printable(a.name.trim()));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(aspire_store::ProgrammeError::Store(e)) => Err(e.into()),
+                Err(e) => {
+                    eprintln!("network {}: {e}; nothing was changed", a.at.network);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        NetworksCommand::Unpublish(a) => {
+            let db = db.context("unpublish needs the database")?;
+            let cli = aspire_store::Actor::command_line();
+            match db.unpublish_network(&cli, a.programme, a.network).await {
+                Ok(true) => {
+                    println!("network {} is off the public join pages; its schools and roles stay", a.network);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(false) => {
+                    eprintln!("network {} is not published, so there is nothing to unpublish", a.network);
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(aspire_store::ProgrammeError::Store(e)) => Err(e.into()),
+                Err(e) => {
+                    eprintln!("network {}: {e}; nothing was changed", a.network);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
     }
 }
 

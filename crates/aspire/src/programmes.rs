@@ -67,6 +67,14 @@ pub enum ProgrammeCommand {
         #[arg(long)]
         reply: Option<String>,
     },
+    /// Set the address the public writes to about a programme (shown on its join pages, and
+    /// told of each enquiry).
+    Contact {
+        /// Programme number.
+        programme: aspire_core::people::ProgrammeId,
+        /// The programme team's shared address, such as programme@provider.example.
+        email: String,
+    },
     /// Move a school to another stage: enquiry, applied, enrolled, withdrawn (with --reason),
     /// completed.
     Stage {
@@ -199,6 +207,20 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
             let sent = aspire_app::board::handle_enquiry(db, &actor, *programme, *enquiry, text).await?;
             let how = if sent { "the reply is in the outbox" } else { "no reply sent" };
             println!("Enquiry {enquiry} of programme {programme} is handled; {how}.");
+        }
+        ProgrammeCommand::Contact { programme, email } => {
+            let Ok(address) = aspire_core::people::Email::parse(email.trim()) else {
+                eprintln!("'{}' is not an email address: nothing was changed", aspire_core::text::printable(email));
+                return Ok(ExitCode::FAILURE);
+            };
+            match db.set_programme_contact(&actor, *programme, &address).await {
+                Ok(()) => println!("Programme {programme}'s contact address is now {address}."),
+                Err(aspire_store::ProgrammeError::Store(e)) => return Err(e.into()),
+                Err(e) => {
+                    eprintln!("programme {programme}: {e}; nothing was changed");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
         }
         ProgrammeCommand::CheckEligibility { programme } => {
             let today = chrono::Local::now().date_naive();

@@ -355,4 +355,17 @@ fn advisers_are_placed_by_postcode_district_and_assigned_as_far_as_capacity_allo
     let o = with_db(&url, &replace);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(text(&o).matches(": adviser 1").count(), 1, "{}", text(&o));
+    // A network renamed, a name refused, and one not published is not unpublished.
+    let rename =
+        |name: &str| with_db(&url, &["networks", "rename", "--programme", "1", "--network", "1", "--name", name]);
+    let o = rename("Guildford Central");
+    assert!(o.status.success() && text(&o).contains("now named Guildford Central"), "{}", text(&o));
+    let o = rename("   ");
+    assert!(!o.status.success() && text(&o).contains("nothing was changed"), "{}", text(&o));
+    let o = with_db(&url, &["networks", "unpublish", "--programme", "1", "--network", "1"]);
+    assert!(!o.status.success() && text(&o).contains("is not published"), "{}", text(&o));
+    let o = with_db(&url, &["programme", "contact", "1", "not an address"]);
+    assert!(!o.status.success() && text(&o).contains("is not an email address"), "{}", text(&o));
+    let o = with_db(&url, &["programme", "contact", "1", "team@provider.example"]);
+    assert!(o.status.success() && text(&o).contains("is now team@provider.example"), "{}", text(&o));
 }
