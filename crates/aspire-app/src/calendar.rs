@@ -127,41 +127,54 @@ pub async fn planned_days_on_closed_days(db: &Db) -> Result<Vec<ClosedDay>, Cale
     let all = Visible::everything();
     let mut out = Vec::new();
     for p in db.programmes(&all, &all).await? {
-        let days: Vec<_> = db
-            .programme_events(p.id, &all)
-            .await?
-            .into_iter()
-            .filter(|e| e.status == aspire_store::EventStatus::Planned)
-            .collect();
-        if days.is_empty() {
-            continue;
+        out.extend(closed_days_of(db, p.id).await?);
+    }
+    Ok(out)
+}
+
+/// The planned days of one programme on a day one of their schools is closed (the year page
+/// lists them to the team on every view, until each is moved or cancelled).
+pub async fn closed_days_of(
+    db: &Db,
+    programme: aspire_core::people::ProgrammeId,
+) -> Result<Vec<ClosedDay>, CalendarLoadError> {
+    use aspire_core::access::Visible;
+    let all = Visible::everything();
+    let mut out = Vec::new();
+    let days: Vec<_> = db
+        .programme_events(programme, &all)
+        .await?
+        .into_iter()
+        .filter(|e| e.status == aspire_store::EventStatus::Planned)
+        .collect();
+    if days.is_empty() {
+        return Ok(out);
+    }
+    let mut members: std::collections::BTreeMap<aspire_core::people::NetworkId, Vec<Urn>> = Default::default();
+    for e in db.enrolments(programme, &all).await? {
+        if let Some(n) = e.network
+            && e.status.takes_part()
+        {
+            members.entry(n).or_default().push(e.urn);
         }
-        let mut members: std::collections::BTreeMap<aspire_core::people::NetworkId, Vec<Urn>> = Default::default();
-        for e in db.enrolments(p.id, &all).await? {
-            if let Some(n) = e.network
-                && e.status.takes_part()
-            {
-                members.entry(n).or_default().push(e.urn);
-            }
-        }
-        let urns: Vec<Urn> = members.values().flatten().copied().collect();
-        let calendars = school_calendars(db, &urns).await?;
-        let names = db.school_names(&urns).await?;
-        for e in &days {
-            let schools: Vec<Urn> = match e.urn {
-                Some(u) => vec![u],
-                None => members.get(&e.network).cloned().unwrap_or_default(),
-            };
-            for u in schools {
-                if let Some(reason) = calendars.get(&u).and_then(|c| c.closed_reason(e.held_on)) {
-                    out.push(ClosedDay {
-                        programme: p.id,
-                        day: e.id,
-                        date: e.held_on,
-                        school: names.get(&u).cloned().unwrap_or_else(|| format!("School {u}")),
-                        reason: reason.to_string(),
-                    });
-                }
+    }
+    let urns: Vec<Urn> = members.values().flatten().copied().collect();
+    let calendars = school_calendars(db, &urns).await?;
+    let names = db.school_names(&urns).await?;
+    for e in &days {
+        let schools: Vec<Urn> = match e.urn {
+            Some(u) => vec![u],
+            None => members.get(&e.network).cloned().unwrap_or_default(),
+        };
+        for u in schools {
+            if let Some(reason) = calendars.get(&u).and_then(|c| c.closed_reason(e.held_on)) {
+                out.push(ClosedDay {
+                    programme,
+                    day: e.id,
+                    date: e.held_on,
+                    school: names.get(&u).cloned().unwrap_or_else(|| format!("School {u}")),
+                    reason: reason.to_string(),
+                });
             }
         }
     }

@@ -303,6 +303,20 @@ async fn render_with(
     } else {
         Vec::new()
     };
+    // The planned days on a day a school is closed stay listed for the team until each is moved
+    // or cancelled, not only after the upload that closed them.
+    let mut outcome = outcome;
+    if team && outcome.clashes.is_empty() {
+        outcome.clashes = aspire_app::calendar::closed_days_of(&state.db, id)
+            .await
+            .map_err(|e| match e {
+                aspire_app::calendar::CalendarLoadError::Store(e) => WebError::from(e),
+                other => WebError::BadRequest(capitalise(&other.to_string())),
+            })?
+            .into_iter()
+            .map(|c| (c.day, format!("{}: {} is closed ({})", long(c.date), c.school, c.reason)))
+            .collect();
+    }
     let choice = |value: String, label: String, selected: bool| Choice { value, label, selected };
     page(YearPage {
         networks: networks

@@ -153,4 +153,10 @@ async fn a_file_of_term_dates_uploaded_is_checked_whole_then_the_year_is_planned
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     assert!(saved.body.contains("1 planned day now falls on a day a school is closed"), "{}", saved.body);
     assert!(saved.body.contains(&format!("href=\"#day-{}\"", dev.id)), "{}", saved.body);
+    // Still listed on the year page later, until the day is moved or cancelled.
+    let later = team.get(&url).await.body;
+    assert!(later.contains("1 planned day now falls on a day a school is closed"), "{later}");
+    let cancel = team.post(&format!("{url}/{}/cancel", dev.id), &[("reason", "The school's INSET day")]).await;
+    assert_eq!(cancel.status, StatusCode::SEE_OTHER, "{}", cancel.body);
+    assert!(!team.get(&url).await.body.contains("now falls on a day a school is closed"), "gone once cancelled");
 }
