@@ -473,6 +473,10 @@ pub async fn move_day(
                 field = format!("reason-{day}");
                 format!("The reason {problem}")
             }
+            Err(PlanError::Save(ProgrammeError::Field { field: "date", problem })) => {
+                format!("The new date {problem}: choose another date")
+            }
+            Err(PlanError::Save(ProgrammeError::Field { field: "day", problem })) => format!("This day {problem}"),
             Err(e) => plan_problem(&e),
         },
     };

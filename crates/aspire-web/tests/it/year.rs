@@ -74,6 +74,12 @@ async fn the_team_plans_the_year_then_moves_and_cancels_days_and_the_network_rea
     assert!(moved.body.contains("<title>Error: "), "the title says so");
     let blank = team.post(&format!("{url}/{}/move", nd.id), &[("to", ""), ("reason", "")]).await;
     assert!(blank.body.contains("Enter the new date"), "{}", blank.body);
+    let same = nd.held_on.to_string();
+    let network = nd.network.to_string();
+    let stay = [("to", same.as_str()), ("reason", ""), ("network", network.as_str())];
+    let stay = team.post(&format!("{url}/{}/move", nd.id), &stay).await;
+    assert!(stay.body.contains("The new date is the day&#39;s date already: choose another date"), "{}", stay.body);
+    assert!(stay.body.contains(&format!("<option value=\"{network}\" selected>")), "the filter is kept: {}", stay.body);
 
     // A cancellation needs its reason; then the row stays, marked.
     let no_reason = team.post(&format!("{url}/{}/cancel", nd.id), &[("reason", " ")]).await;
