@@ -79,7 +79,7 @@ while read -r home; do
     --name "Adviser $i" "adviser$i@bench.example" > /dev/null
   advisers+=(--adviser "adviser$i@bench.example,4,$home")
 done < "$tmp/homes.txt"
-"$bin" --database-url "$db" networks advisers --programme 1 "${advisers[@]}" > /dev/null
+"$bin" --database-url "$db" networks advisers --programme 1 --replace "${advisers[@]}" > /dev/null
 "$bin" --database-url "$db" calendar import-terms "$tmp/terms.csv"
 "$bin" --database-url "$db" programme list
 first=$(cut -d' ' -f1 "$tmp/schools.txt")
