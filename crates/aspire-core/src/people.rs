@@ -240,6 +240,34 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The domain of a personal mailbox provider, for an address that looks like one person's
+    /// own (gmail.com, outlook.com and the like) rather than an organisation's: a public contact
+    /// should be a shared team address that outlasts whoever set it.
+    pub fn personal_provider(&self) -> Option<&str> {
+        const PERSONAL: &[&str] = &[
+            "gmail.com",
+            "googlemail.com",
+            "hotmail.com",
+            "hotmail.co.uk",
+            "outlook.com",
+            "live.com",
+            "live.co.uk",
+            "msn.com",
+            "yahoo.com",
+            "yahoo.co.uk",
+            "icloud.com",
+            "me.com",
+            "aol.com",
+            "btinternet.com",
+            "sky.com",
+            "virginmedia.com",
+            "protonmail.com",
+            "proton.me",
+        ];
+        let domain = self.0.rsplit('@').next()?;
+        PERSONAL.iter().find(|p| **p == domain).copied()
+    }
 }
 
 impl fmt::Display for Email {
@@ -315,6 +343,15 @@ pub fn check_new_password(password: &str, email: &Email) -> Result<(), PasswordE
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_personal_mailbox_is_told_from_a_shared_address() {
+        let e = |s| super::Email::parse(s).expect("email");
+        assert_eq!(e("Jo.Bloggs@Gmail.com").personal_provider(), Some("gmail.com"));
+        assert_eq!(e("team@hotmail.co.uk").personal_provider(), Some("hotmail.co.uk"));
+        assert_eq!(e("programmes@provider.org.uk").personal_provider(), None);
+        assert_eq!(e("me@notgmail.com").personal_provider(), None);
+    }
+
     use super::*;
 
     #[test]

@@ -214,7 +214,14 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             };
             match db.set_programme_contact(&actor, *programme, &address).await {
-                Ok(()) => println!("Programme {programme}'s contact address is now {address}."),
+                Ok(()) => {
+                    println!("Programme {programme}'s contact address is now {address}.");
+                    if let Some(d) = address.personal_provider() {
+                        eprintln!(
+                            "warning: {d} is a personal mailbox: the public pages show this address to anyone, so a shared team address is better"
+                        );
+                    }
+                }
                 Err(aspire_store::ProgrammeError::Store(e)) => return Err(e.into()),
                 Err(e) => {
                     eprintln!("programme {programme}: {e}; nothing was changed");

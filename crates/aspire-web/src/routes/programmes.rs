@@ -190,6 +190,8 @@ struct ProgrammePage {
     rule_set_warning: Option<String>,
     /// The address the team set for schools to write to, and the service's, used without one.
     own_contact: Option<String>,
+    /// The personal mailbox provider the contact address looks to be at, to warn of.
+    personal_contact: Option<String>,
     default_contact: String,
     /// The forms on the page: the areas ("areas-text", "Bradford: 3" per line) as stored, or
     /// as sent with their problems.
@@ -251,6 +253,10 @@ async fn show_with(
     let areas_to_fix = areas.iter().filter(|a| a.code.is_none()).map(|a| a.area.clone()).collect();
     let rule_set_warning = aspire_app::recruitment::rule_set_warning(&programme, chrono::Local::now().date_naive());
     let own_contact = state.db.programme_contact(id).await?;
+    let personal_contact = own_contact
+        .as_deref()
+        .and_then(|c| aspire_core::people::Email::parse(c).ok())
+        .and_then(|e| e.personal_provider().map(str::to_owned));
     if !form.has("contact-email") {
         form.keep("contact-email", own_contact.as_deref().unwrap_or(""));
     }
@@ -261,6 +267,7 @@ async fn show_with(
         form.keep("areas-text", &text);
     }
     page(ProgrammePage {
+        personal_contact,
         programme,
         template,
         plan,

@@ -93,7 +93,15 @@ async fn join_lists_only_programmes_still_recruiting_and_finds_networks_near_a_s
     assert!(app.get("/join").await.body.contains("mailto:programmes@aspire.invalid"), "unchanged");
     let set = admin.post(&format!("/programmes/{open}/contact"), &[("email", "north@team.example")]).await;
     assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
-    assert!(admin.get(&format!("/programmes/{open}")).await.body.contains("<strong>north@team.example</strong>"));
+    let shown = admin.get(&format!("/programmes/{open}")).await.body;
+    assert!(
+        shown.contains("<strong>north@team.example</strong>") && !shown.contains("data-testid=\"personal-contact\"")
+    );
+    // One person's own mailbox is kept, with a warning while it stays.
+    admin.post(&format!("/programmes/{open}/contact"), &[("email", "jo.north@gmail.com")]).await;
+    let shown = admin.get(&format!("/programmes/{open}")).await.body;
+    assert!(shown.contains("one person's own mailbox (gmail.com)"), "{shown}");
+    admin.post(&format!("/programmes/{open}/contact"), &[("email", "north@team.example")]).await;
     assert!(app.get("/join").await.body.contains("mailto:north@team.example"), "the programme's own contact");
 
     // A town, a postcode district and a school's name find the programme through the school's LA.
