@@ -263,4 +263,22 @@ async fn schools_ticked_on_the_eligible_list_are_added_to_a_programme_and_every_
     let e = db.enrolment(id, urn(OLDHAM)).await.expect("read").expect("added");
     assert_eq!(e.status, Stage::Applied);
     assert!(e.eligibility.is_some(), "{e:?}");
+
+    // Enrolling a school the programme's rule set does not find eligible asks first.
+    let ineligible =
+        admin.get("/programme/eligibility?rules=tlif-2017&as_of=2017-11-01&decision=not_eligible&la=353").await;
+    let marker = "name=\"urns\" value=\"";
+    let at = ineligible.body.find(marker).expect("a school not eligible") + marker.len();
+    let other = ineligible.body[at..at + 6].to_owned();
+    let enrol = send(&[("urns", other.as_str()), ("programme", programme), ("stage", "enrolled")]);
+    let asked = admin.post("/programme/eligibility/add", &enrol).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("Enrol schools not found eligible?") && asked.body.contains(&format!("({other})")));
+    assert!(asked.body.contains("not eligible under tlif-2017"), "{}", asked.body);
+    assert!(db.enrolment(id, urn(&other)).await.expect("read").is_none(), "nothing added yet");
+    let mut yes = enrol.clone();
+    yes.push(("confirmed", "yes"));
+    let done = admin.post("/programme/eligibility/add", &yes).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(db.enrolment(id, urn(&other)).await.expect("read").expect("added").status, Stage::Enrolled);
 }

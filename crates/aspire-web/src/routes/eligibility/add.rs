@@ -82,6 +82,43 @@ pub async fn add(
     };
     viewer.require(Action::Change, Record::Enrolment, &Place::programme(id))?;
     let today = chrono::Local::now().date_naive();
+    // Enrolling schools the programme's own rule set does not find eligible (the list may be
+    // read under another) is shown first, as on the board.
+    if matches!(stage.trim(), "" | "enrolled") && get("confirmed") != "yes" {
+        let found = crate::routes::programmes::find_programme(&state, id).await?;
+        let parsed: Vec<aspire_core::urn::Urn> =
+            urns.iter().filter_map(|u| aspire_core::urn::Urn::parse(u).ok()).collect();
+        let checks = aspire_app::recruitment::eligibility_checks(&state.db, &found, &parsed, today).await?;
+        let names = state.db.school_names(&parsed).await?;
+        let doubtful: Vec<(String, String)> = checks
+            .iter()
+            .filter(|(_, c)| c.outcome != aspire_core::eligibility::Outcome::Eligible)
+            .map(|(u, c)| {
+                let name = names.get(u).cloned().unwrap_or_else(|| format!("URN {u}"));
+                let why = match c.outcome {
+                    aspire_core::eligibility::Outcome::NotEligible => "not eligible",
+                    _ => "eligibility cannot be told",
+                };
+                (format!("{name} ({u})"), format!("{why} under {}", c.basis))
+            })
+            .collect();
+        if !doubtful.is_empty() {
+            let carried: Vec<(String, String)> =
+                fields.iter().filter(|(k, _)| k != "csrf" && k != "confirmed").cloned().collect();
+            return Ok(crate::routes::page(ConfirmAdd {
+                programme: found,
+                doubtful,
+                count: urns.len(),
+                carried,
+                back: crate::routes::url_with(
+                    &urls::eligibility_list(),
+                    &params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect::<Vec<_>>(),
+                ),
+                csrf: viewer.csrf.clone(),
+            })?
+            .into_response());
+        }
+    }
     let req = EnrolRequest { urns, stage };
     match aspire_app::recruitment::enrol(&state.db, &viewer.actor(), id, &req, today).await {
         Ok(_) => Ok(Redirect::to(&urls::recruitment(id)).into_response()),
@@ -97,4 +134,20 @@ pub async fn add(
         Err(EnrolError::Save(e)) => Err(crate::routes::programmes::bad(e)),
         Err(EnrolError::Store(e)) => Err(e.into()),
     }
+}
+
+/// Asks before enrolling schools the programme's rule set does not find eligible.
+#[derive(askama::Template)]
+#[template(path = "confirm_add.html")]
+struct ConfirmAdd {
+    programme: aspire_store::Programme,
+    /// Each school in doubt ("Name (URN)") and why ("not eligible under tlif-2017 version 1, ...").
+    doubtful: Vec<(String, String)>,
+    /// How many schools are ticked.
+    count: usize,
+    /// The form as sent, carried through the confirmation unchanged.
+    carried: Vec<(String, String)>,
+    /// The list as it was, to go back to.
+    back: String,
+    csrf: String,
 }
