@@ -788,14 +788,21 @@ async fn notices(
     let kind = kind_name(p, &day.kind).unwrap_or_else(|| day.kind.clone());
     let network = db.network(day.network).await?.map(|n| n.name).unwrap_or_else(|| day.network.to_string());
     let contacts = db.network_contacts(p.id, day.network).await?;
+    // The adviser who leads the day (a day led before its network passed on keeps its adviser),
+    // not the network's adviser of today.
     let mut to: Vec<String> = contacts
         .iter()
         .filter(|c| match c.role {
-            aspire_core::people::Role::AchievementAdviser => true,
+            aspire_core::people::Role::AchievementAdviser => false,
             _ => day.urn.is_none() || c.urn == day.urn,
         })
         .map(|c| c.email.clone())
         .collect();
+    if let Some(a) = day.adviser
+        && let Some(person) = db.person(a).await?
+    {
+        to.push(person.email.to_string());
+    }
     for r in db.registrations(p.id, day.id).await? {
         if r.status == aspire_store::RegistrationStatus::Withdrawn {
             continue;

@@ -56,6 +56,12 @@ pub enum YearError {
         aspire_core::dates::long(*.ends)
     )]
     AfterTheYear { date: NaiveDate, ends: NaiveDate },
+    #[error(
+        "{} is before the programme year, which began on {}: someone who left before it was never on its staff, so take them off the list instead (\"Added in error?\")",
+        aspire_core::dates::long(*.date),
+        aspire_core::dates::long(*.starts)
+    )]
+    LeftBeforeTheYear { date: NaiveDate, starts: NaiveDate },
     #[error("{name} joined on {}: the day they left cannot be before it", aspire_core::dates::long(*.joined))]
     LeftBeforeJoining { name: String, joined: NaiveDate },
     #[error("{} has not come yet: a roll is taken on the day or after it", aspire_core::dates::long(*.date))]
@@ -65,6 +71,12 @@ pub enum YearError {
         aspire_core::dates::long(*.date)
     )]
     RecordedHeld { date: NaiveDate },
+    /// Never names the person marked (the caller knows who holds the seat).
+    #[error(
+        "they are marked on the day's roll, which is the record of who came, so their place is not withdrawn: if the mark is wrong, ask {} to correct it",
+        .adviser.as_deref().unwrap_or("the day's Achievement Adviser")
+    )]
+    OnTheRoll { adviser: Option<String> },
     /// Never names the person: an id sent by hand must not tell anyone who holds it.
     #[error("someone marked is not on this day's roll: only those registered and their substitutes are")]
     NotOnTheRoll,
@@ -89,6 +101,9 @@ pub struct Seat {
     pub registration: Option<Registration>,
     pub person: Option<String>,
     pub substitute: Option<String>,
+    /// Whether the person holding it is marked on the day's roll (the roll is then the record,
+    /// and the place is not withdrawn).
+    pub marked: bool,
 }
 
 /// One of the school's days.
@@ -212,6 +227,10 @@ pub async fn school_year(db: &Db, programme: ProgrammeId, urn: Urn, today: Naive
             .into_iter()
             .filter(|r| r.urn == urn && r.status != RegistrationStatus::Withdrawn)
             .collect();
+        let marked: BTreeSet<PersonId> = match held.is_empty() {
+            true => BTreeSet::new(),
+            false => db.day_marks(programme, e.id).await?.into_iter().map(|m| m.person).collect(),
+        };
         let seats = audience
             .iter()
             .map(|role| {
@@ -220,6 +239,7 @@ pub async fn school_year(db: &Db, programme: ProgrammeId, urn: Urn, today: Naive
                     role: *role,
                     person: registration.as_ref().map(|r| name_of(r.person)),
                     substitute: registration.as_ref().and_then(|r| r.substitute).map(name_of),
+                    marked: registration.as_ref().is_some_and(|r| marked.contains(&r.person)),
                     registration,
                 }
             })
@@ -567,6 +587,13 @@ pub async fn preview_withdrawal(
     if e.held_recorded {
         return Err(YearError::RecordedHeld { date: e.held_on });
     }
+    if db.day_marks(programme, day).await?.iter().any(|m| m.person == r.person) {
+        let adviser = match e.adviser {
+            Some(a) => db.person(a).await?.map(|p| p.name),
+            None => None,
+        };
+        return Err(YearError::OnTheRoll { adviser });
+    }
     let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
     let kind = crate::programme_year::kind_name(&p, &e.kind);
     let name = |id: PersonId| async move {
@@ -834,6 +861,13 @@ pub async fn change_staff(
     db.enrolment(programme, urn).await?.ok_or(YearError::NotInProgramme(urn))?;
     if let StaffChange::Left(left) = change {
         within_year(db, programme, left).await?;
+        // Someone who left before the year began was never on its staff: added in error.
+        let starts = db.programme(programme).await?.and_then(|p| p.starts_on);
+        if let (Some(d), Some(s)) = (left, starts)
+            && d < s
+        {
+            return Err(YearError::LeftBeforeTheYear { date: d, starts: s });
+        }
     }
     let member = db.staff_members(urn).await?.into_iter().find(|s| s.id == staff);
     let member = member.ok_or(YearError::NoSuchStaff(staff))?;
@@ -879,9 +913,11 @@ pub struct WeekDay {
     pub network: String,
     pub place: Option<Urn>,
     pub place_name: String,
-    /// Marks taken on its roll so far, those of them present or late, and the people on it.
+    /// Marks taken on its roll so far, those of them present or late, and the people on it
+    /// (those with a place and their substitutes), of whom `substitutes` stand in.
     pub marked: usize,
     pub came: usize,
+    pub substitutes: usize,
     pub on_roll: usize,
 }
 
@@ -943,6 +979,9 @@ pub async fn person_week(db: &Db, person: PersonId, any_day: NaiveDate) -> Resul
             .filter(|r| r.status == RegistrationStatus::Registered)
             .flat_map(|r| std::iter::once(r.person).chain(r.substitute))
             .collect();
+        let with_place: BTreeSet<PersonId> =
+            regs.iter().filter(|r| r.status == RegistrationStatus::Registered).map(|r| r.person).collect();
+        let substitutes = on_roll.difference(&with_place).count();
         let marks = db.day_marks(e.programme, e.id).await?;
         let (marked, came) = (marks.len(), marks.iter().filter(|m| m.mark.attended()).count());
         days.push(WeekDay {
@@ -960,6 +999,7 @@ pub async fn person_week(db: &Db, person: PersonId, any_day: NaiveDate) -> Resul
             place,
             marked,
             came,
+            substitutes,
             on_roll: on_roll.len(),
             event: e,
         });

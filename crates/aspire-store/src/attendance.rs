@@ -155,6 +155,25 @@ impl Db {
         .await
     }
 
+    /// The days of a programme someone was marked present or late at: that a day took place,
+    /// which whoever sees the day may know (never who came).
+    pub async fn days_attended(&self, programme: ProgrammeId) -> Result<BTreeSet<i64>, StoreError> {
+        let rows = self
+            .fetch(
+                &Sql::new(
+                    "SELECT DISTINCT a.event_id FROM event_attendance a JOIN programme_events v ON v.id = a.event_id \
+                     WHERE v.programme_id = ? AND a.mark IN (?, ?) ORDER BY a.event_id",
+                )
+                .int(programme)
+                .text(Mark::Present.code())
+                .text(Mark::Late.code()),
+                "reading which days took place",
+                |r| present(r.int("event_id")?, "event_id"),
+            )
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// The marks on one day's roll (for its roll page and the week's counts).
     pub async fn day_marks(&self, programme: ProgrammeId, event: i64) -> Result<Vec<RollMark>, StoreError> {
         self.fetch(

@@ -742,6 +742,20 @@ impl Change<'_> {
 impl Db {
     /// Each network's Achievement Adviser (the first given, when a network has several).
     pub async fn network_advisers(&self, programme: ProgrammeId) -> Result<BTreeMap<NetworkId, PersonId>, StoreError> {
+        Ok(self
+            .all_network_advisers(programme)
+            .await?
+            .into_iter()
+            .filter_map(|(n, people)| people.first().map(|p| (n, *p)))
+            .collect())
+    }
+
+    /// Every Achievement Adviser of each network, in the order given (a network has one, but
+    /// roles given before that was kept may have left two).
+    pub async fn all_network_advisers(
+        &self,
+        programme: ProgrammeId,
+    ) -> Result<BTreeMap<NetworkId, Vec<PersonId>>, StoreError> {
         let rows = self
             .fetch(
                 &Sql::new(
@@ -761,9 +775,9 @@ impl Db {
                 },
             )
             .await?;
-        let mut out = BTreeMap::new();
+        let mut out: BTreeMap<NetworkId, Vec<PersonId>> = BTreeMap::new();
         for (n, p) in rows {
-            out.entry(n).or_insert(p);
+            out.entry(n).or_default().push(p);
         }
         Ok(out)
     }

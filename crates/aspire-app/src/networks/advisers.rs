@@ -351,6 +351,17 @@ pub async fn assign_advisers(
     Ok(Assignment { pairs, unassigned, advisers: advisers.into_iter().map(|(a, _)| a).collect(), days_handed, clashes })
 }
 
+/// What giving the programme's networks with schools the advisers of `pairs` would change:
+/// each adviser a network would lose (every one it has, when it has been given two).
+pub async fn adviser_changes(
+    db: &Db,
+    programme: ProgrammeId,
+    pairs: &[(NetworkId, PersonId)],
+) -> Result<Vec<AdviserChange>, StoreError> {
+    let nets = networks_to_advise(db, programme).await?;
+    changes_of(db, programme, &nets, pairs).await
+}
+
 /// The networks of `nets` whose adviser `pairs` would change, in the order of `nets`.
 async fn changes_of(
     db: &Db,
@@ -358,22 +369,23 @@ async fn changes_of(
     nets: &[aspire_store::Network],
     pairs: &[(NetworkId, PersonId)],
 ) -> Result<Vec<AdviserChange>, StoreError> {
-    let now = db.network_advisers(programme).await?;
+    // Every adviser a network has: one given besides (an older role) is lost too, and said.
+    let now = db.all_network_advisers(programme).await?;
     let name = |id: PersonId| async move {
         Ok::<_, StoreError>(db.person(id).await?.map(|p| p.name).unwrap_or_else(|| format!("person {id}")))
     };
     let mut changes = Vec::new();
     for n in nets {
-        let Some(&from) = now.get(&n.id) else { continue };
         let to = pairs.iter().find(|(net, _)| *net == n.id).map(|(_, p)| *p);
-        if to == Some(from) {
-            continue;
-        }
-        let to = match to {
+        let to_name = match to {
             Some(t) => Some(name(t).await?),
             None => None,
         };
-        changes.push(AdviserChange { network: n.name.clone(), from: name(from).await?, to });
+        for &from in now.get(&n.id).into_iter().flatten() {
+            if to != Some(from) {
+                changes.push(AdviserChange { network: n.name.clone(), from: name(from).await?, to: to_name.clone() });
+            }
+        }
     }
     Ok(changes)
 }

@@ -330,6 +330,13 @@ async fn every_problem_with_the_advisers_is_said_at_once_and_nothing_changes() {
             matches!(&given, Err(aspire_store::AccountError::AdviserInside(w)) if w.contains("strand lead at ")),
             "{given:?}"
         );
+        // A second adviser given to a network on the People page is named when giving advisers
+        // would end that role, with the first.
+        let (other, _) = aspire_testkit::person_with(db, &[]).await;
+        db.add_grant(&cli, other, &advise).await.expect("a second adviser");
+        let other_name = db.person(other).await.expect("read").expect("other").name;
+        let changes = networks::adviser_changes(db, id, &[]).await.expect("changes");
+        assert!(changes.iter().any(|c| c.from == other_name && c.network == "Guildford advised"), "{changes:?}");
         t.cleanup().await;
     }
 }

@@ -491,6 +491,8 @@ async fn a_schools_reach_is_the_share_of_its_staff_reached_each_term_teaching_as
         // A day after the programme year (a slip of the year typed) is refused, not kept.
         let late = change_staff(db, &cli, p, school, joined, StaffChange::Left(Some(d(2028, 1, 5)))).await;
         assert!(matches!(late, Err(YearError::AfterTheYear { .. })), "{late:?}");
+        let gone = change_staff(db, &cli, p, school, joined, StaffChange::Left(Some(d(2010, 2, 1)))).await;
+        assert!(matches!(gone, Err(YearError::LeftBeforeTheYear { .. })), "{gone:?}");
         let late =
             aspire_app::school_year::add_staff(db, &cli, p, school, "Late Comer, teacher", Some(d(2029, 9, 1))).await;
         assert!(matches!(late, Err(YearError::AfterTheYear { .. })), "{late:?}");

@@ -118,6 +118,15 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
             "{marked:?}"
         );
         assert_eq!(db.registrations(p, nd.event.id).await.expect("regs").len(), 2, "nothing withdrawn");
+        let asked = school_year::preview_withdrawal(db, p, school, nd.event.id, r.id).await;
+        let adviser_name = db.person(adviser).await.expect("read").expect("adviser").name;
+        assert!(
+            matches!(&asked, Err(e @ YearError::OnTheRoll { .. }) if e.to_string().contains(&format!("ask {adviser_name}"))),
+            "said before asking to confirm: {asked:?}"
+        );
+        let seen = school_year::school_year(db, p, school, today).await.expect("year");
+        let seats = &seen.days.iter().find(|x| x.event.id == nd.event.id).expect("the day").seats;
+        assert!(seats.iter().all(|s| s.registration.is_none() || s.marked), "both holders are marked: {seats:?}");
         // Another Network Day, nobody marked yet: the senior leader's place is withdrawn there.
         let nd2 = year
             .days

@@ -94,6 +94,16 @@ impl Db {
         Ok(id)
     }
 
+    /// Why `person` cannot hold `grant` (an adviser at a school of their programme), `None`
+    /// when they can. For offers shown on an account page: one that cannot be accepted is said
+    /// so before anyone tries.
+    pub async fn grant_clash(&self, person: PersonId, grant: &Grant) -> crate::Result<Option<AccountError>> {
+        let mut tx = self.begin().await?;
+        let why = adviser_inside(&mut tx, person, grant).await?.map(AccountError::AdviserInside);
+        tx.rollback().await?;
+        Ok(why)
+    }
+
     /// Takes a role away.
     pub async fn remove_grant(&self, actor: &Actor, grant_id: i64) -> Result<(), AccountError> {
         let mut tx = self.begin().await?;
@@ -144,6 +154,7 @@ pub(crate) async fn add_grant_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g
     if let Some(why) = adviser_inside(tx, person, g).await? {
         return Err(AccountError::AdviserInside(why));
     }
+
     let id = tx
         .fetch_one(
             &Sql::new(

@@ -143,6 +143,7 @@ pub(super) async fn offer_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &G
     if let Some(why) = super::grants::adviser_inside(tx, person, g).await? {
         return Err(AccountError::AdviserInside(why));
     }
+
     let (email, name) = tx
         .fetch_one(&Sql::new("SELECT email, name FROM people WHERE id = ?").int(person), "finding a person", |r| {
             Ok((present(r.text("email")?, "email")?, present(r.text("name")?, "name")?))

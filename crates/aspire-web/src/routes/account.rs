@@ -289,6 +289,8 @@ struct OfferView {
     place: String,
     offered_by: String,
     when: String,
+    /// Why it cannot be accepted, when it cannot (it can still be declined).
+    cannot: Option<String>,
 }
 
 #[derive(Template)]
@@ -320,20 +322,25 @@ pub(crate) async fn render(
 ) -> Result<Html<String>, WebError> {
     let s = viewer.signed_in()?;
     let person = state.db.person(s.person).await?.ok_or_else(|| WebError::SignIn(urls::account()))?;
-    let offers = state
-        .db
-        .offers(s.person)
-        .await?
-        .into_iter()
-        .map(|o| OfferView {
+    let mut offers = Vec::new();
+    for o in state.db.offers(s.person).await? {
+        let cannot = match state.db.grant_clash(s.person, &o.grant).await? {
+            Some(AccountError::AdviserInside(w)) => Some(format!(
+                "{}, and an Achievement Adviser supports the programme's schools from outside them",
+                w.replacen("they are", "you are", 1)
+            )),
+            _ => None,
+        };
+        offers.push(OfferView {
             id: o.id,
             role: o.grant.role.label(),
             pupil_data: o.grant.pupil_data,
             place: o.place,
             offered_by: o.offered_by,
             when: o.created_at.format("%d %B %Y").to_string(),
-        })
-        .collect();
+            cannot,
+        });
+    }
     let head_teacher = s.principal.grants.iter().any(|g| g.role == aspire_core::people::Role::HeadTeacher);
     page(AccountPage {
         head_teacher,

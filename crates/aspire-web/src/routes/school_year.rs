@@ -53,6 +53,8 @@ struct SeatRow {
     substitute: Option<String>,
     waiting: bool,
     registration: Option<i64>,
+    /// The person holding it is marked on the day's roll.
+    marked: bool,
 }
 
 struct DayRow {
@@ -234,6 +236,7 @@ async fn render(
                     },
                     waiting: s.registration.as_ref().is_some_and(|r| r.status == RegistrationStatus::Waiting),
                     registration: s.registration.as_ref().map(|r| r.id),
+                    marked: s.marked,
                 })
                 .collect(),
         })
@@ -895,7 +898,16 @@ pub async fn week(
             roll: d.leads.then(|| match (d.on_roll, d.event.held_recorded) {
                 (0, true) => "recorded as held".to_owned(),
                 (0, false) => "nobody registered yet".to_owned(),
-                (n, _) => format!("{} of {n} on the roll marked", d.marked),
+                // Substitutes are on the roll in case they go: "2 of 3" would read as one missing.
+                (n, _) => match d.substitutes {
+                    0 => format!("{} of {n} on the roll marked", d.marked),
+                    s => format!(
+                        "{} marked: {} with a place, {s} substitute{} on the roll",
+                        d.marked,
+                        n - s,
+                        if s == 1 { "" } else { "s" }
+                    ),
+                },
             }),
             held: d.event.status == EventStatus::Planned && (d.event.held_recorded || d.came > 0),
         })

@@ -223,8 +223,8 @@ async fn render_with(
         filter.status.clear();
     }
     let filter = &filter;
-    let came: BTreeSet<i64> =
-        state.db.roll_marks(id, &visible).await?.into_iter().filter(|m| m.mark.attended()).map(|m| m.day).collect();
+    // Whether a day took place, for every reader of it (an LA officer too), never who came.
+    let came: BTreeSet<i64> = state.db.days_attended(id).await?;
     let days: Vec<DayRow> = events
         .iter()
         .filter(|e| filter.network.is_empty() || filter.network == e.network.to_string())

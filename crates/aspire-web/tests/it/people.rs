@@ -143,3 +143,25 @@ async fn a_programme_team_reads_the_outbox_of_its_own_people() {
     let admin = site.signed_out().as_admin().await.get("/outbox").await;
     assert!(admin.body.contains(&ours_to) && admin.body.contains(&theirs_to));
 }
+
+/// An offer that has since become impossible (its owner was made an adviser of the programme)
+/// says why on the account page, with only Decline.
+#[tokio::test]
+async fn an_offer_that_cannot_be_accepted_says_why_and_offers_only_decline() {
+    let site = app().await;
+    let db = site.db.clone();
+    let cli = aspire_store::Actor::command_line();
+    let p = aspire_testkit::ProgrammeBuilder::new("Advised").enrol(&[SCHOOL, "125009"]).create(&db).await;
+    let (person, _) = aspire_testkit::person_with(&db, &[]).await;
+    let strand = Grant::new(Role::StrandLead, Scope::School(aspire_testkit::urn(SCHOOL)), false).expect("grant");
+    db.offer_grant(&cli, person, &strand).await.expect("offered");
+    let network = db.create_network(&cli, p, "Guildford").await.expect("network");
+    let advise = Grant::new(Role::AchievementAdviser, Scope::Network { programme: p, network }, false).expect("g");
+    db.add_grant(&cli, person, &advise).await.expect("an adviser now");
+    let s = db.start_session(person, &aspire_store::SignInPolicy::default()).await.expect("session");
+    let owner = crate::App { session: Some((format!("aspire_session={}", s.token), s.csrf)), ..site.signed_out() };
+    let page = owner.get("/account").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("It cannot be yours: you are an Achievement Adviser in Advised"), "{}", page.body);
+    assert!(!page.body.contains("value=\"accept\"") && page.body.contains("value=\"decline\""), "{}", page.body);
+}
