@@ -39,7 +39,8 @@ test('a role for an existing account waits for its owner to accept it', async ()
   assert.match(await mine.locator('main').innerText(), /Roles offered to you/);
   assert.deepEqual(await accessibilityProblems(mine), []);
   await mine.getByRole('button', { name: /^Accept/ }).click();
-  await mine.waitForURL(/\/account$/);
+  await mine.waitForURL(/\/account\?answered=accepted$/);
+  assert.match(await mine.getByTestId('offer-answered').innerText(), /The role is yours/);
   const text = await mine.locator('main').innerText();
   assert.doesNotMatch(text, /Roles offered to you/);
   assert.match(text, /Governor/);
@@ -72,7 +73,7 @@ test('the demo has a role waiting on the adviser\'s account page', async () => {
   const offered = page.locator('main table').first();
   assert.match(await offered.innerText(), /Evaluator.*programme\.admin@demo\.aspire\.invalid/s);
   await page.getByRole('button', { name: /^Decline/ }).click();
-  await page.waitForURL(/\/account$/);
+  await page.waitForURL(/\/account\?answered=declined$/);
   assert.doesNotMatch(await page.locator('main').innerText(), /Roles offered to you/);
   await context.close();
 });

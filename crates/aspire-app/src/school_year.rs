@@ -566,6 +566,9 @@ pub struct WithdrawalPreview {
     pub frees_place: bool,
     /// How many are waiting for a place at the day.
     pub waiting: usize,
+    /// The other seat the substitute already holds at the day ("senior leader"), if any: taking
+    /// this one too, the school sends one person for both.
+    pub substitute_holds: Option<String>,
 }
 
 /// The school's registration `registration` at `day`, with what withdrawing it would do;
@@ -613,6 +616,12 @@ pub async fn preview_withdrawal(
         substitute,
         frees_place: r.status == RegistrationStatus::Registered && !other_seat,
         waiting: registrations.iter().filter(|o| o.status == RegistrationStatus::Waiting).count(),
+        substitute_holds: r.substitute.and_then(|s| {
+            registrations
+                .iter()
+                .find(|o| o.person == s && o.urn == urn && o.status != RegistrationStatus::Withdrawn)
+                .map(|o| o.seat.label().to_lowercase())
+        }),
         registration: r,
     })
 }

@@ -23,9 +23,13 @@ pub fn bar() -> String {
         vec![(route::SCHOOLS, "Schools"), (route::CHECKER, "Check eligibility"), (route::JOIN, "Join a network")];
     if let Some(s) = &v.session {
         links.push((route::PROGRAMMES, "Programmes"));
-        // Advisers and school staff have days and schools of their own.
+        // Advisers and school staff have days and schools of their own; an LA officer, schools.
         use aspire_core::people::Role;
-        if s.principal.grants.iter().any(|g| g.role == Role::AchievementAdviser || g.role.is_school_role()) {
+        if s.principal
+            .grants
+            .iter()
+            .any(|g| matches!(g.role, Role::AchievementAdviser | Role::LaOfficer) || g.role.is_school_role())
+        {
             links.push((route::WEEK, "Your week"));
         }
     }

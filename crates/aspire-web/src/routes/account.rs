@@ -303,13 +303,31 @@ struct AccountPage {
     /// Pages the person's roles lead to: (address, label).
     links: Vec<(String, String)>,
     feeds: super::feeds::Feeds,
+    /// What answering an offer just did, to say so.
+    answered: Option<&'static str>,
     /// Whether they are a head teacher: the volunteers' page is theirs.
     head_teacher: bool,
     csrf: String,
 }
 
-pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, WebError> {
-    render(&state, &viewer, None, None).await
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountQuery {
+    /// "accepted" or "declined": the answer just given to an offered role.
+    #[serde(default)]
+    answered: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<AccountQuery>,
+) -> Result<Html<String>, WebError> {
+    let answered = match q.answered.as_str() {
+        "accepted" => Some("The role is yours: it is listed under your roles."),
+        "declined" => Some("The role is declined: it is not yours."),
+        _ => None,
+    };
+    render_with(&state, &viewer, None, None, answered).await
 }
 
 /// The account page, with a calendar feed's address just made (shown this once) or the
@@ -319,6 +337,16 @@ pub(crate) async fn render(
     viewer: &Viewer,
     made: Option<String>,
     problem: Option<super::feeds::Refused>,
+) -> Result<Html<String>, WebError> {
+    render_with(state, viewer, made, problem, None).await
+}
+
+async fn render_with(
+    state: &AppState,
+    viewer: &Viewer,
+    made: Option<String>,
+    problem: Option<super::feeds::Refused>,
+    answered: Option<&'static str>,
 ) -> Result<Html<String>, WebError> {
     let s = viewer.signed_in()?;
     let person = state.db.person(s.person).await?.ok_or_else(|| WebError::SignIn(urls::account()))?;
@@ -343,6 +371,7 @@ pub(crate) async fn render(
     }
     let head_teacher = s.principal.grants.iter().any(|g| g.role == aspire_core::people::Role::HeadTeacher);
     page(AccountPage {
+        answered,
         head_teacher,
         name: person.name,
         email: person.email,
@@ -380,7 +409,10 @@ pub async fn answer_offer(
         _ => return Err(WebError::BadRequest("Choose Accept or Decline.".into())),
     };
     match state.db.answer_offer(s.person, id, accept, viewer.client.clone()).await {
-        Ok(()) => Ok(Redirect::to(&urls::account()).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("{}?answered={}", urls::account(), if accept { "accepted" } else { "declined" }))
+                .into_response())
+        }
         Err(AccountError::NoSuchOffer) => Err(missing()),
         Err(AccountError::AdviserInside(why)) => Err(WebError::BadRequest(format!(
             "This role cannot be yours: {}. An Achievement Adviser supports the programme's schools from outside them: \

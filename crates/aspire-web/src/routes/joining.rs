@@ -215,7 +215,7 @@ pub(crate) async fn account_links(state: &AppState, p: &Principal) -> Result<Vec
                     if joining::checklist(&state.db, m.programme, u).await?.is_none() {
                         continue;
                     }
-                    out.push((urls::joining(m.programme, u), format!("Joining checklist: URN {u} in {name}")));
+                    out.push((urls::joining(m.programme, u), format!("Joining checklist: {school} in {name}")));
                 }
             }
             Scope::LocalAuthority { programme, la } => {

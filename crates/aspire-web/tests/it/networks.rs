@@ -155,6 +155,11 @@ async fn networks_are_formed_moved_locked_and_published() {
     assert!(asked.body.contains("<td>Alex Adviser</td><td><strong>no adviser</strong>"), "{}", asked.body);
     assert!(asked.body.contains("name=\"capacity-1\" value=\"1\""), "the rows are carried: {}", asked.body);
     assert_eq!(admin.get(&base).await.body.matches("Achievement Adviser: Alex Adviser").count(), 2, "unchanged");
+    let mut back = one.to_vec();
+    back.extend([("confirmed", "yes"), ("more", "back")]);
+    let back = admin.post(&advisers, &back).await;
+    assert!(back.body.contains("value=\"alex@provider.example\""), "back with the rows as typed: {}", back.body);
+    assert_eq!(admin.get(&base).await.body.matches("Achievement Adviser: Alex Adviser").count(), 2, "still unchanged");
     let mut yes = one.to_vec();
     yes.push(("confirmed", "yes"));
     let done = admin.post(&advisers, &yes).await;

@@ -92,15 +92,17 @@ pub async fn assign(
             )
         })
         .collect();
-    // "Add a row": the rows come back as typed, with one more, and nothing is assigned.
-    if field("more") == "yes" {
+    // "Add a row" (and "back" from the confirmation): the rows come back as typed, with one
+    // more row when asked, and nothing is assigned.
+    if matches!(field("more"), "yes" | "back") {
         let mut form = FormState::new();
         for (n, r) in rows.iter().enumerate() {
             form.keep(&format!("email-{}", n + 1), &r.email);
             form.keep(&format!("capacity-{}", n + 1), &r.capacity);
             form.keep(&format!("home-{}", n + 1), &r.home);
         }
-        let body = super::show_with(&state, &viewer, id, form, (sent + 1).clamp(ROWS, MAX_ROWS), None).await?;
+        let rows = if field("more") == "yes" { sent + 1 } else { sent };
+        let body = super::show_with(&state, &viewer, id, form, rows.clamp(ROWS, MAX_ROWS), None).await?;
         return Ok(body.into_response());
     }
     let confirmed = field("confirmed") == "yes";
