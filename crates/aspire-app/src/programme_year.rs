@@ -576,14 +576,11 @@ pub async fn add_day(
 ) -> Result<aspire_store::ProgrammeEvent, PlanError> {
     let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
     let template = template_of(&p)?;
+    if let Some(e) = day_form_problems(&template, new).into_iter().next() {
+        return Err(e);
+    }
     let kind =
         template.events.iter().find(|e| e.key == new.kind).ok_or_else(|| PlanError::NoSuchKind(new.kind.clone()))?;
-    if new.ends <= new.starts {
-        return Err(PlanError::Times { starts: new.starts, ends: new.ends });
-    }
-    if new.starts < EARLIEST || new.ends > LATEST {
-        return Err(PlanError::OutOfHours { starts: new.starts, ends: new.ends });
-    }
     let every = network_years(db, programme).await?;
     let network = db.network(new.network).await?;
     let venue = network.as_ref().and_then(|n| n.venue);
@@ -597,9 +594,7 @@ pub async fn add_day(
             return Err(PlanError::NotInNetwork(name));
         }
         (Venue::School, Some(u)) => Some(u),
-        // A school given for a day at the network's venue is said, not dropped.
-        (Venue::Network, Some(_)) => return Err(PlanError::NotInSchool(kind.name.clone())),
-        (Venue::Network, None) => None,
+        (Venue::Network, _) => None,
     };
     let stored = db.programme_events(programme, &Visible::everything()).await?;
     let theirs: Vec<&aspire_store::ProgrammeEvent> = stored.iter().filter(|e| e.network == new.network).collect();
@@ -743,6 +738,33 @@ pub async fn add_day(
             .collect()
     };
     Ok(db.add_event(actor, programme, &event, tell).await?)
+}
+
+/// What is wrong with a new day on its face (its kind, its times, a school given or missing for
+/// where its kind is held), every problem at once, so that a form says them together.
+pub fn day_form_problems(template: &Template, new: &NewDay) -> Vec<PlanError> {
+    let mut out = Vec::new();
+    match template.events.iter().find(|e| e.key == new.kind) {
+        None => out.push(PlanError::NoSuchKind(new.kind.clone())),
+        Some(kind) => match (kind.venue, new.school) {
+            (Venue::School, None) => out.push(PlanError::NeedsSchool(kind.name.clone())),
+            // A school given for a day at the network's venue is said, not dropped.
+            (Venue::Network, Some(_)) => out.push(PlanError::NotInSchool(kind.name.clone())),
+            _ => {}
+        },
+    }
+    if new.ends <= new.starts {
+        out.push(PlanError::Times { starts: new.starts, ends: new.ends });
+    } else if new.starts < EARLIEST || new.ends > LATEST {
+        out.push(PlanError::OutOfHours { starts: new.starts, ends: new.ends });
+    }
+    out
+}
+
+/// The face-value problems of a new day for a programme (see [`day_form_problems`]).
+pub async fn new_day_problems(db: &Db, programme: ProgrammeId, new: &NewDay) -> Result<Vec<PlanError>, PlanError> {
+    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
+    Ok(day_form_problems(&template_of(&p)?, new))
 }
 
 /// The hours a day is held within: a school's day, with a twilight session at most (a time

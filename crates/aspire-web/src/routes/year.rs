@@ -630,6 +630,8 @@ pub struct AddForm {
     ends: String,
     #[serde(default, rename = "add-places")]
     places: String,
+    #[serde(flatten)]
+    filter: YearFilter,
 }
 
 /// The team adds a day to a planned network's year; every refusal is said at its field.
@@ -683,21 +685,37 @@ pub async fn add_day(
         (network, school, date, starts, ends, places)
     {
         let new = programme_year::NewDay { network, kind: f.kind.clone(), school, date, starts, ends, places };
-        match programme_year::add_day(&state.db, &viewer.actor(), id, &new).await {
-            Ok(day) => return Ok(Redirect::to(&format!("{}?done=day-added", urls::day(id, day.id))).into_response()),
-            Err(PlanError::Store(e)) | Err(PlanError::Save(ProgrammeError::Store(e))) => return Err(e.into()),
-            Err(e) => {
-                let field = match e {
-                    PlanError::NoSuchKind(_) => "add-kind",
-                    PlanError::NeedsSchool(_) | PlanError::NotInNetwork(_) | PlanError::NotInSchool(_) => "add-school",
-                    PlanError::Times { .. } | PlanError::OutOfHours { .. } => "add-ends",
-                    PlanError::NotPlanned(_) | PlanError::EmptyNetwork(_) => "add-network",
-                    _ => "add-date",
-                };
-                form.problem(field, plan_problem(&e));
+        let field_of = |e: &PlanError| match e {
+            PlanError::NoSuchKind(_) => "add-kind",
+            PlanError::NeedsSchool(_) | PlanError::NotInNetwork(_) | PlanError::NotInSchool(_) => "add-school",
+            PlanError::Times { .. } | PlanError::OutOfHours { .. } => "add-ends",
+            PlanError::NotPlanned(_) | PlanError::EmptyNetwork(_) => "add-network",
+            _ => "add-date",
+        };
+        // Every problem on the form's face at once; then what the year says of the day.
+        let seen = match programme_year::new_day_problems(&state.db, id, &new).await {
+            Ok(seen) => seen,
+            Err(PlanError::Store(e)) => return Err(e.into()),
+            Err(e) => vec![e],
+        };
+        for e in &seen {
+            form.problem(field_of(e), plan_problem(e));
+        }
+        let outcome = match seen.is_empty() {
+            true => Some(programme_year::add_day(&state.db, &viewer.actor(), id, &new).await),
+            false => None,
+        };
+        match outcome {
+            None => {}
+            Some(Ok(day)) => {
+                return Ok(Redirect::to(&format!("{}?done=day-added", urls::day(id, day.id))).into_response());
             }
+            Some(Err(PlanError::Store(e))) | Some(Err(PlanError::Save(ProgrammeError::Store(e)))) => {
+                return Err(e.into());
+            }
+            Some(Err(e)) => form.problem(field_of(&e), plan_problem(&e)),
         }
     }
-    let body = render(&state, &viewer, id, &YearFilter::default(), None, Vec::new(), form).await?;
+    let body = render(&state, &viewer, id, &f.filter, None, Vec::new(), form).await?;
     Ok((StatusCode::BAD_REQUEST, body).into_response())
 }

@@ -149,6 +149,24 @@ async fn the_team_sets_a_days_places_and_the_adviser_shares_its_resources_with_t
             team.post(&format!("/programmes/{p}/year/days"), &fields).await
         }
     };
+    // A Network Day given a school, at all hours: both said at once, and the filters kept.
+    let network = north.to_string();
+    let silly = [
+        ("add-network", network.as_str()),
+        ("add-kind", "senior-leaders-network-day"),
+        ("add-school", GUILDFORD[0]),
+        ("add-date", "2018-03-01"),
+        ("add-starts", "00:00"),
+        ("add-ends", "23:59"),
+        ("add-places", ""),
+        ("network", network.as_str()),
+    ];
+    let both = team.post(&format!("/programmes/{p}/year/days"), &silly).await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST);
+    assert!(both.body.contains("is held at the network&#39;s venue, not in one school"), "{}", both.body);
+    assert!(both.body.contains("starts at 07:00 or later and ends by 20:00"), "{}", both.body);
+    let kept = format!("<input type=\"hidden\" name=\"network\" value=\"{network}\">");
+    assert!(both.body.contains(&kept), "the filter is kept: {}", both.body);
     let refused = add(other.held_on.to_string()).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(
