@@ -456,7 +456,9 @@ pub async fn plan_programme_year(
 
 /// Moves a planned day to another date in its term, after checking that every school it is
 /// for is open then and that the year's plan breaks nothing it did not break before (an
-/// adviser in two places, a Development Day before its Network Day).
+/// adviser in two places, a Development Day before its Network Day). Those it is for are told
+/// when it was, or now is, still to come on `today` (England's date); moving a past day to
+/// another past date only corrects the record.
 pub async fn move_day(
     db: &Db,
     actor: &Actor,
@@ -464,6 +466,7 @@ pub async fn move_day(
     id: i64,
     to: NaiveDate,
     reason: &str,
+    today: NaiveDate,
 ) -> Result<aspire_store::ProgrammeEvent, PlanError> {
     let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
     let template = template_of(&p)?;
@@ -519,7 +522,10 @@ pub async fn move_day(
     if day.status == EventStatus::Planned {
         adviser_free(db, programme, day.adviser, to).await?;
     }
-    let notify = notices(db, &p, day, Notice::Moved { to, reason }).await?;
+    let notify = match day.held_on >= today || to >= today {
+        true => notices(db, &p, day, Notice::Moved { to, reason }).await?,
+        false => Vec::new(),
+    };
     Ok(db.move_event(actor, programme, id, aspire_store::MovedTo { date: to, term: day.term }, reason, &notify).await?)
 }
 

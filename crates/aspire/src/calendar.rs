@@ -494,7 +494,17 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
             Ok(ExitCode::SUCCESS)
         }
         CalendarCommand::Move { programme, day, to, reason } => {
-            match programme_year::move_day(db, &cli, *programme, *day, *to, reason).await {
+            match programme_year::move_day(
+                db,
+                &cli,
+                *programme,
+                *day,
+                *to,
+                reason,
+                aspire_core::ics::england_date(chrono::Utc::now()),
+            )
+            .await
+            {
                 Ok(e) => {
                     crate::say!(
                         "day {} moved to {} ({}); calendars are told (sequence {})",

@@ -139,11 +139,16 @@ async fn a_day_moves_only_to_a_day_its_schools_are_open_in_its_term_without_brea
 
         let saturday = first.held_on + Days::new(u64::from(12 - first.held_on.weekday().num_days_from_monday()) % 7);
         assert_eq!(saturday.weekday(), Weekday::Sat);
-        let err = programme_year::move_day(db, &cli, p, first.id, saturday, "").await.expect_err("closed");
+        let err =
+            programme_year::move_day(db, &cli, p, first.id, saturday, "", d(2017, 9, 1)).await.expect_err("closed");
         assert!(matches!(err, PlanError::Closed { .. }), "{err:?}");
-        let err = programme_year::move_day(db, &cli, p, first.id, d(2017, 11, 14), "").await.expect_err("INSET");
+        let err = programme_year::move_day(db, &cli, p, first.id, d(2017, 11, 14), "", d(2017, 9, 1))
+            .await
+            .expect_err("INSET");
         assert!(err.to_string().contains("closure: INSET day"), "{err}");
-        let err = programme_year::move_day(db, &cli, p, first.id, d(2018, 1, 16), "").await.expect_err("spring");
+        let err = programme_year::move_day(db, &cli, p, first.id, d(2018, 1, 16), "", d(2017, 9, 1))
+            .await
+            .expect_err("spring");
         assert!(matches!(err, PlanError::OtherTerm { .. }), "{err:?}");
         // After every Development Day that follows it up: the plan would break.
         let last_dev = days
@@ -156,7 +161,9 @@ async fn a_day_moves_only_to_a_day_its_schools_are_open_in_its_term_without_brea
         // Onto the last Development Day of the term: that school would have two events, and a
         // Development Day would come before the Network Day it follows up.
         let late = last_dev;
-        let err = programme_year::move_day(db, &cli, p, first.id, late, "").await.expect_err("breaks the plan");
+        let err = programme_year::move_day(db, &cli, p, first.id, late, "", d(2017, 9, 1))
+            .await
+            .expect_err("breaks the plan");
         let PlanError::MoveBreaks { problems, .. } = &err else { panic!("{err:?}") };
         assert!(problems.iter().any(|v| matches!(v, Violation::SchoolTwice { .. })), "{problems:?}");
         assert!(problems.iter().any(|v| matches!(v, Violation::BeforeItsNetworkDay { .. })), "{problems:?}");
@@ -177,7 +184,9 @@ async fn a_day_moves_only_to_a_day_its_schools_are_open_in_its_term_without_brea
                 *x != first.held_on && calendars.values().all(|c| c.is_open(*x)) && days.iter().all(|e| e.held_on != *x)
             })
             .expect("a free open day before the Development Days");
-        let moved = programme_year::move_day(db, &cli, p, first.id, free, "The hall is booked").await.expect("moved");
+        let moved = programme_year::move_day(db, &cli, p, first.id, free, "The hall is booked", d(2017, 9, 1))
+            .await
+            .expect("moved");
         assert_eq!(
             (moved.held_on, moved.term, moved.sequence, moved.status),
             (free, first.term, 1, EventStatus::Planned)
@@ -198,6 +207,11 @@ async fn a_day_moves_only_to_a_day_its_schools_are_open_in_its_term_without_brea
         let ics = about[0].calendar.as_deref().expect("the moved day attached");
         assert!(ics.contains(&format!("UID:{}", first.uid)), "{ics}");
         assert!(ics.contains("SEQUENCE:1\r\n"), "{ics}");
+        // Long after, moving the past day back only corrects the record: nobody is emailed.
+        let back = programme_year::move_day(db, &cli, p, first.id, first.held_on, "", d(2019, 1, 1)).await;
+        assert_eq!(back.expect("moved back").held_on, first.held_on);
+        let now = db.outbox(50).await.expect("outbox");
+        assert_eq!(now.iter().filter(|m| m.subject.contains("moved to")).count(), 1, "no email for a past day");
         assert!(ics.contains(&format!("DTSTART;TZID=Europe/London:{}T", free.format("%Y%m%d"))), "{ics}");
         assert!(!ics.contains("STATUS:CANCELLED"), "{ics}");
 

@@ -177,7 +177,7 @@ async fn a_day_is_not_moved_or_added_onto_a_date_its_adviser_leads_another_progr
         };
         db.save_plan(&cli, other, &[theirs]).await.expect("saved");
 
-        let e = programme_year::move_day(db, &cli, p, nd.id, busy, "").await.expect_err("refused");
+        let e = programme_year::move_day(db, &cli, p, nd.id, busy, "", d(2017, 9, 1)).await.expect_err("refused");
         assert!(matches!(e, PlanError::AdviserElsewhere { .. }), "{e:?}");
         assert!(e.to_string().contains("of South Hampshire (Elsewhere)"), "{e}");
         let kept = db.programme_event(p, nd.id).await.expect("read").expect("day");

@@ -249,7 +249,7 @@ async fn a_development_day_nobody_registered_for_is_recorded_as_held_and_counts_
             "{refused:?}"
         );
         let later = dev.held_on.succ_opt().expect("a later day");
-        let refused = programme_year::move_day(db, &cli, p, dev.id, later, "").await;
+        let refused = programme_year::move_day(db, &cli, p, dev.id, later, "", d(2017, 9, 1)).await;
         assert!(refused.as_ref().is_err_and(|e| e.to_string().contains("so it cannot be moved")), "{refused:?}");
         assert_eq!(db.outbox(100).await.expect("outbox").len(), sent, "nothing sent");
         // Taken back: it counts for nothing again; a cancelled day is never recorded as held.

@@ -463,22 +463,24 @@ pub async fn move_day(
     let problem = match NaiveDate::parse_from_str(f.to.trim(), "%Y-%m-%d") {
         Err(_) if f.to.trim().is_empty() => "Enter the new date".to_owned(),
         Err(_) => "Enter the new date as a real date, such as 2018-03-27".to_owned(),
-        Ok(to) => match programme_year::move_day(&state.db, &viewer.actor(), id, day, to, &f.reason).await {
-            Ok(_) => return Ok(Redirect::to(&f.filter.after(id, "moved", day)).into_response()),
-            Err(PlanError::Store(e)) => return Err(e.into()),
-            Err(PlanError::NoSuchDay(_)) => {
-                return Err(WebError::NotFound(format!("There is no day {day} in this programme.")));
+        Ok(to) => {
+            match programme_year::move_day(&state.db, &viewer.actor(), id, day, to, &f.reason, state.today()).await {
+                Ok(_) => return Ok(Redirect::to(&f.filter.after(id, "moved", day)).into_response()),
+                Err(PlanError::Store(e)) => return Err(e.into()),
+                Err(PlanError::NoSuchDay(_)) => {
+                    return Err(WebError::NotFound(format!("There is no day {day} in this programme.")));
+                }
+                Err(PlanError::Save(ProgrammeError::Field { field: "reason", problem })) => {
+                    field = format!("reason-{day}");
+                    format!("The reason {problem}")
+                }
+                Err(PlanError::Save(ProgrammeError::Field { field: "date", problem })) => {
+                    format!("The new date {problem}: choose another date")
+                }
+                Err(PlanError::Save(ProgrammeError::Field { field: "day", problem })) => format!("This day {problem}"),
+                Err(e) => plan_problem(&e),
             }
-            Err(PlanError::Save(ProgrammeError::Field { field: "reason", problem })) => {
-                field = format!("reason-{day}");
-                format!("The reason {problem}")
-            }
-            Err(PlanError::Save(ProgrammeError::Field { field: "date", problem })) => {
-                format!("The new date {problem}: choose another date")
-            }
-            Err(PlanError::Save(ProgrammeError::Field { field: "day", problem })) => format!("This day {problem}"),
-            Err(e) => plan_problem(&e),
-        },
+        }
     };
     form.problem(&field, problem);
     let body = render(&state, &viewer, id, &f.filter, None, Vec::new(), form).await?;
