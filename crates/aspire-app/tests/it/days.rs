@@ -42,8 +42,11 @@ async fn more_places_go_to_those_waiting_and_a_days_resources_are_shared_after_i
         days::set_places(db, &cli, p, id, "1").await.expect("one place");
         let by = Actor::person(head, "head@test.example", None);
         let n = |seat, person| Nomination { day: id, seat, person: Some(person), substitute: None };
-        school_year::nominate(db, &by, p, school, &n(Role::HeadTeacher, head)).await.expect("head");
-        let waits = school_year::nominate(db, &by, p, school, &n(Role::SeniorLeader, senior)).await.expect("senior");
+        let before_the_year = chrono::NaiveDate::from_ymd_opt(2017, 9, 1).expect("date");
+        school_year::nominate(db, &by, p, school, &n(Role::HeadTeacher, head), before_the_year).await.expect("head");
+        let waits = school_year::nominate(db, &by, p, school, &n(Role::SeniorLeader, senior), before_the_year)
+            .await
+            .expect("senior");
         assert_eq!(waits.status, RegistrationStatus::Waiting);
         for bad in ["0", "two", "-3", "10001"] {
             let e = days::set_places(db, &cli, p, id, bad).await.expect_err("not a number of places");

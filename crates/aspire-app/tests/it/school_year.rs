@@ -62,19 +62,39 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
 
         let by = Actor::person(head, "head@test.example", None);
         let n = |day, seat, person, substitute| Nomination { day, seat, person: Some(person), substitute };
-        school_year::nominate(db, &by, p, school, &n(nd.event.id, Role::HeadTeacher, head, None)).await.expect("head");
-        let r = school_year::nominate(db, &by, p, school, &n(nd.event.id, Role::SeniorLeader, senior, Some(deputy)))
+        school_year::nominate(db, &by, p, school, &n(nd.event.id, Role::HeadTeacher, head, None), d(2017, 9, 1))
             .await
-            .expect("senior leader");
+            .expect("head");
+        let r = school_year::nominate(
+            db,
+            &by,
+            p,
+            school,
+            &n(nd.event.id, Role::SeniorLeader, senior, Some(deputy)),
+            d(2017, 9, 1),
+        )
+        .await
+        .expect("senior leader");
         assert_eq!((r.status, r.substitute), (RegistrationStatus::Registered, Some(deputy)));
 
         // Each refusal with its reason, nothing written.
         let refused = |e: YearError| e.to_string();
-        let e = school_year::nominate(db, &by, p, school, &n(nd.event.id, Role::Teacher, deputy, None)).await;
+        let e = school_year::nominate(db, &by, p, school, &n(nd.event.id, Role::Teacher, deputy, None), d(2017, 9, 1))
+            .await;
         assert!(refused(e.expect_err("no such seat")).contains("has no seat for a teacher"));
-        let e = school_year::nominate(db, &by, p, school, &n(dev.event.id, Role::Teacher, stranger, None)).await;
+        let e =
+            school_year::nominate(db, &by, p, school, &n(dev.event.id, Role::Teacher, stranger, None), d(2017, 9, 1))
+                .await;
         assert!(refused(e.expect_err("not of the school")).contains("does not hold a role at this school"));
-        let e = school_year::nominate(db, &by, p, school, &n(dev.event.id, Role::Teacher, deputy, Some(deputy))).await;
+        let e = school_year::nominate(
+            db,
+            &by,
+            p,
+            school,
+            &n(dev.event.id, Role::Teacher, deputy, Some(deputy)),
+            d(2017, 9, 1),
+        )
+        .await;
         assert!(matches!(e, Err(YearError::SameSubstitute)));
         let theirs = db
             .programme_events(p, &Visible::everything())
@@ -83,12 +103,18 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
             .into_iter()
             .find(|x| x.urn == Some(urn(NORTH[1])))
             .expect("another school's Development Day");
-        let e = school_year::nominate(db, &by, p, school, &n(theirs.id, Role::Teacher, deputy, None)).await;
+        let e =
+            school_year::nominate(db, &by, p, school, &n(theirs.id, Role::Teacher, deputy, None), d(2017, 9, 1)).await;
         assert!(matches!(e, Err(YearError::NotTheSchools)));
-        let e = school_year::nominate(db, &by, p, school, &n(nd.event.id, Role::SeniorLeader, deputy, None)).await;
+        let e =
+            school_year::nominate(db, &by, p, school, &n(nd.event.id, Role::SeniorLeader, deputy, None), d(2017, 9, 1))
+                .await;
         assert!(refused(e.expect_err("taken")).contains("is taken"));
         let missing = Nomination { day: nd.event.id, seat: Role::HeadTeacher, person: None, substitute: None };
-        assert!(matches!(school_year::nominate(db, &by, p, school, &missing).await, Err(YearError::NoPerson)));
+        assert!(matches!(
+            school_year::nominate(db, &by, p, school, &missing, d(2017, 9, 1)).await,
+            Err(YearError::NoPerson)
+        ));
         assert_eq!(db.registrations(p, nd.event.id).await.expect("regs").len(), 2, "the refusals wrote nothing");
 
         // The roll: those registered and the substitute; not before the day; only those on it.
@@ -133,9 +159,16 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
             .iter()
             .find(|x| x.event.kind == "senior-leaders-network-day" && x.event.id != nd.event.id)
             .expect("another Network Day");
-        let r = school_year::nominate(db, &by, p, school, &n(nd2.event.id, Role::SeniorLeader, senior, Some(deputy)))
-            .await
-            .expect("senior leader");
+        let r = school_year::nominate(
+            db,
+            &by,
+            p,
+            school,
+            &n(nd2.event.id, Role::SeniorLeader, senior, Some(deputy)),
+            d(2017, 9, 1),
+        )
+        .await
+        .expect("senior leader");
         // Withdrawn: the seat is open again; another school's registration cannot be withdrawn.
         let e = school_year::withdraw(db, &by, p, urn(NORTH[1]), nd2.event.id, r.id, false).await;
         assert!(matches!(e, Err(YearError::NoSuchRegistration(_))));
@@ -166,7 +199,7 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
 
         // Nominated again with the substitute; withdrawn with the seat passing to the substitute.
         let again = n(nd2.event.id, Role::SeniorLeader, senior, Some(deputy));
-        let r = school_year::nominate(db, &by, p, school, &again).await.expect("nominated again");
+        let r = school_year::nominate(db, &by, p, school, &again, d(2017, 9, 1)).await.expect("nominated again");
         let w = school_year::withdraw(db, &by, p, school, nd2.event.id, r.id, true).await.expect("passed");
         let took = w.successor.expect("the substitute's seat");
         assert_eq!(
@@ -207,6 +240,14 @@ async fn a_head_nominates_staff_and_a_substitute_and_the_adviser_takes_the_roll(
         assert!(before.days.is_empty());
         assert_eq!(before.next_after, Some(day));
         assert_eq!(school_year::person_week(db, stranger, day).await.expect("week").days.len(), 0);
+
+        // Nominated after the day: recorded, and nobody is sent a place for a day gone by.
+        let sent = db.outbox(200).await.expect("outbox").len();
+        let after = dev.event.held_on.succ_opt().expect("the day after");
+        let late = n(dev.event.id, Role::HeadTeacher, head, None);
+        let r = school_year::nominate(db, &by, p, school, &late, after).await.expect("recorded");
+        assert_eq!(r.status, RegistrationStatus::Registered);
+        assert_eq!(db.outbox(200).await.expect("outbox").len(), sent, "no email for a past day");
         t.cleanup().await;
     }
 }
@@ -323,7 +364,7 @@ async fn heads_are_invited_to_nominate_the_nominated_get_the_day_and_are_reminde
         let year = school_year::school_year(db, p, school, d(2017, 9, 1)).await.expect("year");
         let nd = &year.days.iter().find(|x| x.event.kind == "senior-leaders-network-day").expect("a Network Day").event;
         let n = Nomination { day: nd.id, seat: Role::SeniorLeader, person: Some(senior), substitute: Some(deputy) };
-        school_year::nominate(db, &cli, p, school, &n).await.expect("nominated");
+        school_year::nominate(db, &cli, p, school, &n, d(2017, 9, 1)).await.expect("nominated");
         let outbox = db.outbox(100).await.expect("outbox");
         let placed = outbox.iter().find(|m| m.recipient == senior_email.as_str()).expect("the nominee's email");
         assert!(placed.subject.starts_with("Your place: the Senior Leaders Network Day"), "{}", placed.subject);
@@ -336,7 +377,7 @@ async fn heads_are_invited_to_nominate_the_nominated_get_the_day_and_are_reminde
 
         // Reminders: a week before and the day before, each once, only to those registered.
         let n = Nomination { day: nd.id, seat: Role::HeadTeacher, person: Some(head), substitute: None };
-        school_year::nominate(db, &cli, p, school, &n).await.expect("nominated");
+        school_year::nominate(db, &cli, p, school, &n, d(2017, 9, 1)).await.expect("nominated");
         let week_before = nd.held_on - chrono::Days::new(7);
         assert_eq!(school_year::queue_reminders(db, week_before).await.expect("reminders"), 2);
         assert_eq!(school_year::queue_reminders(db, week_before).await.expect("again"), 0, "never twice");

@@ -319,6 +319,9 @@ async fn render(
         .collect();
     let done = match q.done.as_str() {
         "nominated" => Some("The nomination is saved: they are registered for the day and told by email.".to_owned()),
+        "nominated-past" => Some(
+            "The nomination is saved: the day has passed, so it records who went, and nobody is emailed.".to_owned(),
+        ),
         "nominated-waiting" => Some(
             "The nomination is saved, on the waiting list: the venue is full. They are told by email, and again when a \
              place comes free."
@@ -460,9 +463,12 @@ pub async fn nominate(
         Err(m) => return refused(&state, &viewer, id, urn, Some(day), m, kept).await,
     };
     let n = Nomination { day, seat, person, substitute };
-    match school_year::nominate(&state.db, &viewer.actor(), id, urn, &n).await {
+    match school_year::nominate(&state.db, &viewer.actor(), id, urn, &n, state.today()).await {
         Ok(r) if r.status == RegistrationStatus::Waiting => {
             Ok(back(id, urn, "nominated-waiting", &format!("#day-{day}")))
+        }
+        Ok(_) if state.db.programme_event(id, day).await?.is_some_and(|e| e.held_on < state.today()) => {
+            Ok(back(id, urn, "nominated-past", &format!("#day-{day}")))
         }
         Ok(_) => Ok(back(id, urn, "nominated", &format!("#day-{day}"))),
         Err(e) => {
