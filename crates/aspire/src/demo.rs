@@ -228,14 +228,10 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
         );
     }
     let mut out = Vec::new();
-    let mut adviser_is_new = None;
     for (email, name, grant, what) in accounts {
         let e = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
         if db.person_by_email(&e).await?.is_none() {
-            let id = db.add_person(&actor, &e, name, &[grant]).await?;
-            if email.starts_with("adviser@") {
-                adviser_is_new = Some(id);
-            }
+            db.add_person(&actor, &e, name, &[grant]).await?;
         }
         out.push(DemoAccount { email, what });
     }
@@ -269,14 +265,6 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
                 }
             }
         }
-    }
-    // A role waiting on the adviser's account page: the programme team has asked them to read
-    // the programme's evaluation too (someone who already has an account accepts a role first;
-    // a role at one of the programme's schools is never theirs, as they advise it from outside).
-    let team_email = Email::parse("programme.admin@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?;
-    if let (Some(adviser), Some(pa)) = (adviser_is_new, db.person_by_email(&team_email).await?) {
-        let by = aspire_store::Actor::person(pa.id, &pa.email, None);
-        db.offer_grant(&by, adviser, &Grant::new(Role::Evaluator, Scope::Programme(programme), false)?).await?;
     }
     // The head teacher's school has started joining: the team has ticked the signed agreement;
     // the rest of its checklist is open (the head ticks steps from their account page).
@@ -496,6 +484,17 @@ pub async fn demo_recruiting(db: &Db) -> anyhow::Result<()> {
         let contact =
             aspire_core::people::Email::parse("partnership@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?;
         db.set_programme_contact(&actor, id, &contact).await?;
+        // A role waiting on the adviser's account page: the programme team asks them to read
+        // the new programme's evaluation, one they do not advise, so they read it independently
+        // (someone with an account accepts a role first; a role at one of the schools they
+        // advise is never theirs).
+        use aspire_core::people::{Email, Grant, Role, Scope};
+        let team = Email::parse("programme.admin@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?;
+        let adviser = Email::parse("adviser@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?;
+        if let (Some(pa), Some(adviser)) = (db.person_by_email(&team).await?, db.person_by_email(&adviser).await?) {
+            let by = aspire_store::Actor::person(pa.id, &pa.email, None);
+            db.offer_grant(&by, adviser.id, &Grant::new(Role::Evaluator, Scope::Programme(id), false)?).await?;
+        }
     }
     let head = aspire_core::people::Email::parse("head@demo.aspire.invalid").map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(p) = db.person_by_email(&head).await? {
