@@ -343,16 +343,16 @@ pub fn check_new_password(password: &str, email: &Email) -> Result<(), PasswordE
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_personal_mailbox_is_told_from_a_shared_address() {
-        let e = |s| super::Email::parse(s).expect("email");
+        let e = |s| Email::parse(s).expect("email");
         assert_eq!(e("Jo.Bloggs@Gmail.com").personal_provider(), Some("gmail.com"));
         assert_eq!(e("team@hotmail.co.uk").personal_provider(), Some("hotmail.co.uk"));
         assert_eq!(e("programmes@provider.org.uk").personal_provider(), None);
         assert_eq!(e("me@notgmail.com").personal_provider(), None);
     }
-
-    use super::*;
 
     #[test]
     fn roles_parse_from_codes_labels_and_common_spellings() {

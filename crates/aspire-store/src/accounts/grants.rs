@@ -58,12 +58,43 @@ pub(super) fn read_grant(r: &dyn RowGet) -> crate::Result<Option<(i64, Grant)>> 
     })
 }
 
-pub(super) const GRANT_COLUMNS: &str = "g.id, g.person_id, g.role, g.scope_key, g.programme_id, g.network_id, g.urn, g.pupil_data, \
-     p.name AS programme_name, n.name AS network_name, s.name AS school_name, COALESCE(la.name, (SELECT MAX(s2.la_name) FROM schools s2 WHERE s2.la_code = CASE WHEN g.scope_key LIKE 'la:%' THEN CAST(SUBSTR(g.scope_key, LENGTH('la:' || g.programme_id || ':') + 1) AS INTEGER) END)) AS la_name";
-/// An LA officer's authority is named from its code, kept in the scope key ("la:{programme}:{code}").
-pub(super) const GRANT_JOINS: &str = "FROM grants g LEFT JOIN programmes p ON p.id = g.programme_id \
-     LEFT JOIN networks n ON n.id = g.network_id LEFT JOIN schools s ON s.urn = g.urn \
-     LEFT JOIN local_authorities la ON la.la_code = CASE WHEN g.scope_key LIKE 'la:%' THEN CAST(SUBSTR(g.scope_key, LENGTH('la:' || g.programme_id || ':') + 1) AS INTEGER) END";
+/// An LA officer's authority, named from its code, which is kept only in the scope key
+/// ("la:{programme}:{code}") of a role or an offer (`g`): `la_join!()` finds it in the list of
+/// authorities, `la_name!()` names it (else from the register's schools) as `la_name`.
+macro_rules! la_code_of_scope {
+    () => {
+        "CASE WHEN g.scope_key LIKE 'la:%' THEN \
+         CAST(SUBSTR(g.scope_key, LENGTH('la:' || g.programme_id || ':') + 1) AS INTEGER) END"
+    };
+}
+macro_rules! la_name {
+    () => {
+        concat!(
+            "COALESCE(la.name, (SELECT MAX(s2.la_name) FROM schools s2 WHERE s2.la_code = ",
+            la_code_of_scope!(),
+            ")) AS la_name"
+        )
+    };
+}
+macro_rules! la_join {
+    () => {
+        concat!("LEFT JOIN local_authorities la ON la.la_code = ", la_code_of_scope!())
+    };
+}
+/// The `la_name` column of a role or an offer, read with [`LA_JOIN`].
+pub(super) const LA_NAME: &str = la_name!();
+pub(super) const LA_JOIN: &str = la_join!();
+
+pub(super) const GRANT_COLUMNS: &str = concat!(
+    "g.id, g.person_id, g.role, g.scope_key, g.programme_id, g.network_id, g.urn, g.pupil_data, \
+     p.name AS programme_name, n.name AS network_name, s.name AS school_name, ",
+    la_name!()
+);
+pub(super) const GRANT_JOINS: &str = concat!(
+    "FROM grants g LEFT JOIN programmes p ON p.id = g.programme_id \
+     LEFT JOIN networks n ON n.id = g.network_id LEFT JOIN schools s ON s.urn = g.urn ",
+    la_join!()
+);
 
 pub(super) fn place_label(r: &dyn RowGet, g: &Grant) -> crate::Result<String> {
     Ok(match g.scope {
@@ -182,28 +213,26 @@ pub(crate) async fn add_grant_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g
 /// Why `g` would make `person` both an Achievement Adviser in a programme and a member of staff
 /// of one of its schools (in either order), in plain words; `None` when it would not.
 pub(super) async fn adviser_inside(tx: &mut Tx, person: PersonId, g: &Grant) -> Result<Option<String>, StoreError> {
-    let school_roles: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.is_school_role()).collect();
-    let marks = vec!["?"; school_roles.len()].join(", ");
     match g.scope {
+        // Only roles at a school carry its URN.
         Scope::Network { programme, .. } if g.role == Role::AchievementAdviser => {
-            let mut sql = Sql::new(format!(
-                "SELECT g.role, g.urn, s.name FROM grants g JOIN enrolments e ON e.urn = g.urn AND e.programme_id = ? \
-                 LEFT JOIN schools s ON s.urn = g.urn WHERE g.person_id = ? AND g.role IN ({marks}) ORDER BY g.id"
-            ))
-            .int(programme)
-            .int(person);
-            for r in &school_roles {
-                sql = sql.text(r.code());
-            }
             let held = tx
-                .fetch_one(&sql, "checking an adviser's schools", |r| {
-                    Ok((present(r.text("role")?, "role")?, present(r.int("urn")?, "urn")?, r.text("name")?))
-                })
+                .fetch_one(
+                    &Sql::new(
+                        "SELECT g.role, g.urn, s.name FROM grants g JOIN enrolments e ON e.urn = g.urn AND e.programme_id = ? \
+                         LEFT JOIN schools s ON s.urn = g.urn WHERE g.person_id = ? ORDER BY g.id",
+                    )
+                    .int(programme)
+                    .int(person),
+                    "checking an adviser's schools",
+                    |r| Ok((present(r.text("role")?, "role")?, present(r.int("urn")?, "urn")?, r.text("name")?)),
+                )
                 .await?;
             Ok(held.map(|(role, urn, name)| {
                 let role = Role::parse(&role).map(|r| r.label().to_lowercase()).unwrap_or(role);
+                let a = if role.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
                 format!(
-                    "they are a {role} at {} ({urn}), a school of this programme",
+                    "{a} {role} at {} ({urn}), a school of this programme",
                     name.unwrap_or_else(|| "a school".to_owned())
                 )
             }))
@@ -222,7 +251,7 @@ pub(super) async fn adviser_inside(tx: &mut Tx, person: PersonId, g: &Grant) -> 
                     |r| present(r.text("name")?, "name"),
                 )
                 .await?;
-            Ok(held.map(|p| format!("they are an Achievement Adviser in {p}, which this school is part of")))
+            Ok(held.map(|p| format!("an Achievement Adviser in {p}, which this school is part of")))
         }
         _ => Ok(None),
     }

@@ -55,8 +55,11 @@ pub enum AccountError {
     #[error("{0} already holds that role there")]
     GrantExists(String),
     /// An Achievement Adviser supports a programme's schools from outside them: never a member
-    /// of one's staff. The text says which role, where.
-    #[error("{0}: an Achievement Adviser supports the programme's schools from outside them, so choose someone else")]
+    /// of one's staff. The text says what the person is already ("a strand lead at …"), for
+    /// "they are …" or "you are …".
+    #[error(
+        "they are {0}: an Achievement Adviser supports the programme's schools from outside them, so choose someone else"
+    )]
     AdviserInside(String),
     #[error("that role assignment no longer exists")]
     NoSuchGrant,

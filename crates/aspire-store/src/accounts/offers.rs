@@ -6,6 +6,7 @@
 //! once they accept it. Whoever offers must be able to give the role directly (the caller checks
 //! `Principal::may_grant`).
 
+use super::grants::{LA_JOIN, LA_NAME};
 use super::*;
 
 /// A role offered to a person, waiting for their answer.
@@ -30,8 +31,7 @@ pub enum Offered {
 }
 
 const OFFER_JOINS: &str = "FROM role_offers g LEFT JOIN programmes p ON p.id = g.programme_id \
-     LEFT JOIN networks n ON n.id = g.network_id LEFT JOIN schools s ON s.urn = g.urn \
-     LEFT JOIN local_authorities la ON la.la_code = CASE WHEN g.scope_key LIKE 'la:%' THEN CAST(SUBSTR(g.scope_key, LENGTH('la:' || g.programme_id || ':') + 1) AS INTEGER) END";
+     LEFT JOIN networks n ON n.id = g.network_id LEFT JOIN schools s ON s.urn = g.urn";
 
 impl Db {
     /// Offers a role to a person who has an account; they accept or decline it on their account
@@ -49,8 +49,8 @@ impl Db {
             .fetch(
                 &Sql::new(format!(
                     "SELECT g.id, g.role, g.scope_key, g.programme_id, g.network_id, g.urn, g.pupil_data, g.offered_by, \
-                     g.created_at, p.name AS programme_name, n.name AS network_name, s.name AS school_name, COALESCE(la.name, (SELECT MAX(s2.la_name) FROM schools s2 WHERE s2.la_code = CASE WHEN g.scope_key LIKE 'la:%' THEN CAST(SUBSTR(g.scope_key, LENGTH('la:' || g.programme_id || ':') + 1) AS INTEGER) END)) AS la_name \
-                     {OFFER_JOINS} WHERE g.person_id = ? AND g.answered_at IS NULL ORDER BY g.id"
+                     g.created_at, p.name AS programme_name, n.name AS network_name, s.name AS school_name, {LA_NAME} \
+                     {OFFER_JOINS} {LA_JOIN} WHERE g.person_id = ? AND g.answered_at IS NULL ORDER BY g.id"
                 ))
                 .int(person),
                 "reading offered roles",
@@ -174,7 +174,7 @@ pub(super) async fn offer_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &G
         .fetch_one(
             &Sql::new(format!(
                 "SELECT g.id, g.role, g.scope_key, g.programme_id, g.network_id, g.urn, g.pupil_data, \
-                 p.name AS programme_name, n.name AS network_name, s.name AS school_name, COALESCE(la.name, (SELECT MAX(s2.la_name) FROM schools s2 WHERE s2.la_code = CASE WHEN g.scope_key LIKE 'la:%' THEN CAST(SUBSTR(g.scope_key, LENGTH('la:' || g.programme_id || ':') + 1) AS INTEGER) END)) AS la_name {OFFER_JOINS} WHERE g.id = ?"
+                 p.name AS programme_name, n.name AS network_name, s.name AS school_name, {LA_NAME} {OFFER_JOINS} {LA_JOIN} WHERE g.id = ?"
             ))
             .opt_int(id),
             "naming a place",

@@ -354,8 +354,7 @@ async fn render_with(
     for o in state.db.offers(s.person).await? {
         let cannot = match state.db.grant_clash(s.person, &o.grant).await? {
             Some(AccountError::AdviserInside(w)) => Some(format!(
-                "{}, and an Achievement Adviser supports the programme's schools from outside them",
-                w.replacen("they are", "you are", 1)
+                "you are {w}, and an Achievement Adviser supports the programme's schools from outside them"
             )),
             _ => None,
         };
@@ -415,9 +414,8 @@ pub async fn answer_offer(
         }
         Err(AccountError::NoSuchOffer) => Err(missing()),
         Err(AccountError::AdviserInside(why)) => Err(WebError::BadRequest(format!(
-            "This role cannot be yours: {}. An Achievement Adviser supports the programme's schools from outside them: \
-             decline it, or ask whoever offered it to choose someone else.",
-            why.replacen("they are", "you are", 1)
+            "This role cannot be yours: you are {why}. An Achievement Adviser supports the programme's schools from \
+             outside them: decline it on your account page, or ask whoever offered it to choose someone else."
         ))),
         Err(AccountError::Store(e)) => Err(e.into()),
         Err(e) => Err(WebError::BadRequest(format!("{}.", capitalise(&e.to_string())))),
