@@ -83,6 +83,10 @@ pub enum PlanError {
         .starts.format("%H:%M"), .ends.format("%H:%M"), EARLIEST.format("%H:%M"), LATEST.format("%H:%M")
     )]
     OutOfHours { starts: NaiveTime, ends: NaiveTime },
+    /// The problems a new day has on its face, when it has more than one (see
+    /// [`day_form_problems`]), to say at once.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    DayForm(Vec<PlanError>),
     #[error("{0}")]
     Calendar(#[from] crate::calendar::CalendarLoadError),
     #[error("{0}")]
@@ -582,8 +586,11 @@ pub async fn add_day(
 ) -> Result<aspire_store::ProgrammeEvent, PlanError> {
     let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
     let template = template_of(&p)?;
-    if let Some(e) = day_form_problems(&template, new).into_iter().next() {
-        return Err(e);
+    let mut problems = day_form_problems(&template, new);
+    match problems.len() {
+        0 => {}
+        1 => return Err(problems.remove(0)),
+        _ => return Err(PlanError::DayForm(problems)),
     }
     let kind =
         template.events.iter().find(|e| e.key == new.kind).ok_or_else(|| PlanError::NoSuchKind(new.kind.clone()))?;
@@ -765,12 +772,6 @@ pub fn day_form_problems(template: &Template, new: &NewDay) -> Vec<PlanError> {
         out.push(PlanError::OutOfHours { starts: new.starts, ends: new.ends });
     }
     out
-}
-
-/// The face-value problems of a new day for a programme (see [`day_form_problems`]).
-pub async fn new_day_problems(db: &Db, programme: ProgrammeId, new: &NewDay) -> Result<Vec<PlanError>, PlanError> {
-    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
-    Ok(day_form_problems(&template_of(&p)?, new))
 }
 
 /// The hours a day is held within: a school's day, with a twilight session at most (a time

@@ -593,16 +593,7 @@ pub async fn preview_withdrawal(
         .cloned()
         .ok_or(YearError::NoSuchRegistration(registration))?;
     let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
-    if e.held_recorded {
-        return Err(YearError::RecordedHeld { date: e.held_on });
-    }
-    if db.day_marks(programme, day).await?.iter().any(|m| m.person == r.person) {
-        let adviser = match e.adviser {
-            Some(a) => db.person(a).await?.map(|p| p.name),
-            None => None,
-        };
-        return Err(YearError::OnTheRoll { adviser });
-    }
+    withdrawable(db, &e, r.person).await?;
     let p = db.programme(programme).await?.ok_or(YearError::NoSuchProgramme(programme))?;
     let kind = crate::programme_year::kind_name(&p, &e.kind);
     let name = |id: PersonId| async move {
@@ -632,6 +623,22 @@ pub async fn preview_withdrawal(
     })
 }
 
+/// Refuses withdrawing `person`'s place at day `e`, before asking, once the roll is the record:
+/// the day is recorded as held, or they are marked on its roll (said with whom to ask).
+async fn withdrawable(db: &Db, e: &ProgrammeEvent, person: PersonId) -> Result<(), YearError> {
+    if e.held_recorded {
+        return Err(YearError::RecordedHeld { date: e.held_on });
+    }
+    if db.day_marks(e.programme, e.id).await?.iter().any(|m| m.person == person) {
+        let adviser = match e.adviser {
+            Some(a) => db.person(a).await?.map(|p| p.name),
+            None => None,
+        };
+        return Err(YearError::OnTheRoll { adviser });
+    }
+    Ok(())
+}
+
 /// Withdraws one of the school's registrations. With `to_substitute` its seat passes to the
 /// substitute named on it; otherwise a place it frees goes to the first waiting. Everyone
 /// concerned is told by email: the person withdrawn with the day marked cancelled for their
@@ -654,6 +661,7 @@ pub async fn withdraw(
         return Err(YearError::NoSuchRegistration(registration));
     };
     let e = db.programme_event(programme, day).await?.ok_or(YearError::NoSuchDay(day))?;
+    // Someone marked on the roll is refused by the store, under the withdrawal's lock.
     if e.held_recorded {
         return Err(YearError::RecordedHeld { date: e.held_on });
     }

@@ -694,28 +694,16 @@ pub async fn add_day(
             PlanError::NotPlanned(_) | PlanError::EmptyNetwork(_) => "add-network",
             _ => "add-date",
         };
-        // Every problem on the form's face at once; then what the year says of the day.
-        let seen = match programme_year::new_day_problems(&state.db, id, &new).await {
-            Ok(seen) => seen,
-            Err(PlanError::Store(e)) => return Err(e.into()),
-            Err(e) => vec![e],
-        };
-        for e in &seen {
-            form.problem(field_of(e), plan_problem(e));
-        }
-        let outcome = match seen.is_empty() {
-            true => Some(programme_year::add_day(&state.db, &viewer.actor(), id, &new).await),
-            false => None,
-        };
-        match outcome {
-            None => {}
-            Some(Ok(day)) => {
-                return Ok(Redirect::to(&format!("{}?done=day-added", urls::day(id, day.id))).into_response());
+        match programme_year::add_day(&state.db, &viewer.actor(), id, &new).await {
+            Ok(day) => return Ok(Redirect::to(&format!("{}?done=day-added", urls::day(id, day.id))).into_response()),
+            Err(PlanError::Store(e)) | Err(PlanError::Save(ProgrammeError::Store(e))) => return Err(e.into()),
+            // Every problem on the form's face, each at its field.
+            Err(PlanError::DayForm(problems)) => {
+                for e in &problems {
+                    form.problem(field_of(e), plan_problem(e));
+                }
             }
-            Some(Err(PlanError::Store(e))) | Some(Err(PlanError::Save(ProgrammeError::Store(e)))) => {
-                return Err(e.into());
-            }
-            Some(Err(e)) => form.problem(field_of(&e), plan_problem(&e)),
+            Err(e) => form.problem(field_of(&e), plan_problem(&e)),
         }
     }
     let body = render(&state, &viewer, id, &f.filter, None, Vec::new(), form).await?;
