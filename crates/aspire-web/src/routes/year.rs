@@ -117,8 +117,6 @@ struct YearPage {
 struct TermsOutcome {
     saved: Option<String>,
     problems: Vec<String>,
-    /// This programme's planned days that now fall on a day one of their schools is closed.
-    clashes: Vec<(i64, String)>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -303,11 +301,10 @@ async fn render_with(
     } else {
         Vec::new()
     };
-    // The planned days on a day a school is closed stay listed for the team until each is moved
-    // or cancelled, not only after the upload that closed them.
-    let mut outcome = outcome;
-    if team && outcome.clashes.is_empty() {
-        outcome.clashes = aspire_app::calendar::closed_days_of(&state.db, id)
+    // The planned days on a day a school is closed are listed for the team until each is moved
+    // or cancelled: after the upload that closed them, and on every view after it.
+    let terms_clashes = match team {
+        true => aspire_app::calendar::closed_days_of(&state.db, id)
             .await
             .map_err(|e| match e {
                 aspire_app::calendar::CalendarLoadError::Store(e) => WebError::from(e),
@@ -315,8 +312,9 @@ async fn render_with(
             })?
             .into_iter()
             .map(|c| (c.day, format!("{}: {} is closed ({})", long(c.date), c.school, c.reason)))
-            .collect();
-    }
+            .collect(),
+        false => Vec::new(),
+    };
     let choice = |value: String, label: String, selected: bool| Choice { value, label, selected };
     page(YearPage {
         networks: networks
@@ -339,7 +337,7 @@ async fn render_with(
         problems,
         terms_saved: outcome.saved,
         terms_problems: outcome.problems,
-        terms_clashes: outcome.clashes,
+        terms_clashes,
         adviser_clashes,
         set_aside,
         done: match filter.done.as_str() {
@@ -564,17 +562,8 @@ pub async fn term_dates(
     match file.filter(|(_, b)| !b.is_empty()) {
         None => outcome.problems.push("Choose a file of term dates (CSV or XLSX) to upload".to_owned()),
         Some((name, bytes)) => match import_term_dates(&state.db, &viewer.actor(), &name, &bytes).await {
+            // The planned days the dates saved now close are listed by the page itself.
             Ok(saved) => {
-                let clashes =
-                    aspire_app::calendar::planned_days_on_closed_days(&state.db).await.map_err(|e| match e {
-                        aspire_app::calendar::CalendarLoadError::Store(e) => WebError::from(e),
-                        other => WebError::BadRequest(capitalise(&other.to_string())),
-                    })?;
-                outcome.clashes = clashes
-                    .into_iter()
-                    .filter(|c| c.programme == id)
-                    .map(|c| (c.day, format!("{}: {} is closed ({})", long(c.date), c.school, c.reason)))
-                    .collect();
                 let n = saved.per_scope.len();
                 outcome.saved = Some(format!(
                     "Saved {} term{} and {} closure day{} for {n} local authorit{} or school{} from {name}. Years planned from now on use them.",
