@@ -96,6 +96,22 @@ pub async fn eligibility_checks(
         .collect())
 }
 
+/// The schools of `urns` the programme's own rule set does not find eligible (not eligible, or
+/// eligibility cannot be told), with their checks: enrolling them is asked about first, as on
+/// the board.
+pub async fn not_found_eligible(
+    db: &Db,
+    programme: &Programme,
+    urns: &[Urn],
+    today: NaiveDate,
+) -> Result<Vec<(Urn, EligibilityCheck)>, StoreError> {
+    Ok(eligibility_checks(db, programme, urns, today)
+        .await?
+        .into_iter()
+        .filter(|(_, c)| c.outcome != aspire_core::eligibility::Outcome::Eligible)
+        .collect())
+}
+
 /// The date a programme's schools are decided as of, and how the decision names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Basis {

@@ -65,7 +65,7 @@ pub async fn run(db: &Db, cmd: &AttendanceCommand) -> anyhow::Result<ExitCode> {
             }
             let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let today = aspire_core::ics::england_date(chrono::Utc::now());
+            let today = crate::today();
             match programme_year::import_sign_in_sheet(db, &Actor::command_line(), *programme, &name, &bytes, today)
                 .await
             {
@@ -90,7 +90,7 @@ pub async fn run(db: &Db, cmd: &AttendanceCommand) -> anyhow::Result<ExitCode> {
             }
         }
         AttendanceCommand::Held { programme, day, not } => {
-            let today = aspire_core::ics::england_date(chrono::Utc::now());
+            let today = crate::today();
             match school_year::record_held(db, &Actor::command_line(), *programme, *day, !*not, today).await {
                 Ok(()) => {
                     crate::say!("day {day} is {}recorded as held", if *not { "no longer " } else { "" });

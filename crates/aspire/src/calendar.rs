@@ -494,17 +494,7 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
             Ok(ExitCode::SUCCESS)
         }
         CalendarCommand::Move { programme, day, to, reason } => {
-            match programme_year::move_day(
-                db,
-                &cli,
-                *programme,
-                *day,
-                *to,
-                reason,
-                aspire_core::ics::england_date(chrono::Utc::now()),
-            )
-            .await
-            {
+            match programme_year::move_day(db, &cli, *programme, *day, *to, reason, crate::today()).await {
                 Ok(e) => {
                     crate::say!(
                         "day {} moved to {} ({}); calendars are told (sequence {})",
@@ -522,16 +512,7 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
             }
         }
         CalendarCommand::Cancel { programme, day, reason } => {
-            match programme_year::cancel_day(
-                db,
-                &cli,
-                *programme,
-                *day,
-                reason,
-                aspire_core::ics::england_date(chrono::Utc::now()),
-            )
-            .await
-            {
+            match programme_year::cancel_day(db, &cli, *programme, *day, reason, crate::today()).await {
                 Ok(e) => {
                     crate::say!("day {} on {} cancelled; calendars are told", e.id, e.held_on);
                     Ok(ExitCode::SUCCESS)
@@ -609,7 +590,7 @@ pub async fn run_with(db: &Db, cmd: &CalendarCommand) -> anyhow::Result<ExitCode
         }
         CalendarCommand::Resources { programme, day, format } => {
             use aspire_store::ResourceBody;
-            let today = aspire_core::ics::england_date(chrono::Utc::now());
+            let today = crate::today();
             let v = match aspire_app::days::day(db, aspire_app::days::Reader::Everything, *programme, *day, today).await
             {
                 Ok(v) => v,

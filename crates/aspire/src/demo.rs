@@ -367,15 +367,7 @@ async fn demo_school_year(
         substitute,
     };
     for n in [nominate(Role::HeadTeacher, head.id, None), nominate(Role::SeniorLeader, staff[0].0, Some(staff[1].0))] {
-        aspire_app::school_year::nominate(
-            db,
-            &by,
-            programme,
-            urn,
-            &n,
-            aspire_core::ics::england_date(chrono::Utc::now()),
-        )
-        .await?;
+        aspire_app::school_year::nominate(db, &by, programme, urn, &n, crate::today()).await?;
     }
     let list: Vec<(String, StaffRole, Option<aspire_core::people::PersonId>)> = [
         ("Hannah Head", StaffRole::Leader, Some(head.id)),

@@ -33,6 +33,11 @@ macro_rules! say {
     }};
 }
 
+/// Today as the programme year counts it: England's date (whatever the machine's zone).
+pub(crate) fn today() -> chrono::NaiveDate {
+    aspire_core::ics::england_date(chrono::Utc::now())
+}
+
 /// Prints every row of a file that cannot be used (line, column, value, reason) and the
 /// sentence saying nothing was written, for the importers of the record commands.
 pub(crate) fn report_rows(file: &std::path::Path, rows: &[aspire_import::RowIssue], nothing: &str, whole: &str) {
@@ -417,9 +422,7 @@ fn background(db: &Db, mailer: Option<mail::Mailer>, config: &aspire_web::WebCon
                 Err(e) => tracing::warn!(error = %e, "old enquiries' contact details could not be removed"),
             }
             // Each reminder of a day goes once, so running every hour is safe.
-            match aspire_app::school_year::queue_reminders(&db, aspire_core::ics::england_date(chrono::Utc::now()))
-                .await
-            {
+            match aspire_app::school_year::queue_reminders(&db, today()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reminders = n, "reminders of coming days queued"),
                 Err(e) => tracing::warn!(error = %e, "reminders of coming days could not be queued"),

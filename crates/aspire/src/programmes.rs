@@ -210,7 +210,10 @@ pub async fn run(db: &Db, cmd: &ProgrammeCommand) -> anyhow::Result<ExitCode> {
         }
         ProgrammeCommand::Contact { programme, email } => {
             let Ok(address) = aspire_core::people::Email::parse(email.trim()) else {
-                eprintln!("'{}' is not an email address: nothing was changed", aspire_core::text::printable(email));
+                eprintln!(
+                    "'{}' is not an email address: nothing was changed; give the team's shared address, such as programmes@provider.example",
+                    aspire_core::text::printable(email)
+                );
                 return Ok(ExitCode::FAILURE);
             };
             match db.set_programme_contact(&actor, *programme, &address).await {

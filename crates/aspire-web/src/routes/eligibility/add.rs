@@ -88,11 +88,10 @@ pub async fn add(
         let found = crate::routes::programmes::find_programme(&state, id).await?;
         let parsed: Vec<aspire_core::urn::Urn> =
             urns.iter().filter_map(|u| aspire_core::urn::Urn::parse(u).ok()).collect();
-        let checks = aspire_app::recruitment::eligibility_checks(&state.db, &found, &parsed, today).await?;
+        let checks = aspire_app::recruitment::not_found_eligible(&state.db, &found, &parsed, today).await?;
         let names = state.db.school_names(&parsed).await?;
         let doubtful: Vec<(String, String)> = checks
             .iter()
-            .filter(|(_, c)| c.outcome != aspire_core::eligibility::Outcome::Eligible)
             .map(|(u, c)| {
                 let name = names.get(u).cloned().unwrap_or_else(|| format!("URN {u}"));
                 let why = match c.outcome {
