@@ -351,18 +351,8 @@ pub async fn assign_advisers(
     Ok(Assignment { pairs, unassigned, advisers: advisers.into_iter().map(|(a, _)| a).collect(), days_handed, clashes })
 }
 
-/// What giving the programme's networks with schools the advisers of `pairs` would change:
-/// each adviser a network would lose (every one it has, when it has been given two).
-pub async fn adviser_changes(
-    db: &Db,
-    programme: ProgrammeId,
-    pairs: &[(NetworkId, PersonId)],
-) -> Result<Vec<AdviserChange>, StoreError> {
-    let nets = networks_to_advise(db, programme).await?;
-    changes_of(db, programme, &nets, pairs).await
-}
-
-/// The networks of `nets` whose adviser `pairs` would change, in the order of `nets`.
+/// The networks of `nets` whose adviser `pairs` would change, in the order of `nets`: each
+/// adviser a network would lose (every one it has, when it has been given two).
 async fn changes_of(
     db: &Db,
     programme: ProgrammeId,

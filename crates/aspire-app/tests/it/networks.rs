@@ -335,7 +335,14 @@ async fn every_problem_with_the_advisers_is_said_at_once_and_nothing_changes() {
         let (other, _) = aspire_testkit::person_with(db, &[]).await;
         db.add_grant(&cli, other, &advise).await.expect("a second adviser");
         let other_name = db.person(other).await.expect("read").expect("other").name;
-        let changes = networks::adviser_changes(db, id, &[]).await.expect("changes");
+        // Its venue, as forming the networks would have set (the test kit's network has none).
+        db.execute_admin(&format!("UPDATE networks SET venue_urn = {} WHERE id = {network}", GUILDFORD[0]))
+            .await
+            .expect("a venue");
+        let adviser_email = db.person(adviser).await.expect("read").expect("adviser").email;
+        let rows = [AdviserRow::new(&adviser_email.to_string(), "2", "GU1")];
+        let asked = networks::assign_advisers(db, &cli, id, &rows, false).await;
+        let Err(AssignError::Unconfirmed(changes)) = asked else { panic!("not asked: {asked:?}") };
         assert!(changes.iter().any(|c| c.from == other_name && c.network == "Guildford advised"), "{changes:?}");
         t.cleanup().await;
     }
