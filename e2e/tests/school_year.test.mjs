@@ -1,7 +1,7 @@
 // The programme year as a school and its adviser live it, after the team planned it: the head
 // finds their school from "Your week", nominates a lead and a substitute for a Network Day,
 // adds staff and records the term's reach; the adviser opens that day from their week and
-// takes its roll on a phone-sized screen.
+// takes its roll on a phone-sized screen, and the lead who came is then reached from the roll.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withDemoAndBrowser, accessibilityProblems, signIn } from './helpers.mjs';
@@ -90,6 +90,20 @@ test('a head nominates a lead and a substitute and records reach; the adviser ta
     assert.ok(wide <= 390, `${url} fits a phone's width (${wide}px)`);
   }
   await phone.close();
+
+  // Back at the school: Tom is on the staff list with his account, so the roll's mark counts
+  // for reach, ticked from the roll; the form cannot untick it.
+  const again = await browser.newContext({ bypassCSP: true });
+  const h = await again.newPage();
+  await signIn(h, demo, 'head');
+  await h.goto(`${yearUrl}?term=2017-autumn#reach`);
+  const tomRow = h.getByTestId('reach-form').locator('tr', { hasText: 'Tom Teaching' });
+  const fromRoll = tomRow.getByTestId('from-roll');
+  assert.match(await fromRoll.innerText(), /Trained at a Network Day \(from the roll of the Teaching & Learning and AfL Leads Network Day on /);
+  assert.ok(await fromRoll.locator('input').isDisabled(), 'a tick from the roll is not the form\'s to take away');
+  assert.match(await h.getByTestId('reach').locator('tbody tr').first().innerText(), /Autumn 2017\s+12\s+6\s+50%/);
+  assert.match(await h.getByTestId('staff-list').locator('tr', { hasText: 'Tom Teaching' }).getByTestId('staff-account').innerText(), /Tom Teaching/);
+  await again.close();
 });
 
 test('the adviser records a Development Day nobody registered for as held, from its roll', async () => {

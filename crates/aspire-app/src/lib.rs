@@ -19,5 +19,6 @@ pub mod local_authority;
 pub mod networks;
 pub mod people;
 pub mod programme_year;
+pub mod reach;
 pub mod recruitment;
 pub mod school_year;

@@ -1560,32 +1560,3 @@ pub fn term_months(t: Term) -> (NaiveDate, NaiveDate) {
     let next = term_months_start(t.next());
     (term_months_start(t), next.pred_opt().unwrap_or(next))
 }
-
-/// A school's whole-school reach per term of its network's year: the share of its staff
-/// reached, and how.
-pub async fn school_reach(
-    db: &Db,
-    programme: ProgrammeId,
-    urn: Urn,
-) -> Result<BTreeMap<Term, aspire_core::reach::TermReach>, PlanError> {
-    use aspire_core::reach::{StaffMember, reach};
-    let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
-    let template = template_of(&p)?;
-    let all = Visible::everything();
-    let network = db.enrolments(programme, &all).await?.into_iter().find(|e| e.urn == urn).and_then(|e| e.network);
-    let starts = match network {
-        Some(n) => db.network_starts(programme).await?.get(&n).copied().or(p.starts_on),
-        None => p.starts_on,
-    };
-    let Some(starts) = starts else { return Ok(BTreeMap::new()) };
-    let terms = schedule::network_terms(starts, 3 * usize::try_from(template.years).unwrap_or(1));
-    let spans: BTreeMap<Term, (NaiveDate, NaiveDate)> = terms.into_iter().map(|t| (t, term_months(t))).collect();
-    let staff: Vec<StaffMember> = db
-        .staff_members(urn)
-        .await?
-        .into_iter()
-        .map(|s| StaffMember { id: s.id, role: s.role, left_on: s.left_on, joined_on: s.joined_on })
-        .collect();
-    let reached = db.reach_records(programme, urn).await?;
-    Ok(reach(&staff, &reached, &spans))
-}

@@ -833,7 +833,9 @@ pub async fn take_roll(
 
 /// Adds the members of staff typed one a line ("name, role") to a school's staff list, all or
 /// none: every bad line is named, and a name already on the list (of someone who has not left)
-/// or given twice is refused. Returns how many were added.
+/// or given twice is refused. A name that is the name of one of the school's people with an
+/// account not yet on the list is linked to them, so the days' rolls count for their reach.
+/// Returns how many were added.
 pub async fn add_staff(
     db: &Db,
     actor: &Actor,
@@ -847,7 +849,20 @@ pub async fn add_staff(
     let staff = db.staff_members(urn).await?;
     let known: Vec<&str> = staff.iter().filter(|s| s.left_on.is_none()).map(|s| s.name.as_str()).collect();
     let members = aspire_core::reach::read_staff_lines(text, &known).map_err(YearError::StaffLines)?;
-    let rows: Vec<_> = members.into_iter().map(|(name, role)| (name, role, None)).collect();
+    let mut accounts: BTreeMap<String, Vec<PersonId>> = BTreeMap::new();
+    for (p, name) in crate::reach::not_on_the_list(db, urn).await? {
+        accounts.entry(aspire_core::reach::same_name(&name)).or_default().push(p);
+    }
+    let rows: Vec<_> = members
+        .into_iter()
+        .map(|(name, role)| {
+            let person = match accounts.get(&aspire_core::reach::same_name(&name)).map(Vec::as_slice) {
+                Some([one]) => Some(*one),
+                _ => None,
+            };
+            (name, role, person)
+        })
+        .collect();
     Ok(db.add_staff_members(actor, urn, &rows, joined_on).await?.len())
 }
 

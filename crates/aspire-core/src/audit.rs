@@ -149,6 +149,8 @@ codes!(
         StaffAdd = "staff.add",
         /// A member of staff marked as having left the school.
         StaffLeave = "staff.leave",
+        /// A member of staff linked to the person with an account they are, or the link taken away.
+        StaffLink = "staff.link",
         /// Staff recorded as reached by the programme in a term, and how.
         StaffReach = "staff.reach",
         /// A member of staff taken off the list, with their reach records (added in error).

@@ -74,7 +74,7 @@ coded!(
 pub const STAFF_PER_LIST: usize = 500;
 
 /// A name as the staff list compares names: case and spacing aside.
-fn same_name(name: &str) -> String {
+pub fn same_name(name: &str) -> String {
     name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
@@ -162,8 +162,55 @@ impl TermReach {
     }
 }
 
+/// Reach in a term summed over schools (a network's, a programme's): the share is of the staff
+/// of the schools with a staff list, and says how many of the schools have one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReachTotal {
+    pub schools: u32,
+    pub with_list: u32,
+    pub staff: u32,
+    pub reached: u32,
+    pub by: BTreeMap<ReachedBy, u32>,
+}
+
+impl ReachTotal {
+    /// Adds one school's term.
+    pub fn add(&mut self, r: &TermReach) {
+        self.schools += 1;
+        if r.staff > 0 {
+            self.with_list += 1;
+        }
+        self.staff += r.staff;
+        self.reached += r.reached;
+        for (how, n) in &r.by {
+            *self.by.entry(*how).or_insert(0) += n;
+        }
+    }
+
+    /// The share reached of the staff of the schools with a list; `None` when none has one.
+    pub fn share(&self) -> Option<f64> {
+        (self.staff > 0).then(|| f64::from(self.reached) / f64::from(self.staff))
+    }
+}
+
+/// The staff role a person's roles at a school suggest when they are added to its staff list
+/// from their account: leaders lead; everyone else on the school's side teaches. Governors are
+/// not staff (`None`).
+pub fn staff_role_of(roles: &[crate::people::Role]) -> Option<StaffRole> {
+    use crate::people::Role;
+    let staff: Vec<Role> = roles.iter().copied().filter(|r| !matches!(r, Role::Governor | Role::LaOfficer)).collect();
+    if staff.iter().any(|r| matches!(r, Role::HeadTeacher | Role::SeniorLeader)) {
+        Some(StaffRole::Leader)
+    } else if staff.iter().any(|r| r.scope_kind() == crate::people::ScopeKind::School) {
+        Some(StaffRole::Teacher)
+    } else {
+        None
+    }
+}
+
 /// Reach per term: `terms` gives each term's first and last day (staff who left before it or
-/// joined after it do not count in it); `reached` holds (staff id, term, how).
+/// joined after it do not count in it); `reached` holds (staff id, term, how), from the school's
+/// record and the days' rolls alike.
 pub fn reach(
     staff: &[StaffMember],
     reached: &[(i64, Term, ReachedBy)],
@@ -173,12 +220,17 @@ pub fn reach(
     for (term, (starts, ends)) in terms {
         let on_roll: BTreeSet<i64> = staff.iter().filter(|s| s.on_staff(*starts, *ends)).map(|s| s.id).collect();
         let mut who: BTreeSet<i64> = BTreeSet::new();
-        let mut by: BTreeMap<ReachedBy, u32> = BTreeMap::new();
+        // A way recorded twice (by the school and from a day's roll) counts once.
+        let mut ways: BTreeSet<(i64, ReachedBy)> = BTreeSet::new();
         for (id, t, how) in reached {
             if t == term && on_roll.contains(id) {
                 who.insert(*id);
-                *by.entry(*how).or_insert(0) += 1;
+                ways.insert((*id, *how));
             }
+        }
+        let mut by: BTreeMap<ReachedBy, u32> = BTreeMap::new();
+        for (_, how) in ways {
+            *by.entry(how).or_insert(0) += 1;
         }
         out.insert(*term, TermReach { staff: on_roll.len() as u32, reached: who.len() as u32, by });
     }
@@ -209,6 +261,15 @@ mod tests {
             ]
         );
         assert_eq!(read_staff_lines(" \n", &[]).expect_err("empty").len(), 1);
+    }
+
+    #[test]
+    fn a_persons_roles_suggest_their_staff_role_and_governors_are_not_staff() {
+        use crate::people::Role;
+        assert_eq!(staff_role_of(&[Role::AflLead, Role::SeniorLeader]), Some(StaffRole::Leader));
+        assert_eq!(staff_role_of(&[Role::TeachingLearningLead]), Some(StaffRole::Teacher));
+        assert_eq!(staff_role_of(&[Role::Governor]), None);
+        assert_eq!(staff_role_of(&[]), None);
     }
 
     #[test]
@@ -243,6 +304,17 @@ mod tests {
         // who joined in spring counts from then.
         assert_eq!((r[&spring].staff, r[&spring].reached), (4, 1));
         assert_eq!(reach(&[], &[], &starts)[&autumn].share(), None, "no staff list: no figure");
+        // The same way twice (the school's tick and the day's roll) counts once.
+        let twice = [(1, autumn, ReachedBy::NetworkDay), (1, autumn, ReachedBy::NetworkDay)];
+        let r2 = reach(&staff, &twice, &starts);
+        assert_eq!((r2[&autumn].reached, r2[&autumn].by[&ReachedBy::NetworkDay]), (1, 1));
+        // Summed over schools: the one without a list adds nothing to the share, and is counted.
+        let mut total = ReachTotal::default();
+        total.add(&r[&autumn]);
+        total.add(&reach(&[], &[], &starts)[&autumn]);
+        assert_eq!((total.schools, total.with_list, total.staff, total.reached), (2, 1, 4, 2));
+        assert_eq!(total.share(), Some(0.5));
+        assert_eq!(ReachTotal::default().share(), None);
         assert_eq!("TA".parse::<StaffRole>().map_err(|e| e.contains("teaching-assistant")), Err(true));
         assert_eq!("Teaching assistant".parse::<StaffRole>(), Ok(StaffRole::TeachingAssistant));
     }

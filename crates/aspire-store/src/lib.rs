@@ -74,7 +74,7 @@ pub use programme_year::{DaysOf, EventStatus, MovedTo, NewEvent, ProgrammeEvent}
 pub use programmes::{Enrolment, Network, NewProgramme, Programme, ProgrammeError};
 pub use recruitment::{EligibilityCheck, Enquiry, NewEnquiry, ProgrammeArea, StageCount};
 pub use registry::*;
-pub use school_staff::StaffRecord;
+pub use school_staff::{RollReach, StaffOf, StaffRecord};
 pub use term_dates::SavedTermDates;
 
 /// A storage failure. Messages name what was being done; the driver's text goes to the log.

@@ -110,6 +110,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0021_staff_joined.sql"),
         include_str!("../migrations/postgres/0021_staff_joined.sql"),
     ),
+    (
+        22,
+        "staff_accounts",
+        include_str!("../migrations/sqlite/0022_staff_accounts.sql"),
+        include_str!("../migrations/postgres/0022_staff_accounts.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -28,6 +28,61 @@ pub struct StaffRecord {
     pub joined_on: Option<NaiveDate>,
 }
 
+/// Whose staff a reading is of: one school's, or every school's of a programme (its roll-ups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffOf {
+    School(Urn),
+    Programme(ProgrammeId),
+}
+
+impl StaffOf {
+    /// The condition on `school_staff` (aliased `alias`) and its arguments.
+    fn condition(self, alias: &str) -> (String, Sql) {
+        match self {
+            StaffOf::School(u) => (format!("{alias}.urn = ?"), Sql::new("").int(u)),
+            StaffOf::Programme(p) => (
+                format!("{alias}.urn IN (SELECT e.urn FROM enrolments e WHERE e.programme_id = ?)"),
+                Sql::new("").int(p),
+            ),
+        }
+    }
+}
+
+/// A member of staff with an account marked present or late on a day's roll for their school:
+/// reached that term, at a Network Day or in a Development Day session by the day's kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RollReach {
+    pub staff: i64,
+    pub urn: Urn,
+    pub term: Term,
+    /// The day's kind (the template's key) and date.
+    pub kind: String,
+    pub held_on: NaiveDate,
+}
+
+fn staff_row(r: &dyn crate::sql::RowGet) -> Result<StaffRecord, StoreError> {
+    let role = present(r.text("staff_role")?, "staff_role")?;
+    Ok(StaffRecord {
+        id: present(r.int("id")?, "id")?,
+        urn: urn_of(r)?,
+        name: present(r.text("name")?, "name")?,
+        role: role.parse().map_err(StoreError::Schema)?,
+        person: r.person_id("person_id")?,
+        left_on: r.date("left_on")?,
+        joined_on: r.date("joined_on")?,
+    })
+}
+
+fn urn_of(r: &dyn crate::sql::RowGet) -> Result<Urn, StoreError> {
+    let u = present(r.int("urn")?, "urn")?;
+    Urn::try_from(u).map_err(|_| StoreError::Schema(format!("urn {u} is not a URN")))
+}
+
+fn term_of(r: &dyn crate::sql::RowGet) -> Result<Term, StoreError> {
+    let term = present(r.text("term")?, "term")?;
+    Term::parse_code(&term).ok_or_else(|| StoreError::Schema(format!("'{term}' is not a term")))
+}
+
 impl Db {
     /// Adds members of a school's staff, all or none; `joined_on` is the day they joined the
     /// school, for staff who joined during the programme's year.
@@ -81,27 +136,104 @@ impl Db {
 
     /// A school's staff, by name.
     pub async fn staff_members(&self, urn: Urn) -> Result<Vec<StaffRecord>, StoreError> {
-        self.fetch(
-            &Sql::new(
-                "SELECT id, urn, name, staff_role, person_id, left_on, joined_on FROM school_staff WHERE urn = ? \
-                 ORDER BY name, id",
+        self.staff_of(StaffOf::School(urn)).await
+    }
+
+    /// The staff of one school, or of every school of a programme, by school and name.
+    pub async fn staff_of(&self, of: StaffOf) -> Result<Vec<StaffRecord>, StoreError> {
+        let (cond, args) = of.condition("s");
+        let mut q = Sql::new(format!(
+            "SELECT s.id, s.urn, s.name, s.staff_role, s.person_id, s.left_on, s.joined_on FROM school_staff s \
+             WHERE {cond} ORDER BY s.urn, s.name, s.id"
+        ));
+        q.args.extend(args.args);
+        self.fetch(&q, "reading a school's staff", |r| staff_row(r)).await
+    }
+
+    /// Links a member of the staff list to the person with an account they are (or, `None`,
+    /// takes the link away): their marks on the days' rolls then count for reach. A person is
+    /// on their school's list once.
+    pub async fn link_staff_person(
+        &self,
+        actor: &Actor,
+        urn: Urn,
+        staff: i64,
+        person: Option<PersonId>,
+    ) -> Result<(), ProgrammeError> {
+        let mut tx = self.begin().await?;
+        if let Some(p) = person {
+            let other = tx
+                .fetch_one(
+                    &Sql::new("SELECT name FROM school_staff WHERE urn = ? AND person_id = ? AND id <> ?")
+                        .int(urn)
+                        .int(p)
+                        .int(staff),
+                    "finding the person on the staff list",
+                    |r| present(r.text("name")?, "name"),
+                )
+                .await?;
+            if let Some(name) = other {
+                tx.rollback().await?;
+                return Err(ProgrammeError::Field {
+                    field: "account",
+                    problem: format!("is already linked to {name} on the staff list: a person is on it once"),
+                });
+            }
+        }
+        let n = tx
+            .execute(
+                &Sql::new("UPDATE school_staff SET person_id = ? WHERE id = ? AND urn = ?")
+                    .opt_int(person)
+                    .int(staff)
+                    .int(urn),
+                "linking a member of staff to an account",
             )
-            .int(urn),
-            "reading a school's staff",
-            |r| {
-                let role = present(r.text("staff_role")?, "staff_role")?;
-                let u = present(r.int("urn")?, "urn")?;
-                Ok(StaffRecord {
-                    id: present(r.int("id")?, "id")?,
-                    urn: Urn::try_from(u).map_err(|_| StoreError::Schema(format!("urn {u} is not a URN")))?,
-                    name: present(r.text("name")?, "name")?,
-                    role: role.parse().map_err(StoreError::Schema)?,
-                    person: r.person_id("person_id")?,
-                    left_on: r.date("left_on")?,
-                    joined_on: r.date("joined_on")?,
-                })
-            },
+            .await?;
+        if n == 0 {
+            tx.rollback().await?;
+            return Err(ProgrammeError::Field {
+                field: "staff",
+                problem: format!("{staff} is not on this school's staff"),
+            });
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new(AuditAction::StaffLink, AuditRecord::Enrolment, urn)
+                .urn(Some(urn))
+                .after(serde_json::json!({ "staff": staff, "person": person })),
         )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Who of the staff (of a school or a programme's schools) with an account was marked
+    /// present or late on the roll of a day of the programme that was not cancelled, for
+    /// their school: the days' rolls as reach reads them.
+    pub async fn roll_reach(&self, programme: ProgrammeId, of: StaffOf) -> Result<Vec<RollReach>, StoreError> {
+        let (cond, args) = of.condition("s");
+        let mut q = Sql::new(format!(
+            "SELECT s.id, s.urn, e.term, e.kind, e.held_on FROM event_attendance m \
+             JOIN school_staff s ON s.person_id = m.person_id AND s.urn = m.urn \
+             JOIN programme_events e ON e.id = m.event_id \
+             WHERE e.programme_id = ? AND e.status = ? AND m.mark IN (?, ?) AND {cond} \
+             ORDER BY e.held_on, s.id, e.id"
+        ))
+        .int(programme)
+        .text(crate::EventStatus::Planned.code())
+        .text(aspire_core::attendance::Mark::Present.code())
+        .text(aspire_core::attendance::Mark::Late.code());
+        q.args.extend(args.args);
+        self.fetch(&q, "reading who came to the days, for reach", |r| {
+            Ok(RollReach {
+                staff: present(r.int("id")?, "id")?,
+                urn: urn_of(r)?,
+                term: term_of(r)?,
+                kind: present(r.text("kind")?, "kind")?,
+                held_on: present(r.date("held_on")?, "held_on")?,
+            })
+        })
         .await
     }
 
@@ -270,30 +402,40 @@ impl Db {
         Ok(reached.len())
     }
 
-    /// How a school's staff were reached in a programme: (staff id, term, how).
+    /// How a school's staff were reached in a programme: (staff id, term, how), as recorded
+    /// by the school (the days' rolls are `roll_reach`).
     pub async fn reach_records(
         &self,
         programme: ProgrammeId,
         urn: Urn,
     ) -> Result<Vec<(i64, Term, ReachedBy)>, StoreError> {
-        self.fetch(
-            &Sql::new(
-                "SELECT r.staff_id, r.term, r.how FROM staff_reach r JOIN school_staff s ON s.id = r.staff_id \
-                 WHERE r.programme_id = ? AND s.urn = ? ORDER BY r.term, r.staff_id",
-            )
-            .int(programme)
-            .int(urn),
-            "reading a school's reach",
-            |r| {
-                let term = present(r.text("term")?, "term")?;
-                let how = present(r.text("how")?, "how")?;
-                Ok((
-                    present(r.int("staff_id")?, "staff_id")?,
-                    Term::parse_code(&term).ok_or_else(|| StoreError::Schema(format!("'{term}' is not a term")))?,
-                    how.parse().map_err(StoreError::Schema)?,
-                ))
-            },
-        )
+        let all = self.reach_records_of(programme, StaffOf::School(urn)).await?;
+        Ok(all.into_iter().map(|(_, id, t, how)| (id, t, how)).collect())
+    }
+
+    /// How the staff of a school or of a programme's schools were reached, as recorded:
+    /// (school, staff id, term, how).
+    pub async fn reach_records_of(
+        &self,
+        programme: ProgrammeId,
+        of: StaffOf,
+    ) -> Result<Vec<(Urn, i64, Term, ReachedBy)>, StoreError> {
+        let (cond, args) = of.condition("s");
+        let mut q = Sql::new(format!(
+            "SELECT s.urn, r.staff_id, r.term, r.how FROM staff_reach r JOIN school_staff s ON s.id = r.staff_id \
+             WHERE r.programme_id = ? AND {cond} ORDER BY s.urn, r.term, r.staff_id, r.how"
+        ))
+        .int(programme);
+        q.args.extend(args.args);
+        self.fetch(&q, "reading a school's reach", |r| {
+            let how = present(r.text("how")?, "how")?;
+            Ok((
+                urn_of(r)?,
+                present(r.int("staff_id")?, "staff_id")?,
+                term_of(r)?,
+                how.parse().map_err(StoreError::Schema)?,
+            ))
+        })
         .await
     }
 }

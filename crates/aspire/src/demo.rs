@@ -282,9 +282,6 @@ pub async fn demo_programme(db: &Db) -> anyhow::Result<Vec<DemoAccount>> {
     Ok(out)
 }
 
-/// The head teacher's school in its year: three more of its staff with accounts, a staff list,
-/// its seats at its first Senior Leaders Network Day taken (a substitute named), that day's
-/// roll and the first term's reach. Made once: nothing is added when the day has registrations.
 /// Networks of four of `urns` in the order given, each named after the local authorities it
 /// spans and numbered after the programme's networks of that name, its venue the member nearest
 /// the others.
@@ -324,6 +321,9 @@ async fn demo_networks(
     Ok(formed)
 }
 
+/// The head teacher's school in its year: three more of its staff with accounts, a staff list,
+/// its seats at its first Senior Leaders Network Day taken (a substitute named), that day's
+/// roll and the first term's reach. Made once: nothing is added when the day has registrations.
 async fn demo_school_year(
     db: &Db,
     programme: aspire_core::people::ProgrammeId,
@@ -435,14 +435,10 @@ async fn demo_school_year(
         guide,
     )
     .await?;
-    // Reach in that term: the two who went, and two colleagues they coached.
-    let reached = [
-        (ids[0], ReachedBy::NetworkDay),
-        (ids[1], ReachedBy::NetworkDay),
-        (ids[4], ReachedBy::Coached),
-        (ids[7], ReachedBy::Coached),
-    ];
-    db.set_term_reach(&by, programme, urn, day.term, &reached).await?;
+    // Reach in that term: the two who went count from the roll (they are on the staff list
+    // with their accounts); the school ticks two colleagues they coached.
+    let reached = [(ids[4], ReachedBy::Coached), (ids[7], ReachedBy::Coached)];
+    aspire_app::reach::set_term_reach(db, &by, programme, urn, day.term, &reached).await?;
     Ok(())
 }
 

@@ -11,5 +11,6 @@ mod joining;
 mod networks;
 mod people;
 mod programme_year;
+mod reach;
 mod recruitment;
 mod school_year;

@@ -444,7 +444,7 @@ async fn a_schools_reach_is_the_share_of_its_staff_reached_each_term_teaching_as
         network_with_adviser(db, p, "North Hampshire", NORTH).await;
         let school = urn(NORTH[0]);
         assert!(
-            programme_year::school_reach(db, p, school).await.expect("reach").values().all(|r| r.share().is_none())
+            aspire_app::reach::school_reach(db, p, school).await.expect("reach").values().all(|r| r.share().is_none())
         );
         let ids = db
             .add_staff_members(
@@ -472,7 +472,7 @@ async fn a_schools_reach_is_the_share_of_its_staff_reached_each_term_teaching_as
         let wrong = db.record_reach(&cli, p, school, autumn, &[(stranger, ReachedBy::Coached)]).await;
         assert!(wrong.is_err(), "another school's member of staff is refused");
         db.set_staff_left(&cli, school, ids[2], Some(d(2017, 12, 20))).await.expect("left");
-        let r = programme_year::school_reach(db, p, school).await.expect("reach");
+        let r = aspire_app::reach::school_reach(db, p, school).await.expect("reach");
         assert_eq!((r[&autumn].staff, r[&autumn].reached), (4, 2));
         assert_eq!(r[&autumn].share(), Some(0.5));
         let spring = Term { year: 2018, season: Season::Spring };
@@ -483,7 +483,7 @@ async fn a_schools_reach_is_the_share_of_its_staff_reached_each_term_teaching_as
             .await
             .expect("joined")[0];
         db.record_reach(&cli, p, school, spring, &[(joined, ReachedBy::DevelopmentDay)]).await.expect("reach");
-        let r = programme_year::school_reach(db, p, school).await.expect("reach");
+        let r = aspire_app::reach::school_reach(db, p, school).await.expect("reach");
         assert_eq!((r[&autumn].staff, r[&spring].staff, r[&spring].reached), (4, 4, 1));
         use aspire_app::school_year::{StaffChange, YearError, change_staff};
         let early = change_staff(db, &cli, p, school, joined, StaffChange::Left(Some(d(2018, 1, 5)))).await;
@@ -500,7 +500,7 @@ async fn a_schools_reach_is_the_share_of_its_staff_reached_each_term_teaching_as
         assert!(matches!(elsewhere, Err(YearError::NoSuchStaff(_))), "another school's is not this school's to remove");
         // Added in error: taken off with their reach records.
         change_staff(db, &cli, p, school, joined, StaffChange::Remove).await.expect("removed");
-        let r = programme_year::school_reach(db, p, school).await.expect("reach");
+        let r = aspire_app::reach::school_reach(db, p, school).await.expect("reach");
         assert_eq!((r[&spring].staff, r[&spring].reached), (3, 0));
         assert!(db.reach_records(p, school).await.expect("records").iter().all(|(id, _, _)| *id != joined));
         t.cleanup().await;

@@ -97,8 +97,11 @@ struct StaffRow {
     joined: Option<String>,
     /// On the staff in the term the reach form is for.
     in_term: bool,
-    /// How they were reached in the term the form is for.
-    how: Vec<(&'static str, &'static str, bool)>,
+    /// How they were reached in the term the form is for: code, label, ticked by the school,
+    /// and what the days' rolls say (a day's name and date), which the school does not untick.
+    how: Vec<(&'static str, &'static str, bool, Option<String>)>,
+    /// The person with an account they are, by name: the days' rolls count for their reach.
+    account: Option<String>,
 }
 
 struct CalendarRow {
@@ -132,6 +135,9 @@ struct SchoolYearPage {
     release_total: (u32, u32),
     reach: Vec<ReachRow>,
     staff: Vec<StaffRow>,
+    /// The school's people with an account not on its staff list (id, name): linked to a row,
+    /// or added, their days' rolls count for reach.
+    unlisted: Vec<(i64, String)>,
     terms: Vec<(String, String, bool)>,
     reach_term: String,
     reach_term_code: String,
@@ -268,7 +274,7 @@ async fn render(
         row.used += u.total();
     }
     let release_total = release.asked.values().fold((0, 0), |(o, i), a| (o + a.off_site, i + a.in_school));
-    let reach = aspire_app::programme_year::school_reach(&state.db, id, urn)
+    let reach = aspire_app::reach::school_reach(&state.db, id, urn)
         .await
         .map_err(|e| WebError::BadRequest(capitalise(&e.to_string())))?;
     let terms: Vec<Term> = reach.keys().copied().collect();
@@ -283,6 +289,23 @@ async fn render(
         .copied();
     let records = state.db.reach_records(id, urn).await?;
     let listed = if see_people { state.db.staff_members(urn).await? } else { Vec::new() };
+    let rolls = match see_people {
+        true => aspire_app::reach::from_rolls(&state.db, id, aspire_store::StaffOf::School(urn))
+            .await
+            .map_err(|e| WebError::BadRequest(capitalise(&e.to_string())))?,
+        false => Vec::new(),
+    };
+    let unlisted: Vec<(i64, String)> = match see_people {
+        true => aspire_app::reach::not_on_the_list(&state.db, urn)
+            .await
+            .map_err(|e| WebError::BadRequest(refusal(e).unwrap_or_default()))?
+            .into_iter()
+            .map(|(p, n)| (i64::from(p), n))
+            .collect(),
+        false => Vec::new(),
+    };
+    let account_names: BTreeMap<PersonId, String> =
+        if see_people { year.people.iter().cloned().collect() } else { BTreeMap::new() };
     let staff = listed
         .into_iter()
         .map(|s| StaffRow {
@@ -295,9 +318,14 @@ async fn render(
                 .iter()
                 .map(|h| {
                     let ticked = records.iter().any(|(sid, t, by)| *sid == s.id && Some(*t) == reach_term && by == h);
-                    (h.code(), h.label(), ticked)
+                    let roll = rolls
+                        .iter()
+                        .find(|r| r.staff == s.id && Some(r.term) == reach_term && r.how == *h)
+                        .map(|r| format!("the {} on {}", r.day, long(r.held_on)));
+                    (h.code(), h.label(), ticked, roll)
                 })
                 .collect(),
+            account: s.person.map(|p| account_names.get(&p).cloned().unwrap_or_else(|| "an account".to_owned())),
             id: s.id,
             name: s.name,
             role: s.role.label(),
@@ -343,6 +371,12 @@ async fn render(
         "staff" => Some("The staff list is saved.".to_owned()),
         "staff-changed" => Some("The staff list is saved: reach counts each person in the terms they were on the staff.".to_owned()),
         "staff-removed" => Some("Taken off the staff list, with their reach records.".to_owned()),
+        "staff-linked" => Some(
+            "The staff list is saved: the days' rolls count for their reach, term by term.".to_owned(),
+        ),
+        "staff-unlinked" => Some(
+            "The staff list is saved: the days' rolls no longer count for them; tick their reach by hand.".to_owned(),
+        ),
         "reach" => Some("Reach for the term is saved.".to_owned()),
         _ => None,
     };
@@ -381,6 +415,7 @@ async fn render(
         release_total,
         reach: reach_rows,
         staff,
+        unlisted,
         terms: terms.iter().map(|t| (t.code(), t.label(), Some(*t) == reach_term)).collect(),
         reach_term: reach_term.map(|t| t.label()).unwrap_or_default(),
         reach_term_code: reach_term.map(|t| t.code()).unwrap_or_default(),
@@ -555,6 +590,9 @@ pub async fn withdraw(
 
 #[derive(Debug, Deserialize)]
 pub struct StaffForm {
+    /// "accounts": the school's people with an account are put on the list (no lines typed).
+    #[serde(default)]
+    from: String,
     #[serde(default)]
     staff: String,
     /// For staff who joined during the year: the day they joined (blank: on the staff all year).
@@ -574,11 +612,14 @@ fn date_field(v: &str, what: &str) -> Result<Option<NaiveDate>, String> {
 
 #[derive(Debug, Deserialize)]
 pub struct StaffChangeForm {
-    /// "left" (with `left_on`), "stayed" (takes the day they left back) or "remove".
+    /// "left" (with `left_on`), "stayed" (takes the day they left back), "remove", "link"
+    /// (with `person`: the account they are) or "unlink".
     #[serde(default)]
     change: String,
     #[serde(default)]
     left_on: String,
+    #[serde(default)]
+    person: String,
 }
 
 /// Changes one member of the staff list: the day they left, or taken off the list.
@@ -589,6 +630,28 @@ pub async fn change_staff(
     Form(f): Form<StaffChangeForm>,
 ) -> Result<Response, WebError> {
     let urn = parse_urn(&urn)?;
+    if matches!(f.change.as_str(), "link" | "unlink") {
+        let person = match (f.change.as_str(), person_field(&f.person, "account")) {
+            ("unlink", _) => None,
+            (_, Ok(Some(p))) => Some(p),
+            (_, Ok(None)) => {
+                let m = "Choose which account is theirs, then link.".to_owned();
+                return refused(&state, &viewer, id, urn, None, m, Kept::default()).await;
+            }
+            (_, Err(m)) => return refused(&state, &viewer, id, urn, None, m, Kept::default()).await,
+        };
+        return match aspire_app::reach::link_staff(&state.db, &viewer.actor(), id, urn, staff, person).await {
+            Ok(()) if person.is_some() => Ok(back(id, urn, "staff-linked", "#staff")),
+            Ok(()) => Ok(back(id, urn, "staff-unlinked", "#staff")),
+            Err(YearError::NoSuchStaff(_)) => {
+                Err(WebError::NotFound("That member of staff is not on this school's list.".into()))
+            }
+            Err(e) => {
+                let m = refusal(e)?;
+                refused(&state, &viewer, id, urn, None, m, Kept::default()).await
+            }
+        };
+    }
     let change = match f.change.as_str() {
         "left" => match date_field(&f.left_on, "The day they left") {
             Ok(Some(d)) => school_year::StaffChange::Left(Some(d)),
@@ -628,6 +691,15 @@ pub async fn add_staff(
     Form(f): Form<StaffForm>,
 ) -> Result<Response, WebError> {
     let urn = parse_urn(&urn)?;
+    if f.from == "accounts" {
+        return match aspire_app::reach::list_account_holders(&state.db, &viewer.actor(), id, urn).await {
+            Ok(_) => Ok(back(id, urn, "staff-linked", "#staff")),
+            Err(e) => {
+                let m = refusal(e)?;
+                refused(&state, &viewer, id, urn, None, m, Kept::default()).await
+            }
+        };
+    }
     let kept = || Kept { staff: f.staff.clone(), joined: f.joined.clone(), ..Kept::default() };
     let joined = match date_field(&f.joined, "The day they joined") {
         Ok(d) => d,
@@ -663,11 +735,13 @@ pub async fn reach(
         };
         reached.push((staff, how));
     }
-    match state.db.set_term_reach(&viewer.actor(), id, urn, term, &reached).await {
+    match aspire_app::reach::set_term_reach(&state.db, &viewer.actor(), id, urn, term, &reached).await {
         Ok(_) => Ok(Redirect::to(&format!("{}?done=reach&term={}#reach", urls::school_year(id, urn), term.code()))
             .into_response()),
-        Err(ProgrammeError::Store(e)) => Err(e.into()),
-        Err(e) => refused(&state, &viewer, id, urn, None, capitalise(&e.to_string()), Kept::default()).await,
+        Err(e) => {
+            let m = refusal(e)?;
+            refused(&state, &viewer, id, urn, None, m, Kept::default()).await
+        }
     }
 }
 

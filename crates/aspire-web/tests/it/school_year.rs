@@ -166,6 +166,27 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     assert!(wrong.body.contains("is not on this day&#39;s roll"), "{}", wrong.body);
     assert!(!wrong.body.contains(&format!("{stranger_name} is not")), "an id sent by hand names nobody");
 
+    // Reach follows the roll: the school's people with an account are put on the staff list,
+    // and the teacher who came is then reached from the roll, a tick the form cannot take away.
+    let page = head.get(&format!("{url}?term={term}")).await;
+    assert!(page.body.contains("data-testid=\"staff-unlisted\"") && page.body.contains(&teacher_name), "{}", page.body);
+    assert!(!page.body.contains("data-testid=\"from-roll\""), "nobody linked yet");
+    let listed = head.post(&format!("{url}/staff"), &[("from", "accounts")]).await;
+    assert_eq!(listed.status, StatusCode::SEE_OTHER, "{}", listed.body);
+    let linked = db.staff_members(school).await.expect("staff");
+    assert!(linked.iter().any(|s| s.person == Some(teacher)) && linked.iter().any(|s| s.person == Some(senior)));
+    let page = head.get(&format!("{url}?term={term}")).await;
+    assert!(!page.body.contains("data-testid=\"staff-unlisted\""), "{}", page.body);
+    let from_roll = page.body.split("data-testid=\"from-roll\"").count() - 1;
+    assert_eq!(from_roll, 1, "the teacher, present; the senior leader was absent: {}", page.body);
+    assert!(page.body.contains("(from the roll of the Senior Leaders Network Day on "), "{}", page.body);
+    let ann = linked.iter().find(|s| s.name == "Ann Able").expect("Ann").id;
+    let to_stranger = [("change", "link"), ("person", x.as_str())];
+    let refused = head.post(&format!("{url}/staff/{ann}"), &to_stranger).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("does not hold a role at this school"), "{}", refused.body);
+    assert!(db.staff_members(school).await.expect("staff").iter().all(|s| s.person != Some(stranger)));
+
     // A Development Day nobody registered for: the adviser records it as held, from its roll.
     let dev = days.iter().find(|e| e.urn == Some(urn(GUILDFORD[1]))).expect("a Development Day");
     let dev_roll = format!("/programmes/{p}/year/{}/roll", dev.id);
