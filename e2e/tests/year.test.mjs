@@ -82,3 +82,37 @@ test('the team filters the year, is told why a move is refused and cancels a day
   assert.deepEqual(await accessibilityProblems(head), []);
   await headContext.close();
 });
+
+test('the year in figures: attendance and reach by term, network and school, with what each share is of', async () => {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await signIn(page, demo, 'programme.admin');
+  await page.goto(`${demo.url}/programmes/1/year`);
+  await page.getByTestId('figures-link').click();
+  await page.waitForURL(/\/figures$/);
+  // The demo's first term: the two marked on the one roll taken both came; one school of the
+  // programme's sixteen has a staff list, four of its ten reached (two from the roll).
+  const autumn = page.getByTestId('figures-programme').locator('tr', { hasText: 'Autumn 2017' });
+  assert.match(await autumn.innerText(), /Autumn 2017\s+2\s+2\s+100%\s+1 of 16\s+10\s+4\s+40%/);
+  const network = page.getByTestId('figures-networks').locator('tr', { hasText: 'Autumn 2017' }).first();
+  assert.match(await network.innerText(), /1 of 4\s+10\s+4\s+40%/);
+  assert.match(await page.getByTestId('figures-people').innerText(), /Hannah Head\s+1\s+0\s+0\s+0\s+100%/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  // One network's schools: chosen from the list.
+  await page.getByTestId('figures-network').getByLabel('Network').selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
+  await page.waitForURL(/network=\d+/);
+  const rows = await page.getByTestId('figures-schools').locator('tbody tr').count();
+  assert.equal(rows, 4 * 3, 'four schools, three terms each');
+  await context.close();
+
+  // An evaluator reads the figures, never who came.
+  const other = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+  const e = await other.newPage();
+  await signIn(e, demo, 'evaluator');
+  await e.goto(`${demo.url}/programmes/1/figures`);
+  assert.equal(await e.getByTestId('figures-people').count(), 0);
+  const wide = await e.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 390, `the figures fit a phone's width (${wide}px)`);
+  await other.close();
+});

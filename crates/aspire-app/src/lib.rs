@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod days;
 pub mod evaluation;
 pub mod exports;
+pub mod figures;
 pub mod join;
 pub mod joining;
 pub mod local_authority;

@@ -103,6 +103,8 @@ urls! {
     add_day, ADD_DAY = "/programmes/{id}/year/days", programme;
     /// Each school of the cohort with its dose per term, for the evaluation (CSV).
     doses_csv, DOSES_CSV = "/programmes/{id}/doses.csv", programme;
+    /// The year in figures: attendance and reach per term, network and school.
+    figures, FIGURES = "/programmes/{id}/figures", programme;
     /// A file of term dates and closure days, uploaded.
     term_dates, TERM_DATES = "/programmes/{id}/year/terms", programme;
     move_day, MOVE_DAY = "/programmes/{id}/year/{day}/move", programme, day;

@@ -21,6 +21,15 @@ pub enum Format {
     Json,
 }
 
+/// What the figures are rolled up by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    Programme,
+    Network,
+    School,
+    Person,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AttendanceCommand {
     /// Record a sign-in sheet (CSV or XLSX, at most 5 MB and 20,000 rows) on the rolls.
@@ -43,6 +52,16 @@ pub enum AttendanceCommand {
         day: i64,
         #[arg(long)]
         not: bool,
+    },
+    /// Attendance on the rolls and whole-school reach per term: for the programme, per
+    /// network, per school, or (attendance only) per person over the year.
+    Figures {
+        #[arg(long)]
+        programme: ProgrammeId,
+        #[arg(long, value_enum, default_value_t = By::Programme)]
+        by: By,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Each school's Network Days attended and Development Days held, per term.
     Show {
@@ -102,6 +121,7 @@ pub async fn run(db: &Db, cmd: &AttendanceCommand) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        AttendanceCommand::Figures { programme, by, format } => figures(db, *programme, *by, *format).await,
         AttendanceCommand::Show { programme, format } => {
             let doses = programme_year::programme_doses(db, *programme).await?;
             match format {
@@ -159,4 +179,141 @@ pub async fn run(db: &Db, cmd: &AttendanceCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// One row of figures as printed: what it is of, then attendance and reach (reach is empty for
+/// a person).
+fn figure_row(
+    of: Vec<String>,
+    t: Option<&aspire_core::attendance::Tally>,
+    r: Option<&aspire_core::reach::ReachTotal>,
+) -> Vec<String> {
+    let t = t.cloned().unwrap_or_default();
+    let share = |part: u32, whole: u32| match whole {
+        0 => String::new(),
+        _ => format!("{:.3}", f64::from(part) / f64::from(whole)),
+    };
+    let mut out = of;
+    out.extend([
+        t.marked().to_string(),
+        t.present.to_string(),
+        t.late.to_string(),
+        t.absent.to_string(),
+        t.apologies.to_string(),
+        share(t.present + t.late, t.marked()),
+    ]);
+    match r {
+        Some(r) => out.extend([
+            r.schools.to_string(),
+            r.with_list.to_string(),
+            r.staff.to_string(),
+            r.reached.to_string(),
+            share(r.reached, r.staff),
+        ]),
+        None => out.extend(std::iter::repeat_n(String::new(), 5)),
+    }
+    out
+}
+
+/// A printed cell as JSON: empty is null (no figure), a count or a share is a number.
+fn json_value(v: &str) -> serde_json::Value {
+    if v.is_empty() {
+        serde_json::Value::Null
+    } else if let Ok(n) = v.parse::<u64>() {
+        n.into()
+    } else if let Ok(x) = v.parse::<f64>() {
+        x.into()
+    } else {
+        v.into()
+    }
+}
+
+async fn figures(db: &Db, programme: ProgrammeId, by: By, format: Format) -> anyhow::Result<ExitCode> {
+    use aspire_core::reach::ReachTotal;
+    let all = aspire_core::access::Visible::everything();
+    let f = aspire_app::figures::year_figures(db, programme, &all, by == By::Person).await?;
+    let network_names: std::collections::BTreeMap<_, _> =
+        db.networks(programme, &all).await?.into_iter().map(|n| (n.id, n.name)).collect();
+    let network = |n: &aspire_core::people::NetworkId| network_names.get(n).cloned().unwrap_or_else(|| n.to_string());
+    let mut head: Vec<&str> = match by {
+        By::Programme => vec!["term"],
+        By::Network => vec!["network_id", "network", "term"],
+        By::School => vec!["urn", "network", "term"],
+        By::Person => vec!["person_id", "person"],
+    };
+    head.extend([
+        "marks",
+        "present",
+        "late",
+        "absent",
+        "apologies",
+        "attendance",
+        "schools",
+        "schools_with_staff_list",
+        "staff",
+        "reached",
+        "reach",
+    ]);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    match by {
+        By::Programme => {
+            for t in &f.terms {
+                rows.push(figure_row(vec![t.label()], f.attendance.get(t), f.reach.programme.get(t)));
+            }
+        }
+        By::Network => {
+            for (n, terms) in &f.reach.networks {
+                for (t, r) in terms {
+                    let of = vec![n.to_string(), network(n), t.label()];
+                    rows.push(figure_row(of, f.network_attendance.get(&(*n, *t)), Some(r)));
+                }
+            }
+        }
+        By::School => {
+            for (u, (n, terms)) in &f.reach.schools {
+                for (t, r) in terms {
+                    let mut one = ReachTotal::default();
+                    one.add(r);
+                    let of = vec![u.to_string(), network(n), t.label()];
+                    rows.push(figure_row(of, f.school_attendance.get(&(*u, *t)), Some(&one)));
+                }
+            }
+        }
+        By::Person => {
+            let names: std::collections::BTreeMap<_, _> =
+                db.people(&all, None).await?.into_iter().map(|p| (p.id, p.name)).collect();
+            for (p, t) in &f.person_attendance {
+                let of = vec![p.to_string(), names.get(p).cloned().unwrap_or_default()];
+                rows.push(figure_row(of, Some(t), None));
+            }
+        }
+    }
+    match format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record(&head)?;
+            for r in &rows {
+                w.write_record(r)?;
+            }
+            w.flush()?;
+        }
+        Format::Json => {
+            let out: Vec<serde_json::Map<String, serde_json::Value>> = rows
+                .iter()
+                .map(|r| head.iter().zip(r).map(|(k, v)| ((*k).to_owned(), json_value(v))).collect())
+                .collect();
+            crate::say!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        Format::Text => {
+            if rows.is_empty() {
+                crate::say!("no figures yet for programme {programme}: no networks with days, or no roll taken");
+            }
+            for r in &rows {
+                let cells: Vec<String> =
+                    head.iter().zip(r).filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k} {v}")).collect();
+                crate::say!("{}", cells.join("  "));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,8 @@
 //! linked to their account is reached when a roll marks them present or late (at a Network Day,
 //! or in a Development Day session); the school's form cannot untick that, and correcting the
 //! roll corrects reach. The school's people with an account are linked by name or put on the
-//! list, never twice; and the programme's sums per network and term count each school once.
+//! list, never twice; and the programme's sums per network and term count each school once,
+//! beside the attendance on the rolls.
 
 use std::collections::BTreeMap;
 
@@ -143,6 +144,18 @@ async fn reach_follows_the_roll_for_staff_linked_to_their_accounts() {
         assert_eq!((net.schools, net.with_list, net.staff, net.reached), (4, 1, 4, 1));
         assert_eq!(all.programme[&term], *net);
         assert_eq!(all.schools[&school].1[&term], r[&term]);
+
+        // The year in figures: the marks as corrected (the head and the teacher came, the
+        // senior leader did not), each person's over the year.
+        let f = aspire_app::figures::year_figures(db, p, &Visible::everything(), true).await.expect("figures");
+        let a = &f.attendance[&term];
+        assert_eq!((a.present, a.late, a.absent, a.marked()), (2, 0, 1, 3));
+        assert_eq!(f.network_attendance[&(north, term)], *a);
+        assert_eq!(f.school_attendance[&(school, term)], *a);
+        assert_eq!((f.person_attendance[&senior].absent, f.person_attendance[&teacher].present), (1, 1));
+        assert_eq!(f.reach.programme[&term], *net);
+        let quiet = aspire_app::figures::year_figures(db, p, &Visible::default(), false).await.expect("figures");
+        assert!(quiet.attendance.is_empty() && quiet.reach.schools.is_empty(), "nothing seen, nothing counted");
         t.cleanup().await;
     }
 }

@@ -7,6 +7,7 @@ mod day;
 pub(crate) mod eligibility;
 pub(crate) mod evaluation;
 pub(crate) mod feeds;
+mod figures;
 mod home;
 mod imports;
 mod join;
@@ -118,6 +119,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("POST", route::PLAN_YEAR, At(Change, Network, Locate::Programme), post(year::plan)),
         r("POST", route::ADD_DAY, At(Change, Network, Locate::Programme), post(year::add_day)),
         r("GET", route::DOSES_CSV, At(View, Evaluation, Locate::Programme), get(year::doses_csv)),
+        r("GET", route::FIGURES, At(View, Programme, Locate::Programme), get(figures::show)),
         r("POST", route::TERM_DATES, At(Change, Network, Locate::Programme), post(year::term_dates)),
         r("POST", route::MOVE_DAY, At(Change, Network, Locate::Programme), post(year::move_day)),
         r("POST", route::CANCEL_DAY, At(Change, Network, Locate::Programme), post(year::cancel_day)),

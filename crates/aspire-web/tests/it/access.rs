@@ -311,6 +311,8 @@ fn probes(w: &World) -> Vec<Probe> {
         probe("POST", "/programmes/{id}/year/days", format!("/programmes/{p1}/year/days"), &["admin", "pa"]),
         probe("GET", "/programmes/{id}/doses.csv", format!("/programmes/{p1}/doses.csv"), &evaluation),
         probe("GET", "/programmes/{id}/doses.csv", format!("/programmes/{p2}/doses.csv"), &["admin"]),
+        probe("GET", "/programmes/{id}/figures", format!("/programmes/{p1}/figures"), &p1_la),
+        probe("GET", "/programmes/{id}/figures", format!("/programmes/{p2}/figures"), &["admin"]),
         // Shown, never saved (no "save"): nothing changes for the rest of the matrix.
         probe("POST", "/programmes/{id}/year/plan", format!("/programmes/{p1}/year/plan"), &["admin", "pa"]),
         // A file naming an LA that does not exist: refused whole, nothing saved.

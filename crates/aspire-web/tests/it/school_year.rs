@@ -244,6 +244,18 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     let theirs = officer.get(&url).await;
     assert!(theirs.body.contains("Guildford North") && !theirs.body.contains(&format!("/programmes/{p}/networks/")));
 
+    // The year in figures: the roll's two marks, one came; reach 3 of the 6 listed (two ticked,
+    // the teacher from the roll), in the one school of four with a staff list.
+    let figures = team.get(&format!("/programmes/{p}/figures")).await;
+    assert_eq!(figures.status, StatusCode::OK, "{}", figures.body);
+    let autumn = format!("<td>{}</td>", nd.term.label());
+    let counts = "<td class=\"num\">2</td><td class=\"num\">1</td><td>50%</td><td>1 of 4</td><td class=\"num\">6</td><td class=\"num\">3</td><td>50%</td>";
+    assert!(figures.body.contains(&format!("{autumn}{counts}")), "the programme's term: {}", figures.body);
+    assert!(figures.body.contains(&format!("<td>Guildford North</td>{autumn}{counts}")), "the network's term");
+    assert!(figures.body.contains("data-testid=\"figures-people\"") && figures.body.contains(&teacher_name));
+    let filtered = team.get(&format!("/programmes/{p}/figures?network=nine")).await;
+    assert!(filtered.body.contains("There is no network &#39;nine&#39; here"), "{}", filtered.body);
+
     // An evaluator reads the seats, not who holds them, nor the staff list.
     let evaluator =
         site.signed_out().signed_in(&[Grant::new(Role::Evaluator, Scope::Programme(p), false).expect("grant")]).await;
@@ -253,4 +265,7 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     assert!(read.body.contains("Named"), "a substitute is named: {}", read.body);
     assert!(!read.body.contains(&format!("<td>{teacher_name}</td>")), "not who: {}", read.body);
     assert!(!read.body.contains("Ann Able") && !read.body.contains("Nominate</button>"), "{}", read.body);
+    let figures = evaluator.get(&format!("/programmes/{p}/figures")).await;
+    assert!(figures.body.contains("data-testid=\"figures-networks\""), "{}", figures.body);
+    assert!(!figures.body.contains("figures-people") && !figures.body.contains(&teacher_name), "nobody named");
 }

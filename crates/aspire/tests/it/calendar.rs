@@ -197,6 +197,20 @@ fn term_dates_are_entered_then_the_year_is_planned_listed_moved_and_cancelled() 
     assert_eq!(held[col("total_development_days_held")], "1", "{doses}");
     assert_eq!(held[col("total_days_not_recorded")], "10", "{doses}");
 
+    // The year in figures: every school's terms, with no roll taken and no staff list, so no
+    // attendance or reach figure (empty, never a zero share).
+    let figures = aspire(&db, &["attendance", "figures", "--programme", "1", "--by", "school", "--format", "csv"]);
+    let figures = text(&figures);
+    let lines: Vec<&str> = figures.lines().collect();
+    assert_eq!(
+        lines[0],
+        "urn,network,term,marks,present,late,absent,apologies,attendance,schools,schools_with_staff_list,staff,reached,reach"
+    );
+    assert_eq!(lines.len(), 1 + 4 * 3, "{figures}");
+    assert!(lines[1..].iter().all(|l| l.ends_with(",0,0,0,0,0,,1,0,0,0,")), "{figures}");
+    let by_term = text(&aspire(&db, &["attendance", "figures", "--programme", "1"]));
+    assert!(by_term.starts_with("term Autumn 2017  marks 0") && by_term.lines().count() == 3, "{by_term}");
+
     // A day's places and resources: a bad number and a file that is not what its name says are
     // refused with nothing saved; a link and a file are listed.
     let second: Vec<&str> = rows[2].split(',').collect();
