@@ -1,6 +1,7 @@
 //! Inviting a person: an address new to Aspire becomes an account holding the role, with an
 //! invitation link emailed through the outbox; an address that has an account already is
-//! offered the role (the web) or given it (the operator at the command line).
+//! offered the role (the web) or given it (the operator at the command line). A role given to
+//! someone the viewer sees is held at once only at a place where they hold a role already.
 
 use aspire_core::people::{Email, Grant, PersonId};
 use aspire_store::{AccountError, Actor, Db, Person, StoreError, TokenPurpose};
@@ -46,6 +47,32 @@ pub enum InviteError {
     Account(#[from] AccountError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What giving a role to someone with an account did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleGiven {
+    /// Held at once: they hold a role at that place already (a head changing a colleague's role
+    /// in their own school).
+    Given,
+    /// Offered by email: a place where they hold no role counts only once they accept it.
+    Offered,
+    /// On offer to them already, unanswered.
+    OnOffer,
+}
+
+/// Gives a person with an account a role: at once where they already hold a role at the same
+/// place, else as an offer they accept, so that no one attaches another person's account to a
+/// place of their choosing.
+pub async fn give_role(db: &Db, actor: &Actor, person: &Person, grant: &Grant) -> Result<RoleGiven, AccountError> {
+    if person.grants.iter().any(|g| g.grant.scope == grant.scope) {
+        db.add_grant(actor, person.id, grant).await?;
+        return Ok(RoleGiven::Given);
+    }
+    Ok(match db.offer_grant(actor, person.id, grant).await? {
+        aspire_store::Offered::Made => RoleGiven::Offered,
+        aspire_store::Offered::Already => RoleGiven::OnOffer,
+    })
 }
 
 /// Invites a person (see the module's comment).

@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 
-use crate::app;
+use crate::{Page, app};
 
 #[tokio::test]
 async fn an_invitation_with_mistakes_comes_back_with_every_problem_and_what_was_typed() {
@@ -76,8 +76,26 @@ async fn giving_a_role_with_mistakes_keeps_what_was_chosen() {
     assert!(sent.body.contains("<a href=\"#urn\">"), "{}", sent.body);
     assert!(sent.body.contains("<option value=\"teacher\" selected>"), "kept");
     assert!(sent.body.contains("value=\"12\""), "kept");
-    let given = admin.post(&path, &[("role", "teacher"), ("place", "school"), ("urn", "105626")]).await;
-    assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
+    // A school where they hold no role: offered by email, held once they accept it.
+    let location = |p: &Page| p.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let offered = admin.post(&path, &[("role", "teacher"), ("place", "school"), ("urn", "105626")]).await;
+    assert_eq!(offered.status, StatusCode::SEE_OTHER, "{}", offered.body);
+    assert!(location(&offered).ends_with("?role=offered"), "{}", location(&offered));
+    let person = admin.db.person(id).await.expect("read").expect("person");
+    assert!(person.grants.is_empty(), "not held until accepted");
+    let mail = admin.db.outbox(10).await.expect("outbox");
+    assert!(mail.iter().any(|m| m.subject == "You have been offered a role in Aspire"), "emailed");
+    let page = admin.get(&location(&offered)).await;
+    assert!(page.body.contains("data-testid=\"roles-offered\"") && page.body.contains("is offered to them by email"));
+    let again = admin.post(&path, &[("role", "teacher"), ("place", "school"), ("urn", "105626")]).await;
+    assert!(location(&again).ends_with("?role=on-offer"), "{}", location(&again));
+    // Accepted, a second role at the same school is held at once; the same role again is refused.
+    let offer = admin.db.offers(id).await.expect("offers")[0].id;
+    admin.db.answer_offer(id, offer, true, None).await.expect("accepted");
+    let given = admin.post(&path, &[("role", "senior-leader"), ("place", "school"), ("urn", "105626")]).await;
+    assert!(location(&given).ends_with("?role=given"), "{}", location(&given));
+    let person = admin.db.person(id).await.expect("read").expect("person");
+    assert_eq!(person.grants.len(), 2);
     let again = admin.post(&path, &[("role", "teacher"), ("place", "school"), ("urn", "105626")]).await;
     assert!(again.body.contains("<a href=\"#role\">They already hold this role there"), "{}", again.body);
 }

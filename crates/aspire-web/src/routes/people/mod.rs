@@ -211,6 +211,10 @@ struct PersonPage {
     person: Person,
     /// (grant id, role, place, pupil data, may remove)
     grants: Vec<GrantView>,
+    /// Roles on offer to them, unanswered: (role, place, offered on).
+    offered: Vec<(&'static str, String, String)>,
+    /// What giving a role did.
+    done: Option<&'static str>,
     can_change: bool,
     can_disable: bool,
     /// The person's open calendar feeds, for an administrator to revoke.
@@ -251,16 +255,39 @@ async fn may_remove(state: &AppState, p: &Principal, g: &Grant) -> Result<bool, 
     Ok(places.iter().any(|pl| p.may_grant(g, pl).allowed()))
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct PersonQuery {
+    /// What giving a role did: "given", "offered" or "on-offer".
+    #[serde(default)]
+    role: String,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
+    Query(q): Query<PersonQuery>,
 ) -> Result<Html<String>, WebError> {
-    show_with(&state, &viewer, &id, FormState::new()).await
+    let done = match q.role.as_str() {
+        "given" => Some("The role is given: they hold it now, at a place where they held a role already."),
+        "offered" => Some(
+            "The role is offered to them by email: it is a place where they held no role, so it counts once they \
+             accept it on their account page.",
+        ),
+        "on-offer" => Some("That role is on offer to them already: it counts once they accept it."),
+        _ => None,
+    };
+    show_with(&state, &viewer, &id, FormState::new(), done).await
 }
 
 /// A person's page, with the role form as sent (with its problems) or empty.
-async fn show_with(state: &AppState, viewer: &Viewer, id: &str, form: FormState) -> Result<Html<String>, WebError> {
+async fn show_with(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    form: FormState,
+    done: Option<&'static str>,
+) -> Result<Html<String>, WebError> {
     let p = &viewer.signed_in()?.principal;
     let person = visible_person(state, p, id).await?;
     let mut grants = Vec::new();
@@ -278,8 +305,17 @@ async fn show_with(state: &AppState, viewer: &Viewer, id: &str, form: FormState)
     let places = if can_change { where_options(state, p).await? } else { Vec::new() };
     let can_disable = p.may(Action::Change, Record::Person, &Place::NOWHERE) && person.id != p.person;
     let feeds = if can_disable { crate::routes::feeds::open_feeds_of(state, p, person.id).await? } else { Vec::new() };
+    // Roles on offer to them, where the viewer could give them (nothing of other places).
+    let mut offered = Vec::new();
+    for o in state.db.offers(person.id).await? {
+        if may_remove(state, p, &o.grant).await? {
+            offered.push((o.grant.role.label(), o.place, o.created_at.format("%d %B %Y").to_string()));
+        }
+    }
     page(PersonPage {
         grants,
+        offered,
+        done,
         can_change,
         can_disable,
         feeds,
@@ -311,15 +347,22 @@ pub async fn add_role(
 ) -> Result<Response, WebError> {
     let p = &viewer.signed_in()?.principal;
     // Only someone the viewer can already see; anyone else is invited (and then accepts).
-    let person = visible_person(&state, p, &id).await?.id;
+    let person = visible_person(&state, p, &id).await?;
     let mut form = FormState::new();
     form.keep("role", &f.role)
         .keep("place", &f.place)
         .keep("urn", f.urn.as_deref().unwrap_or(""))
         .keep("pupil_data", f.pupil_data.as_deref().unwrap_or(""));
     match grant_from_form(&state, p, &f.role, &f.place, f.urn.as_deref(), f.pupil_data.is_some()).await {
-        Ok(grant) => match state.db.add_grant(&viewer.actor(), person, &grant).await {
-            Ok(_) => return Ok(Redirect::to(&urls::person(person)).into_response()),
+        Ok(grant) => match aspire_app::people::give_role(&state.db, &viewer.actor(), &person, &grant).await {
+            Ok(done) => {
+                let said = match done {
+                    aspire_app::people::RoleGiven::Given => "given",
+                    aspire_app::people::RoleGiven::Offered => "offered",
+                    aspire_app::people::RoleGiven::OnOffer => "on-offer",
+                };
+                return Ok(Redirect::to(&format!("{}?role={said}", urls::person(person.id))).into_response());
+            }
             Err(AccountError::GrantExists(_)) => form.problem("role", "They already hold this role there"),
             Err(e @ AccountError::AdviserInside(_)) => form.problem("role", capitalise(&e.to_string())),
             Err(e) => return Err(account_error(e)),
@@ -327,7 +370,7 @@ pub async fn add_role(
         Err(GrantProblem::Said(field, why)) => form.problem(field, why.trim_end_matches('.')),
         Err(GrantProblem::Store(e)) => return Err(e.into()),
     }
-    let body = show_with(&state, &viewer, &id, form).await?;
+    let body = show_with(&state, &viewer, &id, form, None).await?;
     Ok((StatusCode::BAD_REQUEST, body).into_response())
 }
 
