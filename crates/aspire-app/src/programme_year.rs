@@ -687,26 +687,33 @@ pub async fn add_day(
     adviser_free(db, programme, event.adviser, new.date).await?;
     // The adviser and the heads of the schools it is for, each once, with the day attached.
     let contacts = db.network_contacts(programme, new.network).await?;
-    let mut to: Vec<String> = contacts
+    let mut to: Vec<(String, String)> = contacts
         .iter()
         .filter(|c| c.role == aspire_core::people::Role::AchievementAdviser || school.is_none() || c.urn == school)
-        .map(|c| c.email.clone())
+        .map(|c| (c.email.clone(), c.name.clone()))
         .collect();
     to.sort();
-    to.dedup();
-    let at = school.and_then(|u| names.get(&u).cloned()).map(|n| format!(" at {n}")).unwrap_or_default();
+    to.dedup_by(|a, b| a.0 == b.0);
+    // Where it is: the school it is held in, or the network's venue.
+    let at = match school.or(venue) {
+        Some(u) => names.get(&u).cloned().unwrap_or_else(|| format!("school {u}")),
+        None => "a venue the programme team will confirm".to_owned(),
+    };
     let subject = format!("{} added on {}", kind.name, new.date.format("%A %-d %B %Y"));
-    let body = format!(
-        "A {} of {}{at} is added to {}'s year: {}, {} to {}. The day is attached (invitation.ics) for your calendar.\n\n\
-         Head teachers nominate their staff for its seats on their school's year page at {}.\n",
-        kind.name,
-        year.name,
-        p.name,
-        new.date.format("%A %-d %B %Y"),
-        new.starts.format("%H:%M"),
-        new.ends.format("%H:%M"),
-        aspire_store::SITE_PLACEHOLDER,
-    );
+    let body = |name: &str| {
+        format!(
+            "Dear {name},\n\nA {} of {} is added to {}'s year: {}, {} to {}, at {at}. The day is attached \
+             (invitation.ics) for your calendar.\n\nHead teachers nominate their staff for its seats on their \
+             school's year page at {}.\n",
+            kind.name,
+            year.name,
+            p.name,
+            new.date.format("%A %-d %B %Y"),
+            new.starts.format("%H:%M"),
+            new.ends.format("%H:%M"),
+            aspire_store::SITE_PLACEHOLDER,
+        )
+    };
     // The day as calendars show it, written as the feeds write days; its UID and time stamp
     // are the saved day's, known inside the save, where the emails are written.
     let provisional = aspire_store::ProgrammeEvent {
@@ -742,10 +749,10 @@ pub async fn add_day(
     let tell = |day: &aspire_store::ProgrammeEvent| {
         let ics = ics_of(day);
         to.iter()
-            .map(|r| aspire_store::Mail {
-                recipient: r.clone(),
+            .map(|(email, name)| aspire_store::Mail {
+                recipient: email.clone(),
                 subject: subject.clone(),
-                body: body.clone(),
+                body: body(name),
                 calendar: Some(ics.clone()),
             })
             .collect()

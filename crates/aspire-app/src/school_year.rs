@@ -381,7 +381,14 @@ pub async fn nominate(
     if e.held_on < today {
         return Ok(db.register(actor, programme, &new).await?);
     }
-    let letter = Confirmation::of(db, programme, &e, kind.map(|k| k.name.clone()), urn, n).await?;
+    let mut letter = Confirmation::of(db, programme, &e, kind.map(|k| k.name.clone()), urn, n).await?;
+    // One person in two seats (a small school) has the day already: the letter says so.
+    letter.also_holds = db
+        .registrations(programme, e.id)
+        .await?
+        .iter()
+        .find(|r| r.person == person && r.seat != n.seat && r.status == RegistrationStatus::Registered)
+        .map(|r| r.seat.label().to_lowercase());
     Ok(db.register_and_tell(actor, programme, &new, move |status| letter.mail(status)).await?)
 }
 
@@ -397,6 +404,9 @@ struct Confirmation {
     from_waiting: bool,
     /// Taking over the seat of this person, whose place was withdrawn.
     instead_of: Option<String>,
+    /// The other seat the person holds at the day already (registered): one place for both,
+    /// and the day is in their calendar already.
+    also_holds: Option<String>,
 }
 
 impl Confirmation {
@@ -458,6 +468,7 @@ impl Confirmation {
             calendar,
             from_waiting: false,
             instead_of: None,
+            also_holds: None,
         })
     }
 
@@ -520,7 +531,29 @@ impl Confirmation {
             .as_ref()
             .map(|(_, n)| format!(" If you cannot go, {n} goes in your place."))
             .unwrap_or_default();
-        out.push(aspire_store::Mail {
+        // A second seat at a day they have a place at already: nothing new for the calendar.
+        let second = match (&self.also_holds, status) {
+            (Some(other), RegistrationStatus::Registered) if self.instead_of.is_none() => Some(other),
+            _ => None,
+        };
+        if let Some(other) = second {
+            out.push(aspire_store::Mail::text(
+                email.clone(),
+                format!("A second seat: {}", self.what),
+                format!(
+                    "Dear {name},
+
+You are also nominated as the {} for {}, beside your seat as the {other}. It is                      the same day and one place, so there is nothing new for your calendar.{sub}
+
+Sign in at {} to                      see your days.
+",
+                    self.seat,
+                    self.what,
+                    aspire_store::SITE_PLACEHOLDER
+                ),
+            ));
+        }
+        out.extend(second.is_none().then(|| aspire_store::Mail {
             recipient: email.clone(),
             subject: match status {
                 RegistrationStatus::Waiting => format!("On the waiting list: {}", self.what),
@@ -540,7 +573,7 @@ impl Confirmation {
                 aspire_store::SITE_PLACEHOLDER
             ),
             calendar: (status == RegistrationStatus::Registered).then(|| self.calendar.clone()),
-        });
+        }));
         if let Some((s_email, s_name)) = &self.substitute {
             out.push(aspire_store::Mail::text(
                 s_email.clone(),
@@ -1141,7 +1174,8 @@ pub async fn queue_reminders(db: &Db, today: NaiveDate) -> Result<usize, YearErr
             let when = if before == 1 { "tomorrow".to_owned() } else { format!("in {before} days") };
             let mut mails = Vec::new();
             for r in db.registrations(programme, day).await? {
-                if r.status != RegistrationStatus::Registered {
+                // One reminder a person, whatever seats they hold.
+                if r.status != RegistrationStatus::Registered || mails.iter().any(|(p, _)| *p == r.person) {
                     continue;
                 }
                 let Some(person) = db.person(r.person).await? else { continue };

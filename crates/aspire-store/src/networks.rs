@@ -383,8 +383,9 @@ impl Db {
     /// Gives each network its Achievement Adviser: the adviser roles already held in the
     /// programme's networks are replaced by these, in one transaction. The days already planned
     /// from `from` on whose kind an adviser leads (`led`) pass to the network's new adviser (or
-    /// to none, for a network left without one); days before `from` keep who led them. Returns
-    /// how many days changed hands.
+    /// to none, for a network left without one); days before `from` keep who led them; the
+    /// `letters` telling advisers what changed are queued with the change. Returns how many days
+    /// changed hands.
     pub async fn assign_advisers(
         &self,
         actor: &Actor,
@@ -392,6 +393,7 @@ impl Db {
         assignments: &[(NetworkId, aspire_core::people::PersonId)],
         led: &[String],
         from: chrono::NaiveDate,
+        letters: &[crate::Mail],
     ) -> Result<u64, ProgrammeError> {
         use aspire_core::people::{Grant, Role, Scope};
         let all = aspire_core::access::Visible::everything();
@@ -452,6 +454,10 @@ impl Db {
                 .after(serde_json::json!({ "assignments": assignments, "days_handed_over": handed })),
         )
         .await?;
+        // The advisers told of the networks they gain and lose, with the change or not at all.
+        for m in letters {
+            crate::enquiries::queue(&mut tx, m).await?;
+        }
         tx.commit().await?;
         Ok(handed)
     }

@@ -346,7 +346,9 @@ pub async fn assign_advisers(
         .map(|t| t.events.into_iter().filter(|e| e.with_adviser).map(|e| e.key).collect())
         .unwrap_or_default();
     let today = aspire_core::ics::england_date(chrono::Utc::now());
-    let days_handed = db.assign_advisers(actor, programme, &pairs, &led, today).await.map_err(AssignError::Save)?;
+    let letters = adviser_letters(db, programme, &nets, &pairs, today).await?;
+    let days_handed =
+        db.assign_advisers(actor, programme, &pairs, &led, today, &letters).await.map_err(AssignError::Save)?;
     let clashes = crate::programme_year::adviser_clashes(db, programme, today).await?;
     Ok(Assignment { pairs, unassigned, advisers: advisers.into_iter().map(|(a, _)| a).collect(), days_handed, clashes })
 }
@@ -378,6 +380,82 @@ async fn changes_of(
         }
     }
     Ok(changes)
+}
+
+/// A letter to each adviser whose networks change: those they now advise and those they no
+/// longer do (with who takes each on), from `from`; an adviser whose networks stay the same is
+/// not written to.
+async fn adviser_letters(
+    db: &Db,
+    programme: ProgrammeId,
+    nets: &[aspire_store::Network],
+    pairs: &[(NetworkId, PersonId)],
+    from: chrono::NaiveDate,
+) -> Result<Vec<aspire_store::Mail>, StoreError> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let now = db.all_network_advisers(programme).await?;
+    let name_of =
+        |n: NetworkId| nets.iter().find(|x| x.id == n).map_or_else(|| format!("network {n}"), |x| x.name.clone());
+    let mut before: BTreeMap<PersonId, BTreeSet<NetworkId>> = BTreeMap::new();
+    for (n, people) in &now {
+        for p in people {
+            before.entry(*p).or_default().insert(*n);
+        }
+    }
+    let mut after: BTreeMap<PersonId, BTreeSet<NetworkId>> = BTreeMap::new();
+    for (n, p) in pairs {
+        after.entry(*p).or_default().insert(*n);
+    }
+    let programme_name = db.programme(programme).await?.map(|p| p.name).unwrap_or_default();
+    let everyone: BTreeSet<PersonId> = before.keys().chain(after.keys()).copied().collect();
+    let mut out = Vec::new();
+    for person in everyone {
+        let (had, has) =
+            (before.get(&person).cloned().unwrap_or_default(), after.get(&person).cloned().unwrap_or_default());
+        let gained: Vec<NetworkId> = has.difference(&had).copied().collect();
+        let lost: Vec<NetworkId> = had.difference(&has).copied().collect();
+        if gained.is_empty() && lost.is_empty() {
+            continue;
+        }
+        let Some(p) = db.person(person).await? else { continue };
+        if p.disabled {
+            continue;
+        }
+        let mut said = Vec::new();
+        if !gained.is_empty() {
+            let names: Vec<String> = gained.iter().map(|n| name_of(*n)).collect();
+            said.push(format!(
+                "You are now the Achievement Adviser of {}. Its days from {} on are yours to lead: they are in your \
+                 week, and on your calendar feed.",
+                names.join(", "),
+                aspire_core::dates::long(from)
+            ));
+        }
+        for n in &lost {
+            let to = pairs.iter().find(|(net, _)| net == n).map(|(_, p)| *p);
+            let to = match to {
+                Some(t) => db.person(t).await?.map_or_else(|| "another adviser".to_owned(), |x| x.name),
+                None => "no adviser yet".to_owned(),
+            };
+            said.push(format!(
+                "You are no longer the Achievement Adviser of {}: its days from {} on pass to {to}. The days you led \
+                 before then stay yours, with their rolls.",
+                name_of(*n),
+                aspire_core::dates::long(from)
+            ));
+        }
+        out.push(aspire_store::Mail::text(
+            p.email.to_string(),
+            format!("Your networks in {programme_name} have changed"),
+            format!(
+                "Dear {},\n\n{}\n\nSign in at {} to see your week.\n",
+                p.name,
+                said.join("\n\n"),
+                aspire_store::SITE_PLACEHOLDER
+            ),
+        ));
+    }
+    Ok(out)
 }
 
 fn lower_first(s: &str) -> String {

@@ -205,6 +205,10 @@ async fn a_day_is_added_to_a_planned_year_only_where_it_breaks_nothing() {
             .expect("the adviser told");
         let ics = told.calendar.as_deref().expect("the day attached");
         assert!(ics.contains(&format!("UID:{}", added.uid)) && ics.contains("DTSTART;TZID=Europe/London:"), "{ics}");
+        // Greeted by name, and told where: the school it is held in.
+        let school_name = db.school_names(&[urn(NORTH[0])]).await.expect("names")[&urn(NORTH[0])].clone();
+        assert!(told.body.starts_with(&format!("Dear {adviser_name},")), "{}", told.body);
+        assert!(told.body.contains(&format!(", at {school_name}.")), "{}", told.body);
 
         // An extra Network Day late in the term, after every Development Day: the Development
         // Days follow up the Network Days they were planned after, not this one.

@@ -208,10 +208,29 @@ async fn advisers_are_given_the_nearest_networks_within_their_capacity() {
         assert_eq!(changes[0].to.as_deref(), Some(near_name.as_str()));
         assert!(changes[0].said().contains(&format!("passes from {far_name} to {near_name}")), "{changes:?}");
         assert_eq!(advisers_of(db).await, before, "nothing changed until confirmed");
-        // The same advisers again change nothing, so nothing is asked.
+        // Each adviser was told of the network they were given, once.
+        let letters = |email: &aspire_core::people::Email| {
+            let email = email.to_string();
+            async move {
+                let mail = db.outbox(200).await.expect("outbox");
+                mail.into_iter()
+                    .filter(|m| m.recipient == email && m.subject.contains("networks in"))
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(letters(&near_email).await.len(), 1);
+        assert!(letters(&far_email).await[0].body.contains("You are now the Achievement Adviser of "));
+        // The same advisers again change nothing, so nothing is asked, and nobody is written to.
         networks::assign_advisers(db, &cli, id, &rows, false).await.expect("the same again");
+        assert_eq!((letters(&near_email).await.len(), letters(&far_email).await.len()), (1, 1));
         let done = networks::assign_advisers(db, &cli, id, &both, true).await.expect("assigned");
         assert!(done.pairs.iter().all(|(_, p)| *p == near));
+        // The far adviser is told the network passes on, and to whom; the near one of the gain.
+        let far_letters = letters(&far_email).await;
+        assert_eq!(far_letters.len(), 2);
+        let lost = far_letters.iter().find(|m| m.body.contains("no longer")).expect("the loss");
+        assert!(lost.body.contains(&format!("pass to {near_name}")), "{}", lost.body);
+        assert_eq!(letters(&near_email).await.len(), 2);
         assert_eq!(advisers_of(db).await.iter().map(|(_, p)| *p).collect::<Vec<_>>(), [near, near]);
 
         // Capacity for one network: the one nearest the adviser is assigned, the other not.

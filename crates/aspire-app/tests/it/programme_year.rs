@@ -124,7 +124,7 @@ async fn an_adviser_given_two_networks_after_planning_is_told_of_each_date_they_
 
         let led = ["senior-leaders-network-day", "tl-afl-network-day", "development-day"].map(String::from);
         let pairs = [(north, north_adviser), (south, north_adviser)];
-        db.assign_advisers(&cli, p, &pairs, &led, from).await.expect("assigned");
+        db.assign_advisers(&cli, p, &pairs, &led, from, &[]).await.expect("assigned");
         let days = db.programme_events(p, &Visible::everything()).await.expect("days");
         let mut dates: BTreeMap<NaiveDate, usize> = BTreeMap::new();
         for e in days.iter().filter(|e| e.adviser == Some(north_adviser)) {

@@ -392,6 +392,29 @@ async fn heads_are_invited_to_nominate_the_nominated_get_the_day_and_are_reminde
             reminders.iter().any(|m| m.subject.contains("tomorrow")) && reminders.iter().all(|m| m.calendar.is_some())
         );
         assert!(reminders.iter().all(|m| m.recipient != deputy_email.as_str()), "the substitute is not reminded");
+
+        // One person in two seats of a Development Day (a small school): one confirmation with
+        // the day, then a note of the second seat with nothing new for the calendar; reminded once.
+        let dev = &year.days.iter().find(|x| x.event.urn == Some(school)).expect("a Development Day").event;
+        for seat in [Role::Teacher, Role::AflLead] {
+            let n = Nomination { day: dev.id, seat, person: Some(deputy), substitute: None };
+            school_year::nominate(db, &cli, p, school, &n, d(2017, 9, 1)).await.expect("nominated");
+        }
+        let outbox = db.outbox(200).await.expect("outbox");
+        let theirs: Vec<_> = outbox
+            .iter()
+            .filter(|m| m.recipient == deputy_email.as_str() && m.subject.contains("Development Day"))
+            .collect();
+        assert_eq!(theirs.len(), 2, "{:?}", theirs.iter().map(|m| &m.subject).collect::<Vec<_>>());
+        let first = theirs.iter().find(|m| m.subject.starts_with("Your place:")).expect("the confirmation");
+        assert!(first.calendar.is_some());
+        let second = theirs.iter().find(|m| m.subject.starts_with("A second seat:")).expect("the second seat");
+        assert!(
+            second.calendar.is_none() && second.body.contains("beside your seat as the teacher"),
+            "{}",
+            second.body
+        );
+        assert_eq!(school_year::queue_reminders(db, dev.held_on - chrono::Days::new(1)).await.expect("eve"), 1);
         t.cleanup().await;
     }
 }

@@ -466,7 +466,7 @@ async fn advisers_given_again_take_over_the_days_planned_from_then_on() {
         .await
         .expect("saved");
         let led = ["network-day".to_owned()];
-        let handed = db.assign_advisers(&cli, p, &[(north, new)], &led, d(2018, 10, 5)).await.expect("assigned");
+        let handed = db.assign_advisers(&cli, p, &[(north, new)], &led, d(2018, 10, 5), &[]).await.expect("assigned");
         assert_eq!(handed, 2, "north's second day to the new adviser, south's to none");
         let days = db.programme_events(p, &Visible::everything()).await.expect("days");
         let who: Vec<(NaiveDate, Option<PersonId>, u32)> =
@@ -481,7 +481,7 @@ async fn advisers_given_again_take_over_the_days_planned_from_then_on() {
             ]
         );
         // Given the same again: nothing changes hands.
-        assert_eq!(db.assign_advisers(&cli, p, &[(north, new)], &led, d(2018, 10, 5)).await.expect("again"), 0);
+        assert_eq!(db.assign_advisers(&cli, p, &[(north, new)], &led, d(2018, 10, 5), &[]).await.expect("again"), 0);
         t.cleanup().await;
     }
 }

@@ -215,7 +215,7 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     let (next, _) = person_with(&db, &advisers).await;
     let kinds: Vec<String> = days.iter().map(|e| e.kind.clone()).collect();
     let after_day = nd.held_on.succ_opt().expect("date");
-    db.assign_advisers(&cli, p, &[(north, next), (south, adviser)], &kinds, after_day).await.expect("hand over");
+    db.assign_advisers(&cli, p, &[(north, next), (south, adviser)], &kinds, after_day, &[]).await.expect("hand over");
     let kept = adviser_site.get(&roll_url).await;
     assert_eq!(kept.status, StatusCode::OK, "the roll of a day they led: {}", kept.body);
     let later = db
