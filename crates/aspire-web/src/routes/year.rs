@@ -55,7 +55,8 @@ struct DayRow {
 struct AddChoices {
     networks: Vec<(String, String)>,
     kinds: Vec<(String, String)>,
-    schools: Vec<(String, String)>,
+    /// The planned networks' schools, grouped under their network's name.
+    schools: Vec<(String, Vec<(String, String)>)>,
 }
 
 /// The plan shown before it is saved.
@@ -270,17 +271,19 @@ async fn render_with(
         add.kinds = template_of(&programme)
             .map(|t| t.events.into_iter().map(|e| (e.key, e.name)).collect())
             .unwrap_or_default();
-        add.schools = std::iter::once((String::new(), "None: a day for the whole network".to_owned()))
-            .chain(
-                enrolments
-                    .iter()
-                    .filter(|e| e.network.is_some_and(|n| planned.contains(&n)) && e.status.takes_part())
-                    .map(|e| {
-                        let name = e.school_name.clone().unwrap_or_else(|| format!("URN {}", e.urn));
-                        (e.urn.to_string(), format!("{name} ({})", e.network_name.clone().unwrap_or_default()))
-                    }),
-            )
-            .collect();
+        // Grouped by network, in the order of the networks offered, so that the school chosen
+        // is found under the network chosen above it.
+        for n in networks.iter().filter(|n| planned.contains(&n.id)) {
+            let mut theirs: Vec<(String, String)> = enrolments
+                .iter()
+                .filter(|e| e.network == Some(n.id) && e.status.takes_part())
+                .map(|e| (e.urn.to_string(), e.school_name.clone().unwrap_or_else(|| format!("URN {}", e.urn))))
+                .collect();
+            theirs.sort_by(|a, b| a.1.cmp(&b.1));
+            if !theirs.is_empty() {
+                add.schools.push((n.name.clone(), theirs));
+            }
+        }
         for (field, value) in [("add-starts", "09:00"), ("add-ends", "15:30")] {
             if !form.has(field) {
                 form.keep(field, value);

@@ -167,6 +167,10 @@ async fn the_team_sets_a_days_places_and_the_adviser_shares_its_resources_with_t
     assert!(both.body.contains("starts at 07:00 or later and ends by 20:00"), "{}", both.body);
     let kept = format!("<input type=\"hidden\" name=\"network\" value=\"{network}\">");
     assert!(both.body.contains(&kept), "the filter is kept: {}", both.body);
+    // The schools are grouped under their network, the one chosen kept.
+    let chosen = format!("<option value=\"{}\" selected>", GUILDFORD[0]);
+    let group = both.body.split("<optgroup label=\"Guildford North\">").nth(1).unwrap_or_default();
+    assert!(group.split("</optgroup>").next().is_some_and(|g| g.contains(&chosen)), "{}", both.body);
     let refused = add(other.held_on.to_string()).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(
