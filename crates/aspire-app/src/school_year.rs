@@ -217,20 +217,25 @@ pub async fn school_year(db: &Db, programme: ProgrammeId, urn: Urn, today: Naive
         // Its own Development Days and its network's Network Days, found by the database.
         Some(_) => db.days_of(programme, aspire_store::DaysOf::School(urn)).await?,
     };
+    // The school's seats and the marks on those days' rolls, each read once for the year.
+    let mut seats_of: BTreeMap<i64, Vec<Registration>> = BTreeMap::new();
+    for r in db.school_registrations(programme, urn).await? {
+        if r.status != RegistrationStatus::Withdrawn {
+            seats_of.entry(r.event).or_default().push(r);
+        }
+    }
+    let mut marks_of: BTreeMap<i64, BTreeSet<PersonId>> = BTreeMap::new();
+    if !seats_of.is_empty() {
+        for m in db.school_day_marks(programme, urn).await? {
+            marks_of.entry(m.day).or_default().insert(m.person);
+        }
+    }
     let mut days = Vec::new();
     for e in events {
         let kind = cx.kinds.iter().find(|k| k.key == e.kind);
         let audience = kind.map(|k| roles_of(&k.audience)).unwrap_or_default();
-        let held: Vec<Registration> = db
-            .registrations(programme, e.id)
-            .await?
-            .into_iter()
-            .filter(|r| r.urn == urn && r.status != RegistrationStatus::Withdrawn)
-            .collect();
-        let marked: BTreeSet<PersonId> = match held.is_empty() {
-            true => BTreeSet::new(),
-            false => db.day_marks(programme, e.id).await?.into_iter().map(|m| m.person).collect(),
-        };
+        let held: Vec<Registration> = seats_of.remove(&e.id).unwrap_or_default();
+        let marked: BTreeSet<PersonId> = marks_of.remove(&e.id).unwrap_or_default();
         let seats = audience
             .iter()
             .map(|role| {

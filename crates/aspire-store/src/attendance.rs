@@ -174,6 +174,24 @@ impl Db {
         Ok(rows.into_iter().collect())
     }
 
+    /// The marks on the rolls of the days a school has registrations at (everyone's marks on
+    /// those rolls), for its year page in one reading.
+    pub async fn school_day_marks(&self, programme: ProgrammeId, urn: Urn) -> Result<Vec<RollMark>, StoreError> {
+        self.fetch(
+            &Sql::new(
+                "SELECT a.event_id, a.person_id, a.urn, a.mark FROM event_attendance a \
+                 JOIN programme_events v ON v.id = a.event_id WHERE v.programme_id = ? \
+                 AND a.event_id IN (SELECT r.event_id FROM event_registrations r WHERE r.urn = ?) \
+                 ORDER BY a.event_id, a.person_id",
+            )
+            .int(programme)
+            .int(urn),
+            "reading the rolls of a school's days",
+            mark_row,
+        )
+        .await
+    }
+
     /// The marks on one day's roll (for its roll page and the week's counts).
     pub async fn day_marks(&self, programme: ProgrammeId, event: i64) -> Result<Vec<RollMark>, StoreError> {
         self.fetch(

@@ -577,6 +577,26 @@ impl Db {
         Ok(Withdrawal { given, successor: passed })
     }
 
+    /// A school's registrations at the days of a programme, withdrawn ones too, by day and in
+    /// the order they were made: a school's year read at once, not a day at a time.
+    pub async fn school_registrations(
+        &self,
+        programme: ProgrammeId,
+        urn: Urn,
+    ) -> Result<Vec<Registration>, StoreError> {
+        self.fetch(
+            &Sql::new(format!(
+                "SELECT {COLUMNS} FROM event_registrations WHERE urn = ? \
+                 AND event_id IN (SELECT id FROM programme_events WHERE programme_id = ?) ORDER BY event_id, id"
+            ))
+            .int(urn)
+            .int(programme),
+            "reading a school's registrations",
+            registration_row,
+        )
+        .await
+    }
+
     /// A day's registrations, withdrawn ones too, in the order they were made.
     pub async fn registrations(&self, programme: ProgrammeId, event: i64) -> Result<Vec<Registration>, StoreError> {
         self.fetch(
