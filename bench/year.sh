@@ -16,7 +16,9 @@
 # --urn U`). Then one saved plan is checked again independently here (bench/year_check.py: no
 # school on a day it is closed, no adviser in two places, every Development Day after its
 # Network Days) and a person's calendar (`aspire calendar ics --person`, what their feed serves)
-# is timed as a whole process beside the same ceiling.
+# is timed as a whole process beside the same ceiling, as is the year in figures per network
+# (`aspire attendance figures --by network`: every school's staff, reach and the rolls read, in
+# one query each, and summed).
 #
 # Needs: the release build (made here), hyperfine, python3, ../shared/data.
 # Usage: bench/year.sh [runs]   (default 10)
@@ -106,6 +108,13 @@ hyperfine --warmup 3 --runs $((runs * 5)) --export-json "$out/year_feed.json" --
   "$bin --database-url sqlite:$tmp/check.db calendar ics --programme 1 --person adviser1@bench.example" \
   --command-name "ceiling: open the database, read one school's terms" "$bin --database-url sqlite:$tmp/check.db calendar terms --urn $first"
 "$bin" --database-url "sqlite:$tmp/check.db" calendar ics --programme 1 --person adviser1@bench.example | grep -c BEGIN:VEVENT | sed 's/^/events in the calendar: /'
+
+echo "== the year in figures (attendance and reach per network and term, 400 networks), whole process, beside the same ceiling"
+hyperfine --warmup 3 --runs $((runs * 2)) --export-json "$out/year_figures.json" --export-markdown "$out/year_figures.md" \
+  --command-name "aspire attendance figures --by network" \
+  "$bin --database-url sqlite:$tmp/check.db attendance figures --programme 1 --by network --format csv" \
+  --command-name "ceiling: open the database, read one school's terms" "$bin --database-url sqlite:$tmp/check.db calendar terms --urn $first"
+"$bin" --database-url "sqlite:$tmp/check.db" attendance figures --programme 1 --by network --format csv | tail -n +2 | wc -l | sed 's/^/rows (network, term): /'
 
 echo "== the same person's feed through the web server (GET /calendar/{token}.ics), beside /healthz (wrk -t1 -c1, 10 s)"
 command -v wrk > /dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
