@@ -93,4 +93,11 @@ async fn the_programme_list_counts_filters_maps_and_exports() {
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.headers["content-type"].to_str().unwrap_or("").contains("spreadsheetml"));
     assert!(xlsx.body.starts_with("PK"), "an XLSX (zip) file");
+
+    // The schools of the selection with no location (some in this register) are listed, not
+    // drawn, and the map says how many of each.
+    let said = p.body.split("data-testid=\"map-unmapped\">").nth(1).and_then(|x| x.split('<').next());
+    let said = said.expect("the map says what it does not draw");
+    let drawn = p.body.matches("<circle class=\"dot--").count();
+    assert!(said.starts_with(&format!("{drawn} drawn, ")) && said.ends_with(" of the selection with no location"));
 }

@@ -140,6 +140,8 @@ struct ProgrammePage {
     xlsx_url: String,
     map: Map,
     map_count: usize,
+    /// Schools of the selection the map cannot draw (no location in the register).
+    unmapped: usize,
     /// "Add to a programme": the programmes the viewer may add schools to, the stages, the
     /// choices as sent and their problems, and the list's filters kept in hidden fields.
     add_programmes: Vec<(String, String)>,
@@ -322,6 +324,8 @@ pub(super) async fn list_page(
         ))
     }));
     let map_count = map.points.len();
+    // Schools of the selection with no location: listed, not drawn, and said how many.
+    let unmapped = map_points.len().saturating_sub(map_count);
     let add_programmes = super::add::programmes_to_add_to(state, viewer).await?;
     if !form.has("add-stage") {
         form.keep("add-stage", "enquiry");
@@ -352,6 +356,7 @@ pub(super) async fn list_page(
         xlsx_url: url_with(urls::route::ELIGIBILITY_XLSX, &p),
         map,
         map_count,
+        unmapped,
         programme_choices: std::iter::once((String::new(), "Choose a programme".to_owned()))
             .chain(add_programmes.iter().cloned())
             .collect(),
