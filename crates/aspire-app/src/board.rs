@@ -278,6 +278,10 @@ pub enum HandleEnquiryError {
     Handled(i64),
     #[error("shorten the reply to at most {REPLY_LIMIT} characters (it has {0})")]
     ReplyTooLong(usize),
+    #[error(
+        "the enquirer's details were removed after two years, as the privacy notice says, so no reply can be sent: mark it handled without one"
+    )]
+    DetailsRemoved,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -310,6 +314,9 @@ pub async fn handle_enquiry(
     }
     let enquiries = db.enquiries(programme, &Visible::everything()).await?;
     let q = enquiries.iter().find(|q| q.id == enquiry).ok_or(HandleEnquiryError::NoEnquiry(enquiry))?;
+    if text.is_some() && q.contact_email.is_empty() {
+        return Err(HandleEnquiryError::DetailsRemoved);
+    }
     let school = q.school_name.clone().unwrap_or_else(|| format!("URN {}", q.urn));
     let reply = text.map(|text| EnquiryReply {
         subject: format!("Your enquiry about {}", found.name),

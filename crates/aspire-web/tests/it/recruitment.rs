@@ -288,6 +288,20 @@ async fn an_enquiry_reaches_the_board_with_its_eligibility_and_moves_through_the
     let row = lines.next().expect("row");
     assert!(row.starts_with("105626,Alexandra Park Junior School,Oldham,enrolled,"), "{row}");
     assert!(row.contains("sam@school.example"), "{row}");
+
+    // Two years on, the enquirers' details are removed: the board says so, and offers no reply.
+    let later = chrono::Utc::now() + chrono::Duration::days(3 * 365);
+    aspire_app::join::remove_expired_contacts(&admin.db, later).await.expect("removed");
+    let board = admin.get(&format!("/programmes/{id}/recruitment")).await;
+    assert!(board.body.contains("data-testid=\"details-removed\""), "{}", board.body);
+    assert!(!board.body.contains("sam@school.example"), "{}", board.body);
+    let open = admin.db.enquiries(id, &aspire_core::access::Visible::everything()).await.expect("enquiries");
+    let q = open.iter().find(|q| q.handled_at.is_none()).expect("an enquiry not yet handled");
+    let url = format!("/programmes/{id}/enquiries/{}/handled", q.id);
+    let refused = admin.post(&url, &[("reply", "Thank you")]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("no reply can be sent: mark it handled without one"), "{}", refused.body);
+    assert_eq!(admin.post(&url, &[("reply", "")]).await.status, StatusCode::SEE_OTHER);
 }
 
 fn admin_clone(a: &App) -> App {

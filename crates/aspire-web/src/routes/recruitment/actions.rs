@@ -61,7 +61,11 @@ pub async fn enquiry_handled(
     match aspire_app::board::handle_enquiry(&state.db, &viewer.actor(), id, number, &f.reply).await {
         Ok(_) => {}
         Err(HandleEnquiryError::NoEnquiry(_) | HandleEnquiryError::NoProgramme(_)) => return Err(missing()),
-        Err(e @ (HandleEnquiryError::ReplyTooLong(_) | HandleEnquiryError::Handled(_))) => {
+        Err(
+            e @ (HandleEnquiryError::ReplyTooLong(_)
+            | HandleEnquiryError::Handled(_)
+            | HandleEnquiryError::DetailsRemoved),
+        ) => {
             let mut form = FormState::new();
             form.keep(&field, &f.reply);
             form.problem(&field, aspire_core::text::capitalise(&e.to_string()));
