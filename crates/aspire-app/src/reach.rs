@@ -65,6 +65,15 @@ fn year_terms(template: &Template, starts: Option<NaiveDate>) -> BTreeMap<Term, 
     terms.into_iter().map(|t| (t, term_months(t))).collect()
 }
 
+/// The school's own record of reach as it counts: for a member of staff linked to their account,
+/// training at a Network Day is the rolls' to say (a Network Day has a roll of who had a place),
+/// so a tick of it by hand does not count; coaching and Development Day sessions (which staff
+/// may join without a place) stay the school's to record.
+fn own_records(staff: &[StaffRecord], records: Vec<(i64, Term, ReachedBy)>) -> Vec<(i64, Term, ReachedBy)> {
+    let linked: BTreeSet<i64> = staff.iter().filter(|s| s.person.is_some()).map(|s| s.id).collect();
+    records.into_iter().filter(|(id, _, how)| !(*how == ReachedBy::NetworkDay && linked.contains(id))).collect()
+}
+
 fn members(staff: &[StaffRecord]) -> Vec<StaffMember> {
     staff.iter().map(|s| StaffMember { id: s.id, role: s.role, left_on: s.left_on, joined_on: s.joined_on }).collect()
 }
@@ -80,8 +89,9 @@ pub async fn school_reach(db: &Db, programme: ProgrammeId, urn: Urn) -> Result<B
         None => p.starts_on,
     };
     let terms = year_terms(&template, starts);
-    let staff = members(&db.staff_members(urn).await?);
-    let mut reached = db.reach_records(programme, urn).await?;
+    let listed = db.staff_members(urn).await?;
+    let staff = members(&listed);
+    let mut reached = own_records(&listed, db.reach_records(programme, urn).await?);
     reached
         .extend(from_rolls(db, programme, StaffOf::School(urn)).await?.into_iter().map(|r| (r.staff, r.term, r.how)));
     Ok(reach(&staff, &reached, &terms))
@@ -111,6 +121,9 @@ pub async fn programme_reach(db: &Db, programme: ProgrammeId, visible: &Visible)
     let mut reached: BTreeMap<Urn, Vec<(i64, Term, ReachedBy)>> = BTreeMap::new();
     for (u, id, t, how) in db.reach_records_of(programme, StaffOf::Programme(programme)).await? {
         reached.entry(u).or_default().push((id, t, how));
+    }
+    for (u, records) in reached.iter_mut() {
+        *records = own_records(staff.get(u).map_or(&[][..], |s| s.as_slice()), std::mem::take(records));
     }
     for r in from_rolls(db, programme, StaffOf::Programme(programme)).await? {
         reached.entry(r.urn).or_default().push((r.staff, r.term, r.how));
@@ -183,9 +196,9 @@ pub async fn list_account_holders(
     db.enrolment(programme, urn).await?.ok_or(YearError::NotInProgramme(urn))?;
     let staff = db.staff_members(urn).await?;
     let linked: BTreeSet<PersonId> = staff.iter().filter_map(|s| s.person).collect();
-    let mut unlinked: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    let mut unlinked: BTreeMap<String, Vec<(i64, Option<PersonId>)>> = BTreeMap::new();
     for s in staff.iter().filter(|s| s.person.is_none() && s.left_on.is_none()) {
-        unlinked.entry(same_name(&s.name)).or_default().push(s.id);
+        unlinked.entry(same_name(&s.name)).or_default().push((s.id, s.not_person));
     }
     let mut to_add = Vec::new();
     let mut links = Vec::new();
@@ -193,11 +206,19 @@ pub async fn list_account_holders(
         if linked.contains(&person) {
             continue;
         }
-        match unlinked.get(&same_name(&name)).map(Vec::as_slice) {
+        // Rows of that name the school has not said are someone else.
+        let rows: Vec<i64> = unlinked
+            .get(&same_name(&name))
+            .into_iter()
+            .flatten()
+            .filter(|(_, not)| *not != Some(person))
+            .map(|(id, _)| *id)
+            .collect();
+        match rows.as_slice() {
             // One row of that name: it is them. Two: the school tells them apart by hand.
-            Some([one]) => links.push((*one, person)),
-            Some(_) => {}
-            None => to_add.extend(staff_role_of(&roles).map(|r| (name, r, Some(person)))),
+            [one] => links.push((*one, person)),
+            [] => to_add.extend(staff_role_of(&roles).map(|r| (name, r, Some(person)))),
+            _ => {}
         }
     }
     for (staff, person) in &links {
@@ -231,7 +252,8 @@ pub async fn link_staff(
 
 /// Sets the school's record of who was reached in a term and how. What the days' rolls say is
 /// theirs, not the school's: it is counted whatever the form holds, and not stored again, so
-/// that correcting a roll corrects reach.
+/// that correcting a roll corrects reach; nor is a Network Day ticked for staff linked to their
+/// accounts (`own_records`).
 pub async fn set_term_reach(
     db: &Db,
     actor: &Actor,
@@ -247,6 +269,12 @@ pub async fn set_term_reach(
         .filter(|r| r.term == term)
         .map(|r| (r.staff, r.how))
         .collect();
-    let own: Vec<(i64, ReachedBy)> = reached.iter().copied().filter(|r| !rolls.contains(r)).collect();
+    let listed = db.staff_members(urn).await?;
+    let linked: BTreeSet<i64> = listed.iter().filter(|s| s.person.is_some()).map(|s| s.id).collect();
+    let own: Vec<(i64, ReachedBy)> = reached
+        .iter()
+        .copied()
+        .filter(|r| !(rolls.contains(r) || r.1 == ReachedBy::NetworkDay && linked.contains(&r.0)))
+        .collect();
     Ok(db.set_term_reach(actor, programme, urn, term, &own).await?)
 }

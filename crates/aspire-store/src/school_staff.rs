@@ -23,6 +23,8 @@ pub struct StaffRecord {
     pub name: String,
     pub role: StaffRole,
     pub person: Option<PersonId>,
+    /// The account the school said this row is not: never matched to it by name again.
+    pub not_person: Option<PersonId>,
     pub left_on: Option<NaiveDate>,
     /// The day they joined, when during the programme's year; `None`: on the staff from the start.
     pub joined_on: Option<NaiveDate>,
@@ -68,6 +70,7 @@ fn staff_row(r: &dyn crate::sql::RowGet) -> Result<StaffRecord, StoreError> {
         name: present(r.text("name")?, "name")?,
         role: role.parse().map_err(StoreError::Schema)?,
         person: r.person_id("person_id")?,
+        not_person: r.person_id("not_person_id")?,
         left_on: r.date("left_on")?,
         joined_on: r.date("joined_on")?,
     })
@@ -143,7 +146,7 @@ impl Db {
     pub async fn staff_of(&self, of: StaffOf) -> Result<Vec<StaffRecord>, StoreError> {
         let (cond, args) = of.condition("s");
         let mut q = Sql::new(format!(
-            "SELECT s.id, s.urn, s.name, s.staff_role, s.person_id, s.left_on, s.joined_on FROM school_staff s \
+            "SELECT s.id, s.urn, s.name, s.staff_role, s.person_id, s.not_person_id, s.left_on, s.joined_on FROM school_staff s \
              WHERE {cond} ORDER BY s.urn, s.name, s.id"
         ));
         q.args.extend(args.args);
@@ -151,8 +154,8 @@ impl Db {
     }
 
     /// Links a member of the staff list to the person with an account they are (or, `None`,
-    /// takes the link away): their marks on the days' rolls then count for reach. A person is
-    /// on their school's list once.
+    /// takes the link away, and the row keeps whose account it is not): their marks on the
+    /// days' rolls then count for reach. A person is on their school's list once.
     pub async fn link_staff_person(
         &self,
         actor: &Actor,
@@ -182,10 +185,14 @@ impl Db {
         }
         let n = tx
             .execute(
-                &Sql::new("UPDATE school_staff SET person_id = ? WHERE id = ? AND urn = ?")
-                    .opt_int(person)
-                    .int(staff)
-                    .int(urn),
+                &Sql::new(
+                    "UPDATE school_staff SET not_person_id = CASE WHEN ? IS NULL THEN person_id ELSE NULL END, \
+                     person_id = ? WHERE id = ? AND urn = ?",
+                )
+                .opt_int(person)
+                .opt_int(person)
+                .int(staff)
+                .int(urn),
                 "linking a member of staff to an account",
             )
             .await?;

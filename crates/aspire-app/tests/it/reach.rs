@@ -105,6 +105,12 @@ async fn reach_follows_the_roll_for_staff_linked_to_their_accounts() {
         .await
         .expect("saved");
         assert_eq!(db.reach_records(p, school).await.expect("records"), [(zed, term, ReachedBy::Coached)]);
+        // Nor can it tick a Network Day for someone linked whom no roll marks present.
+        let teacher_row = teacher_row.id;
+        reach::set_term_reach(db, &cli, p, school, term, &[(teacher_row, ReachedBy::NetworkDay)]).await.expect("saved");
+        assert!(db.reach_records(p, school).await.expect("records").is_empty(), "the rolls' to say");
+        let r = reach::school_reach(db, p, school).await.expect("reach");
+        assert_eq!(share(&r), (4, 2, 2), "not counted");
         reach::set_term_reach(db, &cli, p, school, term, &[]).await.expect("unticked");
         let r = reach::school_reach(db, p, school).await.expect("reach");
         assert_eq!(share(&r), (4, 2, 2), "the roll still says they came");
@@ -156,6 +162,21 @@ async fn reach_follows_the_roll_for_staff_linked_to_their_accounts() {
         assert_eq!(f.reach.programme[&term], *net);
         let quiet = aspire_app::figures::year_figures(db, p, &Visible::default(), false).await.expect("figures");
         assert!(quiet.attendance.is_empty() && quiet.reach.schools.is_empty(), "nothing seen, nothing counted");
+
+        // A row the school said is not the head's account is never matched to it by name again:
+        // listing the accounts adds the head as a row of their own.
+        assert_eq!(reach::list_account_holders(db, &cli, p, school).await.expect("listed"), (0, 1));
+        let listed = db.staff_members(school).await.expect("staff");
+        let old = listed.iter().find(|s| s.id == head_row).expect("the old row");
+        assert_eq!((old.person, old.not_person), (None, Some(head)));
+        assert_eq!(listed.iter().filter(|s| s.person == Some(head)).count(), 1);
+        // Linked again by hand, the row forgets whose it is not.
+        let new_row = listed.iter().find(|s| s.person == Some(head)).expect("the new row").id;
+        db.remove_staff_member(&cli, school, new_row).await.expect("removed");
+        reach::link_staff(db, &cli, p, school, head_row, Some(head)).await.expect("linked");
+        let again = db.staff_members(school).await.expect("staff");
+        let row = again.iter().find(|s| s.id == head_row).expect("the row");
+        assert_eq!((row.person, row.not_person), (Some(head), None));
         t.cleanup().await;
     }
 }
