@@ -141,6 +141,8 @@ codes!(
         RoleAdd = "role.add",
         RoleDecline = "role.decline",
         RoleOffer = "role.offer",
+        /// An unanswered offer of a role withdrawn by whoever may give it.
+        RoleOfferWithdraw = "role.offer_withdraw",
         RoleRemove = "role.remove",
         SessionEnd = "session.end",
         SessionRefused = "session.refused",

@@ -145,6 +145,8 @@ urls! {
     person, PERSON = "/people/{id}", person;
     roles, ROLES = "/people/{id}/roles", person;
     remove_role, REMOVE_ROLE = "/people/{id}/roles/{grant}/remove", person, grant;
+    /// An unanswered offer of a role, withdrawn.
+    withdraw_offer, WITHDRAW_OFFER = "/people/{id}/offers/{offer}/withdraw", person, offer;
     resend, RESEND = "/people/{id}/invitation", person;
     disabled, DISABLED = "/people/{id}/disabled", person;
     /// An administrator revokes one of a person's calendar feeds.

@@ -116,6 +116,49 @@ impl Db {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Withdraws an unanswered offer, made by mistake: it can no longer be accepted, and the
+    /// person is told. Who may do it (whoever may give that role there) is decided before.
+    pub async fn withdraw_offer(&self, actor: &Actor, person: PersonId, offer: i64) -> Result<(), AccountError> {
+        let Some(o) = self.offers(person).await?.into_iter().find(|o| o.id == offer) else {
+            return Err(AccountError::NoSuchOffer);
+        };
+        let someone = self.person(person).await?.ok_or_else(|| AccountError::NoSuchPerson(person.to_string()))?;
+        let mut tx = self.begin().await?;
+        let withdrawn = tx
+            .execute(
+                &Sql::new(
+                    "UPDATE role_offers SET answered_at = ?, accepted = ? WHERE id = ? AND person_id = ? AND answered_at IS NULL",
+                )
+                .instant(Utc::now())
+                .flag(false)
+                .int(offer)
+                .int(person),
+                "withdrawing an offer",
+            )
+            .await?;
+        if withdrawn == 0 {
+            return Err(AccountError::NoSuchOffer);
+        }
+        let body = format!(
+            "Dear {},\n\nThe role you were offered in Aspire, {} ({}), is withdrawn: it was offered by mistake, and \
+             there is nothing for you to do.\n",
+            someone.name,
+            o.grant.role.label(),
+            o.place
+        );
+        super::outbox::queue_tx(&mut tx, &someone.email, "A role offered to you in Aspire is withdrawn", &body, None)
+            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            role_event(AuditAction::RoleOfferWithdraw, person, o.grant.scope)
+                .before(serde_json::json!({ "role": o.grant, "offered_by": o.offered_by })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// Makes an offer (unless the person holds the role there or has it on offer) and emails it.
@@ -144,12 +187,32 @@ pub(super) async fn offer_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &G
         return Err(AccountError::AdviserInside(why));
     }
 
-    let (email, name) = tx
-        .fetch_one(&Sql::new("SELECT email, name FROM people WHERE id = ?").int(person), "finding a person", |r| {
-            Ok((present(r.text("email")?, "email")?, present(r.text("name")?, "name")?))
-        })
+    let (email, name, has_password) = tx
+        .fetch_one(
+            &Sql::new("SELECT email, name, password_hash IS NOT NULL AS has_password FROM people WHERE id = ?")
+                .int(person),
+            "finding a person",
+            |r| {
+                Ok((
+                    present(r.text("email")?, "email")?,
+                    present(r.text("name")?, "name")?,
+                    r.flag("has_password")?.unwrap_or(false),
+                ))
+            },
+        )
         .await?
         .ok_or_else(|| AccountError::NoSuchPerson(person.to_string()))?;
+    // Who offers it, by name where they are a person (their address otherwise).
+    let by = match actor.person {
+        Some(p) => tx
+            .fetch_one(&Sql::new("SELECT name FROM people WHERE id = ?").int(p), "naming who offers", |r| {
+                r.text("name")
+            })
+            .await?
+            .flatten()
+            .unwrap_or_else(|| actor.label.clone()),
+        None => actor.label.clone(),
+    };
     let id = tx
         .fetch_one(
             &Sql::new(
@@ -186,11 +249,17 @@ pub(super) async fn offer_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &G
         .await?
         .flatten()
         .unwrap_or_default();
+    // Someone invited who has not chosen a password yet cannot sign in: they finish that first.
+    let how = if has_password {
+        "Sign in and accept or decline it on your account page"
+    } else {
+        "Your account is not set up yet: choose your password from the invitation email first (or ask for a new \
+         link with \"Forgotten your password?\" on the sign-in page), then accept or decline it on your account page"
+    };
     let body = format!(
-        "Dear {name},\n\n{} has offered you a role in Aspire: {} ({place}).\n\n\
-         It counts only once you accept it. Sign in and accept or decline it on your account page:\n\n\
+        "Dear {name},\n\n{by} has offered you a role in Aspire: {} ({place}).\n\n\
+         It counts only once you accept it. {how}:\n\n\
          {}/account\n\nIf you do not know why you were offered it, decline it.\n",
-        actor.label,
         g.role.label(),
         super::outbox::SITE_PLACEHOLDER
     );

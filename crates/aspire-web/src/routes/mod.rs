@@ -155,6 +155,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r("GET", route::PERSON, May(View, Person), get(people::show)),
         r("POST", route::ROLES, May(Change, Person), post(people::add_role)),
         r("POST", route::REMOVE_ROLE, May(Change, Person), post(people::remove_role)),
+        r("POST", route::WITHDRAW_OFFER, May(Change, Person), post(people::withdraw_offer)),
         r("POST", route::RESEND, May(Change, Person), post(people::resend)),
         r("POST", route::DISABLED, May(Change, Person), post(people::set_disabled)),
         r("POST", route::PERSON_FEED_REVOKE, May(Change, Person), post(feeds::revoke_for)),

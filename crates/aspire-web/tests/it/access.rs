@@ -498,6 +498,8 @@ fn probes(w: &World) -> Vec<Probe> {
         hidden("GET", "/people/{id}", "/people/abc", &[]),
         hidden("POST", "/people/{id}/roles", format!("/people/{x}/roles"), &give),
         hidden("POST", "/people/{id}/roles/{grant}/remove", format!("/people/{x}/roles/GRANT/remove"), &give),
+        // An offer that is not open: the same answer for everyone.
+        hidden("POST", "/people/{id}/offers/{offer}/withdraw", format!("/people/{x}/offers/999999/withdraw"), &[]),
         hidden("POST", "/people/{id}/invitation", format!("/people/{x}/invitation"), &give),
         hidden("POST", "/people/{id}/invitation", format!("/people/{y}/invitation"), &["admin"]),
         hidden("POST", "/people/{id}/disabled", format!("/people/{x}/disabled"), &["admin"]),

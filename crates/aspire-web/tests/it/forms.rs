@@ -84,11 +84,24 @@ async fn giving_a_role_with_mistakes_keeps_what_was_chosen() {
     let person = admin.db.person(id).await.expect("read").expect("person");
     assert!(person.grants.is_empty(), "not held until accepted");
     let mail = admin.db.outbox(10).await.expect("outbox");
-    assert!(mail.iter().any(|m| m.subject == "You have been offered a role in Aspire"), "emailed");
+    let offer_mail = mail.iter().find(|m| m.subject == "You have been offered a role in Aspire").expect("emailed");
+    // Invited, with no password yet: told to set up the account first, not to sign in.
+    assert!(offer_mail.body.contains("Your account is not set up yet"), "{}", offer_mail.body);
     let page = admin.get(&location(&offered)).await;
     assert!(page.body.contains("data-testid=\"roles-offered\"") && page.body.contains("is offered to them by email"));
     let again = admin.post(&path, &[("role", "teacher"), ("place", "school"), ("urn", "105626")]).await;
     assert!(location(&again).ends_with("?role=on-offer"), "{}", location(&again));
+    // Offered by mistake: withdrawn, and told; then offered again.
+    let first = admin.db.offers(id).await.expect("offers")[0].id;
+    let withdrawn = admin.post(&format!("/people/{id}/offers/{first}/withdraw"), &[]).await;
+    assert!(location(&withdrawn).ends_with("?role=withdrawn"), "{}", location(&withdrawn));
+    assert!(admin.db.offers(id).await.expect("offers").is_empty());
+    let mail = admin.db.outbox(10).await.expect("outbox");
+    assert!(mail.iter().any(|m| m.subject == "A role offered to you in Aspire is withdrawn"));
+    let twice = admin.post(&format!("/people/{id}/offers/{first}/withdraw"), &[]).await;
+    assert_eq!(twice.status, StatusCode::NOT_FOUND);
+    let offered = admin.post(&path, &[("role", "teacher"), ("place", "school"), ("urn", "105626")]).await;
+    assert!(location(&offered).ends_with("?role=offered"), "{}", location(&offered));
     // Accepted, a second role at the same school is held at once; the same role again is refused.
     let offer = admin.db.offers(id).await.expect("offers")[0].id;
     admin.db.answer_offer(id, offer, true, None).await.expect("accepted");

@@ -211,8 +211,9 @@ struct PersonPage {
     person: Person,
     /// (grant id, role, place, pupil data, may remove)
     grants: Vec<GrantView>,
-    /// Roles on offer to them, unanswered: (role, place, offered on).
-    offered: Vec<(&'static str, String, String)>,
+    /// Roles on offer to them, unanswered, that the viewer could give: (offer, role, place,
+    /// offered on).
+    offered: Vec<(i64, &'static str, String, String)>,
     /// What giving a role did.
     done: Option<&'static str>,
     can_change: bool,
@@ -275,6 +276,7 @@ pub async fn show(
              accept it on their account page.",
         ),
         "on-offer" => Some("That role is on offer to them already: it counts once they accept it."),
+        "withdrawn" => Some("The offer is withdrawn: it can no longer be accepted, and they are told by email."),
         _ => None,
     };
     show_with(&state, &viewer, &id, FormState::new(), done).await
@@ -309,7 +311,7 @@ async fn show_with(
     let mut offered = Vec::new();
     for o in state.db.offers(person.id).await? {
         if may_remove(state, p, &o.grant).await? {
-            offered.push((o.grant.role.label(), o.place, o.created_at.format("%d %B %Y").to_string()));
+            offered.push((o.id, o.grant.role.label(), o.place, o.created_at.format("%d %B %Y").to_string()));
         }
     }
     page(PersonPage {
@@ -372,6 +374,27 @@ pub async fn add_role(
     }
     let body = show_with(&state, &viewer, &id, form, None).await?;
     Ok((StatusCode::BAD_REQUEST, body).into_response())
+}
+
+/// Withdraws an unanswered offer of a role, for whoever may give that role there.
+pub async fn withdraw_offer(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, offer)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let p = &viewer.signed_in()?.principal;
+    let gone = || WebError::NotFound("That offer is no longer open: it was answered or withdrawn.".into());
+    let person = visible_person(&state, p, &id).await?;
+    let offer: i64 = offer.parse().map_err(|_| gone())?;
+    let o = state.db.offers(person.id).await?.into_iter().find(|o| o.id == offer).ok_or_else(gone)?;
+    if !may_remove(&state, p, &o.grant).await? {
+        return Err(gone());
+    }
+    match state.db.withdraw_offer(&viewer.actor(), person.id, offer).await {
+        Ok(()) => Ok(Redirect::to(&format!("{}?role=withdrawn", urls::person(person.id))).into_response()),
+        Err(AccountError::NoSuchOffer) => Err(gone()),
+        Err(e) => Err(account_error(e)),
+    }
 }
 
 pub async fn remove_role(
