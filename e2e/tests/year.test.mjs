@@ -96,7 +96,7 @@ test('the year in figures: attendance and reach by term, network and school, wit
   assert.match(await autumn.innerText(), /Autumn 2017\s+2\s+2\s+100%\s+1 of 16\s+10\s+4\s+40%/);
   const network = page.getByTestId('figures-networks').locator('tr', { hasText: 'Autumn 2017' }).first();
   assert.match(await network.innerText(), /1 of 4\s+10\s+4\s+40%/);
-  assert.match(await page.getByTestId('figures-people').innerText(), /Hannah Head\s+1\s+0\s+0\s+0\s+100%/);
+  assert.match(await page.getByTestId('figures-people').innerText(), /Hannah Head\s+Devonshire Primary Academy\s+1\s+0\s+0\s+0\s+100%/);
   assert.deepEqual(await accessibilityProblems(page), []);
   // One network's schools: chosen from the list.
   await page.getByTestId('figures-network').getByLabel('Network').selectOption({ index: 1 });

@@ -24,8 +24,8 @@ pub struct YearFigures {
     pub attendance: BTreeMap<Term, Tally>,
     pub network_attendance: BTreeMap<(NetworkId, Term), Tally>,
     pub school_attendance: BTreeMap<(Urn, Term), Tally>,
-    /// Per person over the year; empty unless asked for.
-    pub person_attendance: BTreeMap<PersonId, Tally>,
+    /// Per person and the school they were marked for, over the year; empty unless asked for.
+    pub person_attendance: BTreeMap<(PersonId, Urn), Tally>,
     pub reach: ProgrammeReach,
 }
 
@@ -59,7 +59,7 @@ pub async fn year_figures(
         out.network_attendance.entry((network, term)).or_default().add(m.mark);
         out.school_attendance.entry((m.urn, term)).or_default().add(m.mark);
         if people {
-            out.person_attendance.entry(m.person).or_default().add(m.mark);
+            out.person_attendance.entry((m.person, m.urn)).or_default().add(m.mark);
         }
     }
     let terms: BTreeSet<Term> = out.attendance.keys().chain(reach.programme.keys()).copied().collect();

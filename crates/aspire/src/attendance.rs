@@ -239,7 +239,7 @@ async fn figures(db: &Db, programme: ProgrammeId, by: By, format: Format) -> any
         By::Programme => vec!["term"],
         By::Network => vec!["network_id", "network", "term"],
         By::School => vec!["urn", "network", "term"],
-        By::Person => vec!["person_id", "person"],
+        By::Person => vec!["person_id", "person", "urn"],
     };
     head.extend([
         "marks",
@@ -282,8 +282,8 @@ async fn figures(db: &Db, programme: ProgrammeId, by: By, format: Format) -> any
         By::Person => {
             let names: std::collections::BTreeMap<_, _> =
                 db.people(&all, None).await?.into_iter().map(|p| (p.id, p.name)).collect();
-            for (p, t) in &f.person_attendance {
-                let of = vec![p.to_string(), names.get(p).cloned().unwrap_or_default()];
+            for ((p, urn), t) in &f.person_attendance {
+                let of = vec![p.to_string(), names.get(p).cloned().unwrap_or_default(), urn.to_string()];
                 rows.push(figure_row(of, Some(t), None));
             }
         }

@@ -158,7 +158,8 @@ async fn reach_follows_the_roll_for_staff_linked_to_their_accounts() {
         assert_eq!((a.present, a.late, a.absent, a.marked()), (2, 0, 1, 3));
         assert_eq!(f.network_attendance[&(north, term)], *a);
         assert_eq!(f.school_attendance[&(school, term)], *a);
-        assert_eq!((f.person_attendance[&senior].absent, f.person_attendance[&teacher].present), (1, 1));
+        let of = |p| &f.person_attendance[&(p, school)];
+        assert_eq!((of(senior).absent, of(teacher).present), (1, 1));
         assert_eq!(f.reach.programme[&term], *net);
         let quiet = aspire_app::figures::year_figures(db, p, &Visible::default(), false).await.expect("figures");
         assert!(quiet.attendance.is_empty() && quiet.reach.schools.is_empty(), "nothing seen, nothing counted");

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use serde::Deserialize;
 
 use aspire_core::access::{Action, Place, Record};
 use aspire_core::attendance::Tally;
@@ -51,6 +50,8 @@ fn row(cells: Vec<String>, t: Option<&Tally>, r: Option<&ReachTotal>) -> Row {
     let t = t.cloned().unwrap_or_default();
     let r = r.cloned().unwrap_or_default();
     let came = t.present + t.late;
+    // No staff list, no figure: a dash, never a zero.
+    let counted = |n: u32| if r.with_list > 0 { n.to_string() } else { "–".to_owned() };
     Row {
         cells,
         marked: t.marked(),
@@ -58,14 +59,15 @@ fn row(cells: Vec<String>, t: Option<&Tally>, r: Option<&ReachTotal>) -> Row {
         attendance: share(came, t.marked()),
         schools: format!("{} of {}", r.with_list, r.schools),
         listed: r.with_list > 0,
-        staff: r.staff.to_string(),
-        reached: r.reached.to_string(),
+        staff: counted(r.staff),
+        reached: counted(r.reached),
         reach: share(r.reached, r.staff),
     }
 }
 
 struct PersonRow {
     name: String,
+    school: String,
     present: u32,
     late: u32,
     absent: u32,
@@ -86,21 +88,19 @@ struct FiguresPage {
     schools_wait: Option<String>,
     people: Vec<PersonRow>,
     see_people: bool,
+    /// Whether the viewer sees every school of the programme (else the figures are of theirs).
+    whole: bool,
+    network_chosen: bool,
     set_aside: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct FiguresQuery {
-    #[serde(default)]
-    network: String,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<ProgrammeId>,
-    Query(q): Query<FiguresQuery>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
+    let wanted = q.get("network").map(String::as_str).unwrap_or("");
     let here = Place::programme(id);
     let p = viewer.require(Action::View, Record::Programme, &here)?;
     let programme = find_programme(&state, id).await?;
@@ -126,9 +126,9 @@ pub async fn show(
         }
     }
     let name = |n: &NetworkId| names.get(n).cloned().unwrap_or_else(|| format!("Network {n}"));
-    let chosen = network_ids.iter().copied().find(|n| n.to_string() == q.network);
-    let set_aside = (!q.network.is_empty() && chosen.is_none())
-        .then(|| format!("There is no network '{}' here to show, so every network is shown.", q.network));
+    let chosen = network_ids.iter().copied().find(|n| n.to_string() == wanted);
+    let set_aside = (!wanted.is_empty() && chosen.is_none())
+        .then(|| format!("There is no network '{wanted}' here to show, so every network is shown."));
     let programme_rows = figures
         .terms
         .iter()
@@ -145,15 +145,19 @@ pub async fn show(
         }
     }
     let shown: Vec<_> = figures.reach.schools.iter().filter(|(_, (n, _))| chosen.is_none_or(|c| c == *n)).collect();
+    let every: Vec<_> = figures.reach.schools.keys().copied().collect();
+    let school_names = state.db.school_names(&every).await?;
+    let school_name = |u: &aspire_core::urn::Urn| school_names.get(u).cloned().unwrap_or_else(|| format!("School {u}"));
     let (school_rows, schools_wait) = if chosen.is_none() && shown.len() > SCHOOLS_AT_ONCE {
         let wait = format!("{} schools: choose a network to see its schools' figures.", shown.len());
         (Vec::new(), Some(wait))
     } else {
-        let urns: Vec<_> = shown.iter().map(|(u, _)| **u).collect();
-        let school_names = state.db.school_names(&urns).await?;
+        // By network, then school, by name.
+        let mut ordered = shown.clone();
+        ordered.sort_by_key(|(u, (n, _))| (name(n), school_name(u)));
         let mut rows = Vec::new();
-        for (u, (n, terms)) in shown.iter().copied() {
-            let school = school_names.get(u).cloned().unwrap_or_else(|| format!("School {u}"));
+        for (u, (n, terms)) in ordered {
+            let school = school_name(u);
             for (t, r) in terms {
                 let mut total = ReachTotal::default();
                 total.add(r);
@@ -171,10 +175,16 @@ pub async fn show(
     .into_iter()
     .map(|x| (x.id, x.name))
     .collect();
-    for (person, t) in &figures.person_attendance {
+    // Marked for a school of the network chosen, when one is.
+    for ((person, urn), t) in &figures.person_attendance {
+        let network = figures.reach.schools.get(urn).map(|(n, _)| *n);
+        if chosen.is_some() && network != chosen {
+            continue;
+        }
         let name = people_names.get(person).cloned().unwrap_or_else(|| format!("Person {person}"));
         people.push(PersonRow {
             name,
+            school: school_name(urn),
             present: t.present,
             late: t.late,
             absent: t.absent,
@@ -182,7 +192,7 @@ pub async fn show(
             attendance: share(t.present + t.late, t.marked()),
         });
     }
-    people.sort_by(|a, b| a.name.cmp(&b.name));
+    people.sort_by(|a, b| a.name.cmp(&b.name).then(a.school.cmp(&b.school)));
     page(FiguresPage {
         programme,
         programme_rows,
@@ -192,6 +202,8 @@ pub async fn show(
         schools_wait,
         people,
         see_people,
+        whole: p.may(Action::View, Record::Enrolment, &here),
+        network_chosen: chosen.is_some(),
         set_aside,
     })
 }

@@ -255,6 +255,8 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     assert!(figures.body.contains("data-testid=\"figures-people\"") && figures.body.contains(&teacher_name));
     let filtered = team.get(&format!("/programmes/{p}/figures?network=nine")).await;
     assert!(filtered.body.contains("There is no network &#39;nine&#39; here"), "{}", filtered.body);
+    let twice = team.get(&format!("/programmes/{p}/figures?network=1&network=2")).await;
+    assert_eq!(twice.status, StatusCode::OK, "an edited address is answered as a page: {}", twice.body);
 
     // An evaluator reads the seats, not who holds them, nor the staff list.
     let evaluator =
