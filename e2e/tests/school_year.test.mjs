@@ -214,5 +214,8 @@ test('a head withdraws a nomination: the page says what follows, and the seat pa
   assert.ok(wide <= 390, `the school's year fits a phone's width (${wide}px)`);
   const box = await p.locator('[data-seat] select[name=person]').first().boundingBox();
   assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `the nominate control is on screen: ${JSON.stringify(box)}`);
+  // The term dates, a card per term: every cell within the screen.
+  const cells = await p.getByTestId('school-terms').locator('td').evaluateAll((tds) => tds.map((td) => td.getBoundingClientRect().right));
+  assert.ok(cells.length > 0 && cells.every((r) => r <= 390), `the term dates are on screen: ${cells}`);
   await phone.close();
 });

@@ -873,7 +873,7 @@ pub async fn take_roll(
 /// none: every bad line is named, and a name already on the list (of someone who has not left)
 /// or given twice is refused. A name that is the name of one of the school's people with an
 /// account not yet on the list is linked to them, so the days' rolls count for their reach.
-/// Returns how many were added.
+/// Returns how many were added, and how many of them were linked so.
 pub async fn add_staff(
     db: &Db,
     actor: &Actor,
@@ -881,7 +881,7 @@ pub async fn add_staff(
     urn: Urn,
     text: &str,
     joined_on: Option<NaiveDate>,
-) -> Result<usize, YearError> {
+) -> Result<(usize, usize), YearError> {
     db.enrolment(programme, urn).await?.ok_or(YearError::NotInProgramme(urn))?;
     within_year(db, programme, joined_on).await?;
     let staff = db.staff_members(urn).await?;
@@ -901,7 +901,8 @@ pub async fn add_staff(
             (name, role, person)
         })
         .collect();
-    Ok(db.add_staff_members(actor, urn, &rows, joined_on).await?.len())
+    let linked = rows.iter().filter(|(_, _, p)| p.is_some()).count();
+    Ok((db.add_staff_members(actor, urn, &rows, joined_on).await?.len(), linked))
 }
 
 /// Refuses a staff list date after the programme year: its end, or a year from its start.

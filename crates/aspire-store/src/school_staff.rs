@@ -353,8 +353,8 @@ impl Db {
         let staff: std::collections::BTreeSet<i64> = self.staff_members(urn).await?.iter().map(|s| s.id).collect();
         if let Some((id, _)) = reached.iter().find(|(id, _)| !staff.contains(id)) {
             return Err(ProgrammeError::Field {
-                field: "staff",
-                problem: format!("{id} is not on this school's staff"),
+                field: "member of staff",
+                problem: format!("{id} is not on this school's list: reload the page and tick again"),
             });
         }
         let now = Utc::now();

@@ -346,7 +346,7 @@ pub async fn assign_advisers(
         .map(|t| t.events.into_iter().filter(|e| e.with_adviser).map(|e| e.key).collect())
         .unwrap_or_default();
     let today = aspire_core::ics::england_date(chrono::Utc::now());
-    let letters = adviser_letters(db, programme, &nets, &pairs, today).await?;
+    let letters = adviser_letters(db, programme, &nets, &pairs, &led, today).await?;
     let days_handed =
         db.assign_advisers(actor, programme, &pairs, &led, today, &letters).await.map_err(AssignError::Save)?;
     let clashes = crate::programme_year::adviser_clashes(db, programme, today).await?;
@@ -390,10 +390,22 @@ async fn adviser_letters(
     programme: ProgrammeId,
     nets: &[aspire_store::Network],
     pairs: &[(NetworkId, PersonId)],
+    led: &[String],
     from: chrono::NaiveDate,
 ) -> Result<Vec<aspire_store::Mail>, StoreError> {
     use std::collections::{BTreeMap, BTreeSet};
     let now = db.all_network_advisers(programme).await?;
+    // The days of each network that pass with it: planned, from `from` on, of a kind an adviser leads.
+    let mut passing: BTreeMap<NetworkId, usize> = BTreeMap::new();
+    for e in db.programme_events(programme, &Visible::everything()).await? {
+        if e.status == aspire_store::EventStatus::Planned && e.held_on >= from && led.contains(&e.kind) {
+            *passing.entry(e.network).or_insert(0) += 1;
+        }
+    }
+    let days = |n: NetworkId| match passing.get(&n).copied().unwrap_or(0) {
+        0 => None,
+        k => Some(format!("{k} day{}", if k == 1 { "" } else { "s" })),
+    };
     let name_of =
         |n: NetworkId| nets.iter().find(|x| x.id == n).map_or_else(|| format!("network {n}"), |x| x.name.clone());
     let mut before: BTreeMap<PersonId, BTreeSet<NetworkId>> = BTreeMap::new();
@@ -422,14 +434,20 @@ async fn adviser_letters(
             continue;
         }
         let mut said = Vec::new();
-        if !gained.is_empty() {
-            let names: Vec<String> = gained.iter().map(|n| name_of(*n)).collect();
-            said.push(format!(
-                "You are now the Achievement Adviser of {}. Its days from {} on are yours to lead: they are in your \
-                 week, and on your calendar feed.",
-                names.join(", "),
-                aspire_core::dates::long(from)
-            ));
+        for n in &gained {
+            said.push(match days(*n) {
+                Some(k) => format!(
+                    "You are now the Achievement Adviser of {}. Its {k} from {} on are yours to lead: they are in \
+                     your week, and on your calendar feed.",
+                    name_of(*n),
+                    aspire_core::dates::long(from)
+                ),
+                None => format!(
+                    "You are now the Achievement Adviser of {}. It has no days planned from {} on yet.",
+                    name_of(*n),
+                    aspire_core::dates::long(from)
+                ),
+            });
         }
         for n in &lost {
             let to = pairs.iter().find(|(net, _)| net == n).map(|(_, p)| *p);
@@ -437,12 +455,20 @@ async fn adviser_letters(
                 Some(t) => db.person(t).await?.map_or_else(|| "another adviser".to_owned(), |x| x.name),
                 None => "no adviser yet".to_owned(),
             };
-            said.push(format!(
-                "You are no longer the Achievement Adviser of {}: its days from {} on pass to {to}. The days you led \
-                 before then stay yours, with their rolls.",
-                name_of(*n),
-                aspire_core::dates::long(from)
-            ));
+            said.push(match days(*n) {
+                Some(k) => format!(
+                    "You are no longer the Achievement Adviser of {}: its {k} from {} on pass to {to}. The days you \
+                     led before then stay yours, with their rolls.",
+                    name_of(*n),
+                    aspire_core::dates::long(from)
+                ),
+                None => format!(
+                    "You are no longer the Achievement Adviser of {}, which passes to {to}. It has no days planned \
+                     from {} on; the days you led stay yours, with their rolls.",
+                    name_of(*n),
+                    aspire_core::dates::long(from)
+                ),
+            });
         }
         out.push(aspire_store::Mail::text(
             p.email.to_string(),

@@ -229,7 +229,8 @@ async fn advisers_are_given_the_nearest_networks_within_their_capacity() {
         let far_letters = letters(&far_email).await;
         assert_eq!(far_letters.len(), 2);
         let lost = far_letters.iter().find(|m| m.body.contains("no longer")).expect("the loss");
-        assert!(lost.body.contains(&format!("pass to {near_name}")), "{}", lost.body);
+        assert!(lost.body.contains(&format!("which passes to {near_name}")), "{}", lost.body);
+        assert!(lost.body.contains("It has no days planned from "), "none planned, none promised: {}", lost.body);
         assert_eq!(letters(&near_email).await.len(), 2);
         assert_eq!(advisers_of(db).await.iter().map(|(_, p)| *p).collect::<Vec<_>>(), [near, near]);
 

@@ -176,6 +176,9 @@ pub struct YearQuery {
     /// What the last change did, to say so.
     #[serde(default)]
     done: String,
+    /// Staff added who were linked to accounts by their names (a count; anything else is none).
+    #[serde(default)]
+    linked: String,
 }
 
 async fn render(
@@ -345,6 +348,7 @@ async fn render(
             by: r.by.iter().map(|(h, n)| format!("{}: {n}", h.label())).collect::<Vec<_>>().join("; "),
         })
         .collect();
+    let linked: usize = q.linked.parse().unwrap_or(0);
     let done = match q.done.as_str() {
         "nominated" => Some("The nomination is saved: they are registered for the day and told by email.".to_owned()),
         "nominated-past" => Some(
@@ -368,6 +372,13 @@ async fn render(
             "The registration is withdrawn, and the place it freed went to the first on the waiting list, who is told by email."
                 .to_owned(),
         ),
+        "staff" if linked > 0 => Some(format!(
+            "The staff list is saved. {} of those added {} the name of one of the school's people with an account, so \
+             {} linked to it: the days' rolls count for their reach (\"Not their account\" takes a link away).",
+            linked,
+            if linked == 1 { "has" } else { "have" },
+            if linked == 1 { "is" } else { "each is" },
+        )),
         "staff" => Some("The staff list is saved.".to_owned()),
         "staff-changed" => Some("The staff list is saved: reach counts each person in the terms they were on the staff.".to_owned()),
         "staff-removed" => Some("Taken off the staff list, with their reach records.".to_owned()),
@@ -375,7 +386,9 @@ async fn render(
             "The staff list is saved: the days' rolls count for their reach, term by term.".to_owned(),
         ),
         "staff-unlinked" => Some(
-            "The staff list is saved: the days' rolls no longer count for them; tick their reach by hand.".to_owned(),
+            "The staff list is saved: that row is no longer linked to an account, and is never matched to it by name \
+             again; the days' rolls no longer count for it, so tick its reach by hand."
+                .to_owned(),
         ),
         "reach" => Some("Reach for the term is saved.".to_owned()),
         _ => None,
@@ -706,7 +719,8 @@ pub async fn add_staff(
         Err(m) => return refused(&state, &viewer, id, urn, None, m, kept()).await,
     };
     match school_year::add_staff(&state.db, &viewer.actor(), id, urn, &f.staff, joined).await {
-        Ok(_) => Ok(back(id, urn, "staff", "#staff")),
+        Ok((_, 0)) => Ok(back(id, urn, "staff", "#staff")),
+        Ok((_, linked)) => Ok(back(id, urn, &format!("staff&linked={linked}"), "#staff")),
         Err(e) => {
             let m = refusal(e)?;
             refused(&state, &viewer, id, urn, None, m, kept()).await
@@ -982,10 +996,11 @@ pub async fn week(
                 (n, _) => match d.substitutes {
                     0 => format!("{} of {n} on the roll marked", d.marked),
                     s => format!(
-                        "{} marked: {} with a place, {s} substitute{} on the roll",
+                        "{} marked; on the roll {} with a place and {s} substitute{} in case {} cannot go",
                         d.marked,
                         n - s,
-                        if s == 1 { "" } else { "s" }
+                        if s == 1 { "" } else { "s" },
+                        if s == 1 { "one" } else { "they" }
                     ),
                 },
             }),
