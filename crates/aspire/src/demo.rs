@@ -512,8 +512,9 @@ pub async fn run(url: Option<&str>, addr: SocketAddr) -> anyhow::Result<ExitCode
     let n = load(&db).await?;
     demo_cohort(&db).await?;
     let accounts = demo_programme(&db).await?;
-    demo_recruiting(&db).await?;
+    // Passwords first: the offer the recruiting programme makes is to an account set up.
     let passwords = demo_passwords(&db, &accounts).await?;
+    demo_recruiting(&db).await?;
     let counts = db.counts().await?;
     eprintln!(
         "{} files imported now; the database holds {} schools, {} inspections and {} KS2 results.",

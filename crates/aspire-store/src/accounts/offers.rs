@@ -140,9 +140,10 @@ impl Db {
         if withdrawn == 0 {
             return Err(AccountError::NoSuchOffer);
         }
+        let by = actor_name(&mut tx, actor).await?;
         let body = format!(
-            "Dear {},\n\nThe role you were offered in Aspire, {} ({}), is withdrawn: it was offered by mistake, and \
-             there is nothing for you to do.\n",
+            "Dear {},\n\n{by} has withdrawn the role you were offered in Aspire, {} ({}): it can no longer be \
+             accepted, and there is nothing for you to do.\n",
             someone.name,
             o.grant.role.label(),
             o.place
@@ -159,6 +160,18 @@ impl Db {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Who acts, as a letter names them: by name where they are a person, their label otherwise.
+async fn actor_name(tx: &mut Tx, actor: &Actor) -> crate::Result<String> {
+    Ok(match actor.person {
+        Some(p) => tx
+            .fetch_one(&Sql::new("SELECT name FROM people WHERE id = ?").int(p), "naming who acts", |r| r.text("name"))
+            .await?
+            .flatten()
+            .unwrap_or_else(|| actor.label.clone()),
+        None => actor.label.clone(),
+    })
 }
 
 /// Makes an offer (unless the person holds the role there or has it on offer) and emails it.
@@ -202,17 +215,7 @@ pub(super) async fn offer_tx(tx: &mut Tx, actor: &Actor, person: PersonId, g: &G
         )
         .await?
         .ok_or_else(|| AccountError::NoSuchPerson(person.to_string()))?;
-    // Who offers it, by name where they are a person (their address otherwise).
-    let by = match actor.person {
-        Some(p) => tx
-            .fetch_one(&Sql::new("SELECT name FROM people WHERE id = ?").int(p), "naming who offers", |r| {
-                r.text("name")
-            })
-            .await?
-            .flatten()
-            .unwrap_or_else(|| actor.label.clone()),
-        None => actor.label.clone(),
-    };
+    let by = actor_name(tx, actor).await?;
     let id = tx
         .fetch_one(
             &Sql::new(

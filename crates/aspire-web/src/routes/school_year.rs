@@ -179,6 +179,9 @@ pub struct YearQuery {
     /// Staff added who were linked to accounts by their names (a count; anything else is none).
     #[serde(default)]
     linked: String,
+    /// Staff added from the school's accounts (a count).
+    #[serde(default)]
+    added: String,
 }
 
 async fn render(
@@ -349,6 +352,7 @@ async fn render(
         })
         .collect();
     let linked: usize = q.linked.parse().unwrap_or(0);
+    let added: usize = q.added.parse().unwrap_or(0);
     let done = match q.done.as_str() {
         "nominated" => Some("The nomination is saved: they are registered for the day and told by email.".to_owned()),
         "nominated-past" => Some(
@@ -382,6 +386,14 @@ async fn render(
         "staff" => Some("The staff list is saved.".to_owned()),
         "staff-changed" => Some("The staff list is saved: reach counts each person in the terms they were on the staff.".to_owned()),
         "staff-removed" => Some("Taken off the staff list, with their reach records.".to_owned()),
+        "staff-listed" => Some(format!(
+            "The staff list is saved: {linked} row{} linked to {} account{} by name, and {added} added as a row of \
+             {} own. The days' rolls count for their reach, term by term.",
+            if linked == 1 { "" } else { "s" },
+            if linked == 1 { "its" } else { "their" },
+            if linked == 1 { "" } else { "s" },
+            if added == 1 { "its" } else { "their" },
+        )),
         "staff-linked" => Some(
             "The staff list is saved: the days' rolls count for their reach, term by term.".to_owned(),
         ),
@@ -470,6 +482,17 @@ async fn refused(
 
 fn back(id: ProgrammeId, urn: Urn, done: &str, anchor: &str) -> Response {
     Redirect::to(&format!("{}?done={done}{anchor}", urls::school_year(id, urn))).into_response()
+}
+
+/// Back to the staff list, keeping the term the reach form was showing (a term the page did not
+/// offer is dropped).
+fn back_to_staff(id: ProgrammeId, urn: Urn, done: &[(&str, String)], term: &str) -> Response {
+    let mut q: Vec<(&str, String)> = done.to_vec();
+    if let Some(t) = Term::parse_code(term.trim()) {
+        q.push(("term", t.code()));
+    }
+    let url = crate::routes::url_with(urls::school_year(id, urn).as_str(), &q);
+    Redirect::to(&format!("{url}#staff")).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -606,6 +629,9 @@ pub struct StaffForm {
     /// "accounts": the school's people with an account are put on the list (no lines typed).
     #[serde(default)]
     from: String,
+    /// The term the reach form was showing, kept.
+    #[serde(default)]
+    term: String,
     #[serde(default)]
     staff: String,
     /// For staff who joined during the year: the day they joined (blank: on the staff all year).
@@ -633,6 +659,9 @@ pub struct StaffChangeForm {
     left_on: String,
     #[serde(default)]
     person: String,
+    /// The term the reach form was showing, kept.
+    #[serde(default)]
+    term: String,
 }
 
 /// Changes one member of the staff list: the day they left, or taken off the list.
@@ -654,8 +683,8 @@ pub async fn change_staff(
             (_, Err(m)) => return refused(&state, &viewer, id, urn, None, m, Kept::default()).await,
         };
         return match aspire_app::reach::link_staff(&state.db, &viewer.actor(), id, urn, staff, person).await {
-            Ok(()) if person.is_some() => Ok(back(id, urn, "staff-linked", "#staff")),
-            Ok(()) => Ok(back(id, urn, "staff-unlinked", "#staff")),
+            Ok(()) if person.is_some() => Ok(back_to_staff(id, urn, &[("done", "staff-linked".into())], &f.term)),
+            Ok(()) => Ok(back_to_staff(id, urn, &[("done", "staff-unlinked".into())], &f.term)),
             Err(YearError::NoSuchStaff(_)) => {
                 Err(WebError::NotFound("That member of staff is not on this school's list.".into()))
             }
@@ -683,8 +712,10 @@ pub async fn change_staff(
         }
     };
     match school_year::change_staff(&state.db, &viewer.actor(), id, urn, staff, change).await {
-        Ok(()) if change == school_year::StaffChange::Remove => Ok(back(id, urn, "staff-removed", "#staff")),
-        Ok(()) => Ok(back(id, urn, "staff-changed", "#staff")),
+        Ok(()) if change == school_year::StaffChange::Remove => {
+            Ok(back_to_staff(id, urn, &[("done", "staff-removed".into())], &f.term))
+        }
+        Ok(()) => Ok(back_to_staff(id, urn, &[("done", "staff-changed".into())], &f.term)),
         Err(YearError::NoSuchStaff(_)) => {
             Err(WebError::NotFound("That member of staff is not on this school's list.".into()))
         }
@@ -706,7 +737,12 @@ pub async fn add_staff(
     let urn = parse_urn(&urn)?;
     if f.from == "accounts" {
         return match aspire_app::reach::list_account_holders(&state.db, &viewer.actor(), id, urn).await {
-            Ok(_) => Ok(back(id, urn, "staff-linked", "#staff")),
+            Ok((linked, added)) => Ok(back_to_staff(
+                id,
+                urn,
+                &[("done", "staff-listed".into()), ("linked", linked.to_string()), ("added", added.to_string())],
+                &f.term,
+            )),
             Err(e) => {
                 let m = refusal(e)?;
                 refused(&state, &viewer, id, urn, None, m, Kept::default()).await
@@ -719,8 +755,10 @@ pub async fn add_staff(
         Err(m) => return refused(&state, &viewer, id, urn, None, m, kept()).await,
     };
     match school_year::add_staff(&state.db, &viewer.actor(), id, urn, &f.staff, joined).await {
-        Ok((_, 0)) => Ok(back(id, urn, "staff", "#staff")),
-        Ok((_, linked)) => Ok(back(id, urn, &format!("staff&linked={linked}"), "#staff")),
+        Ok((_, 0)) => Ok(back_to_staff(id, urn, &[("done", "staff".into())], &f.term)),
+        Ok((_, linked)) => {
+            Ok(back_to_staff(id, urn, &[("done", "staff".into()), ("linked", linked.to_string())], &f.term))
+        }
         Err(e) => {
             let m = refusal(e)?;
             refused(&state, &viewer, id, urn, None, m, kept()).await

@@ -171,8 +171,12 @@ async fn a_head_nominates_staff_and_a_substitute_the_adviser_takes_the_roll_and_
     let page = head.get(&format!("{url}?term={term}")).await;
     assert!(page.body.contains("data-testid=\"staff-unlisted\"") && page.body.contains(&teacher_name), "{}", page.body);
     assert!(!page.body.contains("data-testid=\"from-roll\""), "nobody linked yet");
-    let listed = head.post(&format!("{url}/staff"), &[("from", "accounts")]).await;
+    let listed = head.post(&format!("{url}/staff"), &[("from", "accounts"), ("term", term.as_str())]).await;
     assert_eq!(listed.status, StatusCode::SEE_OTHER, "{}", listed.body);
+    let to = listed.headers.get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(to.contains(&format!("term={term}")) && to.contains("done=staff-listed"), "the term is kept: {to}");
+    let said = head.get(&to).await;
+    assert!(said.body.contains("0 rows linked to their accounts by name, and 3 added"), "{}", said.body);
     let linked = db.staff_members(school).await.expect("staff");
     assert!(linked.iter().any(|s| s.person == Some(teacher)) && linked.iter().any(|s| s.person == Some(senior)));
     let page = head.get(&format!("{url}?term={term}")).await;
