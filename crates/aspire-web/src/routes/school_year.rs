@@ -1000,7 +1000,8 @@ pub async fn week(
 ) -> Result<Html<String>, WebError> {
     let session = viewer.signed_in()?;
     let p = &session.principal;
-    let from = NaiveDate::parse_from_str(q.from.trim(), "%Y-%m-%d").unwrap_or_else(|_| state.today());
+    let today = state.today();
+    let from = NaiveDate::parse_from_str(q.from.trim(), "%Y-%m-%d").unwrap_or(today);
     let adviser = p.grants.iter().any(|g| g.role == Role::AchievementAdviser);
     let w = match school_year::person_week(&state.db, p.person, from).await {
         Ok(w) => w,
@@ -1029,16 +1030,23 @@ pub async fn week(
             ),
             roll: d.leads.then(|| match (d.on_roll, d.event.held_recorded) {
                 (0, true) => "recorded as held".to_owned(),
+                (0, false) if d.event.held_on < today => "nobody registered".to_owned(),
                 (0, false) => "nobody registered yet".to_owned(),
                 // Substitutes are on the roll in case they go: "2 of 3" would read as one missing.
                 (n, _) => match d.substitutes {
                     0 => format!("{} of {n} on the roll marked", d.marked),
                     s => format!(
-                        "{} marked; on the roll {} with a place and {s} substitute{} in case {} cannot go",
+                        "{} marked; on the roll {} with a place and {s} substitute{}{}",
                         d.marked,
                         n - s,
                         if s == 1 { "" } else { "s" },
-                        if s == 1 { "one" } else { "they" }
+                        if d.event.held_on < today {
+                            ""
+                        } else if s == 1 {
+                            " in case one cannot go"
+                        } else {
+                            " in case they cannot go"
+                        }
                     ),
                 },
             }),
