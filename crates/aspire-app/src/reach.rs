@@ -81,6 +81,20 @@ fn members(staff: &[StaffRecord]) -> Vec<StaffMember> {
 /// A school's whole-school reach per term of its network's year: the share of its staff
 /// reached, and how, from its record and the days' rolls.
 pub async fn school_reach(db: &Db, programme: ProgrammeId, urn: Urn) -> Result<BTreeMap<Term, TermReach>, PlanError> {
+    Ok(school_reach_in_full(db, programme, urn).await?.terms)
+}
+
+/// A school's reach with what it was counted from, read once: its staff list, the school's own
+/// record (as stored) and what the days' rolls say, for the page that shows and edits them.
+#[derive(Debug, Clone)]
+pub struct SchoolReach {
+    pub terms: BTreeMap<Term, TermReach>,
+    pub staff: Vec<StaffRecord>,
+    pub recorded: Vec<(i64, Term, ReachedBy)>,
+    pub rolls: Vec<FromRoll>,
+}
+
+pub async fn school_reach_in_full(db: &Db, programme: ProgrammeId, urn: Urn) -> Result<SchoolReach, PlanError> {
     let p = db.programme(programme).await?.ok_or(PlanError::NoSuchProgramme(programme))?;
     let template = template_of(&p)?;
     let network = db.enrolment(programme, urn).await?.and_then(|e| e.network);
@@ -89,12 +103,12 @@ pub async fn school_reach(db: &Db, programme: ProgrammeId, urn: Urn) -> Result<B
         None => p.starts_on,
     };
     let terms = year_terms(&template, starts);
-    let listed = db.staff_members(urn).await?;
-    let staff = members(&listed);
-    let mut reached = own_records(&listed, db.reach_records(programme, urn).await?);
-    reached
-        .extend(from_rolls(db, programme, StaffOf::School(urn)).await?.into_iter().map(|r| (r.staff, r.term, r.how)));
-    Ok(reach(&staff, &reached, &terms))
+    let staff = db.staff_members(urn).await?;
+    let recorded = db.reach_records(programme, urn).await?;
+    let rolls = from_rolls(db, programme, StaffOf::School(urn)).await?;
+    let mut reached = own_records(&staff, recorded.clone());
+    reached.extend(rolls.iter().map(|r| (r.staff, r.term, r.how)));
+    Ok(SchoolReach { terms: reach(&members(&staff), &reached, &terms), staff, recorded, rolls })
 }
 
 /// Reach across a programme's schools in networks that the reader sees: each school's, and

@@ -280,9 +280,10 @@ async fn render(
         row.used += u.total();
     }
     let release_total = release.asked.values().fold((0, 0), |(o, i), a| (o + a.off_site, i + a.in_school));
-    let reach = aspire_app::reach::school_reach(&state.db, id, urn)
+    let full = aspire_app::reach::school_reach_in_full(&state.db, id, urn)
         .await
         .map_err(|e| WebError::BadRequest(capitalise(&e.to_string())))?;
+    let reach = &full.terms;
     let terms: Vec<Term> = reach.keys().copied().collect();
     // A term asked for that the year does not have (an old or edited address) is said.
     let term_set_aside = (!q.term.is_empty() && !terms.iter().any(|t| t.code() == q.term))
@@ -293,14 +294,10 @@ async fn render(
         .or_else(|| terms.iter().rev().find(|t| crate::routes::school_year::term_begun(**t, today)))
         .or(terms.first())
         .copied();
-    let records = state.db.reach_records(id, urn).await?;
-    let listed = if see_people { state.db.staff_members(urn).await? } else { Vec::new() };
-    let rolls = match see_people {
-        true => aspire_app::reach::from_rolls(&state.db, id, aspire_store::StaffOf::School(urn))
-            .await
-            .map_err(|e| WebError::BadRequest(capitalise(&e.to_string())))?,
-        false => Vec::new(),
-    };
+    // Who is on the staff list and how each was reached, for those who see the school's people.
+    let records = &full.recorded;
+    let rolls = &full.rolls;
+    let listed = if see_people { full.staff.clone() } else { Vec::new() };
     let unlisted: Vec<(i64, String)> = match see_people {
         true => aspire_app::reach::not_on_the_list(&state.db, urn)
             .await
